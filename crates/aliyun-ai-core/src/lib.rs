@@ -1,0 +1,28 @@
+//! Transport-free vocabulary shared by the `aliyun-ai` model crates.
+//!
+//! - [`Operation`]: what every generated request implements: the service, the
+//!   action, the style, the method, the encoded path, the query, the body, the
+//!   output type and whether the call can stream. The facade executes any
+//!   `Operation` through one generic path.
+//! - [`ValidationError`]: a request that would be refused, caught before
+//!   anything is sent, naming the operation and the field.
+//! - [`encoding`]: RFC 3986 percent-encoding as the vendor's signers expect it.
+//! - [`quirks`]: serde helpers for the vendor's JSON quirks (`"True"` as a
+//!   boolean, integers as strings, JSON inside strings, 64-bit ids...).
+//! - [`form`]: RPC form bodies whose complex fields are JSON strings.
+//!
+//! This crate depends on `serde` and `serde_json` only: a crate that needs the
+//! models of one service never pulls an HTTP stack.
+#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod encoding;
+pub mod form;
+mod operation;
+pub mod quirks;
+mod validation;
+
+pub use operation::{
+    AuthScheme, EncodeError, Method, Operation, OperationInfo, QueryParam, RequestBody,
+    ServiceInfo, Style,
+};
+pub use validation::{Problem, ValidationError};

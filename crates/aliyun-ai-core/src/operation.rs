@@ -1,0 +1,240 @@
+//! The transport-free description of a call: what every generated request
+//! implements and what the transport and signing layers read.
+
+use std::fmt;
+
+use serde::de::DeserializeOwned;
+
+use crate::validation::ValidationError;
+
+/// How an API is called on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Style {
+    /// REST-like POP API: the path names the resource, the body is JSON,
+    /// signed with `ACS3-HMAC-SHA256`.
+    Roa,
+    /// Action-style POP API: `POST /`, the action travels in `x-acs-action`,
+    /// parameters in a form body, signed with `ACS3-HMAC-SHA256` (or V1).
+    Rpc,
+    /// DashScope: one JSON URL per model family, `Authorization: Bearer`.
+    DashScope,
+}
+
+impl fmt::Display for Style {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Style::Roa => "ROA",
+            Style::Rpc => "RPC",
+            Style::DashScope => "DashScope",
+        })
+    }
+}
+
+/// How a request is authenticated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AuthScheme {
+    /// AccessKey credentials, signature V3 `ACS3-HMAC-SHA256`.
+    Acs3HmacSha256,
+    /// `Authorization: Bearer <DashScope API key or st- token>`.
+    Bearer,
+}
+
+/// The HTTP methods the covered APIs use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Method {
+    /// `GET`
+    Get,
+    /// `POST`
+    Post,
+    /// `PUT`
+    Put,
+    /// `DELETE`
+    Delete,
+}
+
+impl Method {
+    /// The method's name, e.g. `"POST"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Facts about one service (product) shared by all its operations.
+/// Constructed by the generated model crates (a new field is a breaking change).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ServiceInfo {
+    /// Short key used for crate names and configuration, e.g. `contactcenterai`.
+    pub key: &'static str,
+    /// The vendor's product code, e.g. `ContactCenterAI`.
+    pub product: &'static str,
+    /// The API version sent in `x-acs-version` (empty for DashScope).
+    pub version: &'static str,
+    /// How the API is called.
+    pub style: Style,
+    /// How requests are authenticated.
+    pub auth: AuthScheme,
+    /// The default endpoint host (https), or `None` where the vendor publishes
+    /// none and the endpoint must be configured (RetailBot).
+    pub default_endpoint: Option<&'static str>,
+}
+
+/// Static facts about one operation.
+/// Constructed by the generated model crates (a new field is a breaking change).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OperationInfo {
+    /// The service the operation belongs to.
+    pub service: &'static ServiceInfo,
+    /// The operation's name as the vendor spells it (`x-acs-action` for POP
+    /// APIs; the `input.task` value for DashScope).
+    pub action: &'static str,
+    /// The HTTP method.
+    pub method: Method,
+    /// The path template from the doc table, e.g. `/{workspaceId}/api/recog/intent`.
+    pub path_template: &'static str,
+    /// Whether the operation can answer with server-sent events.
+    pub can_stream: bool,
+    /// Whether sending the request twice is harmless (a timed-out idempotent
+    /// call may be retried).
+    pub idempotent: bool,
+    /// The doc table the operation is generated from, e.g.
+    /// `docs/apis/dianjin/RecognizeIntention.md`.
+    pub doc_table: &'static str,
+}
+
+/// The body of a request, already encoded to the bytes that will be sent
+/// (and hashed for the signature).
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RequestBody {
+    /// No body.
+    Empty,
+    /// `application/json; charset=utf-8`.
+    Json(Vec<u8>),
+    /// `application/x-www-form-urlencoded`, RFC 3986-encoded (`%20` for a space).
+    Form(Vec<u8>),
+}
+
+impl RequestBody {
+    /// The `Content-Type` to send with this body, if any.
+    pub const fn content_type(&self) -> Option<&'static str> {
+        match self {
+            RequestBody::Empty => None,
+            RequestBody::Json(_) => Some("application/json; charset=utf-8"),
+            RequestBody::Form(_) => Some("application/x-www-form-urlencoded"),
+        }
+    }
+
+    /// The exact bytes to send.
+    pub fn as_bytes(&self) -> &[u8] {
+        match self {
+            RequestBody::Empty => &[],
+            RequestBody::Json(bytes) | RequestBody::Form(bytes) => bytes,
+        }
+    }
+
+    /// Takes the bytes out of the body.
+    pub fn into_bytes(self) -> Vec<u8> {
+        match self {
+            RequestBody::Empty => Vec::new(),
+            RequestBody::Json(bytes) | RequestBody::Form(bytes) => bytes,
+        }
+    }
+}
+
+impl fmt::Debug for RequestBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (kind, bytes) = match self {
+            RequestBody::Empty => return f.write_str("Empty"),
+            RequestBody::Json(bytes) => ("Json", bytes),
+            RequestBody::Form(bytes) => ("Form", bytes),
+        };
+        f.debug_tuple(kind)
+            .field(&String::from_utf8_lossy(bytes))
+            .finish()
+    }
+}
+
+/// A request body that could not be encoded.
+#[derive(Debug)]
+pub struct EncodeError {
+    operation: &'static str,
+    source: serde_json::Error,
+}
+
+impl EncodeError {
+    /// Wraps the serializer's error for `operation`.
+    pub fn new(operation: &'static str, source: serde_json::Error) -> Self {
+        Self { operation, source }
+    }
+
+    /// The operation whose request could not be encoded.
+    pub fn operation(&self) -> &'static str {
+        self.operation
+    }
+}
+
+impl fmt::Display for EncodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "could not encode the {} request body", self.operation)
+    }
+}
+
+impl std::error::Error for EncodeError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
+
+/// One query parameter, not yet percent-encoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryParam {
+    /// The parameter's name.
+    pub name: &'static str,
+    /// The parameter's value, with the vendor's array style already applied
+    /// (e.g. `asr_result,debug` for a comma-joined list).
+    pub value: String,
+}
+
+/// A request to one operation of one service, described without any HTTP
+/// stack. Every generated request type implements it; the facade executes any
+/// `Operation` through one generic path (build, sign, send, retry, decode).
+pub trait Operation {
+    /// The type the response body decodes into.
+    type Output: DeserializeOwned;
+
+    /// Static facts about the operation.
+    const INFO: &'static OperationInfo;
+
+    /// The request path with every path parameter percent-encoded once, on its
+    /// own (`/` inside a value becomes `%2F`). This exact string is signed and sent.
+    fn path(&self) -> String;
+
+    /// The query parameters, unencoded, in the order of the doc table.
+    fn query(&self) -> Vec<QueryParam>;
+
+    /// The encoded body.
+    fn body(&self) -> Result<RequestBody, EncodeError>;
+
+    /// Whether this request asks for a streamed (server-sent events) answer.
+    fn wants_stream(&self) -> bool {
+        false
+    }
+
+    /// Checks what the builder checked, again, on the value as it is now
+    /// (fields are public and may have changed since it was built).
+    fn validate(&self) -> Result<(), ValidationError>;
+}
