@@ -197,7 +197,11 @@ mod tests {
 
     #[test]
     fn form_round_trip() {
-        let pairs = [("Content", "你好 world"), ("Orders", "[{\"A\":1}]"), ("Empty", "")];
+        let pairs = [
+            ("Content", "你好 world"),
+            ("Orders", "[{\"A\":1}]"),
+            ("Empty", ""),
+        ];
         let encoded = encode_form(pairs);
         assert_eq!(
             encoded,

@@ -65,7 +65,9 @@ fn write_canonical_json(out: &mut String, value: &Value) {
 
 /// The form fields of a serializable struct: scalars as text, complex values
 /// as JSON strings, `null` (unset) fields left out, sorted by name.
-pub fn form_fields<T: Serialize + ?Sized>(value: &T) -> Result<Vec<(String, String)>, serde_json::Error> {
+pub fn form_fields<T: Serialize + ?Sized>(
+    value: &T,
+) -> Result<Vec<(String, String)>, serde_json::Error> {
     let object = match serde_json::to_value(value)? {
         Value::Object(object) => object,
         _ => {
@@ -235,7 +237,10 @@ mod tests {
             fields,
             vec![
                 ("Content".to_string(), "你好 a+b".to_string()),
-                ("Items".to_string(), r#"[{"ItemId":"13579","Title":"x"}]"#.to_string()),
+                (
+                    "Items".to_string(),
+                    r#"[{"ItemId":"13579","Title":"x"}]"#.to_string()
+                ),
                 ("Round".to_string(), "2".to_string()),
                 ("StressTesting".to_string(), "false".to_string()),
             ]

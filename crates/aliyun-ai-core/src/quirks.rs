@@ -97,7 +97,10 @@ pub mod lenient_bool {
 
     /// Decodes leniently.
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
-        require(deserializer.deserialize_any(LenientBoolVisitor)?, "a boolean")
+        require(
+            deserializer.deserialize_any(LenientBoolVisitor)?,
+            "a boolean",
+        )
     }
 
     /// Encodes as a JSON boolean.
@@ -141,7 +144,10 @@ pub mod string_bool {
 
     /// Decodes leniently.
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
-        require(deserializer.deserialize_any(LenientBoolVisitor)?, "a boolean")
+        require(
+            deserializer.deserialize_any(LenientBoolVisitor)?,
+            "a boolean",
+        )
     }
 
     /// Encodes as `"True"` or `"False"`.
@@ -247,7 +253,10 @@ pub mod lenient_int {
 
     /// Decodes leniently.
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
-        require(deserializer.deserialize_any(LenientIntVisitor)?, "an integer")
+        require(
+            deserializer.deserialize_any(LenientIntVisitor)?,
+            "an integer",
+        )
     }
 
     /// Encodes as a JSON number.
@@ -287,7 +296,10 @@ pub mod string_int {
 
     /// Decodes leniently.
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
-        require(deserializer.deserialize_any(LenientIntVisitor)?, "an integer")
+        require(
+            deserializer.deserialize_any(LenientIntVisitor)?,
+            "an integer",
+        )
     }
 
     /// Encodes as a decimal string.
@@ -317,6 +329,49 @@ pub mod string_int {
             }
         }
     }
+}
+
+// ---------------------------------------------------------------------------
+// Enum values
+
+/// Visits an enum value: a string, or a number or boolean taken as its text
+/// (Tingwu's `output.status` is documented as `"0"` but arrives as `0`).
+struct EnumTextVisitor;
+
+impl Visitor<'_> for EnumTextVisitor {
+    type Value = String;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string (or a number or boolean) naming an enum value")
+    }
+
+    fn visit_str<E: de::Error>(self, value: &str) -> Result<Self::Value, E> {
+        Ok(value.to_owned())
+    }
+
+    fn visit_string<E: de::Error>(self, value: String) -> Result<Self::Value, E> {
+        Ok(value)
+    }
+
+    fn visit_i64<E: de::Error>(self, value: i64) -> Result<Self::Value, E> {
+        Ok(value.to_string())
+    }
+
+    fn visit_u64<E: de::Error>(self, value: u64) -> Result<Self::Value, E> {
+        Ok(value.to_string())
+    }
+
+    fn visit_bool<E: de::Error>(self, value: bool) -> Result<Self::Value, E> {
+        Ok(value.to_string())
+    }
+}
+
+/// Decodes the text of a generated enum's value; generated enums map it to a
+/// variant, or to `Unknown(text)` for a value this SDK version does not know.
+pub fn deserialize_enum_text<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<String, D::Error> {
+    deserializer.deserialize_any(EnumTextVisitor)
 }
 
 // ---------------------------------------------------------------------------
@@ -683,10 +738,7 @@ mod tests {
         let ids: Ids = serde_json::from_str(text).unwrap();
         assert_eq!(ids.id.get(), 9_007_199_254_740_993);
         assert_eq!(ids.text.get(), 1_810_566_978_021_232_640);
-        assert_eq!(
-            serde_json::to_string(&ids.id).unwrap(),
-            "9007199254740993"
-        );
+        assert_eq!(serde_json::to_string(&ids.id).unwrap(), "9007199254740993");
         // A float above 2^53 may already have lost digits: refused.
         assert!(serde_json::from_str::<Id64>("9007199254740994.0").is_err());
         assert_eq!(serde_json::from_str::<Id64>("12.0").unwrap(), Id64(12));
@@ -718,6 +770,21 @@ mod tests {
         assert_eq!(list.parse::<Vec<String>>().unwrap(), ["emoji1", "emoji2"]);
     }
 
+    #[test]
+    fn enum_text_accepts_strings_numbers_and_booleans() {
+        #[derive(Deserialize)]
+        struct Status(#[serde(deserialize_with = "deserialize_enum_text")] String);
+        for (input, expected) in [
+            (json!("0"), "0"),
+            (json!(0), "0"),
+            (json!(true), "true"),
+            (json!("FINISH"), "FINISH"),
+        ] {
+            assert_eq!(serde_json::from_value::<Status>(input).unwrap().0, expected);
+        }
+        assert!(serde_json::from_value::<Status>(json!([1])).is_err());
+    }
+
     struct Model;
     impl FixedValue for Model {
         const VALUE: &'static str = "tingwu-automotive-customer-profile";
@@ -730,7 +797,10 @@ mod tests {
             serde_json::to_value(fixed).unwrap(),
             json!("tingwu-automotive-customer-profile")
         );
-        assert!(serde_json::from_value::<Fixed<Model>>(json!("tingwu-automotive-customer-profile")).is_ok());
+        assert!(
+            serde_json::from_value::<Fixed<Model>>(json!("tingwu-automotive-customer-profile"))
+                .is_ok()
+        );
         assert!(serde_json::from_value::<Fixed<Model>>(json!("other")).is_err());
     }
 }

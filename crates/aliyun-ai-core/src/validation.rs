@@ -111,6 +111,10 @@ mod tests {
             "parameters.identityRecognition.identityContents",
             Problem::TooManyItems { max: 5, actual: 6 },
         );
-        assert!(error.to_string().ends_with("holds 6 items; at most 5 are allowed"));
+        assert!(
+            error
+                .to_string()
+                .ends_with("holds 6 items; at most 5 are allowed")
+        );
     }
 }
