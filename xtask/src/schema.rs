@@ -849,14 +849,14 @@ impl<'a> Builder<'a> {
                     format!("enum value `{item}` needs a name: write `Name={item}`"),
                 ));
             }
+            if variants.iter().any(|(_, v)| *v == value) {
+                return Err(self.err(line, format!("enum value `{value}` is listed twice")));
+            }
             if variant == "Unknown" || variants.iter().any(|(v, _)| *v == variant) {
                 return Err(self.err(
                     line,
                     format!("enum variant name `{variant}` is taken: write `Name={value}`"),
                 ));
-            }
-            if variants.iter().any(|(_, v)| *v == value) {
-                return Err(self.err(line, format!("enum value `{value}` is listed twice")));
             }
             variants.push((variant, value));
         }
