@@ -1,0 +1,155 @@
+//! Response bodies that can be read whole or as a stream of chunks.
+
+use std::fmt;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use bytes::{Bytes, BytesMut};
+use futures_core::Stream;
+
+use crate::error::TransportError;
+
+type ChunkStream = Pin<Box<dyn Stream<Item = Result<Bytes, TransportError>> + Send>>;
+
+enum Inner {
+    Full(Option<Bytes>),
+    Stream(ChunkStream),
+}
+
+/// A response body: already in memory, or arriving as chunks.
+///
+/// Read it whole with [`HttpBody::collect`] (or [`HttpBody::collect_limited`]
+/// for untrusted sizes), or chunk by chunk through its [`Stream`] impl.
+/// Dropping it closes the underlying connection's stream.
+pub struct HttpBody {
+    inner: Inner,
+}
+
+impl HttpBody {
+    /// An empty body.
+    pub fn empty() -> Self {
+        Self::full(Bytes::new())
+    }
+
+    /// A body already in memory.
+    pub fn full(bytes: impl Into<Bytes>) -> Self {
+        Self {
+            inner: Inner::Full(Some(bytes.into())),
+        }
+    }
+
+    /// A body arriving as a stream of chunks.
+    pub fn from_stream<S>(stream: S) -> Self
+    where
+        S: Stream<Item = Result<Bytes, TransportError>> + Send + 'static,
+    {
+        Self {
+            inner: Inner::Stream(Box::pin(stream)),
+        }
+    }
+
+    /// The bytes, if the body is already in memory.
+    pub fn as_bytes(&self) -> Option<&Bytes> {
+        match &self.inner {
+            Inner::Full(bytes) => bytes.as_ref(),
+            Inner::Stream(_) => None,
+        }
+    }
+
+    /// Reads the whole body.
+    pub async fn collect(self) -> Result<Bytes, TransportError> {
+        self.collect_limited(usize::MAX).await
+    }
+
+    /// Reads the whole body, failing with a [`TransportErrorKind::Body`](crate::TransportErrorKind::Body)
+    /// error as soon as it exceeds `limit` bytes.
+    pub async fn collect_limited(mut self, limit: usize) -> Result<Bytes, TransportError> {
+        let too_large = || {
+            TransportError::body(format!(
+                "the response body exceeds the limit of {limit} bytes"
+            ))
+        };
+        if let Inner::Full(bytes) = &mut self.inner {
+            let bytes = bytes.take().unwrap_or_default();
+            return if bytes.len() > limit {
+                Err(too_large())
+            } else {
+                Ok(bytes)
+            };
+        }
+        let mut buffer = BytesMut::new();
+        while let Some(chunk) = std::future::poll_fn(|cx| Pin::new(&mut self).poll_next(cx)).await {
+            let chunk = chunk?;
+            if buffer.len() + chunk.len() > limit {
+                return Err(too_large());
+            }
+            buffer.extend_from_slice(&chunk);
+        }
+        Ok(buffer.freeze())
+    }
+
+    /// Reads at most `limit` bytes: the whole body when it is shorter, else
+    /// its first `limit` bytes (the rest is dropped). For error excerpts.
+    pub async fn collect_prefix(mut self, limit: usize) -> Result<Bytes, TransportError> {
+        let mut buffer = BytesMut::new();
+        while buffer.len() < limit {
+            match std::future::poll_fn(|cx| Pin::new(&mut self).poll_next(cx)).await {
+                Some(chunk) => buffer.extend_from_slice(&chunk?),
+                None => break,
+            }
+        }
+        buffer.truncate(limit);
+        Ok(buffer.freeze())
+    }
+}
+
+impl Stream for HttpBody {
+    type Item = Result<Bytes, TransportError>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        match &mut self.inner {
+            Inner::Full(bytes) => Poll::Ready(bytes.take().filter(|b| !b.is_empty()).map(Ok)),
+            Inner::Stream(stream) => stream.as_mut().poll_next(cx),
+        }
+    }
+}
+
+impl Default for HttpBody {
+    fn default() -> Self {
+        Self::empty()
+    }
+}
+
+impl fmt::Debug for HttpBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.inner {
+            Inner::Full(Some(bytes)) => write!(f, "HttpBody::Full({} bytes)", bytes.len()),
+            Inner::Full(None) => f.write_str("HttpBody::Full(taken)"),
+            Inner::Stream(_) => f.write_str("HttpBody::Stream"),
+        }
+    }
+}
+
+impl From<Bytes> for HttpBody {
+    fn from(bytes: Bytes) -> Self {
+        Self::full(bytes)
+    }
+}
+
+impl From<Vec<u8>> for HttpBody {
+    fn from(bytes: Vec<u8>) -> Self {
+        Self::full(bytes)
+    }
+}
+
+impl From<String> for HttpBody {
+    fn from(text: String) -> Self {
+        Self::full(text)
+    }
+}
+
+impl From<&'static str> for HttpBody {
+    fn from(text: &'static str) -> Self {
+        Self::full(Bytes::from_static(text.as_bytes()))
+    }
+}

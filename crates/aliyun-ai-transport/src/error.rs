@@ -1,0 +1,114 @@
+//! What went wrong while sending a request or reading its response.
+
+use std::error::Error as StdError;
+use std::fmt;
+
+/// The kind of a [`TransportError`]: what happened, and therefore whether the
+/// request may have reached the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TransportErrorKind {
+    /// No connection could be made (refused, DNS, TLS handshake): the request
+    /// was never sent, so retrying is always safe.
+    Connect,
+    /// No answer in time: the request may have been sent and processed.
+    Timeout,
+    /// The response started but failed before its end (connection reset,
+    /// idle timeout between chunks, body too large).
+    Body,
+    /// Anything else (an invalid request, a transport bug).
+    Other,
+}
+
+impl fmt::Display for TransportErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TransportErrorKind::Connect => "could not connect",
+            TransportErrorKind::Timeout => "timed out",
+            TransportErrorKind::Body => "failed mid-response",
+            TransportErrorKind::Other => "transport error",
+        })
+    }
+}
+
+/// A transport failure, with the underlying error kept as its `source()`.
+///
+/// Its message never contains request headers, so no credential or signature
+/// can leak through it.
+#[derive(Debug)]
+pub struct TransportError {
+    kind: TransportErrorKind,
+    message: String,
+    source: Option<Box<dyn StdError + Send + Sync>>,
+}
+
+impl TransportError {
+    /// A new error of `kind` with a short message.
+    pub fn new(kind: TransportErrorKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// Attaches the underlying error.
+    pub fn with_source(mut self, source: impl Into<Box<dyn StdError + Send + Sync>>) -> Self {
+        self.source = Some(source.into());
+        self
+    }
+
+    /// Could not connect; never sent.
+    pub fn connect(message: impl Into<String>) -> Self {
+        Self::new(TransportErrorKind::Connect, message)
+    }
+
+    /// Timed out; may have been sent.
+    pub fn timeout(message: impl Into<String>) -> Self {
+        Self::new(TransportErrorKind::Timeout, message)
+    }
+
+    /// Failed mid-response.
+    pub fn body(message: impl Into<String>) -> Self {
+        Self::new(TransportErrorKind::Body, message)
+    }
+
+    /// Anything else.
+    pub fn other(message: impl Into<String>) -> Self {
+        Self::new(TransportErrorKind::Other, message)
+    }
+
+    /// What happened.
+    pub fn kind(&self) -> TransportErrorKind {
+        self.kind
+    }
+
+    /// The short message (without the source's).
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// Whether the request certainly never reached the server.
+    pub fn is_connect(&self) -> bool {
+        self.kind == TransportErrorKind::Connect
+    }
+
+    /// Whether the request timed out.
+    pub fn is_timeout(&self) -> bool {
+        self.kind == TransportErrorKind::Timeout
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.kind, self.message)
+    }
+}
+
+impl StdError for TransportError {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.source
+            .as_deref()
+            .map(|e| e as &(dyn StdError + 'static))
+    }
+}

@@ -1,0 +1,43 @@
+//! The HTTP layer of the `aliyun-ai` SDK: one small trait, a reqwest
+//! implementation, a mock for everyone's tests, retries and server-sent events.
+//!
+//! - [`HttpTransport`]: one object-safe async method, `http::Request<Bytes>` in,
+//!   `http::Response<HttpBody>` out (headers first, body whole or streamed),
+//!   held as `Arc<dyn HttpTransport>`. Bring your own client by implementing it.
+//! - [`TransportError`]: could not connect (never sent), timed out (may have
+//!   been sent), failed mid-response, other; the source error is kept.
+//! - `ReqwestTransport` (feature `reqwest`, on by default): rustls, pooling,
+//!   connect/request/idle timeouts, proxies from the environment, user agent
+//!   `aliyun-ai/<version>`.
+//! - `mock::MockTransport` (feature `mock`): canned responses, SSE bodies in
+//!   chunks, faults, and a record of every request.
+//! - [`RetryPolicy`]: the one place that retries: backoff with full jitter,
+//!   attempt and time budgets, a pluggable classifier following the vendor's
+//!   throttling codes, `Retry-After`, an injectable clock.
+//! - [`sse`]: an incremental server-sent-events decoder and stream.
+//!
+//! No reqwest type appears in any public signature.
+#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
+
+mod body;
+mod error;
+pub mod error_body;
+#[cfg(feature = "mock")]
+pub mod mock;
+#[cfg(feature = "reqwest")]
+mod reqwest_transport;
+pub mod retry;
+pub mod sse;
+mod transport;
+
+pub use body::HttpBody;
+pub use error::{TransportError, TransportErrorKind};
+#[cfg(feature = "reqwest")]
+pub use reqwest_transport::{ReqwestTransport, ReqwestTransportBuilder, USER_AGENT};
+pub use retry::{RetryError, RetryPolicy};
+pub use transport::{HttpRequest, HttpResponse, HttpTransport};
+
+// Re-exported so users can name request and response parts without adding
+// `http` and `bytes` themselves.
+pub use bytes;
+pub use http;

@@ -1,0 +1,217 @@
+//! [`HttpTransport`] over reqwest (rustls), with pooling, timeouts and
+//! proxies from the environment. No reqwest type appears in its public API.
+
+use std::fmt;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use futures_core::Stream;
+
+use crate::body::HttpBody;
+use crate::error::TransportError;
+use crate::transport::{HttpRequest, HttpResponse, HttpTransport};
+
+/// The user agent every request carries: `aliyun-ai/<version>`, plus the
+/// caller's suffix if any.
+pub const USER_AGENT: &str = concat!("aliyun-ai/", env!("CARGO_PKG_VERSION"));
+
+/// Configures a [`ReqwestTransport`].
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct ReqwestTransportBuilder {
+    connect_timeout: Duration,
+    request_timeout: Option<Duration>,
+    read_idle_timeout: Option<Duration>,
+    pool_idle_timeout: Duration,
+    pool_max_idle_per_host: usize,
+    user_agent_suffix: Option<String>,
+    use_env_proxy: bool,
+}
+
+impl Default for ReqwestTransportBuilder {
+    fn default() -> Self {
+        Self {
+            connect_timeout: Duration::from_secs(5),
+            request_timeout: Some(Duration::from_secs(60)),
+            read_idle_timeout: Some(Duration::from_secs(60)),
+            pool_idle_timeout: Duration::from_secs(90),
+            pool_max_idle_per_host: 32,
+            user_agent_suffix: None,
+            use_env_proxy: true,
+        }
+    }
+}
+
+impl ReqwestTransportBuilder {
+    /// How long establishing a connection (TCP and TLS) may take. Default 5 s.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// How long to wait for the response headers after sending. Default 60 s;
+    /// `None` waits forever. Streamed bodies are bounded by the idle timeout
+    /// instead, so a long stream is not cut.
+    pub fn request_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+
+    /// The longest silence between two chunks of a response body. Default 60 s.
+    pub fn read_idle_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.read_idle_timeout = timeout;
+        self
+    }
+
+    /// How long an idle pooled connection is kept. Default 90 s.
+    pub fn pool_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.pool_idle_timeout = timeout;
+        self
+    }
+
+    /// How many idle connections are kept per host. Default 32.
+    pub fn pool_max_idle_per_host(mut self, count: usize) -> Self {
+        self.pool_max_idle_per_host = count;
+        self
+    }
+
+    /// Appended to the user agent: `aliyun-ai/<version> <suffix>`.
+    pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
+        self.user_agent_suffix = Some(suffix.into());
+        self
+    }
+
+    /// Whether `HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY` are
+    /// honoured (default: yes).
+    pub fn use_env_proxy(mut self, yes: bool) -> Self {
+        self.use_env_proxy = yes;
+        self
+    }
+
+    /// Builds the transport.
+    pub fn build(self) -> Result<ReqwestTransport, TransportError> {
+        let user_agent = match &self.user_agent_suffix {
+            Some(suffix) => format!("{USER_AGENT} {suffix}"),
+            None => USER_AGENT.to_owned(),
+        };
+        let mut builder = reqwest::Client::builder()
+            .connect_timeout(self.connect_timeout)
+            .pool_idle_timeout(self.pool_idle_timeout)
+            .pool_max_idle_per_host(self.pool_max_idle_per_host)
+            .user_agent(user_agent)
+            // The SDK decides about redirects itself (an error, not a silent
+            // re-send of a signed request elsewhere).
+            .redirect(reqwest::redirect::Policy::none());
+        if let Some(idle) = self.read_idle_timeout {
+            builder = builder.read_timeout(idle);
+        }
+        if !self.use_env_proxy {
+            builder = builder.no_proxy();
+        }
+        let client = builder
+            .build()
+            .map_err(|e| TransportError::other("could not build the HTTP client").with_source(e))?;
+        Ok(ReqwestTransport {
+            client,
+            request_timeout: self.request_timeout,
+        })
+    }
+}
+
+/// The default transport: reqwest with rustls.
+#[derive(Clone)]
+pub struct ReqwestTransport {
+    client: reqwest::Client,
+    request_timeout: Option<Duration>,
+}
+
+impl fmt::Debug for ReqwestTransport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ReqwestTransport")
+            .field("request_timeout", &self.request_timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ReqwestTransport {
+    /// A transport with the default settings.
+    pub fn new() -> Result<Self, TransportError> {
+        Self::builder().build()
+    }
+
+    /// A builder to change the settings.
+    pub fn builder() -> ReqwestTransportBuilder {
+        ReqwestTransportBuilder::default()
+    }
+}
+
+/// Sorts a reqwest error into the transport's kinds.
+fn convert(error: reqwest::Error, during_body: bool) -> TransportError {
+    let message = if error.is_connect() {
+        return TransportError::connect("could not connect").with_source(error);
+    } else if error.is_timeout() {
+        return TransportError::timeout(if during_body {
+            "no data arrived within the read idle timeout"
+        } else {
+            "no response within the timeout"
+        })
+        .with_source(error);
+    } else if during_body || error.is_body() || error.is_decode() {
+        return TransportError::body("the response body failed").with_source(error);
+    } else if error.is_builder() || error.is_request() {
+        "could not send the request"
+    } else {
+        "HTTP error"
+    };
+    TransportError::other(message).with_source(error)
+}
+
+/// A reqwest byte stream as a transport stream.
+struct BodyStream<S>(S);
+
+impl<S> Stream for BodyStream<S>
+where
+    S: Stream<Item = Result<Bytes, reqwest::Error>> + Unpin,
+{
+    type Item = Result<Bytes, TransportError>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        Pin::new(&mut self.0)
+            .poll_next(cx)
+            .map(|item| item.map(|chunk| chunk.map_err(|e| convert(e, true))))
+    }
+}
+
+#[async_trait]
+impl HttpTransport for ReqwestTransport {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        let request = reqwest::Request::try_from(request)
+            .map_err(|e| TransportError::other("the request is not valid").with_source(e))?;
+        let sending = self.client.execute(request);
+        let response = match self.request_timeout {
+            Some(timeout) => tokio::time::timeout(timeout, sending)
+                .await
+                .map_err(|_| TransportError::timeout(format!("no response within {timeout:?}")))?,
+            None => sending.await,
+        }
+        .map_err(|e| convert(e, false))?;
+        let mut builder = http::Response::builder()
+            .status(response.status())
+            .version(response.version());
+        if let Some(headers) = builder.headers_mut() {
+            headers.extend(
+                response
+                    .headers()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone())),
+            );
+        }
+        let body = HttpBody::from_stream(BodyStream(Box::pin(response.bytes_stream())));
+        builder
+            .body(body)
+            .map_err(|e| TransportError::other("could not build the response").with_source(e))
+    }
+}

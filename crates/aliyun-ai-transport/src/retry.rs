@@ -1,0 +1,624 @@
+//! Retries, in one place: exponential backoff with full jitter, a maximum
+//! number of attempts and a maximum total time, a pluggable classifier, and
+//! `Retry-After` / `x-acs-retry-after` hints.
+//!
+//! The policy *runs* the attempts rather than wrapping a transport: each
+//! attempt asks the caller for a fresh request, because Alibaba Cloud's
+//! gateways reject a reused signature nonce (`reference/auth.md`), so every
+//! attempt must be signed anew. The facade and the credential providers use
+//! [`RetryPolicy::send`]; nothing else in the SDK retries.
+//!
+//! Only the response *headers* are retried on: once a response with a
+//! successful status is handed out, nothing is retried, so a stream is never
+//! retried after its first event.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use http::{HeaderMap, StatusCode};
+use tracing::Instrument as _;
+
+use crate::body::HttpBody;
+use crate::error::{TransportError, TransportErrorKind};
+use crate::error_body::ErrorBody;
+use crate::transport::{HttpRequest, HttpResponse, HttpTransport};
+
+/// How much of an error response's body is read to classify it (and kept).
+pub const ERROR_BODY_LIMIT: usize = 64 * 1024;
+
+/// Vendor codes that mean "slow down and try again", even with HTTP 400
+/// (`reference/apis.md`: the CCAI throttling codes arrive with HTTP 400).
+pub const THROTTLING_CODES: &[&str] = &[
+    "CCAI.Throttling.Qps",
+    "CCAI.Throttling.Qpm",
+    "Ccai.Throttling.Qps",
+    "Throttling",
+    "Throttling.User",
+    "Throttling.Api",
+    "Throttling.RateQuota",
+];
+
+/// Vendor codes that look transient but are permanent: arrears and an
+/// exhausted quota (`reference/apis.md`, DashScope errors).
+pub const PERMANENT_CODES: &[&str] = &["Arrearage", "Throttling.AllocationQuota"];
+
+/// HTTP statuses retried whatever the body says (unless the code is permanent).
+pub const RETRYABLE_STATUSES: &[u16] = &[429, 500, 502, 503, 504];
+
+/// Whether a vendor error code means throttling (retryable).
+pub fn is_throttling_code(code: &str) -> bool {
+    THROTTLING_CODES.contains(&code)
+}
+
+/// Whether a vendor error code is permanent though it may look transient.
+pub fn is_permanent_code(code: &str) -> bool {
+    PERMANENT_CODES.contains(&code)
+}
+
+// ---------------------------------------------------------------------------
+// Time
+
+/// The clock and the sleep the retry loop uses, injected so that tests run
+/// instantly and deterministically.
+pub trait Timer: Send + Sync {
+    /// The current instant.
+    fn now(&self) -> Instant;
+    /// Waits for `duration`.
+    fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>>;
+}
+
+/// Real time, with tokio's sleep.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TokioTimer;
+
+impl Timer for TokioTimer {
+    fn now(&self) -> Instant {
+        Instant::now()
+    }
+
+    fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> {
+        Box::pin(tokio::time::sleep(duration))
+    }
+}
+
+/// A timer for tests: sleeping returns at once and moves its clock forward;
+/// every sleep is recorded.
+#[derive(Debug)]
+pub struct ManualTimer {
+    state: Mutex<(Instant, Vec<Duration>)>,
+}
+
+impl ManualTimer {
+    /// A timer starting now, with no sleep recorded.
+    pub fn new() -> Self {
+        Self {
+            state: Mutex::new((Instant::now(), Vec::new())),
+        }
+    }
+
+    /// Every sleep so far, in order.
+    pub fn sleeps(&self) -> Vec<Duration> {
+        self.lock().1.clone()
+    }
+
+    /// The total time slept.
+    pub fn slept(&self) -> Duration {
+        self.lock().1.iter().sum()
+    }
+
+    /// Moves the clock forward without sleeping.
+    pub fn advance(&self, duration: Duration) {
+        self.lock().0 += duration;
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, (Instant, Vec<Duration>)> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl Default for ManualTimer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Timer for ManualTimer {
+    fn now(&self) -> Instant {
+        self.lock().0
+    }
+
+    fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> {
+        let mut state = self.lock();
+        state.0 += duration;
+        state.1.push(duration);
+        Box::pin(std::future::ready(()))
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Classification
+
+/// What one attempt produced, as the classifier sees it.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum AttemptOutcome<'a> {
+    /// A response with an error status; `body` holds at most
+    /// [`ERROR_BODY_LIMIT`] bytes of it.
+    Response {
+        /// The status.
+        status: StatusCode,
+        /// The headers.
+        headers: &'a HeaderMap,
+        /// The (start of the) body.
+        body: &'a [u8],
+    },
+    /// The transport failed.
+    Error(&'a TransportError),
+}
+
+/// A classifier's verdict on one attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryDecision {
+    /// Try again (after the backoff or the server's hint).
+    Retry,
+    /// Stop and hand the outcome to the caller.
+    DontRetry,
+}
+
+/// Decides which outcomes are retried. Replace it to change the rules.
+pub trait RetryClassifier: Send + Sync {
+    /// The verdict on `outcome`; `idempotent` says whether sending the
+    /// request twice is harmless.
+    fn classify(&self, outcome: &AttemptOutcome<'_>, idempotent: bool) -> RetryDecision;
+}
+
+/// The vendor SDKs' rules: retry connect errors; timeouts and broken bodies
+/// only for idempotent calls; HTTP 429, 500, 502, 503 and 504; the throttling
+/// codes of [`THROTTLING_CODES`] whatever the status; a positive
+/// `x-acs-retry-after`. Never [`PERMANENT_CODES`] nor any other 4xx.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DefaultClassifier;
+
+impl RetryClassifier for DefaultClassifier {
+    fn classify(&self, outcome: &AttemptOutcome<'_>, idempotent: bool) -> RetryDecision {
+        let retry = match outcome {
+            AttemptOutcome::Error(error) => match error.kind() {
+                TransportErrorKind::Connect => true,
+                TransportErrorKind::Timeout | TransportErrorKind::Body => idempotent,
+                _ => false,
+            },
+            AttemptOutcome::Response {
+                status,
+                headers,
+                body,
+            } => {
+                let code = ErrorBody::parse(body).code;
+                match code.as_deref() {
+                    Some(code) if is_permanent_code(code) => false,
+                    Some(code) if is_throttling_code(code) => true,
+                    _ => {
+                        RETRYABLE_STATUSES.contains(&status.as_u16())
+                            || acs_retry_after(headers).is_some_and(|d| !d.is_zero())
+                    }
+                }
+            }
+        };
+        if retry {
+            RetryDecision::Retry
+        } else {
+            RetryDecision::DontRetry
+        }
+    }
+}
+
+/// `x-acs-retry-after`, in milliseconds (the unit is *uncertain* per
+/// `reference/apis.md`; milliseconds is the cautious reading, and the value is clamped).
+fn acs_retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let text = headers.get("x-acs-retry-after")?.to_str().ok()?;
+    text.trim().parse::<u64>().ok().map(Duration::from_millis)
+}
+
+/// `Retry-After` in seconds (an HTTP date is ignored: the backoff applies).
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let text = headers.get(http::header::RETRY_AFTER)?.to_str().ok()?;
+    let seconds = text.trim().parse::<f64>().ok()?;
+    (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds.min(86_400.0)))
+}
+
+/// The server's hint of how long to wait, if any.
+fn server_hint(headers: &HeaderMap) -> Option<Duration> {
+    retry_after(headers).or_else(|| acs_retry_after(headers).filter(|d| !d.is_zero()))
+}
+
+// ---------------------------------------------------------------------------
+// Jitter
+
+/// A source of numbers in `[0, 1)` for full jitter; injected for tests.
+pub type JitterSource = Arc<dyn Fn() -> f64 + Send + Sync>;
+
+/// A small xorshift generator seeded from the standard library's random
+/// hasher keys: jitter needs spread, not cryptographic quality.
+fn default_jitter() -> JitterSource {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u64(0x9E37_79B9_7F4A_7C15);
+    let state = Mutex::new(hasher.finish() | 1);
+    Arc::new(move || {
+        let mut x = state.lock().map(|s| *s).unwrap_or(0x2545_F491_4F6C_DD1D);
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        if let Ok(mut s) = state.lock() {
+            *s = x;
+        }
+        (x >> 11) as f64 / (1u64 << 53) as f64
+    })
+}
+
+// ---------------------------------------------------------------------------
+// The policy
+
+/// How many attempts a call took; present in the extensions of every response
+/// [`RetryPolicy::send`] returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Attempts(pub u32);
+
+/// The number of attempts recorded on a response (1 when none is recorded).
+pub fn attempts(response: &HttpResponse) -> u32 {
+    response.extensions().get::<Attempts>().map_or(1, |a| a.0)
+}
+
+/// A transport failure after the retry budget was spent (or a failure that
+/// is not retried), with the number of attempts made.
+#[derive(Debug)]
+pub struct RetryError {
+    /// The last attempt's error.
+    pub error: TransportError,
+    /// How many attempts were made.
+    pub attempts: u32,
+}
+
+impl fmt::Display for RetryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.attempts > 1 {
+            write!(f, "{} (after {} attempts)", self.error, self.attempts)
+        } else {
+            fmt::Display::fmt(&self.error, f)
+        }
+    }
+}
+
+impl std::error::Error for RetryError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.error)
+    }
+}
+
+/// When and how often to retry.
+#[derive(Clone)]
+pub struct RetryPolicy {
+    max_attempts: u32,
+    initial_backoff: Duration,
+    max_backoff: Duration,
+    max_elapsed: Duration,
+    max_retry_after: Duration,
+    classifier: Arc<dyn RetryClassifier>,
+    timer: Arc<dyn Timer>,
+    jitter: JitterSource,
+}
+
+impl fmt::Debug for RetryPolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RetryPolicy")
+            .field("max_attempts", &self.max_attempts)
+            .field("initial_backoff", &self.initial_backoff)
+            .field("max_backoff", &self.max_backoff)
+            .field("max_elapsed", &self.max_elapsed)
+            .field("max_retry_after", &self.max_retry_after)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for RetryPolicy {
+    /// 3 attempts, backoff from 200 ms doubling up to 5 s with full jitter, at
+    /// most 30 s in all, server hints clamped to 10 s, [`DefaultClassifier`],
+    /// real time.
+    fn default() -> Self {
+        Self {
+            max_attempts: 3,
+            initial_backoff: Duration::from_millis(200),
+            max_backoff: Duration::from_secs(5),
+            max_elapsed: Duration::from_secs(30),
+            max_retry_after: Duration::from_secs(10),
+            classifier: Arc::new(DefaultClassifier),
+            timer: Arc::new(TokioTimer),
+            jitter: default_jitter(),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// No retry at all: one attempt.
+    pub fn disabled() -> Self {
+        Self::default().with_max_attempts(1)
+    }
+
+    /// At most `attempts` attempts in all (at least 1).
+    pub fn with_max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// The backoff before the second attempt, doubling each time up to `max`.
+    pub fn with_backoff(mut self, initial: Duration, max: Duration) -> Self {
+        self.initial_backoff = initial;
+        self.max_backoff = max.max(initial);
+        self
+    }
+
+    /// No retry starts once this much time has passed since the first attempt
+    /// (or would pass during the wait before it).
+    pub fn with_max_elapsed(mut self, max: Duration) -> Self {
+        self.max_elapsed = max;
+        self
+    }
+
+    /// The longest server hint (`Retry-After`, `x-acs-retry-after`) obeyed;
+    /// longer hints are clamped to it.
+    pub fn with_max_retry_after(mut self, max: Duration) -> Self {
+        self.max_retry_after = max;
+        self
+    }
+
+    /// Replaces the classifier.
+    pub fn with_classifier(mut self, classifier: impl RetryClassifier + 'static) -> Self {
+        self.classifier = Arc::new(classifier);
+        self
+    }
+
+    /// Replaces the clock and the sleep (e.g. with a [`ManualTimer`] in tests).
+    pub fn with_timer(mut self, timer: Arc<dyn Timer>) -> Self {
+        self.timer = timer;
+        self
+    }
+
+    /// Replaces the jitter source (numbers in `[0, 1)`).
+    pub fn with_jitter(mut self, jitter: JitterSource) -> Self {
+        self.jitter = jitter;
+        self
+    }
+
+    /// The maximum number of attempts.
+    pub fn max_attempts(&self) -> u32 {
+        self.max_attempts
+    }
+
+    /// The wait before attempt `next` (2, 3...) absent a server hint: full
+    /// jitter over the capped exponential backoff.
+    fn backoff(&self, next: u32) -> Duration {
+        let exponent = next.saturating_sub(2).min(31);
+        let cap = self
+            .initial_backoff
+            .saturating_mul(1u32 << exponent)
+            .min(self.max_backoff);
+        let factor = (self.jitter)().clamp(0.0, 1.0);
+        cap.mul_f64(factor)
+    }
+
+    /// Sends a request, retrying as the policy says.
+    ///
+    /// `make_request(attempt)` builds (and signs) the request for each attempt,
+    /// numbered from 1. `idempotent` says whether a timed-out request may be
+    /// sent again. The returned response carries [`Attempts`]; an error
+    /// response that was not retried (or exhausted the budget) is returned as
+    /// a response, with at most [`ERROR_BODY_LIMIT`] bytes of its body.
+    ///
+    /// Each attempt runs in a `tracing` span `aliyun_ai.http` with the method,
+    /// host, path (never the query, headers or body, which may carry
+    /// signatures), attempt number, status and latency.
+    pub async fn send<F>(
+        &self,
+        transport: &dyn HttpTransport,
+        idempotent: bool,
+        mut make_request: F,
+    ) -> Result<HttpResponse, RetryError>
+    where
+        F: FnMut(u32) -> HttpRequest + Send,
+    {
+        let started = self.timer.now();
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let request = make_request(attempt);
+            let span = tracing::info_span!(
+                "aliyun_ai.http",
+                method = %request.method(),
+                host = request.uri().host().unwrap_or(""),
+                path = request.uri().path(),
+                attempt,
+                status = tracing::field::Empty,
+                latency_ms = tracing::field::Empty,
+            );
+            let sent_at = Instant::now();
+            let result = async {
+                match transport.send(request).await {
+                    Ok(response) if response.status().as_u16() >= 400 => {
+                        buffer_error_body(response).await
+                    }
+                    other => other,
+                }
+            }
+            .instrument(span.clone())
+            .await;
+            span.record("latency_ms", sent_at.elapsed().as_millis() as u64);
+            let (decision, hint) = match &result {
+                Ok(response) => {
+                    span.record("status", response.status().as_u16());
+                    if response.status().as_u16() < 400 {
+                        (RetryDecision::DontRetry, None)
+                    } else {
+                        let body = response
+                            .body()
+                            .as_bytes()
+                            .map(|b| b.as_ref())
+                            .unwrap_or(&[]);
+                        let outcome = AttemptOutcome::Response {
+                            status: response.status(),
+                            headers: response.headers(),
+                            body,
+                        };
+                        (
+                            self.classifier.classify(&outcome, idempotent),
+                            server_hint(response.headers()),
+                        )
+                    }
+                }
+                Err(error) => (
+                    self.classifier
+                        .classify(&AttemptOutcome::Error(error), idempotent),
+                    None,
+                ),
+            };
+            let give_up = |result: Result<HttpResponse, TransportError>| match result {
+                Ok(mut response) => {
+                    response.extensions_mut().insert(Attempts(attempt));
+                    Ok(response)
+                }
+                Err(error) => Err(RetryError {
+                    error,
+                    attempts: attempt,
+                }),
+            };
+            if decision == RetryDecision::DontRetry || attempt >= self.max_attempts {
+                return give_up(result);
+            }
+            let delay = match hint {
+                Some(hint) => hint.min(self.max_retry_after),
+                None => self.backoff(attempt + 1),
+            };
+            let elapsed = self.timer.now().saturating_duration_since(started);
+            if elapsed + delay > self.max_elapsed {
+                return give_up(result);
+            }
+            span.in_scope(|| {
+                tracing::debug!(
+                    delay_ms = delay.as_millis() as u64,
+                    next_attempt = attempt + 1,
+                    "retrying"
+                );
+            });
+            self.timer.sleep(delay).await;
+        }
+    }
+}
+
+/// Reads the start of an error response's body into memory so it can be
+/// classified and reported.
+async fn buffer_error_body(response: HttpResponse) -> Result<HttpResponse, TransportError> {
+    let (parts, body) = response.into_parts();
+    let bytes = body.collect_prefix(ERROR_BODY_LIMIT).await?;
+    Ok(HttpResponse::from_parts(parts, HttpBody::full(bytes)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn response(status: u16, body: &str) -> (StatusCode, HeaderMap, Vec<u8>) {
+        (
+            StatusCode::from_u16(status).unwrap(),
+            HeaderMap::new(),
+            body.as_bytes().to_vec(),
+        )
+    }
+
+    fn decide(status: u16, body: &str) -> RetryDecision {
+        let (status, headers, body) = response(status, body);
+        DefaultClassifier.classify(
+            &AttemptOutcome::Response {
+                status,
+                headers: &headers,
+                body: &body,
+            },
+            false,
+        )
+    }
+
+    #[test]
+    fn default_classifier_follows_the_vendor_rules() {
+        use RetryDecision::*;
+        assert_eq!(decide(503, ""), Retry);
+        assert_eq!(decide(429, r#"{"code":"Throttling.RateQuota"}"#), Retry);
+        assert_eq!(
+            decide(429, r#"{"code":"Throttling.AllocationQuota"}"#),
+            DontRetry
+        );
+        assert_eq!(decide(400, r#"{"code":"Arrearage"}"#), DontRetry);
+        assert_eq!(decide(400, r#"{"Code":"CCAI.Throttling.Qpm"}"#), Retry);
+        assert_eq!(decide(429, r#"{"Code":"Ccai.Throttling.Qps"}"#), Retry);
+        assert_eq!(
+            decide(400, r#"{"Code":"CCAI.InvalidParam.NotExist"}"#),
+            DontRetry
+        );
+        assert_eq!(decide(403, r#"{"Code":"Throttling.User"}"#), Retry);
+        assert_eq!(decide(404, ""), DontRetry);
+        assert_eq!(decide(501, ""), DontRetry);
+        let mut headers = HeaderMap::new();
+        headers.insert("x-acs-retry-after", "1500".parse().unwrap());
+        let outcome = AttemptOutcome::Response {
+            status: StatusCode::BAD_REQUEST,
+            headers: &headers,
+            body: b"",
+        };
+        assert_eq!(DefaultClassifier.classify(&outcome, false), Retry);
+    }
+
+    #[test]
+    fn transport_errors_are_retried_by_kind_and_idempotency() {
+        use RetryDecision::*;
+        let classify = |error: TransportError, idempotent| {
+            DefaultClassifier.classify(&AttemptOutcome::Error(&error), idempotent)
+        };
+        assert_eq!(classify(TransportError::connect("refused"), false), Retry);
+        assert_eq!(classify(TransportError::timeout("slow"), false), DontRetry);
+        assert_eq!(classify(TransportError::timeout("slow"), true), Retry);
+        assert_eq!(classify(TransportError::body("reset"), true), Retry);
+        assert_eq!(classify(TransportError::other("bug"), true), DontRetry);
+    }
+
+    #[test]
+    fn backoff_is_exponential_capped_and_fully_jittered() {
+        let policy = RetryPolicy::default()
+            .with_backoff(Duration::from_millis(100), Duration::from_millis(350))
+            .with_jitter(Arc::new(|| 0.999_999));
+        let waits: Vec<u128> = (2..=6).map(|n| policy.backoff(n).as_millis()).collect();
+        assert_eq!(waits, [99, 199, 349, 349, 349]);
+        let policy = policy.with_jitter(Arc::new(|| 0.0));
+        assert_eq!(policy.backoff(4), Duration::ZERO);
+        let jitter = default_jitter();
+        let samples: Vec<f64> = (0..1000).map(|_| jitter()).collect();
+        assert!(samples.iter().all(|x| (0.0..1.0).contains(x)));
+        let mean = samples.iter().sum::<f64>() / samples.len() as f64;
+        assert!((0.4..0.6).contains(&mean), "{mean}");
+    }
+
+    #[test]
+    fn hints_are_read_from_both_headers() {
+        let mut headers = HeaderMap::new();
+        headers.insert("retry-after", "2".parse().unwrap());
+        assert_eq!(server_hint(&headers), Some(Duration::from_secs(2)));
+        let mut headers = HeaderMap::new();
+        headers.insert("x-acs-retry-after", "250".parse().unwrap());
+        assert_eq!(server_hint(&headers), Some(Duration::from_millis(250)));
+        headers.insert(
+            "retry-after",
+            "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
+        );
+        assert_eq!(server_hint(&headers), Some(Duration::from_millis(250)));
+    }
+}

@@ -1,0 +1,340 @@
+//! An incremental decoder of server-sent events (the WHATWG `text/event-stream`
+//! format) and a stream adapter over a response body.
+//!
+//! Chunks may split the input anywhere, even inside a UTF-8 character or
+//! between `\r` and `\n`; lines end with LF, CRLF or CR; `data:` may span
+//! several lines; comments (`:`) and keep-alives are skipped; a last event
+//! without a trailing blank line is still delivered at the end of the stream.
+//! An `event: error` becomes an error item (async-openai's lesson, see
+//! `reference/rust-sdk-lessons.md`), and a normal end of stream is not an error.
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use futures_core::Stream;
+
+use crate::error::TransportError;
+
+/// One event.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SseEvent {
+    /// The `event:` field; `None` means the default type, `message`.
+    pub event: Option<String>,
+    /// The `data:` lines joined with `\n`.
+    pub data: String,
+    /// The `id:` field, if the event carried one.
+    pub id: Option<String>,
+    /// The `retry:` field (milliseconds), if the event carried one.
+    pub retry: Option<u64>,
+}
+
+/// Decodes server-sent events from chunks of bytes as they arrive.
+///
+/// ```
+/// use aliyun_ai_transport::sse::SseDecoder;
+///
+/// let mut decoder = SseDecoder::new();
+/// let mut events = decoder.push(b"data: {\"text\":\"he");
+/// assert!(events.is_empty());
+/// events.extend(decoder.push(b"llo\"}\n\n: keep-alive\n\ndata: bye"));
+/// events.extend(decoder.finish());
+/// assert_eq!(events.len(), 2);
+/// assert_eq!(events[0].data, "{\"text\":\"hello\"}");
+/// assert_eq!(events[1].data, "bye");
+/// ```
+#[derive(Debug, Default)]
+pub struct SseDecoder {
+    /// Bytes not yet forming a whole line.
+    pending: Vec<u8>,
+    /// Whether the first line has been seen (a leading BOM is dropped).
+    started: bool,
+    /// The event being assembled.
+    event: Option<String>,
+    data: String,
+    has_data: bool,
+    id: Option<String>,
+    retry: Option<u64>,
+}
+
+impl SseDecoder {
+    /// A decoder at the start of a stream.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Feeds a chunk; returns the events it completed.
+    pub fn push(&mut self, chunk: &[u8]) -> Vec<SseEvent> {
+        self.pending.extend_from_slice(chunk);
+        let mut events = Vec::new();
+        let mut start = 0;
+        let mut index = 0;
+        while index < self.pending.len() {
+            let byte = self.pending[index];
+            if byte == b'\n' || byte == b'\r' {
+                // A `\r` at the very end may be the first half of `\r\n`: wait.
+                if byte == b'\r' && index + 1 == self.pending.len() {
+                    break;
+                }
+                let line = self.pending[start..index].to_vec();
+                index += if byte == b'\r' && self.pending[index + 1] == b'\n' {
+                    2
+                } else {
+                    1
+                };
+                start = index;
+                if let Some(event) = self.line(&line) {
+                    events.push(event);
+                }
+            } else {
+                index += 1;
+            }
+        }
+        self.pending.drain(..start);
+        events
+    }
+
+    /// Ends the stream: returns the last event if it lacked its trailing blank line.
+    pub fn finish(&mut self) -> Option<SseEvent> {
+        let mut rest = std::mem::take(&mut self.pending);
+        if rest.last() == Some(&b'\r') {
+            rest.pop();
+        }
+        let mut event = None;
+        if !rest.is_empty() {
+            event = self.line(&rest);
+        }
+        event.or_else(|| self.dispatch())
+    }
+
+    /// Handles one line (without its terminator).
+    fn line(&mut self, line: &[u8]) -> Option<SseEvent> {
+        let mut line = line;
+        if !self.started {
+            self.started = true;
+            line = line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line);
+        }
+        if line.is_empty() {
+            return self.dispatch();
+        }
+        if line[0] == b':' {
+            return None;
+        }
+        let (field, value) = match line.iter().position(|&b| b == b':') {
+            Some(colon) => {
+                let value = &line[colon + 1..];
+                (&line[..colon], value.strip_prefix(b" ").unwrap_or(value))
+            }
+            None => (line, &b""[..]),
+        };
+        let value = String::from_utf8_lossy(value);
+        match field {
+            b"data" => {
+                if self.has_data {
+                    self.data.push('\n');
+                }
+                self.data.push_str(&value);
+                self.has_data = true;
+            }
+            b"event" => self.event = Some(value.into_owned()),
+            b"id" if !value.contains('\0') => self.id = Some(value.into_owned()),
+            b"retry" => {
+                if let Ok(retry) = value.parse::<u64>() {
+                    self.retry = Some(retry);
+                }
+            }
+            _ => {}
+        }
+        None
+    }
+
+    /// Ends the current event at a blank line. An event without data is not
+    /// delivered (the spec's rule), except an `error` event.
+    fn dispatch(&mut self) -> Option<SseEvent> {
+        let event = self.event.take();
+        let id = self.id.take();
+        let retry = self.retry.take();
+        let data = std::mem::take(&mut self.data);
+        let has_data = std::mem::replace(&mut self.has_data, false);
+        (has_data || event.as_deref() == Some("error")).then_some(SseEvent {
+            event,
+            data,
+            id,
+            retry,
+        })
+    }
+}
+
+/// Why an event stream ended early.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum SseError {
+    /// The server sent `event: error`; `data` is its payload.
+    Server {
+        /// The error event's data.
+        data: String,
+    },
+    /// The body failed mid-stream.
+    Transport(TransportError),
+}
+
+impl fmt::Display for SseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SseError::Server { data } => write!(f, "the server sent an error event: {data}"),
+            SseError::Transport(error) => write!(f, "the event stream broke: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for SseError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            SseError::Server { .. } => None,
+            SseError::Transport(error) => Some(error),
+        }
+    }
+}
+
+/// The events of a body stream. It ends after an error item. Dropping it
+/// drops the body, which closes the connection.
+pub struct SseStream<S> {
+    body: Option<S>,
+    decoder: SseDecoder,
+    ready: VecDeque<SseEvent>,
+}
+
+impl<S> SseStream<S> {
+    /// Decodes the events of `body`.
+    pub fn new(body: S) -> Self {
+        Self {
+            body: Some(body),
+            decoder: SseDecoder::new(),
+            ready: VecDeque::new(),
+        }
+    }
+}
+
+impl<S> fmt::Debug for SseStream<S> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SseStream")
+            .field("open", &self.body.is_some())
+            .field("ready", &self.ready.len())
+            .finish()
+    }
+}
+
+impl<S> Stream for SseStream<S>
+where
+    S: Stream<Item = Result<Bytes, TransportError>> + Unpin,
+{
+    type Item = Result<SseEvent, SseError>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        loop {
+            if let Some(event) = this.ready.pop_front() {
+                if event.event.as_deref() == Some("error") {
+                    this.body = None;
+                    this.ready.clear();
+                    return Poll::Ready(Some(Err(SseError::Server { data: event.data })));
+                }
+                return Poll::Ready(Some(Ok(event)));
+            }
+            let Some(body) = this.body.as_mut() else {
+                return Poll::Ready(None);
+            };
+            match Pin::new(body).poll_next(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Some(Ok(chunk))) => this.ready.extend(this.decoder.push(&chunk)),
+                Poll::Ready(Some(Err(error))) => {
+                    this.body = None;
+                    return Poll::Ready(Some(Err(SseError::Transport(error))));
+                }
+                Poll::Ready(None) => {
+                    this.body = None;
+                    this.ready.extend(this.decoder.finish());
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode(chunks: &[&[u8]]) -> Vec<SseEvent> {
+        let mut decoder = SseDecoder::new();
+        let mut events: Vec<SseEvent> = chunks.iter().flat_map(|c| decoder.push(c)).collect();
+        events.extend(decoder.finish());
+        events
+    }
+
+    fn data(event: &SseEvent) -> &str {
+        &event.data
+    }
+
+    #[test]
+    fn multi_line_data_and_fields() {
+        let events = decode(&[b"event: delta\nid: 7\nretry: 1500\ndata: a\ndata:b\ndata\n\n"]);
+        assert_eq!(
+            events,
+            [SseEvent {
+                event: Some("delta".into()),
+                data: "a\nb\n".into(),
+                id: Some("7".into()),
+                retry: Some(1500)
+            }]
+        );
+    }
+
+    #[test]
+    fn line_endings_lf_crlf_and_cr_even_split() {
+        let expected = ["one", "two", "three"];
+        for input in [&b"data: one\n\ndata: two\r\n\r\ndata: three\r\r"[..]] {
+            for split in 0..=input.len() {
+                let events = decode(&[&input[..split], &input[split..]]);
+                assert_eq!(
+                    events.iter().map(data).collect::<Vec<_>>(),
+                    expected,
+                    "split at {split}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn comments_keep_alives_and_bom_are_skipped() {
+        let events = decode(&[b"\xEF\xBB\xBF: hello\n\n:\n\ndata: x\n\n\n\n"]);
+        assert_eq!(events.iter().map(data).collect::<Vec<_>>(), ["x"]);
+    }
+
+    #[test]
+    fn last_event_without_blank_line_is_delivered() {
+        assert_eq!(
+            decode(&[b"data: a\n\ndata: b"])
+                .iter()
+                .map(data)
+                .collect::<Vec<_>>(),
+            ["a", "b"]
+        );
+        assert_eq!(
+            decode(&[b"data: a\n\ndata: b\r"])
+                .iter()
+                .map(data)
+                .collect::<Vec<_>>(),
+            ["a", "b"]
+        );
+        assert!(decode(&[b"event: only\n"]).is_empty());
+    }
+
+    #[test]
+    fn utf8_split_inside_a_character() {
+        let input = "data: 你好\n\n".as_bytes();
+        let events = decode(&[&input[..7], &input[7..]]);
+        assert_eq!(events[0].data, "你好");
+    }
+}
