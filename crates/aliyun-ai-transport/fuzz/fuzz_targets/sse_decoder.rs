@@ -17,7 +17,9 @@ fn decode(input: &[u8], chunk_size: usize) -> Vec<aliyun_ai_transport::sse::SseE
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Some((&selector, stream)) = data.split_first() else { return };
+    let Some((&selector, stream)) = data.split_first() else {
+        return;
+    };
     let whole = decode(stream, stream.len().max(1));
     let chunked = decode(stream, usize::from(selector % 17) + 1);
     assert_eq!(whole, chunked);
