@@ -13,7 +13,7 @@
 //!         .send(transport, true, |_attempt| {
 //!             http::Request::get(format!("https://ccai.example/ccai/app/getTaskResult?taskId={task_id}"))
 //!                 .body(bytes::Bytes::new())
-//!                 .unwrap()
+//!                 .map_err(|e| aliyun_ai_transport::TransportError::other(e.to_string()))
 //!         })
 //!         .await
 //!         .map_err(|e| e.to_string())?;

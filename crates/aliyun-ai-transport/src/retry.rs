@@ -413,7 +413,7 @@ impl RetryPolicy {
     /// Sends a request, retrying as the policy says.
     ///
     /// `make_request(attempt)` builds (and signs) the request for each attempt,
-    /// numbered from 1. `idempotent` says whether a timed-out request may be
+    /// numbered from 1; an error from it ends the call at once (not retried). `idempotent` says whether a timed-out request may be
     /// sent again. The returned response carries [`Attempts`]; an error
     /// response that was not retried (or exhausted the budget) is returned as
     /// a response, with at most [`ERROR_BODY_LIMIT`] bytes of its body.
@@ -428,13 +428,16 @@ impl RetryPolicy {
         mut make_request: F,
     ) -> Result<HttpResponse, RetryError>
     where
-        F: FnMut(u32) -> HttpRequest + Send,
+        F: FnMut(u32) -> Result<HttpRequest, TransportError> + Send,
     {
         let started = self.timer.now();
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let request = make_request(attempt);
+            let request = make_request(attempt).map_err(|error| RetryError {
+                error,
+                attempts: attempt,
+            })?;
             let span = tracing::info_span!(
                 "aliyun_ai.http",
                 method = %request.method(),

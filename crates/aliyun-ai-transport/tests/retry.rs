@@ -7,7 +7,7 @@ use std::time::Duration;
 use aliyun_ai_transport::bytes::Bytes;
 use aliyun_ai_transport::mock::{MockResponse, MockTransport};
 use aliyun_ai_transport::retry::{ManualTimer, attempts};
-use aliyun_ai_transport::{HttpRequest, RetryPolicy, TransportErrorKind, http};
+use aliyun_ai_transport::{HttpRequest, RetryPolicy, TransportError, TransportErrorKind, http};
 
 fn policy(timer: &Arc<ManualTimer>) -> RetryPolicy {
     RetryPolicy::default()
@@ -17,12 +17,12 @@ fn policy(timer: &Arc<ManualTimer>) -> RetryPolicy {
         .with_timer(timer.clone())
 }
 
-fn request(_attempt: u32) -> HttpRequest {
-    http::Request::post(
+fn request(_attempt: u32) -> Result<HttpRequest, TransportError> {
+    Ok(http::Request::post(
         "https://contactcenterai.cn-shanghai.aliyuncs.com/w/ccai/app/a/analyze_conversation",
     )
     .body(Bytes::from_static(b"{}"))
-    .unwrap()
+    .unwrap())
 }
 
 #[tokio::test]
@@ -195,10 +195,10 @@ async fn every_attempt_builds_a_fresh_request() {
     policy(&timer)
         .send(&mock, false, |attempt| {
             seen.lock().unwrap().push(attempt);
-            http::Request::post("https://x.example/")
+            Ok(http::Request::post("https://x.example/")
                 .header("x-acs-signature-nonce", format!("nonce-{attempt}"))
                 .body(Bytes::new())
-                .unwrap()
+                .unwrap())
         })
         .await
         .unwrap();
@@ -209,6 +209,22 @@ async fn every_attempt_builds_a_fresh_request() {
         .map(|r| r.header("x-acs-signature-nonce").unwrap().to_owned())
         .collect();
     assert_eq!(nonces, ["nonce-1", "nonce-2", "nonce-3"]);
+}
+
+#[tokio::test]
+async fn a_request_that_cannot_be_built_ends_the_call_at_once() {
+    let mock = MockTransport::new();
+    let error = RetryPolicy::default()
+        .send(&mock, true, |_| {
+            Err(TransportError::other("could not sign"))
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (error.error.kind(), error.attempts),
+        (TransportErrorKind::Other, 1)
+    );
+    assert!(mock.requests().is_empty());
 }
 
 #[tokio::test]

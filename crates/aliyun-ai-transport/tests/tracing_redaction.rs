@@ -45,13 +45,13 @@ fn spans_record_the_attempt_but_no_secret() {
         runtime.block_on(async {
             policy
                 .send(&mock, false, |_| {
-                    http::Request::post(
+                    Ok(http::Request::post(
                         "https://retailbot.aliyuncs.com/?Signature=TOP-SECRET-SIGNATURE&SecurityToken=STS-TOKEN-VALUE",
                     )
                     .header("authorization", "ACS3-HMAC-SHA256 Credential=AKID,SignedHeaders=host,Signature=deadbeefcafe")
                     .header("x-acs-security-token", "STS-TOKEN-VALUE")
                     .body(Bytes::from_static(b"AccessKeySecret=SECRET-IN-BODY"))
-                    .unwrap()
+                    .unwrap())
                 })
                 .await
                 .unwrap();

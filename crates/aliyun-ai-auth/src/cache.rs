@@ -1,0 +1,186 @@
+//! The one caching layer for every expiring credential: renew ahead of
+//! expiry; if renewing fails, keep serving unexpired cached credentials; one
+//! renewal in flight at a time (a hundred concurrent callers cause one fetch).
+
+use std::future::Future;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, SystemTime};
+
+use crate::credentials::{AccessKey, ApiKey};
+use crate::error::{CredentialsError, CredentialsErrorKind};
+use crate::sign::Clock;
+
+/// Credentials that may expire.
+pub trait Expiring: Clone + Send + Sync {
+    /// When they expire, if they do.
+    fn expires_at(&self) -> Option<SystemTime>;
+}
+
+impl Expiring for AccessKey {
+    fn expires_at(&self) -> Option<SystemTime> {
+        self.expiration()
+    }
+}
+
+impl Expiring for ApiKey {
+    fn expires_at(&self) -> Option<SystemTime> {
+        self.expiration()
+    }
+}
+
+struct Entry<T> {
+    value: T,
+    fetched_at: SystemTime,
+}
+
+struct State<T> {
+    entry: Option<Entry<T>>,
+    /// After a failed renewal, no new attempt before this instant.
+    quiet_until: Option<SystemTime>,
+}
+
+/// Caches one credential and renews it when due.
+pub struct CredentialCache<T> {
+    state: RwLock<State<T>>,
+    renewing: tokio::sync::Mutex<()>,
+    refresh_ahead: Duration,
+    retry_after_failure: Duration,
+    clock: Arc<dyn Clock>,
+}
+
+impl<T> std::fmt::Debug for CredentialCache<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CredentialCache")
+            .field("refresh_ahead", &self.refresh_ahead)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T: Expiring> CredentialCache<T> {
+    /// Renews when `refresh_ahead` (capped at a third of the credential's
+    /// lifetime) or less remains. The vendor SDKs renew with 3 to 15 minutes
+    /// left (`reference/auth.md`); 5 minutes is the default.
+    pub fn new(clock: Arc<dyn Clock>) -> Self {
+        Self {
+            state: RwLock::new(State {
+                entry: None,
+                quiet_until: None,
+            }),
+            renewing: tokio::sync::Mutex::new(()),
+            refresh_ahead: Duration::from_secs(300),
+            retry_after_failure: Duration::from_secs(10),
+            clock,
+        }
+    }
+
+    /// Changes how long before expiry renewal starts.
+    pub fn with_refresh_ahead(mut self, ahead: Duration) -> Self {
+        self.refresh_ahead = ahead;
+        self
+    }
+
+    /// Changes how long to wait before trying again after a failed renewal
+    /// (while unexpired credentials are served).
+    pub fn with_retry_after_failure(mut self, wait: Duration) -> Self {
+        self.retry_after_failure = wait;
+        self
+    }
+
+    fn read<R>(&self, f: impl FnOnce(&State<T>) -> R) -> R {
+        match self.state.read() {
+            Ok(state) => f(&state),
+            Err(poisoned) => f(&poisoned.into_inner()),
+        }
+    }
+
+    fn write<R>(&self, f: impl FnOnce(&mut State<T>) -> R) -> R {
+        match self.state.write() {
+            Ok(mut state) => f(&mut state),
+            Err(poisoned) => f(&mut poisoned.into_inner()),
+        }
+    }
+
+    /// The cached value if it needs no renewal now.
+    fn fresh(&self, now: SystemTime) -> Option<T> {
+        self.read(|state| {
+            let entry = state.entry.as_ref()?;
+            let Some(expires_at) = entry.value.expires_at() else {
+                return Some(entry.value.clone());
+            };
+            let lifetime = expires_at
+                .duration_since(entry.fetched_at)
+                .unwrap_or_default();
+            let ahead = self.refresh_ahead.min(lifetime / 3);
+            let renew_at = expires_at.checked_sub(ahead).unwrap_or(expires_at);
+            let quiet = state.quiet_until.is_some_and(|until| now < until) && now < expires_at;
+            (now < renew_at || quiet).then(|| entry.value.clone())
+        })
+    }
+
+    /// The cached value if it has not expired yet.
+    fn unexpired(&self, now: SystemTime) -> Option<T> {
+        self.read(|state| {
+            let entry = state.entry.as_ref()?;
+            match entry.value.expires_at() {
+                Some(expires_at) if now >= expires_at => None,
+                _ => Some(entry.value.clone()),
+            }
+        })
+    }
+
+    /// The cached credential, renewed with `fetch` when due.
+    pub async fn get<F, Fut>(&self, fetch: F) -> Result<T, CredentialsError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T, CredentialsError>>,
+    {
+        if let Some(value) = self.fresh(self.clock.now()) {
+            return Ok(value);
+        }
+        let _renewing = self.renewing.lock().await;
+        // Another caller may have renewed while this one waited.
+        if let Some(value) = self.fresh(self.clock.now()) {
+            return Ok(value);
+        }
+        match fetch().await {
+            Ok(value) => {
+                let now = self.clock.now();
+                if value
+                    .expires_at()
+                    .is_some_and(|expires_at| expires_at <= now)
+                {
+                    return Err(CredentialsError::new(
+                        CredentialsErrorKind::Expired,
+                        "the credentials service answered with credentials that have already expired",
+                    ));
+                }
+                self.write(|state| {
+                    state.entry = Some(Entry {
+                        value: value.clone(),
+                        fetched_at: now,
+                    });
+                    state.quiet_until = None;
+                });
+                Ok(value)
+            }
+            Err(error) => {
+                let now = self.clock.now();
+                match self.unexpired(now) {
+                    Some(value) => {
+                        tracing::warn!(error = %error, "renewing credentials failed; serving the cached ones until they expire");
+                        self.write(|state| {
+                            state.quiet_until = Some(now + self.retry_after_failure)
+                        });
+                        Ok(value)
+                    }
+                    None if self.read(|state| state.entry.is_some()) => Err(CredentialsError::new(
+                        CredentialsErrorKind::Expired,
+                        format!("the cached credentials expired and renewing them failed: {error}"),
+                    )
+                    .with_source(error)),
+                    None => Err(error),
+                }
+            }
+        }
+    }
+}

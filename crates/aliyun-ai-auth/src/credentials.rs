@@ -1,0 +1,192 @@
+//! Credential types whose secrets never reach `Debug`, `Display`, errors or logs.
+
+use std::fmt;
+use std::time::SystemTime;
+
+use crate::time::format_iso8601;
+
+/// A secret string. Its `Debug` prints `***`; it has no `Display`. Read it
+/// with [`Secret::expose`] only where it is used (signing).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret.
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    /// The secret itself.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether it is empty.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+impl From<String> for Secret {
+    fn from(value: String) -> Self {
+        Secret(value)
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(value: &str) -> Self {
+        Secret(value.to_owned())
+    }
+}
+
+/// An Alibaba Cloud AccessKey: id, secret, and for STS credentials a security
+/// token and an expiry.
+///
+/// `Debug` and `Display` show the id, never the secret or the token.
+///
+/// ```
+/// use aliyun_ai_auth::AccessKey;
+/// let key = AccessKey::new("LTAI5tExampleId", "example-secret");
+/// assert_eq!(key.to_string(), "AccessKey(LTAI5tExampleId)");
+/// assert!(!format!("{key:?}").contains("example-secret"));
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct AccessKey {
+    id: String,
+    secret: Secret,
+    security_token: Option<Secret>,
+    expiration: Option<SystemTime>,
+}
+
+impl AccessKey {
+    /// A long-term AccessKey.
+    pub fn new(id: impl Into<String>, secret: impl Into<Secret>) -> Self {
+        Self {
+            id: id.into(),
+            secret: secret.into(),
+            security_token: None,
+            expiration: None,
+        }
+    }
+
+    /// Adds an STS security token (sent as `x-acs-security-token`).
+    pub fn with_security_token(mut self, token: impl Into<Secret>) -> Self {
+        self.security_token = Some(token.into());
+        self
+    }
+
+    /// Sets when the credentials expire.
+    pub fn with_expiration(mut self, expiration: SystemTime) -> Self {
+        self.expiration = Some(expiration);
+        self
+    }
+
+    /// The AccessKey id (not secret).
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The AccessKey secret.
+    pub fn secret(&self) -> &Secret {
+        &self.secret
+    }
+
+    /// The STS security token, if any.
+    pub fn security_token(&self) -> Option<&Secret> {
+        self.security_token.as_ref()
+    }
+
+    /// When the credentials expire, if they do.
+    pub fn expiration(&self) -> Option<SystemTime> {
+        self.expiration
+    }
+}
+
+impl fmt::Debug for AccessKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AccessKey")
+            .field("id", &self.id)
+            .field("secret", &self.secret)
+            .field("security_token", &self.security_token)
+            .field("expiration", &self.expiration.map(format_iso8601))
+            .finish()
+    }
+}
+
+impl fmt::Display for AccessKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "AccessKey({})", self.id)
+    }
+}
+
+/// A DashScope API key (`sk-...`) or a temporary token (`st-...`), sent as
+/// `Authorization: Bearer`.
+///
+/// `Debug` and `Display` show only its kind prefix.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApiKey {
+    key: Secret,
+    expiration: Option<SystemTime>,
+}
+
+impl ApiKey {
+    /// A long-lived API key.
+    pub fn new(key: impl Into<Secret>) -> Self {
+        Self {
+            key: key.into(),
+            expiration: None,
+        }
+    }
+
+    /// A temporary token expiring at `expiration`.
+    pub fn temporary(token: impl Into<Secret>, expiration: SystemTime) -> Self {
+        Self {
+            key: token.into(),
+            expiration: Some(expiration),
+        }
+    }
+
+    /// The key itself.
+    pub fn secret(&self) -> &Secret {
+        &self.key
+    }
+
+    /// When it expires, for a temporary token.
+    pub fn expiration(&self) -> Option<SystemTime> {
+        self.expiration
+    }
+
+    /// Whether it is a temporary `st-` token.
+    pub fn is_temporary(&self) -> bool {
+        self.key.expose().starts_with("st-")
+    }
+
+    fn kind(&self) -> &'static str {
+        match self.key.expose().get(..3) {
+            Some("sk-") => "sk-***",
+            Some("st-") => "st-***",
+            _ => "***",
+        }
+    }
+}
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ApiKey")
+            .field("key", &self.kind())
+            .field("expiration", &self.expiration.map(format_iso8601))
+            .finish()
+    }
+}
+
+impl fmt::Display for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ApiKey({})", self.kind())
+    }
+}

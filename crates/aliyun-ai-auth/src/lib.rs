@@ -1,0 +1,31 @@
+//! Credentials, providers and signers for the `aliyun-ai` SDK, matching the
+//! vendor byte for byte (`reference/auth.md`'s vectors are its tests).
+//!
+//! - [`AccessKey`] and [`ApiKey`]: `Debug`/`Display` show the id, never a secret.
+//! - [`sign`]: V3 `ACS3-HMAC-SHA256` ([`V3Signer`]), legacy V1 HMAC-SHA1
+//!   ([`V1Signer`]), Bearer ([`apply_bearer`]), with the clock and nonce injected.
+//! - [`provider`]: static, environment, `~/.alibabacloud/credentials`,
+//!   `~/.aliyun/config.json`, the ECS instance role (IMDSv2 with v1 fallback),
+//!   STS AssumeRole, OIDC (RRSA), DashScope keys and temporary tokens, and the
+//!   [`DefaultChain`] in the vendor's order.
+//! - [`cache::CredentialCache`]: the one caching layer every expiring
+//!   credential goes through.
+#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod cache;
+mod credentials;
+pub mod debug;
+pub mod env;
+mod error;
+pub mod provider;
+pub mod sign;
+pub mod time;
+
+pub use credentials::{AccessKey, ApiKey, Secret};
+pub use error::{CredentialsError, CredentialsErrorKind};
+pub use provider::{AccessKeyProvider, ApiKeyProvider, DefaultChain, EnvProvider, HttpContext};
+pub use sign::{SignError, V1Signer, V3Signature, V3Signer, apply_bearer};
+
+/// The RFC 3986 encoder the signers use (shared with the model crates, so
+/// that paths and form bodies are encoded exactly as they are signed).
+pub use aliyun_ai_core::encoding;

@@ -1,0 +1,358 @@
+//! The credentials file (`~/.alibabacloud/credentials`, ini) and the Aliyun
+//! CLI's `~/.aliyun/config.json`. Each resolves its profile once, on first
+//! use, into the provider it describes, and reuses it.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use serde::Deserialize;
+use tokio::sync::OnceCell;
+
+use super::{
+    AccessKeyProvider, AssumeRoleProvider, EcsRoleProvider, EnvNames, HttpContext, OidcProvider,
+};
+use crate::credentials::AccessKey;
+use crate::env::Environment;
+use crate::error::{CredentialsError, json_error};
+
+/// Reads a credentials file: `NotFound` when it is absent, unless its path
+/// was given explicitly (then its absence is a configuration error).
+fn read_file(path: &Path, explicit: bool) -> Result<String, CredentialsError> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => Ok(text),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound && !explicit => Err(
+            CredentialsError::not_found(format!("{} does not exist", path.display())),
+        ),
+        Err(error) => Err(
+            CredentialsError::invalid(format!("cannot read {}", path.display())).with_source(error),
+        ),
+    }
+}
+
+fn locate(
+    env: &dyn Environment,
+    variable: &str,
+    default: &[&str],
+) -> Result<(PathBuf, bool), CredentialsError> {
+    if let Some(path) = env.var(variable) {
+        return Ok((PathBuf::from(path), true));
+    }
+    let home = env.home_dir().ok_or_else(|| {
+        CredentialsError::not_found("no home folder to look for credentials files in")
+    })?;
+    Ok((
+        default.iter().fold(home, |path, part| path.join(part)),
+        false,
+    ))
+}
+
+/// Parses an ini document into sections of `key = value` pairs.
+fn parse_ini(text: &str) -> HashMap<String, HashMap<String, String>> {
+    let mut sections: HashMap<String, HashMap<String, String>> = HashMap::new();
+    let mut current = String::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') || line.starts_with(';') {
+            continue;
+        }
+        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            current = name.trim().to_owned();
+            sections.entry(current.clone()).or_default();
+        } else if let Some((key, value)) = line.split_once('=') {
+            let value = value.trim().trim_matches('"');
+            sections
+                .entry(current.clone())
+                .or_default()
+                .insert(key.trim().to_owned(), value.to_owned());
+        }
+    }
+    sections
+}
+
+/// Credentials described by a profile of `~/.alibabacloud/credentials`
+/// (`ALIBABA_CLOUD_CREDENTIALS_FILE` moves it; `ALIBABA_CLOUD_PROFILE` picks
+/// the section, `default` otherwise). Types: `access_key`, `ecs_ram_role`,
+/// `ram_role_arn`, `oidc_role_arn`.
+pub struct CredentialsFileProvider {
+    http: HttpContext,
+    env: Arc<dyn Environment>,
+    names: EnvNames,
+    resolved: OnceCell<Arc<dyn AccessKeyProvider>>,
+}
+
+impl fmt::Debug for CredentialsFileProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CredentialsFileProvider")
+            .field("resolved", &self.resolved.get())
+            .finish_non_exhaustive()
+    }
+}
+
+impl CredentialsFileProvider {
+    /// Reads the file located through `env`.
+    pub fn new(http: HttpContext, env: Arc<dyn Environment>, names: EnvNames) -> Self {
+        Self {
+            http,
+            env,
+            names,
+            resolved: OnceCell::new(),
+        }
+    }
+
+    fn resolve(&self) -> Result<Arc<dyn AccessKeyProvider>, CredentialsError> {
+        let (path, explicit) = locate(
+            self.env.as_ref(),
+            &self.names.credentials_file,
+            &[".alibabacloud", "credentials"],
+        )?;
+        let sections = parse_ini(&read_file(&path, explicit)?);
+        let profile = self
+            .env
+            .var(&self.names.profile)
+            .unwrap_or_else(|| "default".into());
+        let section = sections.get(&profile).ok_or_else(|| {
+            CredentialsError::not_found(format!("{} has no profile [{profile}]", path.display()))
+        })?;
+        let get = |key: &str| section.get(key).filter(|v| !v.is_empty()).cloned();
+        let require = |key: &str| {
+            get(key).ok_or_else(|| {
+                CredentialsError::invalid(format!(
+                    "profile [{profile}] of {} lacks {key}",
+                    path.display()
+                ))
+            })
+        };
+        if get("enable").is_some_and(|v| v.eq_ignore_ascii_case("false")) {
+            return Err(CredentialsError::not_found(format!(
+                "profile [{profile}] is disabled"
+            )));
+        }
+        let kind = get("type").unwrap_or_else(|| "access_key".into());
+        let provider: Arc<dyn AccessKeyProvider> = match kind.as_str() {
+            "access_key" => Arc::new(AccessKey::new(
+                require("access_key_id")?,
+                require("access_key_secret")?,
+            )),
+            "ecs_ram_role" => {
+                let provider = EcsRoleProvider::new(self.http.clone());
+                Arc::new(match get("role_name") {
+                    Some(role) => provider.with_role_name(role),
+                    None => provider,
+                })
+            }
+            "ram_role_arn" => {
+                let source = Arc::new(AccessKey::new(
+                    require("access_key_id")?,
+                    require("access_key_secret")?,
+                ));
+                let provider =
+                    AssumeRoleProvider::new(self.http.clone(), source, require("role_arn")?);
+                Arc::new(match get("role_session_name") {
+                    Some(name) => provider.with_session_name(name),
+                    None => provider,
+                })
+            }
+            "oidc_role_arn" => {
+                let provider = OidcProvider::new(
+                    self.http.clone(),
+                    require("role_arn")?,
+                    require("oidc_provider_arn")?,
+                    require("oidc_token_file_path")?,
+                );
+                Arc::new(provider.with_session_name_opt(get("role_session_name")))
+            }
+            other => {
+                return Err(CredentialsError::invalid(format!(
+                    "profile [{profile}] has type {other}; expected access_key, ecs_ram_role, ram_role_arn or oidc_role_arn"
+                )));
+            }
+        };
+        Ok(provider)
+    }
+}
+
+#[async_trait]
+impl AccessKeyProvider for CredentialsFileProvider {
+    async fn access_key(&self) -> Result<AccessKey, CredentialsError> {
+        let provider = self
+            .resolved
+            .get_or_try_init(|| async { self.resolve() })
+            .await?;
+        provider.access_key().await
+    }
+}
+
+#[derive(Deserialize)]
+struct CliConfig {
+    current: Option<String>,
+    #[serde(default)]
+    profiles: Vec<CliProfile>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct CliProfile {
+    name: String,
+    mode: String,
+    access_key_id: String,
+    access_key_secret: String,
+    sts_token: String,
+    ram_role_name: String,
+    ram_role_arn: String,
+    ram_session_name: String,
+    expired_seconds: u64,
+    oidc_provider_arn: String,
+    oidc_token_file: String,
+}
+
+/// Credentials described by the Aliyun CLI's `~/.aliyun/config.json`
+/// (`ALIBABA_CLOUD_CONFIG_FILE` moves it; the profile is
+/// `ALIBABA_CLOUD_PROFILE` or the file's `current`). Modes: `AK`, `StsToken`,
+/// `RamRoleArn`, `EcsRamRole`, `OIDC`.
+pub struct CliConfigProvider {
+    http: HttpContext,
+    env: Arc<dyn Environment>,
+    names: EnvNames,
+    resolved: OnceCell<Arc<dyn AccessKeyProvider>>,
+}
+
+impl fmt::Debug for CliConfigProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CliConfigProvider")
+            .field("resolved", &self.resolved.get())
+            .finish_non_exhaustive()
+    }
+}
+
+impl CliConfigProvider {
+    /// Reads the file located through `env`.
+    pub fn new(http: HttpContext, env: Arc<dyn Environment>, names: EnvNames) -> Self {
+        Self {
+            http,
+            env,
+            names,
+            resolved: OnceCell::new(),
+        }
+    }
+
+    fn resolve(&self) -> Result<Arc<dyn AccessKeyProvider>, CredentialsError> {
+        let (path, explicit) = locate(
+            self.env.as_ref(),
+            &self.names.config_file,
+            &[".aliyun", "config.json"],
+        )?;
+        let text = read_file(&path, explicit)?;
+        let config: CliConfig = serde_json::from_str(&text).map_err(|e| {
+            let error = json_error(&path.display().to_string(), &e);
+            CredentialsError::invalid(error.to_string())
+        })?;
+        let name = self
+            .env
+            .var(&self.names.profile)
+            .or(config.current)
+            .unwrap_or_else(|| "default".into());
+        let profile = config
+            .profiles
+            .into_iter()
+            .find(|p| p.name == name)
+            .ok_or_else(|| {
+                CredentialsError::not_found(format!("{} has no profile {name}", path.display()))
+            })?;
+        let require = |value: &str, key: &str| {
+            if value.is_empty() {
+                Err(CredentialsError::invalid(format!(
+                    "profile {name} of {} lacks {key}",
+                    path.display()
+                )))
+            } else {
+                Ok(value.to_owned())
+            }
+        };
+        let provider: Arc<dyn AccessKeyProvider> = match profile.mode.as_str() {
+            "AK" => Arc::new(AccessKey::new(
+                require(&profile.access_key_id, "access_key_id")?,
+                require(&profile.access_key_secret, "access_key_secret")?,
+            )),
+            "StsToken" => Arc::new(
+                AccessKey::new(
+                    require(&profile.access_key_id, "access_key_id")?,
+                    require(&profile.access_key_secret, "access_key_secret")?,
+                )
+                .with_security_token(require(&profile.sts_token, "sts_token")?),
+            ),
+            "RamRoleArn" => {
+                let source = Arc::new(AccessKey::new(
+                    require(&profile.access_key_id, "access_key_id")?,
+                    require(&profile.access_key_secret, "access_key_secret")?,
+                ));
+                let mut provider = AssumeRoleProvider::new(
+                    self.http.clone(),
+                    source,
+                    require(&profile.ram_role_arn, "ram_role_arn")?,
+                );
+                if !profile.ram_session_name.is_empty() {
+                    provider = provider.with_session_name(&profile.ram_session_name);
+                }
+                if profile.expired_seconds > 0 {
+                    provider = provider
+                        .with_duration(std::time::Duration::from_secs(profile.expired_seconds));
+                }
+                Arc::new(provider)
+            }
+            "EcsRamRole" => {
+                let provider = EcsRoleProvider::new(self.http.clone());
+                Arc::new(if profile.ram_role_name.is_empty() {
+                    provider
+                } else {
+                    provider.with_role_name(&profile.ram_role_name)
+                })
+            }
+            "OIDC" => Arc::new(
+                OidcProvider::new(
+                    self.http.clone(),
+                    require(&profile.ram_role_arn, "ram_role_arn")?,
+                    require(&profile.oidc_provider_arn, "oidc_provider_arn")?,
+                    require(&profile.oidc_token_file, "oidc_token_file")?,
+                )
+                .with_session_name_opt(
+                    (!profile.ram_session_name.is_empty())
+                        .then(|| profile.ram_session_name.clone()),
+                ),
+            ),
+            other => {
+                return Err(CredentialsError::invalid(format!(
+                    "profile {name} has mode {other:?}; supported: AK, StsToken, RamRoleArn, EcsRamRole, OIDC"
+                )));
+            }
+        };
+        Ok(provider)
+    }
+}
+
+#[async_trait]
+impl AccessKeyProvider for CliConfigProvider {
+    async fn access_key(&self) -> Result<AccessKey, CredentialsError> {
+        let provider = self
+            .resolved
+            .get_or_try_init(|| async { self.resolve() })
+            .await?;
+        provider.access_key().await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ini_sections_keys_comments_and_quotes() {
+        let sections = parse_ini(
+            "# c\n[default]\ntype = access_key\naccess_key_id = \"a\"\n; x\n[other]\nk=v\n",
+        );
+        assert_eq!(sections["default"]["access_key_id"], "a");
+        assert_eq!(sections["other"]["k"], "v");
+    }
+}

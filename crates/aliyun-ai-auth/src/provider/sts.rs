@@ -1,0 +1,273 @@
+//! STS: AssumeRole (V1-signed, for role ARNs) and AssumeRoleWithOIDC
+//! (anonymous, for Kubernetes RRSA), both cached and renewed ahead of expiry.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use aliyun_ai_core::encoding::encode_form;
+use aliyun_ai_transport::{TransportError, http};
+use async_trait::async_trait;
+use bytes::Bytes;
+use serde::Deserialize;
+
+use super::{AccessKeyProvider, HttpContext, parse_json, service_error};
+use crate::cache::CredentialCache;
+use crate::credentials::AccessKey;
+use crate::error::CredentialsError;
+use crate::sign::{V1Signer, canonical_query};
+use crate::time::{format_iso8601, parse_iso8601};
+
+/// The global STS endpoint (`sts.<region>.aliyuncs.com` also works).
+pub const STS_ENDPOINT: &str = "https://sts.aliyuncs.com";
+const STS_VERSION: &str = "2015-04-01";
+const FORM: &str = "application/x-www-form-urlencoded";
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct StsCredentials {
+    access_key_id: String,
+    access_key_secret: String,
+    security_token: String,
+    expiration: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct StsAnswer {
+    credentials: Option<StsCredentials>,
+}
+
+/// Reads an STS answer into credentials.
+fn sts_credentials(what: &str, status: u16, body: &[u8]) -> Result<AccessKey, CredentialsError> {
+    if !(200..300).contains(&status) {
+        return Err(service_error(what, status, body));
+    }
+    let answer: StsAnswer = parse_json(what, body)?;
+    let credentials = answer
+        .credentials
+        .ok_or_else(|| CredentialsError::fetch(format!("{what} answered without Credentials")))?;
+    let expiration = parse_iso8601(&credentials.expiration).ok_or_else(|| {
+        CredentialsError::fetch(format!("{what} answered an unreadable Expiration"))
+    })?;
+    Ok(
+        AccessKey::new(credentials.access_key_id, credentials.access_key_secret)
+            .with_security_token(credentials.security_token)
+            .with_expiration(expiration),
+    )
+}
+
+fn session_duration(duration: Duration) -> u64 {
+    // STS accepts 900 seconds at the least (`reference/auth.md`).
+    duration.as_secs().max(900)
+}
+
+/// Credentials from STS AssumeRole, signed with V1 by the source credentials.
+pub struct AssumeRoleProvider {
+    http: HttpContext,
+    source: Arc<dyn AccessKeyProvider>,
+    role_arn: String,
+    session_name: String,
+    duration: Duration,
+    endpoint: String,
+    cache: CredentialCache<AccessKey>,
+}
+
+impl fmt::Debug for AssumeRoleProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AssumeRoleProvider")
+            .field("role_arn", &self.role_arn)
+            .field("session_name", &self.session_name)
+            .field("endpoint", &self.endpoint)
+            .field("source", &self.source)
+            .finish_non_exhaustive()
+    }
+}
+
+impl AssumeRoleProvider {
+    /// Assumes `role_arn` with the credentials of `source`.
+    pub fn new(
+        http: HttpContext,
+        source: Arc<dyn AccessKeyProvider>,
+        role_arn: impl Into<String>,
+    ) -> Self {
+        let cache = CredentialCache::new(http.clock.clone());
+        Self {
+            http,
+            source,
+            role_arn: role_arn.into(),
+            session_name: "aliyun-ai-rust".into(),
+            duration: Duration::from_secs(3600),
+            endpoint: STS_ENDPOINT.into(),
+            cache,
+        }
+    }
+
+    /// The session name (default `aliyun-ai-rust`).
+    pub fn with_session_name(mut self, name: impl Into<String>) -> Self {
+        self.session_name = name.into();
+        self
+    }
+
+    /// How long the credentials last (900 s at the least; default 3600 s).
+    pub fn with_duration(mut self, duration: Duration) -> Self {
+        self.duration = duration;
+        self
+    }
+
+    /// Another STS endpoint (a regional one, or a test server).
+    pub fn with_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.endpoint = endpoint.into().trim_end_matches('/').to_owned();
+        self
+    }
+
+    async fn fetch(&self) -> Result<AccessKey, CredentialsError> {
+        let source = self.source.access_key().await?;
+        let duration = session_duration(self.duration).to_string();
+        let form = encode_form([
+            ("RoleArn", self.role_arn.as_str()),
+            ("RoleSessionName", self.session_name.as_str()),
+            ("DurationSeconds", duration.as_str()),
+        ]);
+        let signer = V1Signer::new(self.http.clock.clone(), self.http.nonces.clone());
+        let url = format!("{}/", self.endpoint);
+        let (status, body) = self
+            .http
+            .call("STS AssumeRole", Duration::from_secs(30), |_| {
+                let mut request = http::Request::post(url.as_str())
+                    .header(http::header::CONTENT_TYPE, FORM)
+                    .body(Bytes::from(form.clone()))
+                    .map_err(|e| TransportError::other("invalid STS request").with_source(e))?;
+                signer
+                    .sign(&mut request, &source, "AssumeRole", STS_VERSION)
+                    .map_err(|e| {
+                        TransportError::other("could not sign the STS request").with_source(e)
+                    })?;
+                Ok(request)
+            })
+            .await?;
+        sts_credentials("STS AssumeRole", status, &body)
+    }
+}
+
+#[async_trait]
+impl AccessKeyProvider for AssumeRoleProvider {
+    async fn access_key(&self) -> Result<AccessKey, CredentialsError> {
+        self.cache.get(|| self.fetch()).await
+    }
+}
+
+/// Credentials from STS AssumeRoleWithOIDC with the token in a file (RRSA in
+/// Kubernetes). The file is read at each renewal, as the token rotates.
+pub struct OidcProvider {
+    http: HttpContext,
+    role_arn: String,
+    provider_arn: String,
+    token_file: PathBuf,
+    session_name: String,
+    duration: Duration,
+    endpoint: String,
+    cache: CredentialCache<AccessKey>,
+}
+
+impl fmt::Debug for OidcProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OidcProvider")
+            .field("role_arn", &self.role_arn)
+            .field("provider_arn", &self.provider_arn)
+            .field("token_file", &self.token_file)
+            .field("endpoint", &self.endpoint)
+            .finish_non_exhaustive()
+    }
+}
+
+impl OidcProvider {
+    /// Assumes `role_arn` with the OIDC token in `token_file`.
+    pub fn new(
+        http: HttpContext,
+        role_arn: impl Into<String>,
+        provider_arn: impl Into<String>,
+        token_file: impl Into<PathBuf>,
+    ) -> Self {
+        let cache = CredentialCache::new(http.clock.clone());
+        Self {
+            http,
+            role_arn: role_arn.into(),
+            provider_arn: provider_arn.into(),
+            token_file: token_file.into(),
+            session_name: "aliyun-ai-rust".into(),
+            duration: Duration::from_secs(3600),
+            endpoint: STS_ENDPOINT.into(),
+            cache,
+        }
+    }
+
+    /// The session name (default `aliyun-ai-rust`).
+    pub fn with_session_name(mut self, name: impl Into<String>) -> Self {
+        self.session_name = name.into();
+        self
+    }
+
+    pub(crate) fn with_session_name_opt(self, name: Option<String>) -> Self {
+        match name {
+            Some(name) => self.with_session_name(name),
+            None => self,
+        }
+    }
+
+    /// How long the credentials last (900 s at the least; default 3600 s).
+    pub fn with_duration(mut self, duration: Duration) -> Self {
+        self.duration = duration;
+        self
+    }
+
+    /// Another STS endpoint.
+    pub fn with_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.endpoint = endpoint.into().trim_end_matches('/').to_owned();
+        self
+    }
+
+    async fn fetch(&self) -> Result<AccessKey, CredentialsError> {
+        let token = std::fs::read_to_string(&self.token_file).map_err(|e| {
+            CredentialsError::invalid(format!(
+                "cannot read the OIDC token file {}",
+                self.token_file.display()
+            ))
+            .with_source(e)
+        })?;
+        let token = token.trim().to_owned();
+        let duration = session_duration(self.duration).to_string();
+        let form = encode_form([
+            ("RoleArn", self.role_arn.as_str()),
+            ("OIDCProviderArn", self.provider_arn.as_str()),
+            ("OIDCToken", token.as_str()),
+            ("RoleSessionName", self.session_name.as_str()),
+            ("DurationSeconds", duration.as_str()),
+        ]);
+        let (status, body) = self
+            .http
+            .call("STS AssumeRoleWithOIDC", Duration::from_secs(30), |_| {
+                let timestamp = format_iso8601(self.http.clock.now());
+                let query = canonical_query([
+                    ("Action", "AssumeRoleWithOIDC"),
+                    ("Format", "JSON"),
+                    ("Version", STS_VERSION),
+                    ("Timestamp", timestamp.as_str()),
+                ]);
+                http::Request::post(format!("{}/?{query}", self.endpoint))
+                    .header(http::header::CONTENT_TYPE, FORM)
+                    .body(Bytes::from(form.clone()))
+                    .map_err(|e| TransportError::other("invalid STS request").with_source(e))
+            })
+            .await?;
+        sts_credentials("STS AssumeRoleWithOIDC", status, &body)
+    }
+}
+
+#[async_trait]
+impl AccessKeyProvider for OidcProvider {
+    async fn access_key(&self) -> Result<AccessKey, CredentialsError> {
+        self.cache.get(|| self.fetch()).await
+    }
+}
