@@ -164,8 +164,7 @@ impl<'a> Emitter<'a> {
         self.rules_cache.insert(index, false);
         let strukt = &self.module.structs[index];
         let mut rules = strukt.fields.iter().any(|f| {
-            f.location == Location::Path
-                || f.max_items.is_some()
+            f.max_items.is_some()
                 || matches!(
                     f.requirement,
                     Requirement::When { .. } | Requirement::OneOf(_)
@@ -207,6 +206,9 @@ fn requirement_text(field: &Field, side: Side) -> String {
         return String::new();
     }
     match &field.requirement {
+        Requirement::Required if field.location == Location::Path => {
+            "required, here or as an argument of the client method; an empty value is refused before sending".into()
+        }
         Requirement::Required => "required".into(),
         Requirement::Optional => "optional".into(),
         Requirement::Always => "optional; always sent (an empty object when unset)".into(),
@@ -404,7 +406,7 @@ impl Emitter<'_> {
             .collect();
         let fallible = fields
             .iter()
-            .any(|f| f.requirement == Requirement::Required)
+            .any(|f| f.requirement == Requirement::Required && f.location != Location::Path)
             || self.has_rules(index);
         let mut out = String::new();
 
@@ -510,6 +512,11 @@ impl Emitter<'_> {
         for field in fields {
             let init = match (&field.ty, &field.requirement) {
                 (Ty::Fixed(_), _) => "Fixed::new()".to_owned(),
+                // Path parameters may come from the client method instead:
+                // `Operation::validate` refuses an empty one before sending.
+                (_, Requirement::Required) if field.location == Location::Path => {
+                    format!("self.{}.unwrap_or_default()", field.rust)
+                }
                 (_, Requirement::Required) => format!(
                     "self.{}.ok_or(ValidationError::missing({OPERATION_CONST}, {}))?",
                     field.rust,
@@ -549,14 +556,6 @@ impl Emitter<'_> {
         for field in &strukt.fields {
             let path = rust_str(&field.table_path);
             let direct = field.is_direct(Side::Request);
-            if field.location == Location::Path {
-                problem(self);
-                let _ = writeln!(
-                    body,
-                    "if self.{}.is_empty() {{\n return Err(ValidationError::new({OPERATION_CONST}, {path}, Problem::Empty));\n}}",
-                    field.rust
-                );
-            }
             if let Requirement::When {
                 field: other,
                 value,
@@ -663,7 +662,7 @@ impl Emitter<'_> {
         }
         let _ = writeln!(
             self.out,
-            "impl {} {{\n    /// Checks the rules the builder checks: path parameters, conditional fields, item limits.\n    fn check(&self) -> Result<(), ValidationError> {{\n{body}Ok(())\n    }}\n}}\n",
+            "impl {} {{\n    /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.\n    fn check(&self) -> Result<(), ValidationError> {{\n{body}Ok(())\n    }}\n}}\n",
             strukt.name
         );
     }
@@ -939,11 +938,25 @@ impl Emitter<'_> {
                 );
             }
         }
-        let validate = if self.has_rules(op.request) {
+        let mut validate = String::new();
+        for field in request
+            .fields
+            .iter()
+            .filter(|f| f.location == Location::Path)
+        {
+            self.use_("aliyun_ai_core::Problem");
+            let _ = writeln!(
+                validate,
+                "if self.{}.is_empty() {{\n return Err(ValidationError::new({OPERATION_CONST}, {}, Problem::Empty));\n}}",
+                field.rust,
+                rust_str(&field.table_path)
+            );
+        }
+        validate.push_str(if self.has_rules(op.request) {
             "self.check()"
         } else {
             "Ok(())"
-        };
+        });
         let _ = writeln!(
             out,
             "    fn validate(&self) -> Result<(), ValidationError> {{\n        {validate}\n    }}\n}}\n"

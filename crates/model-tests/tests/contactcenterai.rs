@@ -113,13 +113,15 @@ fn analyze_conversation_missing_required_fields_are_named() {
     let error = Sentence::builder().text("hi").build().unwrap_err();
     assert_eq!(error.field(), "dialogue.sentences[].role");
 
-    let error = AnalyzeConversationRequest::builder()
-        .workspace_id("")
+    // Path parameters may be given later (to the client method); an empty one
+    // is refused by `validate`, which runs before anything is sent.
+    let request = AnalyzeConversationRequest::builder()
         .app_id("a")
         .result_types(["summary"])
         .stream(true)
         .build()
-        .unwrap_err();
+        .unwrap();
+    let error = request.validate().unwrap_err();
     assert_eq!(
         (error.field(), error.problem()),
         ("workspaceId", &Problem::Empty)

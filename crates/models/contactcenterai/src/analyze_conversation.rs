@@ -24,12 +24,12 @@ const OPERATION: &str = "AnalyzeConversation";
 pub struct AnalyzeConversationRequest {
     /// 工作空间 ID (workspace id)
     ///
-    /// Doc table: `workspaceId`; required. Example: `llm-368******3ifum`.
+    /// Doc table: `workspaceId`; required, here or as an argument of the client method; an empty value is refused before sending. Example: `llm-368******3ifum`.
     #[serde(skip)]
     pub workspace_id: String,
     /// 应用 id (application id)
     ///
-    /// Doc table: `appId`; required. Example: `a070a49c681f4a95a0f0*********35c`.
+    /// Doc table: `appId`; required, here or as an argument of the client method; an empty value is refused before sending. Example: `a070a49c681f4a95a0f0*********35c`.
     #[serde(skip)]
     pub app_id: String,
     /// 对话内容列表 (the dialogue to analyse)
@@ -161,13 +161,13 @@ pub struct AnalyzeConversationRequestBuilder {
 }
 
 impl AnalyzeConversationRequestBuilder {
-    /// Sets `workspaceId` (required). 工作空间 ID (workspace id)
+    /// Sets `workspaceId` (required, here or as an argument of the client method; an empty value is refused before sending). 工作空间 ID (workspace id)
     pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
         self.workspace_id = Some(value.into());
         self
     }
 
-    /// Sets `appId` (required). 应用 id (application id)
+    /// Sets `appId` (required, here or as an argument of the client method; an empty value is refused before sending). 应用 id (application id)
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
         self
@@ -283,13 +283,9 @@ impl AnalyzeConversationRequestBuilder {
 
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
     pub fn build(self) -> Result<AnalyzeConversationRequest, ValidationError> {
-        let value = AnalyzeConversationRequest {
-            workspace_id: self
-                .workspace_id
-                .ok_or(ValidationError::missing(OPERATION, "workspaceId"))?,
-            app_id: self
-                .app_id
-                .ok_or(ValidationError::missing(OPERATION, "appId"))?,
+        Ok(AnalyzeConversationRequest {
+            workspace_id: self.workspace_id.unwrap_or_default(),
+            app_id: self.app_id.unwrap_or_default(),
             dialogue: self.dialogue,
             examples: self.examples,
             fields: self.fields,
@@ -308,26 +304,7 @@ impl AnalyzeConversationRequestBuilder {
             source_caller_uid: self.source_caller_uid,
             time_constraint_list: self.time_constraint_list,
             user_profiles: self.user_profiles,
-        };
-        value.check()?;
-        Ok(value)
-    }
-}
-
-impl AnalyzeConversationRequest {
-    /// Checks the rules the builder checks: path parameters, conditional fields, item limits.
-    fn check(&self) -> Result<(), ValidationError> {
-        if self.workspace_id.is_empty() {
-            return Err(ValidationError::new(
-                OPERATION,
-                "workspaceId",
-                Problem::Empty,
-            ));
-        }
-        if self.app_id.is_empty() {
-            return Err(ValidationError::new(OPERATION, "appId", Problem::Empty));
-        }
-        Ok(())
+        })
     }
 }
 
@@ -1528,6 +1505,16 @@ impl Operation for AnalyzeConversationRequest {
     }
 
     fn validate(&self) -> Result<(), ValidationError> {
-        self.check()
+        if self.workspace_id.is_empty() {
+            return Err(ValidationError::new(
+                OPERATION,
+                "workspaceId",
+                Problem::Empty,
+            ));
+        }
+        if self.app_id.is_empty() {
+            return Err(ValidationError::new(OPERATION, "appId", Problem::Empty));
+        }
+        Ok(())
     }
 }

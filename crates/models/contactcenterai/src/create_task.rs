@@ -24,12 +24,12 @@ const OPERATION: &str = "CreateTask";
 pub struct CreateTaskRequest {
     /// 业务空间 ID (workspace id)
     ///
-    /// Doc table: `workspaceId`; required. Example: `llm-ik******RVYCKzt`.
+    /// Doc table: `workspaceId`; required, here or as an argument of the client method; an empty value is refused before sending. Example: `llm-ik******RVYCKzt`.
     #[serde(skip)]
     pub workspace_id: String,
     /// 应用 ID (application id)
     ///
-    /// Doc table: `appId`; required. Example: `a070a49c681f4a95a0f0*********35c`.
+    /// Doc table: `appId`; required, here or as an argument of the client method; an empty value is refused before sending. Example: `a070a49c681f4a95a0f0*********35c`.
     #[serde(skip)]
     pub app_id: String,
     /// 任务类型 audio-语音文件, text-文本
@@ -162,13 +162,13 @@ pub struct CreateTaskRequestBuilder {
 }
 
 impl CreateTaskRequestBuilder {
-    /// Sets `workspaceId` (required). 业务空间 ID (workspace id)
+    /// Sets `workspaceId` (required, here or as an argument of the client method; an empty value is refused before sending). 业务空间 ID (workspace id)
     pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
         self.workspace_id = Some(value.into());
         self
     }
 
-    /// Sets `appId` (required). 应用 ID (application id)
+    /// Sets `appId` (required, here or as an argument of the client method; an empty value is refused before sending). 应用 ID (application id)
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
         self
@@ -280,13 +280,9 @@ impl CreateTaskRequestBuilder {
 
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
     pub fn build(self) -> Result<CreateTaskRequest, ValidationError> {
-        let value = CreateTaskRequest {
-            workspace_id: self
-                .workspace_id
-                .ok_or(ValidationError::missing(OPERATION, "workspaceId"))?,
-            app_id: self
-                .app_id
-                .ok_or(ValidationError::missing(OPERATION, "appId"))?,
+        Ok(CreateTaskRequest {
+            workspace_id: self.workspace_id.unwrap_or_default(),
+            app_id: self.app_id.unwrap_or_default(),
             task_type: self
                 .task_type
                 .ok_or(ValidationError::missing(OPERATION, "taskType"))?,
@@ -305,26 +301,7 @@ impl CreateTaskRequestBuilder {
             category_tags: self.category_tags,
             response_format_type: self.response_format_type,
             call_back_url: self.call_back_url,
-        };
-        value.check()?;
-        Ok(value)
-    }
-}
-
-impl CreateTaskRequest {
-    /// Checks the rules the builder checks: path parameters, conditional fields, item limits.
-    fn check(&self) -> Result<(), ValidationError> {
-        if self.workspace_id.is_empty() {
-            return Err(ValidationError::new(
-                OPERATION,
-                "workspaceId",
-                Problem::Empty,
-            ));
-        }
-        if self.app_id.is_empty() {
-            return Err(ValidationError::new(OPERATION, "appId", Problem::Empty));
-        }
-        Ok(())
+        })
     }
 }
 
@@ -1875,6 +1852,16 @@ impl Operation for CreateTaskRequest {
     }
 
     fn validate(&self) -> Result<(), ValidationError> {
-        self.check()
+        if self.workspace_id.is_empty() {
+            return Err(ValidationError::new(
+                OPERATION,
+                "workspaceId",
+                Problem::Empty,
+            ));
+        }
+        if self.app_id.is_empty() {
+            return Err(ValidationError::new(OPERATION, "appId", Problem::Empty));
+        }
+        Ok(())
     }
 }

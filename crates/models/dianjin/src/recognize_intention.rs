@@ -24,7 +24,7 @@ const OPERATION: &str = "RecognizeIntention";
 pub struct RecognizeIntentionRequest {
     /// 业务空间 id (workspace id)
     ///
-    /// Doc table: `workspaceId`; required. Example: `llm-xxxx`.
+    /// Doc table: `workspaceId`; required, here or as an argument of the client method; an empty value is refused before sending. Example: `llm-xxxx`.
     #[serde(skip)]
     pub workspace_id: String,
     /// 是否分析 (also return the analysis process)
@@ -113,7 +113,7 @@ pub struct RecognizeIntentionRequestBuilder {
 }
 
 impl RecognizeIntentionRequestBuilder {
-    /// Sets `workspaceId` (required). 业务空间 id (workspace id)
+    /// Sets `workspaceId` (required, here or as an argument of the client method; an empty value is refused before sending). 业务空间 id (workspace id)
     pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
         self.workspace_id = Some(value.into());
         self
@@ -188,9 +188,7 @@ impl RecognizeIntentionRequestBuilder {
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
     pub fn build(self) -> Result<RecognizeIntentionRequest, ValidationError> {
         let value = RecognizeIntentionRequest {
-            workspace_id: self
-                .workspace_id
-                .ok_or(ValidationError::missing(OPERATION, "workspaceId"))?,
+            workspace_id: self.workspace_id.unwrap_or_default(),
             analysis: self.analysis,
             biz_type: self
                 .biz_type
@@ -211,15 +209,8 @@ impl RecognizeIntentionRequestBuilder {
 }
 
 impl RecognizeIntentionRequest {
-    /// Checks the rules the builder checks: path parameters, conditional fields, item limits.
+    /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     fn check(&self) -> Result<(), ValidationError> {
-        if self.workspace_id.is_empty() {
-            return Err(ValidationError::new(
-                OPERATION,
-                "workspaceId",
-                Problem::Empty,
-            ));
-        }
         if self.op_type.as_ref().map(|v| v.as_str()) == Some("hierarchical")
             && self.global_intention_list.is_none()
         {
@@ -797,6 +788,13 @@ impl Operation for RecognizeIntentionRequest {
     }
 
     fn validate(&self) -> Result<(), ValidationError> {
+        if self.workspace_id.is_empty() {
+            return Err(ValidationError::new(
+                OPERATION,
+                "workspaceId",
+                Problem::Empty,
+            ));
+        }
         self.check()
     }
 }

@@ -99,7 +99,7 @@ impl CreateTaskRequestBuilder {
 }
 
 impl CreateTaskRequest {
-    /// Checks the rules the builder checks: path parameters, conditional fields, item limits.
+    /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     fn check(&self) -> Result<(), ValidationError> {
         self.input.check()?;
         self.parameters.check()?;
@@ -198,7 +198,7 @@ impl InputBuilder {
 }
 
 impl Input {
-    /// Checks the rules the builder checks: path parameters, conditional fields, item limits.
+    /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     fn check(&self) -> Result<(), ValidationError> {
         {
             const GROUP: &[&str] = &["input.fileUrl", "input.text", "input.dataId"];
@@ -296,7 +296,7 @@ impl ParametersBuilder {
 }
 
 impl Parameters {
-    /// Checks the rules the builder checks: path parameters, conditional fields, item limits.
+    /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     fn check(&self) -> Result<(), ValidationError> {
         if let Some(value) = &self.identity_recognition {
             value.check()?;
@@ -361,7 +361,7 @@ impl IdentityRecognitionBuilder {
 }
 
 impl IdentityRecognition {
-    /// Checks the rules the builder checks: path parameters, conditional fields, item limits.
+    /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     fn check(&self) -> Result<(), ValidationError> {
         if let Some(items) = &self.identity_contents {
             if items.len() > 5 {
@@ -491,7 +491,7 @@ impl ContentExtractionBuilder {
 }
 
 impl ContentExtraction {
-    /// Checks the rules the builder checks: path parameters, conditional fields, item limits.
+    /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     fn check(&self) -> Result<(), ValidationError> {
         if let Some(items) = &self.extraction_contents {
             if items.len() > 150 {
