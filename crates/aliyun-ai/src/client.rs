@@ -1,0 +1,294 @@
+//! The client and the one generic path that executes any `Operation`.
+
+use std::fmt;
+use std::sync::Arc;
+
+use aliyun_ai_auth::sign::canonical_query;
+use aliyun_ai_auth::{AccessKey, ApiKey, V1Signer, V3Signer, apply_bearer};
+use aliyun_ai_core::{AuthScheme, Operation, OperationInfo, Style};
+use aliyun_ai_transport::error_body::ErrorBody;
+use aliyun_ai_transport::retry::attempts;
+use aliyun_ai_transport::{HttpRequest, HttpResponse, TransportError, http};
+use bytes::Bytes;
+use serde::de::DeserializeOwned;
+
+use crate::config::{Config, Endpoint, RpcSignature, Service};
+use crate::error::{Error, ServiceError, excerpt};
+
+/// The largest response body decoded (a streamed answer has no limit).
+const RESPONSE_LIMIT: usize = 32 * 1024 * 1024;
+
+/// A client for the four services. Cheap to clone; clones share the
+/// configuration and the transport's connection pool.
+///
+/// ```no_run
+/// # async fn run() -> Result<(), aliyun_ai::Error> {
+/// use aliyun_ai::Client;
+/// use aliyun_ai::dianjin::recognize_intention::{BizType, Intention};
+/// use aliyun_ai::dianjin::RecognizeIntentionRequest;
+///
+/// let client = Client::from_env()?;
+/// let request = RecognizeIntentionRequest::builder()
+///     .biz_type(BizType::Common)
+///     .conversation("##客服##:您好,请问是朱先生吗?\n##客户##:我忘记还款了")
+///     .intention_list([Intention::builder().intention("忘记还款").description("客户表示忘记还款").build()])
+///     .build()?;
+/// let answer = client.dianjin().recognize_intention("llm-xxxx", request).await?;
+/// println!("{:?}", answer.data.and_then(|d| d.intention_name));
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) config: Arc<Config>,
+    v3: V3Signer,
+    v1: V1Signer,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("config", &self.config)
+            .finish()
+    }
+}
+
+enum Credentials {
+    AccessKey(AccessKey),
+    ApiKey(ApiKey),
+}
+
+/// Which configured service an operation's `ServiceInfo` belongs to.
+fn service_of(info: &OperationInfo) -> Result<Service, Error> {
+    Ok(match info.service.key {
+        "contactcenterai" => Service::ContactCenterAi,
+        "dianjin" => Service::DianJin,
+        "retailbot" => Service::RetailBot,
+        "tingwu" => Service::DashScope,
+        other => return Err(Error::build(format!("unknown service `{other}`"))),
+    })
+}
+
+impl Client {
+    /// A client with `config`.
+    pub fn new(config: Config) -> Self {
+        let v3 = V3Signer::new(config.clock.clone(), config.nonces.clone());
+        let v1 = V1Signer::new(config.clock.clone(), config.nonces.clone());
+        Self {
+            config: Arc::new(config),
+            v3,
+            v1,
+        }
+    }
+
+    /// A client configured from the environment ([`Config::from_env`]).
+    #[cfg(feature = "reqwest")]
+    pub fn from_env() -> Result<Self, Error> {
+        Config::from_env().map(Self::new)
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    async fn credentials(&self, info: &OperationInfo) -> Result<Credentials, Error> {
+        match info.service.auth {
+            AuthScheme::Bearer => {
+                let provider = self.config.api_keys.as_ref().ok_or_else(|| {
+                    Error::build("no DashScope API key is configured (set DASHSCOPE_API_KEY or ConfigBuilder::api_key)")
+                })?;
+                Ok(Credentials::ApiKey(provider.api_key().await?))
+            }
+            _ => {
+                let provider = self.config.access_keys.as_ref().ok_or_else(|| {
+                    Error::build("no AccessKey credentials are configured (set ALIBABA_CLOUD_ACCESS_KEY_ID/_SECRET or ConfigBuilder::access_key)")
+                })?;
+                Ok(Credentials::AccessKey(provider.access_key().await?))
+            }
+        }
+    }
+
+    /// Builds and signs one attempt's request.
+    fn build_request(
+        &self,
+        info: &OperationInfo,
+        url: &str,
+        body: &Bytes,
+        content_type: Option<&str>,
+        credentials: &Credentials,
+        stream: bool,
+    ) -> Result<HttpRequest, TransportError> {
+        let mut builder = http::Request::builder()
+            .method(info.method.as_str())
+            .uri(url);
+        if let Some(content_type) = content_type {
+            builder = builder.header(http::header::CONTENT_TYPE, content_type);
+        }
+        builder = builder.header(
+            http::header::ACCEPT,
+            if stream {
+                "text/event-stream"
+            } else {
+                "application/json"
+            },
+        );
+        let mut request = builder
+            .body(body.clone())
+            .map_err(|e| TransportError::other("the request is not valid").with_source(e))?;
+        let signing = |e: aliyun_ai_auth::SignError| {
+            TransportError::other("could not sign the request").with_source(e)
+        };
+        match credentials {
+            Credentials::AccessKey(key) => {
+                if info.service.style == Style::Rpc && self.config.rpc_signature == RpcSignature::V1
+                {
+                    self.v1
+                        .sign(&mut request, key, info.action, info.service.version)
+                        .map_err(signing)?;
+                } else {
+                    self.v3
+                        .sign(&mut request, key, info.action, info.service.version)
+                        .map_err(signing)?;
+                }
+            }
+            Credentials::ApiKey(key) => {
+                apply_bearer(&mut request, key).map_err(signing)?;
+                if let Some(workspace) = &self.config.dashscope_workspace {
+                    let value = http::HeaderValue::from_str(workspace).map_err(|e| {
+                        TransportError::other("invalid DashScope workspace").with_source(e)
+                    })?;
+                    request.headers_mut().insert("x-dashscope-workspace", value);
+                }
+                if stream {
+                    request
+                        .headers_mut()
+                        .insert("x-dashscope-sse", http::HeaderValue::from_static("enable"));
+                }
+            }
+        }
+        Ok(request)
+    }
+
+    /// Validates, builds, signs (anew for every attempt), sends with retries,
+    /// and turns an error status into a typed error. The response's body is
+    /// left unread (a stream can be consumed as it arrives).
+    pub(crate) async fn send<O: Operation + ?Sized>(
+        &self,
+        operation: &O,
+        stream: bool,
+    ) -> Result<HttpResponse, Error> {
+        operation.validate()?;
+        let info = O::INFO;
+        let endpoint: Endpoint = self.config.endpoint(service_of(info)?)?.clone();
+        let body = operation.body()?;
+        let content_type = body.content_type();
+        let body = Bytes::from(body.into_bytes());
+        let query = operation.query();
+        let query = canonical_query(query.iter().map(|p| (p.name, p.value.as_str())));
+        let url = if query.is_empty() {
+            format!("{}{}", endpoint.base_url(), operation.path())
+        } else {
+            format!("{}{}?{query}", endpoint.base_url(), operation.path())
+        };
+        let credentials = self.credentials(info).await?;
+        let response = self
+            .config
+            .retry
+            .send(
+                self.config.transport.as_ref(),
+                info.idempotent,
+                |_attempt| {
+                    self.build_request(info, &url, &body, content_type, &credentials, stream)
+                },
+            )
+            .await
+            .map_err(|e| Error::transport(e.error, e.attempts))?;
+        if !response.status().is_success() {
+            return Err(service_error(response).await);
+        }
+        Ok(response)
+    }
+
+    /// Executes any operation of the model crates and decodes its answer.
+    /// The per-service clients call this; use it directly for an operation
+    /// that has no helper.
+    pub async fn execute<O>(&self, operation: &O) -> Result<O::Output, Error>
+    where
+        O: Operation + Sync + ?Sized,
+    {
+        let response = self.send(operation, false).await?;
+        decode(response).await
+    }
+}
+
+/// The request id in the response headers.
+pub(crate) fn header_request_id(response: &HttpResponse) -> Option<String> {
+    ["x-acs-request-id", "x-request-id", "x-dashscope-request-id"]
+        .iter()
+        .find_map(|name| {
+            response
+                .headers()
+                .get(*name)?
+                .to_str()
+                .ok()
+                .map(str::to_owned)
+        })
+}
+
+/// Turns an error response into a typed service error.
+pub(crate) async fn service_error(response: HttpResponse) -> Error {
+    let attempts = attempts(&response);
+    let status = response.status().as_u16();
+    let header_id = header_request_id(&response);
+    let body = response
+        .into_body()
+        .collect_prefix(aliyun_ai_transport::retry::ERROR_BODY_LIMIT)
+        .await
+        .unwrap_or_default();
+    let parsed = ErrorBody::parse(&body);
+    Error::service(
+        ServiceError {
+            status,
+            code: parsed.code,
+            message: parsed.message,
+            request_id: parsed.request_id.or(header_id),
+            body_excerpt: excerpt(&body),
+        },
+        attempts,
+    )
+}
+
+/// Reads and decodes a successful response.
+pub(crate) async fn decode<T: DeserializeOwned>(response: HttpResponse) -> Result<T, Error> {
+    let attempts = attempts(&response);
+    let status = response.status().as_u16();
+    let request_id = header_request_id(&response);
+    let body = response
+        .into_body()
+        .collect_limited(RESPONSE_LIMIT)
+        .await
+        .map_err(|e| Error::transport(e, attempts))?;
+    serde_json::from_slice(&body).map_err(|e| {
+        let request_id = request_id.or_else(|| ErrorBody::parse(&body).request_id);
+        Error::decode(status, request_id, excerpt(&body), e).with_attempts(attempts)
+    })
+}
+
+/// A failure reported inside a successful (HTTP 200) answer.
+pub(crate) fn business_error(
+    code: Option<String>,
+    message: Option<String>,
+    request_id: Option<String>,
+) -> Error {
+    Error::service(
+        ServiceError {
+            status: 200,
+            code,
+            message,
+            request_id,
+            body_excerpt: String::new(),
+        },
+        1,
+    )
+}

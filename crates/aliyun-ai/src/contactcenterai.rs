@@ -1,0 +1,200 @@
+//! ContactCenterAI (通义晓蜜 CCAI): AnalyzeConversation (plain and streamed),
+//! CreateTask and GetTaskResult, and waiting for a task.
+
+pub use aliyun_ai_models_contactcenterai::*;
+
+use aliyun_ai_models_contactcenterai::get_task_result::{RequiredField, TaskStatus};
+
+use crate::client::{Client, business_error, header_request_id};
+use crate::error::{Error, ServiceError};
+use crate::stream::{EventStream, TextDeltas};
+use crate::wait::{TaskProgress, WaitPolicy};
+
+/// ContactCenterAI operations; from [`Client::contact_center_ai`].
+#[derive(Debug, Clone, Copy)]
+pub struct ContactCenterAi<'a> {
+    client: &'a Client,
+}
+
+impl Client {
+    /// ContactCenterAI (CCAI) operations.
+    pub fn contact_center_ai(&self) -> ContactCenterAi<'_> {
+        ContactCenterAi { client: self }
+    }
+}
+
+/// `success: false` inside a 200 answer is a service error carrying its code.
+fn check(
+    success: Option<bool>,
+    code: Option<&String>,
+    message: Option<&String>,
+    request_id: Option<&String>,
+) -> Result<(), Error> {
+    if success == Some(false) {
+        return Err(business_error(
+            code.cloned(),
+            message.cloned(),
+            request_id.cloned(),
+        ));
+    }
+    Ok(())
+}
+
+impl ContactCenterAi<'_> {
+    /// Analyses a dialogue and returns the whole answer (`stream` is set to false).
+    pub async fn analyze_conversation(
+        &self,
+        workspace_id: impl Into<String>,
+        app_id: impl Into<String>,
+        mut request: AnalyzeConversationRequest,
+    ) -> Result<AnalyzeConversationResponse, Error> {
+        request.workspace_id = workspace_id.into();
+        request.app_id = app_id.into();
+        request.stream = false;
+        let response = self.client.execute(&request).await?;
+        check(
+            response.success,
+            response.error_code.as_ref(),
+            response.error_info.as_ref(),
+            response.request_id.as_ref(),
+        )?;
+        Ok(response)
+    }
+
+    /// Analyses a dialogue and streams the answer as it is generated
+    /// (`stream` is set to true). An HTTP error before the first event is an
+    /// ordinary typed error from this call, not a broken stream.
+    ///
+    /// ```no_run
+    /// # async fn run(client: aliyun_ai::Client, request: aliyun_ai::contactcenterai::AnalyzeConversationRequest) -> Result<(), aliyun_ai::Error> {
+    /// use futures_util::StreamExt;
+    /// let stream = client.contact_center_ai().analyze_conversation_stream("llm-ws", "app", request).await?;
+    /// let mut text = stream.text_deltas();
+    /// while let Some(piece) = text.next().await {
+    ///     print!("{}", piece?);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn analyze_conversation_stream(
+        &self,
+        workspace_id: impl Into<String>,
+        app_id: impl Into<String>,
+        mut request: AnalyzeConversationRequest,
+    ) -> Result<EventStream<AnalyzeConversationResponse>, Error> {
+        request.workspace_id = workspace_id.into();
+        request.app_id = app_id.into();
+        request.stream = true;
+        let response = self.client.send(&request, true).await?;
+        let request_id = header_request_id(&response);
+        Ok(EventStream::new(
+            response.into_body(),
+            |event: &AnalyzeConversationResponse| {
+                event
+                    .finish_reason
+                    .as_deref()
+                    .is_some_and(|r| !r.is_empty())
+            },
+            request_id,
+        ))
+    }
+
+    /// Creates an offline analysis task; wait for it with [`ContactCenterAi::wait_for_task`].
+    pub async fn create_task(
+        &self,
+        workspace_id: impl Into<String>,
+        app_id: impl Into<String>,
+        mut request: CreateTaskRequest,
+    ) -> Result<CreateTaskResponse, Error> {
+        request.workspace_id = workspace_id.into();
+        request.app_id = app_id.into();
+        let response = self.client.execute(&request).await?;
+        check(response.success, None, None, response.request_id.as_ref())?;
+        Ok(response)
+    }
+
+    /// Reads a task's state and result; `required_fields` adds parts such as
+    /// the ASR result.
+    pub async fn get_task_result(
+        &self,
+        task_id: impl Into<String>,
+        required_fields: impl IntoIterator<Item = RequiredField>,
+    ) -> Result<GetTaskResultResponse, Error> {
+        let required: Vec<RequiredField> = required_fields.into_iter().collect();
+        let mut builder = GetTaskResultRequest::builder().task_id(task_id);
+        if !required.is_empty() {
+            builder = builder.required_field_list(required);
+        }
+        let response = self.client.execute(&builder.build()?).await?;
+        check(response.success, None, None, response.request_id.as_ref())?;
+        Ok(response)
+    }
+
+    /// Polls GetTaskResult with backoff until the task is `FINISH` (returned),
+    /// `ERROR` (an [`ErrorKind::TaskFailed`](crate::ErrorKind::TaskFailed)
+    /// error with its `taskErrorMessage`) or the policy's deadline
+    /// ([`ErrorKind::TaskTimeout`](crate::ErrorKind::TaskTimeout)).
+    pub async fn wait_for_task(
+        &self,
+        task_id: impl Into<String>,
+        required_fields: impl IntoIterator<Item = RequiredField>,
+        policy: &WaitPolicy,
+    ) -> Result<GetTaskResultResponse, Error> {
+        let task_id = task_id.into();
+        let required: Vec<RequiredField> = required_fields.into_iter().collect();
+        let timer = self.client.config.timer.clone();
+        let started = timer.now();
+        let mut polls = 0;
+        loop {
+            let response = self
+                .get_task_result(task_id.clone(), required.clone())
+                .await?;
+            polls += 1;
+            let data = response.data.as_ref();
+            let status = data.and_then(|d| d.task_status.clone());
+            let elapsed = timer.now().saturating_duration_since(started);
+            policy.report(TaskProgress {
+                task_id: task_id.clone(),
+                status: status
+                    .as_ref()
+                    .map_or("?".into(), |s| s.as_str().to_owned()),
+                polls,
+                elapsed,
+            });
+            match status {
+                Some(TaskStatus::Finish) => return Ok(response),
+                Some(TaskStatus::Error) => {
+                    return Err(Error::task_failed(
+                        &task_id,
+                        ServiceError {
+                            status: 200,
+                            code: None,
+                            message: data.and_then(|d| d.task_error_message.clone()),
+                            request_id: response.request_id.clone(),
+                            body_excerpt: String::new(),
+                        },
+                    ));
+                }
+                _ => {}
+            }
+            let wait = policy.interval(polls);
+            if elapsed + wait > policy.timeout {
+                return Err(Error::task_timeout(format!(
+                    "task {task_id} was not finished after {polls} polls in {elapsed:?} (deadline {:?})",
+                    policy.timeout
+                )));
+            }
+            timer.sleep(wait).await;
+        }
+    }
+}
+
+impl EventStream<AnalyzeConversationResponse> {
+    /// Only the newly added text of each event, whether the service sends
+    /// cumulative or delta text (which one it does is uncertain, `reference/apis.md`).
+    pub fn text_deltas(self) -> TextDeltas<Self> {
+        TextDeltas::new(self, |item: &Result<AnalyzeConversationResponse, Error>| {
+            item.as_ref().ok().and_then(|event| event.text.as_deref())
+        })
+    }
+}

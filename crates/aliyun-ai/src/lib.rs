@@ -1,0 +1,85 @@
+//! A Rust SDK for Alibaba Cloud's conversation-intelligence APIs:
+//! ContactCenterAI (通义晓蜜 CCAI), DianJin (通义点金), RetailBot and DashScope
+//! Tingwu (automotive customer profile).
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), aliyun_ai::Error> {
+//! use aliyun_ai::Client;
+//! use aliyun_ai::contactcenterai::AnalyzeConversationRequest;
+//! use aliyun_ai::contactcenterai::analyze_conversation::{Dialogue, ResultType, Role, Sentence};
+//!
+//! let client = Client::from_env()?;
+//! let request = AnalyzeConversationRequest::builder()
+//!     .dialogue(Dialogue::builder()
+//!         .sentences([Sentence::new(Role::User, "请问怎么申请新卡"), Sentence::new(Role::Agent, "您可以在App首页申请")])
+//!         .build()?)
+//!     .result_types([ResultType::Summary])
+//!     .stream(false)
+//!     .build()?;
+//! let answer = client.contact_center_ai().analyze_conversation("llm-workspace", "app-id", request).await?;
+//! println!("{}", answer.text.unwrap_or_default());
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! - Every operation is a method of a per-service client
+//!   ([`Client::contact_center_ai`], [`Client::dianjin`], [`Client::retail_bot`],
+//!   [`Client::tingwu`]); [`Client::execute`] runs any `Operation` of the model crates.
+//! - Every failure is an [`Error`] a program can act on: [`Error::kind`],
+//!   [`Error::is_throttling`], [`Error::is_retryable`], [`Error::code`],
+//!   [`Error::request_id`].
+//! - Retries follow the vendor SDKs' rules (transport's `RetryPolicy`), and
+//!   every attempt is signed anew.
+//! - Test your code without a network: enable the `mock` feature and pass a
+//!   [`mock::MockTransport`] with [`ConfigBuilder::transport`].
+//!
+//! Features: `contactcenterai`, `dianjin`, `retailbot`, `tingwu` (all on by
+//! default; each pulls only its model crate), `reqwest` (the default
+//! transport, rustls), `mock`.
+#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
+// With only some services or no `reqwest`, some shared helpers go unused.
+#![cfg_attr(
+    not(all(
+        feature = "contactcenterai",
+        feature = "dianjin",
+        feature = "retailbot",
+        feature = "tingwu",
+        feature = "reqwest"
+    )),
+    allow(dead_code, unused_imports)
+)]
+
+mod client;
+mod config;
+mod error;
+mod stream;
+mod wait;
+
+#[cfg(feature = "contactcenterai")]
+pub mod contactcenterai;
+#[cfg(feature = "dianjin")]
+pub mod dianjin;
+#[cfg(feature = "retailbot")]
+pub mod retailbot;
+#[cfg(feature = "tingwu")]
+pub mod tingwu;
+
+pub use client::Client;
+pub use config::{Config, ConfigBuilder, Endpoint, RpcSignature, Service};
+pub use error::{EXCERPT_LIMIT, Error, ErrorKind, ServiceError};
+pub use stream::{EventStream, TextDeltas};
+pub use wait::{TaskProgress, WaitPolicy};
+
+/// Credentials and providers (`aliyun-ai-auth`).
+pub use aliyun_ai_auth as auth;
+pub use aliyun_ai_auth::{AccessKey, ApiKey};
+pub use aliyun_ai_core::{Operation, ValidationError};
+/// The transport layer (`aliyun-ai-transport`): `HttpTransport`, `RetryPolicy`...
+pub use aliyun_ai_transport as transport;
+pub use aliyun_ai_transport::{HttpTransport, RetryPolicy};
+
+/// The mock transport for tests (feature `mock`).
+#[cfg(feature = "mock")]
+pub mod mock {
+    pub use aliyun_ai_transport::mock::*;
+}

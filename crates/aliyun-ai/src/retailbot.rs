@@ -1,0 +1,40 @@
+//! RetailBot: RecognizeMessage (RPC). The vendor publishes no endpoint: set
+//! one with `ConfigBuilder::endpoint(Service::RetailBot, ...)` or
+//! `ALIYUN_AI_RETAILBOT_ENDPOINT` (its SDKs fall back to `retailbot.aliyuncs.com`).
+
+pub use aliyun_ai_models_retailbot::*;
+
+use crate::client::{Client, business_error};
+use crate::error::Error;
+
+/// RetailBot operations; from [`Client::retail_bot`].
+#[derive(Debug, Clone, Copy)]
+pub struct RetailBot<'a> {
+    client: &'a Client,
+}
+
+impl Client {
+    /// RetailBot operations.
+    pub fn retail_bot(&self) -> RetailBot<'_> {
+        RetailBot { client: self }
+    }
+}
+
+impl RetailBot<'_> {
+    /// Recognises a buyer's message: scene, knowledge, suggested replies.
+    /// `Success: false` is a service error carrying its `Code`.
+    pub async fn recognize_message(
+        &self,
+        request: RecognizeMessageRequest,
+    ) -> Result<RecognizeMessageResponse, Error> {
+        let response = self.client.execute(&request).await?;
+        if response.success == Some(false) {
+            return Err(business_error(
+                response.code.clone(),
+                response.message.clone(),
+                response.request_id.clone(),
+            ));
+        }
+        Ok(response)
+    }
+}

@@ -1,0 +1,267 @@
+//! DashScope Tingwu automotive customer profile: createTask, getTask, waiting,
+//! and downloading the four result files.
+
+pub use aliyun_ai_models_tingwu::*;
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use aliyun_ai_models_tingwu::get_task::{Input, TaskOutput, TaskStatus};
+use aliyun_ai_transport::retry::attempts;
+use aliyun_ai_transport::{TransportError, http};
+use bytes::Bytes;
+use futures_util::future::{try_join_all, try_join4};
+use serde::de::DeserializeOwned;
+
+use crate::client::{Client, business_error, service_error};
+use crate::config::{host_of, is_loopback};
+use crate::error::{Error, excerpt};
+use crate::wait::{TaskProgress, WaitPolicy};
+
+/// Tingwu operations; from [`Client::tingwu`].
+#[derive(Debug, Clone, Copy)]
+pub struct Tingwu<'a> {
+    client: &'a Client,
+}
+
+impl Client {
+    /// DashScope Tingwu (automotive customer profile) operations.
+    pub fn tingwu(&self) -> Tingwu<'_> {
+        Tingwu { client: self }
+    }
+}
+
+/// The four result files of a finished task, decoded.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct TingwuResults {
+    /// The transcription (`transcriptionPath`).
+    pub transcription: Option<Transcription>,
+    /// The customer profile (`customerProfilePath`).
+    pub customer_profile: Option<CustomerProfile>,
+    /// Who each speaker is (`identityRecognitionPath`).
+    pub identity_recognition: Option<IdentityRecognition>,
+    /// The extracted concerns, one document per URL of `contentExtractionsPath`.
+    pub content_extractions: Vec<ContentExtractions>,
+}
+
+/// A failed task is a service error carrying its `errorCode`.
+fn check(response: &GetTaskResponse) -> Result<(), Error> {
+    if let Some(output) = &response.output {
+        if output.status == Some(TaskStatus::Failed) || output.error_code.is_some() {
+            return Err(business_error(
+                output.error_code.clone(),
+                output.error_message.clone(),
+                response.request_id.clone(),
+            ));
+        }
+    }
+    if response.code.as_deref().is_some_and(|c| !c.is_empty()) {
+        return Err(business_error(
+            response.code.clone(),
+            response.message.clone(),
+            response.request_id.clone(),
+        ));
+    }
+    Ok(())
+}
+
+/// The `Expires` parameter (Unix seconds) of a pre-signed OSS URL.
+fn expires_param(url: &str) -> Option<u64> {
+    let query = url.split_once('?')?.1;
+    query
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("Expires=")?.parse().ok())
+}
+
+impl Tingwu<'_> {
+    /// Creates a customer-profile task; returns the answer whose
+    /// `output.dataId` identifies it.
+    pub async fn create_task(
+        &self,
+        request: CreateTaskRequest,
+    ) -> Result<CreateTaskResponse, Error> {
+        let response = self.client.execute(&request).await?;
+        if response.code.as_deref().is_some_and(|c| !c.is_empty()) {
+            return Err(business_error(
+                response.code.clone(),
+                response.message.clone(),
+                response.request_id.clone(),
+            ));
+        }
+        Ok(response)
+    }
+
+    /// Reads a task's state. A failed task (`output.status` 2 with an
+    /// `errorCode` such as `TSC.FileError`) is a service error carrying it.
+    pub async fn get_task(&self, data_id: impl Into<String>) -> Result<GetTaskResponse, Error> {
+        let request = GetTaskRequest::builder()
+            .input(Input::new(data_id))
+            .build()?;
+        let response = self.client.execute(&request).await?;
+        check(&response)?;
+        Ok(response)
+    }
+
+    /// Polls getTask with backoff until the task is done (its output is
+    /// returned), failed (a service error) or the deadline passes.
+    pub async fn wait(
+        &self,
+        data_id: impl Into<String>,
+        policy: &WaitPolicy,
+    ) -> Result<TaskOutput, Error> {
+        let data_id = data_id.into();
+        let timer = self.client.config.timer.clone();
+        let started = timer.now();
+        let mut polls = 0;
+        loop {
+            let response = self.get_task(data_id.clone()).await?;
+            polls += 1;
+            let output = response.output.unwrap_or_default();
+            let elapsed = timer.now().saturating_duration_since(started);
+            policy.report(TaskProgress {
+                task_id: data_id.clone(),
+                status: output
+                    .status
+                    .as_ref()
+                    .map_or("?".into(), |s| s.as_str().to_owned()),
+                polls,
+                elapsed,
+            });
+            if output.status == Some(TaskStatus::Done) {
+                return Ok(output);
+            }
+            let wait = policy.interval(polls);
+            if elapsed + wait > policy.timeout {
+                return Err(Error::task_timeout(format!(
+                    "Tingwu task {data_id} was not done after {polls} polls in {elapsed:?} (deadline {:?})",
+                    policy.timeout
+                )));
+            }
+            timer.sleep(wait).await;
+        }
+    }
+
+    /// Downloads and decodes the four result files of a done task,
+    /// concurrently. The URLs are pre-signed: they are fetched with a plain
+    /// GET and no `Authorization` header or credential; only `https` is
+    /// accepted (loopback excepted, or with `allow_insecure_http`); each file
+    /// is limited to the configured size; an expired URL is reported as
+    /// [`ErrorKind::ResultExpired`](crate::ErrorKind::ResultExpired).
+    pub async fn download_results(&self, output: &TaskOutput) -> Result<TingwuResults, Error> {
+        let extraction_urls: Vec<String> = output
+            .content_extractions_path
+            .as_ref()
+            .map(|paths| paths.iter().filter(|p| !p.is_empty()).cloned().collect())
+            .unwrap_or_default();
+        let (transcription, customer_profile, identity_recognition, content_extractions) =
+            try_join4(
+                self.fetch_optional::<Transcription>(output.transcription_path.as_deref()),
+                self.fetch_optional::<CustomerProfile>(output.customer_profile_path.as_deref()),
+                self.fetch_optional::<IdentityRecognition>(
+                    output.identity_recognition_path.as_deref(),
+                ),
+                try_join_all(
+                    extraction_urls
+                        .iter()
+                        .map(|url| self.fetch::<ContentExtractions>(url)),
+                ),
+            )
+            .await?;
+        Ok(TingwuResults {
+            transcription,
+            customer_profile,
+            identity_recognition,
+            content_extractions,
+        })
+    }
+
+    async fn fetch_optional<T: DeserializeOwned>(
+        &self,
+        url: Option<&str>,
+    ) -> Result<Option<T>, Error> {
+        match url.filter(|u| !u.is_empty()) {
+            Some(url) => self.fetch(url).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Fetches one result file.
+    pub async fn fetch<T: DeserializeOwned>(&self, url: &str) -> Result<T, Error> {
+        let config = &self.client.config;
+        let uri: http::Uri = url.parse().map_err(|_| {
+            Error::build(format!(
+                "result URL is not a valid URL: {}",
+                redact_url(url)
+            ))
+        })?;
+        let host = uri
+            .authority()
+            .map(|a| host_of(a.as_str()).to_owned())
+            .unwrap_or_default();
+        match uri.scheme_str() {
+            Some("https") => {}
+            Some("http") if is_loopback(&host) || config.allow_insecure_http => {}
+            _ => {
+                return Err(Error::build(format!(
+                    "result URL must be https: {}",
+                    redact_url(url)
+                )));
+            }
+        }
+        let response = config
+            .retry
+            .send(config.transport.as_ref(), true, |_| {
+                // Deliberately unsigned: the URL carries its own signature, and
+                // no credential may reach the storage host.
+                http::Request::get(uri.clone())
+                    .body(Bytes::new())
+                    .map_err(|e| TransportError::other("invalid result request").with_source(e))
+            })
+            .await
+            .map_err(|e| Error::transport(e.error, e.attempts))?;
+        let status = response.status().as_u16();
+        if !response.status().is_success() {
+            let expired_by_clock = expires_param(url).is_some_and(|expires| {
+                let now = config
+                    .clock
+                    .now()
+                    .duration_since(UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs());
+                now >= expires
+            });
+            let error = service_error(response).await;
+            let says_expired = error
+                .body_excerpt()
+                .is_some_and(|b| b.to_ascii_lowercase().contains("expired"));
+            if status == 403 && (says_expired || expired_by_clock) {
+                return Err(Error::result_expired(format!(
+                    "the result URL has expired (fetch results soon after the task is done, or call getTask again for fresh URLs): {}",
+                    redact_url(url)
+                ))
+                .with_source(error));
+            }
+            return Err(error);
+        }
+        let attempts = attempts(&response);
+        let body = response
+            .into_body()
+            .collect_limited(config.result_size_limit)
+            .await
+            .map_err(|e| Error::transport(e, attempts))?;
+        serde_json::from_slice(&body).map_err(|e| Error::decode(status, None, excerpt(&body), e))
+    }
+}
+
+/// A result URL without its query (which carries the pre-signed signature).
+fn redact_url(url: &str) -> String {
+    match url.split_once('?') {
+        Some((base, _)) => format!("{base}?<signature hidden>"),
+        None => url.to_owned(),
+    }
+}
+
+/// Seconds until a pre-signed URL expires (`None` when it carries no `Expires`).
+pub fn result_url_expires_in(url: &str, now: SystemTime) -> Option<Duration> {
+    let expires = UNIX_EPOCH + Duration::from_secs(expires_param(url)?);
+    Some(expires.duration_since(now).unwrap_or_default())
+}

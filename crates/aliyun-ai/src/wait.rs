@@ -1,0 +1,103 @@
+//! Waiting for asynchronous tasks: polling with backoff until done, failed or
+//! a deadline, with observable progress.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// One observation of a task while waiting for it, for a progress bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TaskProgress {
+    /// The task's id.
+    pub task_id: String,
+    /// The status the service reported (e.g. `QUEUE`, or `1` for a running Tingwu task).
+    pub status: String,
+    /// How many times the task was polled so far.
+    pub polls: u32,
+    /// Time since waiting started.
+    pub elapsed: Duration,
+}
+
+type ProgressFn = Arc<dyn Fn(&TaskProgress) + Send + Sync>;
+
+/// How to wait for a task: poll intervals growing from `initial_interval` by
+/// `multiplier` up to `max_interval`, until `timeout`.
+#[derive(Clone)]
+#[must_use]
+pub struct WaitPolicy {
+    pub(crate) initial_interval: Duration,
+    pub(crate) max_interval: Duration,
+    pub(crate) multiplier: f64,
+    pub(crate) timeout: Duration,
+    pub(crate) progress: Option<ProgressFn>,
+}
+
+impl fmt::Debug for WaitPolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WaitPolicy")
+            .field("initial_interval", &self.initial_interval)
+            .field("max_interval", &self.max_interval)
+            .field("multiplier", &self.multiplier)
+            .field("timeout", &self.timeout)
+            .field("progress", &self.progress.is_some())
+            .finish()
+    }
+}
+
+impl Default for WaitPolicy {
+    /// 1 s, growing by 1.5 up to 10 s, for at most 10 minutes.
+    fn default() -> Self {
+        Self {
+            initial_interval: Duration::from_secs(1),
+            max_interval: Duration::from_secs(10),
+            multiplier: 1.5,
+            timeout: Duration::from_secs(600),
+            progress: None,
+        }
+    }
+}
+
+impl WaitPolicy {
+    /// The first wait between polls, and the longest.
+    pub fn with_interval(mut self, initial: Duration, max: Duration) -> Self {
+        self.initial_interval = initial;
+        self.max_interval = max.max(initial);
+        self
+    }
+
+    /// How much each wait grows (at least 1).
+    pub fn with_multiplier(mut self, multiplier: f64) -> Self {
+        self.multiplier = if multiplier.is_finite() {
+            multiplier.max(1.0)
+        } else {
+            1.0
+        };
+        self
+    }
+
+    /// The deadline, counted from the first poll.
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Called after every poll (draw a progress bar, log).
+    pub fn on_progress(mut self, progress: impl Fn(&TaskProgress) + Send + Sync + 'static) -> Self {
+        self.progress = Some(Arc::new(progress));
+        self
+    }
+
+    pub(crate) fn interval(&self, polls: u32) -> Duration {
+        let factor = self.multiplier.powi(polls.saturating_sub(1).min(64) as i32);
+        self.initial_interval
+            .mul_f64(factor.min(1e6))
+            .min(self.max_interval)
+    }
+
+    pub(crate) fn report(&self, progress: TaskProgress) {
+        if let Some(callback) = &self.progress {
+            callback(&progress);
+        }
+    }
+}
