@@ -43,7 +43,7 @@ fn check(
 impl ContactCenterAi<'_> {
     /// Analyses a dialogue and returns the whole answer (`stream` is set to false).
     pub async fn analyze_conversation(
-        &self,
+        self,
         workspace_id: impl Into<String>,
         app_id: impl Into<String>,
         mut request: AnalyzeConversationRequest,
@@ -77,7 +77,7 @@ impl ContactCenterAi<'_> {
     /// # }
     /// ```
     pub async fn analyze_conversation_stream(
-        &self,
+        self,
         workspace_id: impl Into<String>,
         app_id: impl Into<String>,
         mut request: AnalyzeConversationRequest,
@@ -101,7 +101,7 @@ impl ContactCenterAi<'_> {
 
     /// Creates an offline analysis task; wait for it with [`ContactCenterAi::wait_for_task`].
     pub async fn create_task(
-        &self,
+        self,
         workspace_id: impl Into<String>,
         app_id: impl Into<String>,
         mut request: CreateTaskRequest,
@@ -116,7 +116,7 @@ impl ContactCenterAi<'_> {
     /// Reads a task's state and result; `required_fields` adds parts such as
     /// the ASR result.
     pub async fn get_task_result(
-        &self,
+        self,
         task_id: impl Into<String>,
         required_fields: impl IntoIterator<Item = RequiredField>,
     ) -> Result<GetTaskResultResponse, Error> {
@@ -135,7 +135,7 @@ impl ContactCenterAi<'_> {
     /// error with its `taskErrorMessage`) or the policy's deadline
     /// ([`ErrorKind::TaskTimeout`](crate::ErrorKind::TaskTimeout)).
     pub async fn wait_for_task(
-        &self,
+        self,
         task_id: impl Into<String>,
         required_fields: impl IntoIterator<Item = RequiredField>,
         policy: &WaitPolicy,

@@ -23,7 +23,7 @@ impl DianJin<'_> {
     /// (`success: false` with an `errCode`, even with HTTP 200) is a service
     /// error carrying that code.
     pub async fn recognize_intention(
-        &self,
+        self,
         workspace_id: impl Into<String>,
         mut request: RecognizeIntentionRequest,
     ) -> Result<RecognizeIntentionResponse, Error> {

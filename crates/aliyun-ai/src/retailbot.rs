@@ -24,7 +24,7 @@ impl RetailBot<'_> {
     /// Recognises a buyer's message: scene, knowledge, suggested replies.
     /// `Success: false` is a service error carrying its `Code`.
     pub async fn recognize_message(
-        &self,
+        self,
         request: RecognizeMessageRequest,
     ) -> Result<RecognizeMessageResponse, Error> {
         let response = self.client.execute(&request).await?;

@@ -77,7 +77,7 @@ impl Tingwu<'_> {
     /// Creates a customer-profile task; returns the answer whose
     /// `output.dataId` identifies it.
     pub async fn create_task(
-        &self,
+        self,
         request: CreateTaskRequest,
     ) -> Result<CreateTaskResponse, Error> {
         let response = self.client.execute(&request).await?;
@@ -93,7 +93,7 @@ impl Tingwu<'_> {
 
     /// Reads a task's state. A failed task (`output.status` 2 with an
     /// `errorCode` such as `TSC.FileError`) is a service error carrying it.
-    pub async fn get_task(&self, data_id: impl Into<String>) -> Result<GetTaskResponse, Error> {
+    pub async fn get_task(self, data_id: impl Into<String>) -> Result<GetTaskResponse, Error> {
         let request = GetTaskRequest::builder()
             .input(Input::new(data_id))
             .build()?;
@@ -105,7 +105,7 @@ impl Tingwu<'_> {
     /// Polls getTask with backoff until the task is done (its output is
     /// returned), failed (a service error) or the deadline passes.
     pub async fn wait(
-        &self,
+        self,
         data_id: impl Into<String>,
         policy: &WaitPolicy,
     ) -> Result<TaskOutput, Error> {
@@ -147,7 +147,7 @@ impl Tingwu<'_> {
     /// accepted (loopback excepted, or with `allow_insecure_http`); each file
     /// is limited to the configured size; an expired URL is reported as
     /// [`ErrorKind::ResultExpired`](crate::ErrorKind::ResultExpired).
-    pub async fn download_results(&self, output: &TaskOutput) -> Result<TingwuResults, Error> {
+    pub async fn download_results(self, output: &TaskOutput) -> Result<TingwuResults, Error> {
         let extraction_urls: Vec<String> = output
             .content_extractions_path
             .as_ref()
@@ -176,7 +176,7 @@ impl Tingwu<'_> {
     }
 
     async fn fetch_optional<T: DeserializeOwned>(
-        &self,
+        self,
         url: Option<&str>,
     ) -> Result<Option<T>, Error> {
         match url.filter(|u| !u.is_empty()) {
@@ -186,7 +186,7 @@ impl Tingwu<'_> {
     }
 
     /// Fetches one result file.
-    pub async fn fetch<T: DeserializeOwned>(&self, url: &str) -> Result<T, Error> {
+    pub async fn fetch<T: DeserializeOwned>(self, url: &str) -> Result<T, Error> {
         let config = &self.client.config;
         let uri: http::Uri = url.parse().map_err(|_| {
             Error::build(format!(

@@ -1,0 +1,262 @@
+//! A local emulator of the four services the `aliyun-ai` SDK covers —
+//! ContactCenterAI, DianJin, RetailBot and DashScope Tingwu — on one loopback
+//! address, so the SDK runs and is tested with no cloud account.
+//!
+//! It checks authentication the way the real gateways do (V3 signatures
+//! recomputed from the request as received, dates within 15 minutes, no
+//! reused nonce, V1 for RPC, Bearer keys and the `st-` tokens it issued),
+//! answers deterministically from the input, and injects faults on demand.
+//!
+//! ```no_run
+//! # async fn run() -> std::io::Result<()> {
+//! use aliyun_ai_emulator::Emulator;
+//!
+//! let emulator = Emulator::start().await?;
+//! // Point the SDK at it:
+//! //   Config::builder().endpoint_for_all(emulator.base_url())
+//! //       .access_key(AccessKey::new(&creds.access_key_id, &creds.access_key_secret))
+//! //       .api_key(ApiKey::new(&creds.api_key))
+//! let creds = emulator.credentials();
+//! println!("{} {}", emulator.base_url(), creds.access_key_id);
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! Every behaviour, default credential and fault switch is described in
+//! `docs/EMULATOR.md`.
+#![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
+
+mod auth;
+mod server;
+mod services;
+mod state;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+pub use state::{Fault, FaultRule};
+
+/// The default AccessKey id (override with `--access-key-id` or
+/// `ALIYUN_AI_EMULATOR_ACCESS_KEY_ID`).
+pub const DEFAULT_ACCESS_KEY_ID: &str = "emulator-access-key-id";
+/// The default AccessKey secret (`--access-key-secret`, `ALIYUN_AI_EMULATOR_ACCESS_KEY_SECRET`).
+pub const DEFAULT_ACCESS_KEY_SECRET: &str = "emulator-access-key-secret";
+/// The default DashScope API key (`--api-key`, `ALIYUN_AI_EMULATOR_API_KEY`).
+pub const DEFAULT_API_KEY: &str = "sk-emulator-api-key";
+
+/// The credentials the emulator accepts. They are test credentials, printed
+/// on purpose; never put real ones here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credentials {
+    /// AccessKey id for ContactCenterAI, DianJin and RetailBot.
+    pub access_key_id: String,
+    /// AccessKey secret.
+    pub access_key_secret: String,
+    /// DashScope API key.
+    pub api_key: String,
+}
+
+impl Default for Credentials {
+    fn default() -> Self {
+        Self {
+            access_key_id: DEFAULT_ACCESS_KEY_ID.into(),
+            access_key_secret: DEFAULT_ACCESS_KEY_SECRET.into(),
+            api_key: DEFAULT_API_KEY.into(),
+        }
+    }
+}
+
+/// How the emulator behaves.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct EmulatorConfig {
+    /// Where to listen (port 0 picks a free one). Default `127.0.0.1:0`.
+    pub addr: SocketAddr,
+    /// The credentials it accepts.
+    pub credentials: Credentials,
+    /// How long a task stays queued/running before it is done. Default 1.5 s.
+    pub task_delay: Duration,
+    /// How long result URLs stay valid. Default 10 minutes.
+    pub result_url_ttl: Duration,
+    /// The pause between streamed events. Default 80 ms.
+    pub stream_event_delay: Duration,
+    /// Include the expected string to sign in `SignatureDoesNotMatch` answers.
+    pub debug_signatures: bool,
+    /// Throttle each operation above this many requests per second, with the
+    /// service's own throttling error. Default: no limit.
+    pub qps_limit: Option<u32>,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            credentials: Credentials::default(),
+            task_delay: Duration::from_millis(1500),
+            result_url_ttl: Duration::from_secs(600),
+            stream_event_delay: Duration::from_millis(80),
+            debug_signatures: false,
+            qps_limit: None,
+        }
+    }
+}
+
+impl EmulatorConfig {
+    /// Sets the address.
+    pub fn with_addr(mut self, addr: SocketAddr) -> Self {
+        self.addr = addr;
+        self
+    }
+
+    /// Sets the credentials.
+    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+
+    /// Sets how long tasks take.
+    pub fn with_task_delay(mut self, delay: Duration) -> Self {
+        self.task_delay = delay;
+        self
+    }
+
+    /// Sets how long result URLs stay valid.
+    pub fn with_result_url_ttl(mut self, ttl: Duration) -> Self {
+        self.result_url_ttl = ttl;
+        self
+    }
+
+    /// Sets the pause between streamed events.
+    pub fn with_stream_event_delay(mut self, delay: Duration) -> Self {
+        self.stream_event_delay = delay;
+        self
+    }
+
+    /// Shows the expected string to sign in signature errors.
+    pub fn with_debug_signatures(mut self, on: bool) -> Self {
+        self.debug_signatures = on;
+        self
+    }
+
+    /// Throttles each operation above `limit` requests per second.
+    pub fn with_qps_limit(mut self, limit: Option<u32>) -> Self {
+        self.qps_limit = limit;
+        self
+    }
+}
+
+/// A running emulator. It stops when dropped.
+pub struct Emulator {
+    addr: SocketAddr,
+    inner: Arc<server::Inner>,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Emulator")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Emulator {
+    /// Starts an emulator on an ephemeral loopback port with the defaults.
+    pub async fn start() -> std::io::Result<Emulator> {
+        Self::start_with(EmulatorConfig::default()).await
+    }
+
+    /// Starts an emulator with `config`.
+    pub async fn start_with(config: EmulatorConfig) -> std::io::Result<Emulator> {
+        let listener = TcpListener::bind(config.addr).await?;
+        let addr = listener.local_addr()?;
+        let inner = Arc::new(server::Inner {
+            config,
+            state: Default::default(),
+            base_url: format!("http://{addr}"),
+        });
+        let (shutdown, mut stop) = oneshot::channel::<()>();
+        let serving = inner.clone();
+        let task = tokio::spawn(async move {
+            loop {
+                tokio::select! {
+                    accepted = listener.accept() => {
+                        let Ok((stream, _)) = accepted else { continue };
+                        let inner = serving.clone();
+                        tokio::spawn(async move {
+                            let service = service_fn(move |request| server::handle(inner.clone(), request));
+                            let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+                        });
+                    }
+                    _ = &mut stop => break,
+                }
+            }
+        });
+        Ok(Emulator {
+            addr,
+            inner,
+            shutdown: Some(shutdown),
+            task: Some(task),
+        })
+    }
+
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://HOST:PORT`: the endpoint of every service.
+    pub fn base_url(&self) -> String {
+        self.inner.base_url.clone()
+    }
+
+    /// The credentials it accepts.
+    pub fn credentials(&self) -> &Credentials {
+        &self.inner.config.credentials
+    }
+
+    /// Adds a fault rule (see [`FaultRule`]).
+    pub fn inject(&self, rule: FaultRule) {
+        self.inner.state.add_fault(rule);
+    }
+
+    /// Removes every fault rule.
+    pub fn clear_faults(&self) {
+        self.inner.state.clear_faults();
+    }
+
+    /// Serves until the process is interrupted (Ctrl-C).
+    pub async fn serve_until_interrupted(mut self) -> std::io::Result<()> {
+        tokio::signal::ctrl_c().await?;
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        if let Some(shutdown) = self.shutdown.take() {
+            let _ = shutdown.send(());
+        }
+    }
+}
+
+/// `yyyyMMdd` of a time (for task ids).
+pub(crate) fn format_day(time: SystemTime) -> String {
+    let stamp = aliyun_ai_auth::time::format_iso8601(time);
+    let _ = time.duration_since(UNIX_EPOCH);
+    stamp[..10].replace('-', "")
+}

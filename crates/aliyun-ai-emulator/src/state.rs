@@ -1,0 +1,191 @@
+//! What the emulator remembers: tasks, issued tokens, used nonces, fault
+//! rules and the QPS limiter.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
+use std::time::{Duration, Instant, SystemTime};
+
+/// A fault the emulator can inject.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Fault {
+    /// Answer with this status and the service's error body carrying `code`.
+    Error {
+        /// HTTP status.
+        status: u16,
+        /// The vendor error code (e.g. `CCAI.Throttling.Qps`).
+        code: String,
+    },
+    /// Wait this long before answering.
+    Delay(Duration),
+    /// Close the connection without answering.
+    DropConnection,
+    /// For a streamed answer: send this many events, then break the connection.
+    TruncateStream(usize),
+}
+
+impl Fault {
+    /// Parses the `x-emulator-fault` header: `error:400:CCAI.Throttling.Qps`,
+    /// `delay:500` (milliseconds), `drop`, `truncate:1`.
+    pub fn parse(text: &str) -> Option<Fault> {
+        let mut parts = text.trim().splitn(3, ':');
+        match parts.next()? {
+            "error" => Some(Fault::Error {
+                status: parts.next()?.parse().ok()?,
+                code: parts.next()?.to_owned(),
+            }),
+            "delay" => Some(Fault::Delay(Duration::from_millis(
+                parts.next()?.parse().ok()?,
+            ))),
+            "drop" => Some(Fault::DropConnection),
+            "truncate" => Some(Fault::TruncateStream(
+                parts.next().and_then(|n| n.parse().ok()).unwrap_or(1),
+            )),
+            _ => None,
+        }
+    }
+}
+
+/// When to inject a fault: for which action (any when `None`), how many times
+/// (forever when `None`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FaultRule {
+    /// The action it applies to (`AnalyzeConversation`, `getTask`, ...).
+    pub action: Option<String>,
+    /// The fault.
+    pub fault: Fault,
+    /// How many requests it applies to.
+    pub times: Option<u32>,
+}
+
+impl FaultRule {
+    /// A fault for every request of `action`.
+    pub fn for_action(action: impl Into<String>, fault: Fault) -> Self {
+        Self {
+            action: Some(action.into()),
+            fault,
+            times: None,
+        }
+    }
+
+    /// A fault for every request.
+    pub fn always(fault: Fault) -> Self {
+        Self {
+            action: None,
+            fault,
+            times: None,
+        }
+    }
+
+    /// Only for the next `times` matching requests.
+    pub fn times(mut self, times: u32) -> Self {
+        self.times = Some(times);
+        self
+    }
+}
+
+/// A CCAI offline task.
+#[derive(Debug, Clone)]
+pub struct CcaiTask {
+    pub created: Instant,
+    pub request: serde_json::Value,
+}
+
+/// A Tingwu task: the transcript as `(speaker, text)` lines.
+#[derive(Debug, Clone)]
+pub struct TingwuTask {
+    pub created: Instant,
+    pub lines: Vec<(String, String)>,
+    pub failure: Option<(String, String)>,
+    pub identities: Vec<(String, String)>,
+    pub extractions: Vec<(String, String, String)>,
+}
+
+#[derive(Default)]
+pub struct State {
+    pub ccai_tasks: HashMap<String, CcaiTask>,
+    pub tingwu_tasks: HashMap<String, TingwuTask>,
+    pub tokens: HashMap<String, SystemTime>,
+    nonces: VecDeque<(Instant, String)>,
+    faults: Vec<FaultRule>,
+    qps_window: HashMap<String, (Instant, u32)>,
+    counter: u64,
+}
+
+/// The state behind a mutex, with the operations the handlers need.
+#[derive(Default)]
+pub struct Shared(Mutex<State>);
+
+impl Shared {
+    pub fn with<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
+        match self.0.lock() {
+            Ok(mut state) => f(&mut state),
+            Err(poisoned) => f(&mut poisoned.into_inner()),
+        }
+    }
+
+    /// A fresh, deterministic-looking id.
+    pub fn next_id(&self, prefix: &str) -> String {
+        self.with(|state| {
+            state.counter += 1;
+            format!("{prefix}{:08x}", state.counter)
+        })
+    }
+
+    /// Records a nonce; false when it was seen in the last 15 minutes.
+    pub fn fresh_nonce(&self, nonce: &str) -> bool {
+        self.with(|state| {
+            let now = Instant::now();
+            while state
+                .nonces
+                .front()
+                .is_some_and(|(at, _)| now.duration_since(*at) > Duration::from_secs(900))
+            {
+                state.nonces.pop_front();
+            }
+            if state.nonces.iter().any(|(_, seen)| seen == nonce) {
+                return false;
+            }
+            state.nonces.push_back((now, nonce.to_owned()));
+            true
+        })
+    }
+
+    pub fn add_fault(&self, rule: FaultRule) {
+        self.with(|state| state.faults.push(rule));
+    }
+
+    pub fn clear_faults(&self) {
+        self.with(|state| state.faults.clear());
+    }
+
+    /// The fault to apply to a request of `action`, if any (consuming one use).
+    pub fn take_fault(&self, action: &str) -> Option<Fault> {
+        self.with(|state| {
+            let index = state.faults.iter().position(|rule| {
+                rule.action.as_deref().is_none_or(|a| a == action) && rule.times != Some(0)
+            })?;
+            let rule = &mut state.faults[index];
+            if let Some(times) = &mut rule.times {
+                *times -= 1;
+            }
+            Some(rule.fault.clone())
+        })
+    }
+
+    /// Whether a request of `action` is over `limit` per second.
+    pub fn over_qps(&self, action: &str, limit: u32) -> bool {
+        self.with(|state| {
+            let now = Instant::now();
+            let window = state
+                .qps_window
+                .entry(action.to_owned())
+                .or_insert((now, 0));
+            if now.duration_since(window.0) >= Duration::from_secs(1) {
+                *window = (now, 0);
+            }
+            window.1 += 1;
+            window.1 > limit
+        })
+    }
+}
