@@ -120,10 +120,11 @@ impl Tingwu<'_> {
             let elapsed = timer.now().saturating_duration_since(started);
             policy.report(TaskProgress {
                 task_id: data_id.clone(),
+                // `Running`/`Done` reads better than the wire's "1"/"0".
                 status: output
                     .status
                     .as_ref()
-                    .map_or("?".into(), |s| s.as_str().to_owned()),
+                    .map_or("?".into(), |s| format!("{s:?}")),
                 polls,
                 elapsed,
             });

@@ -1,0 +1,33 @@
+//! ContactCenterAI AnalyzeConversation: a summary and a title of a dialogue.
+//!
+//! `cargo run -p aliyun-ai --example analyze_conversation [-- --live]`
+
+#[path = "support/mod.rs"]
+mod support;
+
+use aliyun_ai::contactcenterai::AnalyzeConversationRequest;
+use aliyun_ai::contactcenterai::analyze_conversation::{Dialogue, ResultType, Role, Sentence};
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let session = support::session().await?;
+    let request = AnalyzeConversationRequest::builder()
+        .dialogue(
+            Dialogue::builder()
+                .sentences([
+                    Sentence::new(Role::User, "你好,我的信用卡还款日是哪天?"),
+                    Sentence::new(Role::Agent, "您好,您的还款日是每月8号。"),
+                ])
+                .build()?,
+        )
+        .result_types([ResultType::Summary, ResultType::Title])
+        .stream(false)
+        .build()?;
+    let answer = session
+        .client
+        .contact_center_ai()
+        .analyze_conversation(&session.workspace, &session.app, request)
+        .await?;
+    println!("{}", answer.text.unwrap_or_default());
+    Ok(())
+}

@@ -1,0 +1,47 @@
+//! ContactCenterAI GetTaskResult: one look at a task (pass its id, or one is created).
+//!
+//! `cargo run -p aliyun-ai --example get_task_result [-- TASK_ID] [--live]`
+
+#[path = "support/mod.rs"]
+mod support;
+
+use aliyun_ai::contactcenterai::CreateTaskRequest;
+use aliyun_ai::contactcenterai::create_task::{Dialogue, Sentence, TaskType};
+use aliyun_ai::contactcenterai::get_task_result::RequiredField;
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let session = support::session().await?;
+    let ccai = session.client.contact_center_ai();
+    let task_id = match std::env::args().skip(1).find(|a| !a.starts_with("--")) {
+        Some(id) => id,
+        None => {
+            let request = CreateTaskRequest::builder()
+                .task_type(TaskType::Text)
+                .model_code("tyxmTurbo")
+                .dialogue(
+                    Dialogue::builder()
+                        .sentences([
+                            Sentence::new("user", "查一下账单"),
+                            Sentence::new("agent", "好的"),
+                        ])
+                        .build()?,
+                )
+                .build()?;
+            ccai.create_task(&session.workspace, &session.app, request)
+                .await?
+                .data
+                .and_then(|d| d.task_id)
+                .unwrap_or_default()
+        }
+    };
+    let answer = ccai
+        .get_task_result(&task_id, [RequiredField::AsrResult])
+        .await?;
+    let data = answer.data.unwrap_or_default();
+    println!(
+        "task {task_id}: {}",
+        data.task_status.map(|s| s.to_string()).unwrap_or_default()
+    );
+    Ok(())
+}

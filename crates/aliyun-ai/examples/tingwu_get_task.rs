@@ -1,0 +1,42 @@
+//! Tingwu getTask: one look at a task (pass its data id, or one is created).
+//!
+//! `cargo run -p aliyun-ai --example tingwu_get_task [-- DATA_ID] [--live]`
+
+#[path = "support/mod.rs"]
+mod support;
+
+use aliyun_ai::tingwu::CreateTaskRequest;
+use aliyun_ai::tingwu::create_task::Input;
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let session = support::session().await?;
+    let tingwu = session.client.tingwu();
+    let data_id = match std::env::args().skip(1).find(|a| !a.starts_with("--")) {
+        Some(id) => id,
+        None => {
+            let request = CreateTaskRequest::builder()
+                .input(
+                    Input::builder()
+                        .app_id(&session.tingwu_app)
+                        .text(support::CAR_SALES)
+                        .build()?,
+                )
+                .build()?;
+            tingwu
+                .create_task(request)
+                .await?
+                .output
+                .and_then(|o| o.data_id)
+                .unwrap_or_default()
+        }
+    };
+    let answer = tingwu.get_task(&data_id).await?;
+    let status = answer
+        .output
+        .and_then(|o| o.status)
+        .map(|s| format!("{s:?}"))
+        .unwrap_or_default();
+    println!("task {data_id}: {status}");
+    Ok(())
+}

@@ -1,0 +1,52 @@
+//! Tingwu helpers: create a task, wait for it with progress, download and
+//! decode its four result files.
+//!
+//! `cargo run -p aliyun-ai --example tingwu_results [-- --live]`
+
+#[path = "support/mod.rs"]
+mod support;
+
+use aliyun_ai::tingwu::CreateTaskRequest;
+use aliyun_ai::tingwu::create_task::Input;
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let session = support::session().await?;
+    let tingwu = session.client.tingwu();
+    let request = CreateTaskRequest::builder()
+        .input(
+            Input::builder()
+                .app_id(&session.tingwu_app)
+                .text(support::CAR_SALES)
+                .build()?,
+        )
+        .build()?;
+    let data_id = tingwu
+        .create_task(request)
+        .await?
+        .output
+        .and_then(|o| o.data_id)
+        .unwrap_or_default();
+    let output = tingwu
+        .wait(&data_id, &support::progress_policy("Tingwu task"))
+        .await?;
+    let results = tingwu.download_results(&output).await?;
+    if let Some(profile) = results.customer_profile {
+        let class = profile
+            .sale_clue_classify
+            .and_then(|c| c.classify)
+            .unwrap_or_default();
+        println!(
+            "lead class {class}; {}",
+            profile.one_sentence_sum_up.unwrap_or_default()
+        );
+    }
+    for extraction in results.content_extractions.iter().flatten() {
+        println!(
+            "concern {}: {}",
+            extraction.title.clone().unwrap_or_default(),
+            extraction.result.clone().unwrap_or_default()
+        );
+    }
+    Ok(())
+}

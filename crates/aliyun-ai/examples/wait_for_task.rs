@@ -1,0 +1,54 @@
+//! ContactCenterAI task helper: create a task, then wait for it with progress.
+//!
+//! `cargo run -p aliyun-ai --example wait_for_task [-- --live]`
+
+#[path = "support/mod.rs"]
+mod support;
+
+use aliyun_ai::contactcenterai::CreateTaskRequest;
+use aliyun_ai::contactcenterai::create_task::{Dialogue, Sentence, TaskType};
+use aliyun_ai::contactcenterai::get_task_result::RequiredField;
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let session = support::session().await?;
+    let ccai = session.client.contact_center_ai();
+    let request = CreateTaskRequest::builder()
+        .task_type(TaskType::Text)
+        .model_code("tyxmTurbo")
+        .dialogue(
+            Dialogue::builder()
+                .sentences([
+                    Sentence::new("user", "我的快递到哪了?"),
+                    Sentence::new("agent", "已经到您所在城市了"),
+                ])
+                .build()?,
+        )
+        .result_types(["summary"])
+        .build()?;
+    let task_id = ccai
+        .create_task(&session.workspace, &session.app, request)
+        .await?
+        .data
+        .and_then(|d| d.task_id)
+        .unwrap_or_default();
+    let result = ccai
+        .wait_for_task(
+            &task_id,
+            [RequiredField::AsrResult],
+            &support::progress_policy("task"),
+        )
+        .await?;
+    let data = result.data.unwrap_or_default();
+    println!("result: {}", data.text.unwrap_or_default());
+    for sentence in data.asr_result.unwrap_or_default() {
+        println!(
+            "  [{}-{} ms] {}: {}",
+            sentence.begin.unwrap_or(0),
+            sentence.end.unwrap_or(0),
+            sentence.role_name.unwrap_or_default(),
+            sentence.words.unwrap_or_default()
+        );
+    }
+    Ok(())
+}
