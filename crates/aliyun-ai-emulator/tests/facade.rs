@@ -768,6 +768,46 @@ async fn the_dashscope_url_works_with_and_without_a_trailing_slash() {
     }
 }
 
+#[tokio::test]
+async fn the_fault_header_injects_per_request() {
+    let (emulator, _) = setup().await;
+    let http = reqwest_client();
+    let url = format!(
+        "{}/api/v1/services/aigc/multimodal-generation/generation",
+        emulator.base_url()
+    );
+    let body = r#"{"model":"tingwu-automotive-customer-profile","input":{"task":"createTask","appId":"a","text":"客户: 你好"},"parameters":{}}"#;
+    let authorization = format!("Bearer {}", emulator.credentials().api_key);
+    let response = http
+        .post(url.clone())
+        .header("authorization", &authorization)
+        .header("x-emulator-fault", "error:429:Throttling.RateQuota")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 429);
+    let started = std::time::Instant::now();
+    let response = http
+        .post(url.clone())
+        .header("authorization", &authorization)
+        .header("x-emulator-fault", "delay:200")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(started.elapsed() >= Duration::from_millis(200));
+    let dropped = http
+        .post(url)
+        .header("authorization", &authorization)
+        .header("x-emulator-fault", "drop")
+        .body(body)
+        .send()
+        .await;
+    assert!(dropped.is_err());
+}
+
 fn reqwest_client() -> raw_http::Client {
     raw_http::Client::new()
 }

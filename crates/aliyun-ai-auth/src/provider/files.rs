@@ -72,36 +72,51 @@ fn parse_ini(text: &str) -> HashMap<String, HashMap<String, String>> {
     sections
 }
 
+/// The shell both file providers share: where to look, how to reach
+/// credentials services, and the provider their profile resolves to, once,
+/// on first use (then reused). Each provider supplies its own `resolve`.
+macro_rules! profile_provider {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        pub struct $name {
+            http: HttpContext,
+            env: Arc<dyn Environment>,
+            names: EnvNames,
+            resolved: OnceCell<Arc<dyn AccessKeyProvider>>,
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_struct(stringify!($name)).field("resolved", &self.resolved.get()).finish_non_exhaustive()
+            }
+        }
+
+        impl $name {
+            /// Reads the file located through `env`.
+            pub fn new(http: HttpContext, env: Arc<dyn Environment>, names: EnvNames) -> Self {
+                Self { http, env, names, resolved: OnceCell::new() }
+            }
+        }
+
+        #[async_trait]
+        impl AccessKeyProvider for $name {
+            async fn access_key(&self) -> Result<AccessKey, CredentialsError> {
+                let provider = self.resolved.get_or_try_init(|| async { self.resolve() }).await?;
+                provider.access_key().await
+            }
+        }
+    };
+}
+
+profile_provider! {
 /// Credentials described by a profile of `~/.alibabacloud/credentials`
 /// (`ALIBABA_CLOUD_CREDENTIALS_FILE` moves it; `ALIBABA_CLOUD_PROFILE` picks
 /// the section, `default` otherwise). Types: `access_key`, `ecs_ram_role`,
 /// `ram_role_arn`, `oidc_role_arn`.
-pub struct CredentialsFileProvider {
-    http: HttpContext,
-    env: Arc<dyn Environment>,
-    names: EnvNames,
-    resolved: OnceCell<Arc<dyn AccessKeyProvider>>,
-}
-
-impl fmt::Debug for CredentialsFileProvider {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CredentialsFileProvider")
-            .field("resolved", &self.resolved.get())
-            .finish_non_exhaustive()
-    }
+    CredentialsFileProvider
 }
 
 impl CredentialsFileProvider {
-    /// Reads the file located through `env`.
-    pub fn new(http: HttpContext, env: Arc<dyn Environment>, names: EnvNames) -> Self {
-        Self {
-            http,
-            env,
-            names,
-            resolved: OnceCell::new(),
-        }
-    }
-
     fn resolve(&self) -> Result<Arc<dyn AccessKeyProvider>, CredentialsError> {
         let (path, explicit) = locate(
             self.env.as_ref(),
@@ -174,17 +189,6 @@ impl CredentialsFileProvider {
     }
 }
 
-#[async_trait]
-impl AccessKeyProvider for CredentialsFileProvider {
-    async fn access_key(&self) -> Result<AccessKey, CredentialsError> {
-        let provider = self
-            .resolved
-            .get_or_try_init(|| async { self.resolve() })
-            .await?;
-        provider.access_key().await
-    }
-}
-
 #[derive(Deserialize)]
 struct CliConfig {
     current: Option<String>,
@@ -208,36 +212,15 @@ struct CliProfile {
     oidc_token_file: String,
 }
 
+profile_provider! {
 /// Credentials described by the Aliyun CLI's `~/.aliyun/config.json`
 /// (`ALIBABA_CLOUD_CONFIG_FILE` moves it; the profile is
 /// `ALIBABA_CLOUD_PROFILE` or the file's `current`). Modes: `AK`, `StsToken`,
 /// `RamRoleArn`, `EcsRamRole`, `OIDC`.
-pub struct CliConfigProvider {
-    http: HttpContext,
-    env: Arc<dyn Environment>,
-    names: EnvNames,
-    resolved: OnceCell<Arc<dyn AccessKeyProvider>>,
-}
-
-impl fmt::Debug for CliConfigProvider {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CliConfigProvider")
-            .field("resolved", &self.resolved.get())
-            .finish_non_exhaustive()
-    }
+    CliConfigProvider
 }
 
 impl CliConfigProvider {
-    /// Reads the file located through `env`.
-    pub fn new(http: HttpContext, env: Arc<dyn Environment>, names: EnvNames) -> Self {
-        Self {
-            http,
-            env,
-            names,
-            resolved: OnceCell::new(),
-        }
-    }
-
     fn resolve(&self) -> Result<Arc<dyn AccessKeyProvider>, CredentialsError> {
         let (path, explicit) = locate(
             self.env.as_ref(),
@@ -329,17 +312,6 @@ impl CliConfigProvider {
             }
         };
         Ok(provider)
-    }
-}
-
-#[async_trait]
-impl AccessKeyProvider for CliConfigProvider {
-    async fn access_key(&self) -> Result<AccessKey, CredentialsError> {
-        let provider = self
-            .resolved
-            .get_or_try_init(|| async { self.resolve() })
-            .await?;
-        provider.access_key().await
     }
 }
 
