@@ -34,7 +34,9 @@
 //! ```
 //!
 //! With the `aliyun-ai` facade, pass the mock as the client's transport
-//! (`Arc<dyn HttpTransport>`) and test your code exactly the same way.
+//! (`ConfigBuilder::transport`) and test your code exactly the same way: the
+//! rustdoc of `aliyun_ai::mock` shows a user's function that calls the SDK,
+//! tested with a canned answer and assertions on the signed request it sent.
 
 use std::collections::VecDeque;
 use std::fmt;

@@ -78,7 +78,47 @@ pub use aliyun_ai_core::{Operation, ValidationError};
 pub use aliyun_ai_transport as transport;
 pub use aliyun_ai_transport::{HttpTransport, RetryPolicy};
 
-/// The mock transport for tests (feature `mock`).
+/// The mock transport for your tests (feature `mock`): canned answers,
+/// faults, and a record of every request, with no network.
+///
+/// ```
+/// # #[cfg(feature = "dianjin")]
+/// # {
+/// use std::sync::Arc;
+/// use aliyun_ai::mock::{MockResponse, MockTransport};
+/// use aliyun_ai::dianjin::RecognizeIntentionRequest;
+/// use aliyun_ai::{AccessKey, Client, Config};
+///
+/// /// Your code: does the customer intend to pay?
+/// async fn will_pay(client: &Client, conversation: &str) -> Result<bool, aliyun_ai::Error> {
+///     let request = RecognizeIntentionRequest::builder()
+///         .biz_type("attitude")
+///         .conversation(conversation)
+///         .build()?;
+///     let answer = client.dianjin().recognize_intention("llm-ws", request).await?;
+///     Ok(answer.data.and_then(|d| d.intention_name).as_deref() == Some("积极配合"))
+/// }
+///
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// // Your test: a canned answer, then assertions on what your code sent.
+/// let mock = MockTransport::new();
+/// mock.push(MockResponse::json(200, &serde_json::json!({
+///     "success": true, "errCode": "0", "data": { "intentionName": "积极配合" }
+/// })));
+/// let config = Config::builder()
+///     .transport(Arc::new(mock.clone()))
+///     .access_key(AccessKey::new("test-id", "test-secret"))
+///     .build()
+///     .unwrap();
+/// let client = Client::new(config);
+/// assert!(will_pay(&client, "##客户##:好的,我今天就还").await.unwrap());
+/// let sent = mock.last_request().unwrap();
+/// assert_eq!(sent.uri.path(), "/llm-ws/api/recog/intent");
+/// assert_eq!(sent.body_json().unwrap()["bizType"], "attitude");
+/// assert!(sent.header("authorization").unwrap().starts_with("ACS3-HMAC-SHA256"));
+/// # });
+/// # }
+/// ```
 #[cfg(feature = "mock")]
 pub mod mock {
     pub use aliyun_ai_transport::mock::*;
