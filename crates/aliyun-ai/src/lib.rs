@@ -31,7 +31,7 @@
 //! - Retries follow the vendor SDKs' rules (transport's `RetryPolicy`), and
 //!   every attempt is signed anew.
 //! - Test your code without a network: enable the `mock` feature and pass a
-//!   [`mock::MockTransport`] with [`ConfigBuilder::transport`].
+//!   `mock::MockTransport` with [`ConfigBuilder::transport`].
 //!
 //! Features: `contactcenterai`, `dianjin`, `retailbot`, `tingwu` (all on by
 //! default; each pulls only its model crate), `reqwest` (the default
