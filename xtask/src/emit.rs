@@ -267,7 +267,7 @@ struct Setter {
 }
 
 impl Emitter<'_> {
-    fn emit_struct(&mut self, index: usize, operation: bool) {
+    fn emit_struct(&mut self, index: usize) {
         let strukt: &StructDef = &self.module.structs[index];
         let side = strukt.side;
         let request_side = side == Side::Request;
@@ -346,7 +346,7 @@ impl Emitter<'_> {
         self.out.push_str(&out);
 
         if request_side {
-            self.emit_builder(index, &name, &fields, operation);
+            self.emit_builder(index, &name, &fields);
         }
     }
 
@@ -397,8 +397,7 @@ impl Emitter<'_> {
         }
     }
 
-    fn emit_builder(&mut self, index: usize, name: &str, fields: &[Field], operation: bool) {
-        let _ = operation;
+    fn emit_builder(&mut self, index: usize, name: &str, fields: &[Field]) {
         let builder = format!("{name}Builder");
         let settable: Vec<&Field> = fields
             .iter()
@@ -1007,9 +1006,8 @@ pub fn module(service: &Service, module: &Module) -> String {
         );
     }
     emitter.emit_fixed();
-    let is_operation = operation_name.is_some();
     for index in 0..module.structs.len() {
-        emitter.emit_struct(index, is_operation);
+        emitter.emit_struct(index);
     }
     if let ModuleKind::Document {
         array_alias: Some(alias),

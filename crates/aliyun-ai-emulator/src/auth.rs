@@ -87,10 +87,10 @@ fn check_time(text: Option<&str>, what: &str) -> Result<(), Refusal> {
         )
     })?;
     let now = SystemTime::now();
-    let skew = now
-        .duration_since(time)
-        .or_else(|e| Ok::<_, ()>(e.duration()))
-        .unwrap_or_default();
+    let skew = match now.duration_since(time) {
+        Ok(behind) => behind,
+        Err(ahead) => ahead.duration(),
+    };
     if skew > Duration::from_secs(15 * 60) {
         return Err(refuse(
             400,

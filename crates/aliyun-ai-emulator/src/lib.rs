@@ -33,7 +33,7 @@ mod state;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -257,6 +257,5 @@ impl Drop for Emulator {
 /// `yyyyMMdd` of a time (for task ids).
 pub(crate) fn format_day(time: SystemTime) -> String {
     let stamp = aliyun_ai_auth::time::format_iso8601(time);
-    let _ = time.duration_since(UNIX_EPOCH);
     stamp[..10].replace('-', "")
 }

@@ -218,6 +218,7 @@ struct Call<'a> {
     inner: &'a Inner,
     route: Route,
     action: String,
+    method: Method,
     path: String,
     query: String,
     headers: HeaderMap,
@@ -361,6 +362,7 @@ pub async fn handle(
         inner: &inner,
         route,
         action,
+        method: method.clone(),
         path,
         query,
         headers: parts.headers,
@@ -411,11 +413,7 @@ async fn answer(call: &Call<'_>) -> Result<Response<Body>, DropConnection> {
         Route::Storage => Ok(()),
         route => check_access_key(
             &Received {
-                method: if route == Route::GetTaskResult {
-                    "GET"
-                } else {
-                    "POST"
-                },
+                method: call.method.as_str(),
                 path: &call.path,
                 query: &call.query,
                 headers: &call.headers,

@@ -377,8 +377,7 @@ pub fn recognize_message(request: &RecognizeMessageRequest) -> Value {
         );
     // A number followed by cm is a body-height slot.
     let mut spans = Vec::new();
-    let chars: Vec<char> = request.content.chars().collect();
-    let text: String = chars.iter().collect();
+    let text = &request.content;
     if let Some(position) = text.find("cm") {
         let digits: String = text[..position]
             .chars()

@@ -3,7 +3,7 @@
 
 pub use aliyun_ai_models_tingwu::*;
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::UNIX_EPOCH;
 
 use aliyun_ai_models_tingwu::get_task::{Input, TaskOutput, TaskStatus};
 use aliyun_ai_transport::retry::attempts;
@@ -259,10 +259,4 @@ fn redact_url(url: &str) -> String {
         Some((base, _)) => format!("{base}?<signature hidden>"),
         None => url.to_owned(),
     }
-}
-
-/// Seconds until a pre-signed URL expires (`None` when it carries no `Expires`).
-pub fn result_url_expires_in(url: &str, now: SystemTime) -> Option<Duration> {
-    let expires = UNIX_EPOCH + Duration::from_secs(expires_param(url)?);
-    Some(expires.duration_since(now).unwrap_or_default())
 }
