@@ -235,7 +235,15 @@ impl Error {
     /// connect errors and timeouts. Permanent quota errors and other 4xx are not.
     pub fn is_retryable(&self) -> bool {
         match self.inner.kind {
-            ErrorKind::Transport => true,
+            // A request that could not be built or signed (`Other`) fails again.
+            ErrorKind::Transport => matches!(
+                self.inner.transport,
+                Some(
+                    TransportErrorKind::Connect
+                        | TransportErrorKind::Timeout
+                        | TransportErrorKind::Body
+                )
+            ),
             ErrorKind::Service => {
                 let Some(service) = &self.inner.service else {
                     return false;
@@ -356,6 +364,17 @@ pub(crate) fn excerpt(body: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_transient_transport_failures_are_retryable() {
+        assert!(Error::transport(TransportError::connect("refused"), 1).is_retryable());
+        assert!(Error::transport(TransportError::timeout("slow"), 1).is_retryable());
+        assert!(Error::transport(TransportError::body("reset"), 1).is_retryable());
+        assert!(
+            !Error::transport(TransportError::other("could not sign the request"), 1)
+                .is_retryable()
+        );
+    }
 
     #[test]
     fn excerpts_are_capped_and_redacted() {
