@@ -279,7 +279,25 @@ async fn throttling_then_success_is_retried_to_success() {
             200,
             fixture("dianjin/RecognizeIntention/response.json"),
         ));
-    let (client, timer) = client(&mock);
+    /// Nonces `n-1`, `n-2`...: shows whether each attempt asks for a new one.
+    struct CountingNonce(std::sync::atomic::AtomicU32);
+    impl aliyun_ai::auth::sign::NonceSource for CountingNonce {
+        fn nonce(&self) -> String {
+            format!(
+                "n-{}",
+                self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1
+            )
+        }
+    }
+    let timer = std::sync::Arc::new(aliyun_ai::transport::retry::ManualTimer::new());
+    let config = aliyun_ai::Config::builder()
+        .transport(std::sync::Arc::new(mock.clone()))
+        .access_key(aliyun_ai::AccessKey::new("LTAI-test-id", common::SECRET))
+        .nonce_source(std::sync::Arc::new(CountingNonce(Default::default())))
+        .retry_policy(aliyun_ai::RetryPolicy::default().with_timer(timer.clone()))
+        .build()
+        .unwrap();
+    let client = aliyun_ai::Client::new(config);
     let request = aliyun_ai::dianjin::RecognizeIntentionRequest::builder()
         .biz_type("attitude")
         .conversation("c")
@@ -290,14 +308,18 @@ async fn throttling_then_success_is_retried_to_success() {
         .recognize_intention("llm-ws", request)
         .await
         .unwrap();
-    assert_eq!(mock.requests().len(), 2);
+    let sent = mock.requests();
+    assert_eq!(sent.len(), 2);
     assert_eq!(timer.sleeps().len(), 1);
-    // Each attempt was signed anew (the nonce source is fixed here, but the
-    // signature covers a fresh date and nonce header on every attempt).
-    assert!(
-        mock.requests()
-            .iter()
-            .all(|r| r.header("authorization").is_some())
+    // Each attempt was signed anew: a fresh nonce, hence another signature.
+    let nonces: Vec<&str> = sent
+        .iter()
+        .map(|r| r.header("x-acs-signature-nonce").unwrap())
+        .collect();
+    assert_eq!(nonces, ["n-1", "n-2"]);
+    assert_ne!(
+        sent[0].header("authorization"),
+        sent[1].header("authorization")
     );
 }
 
