@@ -148,8 +148,11 @@ impl ReqwestTransport {
     }
 }
 
-/// Sorts a reqwest error into the transport's kinds.
+/// Sorts a reqwest error into the transport's kinds. The URL is stripped
+/// first: V1 signatures, STS tokens and pre-signed storage signatures travel
+/// in query strings, and reqwest prints the URL in its errors.
 fn convert(error: reqwest::Error, during_body: bool) -> TransportError {
+    let error = error.without_url();
     let message = if error.is_connect() {
         return TransportError::connect("could not connect").with_source(error);
     } else if error.is_timeout() {

@@ -94,6 +94,17 @@ async fn connect_failure_is_a_connect_error() {
         std::error::Error::source(&error).is_some(),
         "the source error is kept"
     );
+
+    // Nothing in the error chain repeats the URL, whose query may carry signatures.
+    let url = format!("http://{address}/?Signature=SECRET-SIG&SecurityToken=SECRET-TOKEN");
+    let error = transport().send(get(url)).await.unwrap_err();
+    let mut chain = format!("{error} {error:?}");
+    let mut source = std::error::Error::source(&error);
+    while let Some(cause) = source {
+        chain.push_str(&format!(" {cause} {cause:?}"));
+        source = cause.source();
+    }
+    assert!(!chain.contains("SECRET"), "{chain}");
 }
 
 #[tokio::test]
