@@ -3,7 +3,9 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::sign::{canonical_query, compute_v3, sha256_hex, signature_v1, string_to_sign_v1};
+use crate::sign::{
+    HeaderSelection, canonical_query, compute_v3, sha256_hex, signature_v1, string_to_sign_v1,
+};
 
 fn string_map(input: &Map<String, Value>, key: &str) -> Result<Vec<(String, String)>, String> {
     match input.get(key) {
@@ -38,8 +40,10 @@ fn text<'a>(input: &'a Map<String, Value>, key: &str) -> Result<&'a str, String>
 /// "sk", "security_token"?}` (the URI already encoded; the date and nonce
 /// among the headers; `x-acs-content-sha256` computed from the body and added
 /// when the headers lack it; optionally `hashed_payload` to use a given hash,
-/// as the vendor's unit test does) and returns `{"canonical_request",
-/// "string_to_sign", "signature", "authorization"}`.
+/// as the vendor's unit test does; optionally `signed_headers`, a `;`-joined
+/// list or an array of names, to sign exactly those as a verifier would,
+/// else the standard `host`, `content-type` and `x-acs-*`) and returns
+/// `{"canonical_request", "string_to_sign", "signature", "authorization"}`.
 pub fn sign_v3_json(input: &Value) -> Result<Value, String> {
     let input = input.as_object().ok_or("the input must be a JSON object")?;
     let method = text(input, "method")?;
@@ -73,12 +77,33 @@ pub fn sign_v3_json(input: &Value) -> Result<Value, String> {
             hash
         }
     };
+    let selection = match input.get("signed_headers") {
+        None | Some(Value::Null) => HeaderSelection::standard(),
+        Some(Value::String(list)) => HeaderSelection::exactly(list.split(';')),
+        Some(Value::Array(names)) => {
+            HeaderSelection::exactly(names.iter().filter_map(Value::as_str))
+        }
+        Some(_) => return Err("`signed_headers` is a `;`-joined string or an array".into()),
+    };
+    if let Some(names) = selection.exact_names() {
+        if let Some(missing) = names
+            .iter()
+            .find(|name| !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)))
+        {
+            return Err(format!(
+                "signed header `{missing}` is not among the headers"
+            ));
+        }
+    }
     let canonical_query = canonical_query(query.iter().map(|(n, v)| (n.as_str(), v.as_str())));
     let signature = compute_v3(
         method,
         uri,
         &canonical_query,
-        headers.iter().map(|(n, v)| (n.as_str(), v.as_str())),
+        headers
+            .iter()
+            .filter(|(name, _)| selection.selects(name))
+            .map(|(n, v)| (n.as_str(), v.as_str())),
         &hashed_payload,
         access_key_id,
         secret,

@@ -187,39 +187,189 @@ pub fn encode_path(path: &str) -> String {
         .join("/")
 }
 
-/// Whether a header takes part in the V3 signature: `host`, `content-type`
-/// and every `x-acs-*` header.
+/// Whether a header is one this SDK's signer signs by default: `host`,
+/// `content-type` and every `x-acs-*` header (`reference/auth.md` calls this
+/// list a signer's choice; a verifier must not apply it).
 pub fn is_signed_header(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
     name == "host" || name == "content-type" || name.starts_with("x-acs-")
 }
 
-/// Canonical headers and the signed-header list from `(name, value)` pairs:
-/// only the signed headers, names lowercased, values trimmed, several values
+/// Which headers a V3 signature covers: the caller's choice, fed to the one
+/// canonicalisation core ([`compute_v3`]) that signer and verifier share.
+///
+/// - [`HeaderSelection::standard`]: what this SDK's signer signs (`host`,
+///   `content-type`, every `x-acs-*`), optionally with extra names
+///   ([`HeaderSelection::also`]), as the vendor's SDKs add `accept` and
+///   `user-agent`.
+/// - [`HeaderSelection::exactly`]: exactly the names a client listed in its
+///   `SignedHeaders`, whatever they are. A verifier (a gateway, an emulator)
+///   recomputes the signature over these and nothing else.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeaderSelection {
+    exact: Option<Vec<String>>,
+    extra: Vec<String>,
+}
+
+impl Default for HeaderSelection {
+    fn default() -> Self {
+        Self::standard()
+    }
+}
+
+/// A header a [`HeaderSelection`] names that the request does not carry, or
+/// carries with a value that is not UTF-8.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnusableHeader {
+    /// The header's (lowercase) name.
+    pub name: String,
+    /// Whether it was absent (else its value was not UTF-8).
+    pub missing: bool,
+}
+
+impl fmt::Display for UnusableHeader {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.missing {
+            write!(f, "signed header {} was not sent", self.name)
+        } else {
+            write!(f, "signed header {} is not UTF-8", self.name)
+        }
+    }
+}
+
+impl std::error::Error for UnusableHeader {}
+
+impl HeaderSelection {
+    /// `host`, `content-type` and every `x-acs-*` header: this SDK's default.
+    pub fn standard() -> Self {
+        Self {
+            exact: None,
+            extra: Vec::new(),
+        }
+    }
+
+    /// Exactly these names (case-insensitive), e.g. the `;`-separated list of
+    /// a received `SignedHeaders`.
+    pub fn exactly<I, S>(names: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        let mut names: Vec<String> = names
+            .into_iter()
+            .map(|n| n.as_ref().trim().to_ascii_lowercase())
+            .filter(|n| !n.is_empty())
+            .collect();
+        names.sort();
+        names.dedup();
+        Self {
+            exact: Some(names),
+            extra: Vec::new(),
+        }
+    }
+
+    /// Also signs `name` (case-insensitive) when the request carries it.
+    /// With [`HeaderSelection::exactly`], adds it to the exact list.
+    #[must_use]
+    pub fn also(mut self, name: impl AsRef<str>) -> Self {
+        let name = name.as_ref().trim().to_ascii_lowercase();
+        let list = self.exact.as_mut().unwrap_or(&mut self.extra);
+        if !list.contains(&name) {
+            list.push(name);
+            list.sort();
+        }
+        self
+    }
+
+    /// Whether the header `name` is selected.
+    pub fn selects(&self, name: &str) -> bool {
+        let lower = name.to_ascii_lowercase();
+        match &self.exact {
+            Some(names) => names.contains(&lower),
+            None => is_signed_header(&lower) || self.extra.contains(&lower),
+        }
+    }
+
+    /// The exact names, when the selection is [`HeaderSelection::exactly`].
+    pub fn exact_names(&self) -> Option<&[String]> {
+        self.exact.as_deref()
+    }
+
+    /// The selected headers of `headers`, every value as it is (the core
+    /// trims them). An exact selection requires each of its names to be
+    /// present; the standard one signs those that are.
+    pub fn pick<'a>(
+        &'a self,
+        headers: &'a http::HeaderMap,
+    ) -> Result<Vec<(&'a str, &'a str)>, UnusableHeader> {
+        let value_of = |name: &str, value: &'a HeaderValue| {
+            std::str::from_utf8(value.as_bytes()).map_err(|_| UnusableHeader {
+                name: name.to_owned(),
+                missing: false,
+            })
+        };
+        let mut picked = Vec::new();
+        match &self.exact {
+            Some(names) => {
+                for name in names {
+                    let mut values = headers.get_all(name.as_str()).iter().peekable();
+                    if values.peek().is_none() {
+                        return Err(UnusableHeader {
+                            name: name.clone(),
+                            missing: true,
+                        });
+                    }
+                    for value in values {
+                        picked.push((name.as_str(), value_of(name, value)?));
+                    }
+                }
+            }
+            None => {
+                for (name, value) in headers {
+                    if self.selects(name.as_str()) {
+                        picked.push((name.as_str(), value_of(name.as_str(), value)?));
+                    }
+                }
+            }
+        }
+        Ok(picked)
+    }
+}
+
+/// The canonicalisation core: canonical headers and the signed-header list
+/// over exactly the `(name, value)` pairs given (the caller selected them,
+/// see [`HeaderSelection`]): names lowercased, values trimmed, several values
 /// of one name trimmed, sorted and joined with `,`; sorted by name.
 pub fn canonical_headers<'a, I>(headers: I) -> (String, String)
 where
     I: IntoIterator<Item = (&'a str, &'a str)>,
 {
-    let mut grouped: std::collections::BTreeMap<String, Vec<String>> =
+    let mut grouped: std::collections::BTreeMap<String, Vec<&str>> =
         std::collections::BTreeMap::new();
     for (name, value) in headers {
-        if is_signed_header(name) {
-            grouped
-                .entry(name.to_ascii_lowercase())
-                .or_default()
-                .push(value.trim().to_owned());
-        }
+        grouped
+            .entry(name.to_ascii_lowercase())
+            .or_default()
+            .push(value.trim());
     }
     let mut canonical = String::new();
+    let mut signed = String::new();
     for (name, values) in &mut grouped {
-        values.sort();
+        values.sort_unstable();
         canonical.push_str(name);
         canonical.push(':');
-        canonical.push_str(&values.join(","));
+        for (index, value) in values.iter().enumerate() {
+            if index > 0 {
+                canonical.push(',');
+            }
+            canonical.push_str(value);
+        }
         canonical.push('\n');
+        if !signed.is_empty() {
+            signed.push(';');
+        }
+        signed.push_str(name);
     }
-    let signed = grouped.keys().cloned().collect::<Vec<_>>().join(";");
     (canonical, signed)
 }
 
@@ -244,8 +394,8 @@ pub struct V3Signature {
 }
 
 /// The canonical request with the security token's value hidden (it is a
-/// signed header, so it appears there).
-fn redact_canonical_request(canonical_request: &str) -> String {
+/// signed header, so it appears there): safe to print or return to a client.
+pub fn redact_canonical_request(canonical_request: &str) -> String {
     canonical_request
         .split('\n')
         .map(|line| {
@@ -276,9 +426,10 @@ impl fmt::Debug for V3Signature {
 /// Computes a V3 signature from its canonical parts.
 ///
 /// `canonical_uri` is the path exactly as sent (already encoded);
-/// `canonical_query` as built by [`canonical_query`]; `headers` are all the
-/// request's headers (the signed ones are picked); `hashed_payload` is the hex
-/// SHA-256 of the exact body bytes.
+/// `canonical_query` as built by [`canonical_query`]; `headers` are the
+/// headers to sign and nothing else (choose them with a [`HeaderSelection`]:
+/// the signer's standard set, or exactly a received `SignedHeaders`);
+/// `hashed_payload` is the hex SHA-256 of the exact body bytes.
 pub fn compute_v3<'a, I>(
     method: &str,
     canonical_uri: &str,
@@ -375,11 +526,14 @@ fn set_query(request: &mut HttpRequest, query: &str) -> Result<(), SignError> {
 pub struct V3Signer {
     clock: Arc<dyn Clock>,
     nonces: Arc<dyn NonceSource>,
+    headers: HeaderSelection,
 }
 
 impl fmt::Debug for V3Signer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("V3Signer").finish_non_exhaustive()
+        f.debug_struct("V3Signer")
+            .field("headers", &self.headers)
+            .finish_non_exhaustive()
     }
 }
 
@@ -390,9 +544,23 @@ impl Default for V3Signer {
 }
 
 impl V3Signer {
-    /// A signer reading `clock` and `nonces`.
+    /// A signer reading `clock` and `nonces`, signing the standard headers
+    /// ([`HeaderSelection::standard`]).
     pub fn new(clock: Arc<dyn Clock>, nonces: Arc<dyn NonceSource>) -> Self {
-        Self { clock, nonces }
+        Self {
+            clock,
+            nonces,
+            headers: HeaderSelection::standard(),
+        }
+    }
+
+    /// Signs the headers `selection` picks instead, e.g.
+    /// `HeaderSelection::standard().also("accept").also("user-agent")` as the
+    /// vendor's SDKs do. Set those headers before signing.
+    #[must_use]
+    pub fn with_signed_headers(mut self, selection: HeaderSelection) -> Self {
+        self.headers = selection;
+        self
     }
 
     /// Signs `request` in place for `action` of API `version`: adds `host`,
@@ -450,15 +618,10 @@ impl V3Signer {
         if request.body().is_empty() {
             request.headers_mut().remove(CONTENT_TYPE);
         }
-        let mut pairs = Vec::new();
-        for (name, value) in request.headers() {
-            if is_signed_header(name.as_str()) {
-                let value = value
-                    .to_str()
-                    .map_err(|_| SignError(format!("header {name} is not visible ASCII")))?;
-                pairs.push((name.as_str(), value));
-            }
-        }
+        let pairs = self
+            .headers
+            .pick(request.headers())
+            .map_err(|e| SignError(e.to_string()))?;
         let signature = compute_v3(
             request.method().as_str(),
             request.uri().path(),
@@ -594,4 +757,72 @@ pub fn apply_bearer(request: &mut HttpRequest, key: &ApiKey) -> Result<(), SignE
     value.set_sensitive(true);
     request.headers_mut().insert(AUTHORIZATION, value);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers() -> http::HeaderMap {
+        let mut map = http::HeaderMap::new();
+        for (name, value) in [
+            ("host", "h"),
+            ("content-type", "application/json"),
+            ("accept", "application/json"),
+            ("user-agent", "ua"),
+            ("x-acs-date", "d"),
+            ("x-acs-test", " b "),
+        ] {
+            map.append(name, HeaderValue::from_static(value));
+        }
+        map.append("x-acs-test", HeaderValue::from_static("a"));
+        map
+    }
+
+    #[test]
+    fn the_standard_selection_signs_host_content_type_and_x_acs() {
+        let map = headers();
+        let standard = HeaderSelection::standard();
+        let names: Vec<&str> = standard.pick(&map).unwrap().iter().map(|p| p.0).collect();
+        assert_eq!(
+            names,
+            [
+                "host",
+                "content-type",
+                "x-acs-date",
+                "x-acs-test",
+                "x-acs-test"
+            ]
+        );
+        let (canonical, signed) = canonical_headers(standard.pick(&map).unwrap());
+        assert_eq!(
+            canonical,
+            "content-type:application/json\nhost:h\nx-acs-date:d\nx-acs-test:a,b\n"
+        );
+        assert_eq!(signed, "content-type;host;x-acs-date;x-acs-test");
+        let vendor = HeaderSelection::standard()
+            .also("User-Agent")
+            .also("accept");
+        let (_, signed) = canonical_headers(vendor.pick(&map).unwrap());
+        assert_eq!(
+            signed,
+            "accept;content-type;host;user-agent;x-acs-date;x-acs-test"
+        );
+    }
+
+    #[test]
+    fn an_exact_selection_signs_those_names_and_requires_them() {
+        let map = headers();
+        let exact = HeaderSelection::exactly("user-agent;HOST;accept".split(';'));
+        assert!(exact.selects("Host") && !exact.selects("x-acs-date"));
+        let (canonical, signed) = canonical_headers(exact.pick(&map).unwrap());
+        assert_eq!(
+            canonical,
+            "accept:application/json\nhost:h\nuser-agent:ua\n"
+        );
+        assert_eq!(signed, "accept;host;user-agent");
+        let missing = HeaderSelection::exactly(["host", "x-acs-nonce"]);
+        let error = missing.pick(&map).unwrap_err();
+        assert_eq!(error.to_string(), "signed header x-acs-nonce was not sent");
+    }
 }

@@ -41,6 +41,7 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
+pub use aliyun_ai_auth::sign::{Clock, FixedClock, SystemClock};
 pub use state::{Fault, FaultRule};
 
 /// The default AccessKey id (override with `--access-key-id` or
@@ -54,6 +55,7 @@ pub const DEFAULT_API_KEY: &str = "sk-emulator-api-key";
 /// The credentials the emulator accepts. They are test credentials, printed
 /// on purpose; never put real ones here.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Credentials {
     /// AccessKey id for ContactCenterAI, DianJin and RetailBot.
     pub access_key_id: String,
@@ -61,20 +63,72 @@ pub struct Credentials {
     pub access_key_secret: String,
     /// DashScope API key.
     pub api_key: String,
+    /// STS credentials also accepted: requests signed with one must carry its
+    /// security token (`x-acs-security-token`, signed; `SecurityToken` for V1).
+    pub sts: Vec<StsCredentials>,
+}
+
+impl Credentials {
+    /// An AccessKey pair and a DashScope API key.
+    pub fn new(
+        access_key_id: impl Into<String>,
+        access_key_secret: impl Into<String>,
+        api_key: impl Into<String>,
+    ) -> Self {
+        Self {
+            access_key_id: access_key_id.into(),
+            access_key_secret: access_key_secret.into(),
+            api_key: api_key.into(),
+            sts: Vec::new(),
+        }
+    }
+
+    /// Also accepts an STS AccessKey with its security token.
+    pub fn with_sts(mut self, sts: StsCredentials) -> Self {
+        self.sts.push(sts);
+        self
+    }
 }
 
 impl Default for Credentials {
     fn default() -> Self {
+        Self::new(
+            DEFAULT_ACCESS_KEY_ID,
+            DEFAULT_ACCESS_KEY_SECRET,
+            DEFAULT_API_KEY,
+        )
+    }
+}
+
+/// A temporary (STS) AccessKey the emulator accepts, with the security token
+/// it requires.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StsCredentials {
+    /// The STS AccessKey id (`STS.` ...).
+    pub access_key_id: String,
+    /// Its secret.
+    pub access_key_secret: String,
+    /// The security token requests must carry.
+    pub security_token: String,
+}
+
+impl StsCredentials {
+    /// An STS AccessKey and its token.
+    pub fn new(
+        access_key_id: impl Into<String>,
+        access_key_secret: impl Into<String>,
+        security_token: impl Into<String>,
+    ) -> Self {
         Self {
-            access_key_id: DEFAULT_ACCESS_KEY_ID.into(),
-            access_key_secret: DEFAULT_ACCESS_KEY_SECRET.into(),
-            api_key: DEFAULT_API_KEY.into(),
+            access_key_id: access_key_id.into(),
+            access_key_secret: access_key_secret.into(),
+            security_token: security_token.into(),
         }
     }
 }
 
 /// How the emulator behaves.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct EmulatorConfig {
     /// Where to listen (port 0 picks a free one). Default `127.0.0.1:0`.
@@ -92,6 +146,11 @@ pub struct EmulatorConfig {
     /// Throttle each operation above this many requests per second, with the
     /// service's own throttling error. Default: no limit.
     pub qps_limit: Option<u32>,
+    /// The wall clock behind every date the emulator checks or issues:
+    /// request dates (`x-acs-date`, V1 `Timestamp`, 15 minutes either way),
+    /// token and result-URL expiry. Default: the system clock. Set it to a
+    /// captured request's `x-acs-date` to replay that request.
+    pub clock: Arc<dyn Clock>,
 }
 
 impl Default for EmulatorConfig {
@@ -104,7 +163,22 @@ impl Default for EmulatorConfig {
             stream_event_delay: Duration::from_millis(80),
             debug_signatures: false,
             qps_limit: None,
+            clock: Arc::new(SystemClock),
         }
+    }
+}
+
+impl std::fmt::Debug for EmulatorConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmulatorConfig")
+            .field("addr", &self.addr)
+            .field("credentials", &self.credentials)
+            .field("task_delay", &self.task_delay)
+            .field("result_url_ttl", &self.result_url_ttl)
+            .field("stream_event_delay", &self.stream_event_delay)
+            .field("debug_signatures", &self.debug_signatures)
+            .field("qps_limit", &self.qps_limit)
+            .finish_non_exhaustive()
     }
 }
 
@@ -139,7 +213,14 @@ impl EmulatorConfig {
         self
     }
 
-    /// Shows the expected string to sign in signature errors.
+    /// Sets the wall clock (see [`EmulatorConfig::clock`]).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Shows the canonical request and string to sign the emulator expected
+    /// in signature errors.
     pub fn with_debug_signatures(mut self, on: bool) -> Self {
         self.debug_signatures = on;
         self
@@ -231,6 +312,48 @@ impl Emulator {
     /// Removes every fault rule.
     pub fn clear_faults(&self) {
         self.inner.state.clear_faults();
+    }
+
+    /// Stores a ContactCenterAI task under a task id of your choosing, as if
+    /// CreateTask had been called with `request` (the JSON body of a
+    /// CreateTask request), so a test can read it with GetTaskResult by that
+    /// id. Fails when `request` is not a valid CreateTask body.
+    pub fn insert_contact_center_task(
+        &self,
+        task_id: impl Into<String>,
+        request: serde_json::Value,
+    ) -> Result<(), serde_json::Error> {
+        serde_json::from_value::<aliyun_ai_models_contactcenterai::CreateTaskRequest>(
+            request.clone(),
+        )?;
+        self.inner.state.with(|s| {
+            s.ccai_tasks.insert(
+                task_id.into(),
+                state::CcaiTask {
+                    created: std::time::Instant::now(),
+                    request,
+                },
+            )
+        });
+        Ok(())
+    }
+
+    /// Stores a Tingwu task under a `dataId` of your choosing, as if
+    /// createTask had been called with `text` (lines `speaker: content`).
+    pub fn insert_tingwu_task(&self, data_id: impl Into<String>, text: &str) {
+        let lines = services::transcript_lines(text);
+        self.inner.state.with(|s| {
+            s.tingwu_tasks.insert(
+                data_id.into(),
+                state::TingwuTask {
+                    created: std::time::Instant::now(),
+                    lines,
+                    failure: None,
+                    identities: Vec::new(),
+                    extractions: Vec::new(),
+                },
+            )
+        });
     }
 
     /// Serves until the process is interrupted (Ctrl-C).

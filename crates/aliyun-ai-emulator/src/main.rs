@@ -22,7 +22,7 @@ const USAGE: &str = "usage: aliyun-ai-emulator [--addr HOST:PORT] [--access-key-
   --api-key            the DashScope API key it accepts            (default sk-emulator-api-key, env ALIYUN_AI_EMULATOR_API_KEY)
   --task-delay-ms      how long tasks take                          (default 1500)
   --qps                throttle each operation above N requests/s (default: none)
-  --debug-signatures   show the expected string to sign in signature errors";
+  --debug-signatures   return the canonical request and string to sign the emulator expected with a signature error";
 
 fn parse() -> Result<EmulatorConfig, String> {
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());

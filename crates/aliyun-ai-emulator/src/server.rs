@@ -22,7 +22,7 @@ use http_body_util::{BodyExt, Full, Limited, StreamBody};
 use hyper::body::{Frame, Incoming};
 use serde_json::{Value, json};
 
-use crate::auth::{Received, Refusal, check_access_key, check_bearer};
+use crate::auth::{Received, Refusal, Verifier};
 use crate::services;
 use crate::state::{CcaiTask, Fault, Shared, TingwuTask};
 use crate::{Credentials, EmulatorConfig};
@@ -120,14 +120,14 @@ fn error_response(
     message: &str,
     request_id: &str,
     host: &str,
-    extra: Option<(&str, String)>,
+    extra: &[(&str, String)],
 ) -> Response<Body> {
     match family {
         Family::Pop => {
             let mut body = json!({"RequestId": request_id, "HostId": host, "Code": code, "Message": message,
                 "Recommend": format!("https://api.aliyun.com/troubleshoot?q={code}&product=emulator")});
-            if let Some((key, value)) = extra {
-                body[key] = json!(value);
+            for (key, value) in extra {
+                body[*key] = json!(value);
             }
             json_response(status, &body, request_id)
         }
@@ -147,18 +147,34 @@ fn error_response(
     }
 }
 
-fn route_of(method: &Method, path: &str, headers: &HeaderMap, query: &str) -> Option<Route> {
-    let segments: Vec<&str> = path.split('/').collect();
+fn route_of(
+    method: &Method,
+    path: &str,
+    headers: &HeaderMap,
+    query: &str,
+    body: &[u8],
+) -> Option<Route> {
+    // A gateway routes `/a/b/` as `/a/b` (the vendor's DashScope SDK adds the
+    // slash, `reference/apis.md`); the signature still covers the path as sent.
+    let trimmed = if path.len() > 1 {
+        path.strip_suffix('/').unwrap_or(path)
+    } else {
+        path
+    };
+    let segments: Vec<&str> = trimmed.split('/').collect();
     match (method, segments.as_slice()) {
-        (&Method::POST, ["", ""]) => {
+        (&Method::POST | &Method::GET, ["", ""]) => {
+            // RPC: the action in `x-acs-action` (V3), or an `Action`
+            // parameter in the query or the form body (V1).
             let action = headers
                 .get("x-acs-action")
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned)
+                .or_else(|| query_values(query, "Action").into_iter().next())
                 .or_else(|| {
-                    query
-                        .split('&')
-                        .find_map(|p| p.strip_prefix("Action=").map(str::to_owned))
+                    std::str::from_utf8(body)
+                        .ok()
+                        .and_then(|text| query_values(text, "Action").into_iter().next())
                 });
             (action.as_deref() == Some("RecognizeMessage")).then_some(Route::RecognizeMessage)
         }
@@ -173,19 +189,6 @@ fn route_of(method: &Method, path: &str, headers: &HeaderMap, query: &str) -> Op
                 "multimodal-generation",
                 "generation",
             ],
-        )
-        | (
-            &Method::POST,
-            [
-                "",
-                "api",
-                "v1",
-                "services",
-                "aigc",
-                "multimodal-generation",
-                "generation",
-                "",
-            ],
         ) => Some(Route::DashScope),
         (&Method::POST, ["", "api", "v1", "tokens"]) => Some(Route::Tokens),
         (&Method::GET, ["", "storage", _, _]) => Some(Route::Storage),
@@ -199,18 +202,32 @@ fn route_of(method: &Method, path: &str, headers: &HeaderMap, query: &str) -> Op
     }
 }
 
-fn query_param(query: &str, name: &str) -> Option<String> {
+/// Every value of a query (or form) parameter, in order: a name may repeat
+/// (`a=x&a=y`, the `repeat` array style).
+fn query_values(query: &str, name: &str) -> Vec<String> {
     aliyun_ai_auth::encoding::decode_form(query)
-        .ok()?
+        .unwrap_or_default()
         .into_iter()
-        .find(|(n, _)| n == name)
+        .filter(|(n, _)| n == name)
         .map(|(_, v)| v)
+        .collect()
 }
 
-fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
+fn query_param(query: &str, name: &str) -> Option<String> {
+    query_values(query, name).into_iter().next()
+}
+
+impl Inner {
+    /// The emulator's wall clock ([`EmulatorConfig::clock`]).
+    fn now(&self) -> SystemTime {
+        self.config.clock.now()
+    }
+
+    fn unix_now(&self) -> u64 {
+        self.now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs())
+    }
 }
 
 /// The request as the handlers see it.
@@ -236,12 +253,20 @@ impl Call<'_> {
             message,
             &self.request_id,
             &self.host,
-            None,
+            &[],
         )
     }
 
     fn refusal(&self, refusal: Refusal) -> Response<Body> {
-        let extra = refusal.expected_string_to_sign.map(|s| ("StringToSign", s));
+        // With --debug-signatures: what the emulator computed, so a user can
+        // diff their canonical request against it line by line.
+        let mut extra = Vec::new();
+        if let Some(expected) = refusal.expected {
+            if let Some(canonical) = expected.canonical_request {
+                extra.push(("CanonicalRequest", canonical));
+            }
+            extra.push(("StringToSign", expected.string_to_sign));
+        }
         error_response(
             self.route.family(),
             refusal.status,
@@ -249,7 +274,7 @@ impl Call<'_> {
             &refusal.message,
             &self.request_id,
             &self.host,
-            extra,
+            &extra,
         )
     }
 
@@ -334,11 +359,11 @@ pub async fn handle(
                 "the request body is too large or broken",
                 &request_id,
                 &host,
-                None,
+                &[],
             ));
         }
     };
-    let Some(route) = route_of(&method, &path, &parts.headers, &query) else {
+    let Some(route) = route_of(&method, &path, &parts.headers, &query, &body) else {
         let response = error_response(
             Family::Pop,
             404,
@@ -346,7 +371,7 @@ pub async fn handle(
             &format!("no emulated operation at {method} {path}"),
             &request_id,
             &host,
-            None,
+            &[],
         );
         tracing::info!(%method, path, status = 404, "no such operation");
         return Ok(response);
@@ -407,11 +432,17 @@ async fn answer(call: &Call<'_>) -> Result<Response<Body>, DropConnection> {
         }
     }
     let credentials = &config.credentials;
+    let verifier = Verifier {
+        credentials,
+        state: &call.inner.state,
+        clock: config.clock.as_ref(),
+        debug: config.debug_signatures,
+    };
     let checked = match call.route {
-        Route::DashScope => check_bearer(&call.headers, credentials, &call.inner.state, false),
-        Route::Tokens => check_bearer(&call.headers, credentials, &call.inner.state, true),
+        Route::DashScope => verifier.check_bearer(&call.headers, false),
+        Route::Tokens => verifier.check_bearer(&call.headers, true),
         Route::Storage => Ok(()),
-        route => check_access_key(
+        route => verifier.check_access_key(
             &Received {
                 method: call.method.as_str(),
                 path: &call.path,
@@ -419,10 +450,7 @@ async fn answer(call: &Call<'_>) -> Result<Response<Body>, DropConnection> {
                 headers: &call.headers,
                 body: &call.body,
             },
-            credentials,
-            &call.inner.state,
             route == Route::RecognizeMessage,
-            config.debug_signatures,
         ),
     };
     if let Err(refusal) = checked {
@@ -531,7 +559,7 @@ fn ccai_create_task(call: &Call<'_>) -> Response<Body> {
             "Parameter verification failed, The specified parameter transcription is missing.",
         );
     }
-    let day = crate::format_day(SystemTime::now());
+    let day = crate::format_day(call.inner.now());
     let task_id = format!(
         "{day}-{}-EMUL-4C1A-9D2E-{}",
         call.inner.state.next_id("").to_uppercase(),
@@ -569,10 +597,12 @@ fn ccai_get_task_result(call: &Call<'_>) -> Response<Body> {
             &format!("The specified parameter taskId {task_id} is not valid."),
         );
     };
-    let fields = query_param(&call.query, "requiredFieldList").unwrap_or_default();
-    let wants_asr = fields
-        .split(',')
-        .any(|f| f == RequiredField::AsrResult.as_str());
+    // Comma-joined (`simple`, as the vendor's SDKs send it) or repeated; the
+    // documented `asr_result`, and the camel-case `asrResult` leniently.
+    let wants_asr = query_values(&call.query, "requiredFieldList")
+        .iter()
+        .flat_map(|value| value.split(','))
+        .any(|field| field == RequiredField::AsrResult.as_str() || field == "asrResult");
     if task.created.elapsed() < call.inner.config.task_delay {
         return call
             .ok(json!({"data": {"taskId": task_id, "taskStatus": "QUEUE"}, "success": "True"}));
@@ -618,7 +648,13 @@ fn recognize_intention(call: &Call<'_>) -> Response<Body> {
 }
 
 fn recognize_message(call: &Call<'_>) -> Response<Body> {
-    let text = String::from_utf8_lossy(&call.body);
+    // RPC parameters travel in the form body, or in the query of a GET
+    // (every RPC gateway accepts both); V1's common parameters are ignored.
+    let text = if call.body.is_empty() {
+        call.query.clone()
+    } else {
+        String::from_utf8_lossy(&call.body).into_owned()
+    };
     let request = match RecognizeMessageRequest::from_form(&text) {
         Ok(request) => request,
         Err(error) => {
@@ -761,8 +797,9 @@ fn tingwu_create_task(call: &Call<'_>) -> Response<Body> {
 }
 
 /// A pre-signed-looking URL of a result file that expires.
-fn result_url(base: &str, kind: &str, data_id: &str, ttl: Duration, secret: &str) -> String {
-    let expires = unix_now() + ttl.as_secs();
+fn result_url(inner: &Inner, kind: &str, data_id: &str, ttl: Duration, secret: &str) -> String {
+    let base = &inner.base_url;
+    let expires = inner.unix_now() + ttl.as_secs();
     let signature = &sha256_hex(format!("{secret}:{kind}:{data_id}:{expires}").as_bytes())[..32];
     format!(
         "{base}/storage/{kind}/{data_id}?Expires={expires}&OSSAccessKeyId=emulator&Signature={signature}"
@@ -792,16 +829,16 @@ fn tingwu_get_task(call: &Call<'_>) -> Response<Body> {
     if let Some((code, message)) = task.failure {
         return call.ok(json!({"output": {"status": "2", "errorCode": code, "errorMessage": message}, "usage": {}}));
     }
-    let base = &call.inner.base_url;
+    let inner = call.inner;
     let ttl = call.inner.config.result_url_ttl;
     let secret = &call.inner.config.credentials.access_key_secret;
     // The documented form is the string "0"; the doc's example shows the number 0 (`reference/apis.md`).
     call.ok(json!({"output": {
         "status": 0,
-        "transcriptionPath": result_url(base, "transcription", &data_id, ttl, secret),
-        "customerProfilePath": result_url(base, "customer-profile", &data_id, ttl, secret),
-        "identityRecognitionPath": result_url(base, "identity-recognition", &data_id, ttl, secret),
-        "contentExtractionsPath": result_url(base, "content-extractions", &data_id, ttl, secret),
+        "transcriptionPath": result_url(inner, "transcription", &data_id, ttl, secret),
+        "customerProfilePath": result_url(inner, "customer-profile", &data_id, ttl, secret),
+        "identityRecognitionPath": result_url(inner, "identity-recognition", &data_id, ttl, secret),
+        "contentExtractionsPath": result_url(inner, "content-extractions", &data_id, ttl, secret),
     }, "usage": {}}))
 }
 
@@ -817,9 +854,9 @@ fn tokens(call: &Call<'_>) -> Response<Body> {
     };
     let token = format!(
         "st-{}",
-        &sha256_hex(format!("{}:{}", call.request_id, unix_now()).as_bytes())[..32]
+        &sha256_hex(format!("{}:{}", call.request_id, call.inner.unix_now()).as_bytes())[..32]
     );
-    let expires_at = unix_now() + seconds;
+    let expires_at = call.inner.unix_now() + seconds;
     call.inner.state.with(|s| {
         s.tokens
             .insert(token.clone(), UNIX_EPOCH + Duration::from_secs(expires_at))
@@ -851,7 +888,7 @@ fn storage(call: &Call<'_>, credentials: &Credentials) -> Response<Body> {
             "The request signature we calculated does not match the signature you provided.",
         );
     }
-    if unix_now() >= expires {
+    if call.inner.unix_now() >= expires {
         return call.error(403, "AccessDenied", "Request has expired.");
     }
     let Some(task) = call

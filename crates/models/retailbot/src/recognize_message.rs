@@ -75,11 +75,11 @@ pub struct RecognizeMessageRequest {
     /// Doc table: `UserId`; optional. Example: `12345678`.
     #[serde(rename = "UserId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
-    /// 賣家接待人nick
+    /// 賣家接待人nick (the seed says required; the vendor's SDK sends requests without it, which the gateway accepts)
     ///
-    /// Doc table: `StaffNick`; required. Example: `智能助理測試賬號客服`.
-    #[serde(rename = "StaffNick")]
-    pub staff_nick: String,
+    /// Doc table: `StaffNick`; optional. Example: `智能助理測試賬號客服`.
+    #[serde(rename = "StaffNick", default, skip_serializing_if = "Option::is_none")]
+    pub staff_nick: Option<String>,
     /// 賣家接待人ID
     ///
     /// Doc table: `StaffId`; optional. Example: `12341`.
@@ -95,11 +95,15 @@ pub struct RecognizeMessageRequest {
     /// Doc table: `SellerId`; optional. Example: `124234`.
     #[serde(rename = "SellerId", default, skip_serializing_if = "Option::is_none")]
     pub seller_id: Option<String>,
-    /// 機器人模式
+    /// 機器人模式 (the seed says required; the vendor's SDK sends requests without it, which the gateway accepts)
     ///
-    /// Doc table: `ServiceMode`; required. Example: `AUTO`.
-    #[serde(rename = "ServiceMode")]
-    pub service_mode: String,
+    /// Doc table: `ServiceMode`; optional. Example: `AUTO`.
+    #[serde(
+        rename = "ServiceMode",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub service_mode: Option<String>,
     /// 焦點訂單id
     ///
     /// Doc table: `FocusOrderId`; optional. Example: `987654321`.
@@ -278,7 +282,7 @@ impl RecognizeMessageRequestBuilder {
         self
     }
 
-    /// Sets `StaffNick` (required). 賣家接待人nick
+    /// Sets `StaffNick` (optional). 賣家接待人nick (the seed says required; the vendor's SDK sends requests without it, which the gateway accepts)
     pub fn staff_nick(mut self, value: impl Into<String>) -> Self {
         self.staff_nick = Some(value.into());
         self
@@ -302,7 +306,7 @@ impl RecognizeMessageRequestBuilder {
         self
     }
 
-    /// Sets `ServiceMode` (required). 機器人模式
+    /// Sets `ServiceMode` (optional). 機器人模式 (the seed says required; the vendor's SDK sends requests without it, which the gateway accepts)
     pub fn service_mode(mut self, value: impl Into<String>) -> Self {
         self.service_mode = Some(value.into());
         self
@@ -420,17 +424,13 @@ impl RecognizeMessageRequestBuilder {
                 .user_nick
                 .ok_or(ValidationError::missing(OPERATION, "UserNick"))?,
             user_id: self.user_id,
-            staff_nick: self
-                .staff_nick
-                .ok_or(ValidationError::missing(OPERATION, "StaffNick"))?,
+            staff_nick: self.staff_nick,
             staff_id: self.staff_id,
             seller_nick: self
                 .seller_nick
                 .ok_or(ValidationError::missing(OPERATION, "SellerNick"))?,
             seller_id: self.seller_id,
-            service_mode: self
-                .service_mode
-                .ok_or(ValidationError::missing(OPERATION, "ServiceMode"))?,
+            service_mode: self.service_mode,
             focus_order_id: self.focus_order_id,
             focus_item_id: self.focus_item_id,
             orders: self.orders,
