@@ -231,7 +231,7 @@ fn field_doc(field: &Field, side: Side) -> String {
     if doc.trim().is_empty() {
         doc = format!("`{}`.", field.wire);
     }
-    let mut facts = vec![format!("Doc table: {}", code_span(&field.table_path))];
+    let mut facts = Vec::new();
     let requirement = requirement_text(field, side);
     if !requirement.is_empty() {
         facts.push(requirement);
@@ -245,12 +245,82 @@ fn field_doc(field: &Field, side: Side) -> String {
     if let Some(alias) = &field.alias {
         facts.push(format!("also decoded from `{alias}`"));
     }
-    let mut line = facts.join("; ");
-    line.push('.');
-    if !field.example.is_empty() {
-        let _ = write!(line, " Example: {}.", code_span(&field.example));
+    if let Some(value) = &field.marks.fails_when {
+        facts.push(if value == "non-empty" {
+            "a non-empty value means the call failed (the client returns an error)".to_owned()
+        } else {
+            format!("`{value}` means the call failed (the client returns an error)")
+        });
     }
-    format!("{doc}\n\n{line}")
+    if field.marks.error_code {
+        facts.push("the error code of a failed call".into());
+    }
+    if field.marks.error_message {
+        facts.push("the message of a failed call".into());
+    }
+    if field.marks.stream_final {
+        facts.push("set on the last event of a stream".into());
+    }
+    let mut line = String::new();
+    if !facts.is_empty() {
+        let mut joined = facts.join("; ");
+        if let Some(first) = joined.get(..1) {
+            joined.replace_range(..1, &first.to_uppercase());
+        }
+        line.push_str(&joined);
+        line.push('.');
+    }
+    if !field.example.is_empty() {
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        let _ = write!(line, "Example: {}.", code_span(&field.example));
+    }
+    if line.is_empty() {
+        doc
+    } else {
+        format!("{doc}\n\n{line}")
+    }
+}
+
+/// The two serde `rename_all` rules the vendor's wire names follow.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum RenameRule {
+    Camel,
+    Pascal,
+}
+
+impl RenameRule {
+    fn name(self) -> &'static str {
+        match self {
+            RenameRule::Camel => "camelCase",
+            RenameRule::Pascal => "PascalCase",
+        }
+    }
+
+    /// What serde makes of a snake_case field name under this rule (serde's
+    /// own algorithm: an `_` capitalises the next character and is dropped).
+    fn apply(self, field: &str) -> String {
+        let mut pascal = String::new();
+        let mut capitalize = true;
+        for ch in field.chars() {
+            if ch == '_' {
+                capitalize = true;
+            } else if capitalize {
+                pascal.push(ch.to_ascii_uppercase());
+                capitalize = false;
+            } else {
+                pascal.push(ch);
+            }
+        }
+        match self {
+            RenameRule::Pascal => pascal,
+            RenameRule::Camel => match pascal.get(..1) {
+                Some(first) => first.to_ascii_lowercase() + &pascal[1..],
+                None => pascal,
+            },
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -290,11 +360,8 @@ impl Emitter<'_> {
                 }
             );
         }
-        if !strukt.table_path.is_empty() {
-            let _ = write!(doc, "\n\nDoc table: {}.", code_span(&strukt.table_path));
-        }
         if request_side {
-            let _ = write!(doc, " Build it with [`{}::builder`].", strukt.name);
+            let _ = write!(doc, "\n\nBuild it with [`{}::builder`].", strukt.name);
         }
         let mut out = String::new();
         push_doc(&mut out, "", &doc);
@@ -303,10 +370,31 @@ impl Emitter<'_> {
             out,
             "#[derive(Debug, Clone, PartialEq{default}, Serialize, Deserialize)]"
         );
-        let _ = writeln!(out, "#[non_exhaustive]");
-        let _ = writeln!(out, "pub struct {} {{", strukt.name);
         let fields = strukt.fields.clone();
         let name = strukt.name.clone();
+        // One `rename_all` where a rule names most fields; the rest keep
+        // their own `rename`.
+        let serialized: Vec<&Field> = fields
+            .iter()
+            .filter(|f| !(request_side && f.location != Location::Body))
+            .collect();
+        let rule = [RenameRule::Camel, RenameRule::Pascal]
+            .into_iter()
+            .map(|rule| {
+                let covered = serialized
+                    .iter()
+                    .filter(|f| f.wire != f.rust && rule.apply(&f.rust) == f.wire)
+                    .count();
+                (rule, covered)
+            })
+            .filter(|(_, covered)| *covered >= 2)
+            .max_by_key(|(_, covered)| *covered)
+            .map(|(rule, _)| rule);
+        if let Some(rule) = rule {
+            let _ = writeln!(out, "#[serde(rename_all = {})]", rust_str(rule.name()));
+        }
+        let _ = writeln!(out, "#[non_exhaustive]");
+        let _ = writeln!(out, "pub struct {} {{", strukt.name);
         for field in &fields {
             push_doc(&mut out, "    ", &field_doc(field, side));
             let direct = field.is_direct(side);
@@ -314,7 +402,8 @@ impl Emitter<'_> {
             if request_side && field.location != Location::Body {
                 attrs.push("skip".into());
             } else {
-                if field.wire != field.rust {
+                let renamed = rule.map_or(field.rust.clone(), |rule| rule.apply(&field.rust));
+                if field.wire != renamed {
                     attrs.push(format!("rename = {}", rust_str(&field.wire)));
                 }
                 if let Some(alias) = &field.alias {
@@ -696,7 +785,7 @@ impl Emitter<'_> {
         let _ = writeln!(out, "impl {name} {{");
         let _ = writeln!(
             out,
-            "    /// Every value this SDK version knows, in the doc table's order.\n    pub const VALUES: &'static [&'static str] = &[{}];\n",
+            "    /// Every value this SDK version knows, in the order the vendor documents them.\n    pub const VALUES: &'static [&'static str] = &[{}];\n",
             values.join(", ")
         );
         let _ = writeln!(
@@ -958,8 +1047,10 @@ impl Emitter<'_> {
         });
         let _ = writeln!(
             out,
-            "    fn validate(&self) -> Result<(), ValidationError> {{\n        {validate}\n    }}\n}}\n"
+            "    fn validate(&self) -> Result<(), ValidationError> {{\n        {validate}\n    }}\n"
         );
+        out.push_str(&self.outcome_methods(op));
+        out.push_str("}\n");
 
         if service.style == Style::Rpc && op.has_body {
             self.use_("aliyun_ai_core::form::FormFieldKind");
@@ -988,6 +1079,115 @@ impl Emitter<'_> {
             );
         }
         self.out.push_str(&out);
+    }
+}
+
+/// A response field carrying outcome marks, with the expression that reads
+/// it from `output` as an `Option<&T>`.
+struct Marked<'a> {
+    field: &'a Field,
+    access: String,
+}
+
+/// Every marked field under struct `index`, in table order, reached through
+/// `parent` (an `Option<&Struct>` expression, or `None` at the top).
+fn marked_fields<'a>(
+    module: &'a Module,
+    index: usize,
+    parent: Option<&str>,
+    out: &mut Vec<Marked<'a>>,
+) {
+    for field in &module.structs[index].fields {
+        let access = match parent {
+            None => format!("output.{}.as_ref()", field.rust),
+            Some(parent) => format!("{parent}.and_then(|v| v.{}.as_ref())", field.rust),
+        };
+        if field.marks.any() {
+            out.push(Marked {
+                field,
+                access: access.clone(),
+            });
+        }
+        if let Ty::Struct(child) = field.ty {
+            marked_fields(module, child, Some(&access), out);
+        }
+    }
+}
+
+/// The test that a marked field has its failing value.
+fn failing_test(marked: &Marked<'_>, value: &str) -> String {
+    let access = &marked.access;
+    match &marked.field.ty {
+        Ty::Scalar(Scalar::Boolean | Scalar::Integer, _) => format!("{access} == Some(&{value})"),
+        Ty::Scalar(Scalar::String, _) if value == "non-empty" => {
+            format!("{access}.is_some_and(|v| !v.is_empty())")
+        }
+        Ty::Enum(_) => format!(
+            "{access}.is_some_and(|v| v.as_str() == {})",
+            rust_str(value)
+        ),
+        _ => format!("{access}.is_some_and(|v| v == {})", rust_str(value)),
+    }
+}
+
+impl Emitter<'_> {
+    /// `business_failure` and `is_final_event`, when the response marks them.
+    fn outcome_methods(&mut self, op: &OperationSpec) -> String {
+        let module = self.module;
+        let mut marked = Vec::new();
+        marked_fields(module, op.response, None, &mut marked);
+        let mut out = String::new();
+        let conditions: Vec<String> = marked
+            .iter()
+            .filter_map(|m| {
+                let value = m.field.marks.fails_when.as_deref()?;
+                Some(failing_test(m, value))
+            })
+            .collect();
+        if !conditions.is_empty() {
+            self.use_("aliyun_ai_core::BusinessFailure");
+            let first_text = |pick: fn(&Field) -> bool| {
+                let candidates: Vec<String> = marked
+                    .iter()
+                    .filter(|m| pick(m.field))
+                    .map(|m| format!("{}.filter(|v| !v.is_empty())", m.access))
+                    .collect();
+                match candidates.split_first() {
+                    None => "None".to_owned(),
+                    Some((first, rest)) => {
+                        let mut expr = first.clone();
+                        for other in rest {
+                            expr = format!("{expr}.or({other})");
+                        }
+                        format!("{expr}.cloned()")
+                    }
+                }
+            };
+            let code = first_text(|f| f.marks.error_code);
+            let message = first_text(|f| f.marks.error_message);
+            let request_id = first_text(|f| f.marks.request_id);
+            let _ = writeln!(
+                out,
+                "    fn business_failure(output: &Self::Output) -> Option<BusinessFailure> {{\n        let failed = {};\n        failed.then(|| BusinessFailure::new({code}, {message}, {request_id}))\n    }}\n",
+                conditions.join(" || ")
+            );
+        }
+        let finals: Vec<String> = marked
+            .iter()
+            .filter(|m| m.field.marks.stream_final)
+            .map(|m| match m.field.ty {
+                Ty::Scalar(Scalar::Boolean, _) => format!("{} == Some(&true)", m.access),
+                _ => format!("{}.is_some_and(|v| !v.is_empty())", m.access),
+            })
+            .collect();
+        if !finals.is_empty() {
+            let _ = writeln!(
+                out,
+                "    fn is_final_event(output: &Self::Output) -> Option<bool> {{\n        Some({})\n    }}\n",
+                finals.join(" || ")
+            );
+        }
+        out
     }
 }
 

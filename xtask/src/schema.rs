@@ -116,6 +116,32 @@ pub struct Field {
     pub repeat_in_query: bool,
     /// Another wire name accepted when decoding (`{alias: Name}`).
     pub alias: Option<String>,
+    /// What a response field says about the call's outcome.
+    pub marks: Marks,
+}
+
+/// Marks on a response field that tell the facade how a successful answer
+/// reports a failure or the end of a stream (`docs/apis/README.md`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Marks {
+    /// `{fails-when: VALUE}`: the call failed when the field has this value
+    /// (`non-empty` for any non-empty string).
+    pub fails_when: Option<String>,
+    /// `{error-code}`: the failure's code.
+    pub error_code: bool,
+    /// `{error-message}`: the failure's message.
+    pub error_message: bool,
+    /// `{request-id}`: the request id in the body.
+    pub request_id: bool,
+    /// `{stream-final}`: a streamed event is the last when this string is
+    /// non-empty (or this boolean is true).
+    pub stream_final: bool,
+}
+
+impl Marks {
+    pub fn any(&self) -> bool {
+        *self != Marks::default()
+    }
 }
 
 impl Field {
@@ -369,6 +395,11 @@ const ANNOTATIONS: &[&str] = &[
     "style",
     "max",
     "alias",
+    "fails-when",
+    "error-code",
+    "error-message",
+    "request-id",
+    "stream-final",
 ];
 
 fn parse_type_cell(cell: &str) -> std::result::Result<(Base, Annotations), String> {
@@ -460,6 +491,9 @@ struct Builder<'a> {
     used_names: BTreeSet<String>,
     /// Struct index by the table path of its fields' parent.
     struct_by_path: BTreeMap<String, usize>,
+    /// Whether the rows being added may carry outcome marks (an operation's
+    /// response, not a document).
+    marks_allowed: bool,
 }
 
 impl<'a> Builder<'a> {
@@ -471,6 +505,7 @@ impl<'a> Builder<'a> {
             fixed: Vec::new(),
             used_names: BTreeSet::new(),
             struct_by_path: BTreeMap::new(),
+            marks_allowed: false,
         }
     }
 
@@ -653,6 +688,16 @@ impl<'a> Builder<'a> {
         if alias.as_deref() == Some("") {
             return Err(self.err(line, "{alias: NAME} needs a name"));
         }
+        let marks = Marks {
+            fails_when: annotations.get("fails-when").cloned(),
+            error_code: annotations.contains_key("error-code"),
+            error_message: annotations.contains_key("error-message"),
+            request_id: annotations.contains_key("request-id"),
+            stream_final: annotations.contains_key("stream-final"),
+        };
+        if marks.any() {
+            self.check_marks(row, &ty, &marks, side)?;
+        }
         let rust = snake(segment);
         let strukt = &self.structs[parent];
         if let Some(other) = strukt
@@ -682,7 +727,58 @@ impl<'a> Builder<'a> {
             max_items,
             repeat_in_query,
             alias,
+            marks,
         });
+        Ok(())
+    }
+
+    /// Outcome marks belong on scalar fields of an operation's response, not
+    /// inside arrays, and must fit the field's type.
+    fn check_marks(&self, row: &Row, ty: &Ty, marks: &Marks, side: Side) -> Result<()> {
+        let line = row.line;
+        let name = &row.name;
+        if side != Side::Response || !self.marks_allowed {
+            return Err(self.err(
+                line,
+                format!("`{name}`: outcome marks apply to an operation's response fields"),
+            ));
+        }
+        if name.contains("[]") {
+            return Err(self.err(
+                line,
+                format!("`{name}`: outcome marks cannot sit inside an array"),
+            ));
+        }
+        let is_string = matches!(ty, Ty::Scalar(Scalar::String, _));
+        if (marks.error_code || marks.error_message || marks.request_id) && !is_string {
+            return Err(self.err(
+                line,
+                format!(
+                    "`{name}`: {{error-code}}, {{error-message}} and {{request-id}} mark strings"
+                ),
+            ));
+        }
+        if marks.stream_final && !matches!(ty, Ty::Scalar(Scalar::String | Scalar::Boolean, _)) {
+            return Err(self.err(
+                line,
+                format!("`{name}`: {{stream-final}} marks a string or a boolean"),
+            ));
+        }
+        if let Some(value) = &marks.fails_when {
+            let fits = match ty {
+                Ty::Scalar(Scalar::Boolean, _) => value == "true" || value == "false",
+                Ty::Scalar(Scalar::Integer, _) => value.parse::<i64>().is_ok(),
+                Ty::Scalar(Scalar::String, _) => !value.is_empty(),
+                Ty::Enum(index) => self.enums[*index].variants.iter().any(|(_, v)| v == value),
+                _ => false,
+            };
+            if !fits {
+                return Err(self.err(
+                    line,
+                    format!("`{name}`: {{fails-when: {value}}} does not fit its type (true/false for a boolean, a number, one of an enum's values, a string or `non-empty`)"),
+                ));
+            }
+        }
         Ok(())
     }
 
@@ -1088,7 +1184,9 @@ fn operation(table: &RawTable, service: &Service) -> Result<Module> {
     builder.struct_by_path.clear();
     let response_name = builder.claim(None, &format!("{base}Response"), "", response_rows.line)?;
     let response = builder.new_struct(response_name, "", "", Side::Response, response_rows.line);
+    builder.marks_allowed = true;
     builder.add_rows(&response_rows.rows, "", Location::Body, Side::Response)?;
+    builder.marks_allowed = false;
 
     let streaming_entry = header.require("streaming")?;
     let streaming_field = match streaming_entry.value.as_str() {
@@ -1114,6 +1212,22 @@ fn operation(table: &RawTable, service: &Service) -> Result<Module> {
             Some(field.to_owned())
         }
     };
+    if streaming_field.is_none() {
+        let marked = builder
+            .structs
+            .iter()
+            .flat_map(|s| &s.fields)
+            .find(|f| f.marks.stream_final);
+        if let Some(field) = marked {
+            return Err(table.error(
+                field.line,
+                format!(
+                    "`{}`: {{stream-final}} on an operation that does not stream",
+                    field.table_path
+                ),
+            ));
+        }
+    }
     builder.check_rules()?;
     let has_body = body_rows.is_some();
     Ok(Module {

@@ -22,7 +22,7 @@ pub mod quirks;
 mod validation;
 
 pub use operation::{
-    AuthScheme, EncodeError, Method, Operation, OperationInfo, QueryParam, RequestBody,
-    ServiceInfo, Style,
+    AuthScheme, BusinessFailure, EncodeError, Method, Operation, OperationInfo, QueryParam,
+    RequestBody, ServiceInfo, Style,
 };
 pub use validation::{Problem, ValidationError};

@@ -209,6 +209,33 @@ pub struct QueryParam {
     pub value: String,
 }
 
+/// A failure a service reports inside a successful (HTTP 2xx) answer, such
+/// as DianJin's `success: false` with an `errCode`. Which fields say so
+/// differs per service; the doc tables mark them (`{fails-when: ...}`,
+/// `{error-code}`, `{error-message}`, `{request-id}`) and the generator writes
+/// [`Operation::business_failure`] from those marks.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct BusinessFailure {
+    /// The vendor's error code, if the answer carries one.
+    pub code: Option<String>,
+    /// The vendor's message, if any.
+    pub message: Option<String>,
+    /// The request id in the answer's body, if any.
+    pub request_id: Option<String>,
+}
+
+impl BusinessFailure {
+    /// A failure with these details.
+    pub fn new(code: Option<String>, message: Option<String>, request_id: Option<String>) -> Self {
+        Self {
+            code,
+            message,
+            request_id,
+        }
+    }
+}
+
 /// A request to one operation of one service, described without any HTTP
 /// stack. Every generated request type implements it; the facade executes any
 /// `Operation` through one generic path (build, sign, send, retry, decode).
@@ -230,8 +257,25 @@ pub trait Operation {
     fn body(&self) -> Result<RequestBody, EncodeError>;
 
     /// Whether this request asks for a streamed (server-sent events) answer.
+    /// The facade decides from this alone how to ask and how to read.
     fn wants_stream(&self) -> bool {
         false
+    }
+
+    /// The failure the service reported inside a successful answer, if any:
+    /// the facade turns it into an error. Generated from the doc table's
+    /// `{fails-when: ...}` marks; `None` for an operation without them.
+    fn business_failure(_output: &Self::Output) -> Option<BusinessFailure> {
+        None
+    }
+
+    /// For one event of a streamed answer: whether it is marked as the last
+    /// (`Some(true)`), marked as not the last (`Some(false)`), or the
+    /// operation marks no last event (`None`, the default), in which case the
+    /// end of the body ends the stream normally. Generated from the doc
+    /// table's `{stream-final}` mark.
+    fn is_final_event(_event: &Self::Output) -> Option<bool> {
+        None
     }
 
     /// Checks what the builder checked, again, on the value as it is now

@@ -101,7 +101,7 @@ async fn main() -> ExitCode {
     );
     println!("DASHSCOPE_API_KEY={}", credentials.api_key);
     println!(
-        "ALIYUN_AI_CONTACTCENTERAI_ENDPOINT={0}\nALIYUN_AI_DIANJIN_ENDPOINT={0}\nALIYUN_AI_RETAILBOT_ENDPOINT={0}\nALIYUN_AI_DASHSCOPE_ENDPOINT={0}",
+        "ALIYUN_AI_CONTACTCENTERAI_ENDPOINT={0}\nALIYUN_AI_DIANJIN_ENDPOINT={0}\nALIYUN_AI_RETAILBOT_ENDPOINT={0}\nALIYUN_AI_TINGWU_ENDPOINT={0}",
         emulator.base_url()
     );
     match emulator.serve_until_interrupted().await {

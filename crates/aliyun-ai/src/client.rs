@@ -12,8 +12,10 @@ use aliyun_ai_transport::{HttpRequest, HttpResponse, TransportError, http};
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
 
-use crate::config::{Config, Endpoint, RpcSignature, Service};
+use crate::config::{Config, RpcSignature};
+use crate::endpoint::Endpoint;
 use crate::error::{Error, ServiceError, excerpt};
+use crate::stream::EventStream;
 
 /// The largest response body decoded (a streamed answer has no limit).
 const RESPONSE_LIMIT: usize = 32 * 1024 * 1024;
@@ -56,17 +58,6 @@ impl fmt::Debug for Client {
 enum Credentials {
     AccessKey(AccessKey),
     ApiKey(ApiKey),
-}
-
-/// Which configured service an operation's `ServiceInfo` belongs to.
-fn service_of(info: &OperationInfo) -> Result<Service, Error> {
-    Ok(match info.service.key {
-        "contactcenterai" => Service::ContactCenterAi,
-        "dianjin" => Service::DianJin,
-        "retailbot" => Service::RetailBot,
-        "tingwu" => Service::DashScope,
-        other => return Err(Error::build(format!("unknown service `{other}`"))),
-    })
 }
 
 impl Client {
@@ -171,16 +162,14 @@ impl Client {
     }
 
     /// Validates, builds, signs (anew for every attempt), sends with retries,
-    /// and turns an error status into a typed error. The response's body is
+    /// and turns an error status into a typed error. Whether to ask for a
+    /// stream is the operation's own `wants_stream()`. The response's body is
     /// left unread (a stream can be consumed as it arrives).
-    pub(crate) async fn send<O: Operation + ?Sized>(
-        &self,
-        operation: &O,
-        stream: bool,
-    ) -> Result<HttpResponse, Error> {
+    async fn send<O: Operation + ?Sized>(&self, operation: &O) -> Result<HttpResponse, Error> {
         operation.validate()?;
         let info = O::INFO;
-        let endpoint: Endpoint = self.config.endpoint(service_of(info)?)?.clone();
+        let stream = operation.wants_stream();
+        let endpoint: Endpoint = self.config.endpoint(info.service)?.clone();
         let body = operation.body()?;
         let content_type = body.content_type();
         let body = Bytes::from(body.into_bytes());
@@ -210,15 +199,62 @@ impl Client {
         Ok(response)
     }
 
-    /// Executes any operation of the model crates and decodes its answer.
-    /// The per-service clients call this; use it directly for an operation
-    /// that has no helper.
+    /// Executes any operation of the model crates: validates it, signs and
+    /// sends it with retries, decodes the answer, and turns a failure the
+    /// service reports inside a successful answer (the operation's
+    /// `business_failure`, e.g. DianJin `success: false`) into an error. Every
+    /// per-service method is this call with its path parameters filled in.
+    ///
+    /// A request that asks for a stream (`wants_stream()`) is refused: use
+    /// [`Client::execute_stream`].
     pub async fn execute<O>(&self, operation: &O) -> Result<O::Output, Error>
     where
         O: Operation + Sync + ?Sized,
     {
-        let response = self.send(operation, false).await?;
-        decode(response).await
+        if operation.wants_stream() {
+            return Err(Error::build(format!(
+                "{} asks for a streamed answer: call execute_stream (or the method's _stream variant)",
+                O::INFO.action
+            )));
+        }
+        let response = self.send(operation).await?;
+        let request_id = header_request_id(&response);
+        let output: O::Output = decode(response).await?;
+        match O::business_failure(&output) {
+            Some(failure) => Err(business_error(
+                failure.code,
+                failure.message,
+                failure.request_id.or(request_id),
+            )),
+            None => Ok(output),
+        }
+    }
+
+    /// Executes an operation whose request asks for a streamed answer
+    /// (`wants_stream()`), returning its events as they arrive. An error
+    /// status before the first event is an ordinary typed error from this
+    /// call; an event reporting a failure (`business_failure`) ends the
+    /// stream with that error; a body that ends before the event the
+    /// operation marks as the last (`is_final_event`) ends it with an
+    /// [`ErrorKind::IncompleteStream`](crate::ErrorKind::IncompleteStream) error.
+    pub async fn execute_stream<O>(&self, operation: &O) -> Result<EventStream<O::Output>, Error>
+    where
+        O: Operation + Sync + ?Sized,
+    {
+        if !operation.wants_stream() {
+            return Err(Error::build(format!(
+                "{} does not ask for a streamed answer: call execute",
+                O::INFO.action
+            )));
+        }
+        let response = self.send(operation).await?;
+        let request_id = header_request_id(&response);
+        Ok(EventStream::new(
+            response.into_body(),
+            O::is_final_event,
+            O::business_failure,
+            request_id,
+        ))
     }
 }
 

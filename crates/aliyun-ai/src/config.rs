@@ -2,9 +2,10 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
+
+use aliyun_ai_core::{ServiceInfo, Style};
 
 use aliyun_ai_auth::env::{Environment, ProcessEnvironment};
 use aliyun_ai_auth::provider::EnvApiKeyProvider;
@@ -13,132 +14,28 @@ use aliyun_ai_auth::{AccessKeyProvider, ApiKeyProvider, DefaultChain, HttpContex
 use aliyun_ai_transport::retry::{Timer, TokioTimer};
 use aliyun_ai_transport::{HttpTransport, RetryPolicy};
 
+use crate::endpoint::Endpoint;
 use crate::error::Error;
 
-/// The services this SDK covers, for per-service settings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[non_exhaustive]
-pub enum Service {
-    /// ContactCenterAI (CCAI).
-    ContactCenterAi,
-    /// DianJin.
-    DianJin,
-    /// RetailBot.
-    RetailBot,
-    /// DashScope (Tingwu).
-    DashScope,
+/// The services compiled into this build, each behind its feature: their
+/// keys and default endpoints come from the generated model crates.
+pub(crate) fn compiled_services() -> &'static [&'static ServiceInfo] {
+    &[
+        #[cfg(feature = "contactcenterai")]
+        &aliyun_ai_models_contactcenterai::SERVICE,
+        #[cfg(feature = "dianjin")]
+        &aliyun_ai_models_dianjin::SERVICE,
+        #[cfg(feature = "retailbot")]
+        &aliyun_ai_models_retailbot::SERVICE,
+        #[cfg(feature = "tingwu")]
+        &aliyun_ai_models_tingwu::SERVICE,
+    ]
 }
 
-impl Service {
-    /// The service's key, as in `ALIYUN_AI_<KEY>_ENDPOINT`.
-    pub fn key(self) -> &'static str {
-        match self {
-            Service::ContactCenterAi => "contactcenterai",
-            Service::DianJin => "dianjin",
-            Service::RetailBot => "retailbot",
-            Service::DashScope => "dashscope",
-        }
-    }
-
-    /// The default endpoint (`reference/apis.md`); RetailBot publishes none.
-    pub fn default_endpoint(self) -> Option<&'static str> {
-        match self {
-            Service::ContactCenterAi => Some("contactcenterai.cn-shanghai.aliyuncs.com"),
-            Service::DianJin => Some("dianjin.cn-beijing.aliyuncs.com"),
-            Service::RetailBot => None,
-            Service::DashScope => Some("dashscope.aliyuncs.com"),
-        }
-    }
-
-    /// Every service.
-    pub const ALL: [Service; 4] = [
-        Service::ContactCenterAi,
-        Service::DianJin,
-        Service::RetailBot,
-        Service::DashScope,
-    ];
-}
-
-/// A checked endpoint: scheme and authority (`host[:port]`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Endpoint {
-    scheme: String,
-    authority: String,
-}
-
-/// Whether `host` is a loopback name or address.
-pub(crate) fn is_loopback(host: &str) -> bool {
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost")
-        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
-}
-
-/// The host part of an authority (`host:port`, `[::1]:port`).
-pub(crate) fn host_of(authority: &str) -> &str {
-    if let Some(rest) = authority.strip_prefix('[') {
-        return rest.split(']').next().unwrap_or(rest);
-    }
-    authority
-        .rsplit_once(':')
-        .map_or(authority, |(host, port)| {
-            if port.chars().all(|c| c.is_ascii_digit()) {
-                host
-            } else {
-                authority
-            }
-        })
-}
-
-impl Endpoint {
-    /// Parses `host`, `host:port`, `https://host[:port]` or `http://...`;
-    /// plain HTTP is refused unless the host is loopback or `allow_http`.
-    pub fn parse(text: &str, allow_http: bool) -> Result<Self, Error> {
-        let text = text.trim().trim_end_matches('/');
-        let (scheme, rest) = match text.split_once("://") {
-            Some((scheme, rest)) => (scheme.to_ascii_lowercase(), rest),
-            None => ("https".to_owned(), text),
-        };
-        if scheme != "https" && scheme != "http" {
-            return Err(Error::build(format!(
-                "endpoint `{text}`: the scheme must be https or http"
-            )));
-        }
-        if rest.is_empty() || rest.contains('/') || rest.contains('?') || rest.contains('@') {
-            return Err(Error::build(format!(
-                "endpoint `{text}`: expected a host with an optional port, and no path"
-            )));
-        }
-        if scheme == "http" && !allow_http && !is_loopback(host_of(rest)) {
-            return Err(Error::build(format!(
-                "endpoint `{text}`: plain http is refused for a non-loopback host (credentials would travel unencrypted); use https or opt in with allow_insecure_http"
-            )));
-        }
-        Ok(Self {
-            scheme,
-            authority: rest.to_owned(),
-        })
-    }
-
-    /// `https` or `http`.
-    pub fn scheme(&self) -> &str {
-        &self.scheme
-    }
-
-    /// `host[:port]`.
-    pub fn authority(&self) -> &str {
-        &self.authority
-    }
-
-    /// `scheme://authority`.
-    pub fn base_url(&self) -> String {
-        format!("{}://{}", self.scheme, self.authority)
-    }
-}
-
-impl fmt::Display for Endpoint {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.base_url())
-    }
+/// The environment variable naming a service's endpoint, e.g.
+/// `ALIYUN_AI_DIANJIN_ENDPOINT`.
+fn endpoint_variable(service: &ServiceInfo) -> String {
+    format!("ALIYUN_AI_{}_ENDPOINT", service.key.to_ascii_uppercase())
 }
 
 /// The signature RetailBot's RPC calls use.
@@ -158,7 +55,8 @@ pub enum RpcSignature {
 pub struct Config {
     pub(crate) access_keys: Option<Arc<dyn AccessKeyProvider>>,
     pub(crate) api_keys: Option<Arc<dyn ApiKeyProvider>>,
-    pub(crate) endpoints: BTreeMap<Service, Endpoint>,
+    /// By service key (`ServiceInfo::key`).
+    pub(crate) endpoints: BTreeMap<&'static str, Endpoint>,
     pub(crate) transport: Arc<dyn HttpTransport>,
     pub(crate) retry: RetryPolicy,
     pub(crate) dashscope_workspace: Option<String>,
@@ -193,8 +91,9 @@ impl Config {
     /// The conventional configuration: AccessKey credentials from the vendor's
     /// default chain, the DashScope key from `DASHSCOPE_API_KEY` (and its file
     /// fallbacks), endpoints from `ALIYUN_AI_<SERVICE>_ENDPOINT`
-    /// (`CONTACTCENTERAI`, `DIANJIN`, `RETAILBOT`, `DASHSCOPE`; the vendor's
-    /// `DASHSCOPE_HTTP_BASE_URL` too), the workspace from
+    /// (`CONTACTCENTERAI`, `DIANJIN`, `RETAILBOT`, `TINGWU`: the service's
+    /// key; the vendor's `DASHSCOPE_HTTP_BASE_URL` for every DashScope
+    /// service), the workspace from
     /// `DASHSCOPE_WORKSPACE_ID`, and the reqwest transport.
     #[cfg(feature = "reqwest")]
     pub fn from_env() -> Result<Config, Error> {
@@ -203,13 +102,14 @@ impl Config {
             .build()
     }
 
-    /// The endpoint used for `service`.
-    pub fn endpoint(&self, service: Service) -> Result<&Endpoint, Error> {
-        self.endpoints.get(&service).ok_or_else(|| {
+    /// The endpoint used for `service` (an operation's `O::INFO.service`).
+    pub fn endpoint(&self, service: &ServiceInfo) -> Result<&Endpoint, Error> {
+        self.endpoints.get(service.key).ok_or_else(|| {
             Error::build(format!(
-                "no endpoint is configured for {} (the vendor publishes none): set one with ConfigBuilder::endpoint or ALIYUN_AI_{}_ENDPOINT",
-                service.key(),
-                service.key().to_ascii_uppercase()
+                "no endpoint is configured for {} (the vendor publishes none): set one with ConfigBuilder::endpoint(\"{}\", ...) or {}",
+                service.product,
+                service.key,
+                endpoint_variable(service)
             ))
         })
     }
@@ -221,7 +121,8 @@ impl Config {
 pub struct ConfigBuilder {
     access_keys: Option<Arc<dyn AccessKeyProvider>>,
     api_keys: Option<Arc<dyn ApiKeyProvider>>,
-    endpoints: BTreeMap<Service, String>,
+    /// By service key.
+    endpoints: BTreeMap<String, String>,
     transport: Option<Arc<dyn HttpTransport>>,
     retry: Option<RetryPolicy>,
     connect_timeout: Option<Duration>,
@@ -269,18 +170,21 @@ impl ConfigBuilder {
         self.api_key_provider(Arc::new(key))
     }
 
-    /// Overrides a service's endpoint (`host`, `https://host:port`, or
-    /// `http://127.0.0.1:port` for a local emulator).
-    pub fn endpoint(mut self, service: Service, endpoint: impl Into<String>) -> Self {
-        self.endpoints.insert(service, endpoint.into());
+    /// Overrides the endpoint of the service with this key (`"dianjin"`,
+    /// or `aliyun_ai::dianjin::SERVICE.key`): `host`, `https://host:port`, or
+    /// `http://127.0.0.1:port` for a local emulator. An unknown key fails
+    /// [`ConfigBuilder::build`], naming the known ones.
+    pub fn endpoint(mut self, service: impl Into<String>, endpoint: impl Into<String>) -> Self {
+        self.endpoints.insert(service.into(), endpoint.into());
         self
     }
 
-    /// Points every service at one base URL (an emulator serves all four).
+    /// Points every service at one base URL (an emulator serves them all).
     pub fn endpoint_for_all(mut self, endpoint: impl Into<String>) -> Self {
         let endpoint = endpoint.into();
-        for service in Service::ALL {
-            self.endpoints.insert(service, endpoint.clone());
+        for service in compiled_services() {
+            self.endpoints
+                .insert(service.key.to_owned(), endpoint.clone());
         }
         self
     }
@@ -365,18 +269,22 @@ impl ConfigBuilder {
 
     /// Fills what is unset from `env` (see [`Config::from_env`]).
     pub fn from_environment(mut self, env: Arc<dyn Environment>) -> Self {
-        for service in Service::ALL {
-            let name = format!("ALIYUN_AI_{}_ENDPOINT", service.key().to_ascii_uppercase());
-            if let Some(value) = env.var(&name) {
-                self.endpoints.entry(service).or_insert(value);
-            }
-        }
-        if let Some(base) = env.var("DASHSCOPE_HTTP_BASE_URL") {
-            let base = base
-                .trim_end_matches('/')
+        let dashscope_base = env.var("DASHSCOPE_HTTP_BASE_URL").map(|base| {
+            base.trim_end_matches('/')
                 .trim_end_matches("/api/v1")
-                .to_owned();
-            self.endpoints.entry(Service::DashScope).or_insert(base);
+                .to_owned()
+        });
+        for service in compiled_services() {
+            let from_env = env.var(&endpoint_variable(service)).or_else(|| {
+                (service.style == Style::DashScope)
+                    .then(|| dashscope_base.clone())
+                    .flatten()
+            });
+            if let Some(value) = from_env {
+                self.endpoints
+                    .entry(service.key.to_owned())
+                    .or_insert(value);
+            }
         }
         if self.dashscope_workspace.is_none() {
             self.dashscope_workspace = env.var("DASHSCOPE_WORKSPACE_ID");
@@ -400,15 +308,30 @@ impl ConfigBuilder {
                 self.user_agent_suffix.as_deref(),
             )?,
         };
+        let services = compiled_services();
+        if let Some(unknown) = self
+            .endpoints
+            .keys()
+            .find(|key| !services.iter().any(|s| s.key == key.as_str()))
+        {
+            let known: Vec<&str> = services.iter().map(|s| s.key).collect();
+            return Err(Error::build(format!(
+                "ConfigBuilder::endpoint: no service `{unknown}` in this build (known: {})",
+                known.join(", ")
+            )));
+        }
         let mut endpoints = BTreeMap::new();
-        for service in Service::ALL {
+        for service in services.iter().copied() {
             let text = self
                 .endpoints
-                .get(&service)
+                .get(service.key)
                 .map(String::as_str)
-                .or(service.default_endpoint());
+                .or(service.default_endpoint);
             if let Some(text) = text {
-                endpoints.insert(service, Endpoint::parse(text, self.allow_insecure_http)?);
+                endpoints.insert(
+                    service.key,
+                    Endpoint::parse(text, self.allow_insecure_http)?,
+                );
             }
         }
         let clock = self.clock.unwrap_or_else(|| Arc::new(SystemClock));
@@ -483,33 +406,69 @@ fn default_transport(
     ))
 }
 
-#[cfg(test)]
+#[cfg(all(
+    test,
+    feature = "reqwest",
+    feature = "dianjin",
+    feature = "retailbot",
+    feature = "tingwu"
+))]
 mod tests {
     use super::*;
+    use aliyun_ai_auth::env::MapEnvironment;
 
     #[test]
-    fn endpoints_refuse_plain_http_unless_loopback_or_opted_in() {
+    fn endpoints_are_keyed_by_the_generated_service_key() {
+        let config = Config::builder()
+            .endpoint("retailbot", "retailbot.cn-shanghai.aliyuncs.com")
+            .build()
+            .unwrap();
+        let retailbot = &aliyun_ai_models_retailbot::SERVICE;
         assert_eq!(
-            Endpoint::parse("dianjin.cn-beijing.aliyuncs.com", false)
-                .unwrap()
-                .base_url(),
-            "https://dianjin.cn-beijing.aliyuncs.com"
+            config.endpoint(retailbot).unwrap().base_url(),
+            "https://retailbot.cn-shanghai.aliyuncs.com"
         );
+        // Defaults come from the model crates.
+        let dianjin = &aliyun_ai_models_dianjin::SERVICE;
         assert_eq!(
-            Endpoint::parse("http://127.0.0.1:8080/", false)
-                .unwrap()
-                .authority(),
-            "127.0.0.1:8080"
+            config.endpoint(dianjin).unwrap().authority(),
+            dianjin.default_endpoint.unwrap()
         );
-        assert!(Endpoint::parse("http://localhost:9", false).is_ok());
-        assert!(Endpoint::parse("http://[::1]:9", false).is_ok());
-        let error = Endpoint::parse("http://proxy.internal:8080", false).unwrap_err();
+        let error = Config::builder()
+            .endpoint("dashscope", "http://127.0.0.1:1")
+            .build()
+            .unwrap_err();
         assert!(
-            error.to_string().contains("plain http is refused"),
+            error.to_string().contains("no service `dashscope`")
+                && error.to_string().contains("tingwu"),
             "{error}"
         );
-        assert!(Endpoint::parse("http://proxy.internal:8080", true).is_ok());
-        assert!(Endpoint::parse("https://host/path", false).is_err());
-        assert!(Endpoint::parse("ftp://host", false).is_err());
+    }
+
+    #[test]
+    fn endpoints_from_the_environment() {
+        let env = MapEnvironment::new()
+            .with_var("ALIYUN_AI_DIANJIN_ENDPOINT", "http://127.0.0.1:9001")
+            .with_var("DASHSCOPE_HTTP_BASE_URL", "http://127.0.0.1:9002/api/v1/");
+        let config = Config::builder()
+            .from_environment(Arc::new(env))
+            .build()
+            .unwrap();
+        let endpoint = |service| config.endpoint(service).unwrap().base_url();
+        assert_eq!(
+            endpoint(&aliyun_ai_models_dianjin::SERVICE),
+            "http://127.0.0.1:9001"
+        );
+        assert_eq!(
+            endpoint(&aliyun_ai_models_tingwu::SERVICE),
+            "http://127.0.0.1:9002"
+        );
+        let error = config
+            .endpoint(&aliyun_ai_models_retailbot::SERVICE)
+            .unwrap_err();
+        assert!(
+            error.to_string().contains("ALIYUN_AI_RETAILBOT_ENDPOINT"),
+            "{error}"
+        );
     }
 }

@@ -5,7 +5,7 @@ pub use aliyun_ai_models_contactcenterai::*;
 
 use aliyun_ai_models_contactcenterai::get_task_result::{RequiredField, TaskStatus};
 
-use crate::client::{Client, business_error, header_request_id};
+use crate::client::Client;
 use crate::error::{Error, ServiceError};
 use crate::stream::{EventStream, TextDeltas};
 use crate::wait::{TaskProgress, WaitPolicy};
@@ -23,23 +23,6 @@ impl Client {
     }
 }
 
-/// `success: false` inside a 200 answer is a service error carrying its code.
-fn check(
-    success: Option<bool>,
-    code: Option<&String>,
-    message: Option<&String>,
-    request_id: Option<&String>,
-) -> Result<(), Error> {
-    if success == Some(false) {
-        return Err(business_error(
-            code.cloned(),
-            message.cloned(),
-            request_id.cloned(),
-        ));
-    }
-    Ok(())
-}
-
 impl ContactCenterAi<'_> {
     /// Analyses a dialogue and returns the whole answer (`stream` is set to false).
     pub async fn analyze_conversation(
@@ -51,14 +34,7 @@ impl ContactCenterAi<'_> {
         request.workspace_id = workspace_id.into();
         request.app_id = app_id.into();
         request.stream = false;
-        let response = self.client.execute(&request).await?;
-        check(
-            response.success,
-            response.error_code.as_ref(),
-            response.error_info.as_ref(),
-            response.request_id.as_ref(),
-        )?;
-        Ok(response)
+        self.client.execute(&request).await
     }
 
     /// Analyses a dialogue and streams the answer as it is generated
@@ -85,18 +61,7 @@ impl ContactCenterAi<'_> {
         request.workspace_id = workspace_id.into();
         request.app_id = app_id.into();
         request.stream = true;
-        let response = self.client.send(&request, true).await?;
-        let request_id = header_request_id(&response);
-        Ok(EventStream::new(
-            response.into_body(),
-            |event: &AnalyzeConversationResponse| {
-                event
-                    .finish_reason
-                    .as_deref()
-                    .is_some_and(|r| !r.is_empty())
-            },
-            request_id,
-        ))
+        self.client.execute_stream(&request).await
     }
 
     /// Creates an offline analysis task; wait for it with [`ContactCenterAi::wait_for_task`].
@@ -108,9 +73,7 @@ impl ContactCenterAi<'_> {
     ) -> Result<CreateTaskResponse, Error> {
         request.workspace_id = workspace_id.into();
         request.app_id = app_id.into();
-        let response = self.client.execute(&request).await?;
-        check(response.success, None, None, response.request_id.as_ref())?;
-        Ok(response)
+        self.client.execute(&request).await
     }
 
     /// Reads a task's state and result; `required_fields` adds parts such as
@@ -125,9 +88,7 @@ impl ContactCenterAi<'_> {
         if !required.is_empty() {
             builder = builder.required_field_list(required);
         }
-        let response = self.client.execute(&builder.build()?).await?;
-        check(response.success, None, None, response.request_id.as_ref())?;
-        Ok(response)
+        self.client.execute(&builder.build()?).await
     }
 
     /// Polls GetTaskResult with backoff until the task is `FINISH` (returned),

@@ -2,7 +2,7 @@
 
 pub use aliyun_ai_models_dianjin::*;
 
-use crate::client::{Client, business_error};
+use crate::client::Client;
 use crate::error::Error;
 
 /// DianJin operations; from [`Client::dianjin`].
@@ -28,14 +28,6 @@ impl DianJin<'_> {
         mut request: RecognizeIntentionRequest,
     ) -> Result<RecognizeIntentionResponse, Error> {
         request.workspace_id = workspace_id.into();
-        let response = self.client.execute(&request).await?;
-        if response.success == Some(false) {
-            return Err(business_error(
-                response.err_code.clone(),
-                response.message.clone(),
-                response.request_id.clone(),
-            ));
-        }
-        Ok(response)
+        self.client.execute(&request).await
     }
 }

@@ -51,6 +51,7 @@
 
 mod client;
 mod config;
+mod endpoint;
 mod error;
 mod stream;
 mod wait;
@@ -65,7 +66,8 @@ pub mod retailbot;
 pub mod tingwu;
 
 pub use client::Client;
-pub use config::{Config, ConfigBuilder, Endpoint, RpcSignature, Service};
+pub use config::{Config, ConfigBuilder, RpcSignature};
+pub use endpoint::Endpoint;
 pub use error::{EXCERPT_LIMIT, Error, ErrorKind, ServiceError};
 pub use stream::{EventStream, TextDeltas};
 pub use wait::{TaskProgress, WaitPolicy};

@@ -1,10 +1,10 @@
 //! RetailBot: RecognizeMessage (RPC). The vendor publishes no endpoint: set
-//! one with `ConfigBuilder::endpoint(Service::RetailBot, ...)` or
+//! one with `ConfigBuilder::endpoint("retailbot", ...)` or
 //! `ALIYUN_AI_RETAILBOT_ENDPOINT` (its SDKs fall back to `retailbot.aliyuncs.com`).
 
 pub use aliyun_ai_models_retailbot::*;
 
-use crate::client::{Client, business_error};
+use crate::client::Client;
 use crate::error::Error;
 
 /// RetailBot operations; from [`Client::retail_bot`].
@@ -27,14 +27,6 @@ impl RetailBot<'_> {
         self,
         request: RecognizeMessageRequest,
     ) -> Result<RecognizeMessageResponse, Error> {
-        let response = self.client.execute(&request).await?;
-        if response.success == Some(false) {
-            return Err(business_error(
-                response.code.clone(),
-                response.message.clone(),
-                response.request_id.clone(),
-            ));
-        }
-        Ok(response)
+        self.client.execute(&request).await
     }
 }

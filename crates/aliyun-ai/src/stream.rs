@@ -1,8 +1,9 @@
-//! Streamed AnalyzeConversation answers.
+//! Streamed answers: server-sent events decoded into an operation's output.
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use aliyun_ai_core::BusinessFailure;
 use aliyun_ai_transport::HttpBody;
 use aliyun_ai_transport::sse::{SseError, SseStream};
 use futures_core::Stream;
@@ -16,7 +17,8 @@ use crate::error::{Error, ServiceError, excerpt};
 /// connection.
 pub struct EventStream<T> {
     events: SseStream<HttpBody>,
-    is_final: fn(&T) -> bool,
+    is_final: fn(&T) -> Option<bool>,
+    failure: fn(&T) -> Option<BusinessFailure>,
     finished: bool,
     done: bool,
     request_id: Option<String>,
@@ -34,12 +36,14 @@ impl<T> std::fmt::Debug for EventStream<T> {
 impl<T> EventStream<T> {
     pub(crate) fn new(
         body: HttpBody,
-        is_final: fn(&T) -> bool,
+        is_final: fn(&T) -> Option<bool>,
+        failure: fn(&T) -> Option<BusinessFailure>,
         request_id: Option<String>,
     ) -> Self {
         Self {
             events: SseStream::new(body),
             is_final,
+            failure,
             finished: false,
             done: false,
             request_id,
@@ -67,10 +71,29 @@ impl<T: DeserializeOwned> Stream for EventStream<T> {
                         continue;
                     }
                     match serde_json::from_str::<T>(data) {
-                        Ok(value) => {
-                            this.finished |= (this.is_final)(&value);
-                            Ok(value)
-                        }
+                        Ok(value) => match (this.failure)(&value) {
+                            Some(failure) => {
+                                this.done = true;
+                                Err(Error::service(
+                                    ServiceError {
+                                        status: 200,
+                                        code: failure.code,
+                                        message: failure.message,
+                                        request_id: failure
+                                            .request_id
+                                            .or_else(|| this.request_id.clone()),
+                                        body_excerpt: excerpt(data.as_bytes()),
+                                    },
+                                    1,
+                                ))
+                            }
+                            None => {
+                                // An operation that marks no last event ends
+                                // normally wherever its body ends.
+                                this.finished |= (this.is_final)(&value).unwrap_or(true);
+                                Ok(value)
+                            }
+                        },
                         Err(error) => {
                             this.done = true;
                             Err(Error::decode(

@@ -12,8 +12,8 @@ use bytes::Bytes;
 use futures_util::future::{try_join_all, try_join4};
 use serde::de::DeserializeOwned;
 
-use crate::client::{Client, business_error, service_error};
-use crate::config::{host_of, is_loopback};
+use crate::client::{Client, service_error};
+use crate::endpoint::{host_of, is_loopback};
 use crate::error::{Error, excerpt};
 use crate::wait::{TaskProgress, WaitPolicy};
 
@@ -44,27 +44,6 @@ pub struct TingwuResults {
     pub content_extractions: Vec<ContentExtractions>,
 }
 
-/// A failed task is a service error carrying its `errorCode`.
-fn check(response: &GetTaskResponse) -> Result<(), Error> {
-    if let Some(output) = &response.output {
-        if output.status == Some(TaskStatus::Failed) || output.error_code.is_some() {
-            return Err(business_error(
-                output.error_code.clone(),
-                output.error_message.clone(),
-                response.request_id.clone(),
-            ));
-        }
-    }
-    if response.code.as_deref().is_some_and(|c| !c.is_empty()) {
-        return Err(business_error(
-            response.code.clone(),
-            response.message.clone(),
-            response.request_id.clone(),
-        ));
-    }
-    Ok(())
-}
-
 /// The `Expires` parameter (Unix seconds) of a pre-signed OSS URL.
 fn expires_param(url: &str) -> Option<u64> {
     let query = url.split_once('?')?.1;
@@ -80,15 +59,7 @@ impl Tingwu<'_> {
         self,
         request: CreateTaskRequest,
     ) -> Result<CreateTaskResponse, Error> {
-        let response = self.client.execute(&request).await?;
-        if response.code.as_deref().is_some_and(|c| !c.is_empty()) {
-            return Err(business_error(
-                response.code.clone(),
-                response.message.clone(),
-                response.request_id.clone(),
-            ));
-        }
-        Ok(response)
+        self.client.execute(&request).await
     }
 
     /// Reads a task's state. A failed task (`output.status` 2 with an
@@ -97,9 +68,7 @@ impl Tingwu<'_> {
         let request = GetTaskRequest::builder()
             .input(Input::new(data_id))
             .build()?;
-        let response = self.client.execute(&request).await?;
-        check(&response)?;
-        Ok(response)
+        self.client.execute(&request).await
     }
 
     /// Polls getTask with backoff until the task is done (its output is

@@ -4,6 +4,7 @@
 
 mod common;
 
+use aliyun_ai::RpcSignature;
 use aliyun_ai::auth::sign::{canonical_query_from_encoded, compute_v3, sha256_hex};
 use aliyun_ai::contactcenterai::analyze_conversation::{Dialogue, ResultType, Role, Sentence};
 use aliyun_ai::contactcenterai::create_task::TaskType;
@@ -16,7 +17,6 @@ use aliyun_ai::retailbot::RecognizeMessageRequest;
 use aliyun_ai::retailbot::recognize_message::ContentType;
 use aliyun_ai::tingwu::CreateTaskRequest as TingwuCreateTask;
 use aliyun_ai::tingwu::create_task::Input as CreateInput;
-use aliyun_ai::{RpcSignature, Service};
 use common::{SECRET, captured, client, fixture, fixture_json};
 
 /// Recomputes the V3 signature of a captured request with the test secret.
@@ -222,7 +222,7 @@ async fn recognize_message_v1() {
     let config = aliyun_ai::Config::builder()
         .transport(std::sync::Arc::new(mock.clone()))
         .access_key(aliyun_ai::AccessKey::new("LTAI-test-id", SECRET))
-        .endpoint(Service::RetailBot, "retailbot.cn-shanghai.aliyuncs.com")
+        .endpoint("retailbot", "retailbot.cn-shanghai.aliyuncs.com")
         .rpc_signature(RpcSignature::V1)
         .build()
         .unwrap();

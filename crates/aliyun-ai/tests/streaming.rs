@@ -146,3 +146,46 @@ async fn an_error_event_is_a_service_error_item() {
     );
     assert!(stream.next().await.is_none());
 }
+
+#[tokio::test]
+async fn an_event_reporting_failure_ends_the_stream_with_its_code() {
+    // The generated `business_failure` applies to every event of a stream.
+    let mock = MockTransport::new();
+    mock.push(MockResponse::sse([
+        r#"{"text":"这段","finishReason":null,"success":true}"#,
+        r#"{"success":false,"errorCode":"CCAI.InternalError","errorInfo":"模型调用失败","requestId":"R-9"}"#,
+        r#"{"text":"never read","finishReason":"stop"}"#,
+    ]));
+    let (client, _) = client(&mock);
+    let stream = client
+        .contact_center_ai()
+        .analyze_conversation_stream("ws", "app", request())
+        .await
+        .unwrap();
+    let events: Vec<_> = stream.collect().await;
+    assert_eq!(events.len(), 2, "the stream ends at the failing event");
+    assert!(events[0].is_ok());
+    let error = events[1].as_ref().unwrap_err();
+    assert_eq!(
+        (error.kind(), error.code(), error.request_id()),
+        (ErrorKind::Service, Some("CCAI.InternalError"), Some("R-9"))
+    );
+    assert_eq!(error.message(), Some("模型调用失败"));
+}
+
+#[tokio::test]
+async fn execute_and_execute_stream_follow_the_request_s_own_stream_flag() {
+    let mock = MockTransport::new();
+    let (client, _) = client(&mock);
+    let mut streamed = request();
+    streamed.workspace_id = "ws".into();
+    streamed.app_id = "app".into();
+    streamed.stream = true;
+    let error = client.execute(&streamed).await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Build);
+    assert!(error.to_string().contains("execute_stream"), "{error}");
+    streamed.stream = false;
+    let error = client.execute_stream(&streamed).await.unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Build);
+    assert!(mock.requests().is_empty(), "nothing was sent");
+}

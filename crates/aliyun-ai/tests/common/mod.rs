@@ -8,7 +8,7 @@ use aliyun_ai::auth::sign::{FixedClock, FixedNonce};
 use aliyun_ai::auth::time::parse_iso8601;
 use aliyun_ai::mock::{MockTransport, RecordedRequest};
 use aliyun_ai::transport::retry::ManualTimer;
-use aliyun_ai::{AccessKey, ApiKey, Client, Config, RetryPolicy, Service};
+use aliyun_ai::{AccessKey, ApiKey, Client, Config, RetryPolicy};
 use serde_json::{Value, json};
 
 pub const SECRET: &str = "test-access-key-secret";
@@ -32,7 +32,7 @@ pub fn client(mock: &MockTransport) -> (Client, Arc<ManualTimer>) {
         .transport(Arc::new(mock.clone()))
         .access_key(AccessKey::new("LTAI-test-id", SECRET))
         .api_key(ApiKey::new(API_KEY))
-        .endpoint(Service::RetailBot, "retailbot.cn-shanghai.aliyuncs.com")
+        .endpoint("retailbot", "retailbot.cn-shanghai.aliyuncs.com")
         .dashscope_workspace("ws-123")
         .clock(Arc::new(FixedClock(
             parse_iso8601("2025-11-21T08:00:00Z").unwrap(),

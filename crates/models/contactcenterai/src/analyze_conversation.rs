@@ -3,6 +3,7 @@
 //!
 //! `POST /{workspaceId}/ccai/app/{appId}/analyze_conversation` (ROA, can stream server-sent events). Request: [`AnalyzeConversationRequest`], response: [`AnalyzeConversationResponse`].
 
+use aliyun_ai_core::BusinessFailure;
 use aliyun_ai_core::EncodeError;
 use aliyun_ai_core::Method;
 use aliyun_ai_core::Operation;
@@ -18,116 +19,90 @@ use serde::Serialize;
 /// The operation's name, as validation errors report it.
 const OPERATION: &str = "AnalyzeConversation";
 
-/// 通过任务类型调用通义晓蜜CCAI-对话分析AIO应用:根据类型调用大模型。Analyses a dialogue with the CCAI conversation-analysis app: one result per requested result type (summary, title, fields, keywords, service inspection...), whole or streamed. Build it with [`AnalyzeConversationRequest::builder`].
+/// 通过任务类型调用通义晓蜜CCAI-对话分析AIO应用:根据类型调用大模型。Analyses a dialogue with the CCAI conversation-analysis app: one result per requested result type (summary, title, fields, keywords, service inspection...), whole or streamed.
+///
+/// Build it with [`AnalyzeConversationRequest::builder`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AnalyzeConversationRequest {
     /// 工作空间 ID (workspace id)
     ///
-    /// Doc table: `workspaceId`; required, here or as an argument of the client method; an empty value is refused before sending. Example: `llm-368******3ifum`.
+    /// Required, here or as an argument of the client method; an empty value is refused before sending. Example: `llm-368******3ifum`.
     #[serde(skip)]
     pub workspace_id: String,
     /// 应用 id (application id)
     ///
-    /// Doc table: `appId`; required, here or as an argument of the client method; an empty value is refused before sending. Example: `a070a49c681f4a95a0f0*********35c`.
+    /// Required, here or as an argument of the client method; an empty value is refused before sending. Example: `a070a49c681f4a95a0f0*********35c`.
     #[serde(skip)]
     pub app_id: String,
     /// 对话内容列表 (the dialogue to analyse)
     ///
-    /// Doc table: `dialogue`; optional.
+    /// Optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dialogue: Option<Dialogue>,
     /// 指令示例列表 (few-shot examples)
     ///
-    /// Doc table: `examples`; optional.
+    /// Optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub examples: Option<Vec<Example>>,
     /// 信息抽取时,需要抽取的字段列表 (fields to extract)
     ///
-    /// Doc table: `fields`; optional.
+    /// Optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields: Option<Vec<Field>>,
     /// 模型 code (default tyxmTurbo)
     ///
-    /// Doc table: `modelCode`; optional. Example: `tyxmTurbo`.
-    #[serde(rename = "modelCode", default, skip_serializing_if = "Option::is_none")]
+    /// Optional. Example: `tyxmTurbo`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model_code: Option<ModelCode>,
     /// 指令任务类型: summary-对话摘要, title-标题生成, fields-字段信息抽取, keywords-关键字抽取, service_inspection-服务质检, question_solution-问题和解决方案, questions_and_answer-QA抽取, user_profile-用户画像, category_tag-标签分类, emotion_detection-情绪检测, satisfaction-满意度, actions-代办事项 (new values keep coming)
     ///
-    /// Doc table: `resultTypes`; required. Example: `summary`.
-    #[serde(rename = "resultTypes")]
+    /// Required. Example: `summary`.
     pub result_types: Vec<ResultType>,
     /// 场景名称
     ///
-    /// Doc table: `sceneName`; optional. Example: `阿里云工单质检场景`.
-    #[serde(rename = "sceneName", default, skip_serializing_if = "Option::is_none")]
+    /// Optional. Example: `阿里云工单质检场景`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scene_name: Option<String>,
     /// 服务质检结构信息
     ///
-    /// Doc table: `serviceInspection`; optional.
-    #[serde(
-        rename = "serviceInspection",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_inspection: Option<ServiceInspection>,
     /// 是否流式: true,流式返回答案;false,全量返回答案。
     ///
-    /// Doc table: `stream`; required. Example: `false`.
+    /// Required. Example: `false`.
     pub stream: bool,
     /// 标签分类列表 (not in the seed)
     ///
-    /// Doc table: `categoryTags`; optional.
-    #[serde(
-        rename = "categoryTags",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category_tags: Option<Vec<CategoryTag>>,
     /// 自定义指令 (for `custom_prompt`; not in the seed)
     ///
-    /// Doc table: `customPrompt`; optional. Example: `对通话内容进行总结`.
-    #[serde(
-        rename = "customPrompt",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Optional. Example: `对通话内容进行总结`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_prompt: Option<String>,
     /// 输出结果格式化类型,jsonObject-json结构,text-原始字符串 (not in the seed)
     ///
-    /// Doc table: `responseFormatType`; optional. Example: `jsonObject`.
-    #[serde(
-        rename = "responseFormatType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Optional. Example: `jsonObject`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response_format_type: Option<ResponseFormatType>,
     /// 调用方 uid (not in the seed)
     ///
-    /// Doc table: `sourceCallerUid`; optional.
-    #[serde(
-        rename = "sourceCallerUid",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_caller_uid: Option<String>,
     /// 时间约束列表 (not in the seed)
     ///
-    /// Doc table: `timeConstraintList`; optional.
-    #[serde(
-        rename = "timeConstraintList",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_constraint_list: Option<Vec<String>>,
     /// 用户画像列表 (for `user_profile`; not in the seed)
     ///
-    /// Doc table: `userProfiles`; optional.
-    #[serde(
-        rename = "userProfiles",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_profiles: Option<Vec<UserProfile>>,
 }
 
@@ -310,17 +285,17 @@ impl AnalyzeConversationRequestBuilder {
 
 /// 对话内容列表 (the dialogue to analyse)
 ///
-/// Doc table: `dialogue`. Build it with [`Dialogue::builder`].
+/// Build it with [`Dialogue::builder`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Dialogue {
     /// 对话内容 (the sentences; these have no `chatId`)
     ///
-    /// Doc table: `dialogue.sentences`; required.
+    /// Required.
     pub sentences: Vec<Sentence>,
     /// 客服会话 sessionId
     ///
-    /// Doc table: `dialogue.sessionId`; optional. Example: `session-01`.
+    /// Optional. Example: `session-01`.
     #[serde(rename = "sessionId", default, skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
 }
@@ -370,17 +345,17 @@ impl DialogueBuilder {
 
 /// 对话内容 (the sentences; these have no `chatId`)
 ///
-/// Doc table: `dialogue.sentences[]`. Build it with [`Sentence::builder`].
+/// Build it with [`Sentence::builder`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Sentence {
     /// (通话角色) user-客户 agent-客服 system-系统消息
     ///
-    /// Doc table: `dialogue.sentences[].role`; required. Example: `user`.
+    /// Required. Example: `user`.
     pub role: Role,
     /// 对话文本
     ///
-    /// Doc table: `dialogue.sentences[].text`; required. Example: `请问怎么申请新卡`.
+    /// Required. Example: `请问怎么申请新卡`.
     pub text: String,
 }
 
@@ -437,17 +412,17 @@ impl SentenceBuilder {
 
 /// 指令示例列表 (few-shot examples)
 ///
-/// Doc table: `examples[]`. Build it with [`Example::builder`].
+/// Build it with [`Example::builder`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Example {
     /// 输出示例
     ///
-    /// Doc table: `examples[].output`; required. Example: `问题描述:询问2.2更新时间 处理方案:已告知`.
+    /// Required. Example: `问题描述:询问2.2更新时间 处理方案:已告知`.
     pub output: String,
     /// 对话内容示例列表
     ///
-    /// Doc table: `examples[].sentences`; required.
+    /// Required.
     pub sentences: Vec<ExampleSentence>,
 }
 
@@ -498,22 +473,22 @@ impl ExampleBuilder {
 
 /// 对话内容示例列表
 ///
-/// Doc table: `examples[].sentences[]`. Build it with [`ExampleSentence::builder`].
+/// Build it with [`ExampleSentence::builder`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ExampleSentence {
     /// 每一轮对话 id
     ///
-    /// Doc table: `examples[].sentences[].chatId`; optional. Example: `chat-01`.
+    /// Optional. Example: `chat-01`.
     #[serde(rename = "chatId", default, skip_serializing_if = "Option::is_none")]
     pub chat_id: Option<String>,
     /// (通话角色) user-客户 agent-客服 system-系统消息
     ///
-    /// Doc table: `examples[].sentences[].role`; required. Example: `user`.
+    /// Required. Example: `user`.
     pub role: ExampleSentenceRole,
     /// 对话文本
     ///
-    /// Doc table: `examples[].sentences[].text`; required. Example: `什么时候更新`.
+    /// Required. Example: `什么时候更新`.
     pub text: String,
 }
 
@@ -570,22 +545,22 @@ impl ExampleSentenceBuilder {
 
 /// 信息抽取时,需要抽取的字段列表 (fields to extract)
 ///
-/// Doc table: `fields[]`. Build it with [`Field::builder`].
+/// Build it with [`Field::builder`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Field {
     /// 字段编码
     ///
-    /// Doc table: `fields[].code`; optional. Example: `phoneNumber`.
+    /// Optional. Example: `phoneNumber`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// 字段描述
     ///
-    /// Doc table: `fields[].desc`; required. Example: `用户来电咨询的原因分类,主要有投诉、咨询、政策建议等。`.
+    /// Required. Example: `用户来电咨询的原因分类,主要有投诉、咨询、政策建议等。`.
     pub desc: String,
     /// 枚举值列表
     ///
-    /// Doc table: `fields[].enumValues`; optional.
+    /// Optional.
     #[serde(
         rename = "enumValues",
         default,
@@ -594,7 +569,7 @@ pub struct Field {
     pub enum_values: Option<Vec<EnumValue>>,
     /// 字段名称
     ///
-    /// Doc table: `fields[].name`; required. Example: `来电原因类型`.
+    /// Required. Example: `来电原因类型`.
     pub name: String,
 }
 
@@ -661,17 +636,17 @@ impl FieldBuilder {
 
 /// 枚举值列表
 ///
-/// Doc table: `fields[].enumValues[]`. Build it with [`EnumValue::builder`].
+/// Build it with [`EnumValue::builder`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct EnumValue {
     /// 枚举描述
     ///
-    /// Doc table: `fields[].enumValues[].desc`; required. Example: `客户有新的需求/新的场景,客服跟进沟通需求细节`.
+    /// Required. Example: `客户有新的需求/新的场景,客服跟进沟通需求细节`.
     pub desc: String,
     /// 枚举值
     ///
-    /// Doc table: `fields[].enumValues[].enumValue`; required. Example: `新业务拓展`.
+    /// Required. Example: `新业务拓展`.
     #[serde(rename = "enumValue")]
     pub enum_value: String,
 }
@@ -729,24 +704,22 @@ impl EnumValueBuilder {
 
 /// 服务质检结构信息
 ///
-/// Doc table: `serviceInspection`. Build it with [`ServiceInspection::builder`].
+/// Build it with [`ServiceInspection::builder`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ServiceInspection {
     /// 服务质检维度结构列表
     ///
-    /// Doc table: `serviceInspection.inspectionContents`; required.
-    #[serde(rename = "inspectionContents")]
+    /// Required.
     pub inspection_contents: Vec<InspectionContent>,
     /// 服务质检场景详细介绍及描述
     ///
-    /// Doc table: `serviceInspection.inspectionIntroduction`; required. Example: `请检测客服是否存在服务不当的行为,包括:过度承诺、故意套取客户隐私信息等`.
-    #[serde(rename = "inspectionIntroduction")]
+    /// Required. Example: `请检测客服是否存在服务不当的行为,包括:过度承诺、故意套取客户隐私信息等`.
     pub inspection_introduction: String,
     /// 服务质检场景
     ///
-    /// Doc table: `serviceInspection.sceneIntroduction`; required. Example: `保险销售场景`.
-    #[serde(rename = "sceneIntroduction")]
+    /// Required. Example: `保险销售场景`.
     pub scene_introduction: String,
 }
 
@@ -809,17 +782,17 @@ impl ServiceInspectionBuilder {
 
 /// 服务质检维度结构列表
 ///
-/// Doc table: `serviceInspection.inspectionContents[]`. Build it with [`InspectionContent::builder`].
+/// Build it with [`InspectionContent::builder`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct InspectionContent {
     /// 服务质检维度描述
     ///
-    /// Doc table: `serviceInspection.inspectionContents[].content`; required. Example: `客服在服务客户过程中,基于已有的服务标准是否存在过度承诺的行为,如:最快到货时间是12小时,无法给客户承诺更快的到货时间。`.
+    /// Required. Example: `客服在服务客户过程中,基于已有的服务标准是否存在过度承诺的行为,如:最快到货时间是12小时,无法给客户承诺更快的到货时间。`.
     pub content: String,
     /// 服务质检维度名称
     ///
-    /// Doc table: `serviceInspection.inspectionContents[].title`; required. Example: `客服是否过度承诺`.
+    /// Required. Example: `客服是否过度承诺`.
     pub title: String,
 }
 
@@ -876,19 +849,20 @@ impl InspectionContentBuilder {
 
 /// 标签分类列表 (not in the seed)
 ///
-/// Doc table: `categoryTags[]`. Build it with [`CategoryTag::builder`].
+/// Build it with [`CategoryTag::builder`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CategoryTag {
     /// 标签名称
     ///
-    /// Doc table: `categoryTags[].tagName`; optional. Example: `客服过度承诺`.
-    #[serde(rename = "tagName", default, skip_serializing_if = "Option::is_none")]
+    /// Optional. Example: `客服过度承诺`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tag_name: Option<String>,
     /// 标签描述
     ///
-    /// Doc table: `categoryTags[].tagDesc`; optional. Example: `客服在服务客户过程中,基于已有的服务标准是否存在过度承诺的行为`.
-    #[serde(rename = "tagDesc", default, skip_serializing_if = "Option::is_none")]
+    /// Optional. Example: `客服在服务客户过程中,基于已有的服务标准是否存在过度承诺的行为`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tag_desc: Option<String>,
 }
 
@@ -931,18 +905,18 @@ impl CategoryTagBuilder {
 
 /// 用户画像列表 (for `user_profile`; not in the seed)
 ///
-/// Doc table: `userProfiles[]`. Build it with [`UserProfile::builder`].
+/// Build it with [`UserProfile::builder`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct UserProfile {
     /// 名称
     ///
-    /// Doc table: `userProfiles[].name`; optional. Example: `sex`.
+    /// Optional. Example: `sex`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// 描述
     ///
-    /// Doc table: `userProfiles[].value`; optional. Example: `表示客户的性别,从列表[“男”, “女”]中选择一个值`.
+    /// Optional. Example: `表示客户的性别,从列表[“男”, “女”]中选择一个值`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
@@ -986,35 +960,32 @@ impl UserProfileBuilder {
 
 /// `AnalyzeConversation`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AnalyzeConversationResponse {
     /// 错误码
     ///
-    /// Doc table: `errorCode`. Example: `success`.
-    #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
+    /// The error code of a failed call. Example: `success`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
     /// 错误信息
     ///
-    /// Doc table: `errorInfo`. Example: `success`.
-    #[serde(rename = "errorInfo", default, skip_serializing_if = "Option::is_none")]
+    /// The message of a failed call. Example: `success`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_info: Option<String>,
     /// 如果是流式输出,正在生成时为 null,生成结束时如果由于停止 token 导致则为 stop。
     ///
-    /// Doc table: `finishReason`. Example: `stop`.
-    #[serde(
-        rename = "finishReason",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Set on the last event of a stream. Example: `stop`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finish_reason: Option<String>,
     /// 系统生成的标志本次请求的唯一性 ID
     ///
-    /// Doc table: `requestId`. Example: `968A8634-FA2C-5381-9B3E-C552DED7E8BF`.
-    #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
+    /// Example: `968A8634-FA2C-5381-9B3E-C552DED7E8BF`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
     /// 请求是否成功 (the doc's example says `True`; decoded from a boolean or a string)
     ///
-    /// Doc table: `success`. Example: `True`.
+    /// `false` means the call failed (the client returns an error). Example: `True`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -1023,14 +994,13 @@ pub struct AnalyzeConversationResponse {
     pub success: Option<bool>,
     /// 应用返回的结果。
     ///
-    /// Doc table: `text`. Example: `这段对话似乎是客服与客户之间关于一个服务或产品的讨论。`.
+    /// Example: `这段对话似乎是客服与客户之间关于一个服务或产品的讨论。`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
     /// 输入 token 数 (a string in the vendor's models; not in the seed)
     ///
-    /// Doc table: `inputTokens`. Example: `520`.
+    /// Example: `520`.
     #[serde(
-        rename = "inputTokens",
         default,
         skip_serializing_if = "Option::is_none",
         with = "aliyun_ai_core::quirks::string_int::option"
@@ -1038,9 +1008,8 @@ pub struct AnalyzeConversationResponse {
     pub input_tokens: Option<i64>,
     /// 输出 token 数 (a string in the vendor's models; not in the seed)
     ///
-    /// Doc table: `outputTokens`. Example: `664`.
+    /// Example: `664`.
     #[serde(
-        rename = "outputTokens",
         default,
         skip_serializing_if = "Option::is_none",
         with = "aliyun_ai_core::quirks::string_int::option"
@@ -1048,9 +1017,8 @@ pub struct AnalyzeConversationResponse {
     pub output_tokens: Option<i64>,
     /// 总 token 数 (a string in the vendor's models; not in the seed)
     ///
-    /// Doc table: `totalTokens`. Example: `1184`.
+    /// Example: `1184`.
     #[serde(
-        rename = "totalTokens",
         default,
         skip_serializing_if = "Option::is_none",
         with = "aliyun_ai_core::quirks::string_int::option"
@@ -1075,7 +1043,7 @@ pub enum Role {
 }
 
 impl Role {
-    /// Every value this SDK version knows, in the doc table's order.
+    /// Every value this SDK version knows, in the order the vendor documents them.
     pub const VALUES: &'static [&'static str] = &["user", "agent", "system"];
 
     /// The value as sent on the wire.
@@ -1144,7 +1112,7 @@ pub enum ExampleSentenceRole {
 }
 
 impl ExampleSentenceRole {
-    /// Every value this SDK version knows, in the doc table's order.
+    /// Every value this SDK version knows, in the order the vendor documents them.
     pub const VALUES: &'static [&'static str] = &["user", "agent", "system"];
 
     /// The value as sent on the wire.
@@ -1211,7 +1179,7 @@ pub enum ModelCode {
 }
 
 impl ModelCode {
-    /// Every value this SDK version knows, in the doc table's order.
+    /// Every value this SDK version knows, in the order the vendor documents them.
     pub const VALUES: &'static [&'static str] = &["tyxmTurbo", "tyxmPlus"];
 
     /// The value as sent on the wire.
@@ -1306,7 +1274,7 @@ pub enum ResultType {
 }
 
 impl ResultType {
-    /// Every value this SDK version knows, in the doc table's order.
+    /// Every value this SDK version knows, in the order the vendor documents them.
     pub const VALUES: &'static [&'static str] = &[
         "summary",
         "title",
@@ -1419,7 +1387,7 @@ pub enum ResponseFormatType {
 }
 
 impl ResponseFormatType {
-    /// Every value this SDK version knows, in the doc table's order.
+    /// Every value this SDK version knows, in the order the vendor documents them.
     pub const VALUES: &'static [&'static str] = &["jsonObject", "text"];
 
     /// The value as sent on the wire.
@@ -1516,5 +1484,32 @@ impl Operation for AnalyzeConversationRequest {
             return Err(ValidationError::new(OPERATION, "appId", Problem::Empty));
         }
         Ok(())
+    }
+
+    fn business_failure(output: &Self::Output) -> Option<BusinessFailure> {
+        let failed = output.success.as_ref() == Some(&false);
+        failed.then(|| {
+            BusinessFailure::new(
+                output
+                    .error_code
+                    .as_ref()
+                    .filter(|v| !v.is_empty())
+                    .cloned(),
+                output
+                    .error_info
+                    .as_ref()
+                    .filter(|v| !v.is_empty())
+                    .cloned(),
+                output
+                    .request_id
+                    .as_ref()
+                    .filter(|v| !v.is_empty())
+                    .cloned(),
+            )
+        })
+    }
+
+    fn is_final_event(output: &Self::Output) -> Option<bool> {
+        Some(output.finish_reason.as_ref().is_some_and(|v| !v.is_empty()))
     }
 }

@@ -3,6 +3,7 @@
 //!
 //! `POST /{workspaceId}/ccai/app/{appId}/createTask` (ROA). Request: [`CreateTaskRequest`], response: [`CreateTaskResponse`].
 
+use aliyun_ai_core::BusinessFailure;
 use aliyun_ai_core::EncodeError;
 use aliyun_ai_core::Method;
 use aliyun_ai_core::Operation;
@@ -18,117 +19,90 @@ use serde::Serialize;
 /// The operation's name, as validation errors report it.
 const OPERATION: &str = "CreateTask";
 
-/// 通过上传离线任务数据进行通义晓蜜CCAI-对话分析:创建离线异步任务。Creates an offline analysis task (a dialogue text or an audio file); read its result with GetTaskResult. Build it with [`CreateTaskRequest::builder`].
+/// 通过上传离线任务数据进行通义晓蜜CCAI-对话分析:创建离线异步任务。Creates an offline analysis task (a dialogue text or an audio file); read its result with GetTaskResult.
+///
+/// Build it with [`CreateTaskRequest::builder`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateTaskRequest {
     /// 业务空间 ID (workspace id)
     ///
-    /// Doc table: `workspaceId`; required, here or as an argument of the client method; an empty value is refused before sending. Example: `llm-ik******RVYCKzt`.
+    /// Required, here or as an argument of the client method; an empty value is refused before sending. Example: `llm-ik******RVYCKzt`.
     #[serde(skip)]
     pub workspace_id: String,
     /// 应用 ID (application id)
     ///
-    /// Doc table: `appId`; required, here or as an argument of the client method; an empty value is refused before sending. Example: `a070a49c681f4a95a0f0*********35c`.
+    /// Required, here or as an argument of the client method; an empty value is refused before sending. Example: `a070a49c681f4a95a0f0*********35c`.
     #[serde(skip)]
     pub app_id: String,
     /// 任务类型 audio-语音文件, text-文本
     ///
-    /// Doc table: `taskType`; required. Example: `text`.
-    #[serde(rename = "taskType")]
+    /// Required. Example: `text`.
     pub task_type: TaskType,
     /// 模型 code
     ///
-    /// Doc table: `modelCode`; required. Example: `tyxmTurbo`.
-    #[serde(rename = "modelCode")]
+    /// Required. Example: `tyxmTurbo`.
     pub model_code: ModelCode,
     /// 对话内容列表 (for `text` tasks)
     ///
-    /// Doc table: `dialogue`; optional.
+    /// Optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dialogue: Option<Dialogue>,
     /// 指令示例 (one object here, unlike AnalyzeConversation)
     ///
-    /// Doc table: `examples`; optional.
+    /// Optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub examples: Option<Example>,
     /// 字段结构信息 (fields to extract)
     ///
-    /// Doc table: `fields`; optional.
+    /// Optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields: Option<Vec<Field>>,
     /// 大模型处理类型 (new values keep coming)
     ///
-    /// Doc table: `resultTypes`; optional. Example: `summary`.
-    #[serde(
-        rename = "resultTypes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Optional. Example: `summary`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result_types: Option<Vec<ResultType>>,
     /// 服务质检结构信息
     ///
-    /// Doc table: `serviceInspection`; optional.
-    #[serde(
-        rename = "serviceInspection",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_inspection: Option<ServiceInspection>,
     /// 模版id列表;模版id和指令任务类型同时存在时,优先使用模版id
     ///
-    /// Doc table: `templateIds`; optional. Example: `34`.
-    #[serde(
-        rename = "templateIds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Optional. Example: `34`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template_ids: Option<Vec<String>>,
     /// 语音类型执行参数 (for `audio` tasks)
     ///
-    /// Doc table: `transcription`; optional.
+    /// Optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transcription: Option<Transcription>,
     /// 自定义指令
     ///
-    /// Doc table: `customPrompt`; optional. Example: `对通话内容进行总结`.
-    #[serde(
-        rename = "customPrompt",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Optional. Example: `对通话内容进行总结`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_prompt: Option<String>,
     /// 变量列表
     ///
-    /// Doc table: `variables`; optional.
+    /// Optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variables: Option<Vec<Variable>>,
     /// 标签分类列表
     ///
-    /// Doc table: `categoryTags`; optional.
-    #[serde(
-        rename = "categoryTags",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category_tags: Option<Vec<CategoryTag>>,
     /// 输出结果格式化类型,jsonObject-json结构,text-原始字符串
     ///
-    /// Doc table: `responseFormatType`; optional. Example: `jsonObject`.
-    #[serde(
-        rename = "responseFormatType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Optional. Example: `jsonObject`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response_format_type: Option<ResponseFormatType>,
     /// 任务完成后回调地址
     ///
-    /// Doc table: `callBackUrl`; optional. Example: `https://example.com/callback`.
-    #[serde(
-        rename = "callBackUrl",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Optional. Example: `https://example.com/callback`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub call_back_url: Option<String>,
 }
 
@@ -307,17 +281,17 @@ impl CreateTaskRequestBuilder {
 
 /// 对话内容列表 (for `text` tasks)
 ///
-/// Doc table: `dialogue`. Build it with [`Dialogue::builder`].
+/// Build it with [`Dialogue::builder`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Dialogue {
     /// 对话内容
     ///
-    /// Doc table: `dialogue.sentences`; required.
+    /// Required.
     pub sentences: Vec<Sentence>,
     /// 客服会话 sessionId
     ///
-    /// Doc table: `dialogue.sessionId`; optional. Example: `session-01`.
+    /// Optional. Example: `session-01`.
     #[serde(rename = "sessionId", default, skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
 }
@@ -367,17 +341,17 @@ impl DialogueBuilder {
 
 /// 对话内容
 ///
-/// Doc table: `dialogue.sentences[]`. Build it with [`Sentence::builder`].
+/// Build it with [`Sentence::builder`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Sentence {
     /// 通话角色 user-客户, agent-客服, system-系统消息
     ///
-    /// Doc table: `dialogue.sentences[].role`; required. Example: `user`.
+    /// Required. Example: `user`.
     pub role: Role,
     /// 对话文本
     ///
-    /// Doc table: `dialogue.sentences[].text`; required. Example: `请问怎么申请新卡`.
+    /// Required. Example: `请问怎么申请新卡`.
     pub text: String,
 }
 
@@ -434,18 +408,18 @@ impl SentenceBuilder {
 
 /// 指令示例 (one object here, unlike AnalyzeConversation)
 ///
-/// Doc table: `examples`. Build it with [`Example::builder`].
+/// Build it with [`Example::builder`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Example {
     /// 输出示例
     ///
-    /// Doc table: `examples.output`; optional. Example: `问题描述:询问2.2更新时间 处理方案:已告知`.
+    /// Optional. Example: `问题描述:询问2.2更新时间 处理方案:已告知`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output: Option<String>,
     /// 对话内容示例
     ///
-    /// Doc table: `examples.sentences`; optional.
+    /// Optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sentences: Option<Vec<ExampleSentence>>,
 }
@@ -493,17 +467,17 @@ impl ExampleBuilder {
 
 /// 对话内容示例
 ///
-/// Doc table: `examples.sentences[]`. Build it with [`ExampleSentence::builder`].
+/// Build it with [`ExampleSentence::builder`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ExampleSentence {
     /// 通话角色 user-客户, agent-客服, system-系统消息
     ///
-    /// Doc table: `examples.sentences[].role`; required. Example: `user`.
+    /// Required. Example: `user`.
     pub role: ExampleSentenceRole,
     /// 对话文本
     ///
-    /// Doc table: `examples.sentences[].text`; required. Example: `什么时候更新`.
+    /// Required. Example: `什么时候更新`.
     pub text: String,
 }
 
@@ -560,22 +534,22 @@ impl ExampleSentenceBuilder {
 
 /// 字段结构信息 (fields to extract)
 ///
-/// Doc table: `fields[]`. Build it with [`Field::builder`].
+/// Build it with [`Field::builder`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Field {
     /// 字段编码
     ///
-    /// Doc table: `fields[].code`; optional. Example: `phoneNumber`.
+    /// Optional. Example: `phoneNumber`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// 字段描述
     ///
-    /// Doc table: `fields[].desc`; required. Example: `用户来电咨询的原因分类,主要有投诉、咨询、政策建议等。`.
+    /// Required. Example: `用户来电咨询的原因分类,主要有投诉、咨询、政策建议等。`.
     pub desc: String,
     /// 枚举值列表
     ///
-    /// Doc table: `fields[].enumValues`; optional.
+    /// Optional.
     #[serde(
         rename = "enumValues",
         default,
@@ -584,7 +558,7 @@ pub struct Field {
     pub enum_values: Option<Vec<EnumValue>>,
     /// 字段名称
     ///
-    /// Doc table: `fields[].name`; required. Example: `来电原因类型`.
+    /// Required. Example: `来电原因类型`.
     pub name: String,
 }
 
@@ -651,17 +625,17 @@ impl FieldBuilder {
 
 /// 枚举值列表
 ///
-/// Doc table: `fields[].enumValues[]`. Build it with [`EnumValue::builder`].
+/// Build it with [`EnumValue::builder`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct EnumValue {
     /// 枚举描述
     ///
-    /// Doc table: `fields[].enumValues[].desc`; required. Example: `客户有新的需求/新的场景,客服跟进沟通需求细节`.
+    /// Required. Example: `客户有新的需求/新的场景,客服跟进沟通需求细节`.
     pub desc: String,
     /// 枚举值
     ///
-    /// Doc table: `fields[].enumValues[].enumValue`; required. Example: `新业务拓展`.
+    /// Required. Example: `新业务拓展`.
     #[serde(rename = "enumValue")]
     pub enum_value: String,
 }
@@ -719,24 +693,22 @@ impl EnumValueBuilder {
 
 /// 服务质检结构信息
 ///
-/// Doc table: `serviceInspection`. Build it with [`ServiceInspection::builder`].
+/// Build it with [`ServiceInspection::builder`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ServiceInspection {
     /// 服务质检维度结构
     ///
-    /// Doc table: `serviceInspection.inspectionContents`; required.
-    #[serde(rename = "inspectionContents")]
+    /// Required.
     pub inspection_contents: Vec<InspectionContent>,
     /// 服务质检场景详细介绍及描述
     ///
-    /// Doc table: `serviceInspection.inspectionIntroduction`; required. Example: `请检测客服是否存在服务不当的行为,包括:过度承诺、故意套取客户隐私信息等`.
-    #[serde(rename = "inspectionIntroduction")]
+    /// Required. Example: `请检测客服是否存在服务不当的行为,包括:过度承诺、故意套取客户隐私信息等`.
     pub inspection_introduction: String,
     /// 服务质检场景
     ///
-    /// Doc table: `serviceInspection.sceneIntroduction`; required. Example: `保险销售场景`.
-    #[serde(rename = "sceneIntroduction")]
+    /// Required. Example: `保险销售场景`.
     pub scene_introduction: String,
 }
 
@@ -799,17 +771,17 @@ impl ServiceInspectionBuilder {
 
 /// 服务质检维度结构
 ///
-/// Doc table: `serviceInspection.inspectionContents[]`. Build it with [`InspectionContent::builder`].
+/// Build it with [`InspectionContent::builder`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct InspectionContent {
     /// 服务质检维度描述
     ///
-    /// Doc table: `serviceInspection.inspectionContents[].content`; required. Example: `客服在服务客户过程中,基于已有的服务标准是否存在过度承诺的行为。`.
+    /// Required. Example: `客服在服务客户过程中,基于已有的服务标准是否存在过度承诺的行为。`.
     pub content: String,
     /// 服务质检维度名称
     ///
-    /// Doc table: `serviceInspection.inspectionContents[].title`; required. Example: `客服是否过度承诺`.
+    /// Required. Example: `客服是否过度承诺`.
     pub title: String,
 }
 
@@ -866,92 +838,63 @@ impl InspectionContentBuilder {
 
 /// 语音类型执行参数 (for `audio` tasks)
 ///
-/// Doc table: `transcription`. Build it with [`Transcription::builder`].
+/// Build it with [`Transcription::builder`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Transcription {
     /// 文件名。
     ///
-    /// Doc table: `transcription.fileName`; required. Example: `sss.mp3`.
-    #[serde(rename = "fileName")]
+    /// Required. Example: `sss.mp3`.
     pub file_name: String,
     /// 文件地址
     ///
-    /// Doc table: `transcription.voiceFileUrl`; required. Example: `http://1111.com/sss.mp3`.
-    #[serde(rename = "voiceFileUrl")]
+    /// Required. Example: `http://1111.com/sss.mp3`.
     pub voice_file_url: String,
     /// 单轨音频自动区分通话人,0 为自动识别,1 为不自动识别;默认 1;只适用于8k采样率音频文件
     ///
-    /// Doc table: `transcription.autoSplit`; optional. Example: `1`.
-    #[serde(rename = "autoSplit", default, skip_serializing_if = "Option::is_none")]
+    /// Optional. Example: `1`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_split: Option<i64>,
     /// 双轨录音中客户角色的轨道编号,取值 0、1,默认 1;使用时 autoSplit 须为 0
     ///
-    /// Doc table: `transcription.clientChannel`; optional. Example: `1`.
-    #[serde(
-        rename = "clientChannel",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Optional. Example: `1`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_channel: Option<i64>,
     /// 双轨录音中客服角色的轨道编号,取值 0、1,默认 0;使用时 autoSplit 须为 0
     ///
-    /// Doc table: `transcription.serviceChannel`; optional. Example: `0`.
-    #[serde(
-        rename = "serviceChannel",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Optional. Example: `0`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_channel: Option<i64>,
     /// 客服可能说的关键词列表 (single-track role detection)
     ///
-    /// Doc table: `transcription.serviceChannelKeywords`; optional. Example: `你好`.
-    #[serde(
-        rename = "serviceChannelKeywords",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Optional. Example: `你好`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_channel_keywords: Option<Vec<String>>,
     /// 语音转写模型,asr (小模型), paraformer (大模型)
     ///
-    /// Doc table: `transcription.asrModelCode`; optional. Example: `asr`.
-    #[serde(
-        rename = "asrModelCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Optional. Example: `asr`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub asr_model_code: Option<AsrModelCode>,
     /// 语音转写优先级
     ///
-    /// Doc table: `transcription.level`; optional. Example: `low`.
+    /// Optional. Example: `low`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub level: Option<Level>,
     /// 语音热词id
     ///
-    /// Doc table: `transcription.vocabularyId`; optional. Example: `esnvknv*****skdnvjksd`.
-    #[serde(
-        rename = "vocabularyId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Optional. Example: `esnvknv*****skdnvjksd`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vocabulary_id: Option<String>,
     /// 自动识别通话角色,默认 false
     ///
-    /// Doc table: `transcription.roleIdentification`; optional. Example: `true`.
-    #[serde(
-        rename = "roleIdentification",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Optional. Example: `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role_identification: Option<bool>,
     /// 识别语言,默认中文普通话
     ///
-    /// Doc table: `transcription.languageHints`; optional. Example: `zh`.
-    #[serde(
-        rename = "languageHints",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Optional. Example: `zh`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language_hints: Option<String>,
 }
 
@@ -1076,27 +1019,20 @@ impl TranscriptionBuilder {
 
 /// 变量列表
 ///
-/// Doc table: `variables[]`. Build it with [`Variable::builder`].
+/// Build it with [`Variable::builder`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Variable {
     /// 变量code
     ///
-    /// Doc table: `variables[].variableCode`; optional. Example: `name`.
-    #[serde(
-        rename = "variableCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Optional. Example: `name`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variable_code: Option<String>,
     /// 变量值
     ///
-    /// Doc table: `variables[].variableValue`; optional. Example: `张三`.
-    #[serde(
-        rename = "variableValue",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Optional. Example: `张三`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variable_value: Option<String>,
 }
 
@@ -1139,19 +1075,20 @@ impl VariableBuilder {
 
 /// 标签分类列表
 ///
-/// Doc table: `categoryTags[]`. Build it with [`CategoryTag::builder`].
+/// Build it with [`CategoryTag::builder`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CategoryTag {
     /// 标签名称
     ///
-    /// Doc table: `categoryTags[].tagName`; optional. Example: `客服过度承诺`.
-    #[serde(rename = "tagName", default, skip_serializing_if = "Option::is_none")]
+    /// Optional. Example: `客服过度承诺`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tag_name: Option<String>,
     /// 标签描述
     ///
-    /// Doc table: `categoryTags[].tagDesc`; optional. Example: `客服在服务客户过程中,基于已有的服务标准是否存在过度承诺的行为`.
-    #[serde(rename = "tagDesc", default, skip_serializing_if = "Option::is_none")]
+    /// Optional. Example: `客服在服务客户过程中,基于已有的服务标准是否存在过度承诺的行为`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tag_desc: Option<String>,
 }
 
@@ -1197,18 +1134,16 @@ impl CategoryTagBuilder {
 #[non_exhaustive]
 pub struct CreateTaskResponse {
     /// 数据
-    ///
-    /// Doc table: `data`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Data>,
     /// 请求id
     ///
-    /// Doc table: `requestId`. Example: `9F1DB065-AE0D-5EE3-B1AF-48632CB0831C`.
+    /// Example: `9F1DB065-AE0D-5EE3-B1AF-48632CB0831C`.
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
     /// 是否成功 (the string `"True"` on the wire)
     ///
-    /// Doc table: `success`. Example: `True`.
+    /// `false` means the call failed (the client returns an error). Example: `True`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -1218,14 +1153,12 @@ pub struct CreateTaskResponse {
 }
 
 /// 数据
-///
-/// Doc table: `data`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Data {
     /// 任务ID。
     ///
-    /// Doc table: `data.taskId`. Example: `20240905-********-93E9-5D45-B4EF-045743A34071`.
+    /// Example: `20240905-********-93E9-5D45-B4EF-045743A34071`.
     #[serde(rename = "taskId", default, skip_serializing_if = "Option::is_none")]
     pub task_id: Option<String>,
 }
@@ -1245,7 +1178,7 @@ pub enum TaskType {
 }
 
 impl TaskType {
-    /// Every value this SDK version knows, in the doc table's order.
+    /// Every value this SDK version knows, in the order the vendor documents them.
     pub const VALUES: &'static [&'static str] = &["audio", "text"];
 
     /// The value as sent on the wire.
@@ -1310,7 +1243,7 @@ pub enum ModelCode {
 }
 
 impl ModelCode {
-    /// Every value this SDK version knows, in the doc table's order.
+    /// Every value this SDK version knows, in the order the vendor documents them.
     pub const VALUES: &'static [&'static str] = &["tyxmTurbo", "tyxmPlus"];
 
     /// The value as sent on the wire.
@@ -1377,7 +1310,7 @@ pub enum Role {
 }
 
 impl Role {
-    /// Every value this SDK version knows, in the doc table's order.
+    /// Every value this SDK version knows, in the order the vendor documents them.
     pub const VALUES: &'static [&'static str] = &["agent", "user", "system"];
 
     /// The value as sent on the wire.
@@ -1446,7 +1379,7 @@ pub enum ExampleSentenceRole {
 }
 
 impl ExampleSentenceRole {
-    /// Every value this SDK version knows, in the doc table's order.
+    /// Every value this SDK version knows, in the order the vendor documents them.
     pub const VALUES: &'static [&'static str] = &["agent", "user", "system"];
 
     /// The value as sent on the wire.
@@ -1535,7 +1468,7 @@ pub enum ResultType {
 }
 
 impl ResultType {
-    /// Every value this SDK version knows, in the doc table's order.
+    /// Every value this SDK version knows, in the order the vendor documents them.
     pub const VALUES: &'static [&'static str] = &[
         "summary",
         "title",
@@ -1636,7 +1569,7 @@ pub enum AsrModelCode {
 }
 
 impl AsrModelCode {
-    /// Every value this SDK version knows, in the doc table's order.
+    /// Every value this SDK version knows, in the order the vendor documents them.
     pub const VALUES: &'static [&'static str] = &["asr", "paraformer"];
 
     /// The value as sent on the wire.
@@ -1703,7 +1636,7 @@ pub enum Level {
 }
 
 impl Level {
-    /// Every value this SDK version knows, in the doc table's order.
+    /// Every value this SDK version knows, in the order the vendor documents them.
     pub const VALUES: &'static [&'static str] = &["low", "middle", "high"];
 
     /// The value as sent on the wire.
@@ -1770,7 +1703,7 @@ pub enum ResponseFormatType {
 }
 
 impl ResponseFormatType {
-    /// Every value this SDK version knows, in the doc table's order.
+    /// Every value this SDK version knows, in the order the vendor documents them.
     pub const VALUES: &'static [&'static str] = &["jsonObject", "text"];
 
     /// The value as sent on the wire.
@@ -1863,5 +1796,20 @@ impl Operation for CreateTaskRequest {
             return Err(ValidationError::new(OPERATION, "appId", Problem::Empty));
         }
         Ok(())
+    }
+
+    fn business_failure(output: &Self::Output) -> Option<BusinessFailure> {
+        let failed = output.success.as_ref() == Some(&false);
+        failed.then(|| {
+            BusinessFailure::new(
+                None,
+                None,
+                output
+                    .request_id
+                    .as_ref()
+                    .filter(|v| !v.is_empty())
+                    .cloned(),
+            )
+        })
     }
 }

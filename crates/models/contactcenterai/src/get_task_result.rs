@@ -3,6 +3,7 @@
 //!
 //! `GET /ccai/app/getTaskResult` (ROA). Request: [`GetTaskResultRequest`], response: [`GetTaskResultResponse`].
 
+use aliyun_ai_core::BusinessFailure;
 use aliyun_ai_core::EncodeError;
 use aliyun_ai_core::Method;
 use aliyun_ai_core::Operation;
@@ -17,18 +18,20 @@ use serde::Serialize;
 /// The operation's name, as validation errors report it.
 const OPERATION: &str = "GetTaskResult";
 
-/// 通过任务ID获取离线任务对话分析结果。Reads the state and result of an offline analysis task created by CreateTask. Build it with [`GetTaskResultRequest::builder`].
+/// 通过任务ID获取离线任务对话分析结果。Reads the state and result of an offline analysis task created by CreateTask.
+///
+/// Build it with [`GetTaskResultRequest::builder`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct GetTaskResultRequest {
     /// 任务 ID
     ///
-    /// Doc table: `taskId`; required. Example: `20240905-********-93E9-5D45-B4EF-045743A34071`.
+    /// Required. Example: `20240905-********-93E9-5D45-B4EF-045743A34071`.
     #[serde(skip)]
     pub task_id: String,
     /// 可选字段列表 (extra result parts to return)
     ///
-    /// Doc table: `requiredFieldList`; optional. Example: `asr_result`.
+    /// Optional. Example: `asr_result`.
     #[serde(skip)]
     pub required_field_list: Option<Vec<RequiredField>>,
 }
@@ -81,18 +84,16 @@ impl GetTaskResultRequestBuilder {
 #[non_exhaustive]
 pub struct GetTaskResultResponse {
     /// 返回数据。
-    ///
-    /// Doc table: `data`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Data>,
     /// 请求 id
     ///
-    /// Doc table: `requestId`. Example: `968A8634-FA2C-5381-9B3E-C552DED7E8BF`.
+    /// Example: `968A8634-FA2C-5381-9B3E-C552DED7E8BF`.
     #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
     /// 请求是否成功 (the string `"True"` on the wire)
     ///
-    /// Doc table: `success`. Example: `True`.
+    /// `false` means the call failed (the client returns an error). Example: `True`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -102,148 +103,114 @@ pub struct GetTaskResultResponse {
 }
 
 /// 返回数据。
-///
-/// Doc table: `data`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Data {
     /// 任务 ID。
     ///
-    /// Doc table: `data.taskId`. Example: `20240905-********-93E9-5D45-B4EF-045743A34071`.
-    #[serde(rename = "taskId", default, skip_serializing_if = "Option::is_none")]
+    /// Example: `20240905-********-93E9-5D45-B4EF-045743A34071`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub task_id: Option<String>,
     /// 应用返回的结果。
     ///
-    /// Doc table: `data.text`. Example: `对话中没有发现客服故意套取客户隐私信息的行为`.
+    /// Example: `对话中没有发现客服故意套取客户隐私信息的行为`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
     /// 任务失败信息
     ///
-    /// Doc table: `data.taskErrorMessage`. Example: `异常`.
-    #[serde(
-        rename = "taskErrorMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `异常`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub task_error_message: Option<String>,
     /// 任务状态。QUEUE-排队中,FINISH-已完成,ERROR-任务出错
     ///
-    /// Doc table: `data.taskStatus`. Example: `FINISH`.
-    #[serde(
-        rename = "taskStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `FINISH`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub task_status: Option<TaskStatus>,
     /// ASR 识别结果列表
-    ///
-    /// Doc table: `data.asrResult`.
-    #[serde(rename = "asrResult", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub asr_result: Option<Vec<AsrResult>>,
     /// 可选的补充内容 (a JSON document inside a string)
     ///
-    /// Doc table: `data.extra`. Example: `{"roleConfig":{"role1Name":"客户","role2Name":"客服"}}`.
+    /// Example: `{"roleConfig":{"role1Name":"客户","role2Name":"客服"}}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extra: Option<JsonString>,
     /// rag 执行状态
     ///
-    /// Doc table: `data.ragStatus`. Example: `SUCCESS`.
-    #[serde(rename = "ragStatus", default, skip_serializing_if = "Option::is_none")]
+    /// Example: `SUCCESS`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rag_status: Option<String>,
     /// rag 召回结果
     ///
-    /// Doc table: `data.ragResult`. Example: `召回内容`.
-    #[serde(rename = "ragResult", default, skip_serializing_if = "Option::is_none")]
+    /// Example: `召回内容`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rag_result: Option<String>,
     /// rag 执行错误异常 message
     ///
-    /// Doc table: `data.ragErrorMessage`. Example: `非法参数:[无有效知识库]`.
-    #[serde(
-        rename = "ragErrorMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `非法参数:[无有效知识库]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rag_error_message: Option<String>,
     /// 使用量
-    ///
-    /// Doc table: `data.usage`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage: Option<Usage>,
 }
 
 /// ASR 识别结果列表
-///
-/// Doc table: `data.asrResult[]`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AsrResult {
     /// 该句的起始时间偏移,单位为毫秒。
     ///
-    /// Doc table: `data.asrResult[].begin`. Example: `80`.
+    /// Example: `80`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub begin: Option<i64>,
     /// 情绪能量值,取值为音量分贝值/10。取值范围:\[1,10\]。值越高情绪越强烈。
     ///
-    /// Doc table: `data.asrResult[].emotionValue`. Example: `5`.
-    #[serde(
-        rename = "emotionValue",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `5`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub emotion_value: Option<i64>,
     /// 该句的结束时间偏移,单位为毫秒。
     ///
-    /// Doc table: `data.asrResult[].end`. Example: `8480`.
+    /// Example: `8480`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end: Option<i64>,
     /// 该句所属音轨 ID。
     ///
-    /// Doc table: `data.asrResult[].role`. Example: `0`.
+    /// Example: `0`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
     /// 本句的平均语速。中文:字数/分钟;英文:单词数/分钟。
     ///
-    /// Doc table: `data.asrResult[].speechRate`. Example: `342`.
-    #[serde(
-        rename = "speechRate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `342`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub speech_rate: Option<i64>,
     /// 该句的识别文本结果。
     ///
-    /// Doc table: `data.asrResult[].words`. Example: `Hello`.
+    /// Example: `Hello`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub words: Option<String>,
     /// 角色名称
     ///
-    /// Doc table: `data.asrResult[].roleName`. Example: `客户`.
-    #[serde(rename = "roleName", default, skip_serializing_if = "Option::is_none")]
+    /// Example: `客户`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role_name: Option<String>,
 }
 
 /// 使用量
-///
-/// Doc table: `data.usage`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Usage {
     /// rag 使用详情
-    ///
-    /// Doc table: `data.usage.rag`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rag: Option<Rag>,
 }
 
 /// rag 使用详情
-///
-/// Doc table: `data.usage.rag`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Rag {
     /// 会话摘要
-    ///
-    /// Doc table: `data.usage.rag.dialogSummary`.
     #[serde(
         rename = "dialogSummary",
         default,
@@ -251,79 +218,51 @@ pub struct Rag {
     )]
     pub dialog_summary: Option<DialogSummary>,
     /// rag 智能调用
-    ///
-    /// Doc table: `data.usage.rag.adaptive`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub adaptive: Option<Adaptive>,
 }
 
 /// 会话摘要
-///
-/// Doc table: `data.usage.rag.dialogSummary`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DialogSummary {
     /// 输入 Token 数量
     ///
-    /// Doc table: `data.usage.rag.dialogSummary.inputTokens`. Example: `520`.
-    #[serde(
-        rename = "inputTokens",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `520`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_tokens: Option<i64>,
     /// 输出 Token 数量
     ///
-    /// Doc table: `data.usage.rag.dialogSummary.outputTokens`. Example: `664`.
-    #[serde(
-        rename = "outputTokens",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `664`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output_tokens: Option<i64>,
     /// 调用次数
     ///
-    /// Doc table: `data.usage.rag.dialogSummary.invokeCount`. Example: `1`.
-    #[serde(
-        rename = "invokeCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `1`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoke_count: Option<i64>,
 }
 
 /// rag 智能调用
-///
-/// Doc table: `data.usage.rag.adaptive`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Adaptive {
     /// 输入 Token 数量
     ///
-    /// Doc table: `data.usage.rag.adaptive.inputTokens`. Example: `482`.
-    #[serde(
-        rename = "inputTokens",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `482`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_tokens: Option<i64>,
     /// 输出 Token 数量
     ///
-    /// Doc table: `data.usage.rag.adaptive.outputTokens`. Example: `789`.
-    #[serde(
-        rename = "outputTokens",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `789`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output_tokens: Option<i64>,
     /// 调用次数
     ///
-    /// Doc table: `data.usage.rag.adaptive.invokeCount`. Example: `1`.
-    #[serde(
-        rename = "invokeCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `1`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoke_count: Option<i64>,
 }
 
@@ -342,7 +281,7 @@ pub enum RequiredField {
 }
 
 impl RequiredField {
-    /// Every value this SDK version knows, in the doc table's order.
+    /// Every value this SDK version knows, in the order the vendor documents them.
     pub const VALUES: &'static [&'static str] = &["asr_result", "debug"];
 
     /// The value as sent on the wire.
@@ -409,7 +348,7 @@ pub enum TaskStatus {
 }
 
 impl TaskStatus {
-    /// Every value this SDK version knows, in the doc table's order.
+    /// Every value this SDK version knows, in the order the vendor documents them.
     pub const VALUES: &'static [&'static str] = &["QUEUE", "FINISH", "ERROR"];
 
     /// The value as sent on the wire.
@@ -502,5 +441,20 @@ impl Operation for GetTaskResultRequest {
 
     fn validate(&self) -> Result<(), ValidationError> {
         Ok(())
+    }
+
+    fn business_failure(output: &Self::Output) -> Option<BusinessFailure> {
+        let failed = output.success.as_ref() == Some(&false);
+        failed.then(|| {
+            BusinessFailure::new(
+                None,
+                None,
+                output
+                    .request_id
+                    .as_ref()
+                    .filter(|v| !v.is_empty())
+                    .cloned(),
+            )
+        })
     }
 }

@@ -3,6 +3,7 @@
 //!
 //! `POST /{workspaceId}/api/recog/intent` (ROA). Request: [`RecognizeIntentionRequest`], response: [`RecognizeIntentionResponse`].
 
+use aliyun_ai_core::BusinessFailure;
 use aliyun_ai_core::EncodeError;
 use aliyun_ai_core::Method;
 use aliyun_ai_core::Operation;
@@ -18,74 +19,60 @@ use serde::Serialize;
 /// The operation's name, as validation errors report it.
 const OPERATION: &str = "RecognizeIntention";
 
-/// 意图识别,支持意图识别(全局+分层)、态度识别、企业识别。Recognises the customer's intention in a conversation (global and hierarchical intentions), their attitude, or the business. Build it with [`RecognizeIntentionRequest::builder`].
+/// 意图识别,支持意图识别(全局+分层)、态度识别、企业识别。Recognises the customer's intention in a conversation (global and hierarchical intentions), their attitude, or the business.
+///
+/// Build it with [`RecognizeIntentionRequest::builder`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct RecognizeIntentionRequest {
     /// 业务空间 id (workspace id)
     ///
-    /// Doc table: `workspaceId`; required, here or as an argument of the client method; an empty value is refused before sending. Example: `llm-xxxx`.
+    /// Required, here or as an argument of the client method; an empty value is refused before sending. Example: `llm-xxxx`.
     #[serde(skip)]
     pub workspace_id: String,
     /// 是否分析 (also return the analysis process)
     ///
-    /// Doc table: `analysis`; optional. Example: `false`.
+    /// Optional. Example: `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis: Option<bool>,
     /// 业务类型。common 意图识别, business 企业识别, attitude 态度识别
     ///
-    /// Doc table: `bizType`; required. Example: `common`.
-    #[serde(rename = "bizType")]
+    /// Required. Example: `common`.
     pub biz_type: BizType,
     /// 对话内容。Turns are marked `##客服##:` (agent) and `##客户##:` (customer).
     ///
-    /// Doc table: `conversation`; required. Example: `##客服##:您好,请问是朱杰先生吗?这里是诚信财务的周莉。我们发现您有一项款项昨天是账单日,但您还没还款,这很可能是一个小小的疏忽。来电是提醒您尽快完成还款,避免影响您的信用记录。\n ##客户##:今天天气怎么样呢?`.
+    /// Required. Example: `##客服##:您好,请问是朱杰先生吗?这里是诚信财务的周莉。我们发现您有一项款项昨天是账单日,但您还没还款,这很可能是一个小小的疏忽。来电是提醒您尽快完成还款,避免影响您的信用记录。\n ##客户##:今天天气怎么样呢?`.
     pub conversation: String,
     /// 全局意图列表,当操作类型 opType 为分层 hierarchical 时,必填。
     ///
-    /// Doc table: `globalIntentionList`; required when `opType` is `hierarchical`.
-    #[serde(
-        rename = "globalIntentionList",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Required when `opType` is `hierarchical`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub global_intention_list: Option<Vec<GlobalIntention>>,
     /// 分层意图列表,当操作类型 opType 为分层 hierarchical 时,必填。
     ///
-    /// Doc table: `hierarchicalIntentionList`; required when `opType` is `hierarchical`.
-    #[serde(
-        rename = "hierarchicalIntentionList",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Required when `opType` is `hierarchical`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hierarchical_intention_list: Option<Vec<HierarchicalIntention>>,
     /// 意图列表,当业务类型不为态度识别时,必填。
     ///
-    /// Doc table: `intentionList`; required unless `bizType` is `attitude`.
-    #[serde(
-        rename = "intentionList",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Required unless `bizType` is `attitude`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intention_list: Option<Vec<Intention>>,
     /// 操作类型。common 通用, hierarchical 分层 (default common)
     ///
-    /// Doc table: `opType`; optional. Example: `common`.
-    #[serde(rename = "opType", default, skip_serializing_if = "Option::is_none")]
+    /// Optional. Example: `common`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub op_type: Option<OpType>,
     /// 推荐意图 (also recommend an intention and a script)
     ///
-    /// Doc table: `recommend`; optional. Example: `false`.
+    /// Optional. Example: `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recommend: Option<bool>,
     /// 意图库: 本地意图库 code (intention library; not in the seed)
     ///
-    /// Doc table: `intentionDomainCode`; optional. Example: `collection`.
-    #[serde(
-        rename = "intentionDomainCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Optional. Example: `collection`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intention_domain_code: Option<String>,
 }
 
@@ -242,37 +229,30 @@ impl RecognizeIntentionRequest {
 
 /// 全局意图列表,当操作类型 opType 为分层 hierarchical 时,必填。
 ///
-/// Doc table: `globalIntentionList[]`. Build it with [`GlobalIntention::builder`].
+/// Build it with [`GlobalIntention::builder`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GlobalIntention {
     /// 意图描述
     ///
-    /// Doc table: `globalIntentionList[].description`; optional. Example: `正常付款3`.
+    /// Optional. Example: `正常付款3`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// 意图名称
     ///
-    /// Doc table: `globalIntentionList[].intention`; optional. Example: `正常付款3`.
+    /// Optional. Example: `正常付款3`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intention: Option<String>,
     /// 意图 code
     ///
-    /// Doc table: `globalIntentionList[].intentionCode`; optional. Example: `1810566978021232640`.
-    #[serde(
-        rename = "intentionCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Optional. Example: `1810566978021232640`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intention_code: Option<String>,
     /// 意图话术 (not in the seed)
     ///
-    /// Doc table: `globalIntentionList[].intentionScript`; optional. Example: `好的,那先不打扰您了,祝您生活愉快!再见!`.
-    #[serde(
-        rename = "intentionScript",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Optional. Example: `好的,那先不打扰您了,祝您生活愉快!再见!`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intention_script: Option<String>,
 }
 
@@ -331,37 +311,30 @@ impl GlobalIntentionBuilder {
 
 /// 分层意图列表,当操作类型 opType 为分层 hierarchical 时,必填。
 ///
-/// Doc table: `hierarchicalIntentionList[]`. Build it with [`HierarchicalIntention::builder`].
+/// Build it with [`HierarchicalIntention::builder`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct HierarchicalIntention {
     /// 意图描述
     ///
-    /// Doc table: `hierarchicalIntentionList[].description`; optional. Example: `询问股票价格`.
+    /// Optional. Example: `询问股票价格`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// 意图名称
     ///
-    /// Doc table: `hierarchicalIntentionList[].intention`; optional. Example: `询问股票价格`.
+    /// Optional. Example: `询问股票价格`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intention: Option<String>,
     /// 意图 code
     ///
-    /// Doc table: `hierarchicalIntentionList[].intentionCode`; optional. Example: `1810929291010150400`.
-    #[serde(
-        rename = "intentionCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Optional. Example: `1810929291010150400`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intention_code: Option<String>,
     /// 意图话术 (not in the seed)
     ///
-    /// Doc table: `hierarchicalIntentionList[].intentionScript`; optional. Example: `好的,那先不打扰您了,祝您生活愉快!再见!`.
-    #[serde(
-        rename = "intentionScript",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Optional. Example: `好的,那先不打扰您了,祝您生活愉快!再见!`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intention_script: Option<String>,
 }
 
@@ -420,37 +393,30 @@ impl HierarchicalIntentionBuilder {
 
 /// 意图列表,当业务类型不为态度识别时,必填。
 ///
-/// Doc table: `intentionList[]`. Build it with [`Intention::builder`].
+/// Build it with [`Intention::builder`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Intention {
     /// 意图描述
     ///
-    /// Doc table: `intentionList[].description`; optional. Example: `客户表示忘记还款`.
+    /// Optional. Example: `客户表示忘记还款`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// 意图名称
     ///
-    /// Doc table: `intentionList[].intention`; optional. Example: `客户表示忘记还款`.
+    /// Optional. Example: `客户表示忘记还款`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intention: Option<String>,
     /// 意图 code
     ///
-    /// Doc table: `intentionList[].intentionCode`; optional. Example: `1808766224000262144`.
-    #[serde(
-        rename = "intentionCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Optional. Example: `1808766224000262144`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intention_code: Option<String>,
     /// 意图话术 (not in the seed)
     ///
-    /// Doc table: `intentionList[].intentionScript`; optional. Example: `好的,那先不打扰您了,祝您生活愉快!再见!`.
-    #[serde(
-        rename = "intentionScript",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Optional. Example: `好的,那先不打扰您了,祝您生活愉快!再见!`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intention_script: Option<String>,
 }
 
@@ -509,11 +475,12 @@ impl IntentionBuilder {
 
 /// `RecognizeIntention`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct RecognizeIntentionResponse {
     /// 耗时 (time taken; the doc example shows null)
     ///
-    /// Doc table: `cost`. Example: `null`.
+    /// Example: `null`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -521,33 +488,31 @@ pub struct RecognizeIntentionResponse {
     )]
     pub cost: Option<i64>,
     /// 响应数据
-    ///
-    /// Doc table: `data`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Data>,
     /// 数据类型
     ///
-    /// Doc table: `dataType`. Example: `null`.
-    #[serde(rename = "dataType", default, skip_serializing_if = "Option::is_none")]
+    /// Example: `null`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_type: Option<String>,
     /// 错误码 (`"0"` on success)
     ///
-    /// Doc table: `errCode`. Example: `0`.
-    #[serde(rename = "errCode", default, skip_serializing_if = "Option::is_none")]
+    /// The error code of a failed call. Example: `0`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub err_code: Option<String>,
     /// 错误信息
     ///
-    /// Doc table: `message`. Example: `ok`.
+    /// The message of a failed call. Example: `ok`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// 请求 id
     ///
-    /// Doc table: `requestId`. Example: `003D019A-1BB3-53EC-A0D2-CE76DA5D73B1`.
-    #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
+    /// Example: `003D019A-1BB3-53EC-A0D2-CE76DA5D73B1`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
     /// 是否成功. `false` with `errCode` is a business failure, even with HTTP 200.
     ///
-    /// Doc table: `success`. Example: `true`.
+    /// `false` means the call failed (the client returns an error). Example: `true`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -556,70 +521,43 @@ pub struct RecognizeIntentionResponse {
     pub success: Option<bool>,
     /// 时间戳
     ///
-    /// Doc table: `time`. Example: `2024-04-24 11:54:34`.
+    /// Example: `2024-04-24 11:54:34`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time: Option<String>,
 }
 
 /// 响应数据
-///
-/// Doc table: `data`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Data {
     /// 分析过程
     ///
-    /// Doc table: `data.analysisProcess`. Example: `客户回答的内容与提供的意图列表描述均不匹配,没有表达出对账单、还款、天气或其他服务的具体需求或问题。`.
-    #[serde(
-        rename = "analysisProcess",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `客户回答的内容与提供的意图列表描述均不匹配,没有表达出对账单、还款、天气或其他服务的具体需求或问题。`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis_process: Option<String>,
     /// 意图 code
     ///
-    /// Doc table: `data.intentionCode`. Example: `1`.
-    #[serde(
-        rename = "intentionCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `1`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intention_code: Option<String>,
     /// 意图名称
     ///
-    /// Doc table: `data.intentionName`. Example: `其它`.
-    #[serde(
-        rename = "intentionName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `其它`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intention_name: Option<String>,
     /// 意图话术 (not in the seed)
-    ///
-    /// Doc table: `data.intentionScript`.
-    #[serde(
-        rename = "intentionScript",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intention_script: Option<String>,
     /// 推荐意图
     ///
-    /// Doc table: `data.recommendIntention`. Example: `客户试图回避谈论逾期还款的话题`.
-    #[serde(
-        rename = "recommendIntention",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `客户试图回避谈论逾期还款的话题`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recommend_intention: Option<String>,
     /// 推荐话术
     ///
-    /// Doc table: `data.recommendScript`. Example: `朱先生,理解您可能对天气感兴趣,但更重要的是您的账户情况。`.
-    #[serde(
-        rename = "recommendScript",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `朱先生,理解您可能对天气感兴趣,但更重要的是您的账户情况。`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recommend_script: Option<String>,
 }
 
@@ -640,7 +578,7 @@ pub enum BizType {
 }
 
 impl BizType {
-    /// Every value this SDK version knows, in the doc table's order.
+    /// Every value this SDK version knows, in the order the vendor documents them.
     pub const VALUES: &'static [&'static str] = &["common", "business", "attitude"];
 
     /// The value as sent on the wire.
@@ -707,7 +645,7 @@ pub enum OpType {
 }
 
 impl OpType {
-    /// Every value this SDK version knows, in the doc table's order.
+    /// Every value this SDK version knows, in the order the vendor documents them.
     pub const VALUES: &'static [&'static str] = &["common", "hierarchical"];
 
     /// The value as sent on the wire.
@@ -796,5 +734,20 @@ impl Operation for RecognizeIntentionRequest {
             ));
         }
         self.check()
+    }
+
+    fn business_failure(output: &Self::Output) -> Option<BusinessFailure> {
+        let failed = output.success.as_ref() == Some(&false);
+        failed.then(|| {
+            BusinessFailure::new(
+                output.err_code.as_ref().filter(|v| !v.is_empty()).cloned(),
+                output.message.as_ref().filter(|v| !v.is_empty()).cloned(),
+                output
+                    .request_id
+                    .as_ref()
+                    .filter(|v| !v.is_empty())
+                    .cloned(),
+            )
+        })
     }
 }

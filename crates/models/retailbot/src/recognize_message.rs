@@ -3,6 +3,7 @@
 //!
 //! `POST /` (RPC). Request: [`RecognizeMessageRequest`], response: [`RecognizeMessageResponse`].
 
+use aliyun_ai_core::BusinessFailure;
 use aliyun_ai_core::EncodeError;
 use aliyun_ai_core::Method;
 use aliyun_ai_core::Operation;
@@ -22,161 +23,124 @@ use std::collections::BTreeMap;
 /// The operation's name, as validation errors report it.
 const OPERATION: &str = "RecognizeMessage";
 
-/// 識別用戶消息:定位場景、知識與建議回復。Recognises a buyer's message in an e-commerce chat: the scene, the matching knowledge, suggested replies and slots. Build it with [`RecognizeMessageRequest::builder`].
+/// 識別用戶消息:定位場景、知識與建議回復。Recognises a buyer's message in an e-commerce chat: the scene, the matching knowledge, suggested replies and slots.
+///
+/// Build it with [`RecognizeMessageRequest::builder`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct RecognizeMessageRequest {
     /// 機器人ID (robot id)
     ///
-    /// Doc table: `RobotCode`; required. Example: `1cY9drMec4b2uzS2`.
-    #[serde(rename = "RobotCode")]
+    /// Required. Example: `1cY9drMec4b2uzS2`.
     pub robot_code: String,
     /// 買賣家之間的會話ID (buyer-seller session id)
     ///
-    /// Doc table: `SessionId`; required. Example: `aUeafnr-scgyw28f4`.
-    #[serde(rename = "SessionId")]
+    /// Required. Example: `aUeafnr-scgyw28f4`.
     pub session_id: String,
     /// 單句的唯一ID (message id)
     ///
-    /// Doc table: `ChatId`; required. Example: `c8jd-2ncpocs`.
-    #[serde(rename = "ChatId")]
+    /// Required. Example: `c8jd-2ncpocs`.
     pub chat_id: String,
     /// 當前的對話輪次 (turn number)
     ///
-    /// Doc table: `Round`; required. Example: `2`.
-    #[serde(rename = "Round")]
+    /// Required. Example: `2`.
     pub round: i64,
     /// 用戶輸入的query
     ///
-    /// Doc table: `Content`; required. Example: `你好`.
-    #[serde(rename = "Content")]
+    /// Required. Example: `你好`.
     pub content: String,
     /// 用戶輸入的query類型 TEXT、PIC、URL、CLICK、OTHERS
     ///
-    /// Doc table: `ContentType`; required. Example: `TEXT`.
-    #[serde(rename = "ContentType")]
+    /// Required. Example: `TEXT`.
     pub content_type: ContentType,
     /// query擴展信息, 通常在點擊事件中使用 (a JSON string on the wire)
     ///
-    /// Doc table: `ExtraContent`; optional.
-    #[serde(
-        rename = "ExtraContent",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extra_content: Option<BTreeMap<String, Value>>,
     /// 買家nick
     ///
-    /// Doc table: `UserNick`; required. Example: `買家賬號`.
-    #[serde(rename = "UserNick")]
+    /// Required. Example: `買家賬號`.
     pub user_nick: String,
     /// 買家ID
     ///
-    /// Doc table: `UserId`; optional. Example: `12345678`.
-    #[serde(rename = "UserId", default, skip_serializing_if = "Option::is_none")]
+    /// Optional. Example: `12345678`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// 賣家接待人nick (the seed says required; the vendor's SDK sends requests without it, which the gateway accepts)
     ///
-    /// Doc table: `StaffNick`; optional. Example: `智能助理測試賬號客服`.
-    #[serde(rename = "StaffNick", default, skip_serializing_if = "Option::is_none")]
+    /// Optional. Example: `智能助理測試賬號客服`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub staff_nick: Option<String>,
     /// 賣家接待人ID
     ///
-    /// Doc table: `StaffId`; optional. Example: `12341`.
-    #[serde(rename = "StaffId", default, skip_serializing_if = "Option::is_none")]
+    /// Optional. Example: `12341`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub staff_id: Option<String>,
     /// 賣家nick
     ///
-    /// Doc table: `SellerNick`; required. Example: `智能助理測試賬號`.
-    #[serde(rename = "SellerNick")]
+    /// Required. Example: `智能助理測試賬號`.
     pub seller_nick: String,
     /// 賣家ID
     ///
-    /// Doc table: `SellerId`; optional. Example: `124234`.
-    #[serde(rename = "SellerId", default, skip_serializing_if = "Option::is_none")]
+    /// Optional. Example: `124234`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seller_id: Option<String>,
     /// 機器人模式 (the seed says required; the vendor's SDK sends requests without it, which the gateway accepts)
     ///
-    /// Doc table: `ServiceMode`; optional. Example: `AUTO`.
-    #[serde(
-        rename = "ServiceMode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Optional. Example: `AUTO`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_mode: Option<String>,
     /// 焦點訂單id
     ///
-    /// Doc table: `FocusOrderId`; optional. Example: `987654321`.
-    #[serde(
-        rename = "FocusOrderId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Optional. Example: `987654321`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub focus_order_id: Option<String>,
     /// 焦點商品id
     ///
-    /// Doc table: `FocusItemId`; optional. Example: `13579`.
-    #[serde(
-        rename = "FocusItemId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Optional. Example: `13579`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub focus_item_id: Option<String>,
     /// 訂單列表 (a JSON string on the wire)
     ///
-    /// Doc table: `Orders`; optional.
-    #[serde(rename = "Orders", default, skip_serializing_if = "Option::is_none")]
+    /// Optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub orders: Option<Vec<Order>>,
     /// 期望槽位 (a JSON string on the wire)
     ///
-    /// Doc table: `ExpectedSlots`; optional.
-    #[serde(
-        rename = "ExpectedSlots",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_slots: Option<Vec<ExpectedSlot>>,
     /// 商品列表 (a JSON string on the wire)
     ///
-    /// Doc table: `Items`; optional.
-    #[serde(rename = "Items", default, skip_serializing_if = "Option::is_none")]
+    /// Optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<Item>>,
     /// 調用知識包指令 (a JSON string on the wire)
     ///
-    /// Doc table: `Packages`; optional.
-    #[serde(rename = "Packages", default, skip_serializing_if = "Option::is_none")]
+    /// Optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub packages: Option<Vec<Package>>,
     /// 客戶端信息 (a JSON string on the wire)
     ///
-    /// Doc table: `ClientInfo`; optional.
-    #[serde(
-        rename = "ClientInfo",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_info: Option<ClientInfo>,
     /// 是否壓測流量
     ///
-    /// Doc table: `StressTesting`; optional. Example: `false`.
-    #[serde(
-        rename = "StressTesting",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Optional. Example: `false`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stress_testing: Option<bool>,
     /// 平臺標識
     ///
-    /// Doc table: `PlatformCode`; optional. Example: `RETAILBOT_PAAS`.
-    #[serde(
-        rename = "PlatformCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Optional. Example: `RETAILBOT_PAAS`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub platform_code: Option<String>,
     /// 調用方傳入的變量 (a JSON string on the wire; *uncertain*)
     ///
-    /// Doc table: `Variables`; optional. Example: `{}`.
-    #[serde(rename = "Variables", default, skip_serializing_if = "Option::is_none")]
+    /// Optional. Example: `{}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variables: Option<BTreeMap<String, Value>>,
 }
 
@@ -447,113 +411,90 @@ impl RecognizeMessageRequestBuilder {
 
 /// 訂單列表 (a JSON string on the wire)
 ///
-/// Doc table: `Orders[]`. Build it with [`Order::builder`].
+/// Build it with [`Order::builder`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct Order {
     /// 子訂單id
     ///
-    /// Doc table: `Orders[].OrderId`; optional. Example: `987654321`.
-    #[serde(rename = "OrderId", default, skip_serializing_if = "Option::is_none")]
+    /// Optional. Example: `987654321`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_id: Option<String>,
     /// 主訂單id
     ///
-    /// Doc table: `Orders[].ParentOrderId`; optional. Example: `1234567890`.
-    #[serde(
-        rename = "ParentOrderId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Optional. Example: `1234567890`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent_order_id: Option<String>,
     /// 訂單創建時間 (epoch milliseconds)
     ///
-    /// Doc table: `Orders[].CreateTime`; optional. Example: `1611130298820`.
-    #[serde(
-        rename = "CreateTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Optional. Example: `1611130298820`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub create_time: Option<i64>,
     /// 訂單支付時間 (epoch milliseconds)
     ///
-    /// Doc table: `Orders[].PayTime`; optional. Example: `1611130298820`.
-    #[serde(rename = "PayTime", default, skip_serializing_if = "Option::is_none")]
+    /// Optional. Example: `1611130298820`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pay_time: Option<i64>,
     /// 買家id
     ///
-    /// Doc table: `Orders[].BuyerId`; optional. Example: `123445`.
-    #[serde(rename = "BuyerId", default, skip_serializing_if = "Option::is_none")]
+    /// Optional. Example: `123445`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub buyer_id: Option<String>,
     /// 賣家id
     ///
-    /// Doc table: `Orders[].SellerId`; optional. Example: `124321143`.
-    #[serde(rename = "SellerId", default, skip_serializing_if = "Option::is_none")]
+    /// Optional. Example: `124321143`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seller_id: Option<String>,
     /// 支付狀態
     ///
-    /// Doc table: `Orders[].PayStatus`; optional. Example: `STATUS_PAID`.
-    #[serde(rename = "PayStatus", default, skip_serializing_if = "Option::is_none")]
+    /// Optional. Example: `STATUS_PAID`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pay_status: Option<String>,
     /// 退款狀態
     ///
-    /// Doc table: `Orders[].RefundStatus`; optional. Example: `STATUS_WAIT_SELLER_AGREE`.
-    #[serde(
-        rename = "RefundStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Optional. Example: `STATUS_WAIT_SELLER_AGREE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refund_status: Option<String>,
     /// 物流狀態
     ///
-    /// Doc table: `Orders[].LogisticsStatus`; optional. Example: `STATUS_CONSIGNED`.
-    #[serde(
-        rename = "LogisticsStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Optional. Example: `STATUS_CONSIGNED`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logistics_status: Option<String>,
     /// 評價狀態
     ///
-    /// Doc table: `Orders[].BuyerRateStatus`; optional. Example: `RATE_STATUS_RATED`.
-    #[serde(
-        rename = "BuyerRateStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Optional. Example: `RATE_STATUS_RATED`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub buyer_rate_status: Option<String>,
     /// 訂單中的商品id
     ///
-    /// Doc table: `Orders[].ItemId`; optional. Example: `13579`.
-    #[serde(rename = "ItemId", default, skip_serializing_if = "Option::is_none")]
+    /// Optional. Example: `13579`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_id: Option<String>,
     /// 商品標題
     ///
-    /// Doc table: `Orders[].ItemTitle`; optional. Example: `xxx商品`.
-    #[serde(rename = "ItemTitle", default, skip_serializing_if = "Option::is_none")]
+    /// Optional. Example: `xxx商品`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_title: Option<String>,
     /// 商品主圖URL
     ///
-    /// Doc table: `Orders[].ItemPic`; optional. Example: `https://image.alicdn.com/xxxxx`.
-    #[serde(rename = "ItemPic", default, skip_serializing_if = "Option::is_none")]
+    /// Optional. Example: `https://image.alicdn.com/xxxxx`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_pic: Option<String>,
     /// 訂單價格
     ///
-    /// Doc table: `Orders[].Price`; optional. Example: `123.45`.
-    #[serde(rename = "Price", default, skip_serializing_if = "Option::is_none")]
+    /// Optional. Example: `123.45`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price: Option<f64>,
     /// 訂單中的商品數量
     ///
-    /// Doc table: `Orders[].Count`; optional. Example: `1`.
-    #[serde(rename = "Count", default, skip_serializing_if = "Option::is_none")]
+    /// Optional. Example: `1`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
     /// sku屬性
     ///
-    /// Doc table: `Orders[].SkuProperty`; optional. Example: `顏色:紅;材質:棉`.
-    #[serde(
-        rename = "SkuProperty",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Optional. Example: `顏色:紅;材質:棉`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sku_property: Option<String>,
 }
 
@@ -708,13 +649,13 @@ impl OrderBuilder {
 
 /// 期望槽位 (a JSON string on the wire)
 ///
-/// Doc table: `ExpectedSlots[]`. Build it with [`ExpectedSlot::builder`].
+/// Build it with [`ExpectedSlot::builder`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ExpectedSlot {
     /// 槽位key
     ///
-    /// Doc table: `ExpectedSlots[].SlotKey`; optional. Example: `sys.number.bodyheight`.
+    /// Optional. Example: `sys.number.bodyheight`.
     #[serde(rename = "SlotKey", default, skip_serializing_if = "Option::is_none")]
     pub slot_key: Option<String>,
 }
@@ -750,57 +691,50 @@ impl ExpectedSlotBuilder {
 
 /// 商品列表 (a JSON string on the wire)
 ///
-/// Doc table: `Items[]`. Build it with [`Item::builder`].
+/// Build it with [`Item::builder`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct Item {
     /// 商品id
     ///
-    /// Doc table: `Items[].ItemId`; optional. Example: `13579`.
-    #[serde(rename = "ItemId", default, skip_serializing_if = "Option::is_none")]
+    /// Optional. Example: `13579`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_id: Option<String>,
     /// 賣家id
     ///
-    /// Doc table: `Items[].SellerId`; optional. Example: `124321143`.
-    #[serde(rename = "SellerId", default, skip_serializing_if = "Option::is_none")]
+    /// Optional. Example: `124321143`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seller_id: Option<String>,
     /// 商品標題
     ///
-    /// Doc table: `Items[].Title`; optional. Example: `xxx商品`.
-    #[serde(rename = "Title", default, skip_serializing_if = "Option::is_none")]
+    /// Optional. Example: `xxx商品`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// 商品葉子類目id
     ///
-    /// Doc table: `Items[].CategoryId`; optional. Example: `3333333`.
-    #[serde(
-        rename = "CategoryId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Optional. Example: `3333333`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category_id: Option<String>,
     /// 商品店鋪類目id
     ///
-    /// Doc table: `Items[].ShopCategoryIds`; optional. Example: `12343421`.
-    #[serde(
-        rename = "ShopCategoryIds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Optional. Example: `12343421`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shop_category_ids: Option<Vec<String>>,
     /// 商品價格
     ///
-    /// Doc table: `Items[].Price`; optional. Example: `123.45`.
-    #[serde(rename = "Price", default, skip_serializing_if = "Option::is_none")]
+    /// Optional. Example: `123.45`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub price: Option<f64>,
     /// 商品主圖url
     ///
-    /// Doc table: `Items[].PicUrl`; optional. Example: `https://img.alicdn.com/xxxxx`.
-    #[serde(rename = "PicUrl", default, skip_serializing_if = "Option::is_none")]
+    /// Optional. Example: `https://img.alicdn.com/xxxxx`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pic_url: Option<String>,
     /// 商品屬性 (屬性鍵值對)
     ///
-    /// Doc table: `Items[].Property`; optional. Example: `顏色:紅`.
-    #[serde(rename = "Property", default, skip_serializing_if = "Option::is_none")]
+    /// Optional. Example: `顏色:紅`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub property: Option<BTreeMap<String, String>>,
 }
 
@@ -905,27 +839,20 @@ impl ItemBuilder {
 
 /// 調用知識包指令 (a JSON string on the wire)
 ///
-/// Doc table: `Packages[]`. Build it with [`Package::builder`].
+/// Build it with [`Package::builder`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct Package {
     /// 行業包code
     ///
-    /// Doc table: `Packages[].PackageCode`; optional. Example: `common`.
-    #[serde(
-        rename = "PackageCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Optional. Example: `common`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub package_code: Option<String>,
     /// 行業包版本
     ///
-    /// Doc table: `Packages[].PackageVersion`; optional. Example: `2`.
-    #[serde(
-        rename = "PackageVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Optional. Example: `2`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub package_version: Option<String>,
 }
 
@@ -968,28 +895,25 @@ impl PackageBuilder {
 
 /// 客戶端信息 (a JSON string on the wire)
 ///
-/// Doc table: `ClientInfo`. Build it with [`ClientInfo::builder`].
+/// Build it with [`ClientInfo::builder`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct ClientInfo {
     /// 客戶端版本
     ///
-    /// Doc table: `ClientInfo.ClientVersion`; optional. Example: `2.0.5`.
-    #[serde(
-        rename = "ClientVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Optional. Example: `2.0.5`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_version: Option<String>,
     /// 客戶端APP
     ///
-    /// Doc table: `ClientInfo.ClientApp`; optional. Example: `taobao`.
-    #[serde(rename = "ClientApp", default, skip_serializing_if = "Option::is_none")]
+    /// Optional. Example: `taobao`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_app: Option<ClientApp>,
     /// 客戶端系統
     ///
-    /// Doc table: `ClientInfo.ClientOs`; optional. Example: `ios`.
-    #[serde(rename = "ClientOs", default, skip_serializing_if = "Option::is_none")]
+    /// Optional. Example: `ios`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_os: Option<ClientOs>,
 }
 
@@ -1040,23 +964,21 @@ impl ClientInfoBuilder {
 
 /// `RecognizeMessage`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct RecognizeMessageResponse {
     /// Id of the request
     ///
-    /// Doc table: `RequestId`. Example: `59C3CCE4-24B1-4277-A4A0-C0EFE4C14E0A`.
-    #[serde(rename = "RequestId", default, skip_serializing_if = "Option::is_none")]
+    /// Example: `59C3CCE4-24B1-4277-A4A0-C0EFE4C14E0A`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
     /// 問答返回結果
-    ///
-    /// Doc table: `Data`.
-    #[serde(rename = "Data", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Data>,
     /// 是否成功
     ///
-    /// Doc table: `Success`. Example: `true`.
+    /// `false` means the call failed (the client returns an error). Example: `true`.
     #[serde(
-        rename = "Success",
         default,
         skip_serializing_if = "Option::is_none",
         with = "aliyun_ai_core::quirks::lenient_bool::option"
@@ -1064,125 +986,88 @@ pub struct RecognizeMessageResponse {
     pub success: Option<bool>,
     /// 錯誤碼
     ///
-    /// Doc table: `Code`. Example: `200`.
-    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
+    /// The error code of a failed call. Example: `200`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// 錯誤信息
     ///
-    /// Doc table: `Message`. Example: `successful`.
-    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
+    /// The message of a failed call. Example: `successful`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
 
 /// 問答返回結果
-///
-/// Doc table: `Data`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct Data {
     /// 定位到的場景
-    ///
-    /// Doc table: `Data.Scene`.
-    #[serde(rename = "Scene", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scene: Option<Scene>,
     /// 定位到的知識
-    ///
-    /// Doc table: `Data.Knowledges`.
-    #[serde(
-        rename = "Knowledges",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub knowledges: Option<Vec<Knowledge>>,
     /// 建議的回復內容,為數組類型。每個元素表示一條消息。
-    ///
-    /// Doc table: `Data.OutputMessages`.
-    #[serde(
-        rename = "OutputMessages",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output_messages: Option<Vec<OutputMessage>>,
     /// 識別到的槽位信息
-    ///
-    /// Doc table: `Data.UnitSlots`.
-    #[serde(rename = "UnitSlots", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit_slots: Option<UnitSlots>,
 }
 
 /// 定位到的場景
-///
-/// Doc table: `Data.Scene`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct Scene {
     /// 場景識別
-    ///
-    /// Doc table: `Data.Scene.SceneDTOs`.
     #[serde(rename = "SceneDTOs", default, skip_serializing_if = "Option::is_none")]
     pub scene_dtos: Option<Vec<SceneDto>>,
     /// 當前定位到的場景所屬的行業包Code
     ///
-    /// Doc table: `Data.Scene.PackageCode`. Example: `sg_common`.
-    #[serde(
-        rename = "PackageCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `sg_common`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub package_code: Option<String>,
     /// 情緒識別
     ///
-    /// Doc table: `Data.Scene.EmotionTag`. Example: `fq_fennu`.
-    #[serde(
-        rename = "EmotionTag",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `fq_fennu`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub emotion_tag: Option<String>,
     /// 語義完整性識別
     ///
-    /// Doc table: `Data.Scene.SemanticComplete`. Example: `SEMANTIC_COMPLETE`.
-    #[serde(
-        rename = "SemanticComplete",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `SEMANTIC_COMPLETE`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub semantic_complete: Option<String>,
     /// 定位場景使用的商品id
     ///
-    /// Doc table: `Data.Scene.ItemId`. Example: `13579`.
-    #[serde(rename = "ItemId", default, skip_serializing_if = "Option::is_none")]
+    /// Example: `13579`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item_id: Option<String>,
     /// 定位場景使用的訂單id
     ///
-    /// Doc table: `Data.Scene.OrderId`. Example: `987654321`.
-    #[serde(rename = "OrderId", default, skip_serializing_if = "Option::is_none")]
+    /// Example: `987654321`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order_id: Option<String>,
 }
 
 /// 場景識別
-///
-/// Doc table: `Data.Scene.SceneDTOs[]`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct SceneDto {
     /// 場景key
     ///
-    /// Doc table: `Data.Scene.SceneDTOs[].SceneKey`. Example: `sc_wenhou`.
-    #[serde(rename = "SceneKey", default, skip_serializing_if = "Option::is_none")]
+    /// Example: `sc_wenhou`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scene_key: Option<String>,
     /// 場景來源: 單輪 singleRound, 多輪 multiRounds
     ///
-    /// Doc table: `Data.Scene.SceneDTOs[].SceneSource`. Example: `singleRound`.
-    #[serde(
-        rename = "SceneSource",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `singleRound`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scene_source: Option<String>,
     /// 多輪中上下文信息: context_scene_inherit (場景繼承), context_scene_semantic (基于語義的上下文), context_scene_rule (基于知識的上下文), context_scene_e2e (端到端的上下文)
     ///
-    /// Doc table: `Data.Scene.SceneDTOs[].contextModule`. Example: `context_scene_e2e`.
+    /// Example: `context_scene_e2e`.
     #[serde(
         rename = "contextModule",
         default,
@@ -1192,311 +1077,213 @@ pub struct SceneDto {
 }
 
 /// 定位到的知識
-///
-/// Doc table: `Data.Knowledges[]`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct Knowledge {
     /// 知識id
     ///
-    /// Doc table: `Data.Knowledges[].KnowledgeId`. Example: `1`.
-    #[serde(
-        rename = "KnowledgeId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `1`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub knowledge_id: Option<Id64>,
     /// 知識標題
     ///
-    /// Doc table: `Data.Knowledges[].KnowledgeTitle`. Example: `測試知識`.
-    #[serde(
-        rename = "KnowledgeTitle",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `測試知識`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub knowledge_title: Option<String>,
     /// 場景key
     ///
-    /// Doc table: `Data.Knowledges[].SceneKey`. Example: `sc_wenhou`.
-    #[serde(rename = "SceneKey", default, skip_serializing_if = "Option::is_none")]
+    /// Example: `sc_wenhou`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scene_key: Option<String>,
     /// 知識答案
-    ///
-    /// Doc table: `Data.Knowledges[].Solutions`.
-    #[serde(rename = "Solutions", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub solutions: Option<Vec<Solution>>,
 }
 
 /// 知識答案
-///
-/// Doc table: `Data.Knowledges[].Solutions[]`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct Solution {
     /// 答案id
     ///
-    /// Doc table: `Data.Knowledges[].Solutions[].SolutionId`. Example: `3`.
-    #[serde(
-        rename = "SolutionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `3`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub solution_id: Option<Id64>,
     /// 知識id
     ///
-    /// Doc table: `Data.Knowledges[].Solutions[].KnowledgeId`. Example: `1`.
-    #[serde(
-        rename = "KnowledgeId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `1`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub knowledge_id: Option<Id64>,
     /// 答案類型
     ///
-    /// Doc table: `Data.Knowledges[].Solutions[].SolutionType`. Example: `text`.
-    #[serde(
-        rename = "SolutionType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `text`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub solution_type: Option<String>,
     /// 答案來源
     ///
-    /// Doc table: `Data.Knowledges[].Solutions[].SolutionSource`. Example: `source`.
-    #[serde(
-        rename = "SolutionSource",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `source`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub solution_source: Option<String>,
     /// 答案內容
     ///
-    /// Doc table: `Data.Knowledges[].Solutions[].SolutionContent`. Example: `你好`.
-    #[serde(
-        rename = "SolutionContent",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `你好`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub solution_content: Option<String>,
     /// 答案限定條件
-    ///
-    /// Doc table: `Data.Knowledges[].Solutions[].Conditions`.
-    #[serde(
-        rename = "Conditions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<Condition>>,
     /// 擴展答案信息 (a JSON document inside a string)
     ///
-    /// Doc table: `Data.Knowledges[].Solutions[].ExtraContent`. Example: `["emoji1","emoji2"]`.
-    #[serde(
-        rename = "ExtraContent",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `["emoji1","emoji2"]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extra_content: Option<JsonString>,
     /// 答案變量
-    ///
-    /// Doc table: `Data.Knowledges[].Solutions[].SolutionVariables`.
-    #[serde(
-        rename = "SolutionVariables",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub solution_variables: Option<Vec<SolutionVariable>>,
 }
 
 /// 答案限定條件
-///
-/// Doc table: `Data.Knowledges[].Solutions[].Conditions[]`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct Condition {
     /// 條件類型
     ///
-    /// Doc table: `Data.Knowledges[].Solutions[].Conditions[].ConditionType`. Example: `EffectiveMode`.
-    #[serde(
-        rename = "ConditionType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `EffectiveMode`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub condition_type: Option<String>,
     /// 條件表達式
     ///
-    /// Doc table: `Data.Knowledges[].Solutions[].Conditions[].ConditionValue`. Example: `auto`.
-    #[serde(
-        rename = "ConditionValue",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `auto`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub condition_value: Option<String>,
 }
 
 /// 答案變量
-///
-/// Doc table: `Data.Knowledges[].Solutions[].SolutionVariables[]`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct SolutionVariable {
     /// 變量名稱
     ///
-    /// Doc table: `Data.Knowledges[].Solutions[].SolutionVariables[].VariableName`. Example: `變量名稱`.
-    #[serde(
-        rename = "VariableName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `變量名稱`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variable_name: Option<String>,
     /// 變量類型
     ///
-    /// Doc table: `Data.Knowledges[].Solutions[].SolutionVariables[].VariableType`. Example: `系統變量`.
-    #[serde(
-        rename = "VariableType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `系統變量`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variable_type: Option<String>,
 }
 
 /// 建議的回復內容,為數組類型。每個元素表示一條消息。
-///
-/// Doc table: `Data.OutputMessages[]`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct OutputMessage {
     /// 表示消息的類型。可選值有IMAGE,LIVEAGENT,TEXT,NO_ANSWER,SELECTOR (the doc's example also shows ASK_TEXT)
     ///
-    /// Doc table: `Data.OutputMessages[].OutputContentType`. Example: `TEXT`.
-    #[serde(
-        rename = "OutputContentType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `TEXT`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output_content_type: Option<OutputContentType>,
     /// 表示消息的具體內容,為JSON格式 (e.g. noAnswerType for NO_ANSWER)
-    ///
-    /// Doc table: `Data.OutputMessages[].OutputContent`.
-    #[serde(
-        rename = "OutputContent",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output_content: Option<BTreeMap<String, Value>>,
     /// 表示消息的來源自哪個功能模塊:DS,FAQ,MARKETING,ARTIFICIAL_SERVICE,ORDER_TRACKING,KEYWORD-OFFICIAL,KEYWORD-SELLER
     ///
-    /// Doc table: `Data.OutputMessages[].OutputContentSource`. Example: `FAQ`.
-    #[serde(
-        rename = "OutputContentSource",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `FAQ`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output_content_source: Option<String>,
     /// 擴展的輸出
-    ///
-    /// Doc table: `Data.OutputMessages[].extOutput`.
     #[serde(rename = "extOutput", default, skip_serializing_if = "Option::is_none")]
     pub ext_output: Option<BTreeMap<String, Value>>,
 }
 
 /// 識別到的槽位信息
-///
-/// Doc table: `Data.UnitSlots`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct UnitSlots {
     /// 槽位列表
-    ///
-    /// Doc table: `Data.UnitSlots.UnitSpans`.
     #[serde(rename = "UnitSpans", default, skip_serializing_if = "Option::is_none")]
     pub unit_spans: Option<Vec<UnitSpan>>,
 }
 
 /// 槽位列表
-///
-/// Doc table: `Data.UnitSlots.UnitSpans[]`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct UnitSpan {
     /// 槽位起始下標
     ///
-    /// Doc table: `Data.UnitSlots.UnitSpans[].Start`. Example: `0`.
-    #[serde(rename = "Start", default, skip_serializing_if = "Option::is_none")]
+    /// Example: `0`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start: Option<i64>,
     /// 槽位結束下標
     ///
-    /// Doc table: `Data.UnitSlots.UnitSpans[].End`. Example: `4`.
-    #[serde(rename = "End", default, skip_serializing_if = "Option::is_none")]
+    /// Example: `4`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end: Option<i64>,
     /// 槽位key
     ///
-    /// Doc table: `Data.UnitSlots.UnitSpans[].SlotKey`. Example: `sys.number.bodyheight`.
-    #[serde(rename = "SlotKey", default, skip_serializing_if = "Option::is_none")]
+    /// Example: `sys.number.bodyheight`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slot_key: Option<String>,
     /// 槽位值
     ///
-    /// Doc table: `Data.UnitSlots.UnitSpans[].SlotValue`. Example: `170cm`.
-    #[serde(rename = "SlotValue", default, skip_serializing_if = "Option::is_none")]
+    /// Example: `170cm`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slot_value: Option<String>,
     /// 槽位來源
     ///
-    /// Doc table: `Data.UnitSlots.UnitSpans[].Source`. Example: `model`.
-    #[serde(rename = "Source", default, skip_serializing_if = "Option::is_none")]
+    /// Example: `model`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
     /// 槽位分值
     ///
-    /// Doc table: `Data.UnitSlots.UnitSpans[].Score`. Example: `0.8`.
-    #[serde(rename = "Score", default, skip_serializing_if = "Option::is_none")]
+    /// Example: `0.8`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score: Option<f64>,
     /// 槽位名稱
     ///
-    /// Doc table: `Data.UnitSlots.UnitSpans[].Alias`. Example: `身高`.
-    #[serde(rename = "Alias", default, skip_serializing_if = "Option::is_none")]
+    /// Example: `身高`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub alias: Option<String>,
     /// 槽位值 (numeric)
-    ///
-    /// Doc table: `Data.UnitSlots.UnitSpans[].NumericSlotValue`.
-    #[serde(
-        rename = "NumericSlotValue",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub numeric_slot_value: Option<NumericSlotValue>,
 }
 
 /// 槽位值 (numeric)
-///
-/// Doc table: `Data.UnitSlots.UnitSpans[].NumericSlotValue`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct NumericSlotValue {
     /// 數值部分
     ///
-    /// Doc table: `Data.UnitSlots.UnitSpans[].NumericSlotValue.Num`. Example: `170`.
-    #[serde(rename = "Num", default, skip_serializing_if = "Option::is_none")]
+    /// Example: `170`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub num: Option<f64>,
     /// 單位部分
-    ///
-    /// Doc table: `Data.UnitSlots.UnitSpans[].NumericSlotValue.Unit`.
-    #[serde(rename = "Unit", default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<Unit>,
 }
 
 /// 單位部分
-///
-/// Doc table: `Data.UnitSlots.UnitSpans[].NumericSlotValue.Unit`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct Unit {
     /// 單位唯一標識
     ///
-    /// Doc table: `Data.UnitSlots.UnitSpans[].NumericSlotValue.Unit.UnitKey`. Example: `length_si_cm`.
-    #[serde(rename = "UnitKey", default, skip_serializing_if = "Option::is_none")]
+    /// Example: `length_si_cm`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit_key: Option<String>,
     /// 單位中文名
     ///
-    /// Doc table: `Data.UnitSlots.UnitSpans[].NumericSlotValue.Unit.UnitName`. Example: `厘米`.
-    #[serde(rename = "UnitName", default, skip_serializing_if = "Option::is_none")]
+    /// Example: `厘米`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit_name: Option<String>,
 }
 
@@ -1521,7 +1308,7 @@ pub enum ContentType {
 }
 
 impl ContentType {
-    /// Every value this SDK version knows, in the doc table's order.
+    /// Every value this SDK version knows, in the order the vendor documents them.
     pub const VALUES: &'static [&'static str] = &["TEXT", "PIC", "URL", "CLICK", "OTHERS"];
 
     /// The value as sent on the wire.
@@ -1606,7 +1393,7 @@ pub enum ClientApp {
 }
 
 impl ClientApp {
-    /// Every value this SDK version knows, in the doc table's order.
+    /// Every value this SDK version knows, in the order the vendor documents them.
     pub const VALUES: &'static [&'static str] = &[
         "taobao", "douyin", "kuaishou", "pdd", "qiwei", "jd", "app", "wechat", "others",
     ];
@@ -1697,7 +1484,7 @@ pub enum ClientOs {
 }
 
 impl ClientOs {
-    /// Every value this SDK version knows, in the doc table's order.
+    /// Every value this SDK version knows, in the order the vendor documents them.
     pub const VALUES: &'static [&'static str] = &[
         "android",
         "ios",
@@ -1786,7 +1573,7 @@ pub enum OutputContentType {
 }
 
 impl OutputContentType {
-    /// Every value this SDK version knows, in the doc table's order.
+    /// Every value this SDK version knows, in the order the vendor documents them.
     pub const VALUES: &'static [&'static str] =
         &["IMAGE", "LIVEAGENT", "TEXT", "NO_ANSWER", "SELECTOR"];
 
@@ -1873,8 +1660,22 @@ impl Operation for RecognizeMessageRequest {
     fn validate(&self) -> Result<(), ValidationError> {
         Ok(())
     }
-}
 
+    fn business_failure(output: &Self::Output) -> Option<BusinessFailure> {
+        let failed = output.success.as_ref() == Some(&false);
+        failed.then(|| {
+            BusinessFailure::new(
+                output.code.as_ref().filter(|v| !v.is_empty()).cloned(),
+                output.message.as_ref().filter(|v| !v.is_empty()).cloned(),
+                output
+                    .request_id
+                    .as_ref()
+                    .filter(|v| !v.is_empty())
+                    .cloned(),
+            )
+        })
+    }
+}
 impl RecognizeMessageRequest {
     /// How each form field's text decodes: complex parameters travel as JSON strings.
     pub const FORM_FIELDS: &'static [(&'static str, FormFieldKind)] = &[

@@ -7,19 +7,17 @@ use serde::Deserialize;
 use serde::Serialize;
 
 /// 客户关注点内容提取结果 (`output.contentExtractionsPath` 的解析协议): one result per extraction content (the customer's concerns); the top level is a JSON array.
-///
-/// Doc table: `[]`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ContentExtraction {
     /// 结果描述
     ///
-    /// Doc table: `[].result`. Example: `购车费用`.
+    /// Example: `购车费用`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result: Option<String>,
     /// 匹配的句子ID列表
     ///
-    /// Doc table: `[].matchedSentenceIds`. Example: `[1, 2]`.
+    /// Example: `[1, 2]`.
     #[serde(
         rename = "matchedSentenceIds",
         default,
@@ -28,12 +26,12 @@ pub struct ContentExtraction {
     pub matched_sentence_ids: Option<Vec<i64>>,
     /// 标题
     ///
-    /// Doc table: `[].title`. Example: `用车成本`.
+    /// Example: `用车成本`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// 备注
     ///
-    /// Doc table: `[].remarks`. Example: `客户在对话中表达了对购车费用的关注,询问了关于价位的信息`.
+    /// Example: `客户在对话中表达了对购车费用的关注,询问了关于价位的信息`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remarks: Option<String>,
 }

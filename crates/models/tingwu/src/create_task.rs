@@ -3,6 +3,7 @@
 //!
 //! `POST /api/v1/services/aigc/multimodal-generation/generation` (DashScope). Request: [`CreateTaskRequest`], response: [`CreateTaskResponse`].
 
+use aliyun_ai_core::BusinessFailure;
 use aliyun_ai_core::EncodeError;
 use aliyun_ai_core::Method;
 use aliyun_ai_core::Operation;
@@ -37,21 +38,23 @@ impl FixedValue for InputTask {
     const VALUE: &'static str = "createTask";
 }
 
-/// 创建购车客户画像分析任务。Creates a customer-profile analysis task from an audio URL, a dialogue text, or an earlier task's transcription; poll it with getTask. Build it with [`CreateTaskRequest::builder`].
+/// 创建购车客户画像分析任务。Creates a customer-profile analysis task from an audio URL, a dialogue text, or an earlier task's transcription; poll it with getTask.
+///
+/// Build it with [`CreateTaskRequest::builder`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CreateTaskRequest {
     /// 定义业务类型,固定为 tingwu-automotive-customer-profile
     ///
-    /// Doc table: `model`; required; fixed by the API and filled in by the SDK. Example: `tingwu-automotive-customer-profile`.
+    /// Required; fixed by the API and filled in by the SDK. Example: `tingwu-automotive-customer-profile`.
     pub model: Fixed<CreateTaskRequestModel>,
     /// 传入相关业务参数
     ///
-    /// Doc table: `input`; required.
+    /// Required.
     pub input: Input,
     /// 参数
     ///
-    /// Doc table: `parameters`; optional; always sent (an empty object when unset).
+    /// Optional; always sent (an empty object when unset).
     #[serde(default)]
     pub parameters: Parameters,
 }
@@ -109,33 +112,34 @@ impl CreateTaskRequest {
 
 /// 传入相关业务参数
 ///
-/// Doc table: `input`. Build it with [`Input::builder`].
+/// Build it with [`Input::builder`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Input {
     /// 定义任务类型,固定为 createTask
     ///
-    /// Doc table: `input.task`; required; fixed by the API and filled in by the SDK. Example: `createTask`.
+    /// Required; fixed by the API and filled in by the SDK. Example: `createTask`.
     pub task: Fixed<InputTask>,
     /// 应用 id (application id)
     ///
-    /// Doc table: `input.appId`; required; also decoded from `appid`. Example: `app-***`.
-    #[serde(rename = "appId", alias = "appid")]
+    /// Required; also decoded from `appid`. Example: `app-***`.
+    #[serde(alias = "appid")]
     pub app_id: String,
     /// 音频文件 URL (audio file)
     ///
-    /// Doc table: `input.fileUrl`; exactly one of the `source` group is required. Example: `https://example.com/call.mp3`.
-    #[serde(rename = "fileUrl", default, skip_serializing_if = "Option::is_none")]
+    /// Exactly one of the `source` group is required. Example: `https://example.com/call.mp3`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_url: Option<String>,
     /// 对话文本,每行 `speaker: content` (dialogue text)
     ///
-    /// Doc table: `input.text`; exactly one of the `source` group is required. Example: `销售: 您好\n客户: 我想看看SUV`.
+    /// Exactly one of the `source` group is required. Example: `销售: 您好\n客户: 我想看看SUV`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
     /// 复用已有任务的转写结果 (reuse an earlier task's transcription)
     ///
-    /// Doc table: `input.dataId`; exactly one of the `source` group is required. Example: `wkb***`.
-    #[serde(rename = "dataId", default, skip_serializing_if = "Option::is_none")]
+    /// Exactly one of the `source` group is required. Example: `wkb***`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_id: Option<String>,
 }
 
@@ -232,27 +236,20 @@ impl Input {
 
 /// 参数
 ///
-/// Doc table: `parameters`. Build it with [`Parameters::builder`].
+/// Build it with [`Parameters::builder`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Parameters {
     /// 身份识别 (speaker identity recognition)
     ///
-    /// Doc table: `parameters.identityRecognition`; optional.
-    #[serde(
-        rename = "identityRecognition",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity_recognition: Option<IdentityRecognition>,
     /// 客户关注点内容提取 (concern extraction)
     ///
-    /// Doc table: `parameters.contentExtraction`; optional.
-    #[serde(
-        rename = "contentExtraction",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_extraction: Option<ContentExtraction>,
 }
 
@@ -310,13 +307,13 @@ impl Parameters {
 
 /// 身份识别 (speaker identity recognition)
 ///
-/// Doc table: `parameters.identityRecognition`. Build it with [`IdentityRecognition::builder`].
+/// Build it with [`IdentityRecognition::builder`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct IdentityRecognition {
     /// 身份列表,最多 5 个
     ///
-    /// Doc table: `parameters.identityRecognition.identityContents`; optional; at most 5 items.
+    /// Optional; at most 5 items.
     #[serde(
         rename = "identityContents",
         default,
@@ -381,18 +378,18 @@ impl IdentityRecognition {
 
 /// 身份列表,最多 5 个
 ///
-/// Doc table: `parameters.identityRecognition.identityContents[]`. Build it with [`IdentityContent::builder`].
+/// Build it with [`IdentityContent::builder`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct IdentityContent {
     /// 身份名称
     ///
-    /// Doc table: `parameters.identityRecognition.identityContents[].name`; optional; also decoded from `Name`. Example: `客户`.
+    /// Optional; also decoded from `Name`. Example: `客户`.
     #[serde(alias = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// 身份描述
     ///
-    /// Doc table: `parameters.identityRecognition.identityContents[].description`; optional; also decoded from `Description`. Example: `购车的客户`.
+    /// Optional; also decoded from `Description`. Example: `购车的客户`.
     #[serde(
         alias = "Description",
         default,
@@ -440,13 +437,13 @@ impl IdentityContentBuilder {
 
 /// 客户关注点内容提取 (concern extraction)
 ///
-/// Doc table: `parameters.contentExtraction`. Build it with [`ContentExtraction::builder`].
+/// Build it with [`ContentExtraction::builder`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ContentExtraction {
     /// 提取内容列表,最多 150 个
     ///
-    /// Doc table: `parameters.contentExtraction.extractionContents`; optional; at most 150 items.
+    /// Optional; at most 150 items.
     #[serde(
         rename = "extractionContents",
         default,
@@ -511,23 +508,23 @@ impl ContentExtraction {
 
 /// 提取内容列表,最多 150 个
 ///
-/// Doc table: `parameters.contentExtraction.extractionContents[]`. Build it with [`ExtractionContent::builder`].
+/// Build it with [`ExtractionContent::builder`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct ExtractionContent {
     /// 标题
     ///
-    /// Doc table: `parameters.contentExtraction.extractionContents[].title`; optional. Example: `用车成本`.
+    /// Optional. Example: `用车成本`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// 提取内容描述
     ///
-    /// Doc table: `parameters.contentExtraction.extractionContents[].content`; optional. Example: `客户对购车费用、油耗等成本的关注`.
+    /// Optional. Example: `客户对购车费用、油耗等成本的关注`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     /// 针对的身份
     ///
-    /// Doc table: `parameters.contentExtraction.extractionContents[].identity`; optional. Example: `客户`.
+    /// Optional. Example: `客户`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity: Option<String>,
 }
@@ -583,40 +580,36 @@ impl ExtractionContentBuilder {
 pub struct CreateTaskResponse {
     /// 错误码
     ///
-    /// Doc table: `code`.
+    /// A non-empty value means the call failed (the client returns an error); the error code of a failed call.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// 错误信息
     ///
-    /// Doc table: `message`.
+    /// The message of a failed call.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// 请求id
     ///
-    /// Doc table: `request_id`. Example: `f97ee37d-0f9c-9b93-b6bf-bd263a232bf9`.
+    /// Example: `f97ee37d-0f9c-9b93-b6bf-bd263a232bf9`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
     /// 用量
     ///
-    /// Doc table: `usage`. Example: `{}`.
+    /// Example: `{}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage: Option<BTreeMap<String, Value>>,
     /// 业务返回体
-    ///
-    /// Doc table: `output`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output: Option<TaskOutput>,
 }
 
 /// 业务返回体
-///
-/// Doc table: `output`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TaskOutput {
     /// 任务 id;用 getTask 查询 (the task's id; poll it with getTask)
     ///
-    /// Doc table: `output.dataId`. Example: `wkb***`.
+    /// Example: `wkb***`.
     #[serde(rename = "dataId", default, skip_serializing_if = "Option::is_none")]
     pub data_id: Option<String>,
 }
@@ -650,5 +643,20 @@ impl Operation for CreateTaskRequest {
 
     fn validate(&self) -> Result<(), ValidationError> {
         self.check()
+    }
+
+    fn business_failure(output: &Self::Output) -> Option<BusinessFailure> {
+        let failed = output.code.as_ref().is_some_and(|v| !v.is_empty());
+        failed.then(|| {
+            BusinessFailure::new(
+                output.code.as_ref().filter(|v| !v.is_empty()).cloned(),
+                output.message.as_ref().filter(|v| !v.is_empty()).cloned(),
+                output
+                    .request_id
+                    .as_ref()
+                    .filter(|v| !v.is_empty())
+                    .cloned(),
+            )
+        })
     }
 }

@@ -8,87 +8,60 @@ use serde::Serialize;
 
 /// 购车客户画像 (`output.customerProfilePath` 的解析协议): the customer profile: lead class, test-drive intention, counts and a one-sentence summary of the customer's concerns.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CustomerProfile {
     /// 销售线索分类
-    ///
-    /// Doc table: `saleClueClassify`.
-    #[serde(
-        rename = "saleClueClassify",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sale_clue_classify: Option<SaleClueClassify>,
     /// 客户未提及个数
     ///
-    /// Doc table: `customerNotMentioned`. Example: `46`.
-    #[serde(
-        rename = "customerNotMentioned",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `46`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_not_mentioned: Option<i64>,
     /// 试驾意向评估
-    ///
-    /// Doc table: `tryDriveIntentionEvaluation`.
-    #[serde(
-        rename = "tryDriveIntentionEvaluation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub try_drive_intention_evaluation: Option<TryDriveIntentionEvaluation>,
     /// 客户关注点个数
     ///
-    /// Doc table: `customerConcerned`. Example: `4`.
-    #[serde(
-        rename = "customerConcerned",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `4`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_concerned: Option<i64>,
     /// 客户关注点总结
     ///
-    /// Doc table: `oneSentenceSumUp`. Example: `客户关注点:SUV车型、外观设计、内饰质量。`.
-    #[serde(
-        rename = "oneSentenceSumUp",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `客户关注点:SUV车型、外观设计、内饰质量。`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub one_sentence_sum_up: Option<String>,
 }
 
 /// 销售线索分类
-///
-/// Doc table: `saleClueClassify`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct SaleClueClassify {
     /// 线索类别
     ///
-    /// Doc table: `saleClueClassify.classify`. Example: `B`.
+    /// Example: `B`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub classify: Option<String>,
     /// 分类依据
     ///
-    /// Doc table: `saleClueClassify.evidence`. Example: `客户仅表达想了解SUV,无明确购车意愿`.
+    /// Example: `客户仅表达想了解SUV,无明确购车意愿`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evidence: Option<String>,
 }
 
 /// 试驾意向评估
-///
-/// Doc table: `tryDriveIntentionEvaluation`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TryDriveIntentionEvaluation {
     /// 评分
     ///
-    /// Doc table: `tryDriveIntentionEvaluation.score`. Example: `0`.
+    /// Example: `0`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score: Option<i64>,
     /// 评估依据
     ///
-    /// Doc table: `tryDriveIntentionEvaluation.evidence`. Example: `客户未提及试驾意愿,仅询问价位`.
+    /// Example: `客户未提及试驾意愿,仅询问价位`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evidence: Option<String>,
 }

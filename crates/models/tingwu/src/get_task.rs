@@ -3,6 +3,7 @@
 //!
 //! `POST /api/v1/services/aigc/multimodal-generation/generation` (DashScope). Request: [`GetTaskRequest`], response: [`GetTaskResponse`].
 
+use aliyun_ai_core::BusinessFailure;
 use aliyun_ai_core::EncodeError;
 use aliyun_ai_core::Method;
 use aliyun_ai_core::Operation;
@@ -37,21 +38,23 @@ impl FixedValue for InputTask {
     const VALUE: &'static str = "getTask";
 }
 
-/// 查询购车客户画像任务状态和结果。Reads the state of a customer-profile task and, once it is done, the URLs of its four result files. Build it with [`GetTaskRequest::builder`].
+/// 查询购车客户画像任务状态和结果。Reads the state of a customer-profile task and, once it is done, the URLs of its four result files.
+///
+/// Build it with [`GetTaskRequest::builder`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct GetTaskRequest {
     /// 定义业务类型,固定为 tingwu-automotive-customer-profile
     ///
-    /// Doc table: `model`; required; fixed by the API and filled in by the SDK. Example: `tingwu-automotive-customer-profile`.
+    /// Required; fixed by the API and filled in by the SDK. Example: `tingwu-automotive-customer-profile`.
     pub model: Fixed<GetTaskRequestModel>,
     /// 传入相关业务参数
     ///
-    /// Doc table: `input`; required.
+    /// Required.
     pub input: Input,
     /// 参数 (always sent, empty)
     ///
-    /// Doc table: `parameters`; optional; always sent (an empty object when unset). Example: `{}`.
+    /// Optional; always sent (an empty object when unset). Example: `{}`.
     #[serde(default)]
     pub parameters: BTreeMap<String, Value>,
 }
@@ -108,17 +111,17 @@ impl GetTaskRequestBuilder {
 
 /// 传入相关业务参数
 ///
-/// Doc table: `input`. Build it with [`Input::builder`].
+/// Build it with [`Input::builder`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Input {
     /// 定义任务类型,固定为 getTask
     ///
-    /// Doc table: `input.task`; required; fixed by the API and filled in by the SDK. Example: `getTask`.
+    /// Required; fixed by the API and filled in by the SDK. Example: `getTask`.
     pub task: Fixed<InputTask>,
     /// 需要查询的音频任务id (the `dataId` createTask returned)
     ///
-    /// Doc table: `input.dataId`; required. Example: `wkb***`.
+    /// Required. Example: `wkb***`.
     #[serde(rename = "dataId")]
     pub data_id: String,
 }
@@ -169,91 +172,62 @@ impl InputBuilder {
 pub struct GetTaskResponse {
     /// 错误码
     ///
-    /// Doc table: `code`.
+    /// A non-empty value means the call failed (the client returns an error); the error code of a failed call.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// 错误信息
     ///
-    /// Doc table: `message`.
+    /// The message of a failed call.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// 请求id
     ///
-    /// Doc table: `request_id`. Example: `f97ee37d-0f9c-9b93-b6bf-bd263a232bf9`.
+    /// Example: `f97ee37d-0f9c-9b93-b6bf-bd263a232bf9`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
     /// 用量
     ///
-    /// Doc table: `usage`. Example: `{}`.
+    /// Example: `{}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage: Option<BTreeMap<String, Value>>,
     /// 业务返回体
-    ///
-    /// Doc table: `output`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output: Option<TaskOutput>,
 }
 
 /// 业务返回体
-///
-/// Doc table: `output`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct TaskOutput {
     /// 任务状态:0 已完成, 1 运行中, 2 失败 (a string or a number on the wire)
     ///
-    /// Doc table: `output.status`. Example: `0`.
+    /// `2` means the call failed (the client returns an error). Example: `0`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<TaskStatus>,
     /// 任务成功提交,但是执行失败(状态为 2)时的错误码
     ///
-    /// Doc table: `output.errorCode`. Example: `TSC.FileError`.
-    #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
+    /// A non-empty value means the call failed (the client returns an error); the error code of a failed call. Example: `TSC.FileError`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
     /// 任务成功提交,但是任务执行失败时的错误信息
     ///
-    /// Doc table: `output.errorMessage`. Example: `File cannot be read.`.
-    #[serde(
-        rename = "errorMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// The message of a failed call. Example: `File cannot be read.`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     /// 分析结果的ossUrl (decode with `customer_profile`)
     ///
-    /// Doc table: `output.customerProfilePath`. Example: `https://example.oss-cn-hangzhou.aliyuncs.com/customerProfile?Expires=1&OSSAccessKeyId=x&Signature=y`.
-    #[serde(
-        rename = "customerProfilePath",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `https://example.oss-cn-hangzhou.aliyuncs.com/customerProfile?Expires=1&OSSAccessKeyId=x&Signature=y`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_profile_path: Option<String>,
     /// 语音转文字结果的ossUrl (decode with `transcription`)
-    ///
-    /// Doc table: `output.transcriptionPath`.
-    #[serde(
-        rename = "transcriptionPath",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transcription_path: Option<String>,
     /// 角色识别结果ossUrl (decode with `identity_recognition`)
-    ///
-    /// Doc table: `output.identityRecognitionPath`.
-    #[serde(
-        rename = "identityRecognitionPath",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity_recognition_path: Option<String>,
     /// 客户关注点内容提取结果ossUrl的集合(0个或多个) (decode with `content_extractions`; one string or an array)
-    ///
-    /// Doc table: `output.contentExtractionsPath`.
-    #[serde(
-        rename = "contentExtractionsPath",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_extractions_path: Option<OneOrMany>,
 }
 
@@ -274,7 +248,7 @@ pub enum TaskStatus {
 }
 
 impl TaskStatus {
-    /// Every value this SDK version knows, in the doc table's order.
+    /// Every value this SDK version knows, in the order the vendor documents them.
     pub const VALUES: &'static [&'static str] = &["0", "1", "2"];
 
     /// The value as sent on the wire.
@@ -355,5 +329,48 @@ impl Operation for GetTaskRequest {
 
     fn validate(&self) -> Result<(), ValidationError> {
         Ok(())
+    }
+
+    fn business_failure(output: &Self::Output) -> Option<BusinessFailure> {
+        let failed = output.code.as_ref().is_some_and(|v| !v.is_empty())
+            || output
+                .output
+                .as_ref()
+                .and_then(|v| v.status.as_ref())
+                .is_some_and(|v| v.as_str() == "2")
+            || output
+                .output
+                .as_ref()
+                .and_then(|v| v.error_code.as_ref())
+                .is_some_and(|v| !v.is_empty());
+        failed.then(|| {
+            BusinessFailure::new(
+                output
+                    .code
+                    .as_ref()
+                    .filter(|v| !v.is_empty())
+                    .or(output
+                        .output
+                        .as_ref()
+                        .and_then(|v| v.error_code.as_ref())
+                        .filter(|v| !v.is_empty()))
+                    .cloned(),
+                output
+                    .message
+                    .as_ref()
+                    .filter(|v| !v.is_empty())
+                    .or(output
+                        .output
+                        .as_ref()
+                        .and_then(|v| v.error_message.as_ref())
+                        .filter(|v| !v.is_empty()))
+                    .cloned(),
+                output
+                    .request_id
+                    .as_ref()
+                    .filter(|v| !v.is_empty())
+                    .cloned(),
+            )
+        })
     }
 }

@@ -11,8 +11,6 @@ use serde::Serialize;
 #[non_exhaustive]
 pub struct IdentityRecognition {
     /// 身份识别结果列表
-    ///
-    /// Doc table: `identityResults`.
     #[serde(
         rename = "identityResults",
         default,
@@ -22,19 +20,17 @@ pub struct IdentityRecognition {
 }
 
 /// 身份识别结果列表
-///
-/// Doc table: `identityResults[]`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct IdentityResult {
     /// 识别的身份
     ///
-    /// Doc table: `identityResults[].identity`. Example: `客户`.
+    /// Example: `客户`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity: Option<String>,
     /// 说话者ID
     ///
-    /// Doc table: `identityResults[].speakerId`. Example: `1`.
+    /// Example: `1`.
     #[serde(rename = "speakerId", default, skip_serializing_if = "Option::is_none")]
     pub speaker_id: Option<String>,
 }

@@ -11,53 +11,42 @@ use serde::Serialize;
 #[non_exhaustive]
 pub struct Transcription {
     /// 段落列表
-    ///
-    /// Doc table: `paragraphs`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paragraphs: Option<Vec<Paragraph>>,
 }
 
 /// 段落列表
-///
-/// Doc table: `paragraphs[]`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Paragraph {
     /// 段落ID
     ///
-    /// Doc table: `paragraphs[].paragraphId`. Example: `16987422100275*****`.
-    #[serde(
-        rename = "paragraphId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    /// Example: `16987422100275*****`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paragraph_id: Option<String>,
     /// 说话者ID
     ///
-    /// Doc table: `paragraphs[].speakerId`. Example: `1`.
-    #[serde(rename = "speakerId", default, skip_serializing_if = "Option::is_none")]
+    /// Example: `1`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub speaker_id: Option<String>,
     /// 字词列表
-    ///
-    /// Doc table: `paragraphs[].words`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub words: Option<Vec<Word>>,
 }
 
 /// 字词列表
-///
-/// Doc table: `paragraphs[].words[]`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Word {
     /// 字词编号
     ///
-    /// Doc table: `paragraphs[].words[].id`. Example: `10`.
+    /// Example: `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<i64>,
     /// 句子ID
     ///
-    /// Doc table: `paragraphs[].words[].sentenceId`. Example: `1`.
+    /// Example: `1`.
     #[serde(
         rename = "sentenceId",
         default,
@@ -66,17 +55,17 @@ pub struct Word {
     pub sentence_id: Option<i64>,
     /// 开始时间(毫秒)
     ///
-    /// Doc table: `paragraphs[].words[].start`. Example: `4970`.
+    /// Example: `4970`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start: Option<i64>,
     /// 结束时间(毫秒)
     ///
-    /// Doc table: `paragraphs[].words[].end`. Example: `5560`.
+    /// Example: `5560`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end: Option<i64>,
     /// 字词文本
     ///
-    /// Doc table: `paragraphs[].words[].text`. Example: `您好,`.
+    /// Example: `您好,`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
 }
