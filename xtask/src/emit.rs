@@ -657,27 +657,47 @@ impl Emitter<'_> {
                 };
                 let cdirect = condition_field.is_direct(Side::Request);
                 let op = if *negate { "!=" } else { "==" };
-                let test = match (&condition_field.ty, cdirect) {
-                    (Ty::Enum(_), true) => format!(
+                let variant = match condition_field.ty {
+                    Ty::Enum(index) => self.module.enums[index]
+                        .variants
+                        .iter()
+                        .find(|(_, v)| v == value)
+                        .map(|(variant, _)| {
+                            format!("{}::{variant}", self.module.enums[index].name)
+                        }),
+                    _ => None,
+                };
+                let not = if *negate { "!" } else { "" };
+                let test = match (&condition_field.ty, cdirect, variant) {
+                    (Ty::Enum(_), true, Some(variant)) => {
+                        format!("{not}matches!(self.{}, {variant})", condition_field.rust)
+                    }
+                    (Ty::Enum(_), false, Some(variant)) => format!(
+                        "{not}matches!(self.{}, Some({variant}))",
+                        condition_field.rust
+                    ),
+                    (Ty::Enum(_), true, None) => format!(
                         "self.{}.as_str() {op} {}",
                         condition_field.rust,
                         rust_str(value)
                     ),
-                    (Ty::Enum(_), false) => format!(
+                    (Ty::Enum(_), false, None) => format!(
                         "self.{}.as_ref().map(|v| v.as_str()) {op} Some({})",
                         condition_field.rust,
                         rust_str(value)
                     ),
-                    (Ty::Scalar(Scalar::Boolean, _), true) => {
+                    (Ty::Scalar(Scalar::Boolean, _), true, _) => {
                         format!("self.{} {op} {}", condition_field.rust, value == "true")
                     }
-                    (Ty::Scalar(Scalar::Boolean, _), false) => format!(
+                    (Ty::Scalar(Scalar::Boolean, _), false, _) => format!(
                         "self.{} {op} Some({})",
                         condition_field.rust,
                         value == "true"
                     ),
-                    (_, true) => format!("self.{} {op} {}", condition_field.rust, rust_str(value)),
-                    (_, false) => format!(
+                    (_, true, _) => {
+                        format!("self.{} {op} {}", condition_field.rust, rust_str(value))
+                    }
+                    (_, false, _) => format!(
                         "self.{}.as_deref() {op} Some({})",
                         condition_field.rust,
                         rust_str(value)
@@ -756,10 +776,7 @@ impl Emitter<'_> {
     }
 
     fn emit_enum(&mut self, def: &EnumDef) {
-        self.use_("serde::Deserialize");
-        self.use_("serde::Serialize");
         let name = &def.name;
-        let mut out = String::new();
         let mut doc = doc_text(&def.description);
         if doc.trim().is_empty() {
             doc = format!("Values of `{name}`.");
@@ -768,64 +785,14 @@ impl Emitter<'_> {
             doc,
             "\n\nA value this SDK does not know decodes to [`{name}::Unknown`] and encodes back unchanged."
         );
-        push_doc(&mut out, "", &doc);
-        let _ = writeln!(
-            out,
-            "#[derive(Debug, Clone, PartialEq, Eq, Hash)]\n#[non_exhaustive]\npub enum {name} {{"
-        );
+        let mut out = String::from("aliyun_ai_core::wire_enum! {\n");
+        push_doc(&mut out, "    ", &doc);
+        let _ = writeln!(out, "    pub enum {name} {{");
         for (variant, value) in &def.variants {
-            let _ = writeln!(out, "    /// {}", code_span(value));
-            let _ = writeln!(out, "    {variant},");
+            let _ = writeln!(out, "        /// {}", code_span(value));
+            let _ = writeln!(out, "        {variant} = {},", rust_str(value));
         }
-        let _ = writeln!(
-            out,
-            "    /// A value this SDK version does not know, kept as received.\n    Unknown(String),\n}}\n"
-        );
-        let values: Vec<String> = def.variants.iter().map(|(_, v)| rust_str(v)).collect();
-        let _ = writeln!(out, "impl {name} {{");
-        let _ = writeln!(
-            out,
-            "    /// Every value this SDK version knows, in the order the vendor documents them.\n    pub const VALUES: &'static [&'static str] = &[{}];\n",
-            values.join(", ")
-        );
-        let _ = writeln!(
-            out,
-            "    /// The value as sent on the wire.\n    pub fn as_str(&self) -> &str {{\n        match self {{"
-        );
-        for (variant, value) in &def.variants {
-            let _ = writeln!(out, "            Self::{variant} => {},", rust_str(value));
-        }
-        let _ = writeln!(
-            out,
-            "            Self::Unknown(value) => value,\n        }}\n    }}\n}}\n"
-        );
-        let _ = writeln!(
-            out,
-            "impl From<&str> for {name} {{\n    fn from(value: &str) -> Self {{\n        match value {{"
-        );
-        for (variant, value) in &def.variants {
-            let _ = writeln!(out, "            {} => Self::{variant},", rust_str(value));
-        }
-        let _ = writeln!(
-            out,
-            "            other => Self::Unknown(other.to_owned()),\n        }}\n    }}\n}}\n"
-        );
-        let _ = writeln!(
-            out,
-            "impl From<String> for {name} {{\n    fn from(value: String) -> Self {{\n        match Self::from(value.as_str()) {{\n            Self::Unknown(_) => Self::Unknown(value),\n            known => known,\n        }}\n    }}\n}}\n"
-        );
-        let _ = writeln!(
-            out,
-            "impl std::fmt::Display for {name} {{\n    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {{\n        f.write_str(self.as_str())\n    }}\n}}\n"
-        );
-        let _ = writeln!(
-            out,
-            "impl Serialize for {name} {{\n    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {{\n        serializer.serialize_str(self.as_str())\n    }}\n}}\n"
-        );
-        let _ = writeln!(
-            out,
-            "impl<'de> Deserialize<'de> for {name} {{\n    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {{\n        aliyun_ai_core::quirks::deserialize_enum_text(deserializer).map(Self::from)\n    }}\n}}\n"
-        );
+        out.push_str("    }\n}\n\n");
         self.out.push_str(&out);
     }
 
@@ -1115,17 +1082,23 @@ fn marked_fields<'a>(
 }
 
 /// The test that a marked field has its failing value.
-fn failing_test(marked: &Marked<'_>, value: &str) -> String {
+fn failing_test(module: &Module, marked: &Marked<'_>, value: &str) -> String {
     let access = &marked.access;
     match &marked.field.ty {
         Ty::Scalar(Scalar::Boolean | Scalar::Integer, _) => format!("{access} == Some(&{value})"),
         Ty::Scalar(Scalar::String, _) if value == "non-empty" => {
             format!("{access}.is_some_and(|v| !v.is_empty())")
         }
-        Ty::Enum(_) => format!(
-            "{access}.is_some_and(|v| v.as_str() == {})",
-            rust_str(value)
-        ),
+        Ty::Enum(index) => {
+            let def = &module.enums[*index];
+            match def.variants.iter().find(|(_, v)| v == value) {
+                Some((variant, _)) => format!("matches!({access}, Some({}::{variant}))", def.name),
+                None => format!(
+                    "{access}.is_some_and(|v| v.as_str() == {})",
+                    rust_str(value)
+                ),
+            }
+        }
         _ => format!("{access}.is_some_and(|v| v == {})", rust_str(value)),
     }
 }
@@ -1141,7 +1114,7 @@ impl Emitter<'_> {
             .iter()
             .filter_map(|m| {
                 let value = m.field.marks.fails_when.as_deref()?;
-                Some(failing_test(m, value))
+                Some(failing_test(module, m, value))
             })
             .collect();
         if !conditions.is_empty() {
@@ -1343,6 +1316,9 @@ pub fn lib(service: &Service) -> String {
         out,
         "\nuse aliyun_ai_core::{{AuthScheme, ServiceInfo, Style}};\n"
     );
+    if service.modules.iter().any(|m| !m.enums.is_empty()) {
+        let _ = writeln!(out, "aliyun_ai_core::unknown_value!();\n");
+    }
     for module in &service.modules {
         let _ = writeln!(out, "pub mod {};", module.name);
     }

@@ -10,6 +10,8 @@
 //! - [`quirks`]: serde helpers for the vendor's JSON quirks (`"True"` as a
 //!   boolean, integers as strings, JSON inside strings, 64-bit ids...).
 //! - [`form`]: RPC form bodies whose complex fields are JSON strings.
+//! - [`wire_enum!`] and [`unknown_value!`]: the generated enums, whose
+//!   `Unknown` variant holds an opaque value only decoding creates.
 //!
 //! This crate depends on `serde` and `serde_json` only: a crate that needs the
 //! models of one service never pulls an HTTP stack.
@@ -20,6 +22,13 @@ pub mod form;
 mod operation;
 pub mod quirks;
 mod validation;
+mod wire_enum;
+
+/// What the macros expand to, not for direct use.
+#[doc(hidden)]
+pub mod __private {
+    pub use serde;
+}
 
 pub use operation::{
     AuthScheme, BusinessFailure, EncodeError, Method, Operation, OperationInfo, QueryParam,

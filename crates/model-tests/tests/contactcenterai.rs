@@ -201,10 +201,7 @@ fn analyze_conversation_unknown_result_type_round_trips() {
     .unwrap();
     assert_eq!(
         request.result_types,
-        vec![
-            ResultType::Summary,
-            ResultType::Unknown("brand_new_type".into())
-        ]
+        vec![ResultType::Summary, ResultType::from("brand_new_type")]
     );
     assert_eq!(
         body_json(&request)["resultTypes"],
@@ -299,8 +296,12 @@ fn get_task_result_unknown_task_status_round_trips() {
     let response: GetTaskResultResponse =
         serde_json::from_value(json!({ "data": { "taskStatus": "RUNNING" } })).unwrap();
     let status = response.data.as_ref().unwrap().task_status.clone().unwrap();
-    assert_eq!(status, TaskStatus::Unknown("RUNNING".into()));
+    assert!(matches!(&status, TaskStatus::Unknown(value) if value.as_str() == "RUNNING"));
     assert_eq!(status.as_str(), "RUNNING");
+    assert_eq!(TaskStatus::try_parse("RUNNING"), None);
+    // A known value never decodes to Unknown, and From keeps to the known variant.
+    assert_eq!(TaskStatus::from("FINISH"), TaskStatus::Finish);
+    assert_eq!("ERROR".parse(), Ok(TaskStatus::Error));
     assert_eq!(
         serde_json::to_value(&response).unwrap(),
         json!({ "data": { "taskStatus": "RUNNING" } })

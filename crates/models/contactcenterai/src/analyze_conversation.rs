@@ -1026,414 +1026,97 @@ pub struct AnalyzeConversationResponse {
     pub total_tokens: Option<i64>,
 }
 
-/// (通话角色) user-客户 agent-客服 system-系统消息
-///
-/// A value this SDK does not know decodes to [`Role::Unknown`] and encodes back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Role {
-    /// `user`
-    User,
-    /// `agent`
-    Agent,
-    /// `system`
-    System,
-    /// A value this SDK version does not know, kept as received.
-    Unknown(String),
-}
-
-impl Role {
-    /// Every value this SDK version knows, in the order the vendor documents them.
-    pub const VALUES: &'static [&'static str] = &["user", "agent", "system"];
-
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::User => "user",
-            Self::Agent => "agent",
-            Self::System => "system",
-            Self::Unknown(value) => value,
-        }
+aliyun_ai_core::wire_enum! {
+    /// (通话角色) user-客户 agent-客服 system-系统消息
+    ///
+    /// A value this SDK does not know decodes to [`Role::Unknown`] and encodes back unchanged.
+    pub enum Role {
+        /// `user`
+        User = "user",
+        /// `agent`
+        Agent = "agent",
+        /// `system`
+        System = "system",
     }
 }
 
-impl From<&str> for Role {
-    fn from(value: &str) -> Self {
-        match value {
-            "user" => Self::User,
-            "agent" => Self::Agent,
-            "system" => Self::System,
-            other => Self::Unknown(other.to_owned()),
-        }
+aliyun_ai_core::wire_enum! {
+    /// (通话角色) user-客户 agent-客服 system-系统消息
+    ///
+    /// A value this SDK does not know decodes to [`ExampleSentenceRole::Unknown`] and encodes back unchanged.
+    pub enum ExampleSentenceRole {
+        /// `user`
+        User = "user",
+        /// `agent`
+        Agent = "agent",
+        /// `system`
+        System = "system",
     }
 }
 
-impl From<String> for Role {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
+aliyun_ai_core::wire_enum! {
+    /// 模型 code (default tyxmTurbo)
+    ///
+    /// A value this SDK does not know decodes to [`ModelCode::Unknown`] and encodes back unchanged.
+    pub enum ModelCode {
+        /// `tyxmTurbo`
+        TyxmTurbo = "tyxmTurbo",
+        /// `tyxmPlus`
+        TyxmPlus = "tyxmPlus",
     }
 }
 
-impl std::fmt::Display for Role {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+aliyun_ai_core::wire_enum! {
+    /// 指令任务类型: summary-对话摘要, title-标题生成, fields-字段信息抽取, keywords-关键字抽取, service_inspection-服务质检, question_solution-问题和解决方案, questions_and_answer-QA抽取, user_profile-用户画像, category_tag-标签分类, emotion_detection-情绪检测, satisfaction-满意度, actions-代办事项 (new values keep coming)
+    ///
+    /// A value this SDK does not know decodes to [`ResultType::Unknown`] and encodes back unchanged.
+    pub enum ResultType {
+        /// `summary`
+        Summary = "summary",
+        /// `title`
+        Title = "title",
+        /// `fields`
+        Fields = "fields",
+        /// `keywords`
+        Keywords = "keywords",
+        /// `service_inspection`
+        ServiceInspection = "service_inspection",
+        /// `question_solution`
+        QuestionSolution = "question_solution",
+        /// `questions_and_answer`
+        QuestionsAndAnswer = "questions_and_answer",
+        /// `user_profile`
+        UserProfile = "user_profile",
+        /// `category_tag`
+        CategoryTag = "category_tag",
+        /// `emotion_detection`
+        EmotionDetection = "emotion_detection",
+        /// `satisfaction`
+        Satisfaction = "satisfaction",
+        /// `actions`
+        Actions = "actions",
+        /// `service_finish`
+        ServiceFinish = "service_finish",
+        /// `label_classification`
+        LabelClassification = "label_classification",
+        /// `analysis_image`
+        AnalysisImage = "analysis_image",
+        /// `custom_prompt`
+        CustomPrompt = "custom_prompt",
+        /// `dianxiao_summary`
+        DianxiaoSummary = "dianxiao_summary",
     }
 }
 
-impl Serialize for Role {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for Role {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        aliyun_ai_core::quirks::deserialize_enum_text(deserializer).map(Self::from)
-    }
-}
-
-/// (通话角色) user-客户 agent-客服 system-系统消息
-///
-/// A value this SDK does not know decodes to [`ExampleSentenceRole::Unknown`] and encodes back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ExampleSentenceRole {
-    /// `user`
-    User,
-    /// `agent`
-    Agent,
-    /// `system`
-    System,
-    /// A value this SDK version does not know, kept as received.
-    Unknown(String),
-}
-
-impl ExampleSentenceRole {
-    /// Every value this SDK version knows, in the order the vendor documents them.
-    pub const VALUES: &'static [&'static str] = &["user", "agent", "system"];
-
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::User => "user",
-            Self::Agent => "agent",
-            Self::System => "system",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ExampleSentenceRole {
-    fn from(value: &str) -> Self {
-        match value {
-            "user" => Self::User,
-            "agent" => Self::Agent,
-            "system" => Self::System,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for ExampleSentenceRole {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl std::fmt::Display for ExampleSentenceRole {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ExampleSentenceRole {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ExampleSentenceRole {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        aliyun_ai_core::quirks::deserialize_enum_text(deserializer).map(Self::from)
-    }
-}
-
-/// 模型 code (default tyxmTurbo)
-///
-/// A value this SDK does not know decodes to [`ModelCode::Unknown`] and encodes back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ModelCode {
-    /// `tyxmTurbo`
-    TyxmTurbo,
-    /// `tyxmPlus`
-    TyxmPlus,
-    /// A value this SDK version does not know, kept as received.
-    Unknown(String),
-}
-
-impl ModelCode {
-    /// Every value this SDK version knows, in the order the vendor documents them.
-    pub const VALUES: &'static [&'static str] = &["tyxmTurbo", "tyxmPlus"];
-
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::TyxmTurbo => "tyxmTurbo",
-            Self::TyxmPlus => "tyxmPlus",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ModelCode {
-    fn from(value: &str) -> Self {
-        match value {
-            "tyxmTurbo" => Self::TyxmTurbo,
-            "tyxmPlus" => Self::TyxmPlus,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for ModelCode {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl std::fmt::Display for ModelCode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ModelCode {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ModelCode {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        aliyun_ai_core::quirks::deserialize_enum_text(deserializer).map(Self::from)
-    }
-}
-
-/// 指令任务类型: summary-对话摘要, title-标题生成, fields-字段信息抽取, keywords-关键字抽取, service_inspection-服务质检, question_solution-问题和解决方案, questions_and_answer-QA抽取, user_profile-用户画像, category_tag-标签分类, emotion_detection-情绪检测, satisfaction-满意度, actions-代办事项 (new values keep coming)
-///
-/// A value this SDK does not know decodes to [`ResultType::Unknown`] and encodes back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ResultType {
-    /// `summary`
-    Summary,
-    /// `title`
-    Title,
-    /// `fields`
-    Fields,
-    /// `keywords`
-    Keywords,
-    /// `service_inspection`
-    ServiceInspection,
-    /// `question_solution`
-    QuestionSolution,
-    /// `questions_and_answer`
-    QuestionsAndAnswer,
-    /// `user_profile`
-    UserProfile,
-    /// `category_tag`
-    CategoryTag,
-    /// `emotion_detection`
-    EmotionDetection,
-    /// `satisfaction`
-    Satisfaction,
-    /// `actions`
-    Actions,
-    /// `service_finish`
-    ServiceFinish,
-    /// `label_classification`
-    LabelClassification,
-    /// `analysis_image`
-    AnalysisImage,
-    /// `custom_prompt`
-    CustomPrompt,
-    /// `dianxiao_summary`
-    DianxiaoSummary,
-    /// A value this SDK version does not know, kept as received.
-    Unknown(String),
-}
-
-impl ResultType {
-    /// Every value this SDK version knows, in the order the vendor documents them.
-    pub const VALUES: &'static [&'static str] = &[
-        "summary",
-        "title",
-        "fields",
-        "keywords",
-        "service_inspection",
-        "question_solution",
-        "questions_and_answer",
-        "user_profile",
-        "category_tag",
-        "emotion_detection",
-        "satisfaction",
-        "actions",
-        "service_finish",
-        "label_classification",
-        "analysis_image",
-        "custom_prompt",
-        "dianxiao_summary",
-    ];
-
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Summary => "summary",
-            Self::Title => "title",
-            Self::Fields => "fields",
-            Self::Keywords => "keywords",
-            Self::ServiceInspection => "service_inspection",
-            Self::QuestionSolution => "question_solution",
-            Self::QuestionsAndAnswer => "questions_and_answer",
-            Self::UserProfile => "user_profile",
-            Self::CategoryTag => "category_tag",
-            Self::EmotionDetection => "emotion_detection",
-            Self::Satisfaction => "satisfaction",
-            Self::Actions => "actions",
-            Self::ServiceFinish => "service_finish",
-            Self::LabelClassification => "label_classification",
-            Self::AnalysisImage => "analysis_image",
-            Self::CustomPrompt => "custom_prompt",
-            Self::DianxiaoSummary => "dianxiao_summary",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ResultType {
-    fn from(value: &str) -> Self {
-        match value {
-            "summary" => Self::Summary,
-            "title" => Self::Title,
-            "fields" => Self::Fields,
-            "keywords" => Self::Keywords,
-            "service_inspection" => Self::ServiceInspection,
-            "question_solution" => Self::QuestionSolution,
-            "questions_and_answer" => Self::QuestionsAndAnswer,
-            "user_profile" => Self::UserProfile,
-            "category_tag" => Self::CategoryTag,
-            "emotion_detection" => Self::EmotionDetection,
-            "satisfaction" => Self::Satisfaction,
-            "actions" => Self::Actions,
-            "service_finish" => Self::ServiceFinish,
-            "label_classification" => Self::LabelClassification,
-            "analysis_image" => Self::AnalysisImage,
-            "custom_prompt" => Self::CustomPrompt,
-            "dianxiao_summary" => Self::DianxiaoSummary,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for ResultType {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl std::fmt::Display for ResultType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ResultType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ResultType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        aliyun_ai_core::quirks::deserialize_enum_text(deserializer).map(Self::from)
-    }
-}
-
-/// 输出结果格式化类型,jsonObject-json结构,text-原始字符串 (not in the seed)
-///
-/// A value this SDK does not know decodes to [`ResponseFormatType::Unknown`] and encodes back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ResponseFormatType {
-    /// `jsonObject`
-    JsonObject,
-    /// `text`
-    Text,
-    /// A value this SDK version does not know, kept as received.
-    Unknown(String),
-}
-
-impl ResponseFormatType {
-    /// Every value this SDK version knows, in the order the vendor documents them.
-    pub const VALUES: &'static [&'static str] = &["jsonObject", "text"];
-
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::JsonObject => "jsonObject",
-            Self::Text => "text",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ResponseFormatType {
-    fn from(value: &str) -> Self {
-        match value {
-            "jsonObject" => Self::JsonObject,
-            "text" => Self::Text,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for ResponseFormatType {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl std::fmt::Display for ResponseFormatType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ResponseFormatType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ResponseFormatType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        aliyun_ai_core::quirks::deserialize_enum_text(deserializer).map(Self::from)
+aliyun_ai_core::wire_enum! {
+    /// 输出结果格式化类型,jsonObject-json结构,text-原始字符串 (not in the seed)
+    ///
+    /// A value this SDK does not know decodes to [`ResponseFormatType::Unknown`] and encodes back unchanged.
+    pub enum ResponseFormatType {
+        /// `jsonObject`
+        JsonObject = "jsonObject",
+        /// `text`
+        Text = "text",
     }
 }
 

@@ -1163,593 +1163,127 @@ pub struct Data {
     pub task_id: Option<String>,
 }
 
-/// 任务类型 audio-语音文件, text-文本
-///
-/// A value this SDK does not know decodes to [`TaskType::Unknown`] and encodes back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum TaskType {
-    /// `audio`
-    Audio,
-    /// `text`
-    Text,
-    /// A value this SDK version does not know, kept as received.
-    Unknown(String),
-}
-
-impl TaskType {
-    /// Every value this SDK version knows, in the order the vendor documents them.
-    pub const VALUES: &'static [&'static str] = &["audio", "text"];
-
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Audio => "audio",
-            Self::Text => "text",
-            Self::Unknown(value) => value,
-        }
+aliyun_ai_core::wire_enum! {
+    /// 任务类型 audio-语音文件, text-文本
+    ///
+    /// A value this SDK does not know decodes to [`TaskType::Unknown`] and encodes back unchanged.
+    pub enum TaskType {
+        /// `audio`
+        Audio = "audio",
+        /// `text`
+        Text = "text",
     }
 }
 
-impl From<&str> for TaskType {
-    fn from(value: &str) -> Self {
-        match value {
-            "audio" => Self::Audio,
-            "text" => Self::Text,
-            other => Self::Unknown(other.to_owned()),
-        }
+aliyun_ai_core::wire_enum! {
+    /// 模型 code
+    ///
+    /// A value this SDK does not know decodes to [`ModelCode::Unknown`] and encodes back unchanged.
+    pub enum ModelCode {
+        /// `tyxmTurbo`
+        TyxmTurbo = "tyxmTurbo",
+        /// `tyxmPlus`
+        TyxmPlus = "tyxmPlus",
     }
 }
 
-impl From<String> for TaskType {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
+aliyun_ai_core::wire_enum! {
+    /// 通话角色 user-客户, agent-客服, system-系统消息
+    ///
+    /// A value this SDK does not know decodes to [`Role::Unknown`] and encodes back unchanged.
+    pub enum Role {
+        /// `agent`
+        Agent = "agent",
+        /// `user`
+        User = "user",
+        /// `system`
+        System = "system",
     }
 }
 
-impl std::fmt::Display for TaskType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+aliyun_ai_core::wire_enum! {
+    /// 通话角色 user-客户, agent-客服, system-系统消息
+    ///
+    /// A value this SDK does not know decodes to [`ExampleSentenceRole::Unknown`] and encodes back unchanged.
+    pub enum ExampleSentenceRole {
+        /// `agent`
+        Agent = "agent",
+        /// `user`
+        User = "user",
+        /// `system`
+        System = "system",
     }
 }
 
-impl Serialize for TaskType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
+aliyun_ai_core::wire_enum! {
+    /// 大模型处理类型 (new values keep coming)
+    ///
+    /// A value this SDK does not know decodes to [`ResultType::Unknown`] and encodes back unchanged.
+    pub enum ResultType {
+        /// `summary`
+        Summary = "summary",
+        /// `title`
+        Title = "title",
+        /// `fields`
+        Fields = "fields",
+        /// `keywords`
+        Keywords = "keywords",
+        /// `service_inspection`
+        ServiceInspection = "service_inspection",
+        /// `question_solution`
+        QuestionSolution = "question_solution",
+        /// `custom_prompt`
+        CustomPrompt = "custom_prompt",
+        /// `category_tag`
+        CategoryTag = "category_tag",
+        /// `questions_and_answer`
+        QuestionsAndAnswer = "questions_and_answer",
+        /// `service_finish`
+        ServiceFinish = "service_finish",
+        /// `actions`
+        Actions = "actions",
+        /// `satisfaction`
+        Satisfaction = "satisfaction",
+        /// `emotion_detection`
+        EmotionDetection = "emotion_detection",
     }
 }
 
-impl<'de> Deserialize<'de> for TaskType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        aliyun_ai_core::quirks::deserialize_enum_text(deserializer).map(Self::from)
+aliyun_ai_core::wire_enum! {
+    /// 语音转写模型,asr (小模型), paraformer (大模型)
+    ///
+    /// A value this SDK does not know decodes to [`AsrModelCode::Unknown`] and encodes back unchanged.
+    pub enum AsrModelCode {
+        /// `asr`
+        Asr = "asr",
+        /// `paraformer`
+        Paraformer = "paraformer",
     }
 }
 
-/// 模型 code
-///
-/// A value this SDK does not know decodes to [`ModelCode::Unknown`] and encodes back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ModelCode {
-    /// `tyxmTurbo`
-    TyxmTurbo,
-    /// `tyxmPlus`
-    TyxmPlus,
-    /// A value this SDK version does not know, kept as received.
-    Unknown(String),
-}
-
-impl ModelCode {
-    /// Every value this SDK version knows, in the order the vendor documents them.
-    pub const VALUES: &'static [&'static str] = &["tyxmTurbo", "tyxmPlus"];
-
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::TyxmTurbo => "tyxmTurbo",
-            Self::TyxmPlus => "tyxmPlus",
-            Self::Unknown(value) => value,
-        }
+aliyun_ai_core::wire_enum! {
+    /// 语音转写优先级
+    ///
+    /// A value this SDK does not know decodes to [`Level::Unknown`] and encodes back unchanged.
+    pub enum Level {
+        /// `low`
+        Low = "low",
+        /// `middle`
+        Middle = "middle",
+        /// `high`
+        High = "high",
     }
 }
 
-impl From<&str> for ModelCode {
-    fn from(value: &str) -> Self {
-        match value {
-            "tyxmTurbo" => Self::TyxmTurbo,
-            "tyxmPlus" => Self::TyxmPlus,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for ModelCode {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl std::fmt::Display for ModelCode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ModelCode {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ModelCode {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        aliyun_ai_core::quirks::deserialize_enum_text(deserializer).map(Self::from)
-    }
-}
-
-/// 通话角色 user-客户, agent-客服, system-系统消息
-///
-/// A value this SDK does not know decodes to [`Role::Unknown`] and encodes back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Role {
-    /// `agent`
-    Agent,
-    /// `user`
-    User,
-    /// `system`
-    System,
-    /// A value this SDK version does not know, kept as received.
-    Unknown(String),
-}
-
-impl Role {
-    /// Every value this SDK version knows, in the order the vendor documents them.
-    pub const VALUES: &'static [&'static str] = &["agent", "user", "system"];
-
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Agent => "agent",
-            Self::User => "user",
-            Self::System => "system",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for Role {
-    fn from(value: &str) -> Self {
-        match value {
-            "agent" => Self::Agent,
-            "user" => Self::User,
-            "system" => Self::System,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for Role {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl std::fmt::Display for Role {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for Role {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for Role {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        aliyun_ai_core::quirks::deserialize_enum_text(deserializer).map(Self::from)
-    }
-}
-
-/// 通话角色 user-客户, agent-客服, system-系统消息
-///
-/// A value this SDK does not know decodes to [`ExampleSentenceRole::Unknown`] and encodes back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ExampleSentenceRole {
-    /// `agent`
-    Agent,
-    /// `user`
-    User,
-    /// `system`
-    System,
-    /// A value this SDK version does not know, kept as received.
-    Unknown(String),
-}
-
-impl ExampleSentenceRole {
-    /// Every value this SDK version knows, in the order the vendor documents them.
-    pub const VALUES: &'static [&'static str] = &["agent", "user", "system"];
-
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Agent => "agent",
-            Self::User => "user",
-            Self::System => "system",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ExampleSentenceRole {
-    fn from(value: &str) -> Self {
-        match value {
-            "agent" => Self::Agent,
-            "user" => Self::User,
-            "system" => Self::System,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for ExampleSentenceRole {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl std::fmt::Display for ExampleSentenceRole {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ExampleSentenceRole {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ExampleSentenceRole {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        aliyun_ai_core::quirks::deserialize_enum_text(deserializer).map(Self::from)
-    }
-}
-
-/// 大模型处理类型 (new values keep coming)
-///
-/// A value this SDK does not know decodes to [`ResultType::Unknown`] and encodes back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ResultType {
-    /// `summary`
-    Summary,
-    /// `title`
-    Title,
-    /// `fields`
-    Fields,
-    /// `keywords`
-    Keywords,
-    /// `service_inspection`
-    ServiceInspection,
-    /// `question_solution`
-    QuestionSolution,
-    /// `custom_prompt`
-    CustomPrompt,
-    /// `category_tag`
-    CategoryTag,
-    /// `questions_and_answer`
-    QuestionsAndAnswer,
-    /// `service_finish`
-    ServiceFinish,
-    /// `actions`
-    Actions,
-    /// `satisfaction`
-    Satisfaction,
-    /// `emotion_detection`
-    EmotionDetection,
-    /// A value this SDK version does not know, kept as received.
-    Unknown(String),
-}
-
-impl ResultType {
-    /// Every value this SDK version knows, in the order the vendor documents them.
-    pub const VALUES: &'static [&'static str] = &[
-        "summary",
-        "title",
-        "fields",
-        "keywords",
-        "service_inspection",
-        "question_solution",
-        "custom_prompt",
-        "category_tag",
-        "questions_and_answer",
-        "service_finish",
-        "actions",
-        "satisfaction",
-        "emotion_detection",
-    ];
-
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Summary => "summary",
-            Self::Title => "title",
-            Self::Fields => "fields",
-            Self::Keywords => "keywords",
-            Self::ServiceInspection => "service_inspection",
-            Self::QuestionSolution => "question_solution",
-            Self::CustomPrompt => "custom_prompt",
-            Self::CategoryTag => "category_tag",
-            Self::QuestionsAndAnswer => "questions_and_answer",
-            Self::ServiceFinish => "service_finish",
-            Self::Actions => "actions",
-            Self::Satisfaction => "satisfaction",
-            Self::EmotionDetection => "emotion_detection",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ResultType {
-    fn from(value: &str) -> Self {
-        match value {
-            "summary" => Self::Summary,
-            "title" => Self::Title,
-            "fields" => Self::Fields,
-            "keywords" => Self::Keywords,
-            "service_inspection" => Self::ServiceInspection,
-            "question_solution" => Self::QuestionSolution,
-            "custom_prompt" => Self::CustomPrompt,
-            "category_tag" => Self::CategoryTag,
-            "questions_and_answer" => Self::QuestionsAndAnswer,
-            "service_finish" => Self::ServiceFinish,
-            "actions" => Self::Actions,
-            "satisfaction" => Self::Satisfaction,
-            "emotion_detection" => Self::EmotionDetection,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for ResultType {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl std::fmt::Display for ResultType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ResultType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ResultType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        aliyun_ai_core::quirks::deserialize_enum_text(deserializer).map(Self::from)
-    }
-}
-
-/// 语音转写模型,asr (小模型), paraformer (大模型)
-///
-/// A value this SDK does not know decodes to [`AsrModelCode::Unknown`] and encodes back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum AsrModelCode {
-    /// `asr`
-    Asr,
-    /// `paraformer`
-    Paraformer,
-    /// A value this SDK version does not know, kept as received.
-    Unknown(String),
-}
-
-impl AsrModelCode {
-    /// Every value this SDK version knows, in the order the vendor documents them.
-    pub const VALUES: &'static [&'static str] = &["asr", "paraformer"];
-
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Asr => "asr",
-            Self::Paraformer => "paraformer",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for AsrModelCode {
-    fn from(value: &str) -> Self {
-        match value {
-            "asr" => Self::Asr,
-            "paraformer" => Self::Paraformer,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for AsrModelCode {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl std::fmt::Display for AsrModelCode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for AsrModelCode {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for AsrModelCode {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        aliyun_ai_core::quirks::deserialize_enum_text(deserializer).map(Self::from)
-    }
-}
-
-/// 语音转写优先级
-///
-/// A value this SDK does not know decodes to [`Level::Unknown`] and encodes back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Level {
-    /// `low`
-    Low,
-    /// `middle`
-    Middle,
-    /// `high`
-    High,
-    /// A value this SDK version does not know, kept as received.
-    Unknown(String),
-}
-
-impl Level {
-    /// Every value this SDK version knows, in the order the vendor documents them.
-    pub const VALUES: &'static [&'static str] = &["low", "middle", "high"];
-
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Low => "low",
-            Self::Middle => "middle",
-            Self::High => "high",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for Level {
-    fn from(value: &str) -> Self {
-        match value {
-            "low" => Self::Low,
-            "middle" => Self::Middle,
-            "high" => Self::High,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for Level {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl std::fmt::Display for Level {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for Level {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for Level {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        aliyun_ai_core::quirks::deserialize_enum_text(deserializer).map(Self::from)
-    }
-}
-
-/// 输出结果格式化类型,jsonObject-json结构,text-原始字符串
-///
-/// A value this SDK does not know decodes to [`ResponseFormatType::Unknown`] and encodes back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ResponseFormatType {
-    /// `jsonObject`
-    JsonObject,
-    /// `text`
-    Text,
-    /// A value this SDK version does not know, kept as received.
-    Unknown(String),
-}
-
-impl ResponseFormatType {
-    /// Every value this SDK version knows, in the order the vendor documents them.
-    pub const VALUES: &'static [&'static str] = &["jsonObject", "text"];
-
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::JsonObject => "jsonObject",
-            Self::Text => "text",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ResponseFormatType {
-    fn from(value: &str) -> Self {
-        match value {
-            "jsonObject" => Self::JsonObject,
-            "text" => Self::Text,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for ResponseFormatType {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl std::fmt::Display for ResponseFormatType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ResponseFormatType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ResponseFormatType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        aliyun_ai_core::quirks::deserialize_enum_text(deserializer).map(Self::from)
+aliyun_ai_core::wire_enum! {
+    /// 输出结果格式化类型,jsonObject-json结构,text-原始字符串
+    ///
+    /// A value this SDK does not know decodes to [`ResponseFormatType::Unknown`] and encodes back unchanged.
+    pub enum ResponseFormatType {
+        /// `jsonObject`
+        JsonObject = "jsonObject",
+        /// `text`
+        Text = "text",
     }
 }
 

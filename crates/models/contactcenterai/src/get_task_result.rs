@@ -266,137 +266,29 @@ pub struct Adaptive {
     pub invoke_count: Option<i64>,
 }
 
-/// 可选字段列表 (extra result parts to return)
-///
-/// A value this SDK does not know decodes to [`RequiredField::Unknown`] and encodes back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum RequiredField {
-    /// `asr_result`
-    AsrResult,
-    /// `debug`
-    Debug,
-    /// A value this SDK version does not know, kept as received.
-    Unknown(String),
-}
-
-impl RequiredField {
-    /// Every value this SDK version knows, in the order the vendor documents them.
-    pub const VALUES: &'static [&'static str] = &["asr_result", "debug"];
-
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::AsrResult => "asr_result",
-            Self::Debug => "debug",
-            Self::Unknown(value) => value,
-        }
+aliyun_ai_core::wire_enum! {
+    /// 可选字段列表 (extra result parts to return)
+    ///
+    /// A value this SDK does not know decodes to [`RequiredField::Unknown`] and encodes back unchanged.
+    pub enum RequiredField {
+        /// `asr_result`
+        AsrResult = "asr_result",
+        /// `debug`
+        Debug = "debug",
     }
 }
 
-impl From<&str> for RequiredField {
-    fn from(value: &str) -> Self {
-        match value {
-            "asr_result" => Self::AsrResult,
-            "debug" => Self::Debug,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for RequiredField {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl std::fmt::Display for RequiredField {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for RequiredField {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for RequiredField {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        aliyun_ai_core::quirks::deserialize_enum_text(deserializer).map(Self::from)
-    }
-}
-
-/// 任务状态。QUEUE-排队中,FINISH-已完成,ERROR-任务出错
-///
-/// A value this SDK does not know decodes to [`TaskStatus::Unknown`] and encodes back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum TaskStatus {
-    /// `QUEUE`
-    Queue,
-    /// `FINISH`
-    Finish,
-    /// `ERROR`
-    Error,
-    /// A value this SDK version does not know, kept as received.
-    Unknown(String),
-}
-
-impl TaskStatus {
-    /// Every value this SDK version knows, in the order the vendor documents them.
-    pub const VALUES: &'static [&'static str] = &["QUEUE", "FINISH", "ERROR"];
-
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Queue => "QUEUE",
-            Self::Finish => "FINISH",
-            Self::Error => "ERROR",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for TaskStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "QUEUE" => Self::Queue,
-            "FINISH" => Self::Finish,
-            "ERROR" => Self::Error,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for TaskStatus {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl std::fmt::Display for TaskStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for TaskStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for TaskStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        aliyun_ai_core::quirks::deserialize_enum_text(deserializer).map(Self::from)
+aliyun_ai_core::wire_enum! {
+    /// 任务状态。QUEUE-排队中,FINISH-已完成,ERROR-任务出错
+    ///
+    /// A value this SDK does not know decodes to [`TaskStatus::Unknown`] and encodes back unchanged.
+    pub enum TaskStatus {
+        /// `QUEUE`
+        Queue = "QUEUE",
+        /// `FINISH`
+        Finish = "FINISH",
+        /// `ERROR`
+        Error = "ERROR",
     }
 }
 

@@ -12,6 +12,8 @@
 
 use aliyun_ai_core::{AuthScheme, ServiceInfo, Style};
 
+aliyun_ai_core::unknown_value!();
+
 pub mod analyze_conversation;
 pub mod create_task;
 pub mod get_task_result;

@@ -198,7 +198,7 @@ impl RecognizeIntentionRequestBuilder {
 impl RecognizeIntentionRequest {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     fn check(&self) -> Result<(), ValidationError> {
-        if self.op_type.as_ref().map(|v| v.as_str()) == Some("hierarchical")
+        if matches!(self.op_type, Some(OpType::Hierarchical))
             && self.global_intention_list.is_none()
         {
             return Err(ValidationError::new(
@@ -207,7 +207,7 @@ impl RecognizeIntentionRequest {
                 Problem::MissingWhen("`opType` is `hierarchical`".to_owned()),
             ));
         }
-        if self.op_type.as_ref().map(|v| v.as_str()) == Some("hierarchical")
+        if matches!(self.op_type, Some(OpType::Hierarchical))
             && self.hierarchical_intention_list.is_none()
         {
             return Err(ValidationError::new(
@@ -216,7 +216,7 @@ impl RecognizeIntentionRequest {
                 Problem::MissingWhen("`opType` is `hierarchical`".to_owned()),
             ));
         }
-        if self.biz_type.as_str() != "attitude" && self.intention_list.is_none() {
+        if !matches!(self.biz_type, BizType::Attitude) && self.intention_list.is_none() {
             return Err(ValidationError::new(
                 OPERATION,
                 "intentionList",
@@ -561,137 +561,29 @@ pub struct Data {
     pub recommend_script: Option<String>,
 }
 
-/// 业务类型。common 意图识别, business 企业识别, attitude 态度识别
-///
-/// A value this SDK does not know decodes to [`BizType::Unknown`] and encodes back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum BizType {
-    /// `common`
-    Common,
-    /// `business`
-    Business,
-    /// `attitude`
-    Attitude,
-    /// A value this SDK version does not know, kept as received.
-    Unknown(String),
-}
-
-impl BizType {
-    /// Every value this SDK version knows, in the order the vendor documents them.
-    pub const VALUES: &'static [&'static str] = &["common", "business", "attitude"];
-
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Common => "common",
-            Self::Business => "business",
-            Self::Attitude => "attitude",
-            Self::Unknown(value) => value,
-        }
+aliyun_ai_core::wire_enum! {
+    /// 业务类型。common 意图识别, business 企业识别, attitude 态度识别
+    ///
+    /// A value this SDK does not know decodes to [`BizType::Unknown`] and encodes back unchanged.
+    pub enum BizType {
+        /// `common`
+        Common = "common",
+        /// `business`
+        Business = "business",
+        /// `attitude`
+        Attitude = "attitude",
     }
 }
 
-impl From<&str> for BizType {
-    fn from(value: &str) -> Self {
-        match value {
-            "common" => Self::Common,
-            "business" => Self::Business,
-            "attitude" => Self::Attitude,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for BizType {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl std::fmt::Display for BizType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for BizType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for BizType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        aliyun_ai_core::quirks::deserialize_enum_text(deserializer).map(Self::from)
-    }
-}
-
-/// 操作类型。common 通用, hierarchical 分层 (default common)
-///
-/// A value this SDK does not know decodes to [`OpType::Unknown`] and encodes back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum OpType {
-    /// `common`
-    Common,
-    /// `hierarchical`
-    Hierarchical,
-    /// A value this SDK version does not know, kept as received.
-    Unknown(String),
-}
-
-impl OpType {
-    /// Every value this SDK version knows, in the order the vendor documents them.
-    pub const VALUES: &'static [&'static str] = &["common", "hierarchical"];
-
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Common => "common",
-            Self::Hierarchical => "hierarchical",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for OpType {
-    fn from(value: &str) -> Self {
-        match value {
-            "common" => Self::Common,
-            "hierarchical" => Self::Hierarchical,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for OpType {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl std::fmt::Display for OpType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for OpType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for OpType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        aliyun_ai_core::quirks::deserialize_enum_text(deserializer).map(Self::from)
+aliyun_ai_core::wire_enum! {
+    /// 操作类型。common 通用, hierarchical 分层 (default common)
+    ///
+    /// A value this SDK does not know decodes to [`OpType::Unknown`] and encodes back unchanged.
+    pub enum OpType {
+        /// `common`
+        Common = "common",
+        /// `hierarchical`
+        Hierarchical = "hierarchical",
     }
 }
 

@@ -10,6 +10,8 @@
 
 use aliyun_ai_core::{AuthScheme, ServiceInfo, Style};
 
+aliyun_ai_core::unknown_value!();
+
 pub mod recognize_message;
 
 pub use recognize_message::{RecognizeMessageRequest, RecognizeMessageResponse};

@@ -1287,346 +1287,87 @@ pub struct Unit {
     pub unit_name: Option<String>,
 }
 
-/// 用戶輸入的query類型 TEXT、PIC、URL、CLICK、OTHERS
-///
-/// A value this SDK does not know decodes to [`ContentType::Unknown`] and encodes back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ContentType {
-    /// `TEXT`
-    Text,
-    /// `PIC`
-    Pic,
-    /// `URL`
-    Url,
-    /// `CLICK`
-    Click,
-    /// `OTHERS`
-    Others,
-    /// A value this SDK version does not know, kept as received.
-    Unknown(String),
-}
-
-impl ContentType {
-    /// Every value this SDK version knows, in the order the vendor documents them.
-    pub const VALUES: &'static [&'static str] = &["TEXT", "PIC", "URL", "CLICK", "OTHERS"];
-
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Text => "TEXT",
-            Self::Pic => "PIC",
-            Self::Url => "URL",
-            Self::Click => "CLICK",
-            Self::Others => "OTHERS",
-            Self::Unknown(value) => value,
-        }
+aliyun_ai_core::wire_enum! {
+    /// 用戶輸入的query類型 TEXT、PIC、URL、CLICK、OTHERS
+    ///
+    /// A value this SDK does not know decodes to [`ContentType::Unknown`] and encodes back unchanged.
+    pub enum ContentType {
+        /// `TEXT`
+        Text = "TEXT",
+        /// `PIC`
+        Pic = "PIC",
+        /// `URL`
+        Url = "URL",
+        /// `CLICK`
+        Click = "CLICK",
+        /// `OTHERS`
+        Others = "OTHERS",
     }
 }
 
-impl From<&str> for ContentType {
-    fn from(value: &str) -> Self {
-        match value {
-            "TEXT" => Self::Text,
-            "PIC" => Self::Pic,
-            "URL" => Self::Url,
-            "CLICK" => Self::Click,
-            "OTHERS" => Self::Others,
-            other => Self::Unknown(other.to_owned()),
-        }
+aliyun_ai_core::wire_enum! {
+    /// 客戶端APP
+    ///
+    /// A value this SDK does not know decodes to [`ClientApp::Unknown`] and encodes back unchanged.
+    pub enum ClientApp {
+        /// `taobao`
+        Taobao = "taobao",
+        /// `douyin`
+        Douyin = "douyin",
+        /// `kuaishou`
+        Kuaishou = "kuaishou",
+        /// `pdd`
+        Pdd = "pdd",
+        /// `qiwei`
+        Qiwei = "qiwei",
+        /// `jd`
+        Jd = "jd",
+        /// `app`
+        App = "app",
+        /// `wechat`
+        Wechat = "wechat",
+        /// `others`
+        Others = "others",
     }
 }
 
-impl From<String> for ContentType {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
+aliyun_ai_core::wire_enum! {
+    /// 客戶端系統
+    ///
+    /// A value this SDK does not know decodes to [`ClientOs::Unknown`] and encodes back unchanged.
+    pub enum ClientOs {
+        /// `android`
+        Android = "android",
+        /// `ios`
+        Ios = "ios",
+        /// `harmonyos`
+        Harmonyos = "harmonyos",
+        /// `windows`
+        Windows = "windows",
+        /// `linux`
+        Linux = "linux",
+        /// `macos`
+        Macos = "macos",
+        /// `others`
+        Others = "others",
     }
 }
 
-impl std::fmt::Display for ContentType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ContentType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ContentType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        aliyun_ai_core::quirks::deserialize_enum_text(deserializer).map(Self::from)
-    }
-}
-
-/// 客戶端APP
-///
-/// A value this SDK does not know decodes to [`ClientApp::Unknown`] and encodes back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ClientApp {
-    /// `taobao`
-    Taobao,
-    /// `douyin`
-    Douyin,
-    /// `kuaishou`
-    Kuaishou,
-    /// `pdd`
-    Pdd,
-    /// `qiwei`
-    Qiwei,
-    /// `jd`
-    Jd,
-    /// `app`
-    App,
-    /// `wechat`
-    Wechat,
-    /// `others`
-    Others,
-    /// A value this SDK version does not know, kept as received.
-    Unknown(String),
-}
-
-impl ClientApp {
-    /// Every value this SDK version knows, in the order the vendor documents them.
-    pub const VALUES: &'static [&'static str] = &[
-        "taobao", "douyin", "kuaishou", "pdd", "qiwei", "jd", "app", "wechat", "others",
-    ];
-
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Taobao => "taobao",
-            Self::Douyin => "douyin",
-            Self::Kuaishou => "kuaishou",
-            Self::Pdd => "pdd",
-            Self::Qiwei => "qiwei",
-            Self::Jd => "jd",
-            Self::App => "app",
-            Self::Wechat => "wechat",
-            Self::Others => "others",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ClientApp {
-    fn from(value: &str) -> Self {
-        match value {
-            "taobao" => Self::Taobao,
-            "douyin" => Self::Douyin,
-            "kuaishou" => Self::Kuaishou,
-            "pdd" => Self::Pdd,
-            "qiwei" => Self::Qiwei,
-            "jd" => Self::Jd,
-            "app" => Self::App,
-            "wechat" => Self::Wechat,
-            "others" => Self::Others,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for ClientApp {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl std::fmt::Display for ClientApp {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ClientApp {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ClientApp {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        aliyun_ai_core::quirks::deserialize_enum_text(deserializer).map(Self::from)
-    }
-}
-
-/// 客戶端系統
-///
-/// A value this SDK does not know decodes to [`ClientOs::Unknown`] and encodes back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ClientOs {
-    /// `android`
-    Android,
-    /// `ios`
-    Ios,
-    /// `harmonyos`
-    Harmonyos,
-    /// `windows`
-    Windows,
-    /// `linux`
-    Linux,
-    /// `macos`
-    Macos,
-    /// `others`
-    Others,
-    /// A value this SDK version does not know, kept as received.
-    Unknown(String),
-}
-
-impl ClientOs {
-    /// Every value this SDK version knows, in the order the vendor documents them.
-    pub const VALUES: &'static [&'static str] = &[
-        "android",
-        "ios",
-        "harmonyos",
-        "windows",
-        "linux",
-        "macos",
-        "others",
-    ];
-
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Android => "android",
-            Self::Ios => "ios",
-            Self::Harmonyos => "harmonyos",
-            Self::Windows => "windows",
-            Self::Linux => "linux",
-            Self::Macos => "macos",
-            Self::Others => "others",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ClientOs {
-    fn from(value: &str) -> Self {
-        match value {
-            "android" => Self::Android,
-            "ios" => Self::Ios,
-            "harmonyos" => Self::Harmonyos,
-            "windows" => Self::Windows,
-            "linux" => Self::Linux,
-            "macos" => Self::Macos,
-            "others" => Self::Others,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for ClientOs {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl std::fmt::Display for ClientOs {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for ClientOs {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for ClientOs {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        aliyun_ai_core::quirks::deserialize_enum_text(deserializer).map(Self::from)
-    }
-}
-
-/// 表示消息的類型。可選值有IMAGE,LIVEAGENT,TEXT,NO_ANSWER,SELECTOR (the doc's example also shows ASK_TEXT)
-///
-/// A value this SDK does not know decodes to [`OutputContentType::Unknown`] and encodes back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum OutputContentType {
-    /// `IMAGE`
-    Image,
-    /// `LIVEAGENT`
-    Liveagent,
-    /// `TEXT`
-    Text,
-    /// `NO_ANSWER`
-    NoAnswer,
-    /// `SELECTOR`
-    Selector,
-    /// A value this SDK version does not know, kept as received.
-    Unknown(String),
-}
-
-impl OutputContentType {
-    /// Every value this SDK version knows, in the order the vendor documents them.
-    pub const VALUES: &'static [&'static str] =
-        &["IMAGE", "LIVEAGENT", "TEXT", "NO_ANSWER", "SELECTOR"];
-
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Image => "IMAGE",
-            Self::Liveagent => "LIVEAGENT",
-            Self::Text => "TEXT",
-            Self::NoAnswer => "NO_ANSWER",
-            Self::Selector => "SELECTOR",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for OutputContentType {
-    fn from(value: &str) -> Self {
-        match value {
-            "IMAGE" => Self::Image,
-            "LIVEAGENT" => Self::Liveagent,
-            "TEXT" => Self::Text,
-            "NO_ANSWER" => Self::NoAnswer,
-            "SELECTOR" => Self::Selector,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for OutputContentType {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl std::fmt::Display for OutputContentType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for OutputContentType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for OutputContentType {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        aliyun_ai_core::quirks::deserialize_enum_text(deserializer).map(Self::from)
+aliyun_ai_core::wire_enum! {
+    /// 表示消息的類型。可選值有IMAGE,LIVEAGENT,TEXT,NO_ANSWER,SELECTOR (the doc's example also shows ASK_TEXT)
+    ///
+    /// A value this SDK does not know decodes to [`OutputContentType::Unknown`] and encodes back unchanged.
+    pub enum OutputContentType {
+        /// `IMAGE`
+        Image = "IMAGE",
+        /// `LIVEAGENT`
+        Liveagent = "LIVEAGENT",
+        /// `TEXT`
+        Text = "TEXT",
+        /// `NO_ANSWER`
+        NoAnswer = "NO_ANSWER",
+        /// `SELECTOR`
+        Selector = "SELECTOR",
     }
 }
 

@@ -231,72 +231,17 @@ pub struct TaskOutput {
     pub content_extractions_path: Option<OneOrMany>,
 }
 
-/// 任务状态:0 已完成, 1 运行中, 2 失败 (a string or a number on the wire)
-///
-/// A value this SDK does not know decodes to [`TaskStatus::Unknown`] and encodes back unchanged.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum TaskStatus {
-    /// `0`
-    Done,
-    /// `1`
-    Running,
-    /// `2`
-    Failed,
-    /// A value this SDK version does not know, kept as received.
-    Unknown(String),
-}
-
-impl TaskStatus {
-    /// Every value this SDK version knows, in the order the vendor documents them.
-    pub const VALUES: &'static [&'static str] = &["0", "1", "2"];
-
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Done => "0",
-            Self::Running => "1",
-            Self::Failed => "2",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for TaskStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "0" => Self::Done,
-            "1" => Self::Running,
-            "2" => Self::Failed,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl From<String> for TaskStatus {
-    fn from(value: String) -> Self {
-        match Self::from(value.as_str()) {
-            Self::Unknown(_) => Self::Unknown(value),
-            known => known,
-        }
-    }
-}
-
-impl std::fmt::Display for TaskStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for TaskStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> Deserialize<'de> for TaskStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        aliyun_ai_core::quirks::deserialize_enum_text(deserializer).map(Self::from)
+aliyun_ai_core::wire_enum! {
+    /// 任务状态:0 已完成, 1 运行中, 2 失败 (a string or a number on the wire)
+    ///
+    /// A value this SDK does not know decodes to [`TaskStatus::Unknown`] and encodes back unchanged.
+    pub enum TaskStatus {
+        /// `0`
+        Done = "0",
+        /// `1`
+        Running = "1",
+        /// `2`
+        Failed = "2",
     }
 }
 
@@ -333,11 +278,10 @@ impl Operation for GetTaskRequest {
 
     fn business_failure(output: &Self::Output) -> Option<BusinessFailure> {
         let failed = output.code.as_ref().is_some_and(|v| !v.is_empty())
-            || output
-                .output
-                .as_ref()
-                .and_then(|v| v.status.as_ref())
-                .is_some_and(|v| v.as_str() == "2")
+            || matches!(
+                output.output.as_ref().and_then(|v| v.status.as_ref()),
+                Some(TaskStatus::Failed)
+            )
             || output
                 .output
                 .as_ref()

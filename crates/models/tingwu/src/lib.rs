@@ -15,6 +15,8 @@
 
 use aliyun_ai_core::{AuthScheme, ServiceInfo, Style};
 
+aliyun_ai_core::unknown_value!();
+
 pub mod content_extractions;
 pub mod create_task;
 pub mod customer_profile;
