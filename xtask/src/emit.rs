@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use crate::schema::{
     Auth, EnumDef, Field, Location, Module, ModuleKind, OperationSpec, Quirk, Requirement, Scalar,
-    Service, Side, StructDef, Style, Ty,
+    Service, Side, StructDef, Style, Ty, TypeRef, ref_of,
 };
 
 /// The first line of every generated file.
@@ -98,23 +98,69 @@ fn rust_str(text: &str) -> String {
 
 struct Emitter<'a> {
     module: &'a Module,
-    uses: BTreeSet<&'static str>,
+    /// The service's shared types (`types.md`), which `{ref}`s name.
+    types: Option<&'a Module>,
+    uses: BTreeSet<String>,
     out: String,
     rules_cache: BTreeMap<usize, bool>,
 }
 
 impl<'a> Emitter<'a> {
-    fn new(module: &'a Module) -> Self {
+    fn new(module: &'a Module, types: Option<&'a Module>) -> Self {
         Self {
             module,
+            types,
             uses: BTreeSet::new(),
             out: String::new(),
             rules_cache: BTreeMap::new(),
         }
     }
 
-    fn use_(&mut self, path: &'static str) {
-        self.uses.insert(path);
+    fn use_(&mut self, path: impl Into<String>) {
+        self.uses.insert(path.into());
+    }
+
+    fn is_types_module(&self) -> bool {
+        matches!(self.module.kind, ModuleKind::Types)
+    }
+
+    /// The enum a type names: a local one, or a shared one by `{ref}`.
+    fn enum_def(&self, ty: &Ty) -> Option<&'a EnumDef> {
+        let module: &'a Module = self.module;
+        match ty {
+            Ty::Enum(index) => module.enums.get(*index),
+            Ty::Ref {
+                name,
+                enum_like: true,
+            } => {
+                let types = self.types?;
+                types.enums.iter().find(|e| e.name == *name)
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether a shared struct (by `{ref}`) has rules to check.
+    fn ref_has_rules(&self, ty: &Ty) -> bool {
+        let Some((name, false)) = ref_of(ty) else {
+            return false;
+        };
+        let Some(types) = self.types else {
+            return false;
+        };
+        match types.find_type(name) {
+            Some(TypeRef::Struct(index)) => Emitter::new(types, Some(types)).has_rules(index),
+            _ => false,
+        }
+    }
+
+    /// The name validation errors give as the "operation": the operation's
+    /// constant, or a shared type's own name.
+    fn context(&self, index: usize) -> String {
+        match &self.module.structs[index].context {
+            Some(name) => rust_str(name),
+            None => OPERATION_CONST.to_owned(),
+        }
     }
 
     fn rust_type(&mut self, ty: &Ty) -> String {
@@ -153,6 +199,12 @@ impl<'a> Emitter<'a> {
                 self.use_("aliyun_ai_core::quirks::OneOrMany");
                 "OneOrMany".into()
             }
+            Ty::Ref { name, .. } => {
+                if !self.is_types_module() {
+                    self.use_(format!("crate::types::{name}"));
+                }
+                name.clone()
+            }
         }
     }
 
@@ -178,6 +230,10 @@ impl<'a> Emitter<'a> {
         for child in children {
             rules |= self.has_rules(child);
         }
+        let shared: Vec<Ty> = strukt.fields.iter().map(|f| f.ty.clone()).collect();
+        for ty in &shared {
+            rules |= self.ref_has_rules(ty);
+        }
         self.rules_cache.insert(index, rules);
         rules
     }
@@ -189,6 +245,11 @@ fn struct_of(ty: &Ty) -> Option<usize> {
         Ty::Array(item) => struct_of(item),
         _ => None,
     }
+}
+
+/// What a struct or a shared struct needs to check, for `check()` calls.
+fn is_struct_like(ty: &Ty) -> bool {
+    struct_of(ty).is_some() || matches!(ref_of(ty), Some((_, false)))
 }
 
 fn quirk_module(ty: &Ty) -> Option<&'static str> {
@@ -451,10 +512,17 @@ impl Emitter<'_> {
             Ty::Scalar(Scalar::Integer, _) => plain("i64".into(), "value"),
             Ty::Scalar(Scalar::Double, _) => plain("f64".into(), "value"),
             Ty::Scalar(Scalar::Boolean, _) => plain("bool".into(), "value"),
-            Ty::Enum(_) | Ty::Json | Ty::Id64 | Ty::OneOrMany => {
+            Ty::Enum(_)
+            | Ty::Json
+            | Ty::Id64
+            | Ty::OneOrMany
+            | Ty::Ref {
+                enum_like: true, ..
+            } => {
                 let ty = self.rust_type(&field.ty);
                 plain(format!("impl Into<{ty}>"), "value.into()")
             }
+            Ty::Ref { .. } => plain(self.rust_type(&field.ty), "value"),
             Ty::Struct(_) | Ty::Fixed(_) => plain(self.rust_type(&field.ty), "value"),
             Ty::Array(item) => Setter {
                 generics: "<I>".into(),
@@ -487,6 +555,7 @@ impl Emitter<'_> {
     }
 
     fn emit_builder(&mut self, index: usize, name: &str, fields: &[Field]) {
+        let context = self.context(index);
         let builder = format!("{name}Builder");
         let settable: Vec<&Field> = fields
             .iter()
@@ -606,7 +675,7 @@ impl Emitter<'_> {
                     format!("self.{}.unwrap_or_default()", field.rust)
                 }
                 (_, Requirement::Required) => format!(
-                    "self.{}.ok_or(ValidationError::missing({OPERATION_CONST}, {}))?",
+                    "self.{}.ok_or(ValidationError::missing({context}, {}))?",
                     field.rust,
                     rust_str(&field.table_path)
                 ),
@@ -635,6 +704,7 @@ impl Emitter<'_> {
     }
 
     fn emit_check(&mut self, index: usize) {
+        let context = self.context(index);
         self.use_("aliyun_ai_core::ValidationError");
         let strukt = self.module.structs[index].clone();
         let mut body = String::new();
@@ -657,31 +727,28 @@ impl Emitter<'_> {
                 };
                 let cdirect = condition_field.is_direct(Side::Request);
                 let op = if *negate { "!=" } else { "==" };
-                let variant = match condition_field.ty {
-                    Ty::Enum(index) => self.module.enums[index]
-                        .variants
+                let variant = self.enum_def(&condition_field.ty).and_then(|def| {
+                    def.variants
                         .iter()
                         .find(|(_, v)| v == value)
-                        .map(|(variant, _)| {
-                            format!("{}::{variant}", self.module.enums[index].name)
-                        }),
-                    _ => None,
-                };
+                        .map(|(variant, _)| format!("{}::{variant}", def.name))
+                });
+                let is_enum = self.enum_def(&condition_field.ty).is_some();
                 let not = if *negate { "!" } else { "" };
                 let test = match (&condition_field.ty, cdirect, variant) {
-                    (Ty::Enum(_), true, Some(variant)) => {
+                    (_, true, Some(variant)) if is_enum => {
                         format!("{not}matches!(self.{}, {variant})", condition_field.rust)
                     }
-                    (Ty::Enum(_), false, Some(variant)) => format!(
+                    (_, false, Some(variant)) if is_enum => format!(
                         "{not}matches!(self.{}, Some({variant}))",
                         condition_field.rust
                     ),
-                    (Ty::Enum(_), true, None) => format!(
+                    (_, true, None) if is_enum => format!(
                         "self.{}.as_str() {op} {}",
                         condition_field.rust,
                         rust_str(value)
                     ),
-                    (Ty::Enum(_), false, None) => format!(
+                    (_, false, None) if is_enum => format!(
                         "self.{}.as_ref().map(|v| v.as_str()) {op} Some({})",
                         condition_field.rust,
                         rust_str(value)
@@ -709,7 +776,7 @@ impl Emitter<'_> {
                 );
                 let _ = writeln!(
                     body,
-                    "if {test} && self.{}.is_none() {{\n return Err(ValidationError::new({OPERATION_CONST}, {path}, Problem::MissingWhen({}.to_owned())));\n}}",
+                    "if {test} && self.{}.is_none() {{\n return Err(ValidationError::new({context}, {path}, Problem::MissingWhen({}.to_owned())));\n}}",
                     field.rust,
                     rust_str(&text)
                 );
@@ -723,11 +790,15 @@ impl Emitter<'_> {
                 };
                 let _ = writeln!(
                     body,
-                    "if let Some(items) = {binding} {{\n if items.len() > {max} {{\n return Err(ValidationError::new({OPERATION_CONST}, {path}, Problem::TooManyItems {{ max: {max}, actual: items.len() }}));\n}}\n}}"
+                    "if let Some(items) = {binding} {{\n if items.len() > {max} {{\n return Err(ValidationError::new({context}, {path}, Problem::TooManyItems {{ max: {max}, actual: items.len() }}));\n}}\n}}"
                 );
             }
-            if let Some(child) = struct_of(&field.ty) {
-                if self.has_rules(child) {
+            if is_struct_like(&field.ty) {
+                let child_rules = match struct_of(&field.ty) {
+                    Some(child) => self.has_rules(child),
+                    None => self.ref_has_rules(&field.ty),
+                };
+                if child_rules {
                     let is_array = matches!(field.ty, Ty::Array(_));
                     let line = match (is_array, direct) {
                         (false, true) => format!("self.{}.check()?;", field.rust),
@@ -765,12 +836,12 @@ impl Emitter<'_> {
             let _ = writeln!(body, "let set = [{}];", set.join(", "));
             let _ = writeln!(
                 body,
-                "match set.iter().position(|s| *s) {{\n None => return Err(ValidationError::new({OPERATION_CONST}, GROUP[0], Problem::OneOfMissing(GROUP[1..].to_vec()))),\n Some(first) => {{\n if let Some(second) = set.iter().skip(first + 1).position(|s| *s) {{\n return Err(ValidationError::new({OPERATION_CONST}, GROUP[first], Problem::ConflictsWith(vec![GROUP[first + 1 + second]])));\n}}\n}}\n}}\n}}"
+                "match set.iter().position(|s| *s) {{\n None => return Err(ValidationError::new({context}, GROUP[0], Problem::OneOfMissing(GROUP[1..].to_vec()))),\n Some(first) => {{\n if let Some(second) = set.iter().skip(first + 1).position(|s| *s) {{\n return Err(ValidationError::new({context}, GROUP[first], Problem::ConflictsWith(vec![GROUP[first + 1 + second]])));\n}}\n}}\n}}\n}}"
             );
         }
         let _ = writeln!(
             self.out,
-            "impl {} {{\n    /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.\n    fn check(&self) -> Result<(), ValidationError> {{\n{body}Ok(())\n    }}\n}}\n",
+            "impl {} {{\n    /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.\n    pub(crate) fn check(&self) -> Result<(), ValidationError> {{\n{body}Ok(())\n    }}\n}}\n",
             strukt.name
         );
     }
@@ -798,7 +869,8 @@ impl Emitter<'_> {
 
     fn emit_fixed(&mut self) {
         for def in &self.module.fixed {
-            self.uses.insert("aliyun_ai_core::quirks::FixedValue");
+            self.uses
+                .insert("aliyun_ai_core::quirks::FixedValue".to_owned());
             let _ = writeln!(
                 self.out,
                 "/// Marks the value {} that the API fixes.\n#[derive(Debug, Clone, Copy, PartialEq, Eq)]\npub struct {};\n\nimpl FixedValue for {} {{\n    const VALUE: &'static str = {};\n}}\n",
@@ -813,7 +885,10 @@ impl Emitter<'_> {
     fn scalar_to_string(ty: &Ty, expr: &str) -> String {
         match ty {
             Ty::Scalar(Scalar::String, _) => format!("{expr}.clone()"),
-            Ty::Enum(_) => format!("{expr}.as_str().to_owned()"),
+            Ty::Enum(_)
+            | Ty::Ref {
+                enum_like: true, ..
+            } => format!("{expr}.as_str().to_owned()"),
             _ => format!("{expr}.to_string()"),
         }
     }
@@ -1032,6 +1107,9 @@ impl Emitter<'_> {
                         Ty::Scalar(Scalar::Double, _) => "Number",
                         Ty::Scalar(Scalar::Boolean, _) => "Boolean",
                         Ty::Struct(_) | Ty::Array(_) | Ty::Map(_) => "Json",
+                        Ty::Ref {
+                            enum_like: false, ..
+                        } => "Json",
                         Ty::Id64 => "Integer",
                         _ => "Text",
                     };
@@ -1166,10 +1244,14 @@ impl Emitter<'_> {
 
 /// The Rust source of one module (before rustfmt).
 pub fn module(service: &Service, module: &Module) -> String {
-    let mut emitter = Emitter::new(module);
+    let types = service
+        .modules
+        .iter()
+        .find(|m| matches!(m.kind, ModuleKind::Types));
+    let mut emitter = Emitter::new(module, types);
     let operation_name = match &module.kind {
         ModuleKind::Operation(op) => Some(op.action.clone()),
-        ModuleKind::Document { .. } => None,
+        ModuleKind::Document { .. } | ModuleKind::Types => None,
     };
     if let Some(action) = &operation_name {
         let _ = writeln!(
@@ -1221,6 +1303,12 @@ pub fn module(service: &Service, module: &Module) -> String {
                 },
                 module.structs[op.request].name,
                 module.structs[op.response].name
+            );
+        }
+        ModuleKind::Types => {
+            let _ = write!(
+                doc,
+                "\n\nShapes several operations of this service share: one type a caller can pass to each."
             );
         }
         ModuleKind::Document { root, array_alias } => {
@@ -1300,6 +1388,9 @@ pub fn lib(service: &Service) -> String {
                     module.structs[op.response].name
                 );
             }
+            ModuleKind::Types => {
+                let _ = writeln!(out, "//! | [`{}`] | shared types | | |", module.name);
+            }
             ModuleKind::Document { root, array_alias } => {
                 let _ = writeln!(
                     out,
@@ -1338,6 +1429,9 @@ pub fn lib(service: &Service) -> String {
                     names.push(alias.clone());
                 }
                 let _ = writeln!(out, "pub use {}::{{{}}};", module.name, names.join(", "));
+            }
+            ModuleKind::Types => {
+                let _ = writeln!(out, "pub use types::*;");
             }
         }
     }
@@ -1418,6 +1512,7 @@ pub fn readme(service: &Service) -> String {
                 format!("`{}`", module.structs[op.request].name),
                 format!("`{}`", module.structs[op.response].name),
             ),
+            ModuleKind::Types => ("(shared types)".to_owned(), String::new()),
             ModuleKind::Document { root, array_alias } => (
                 "(result document)".to_owned(),
                 format!(

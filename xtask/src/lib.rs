@@ -55,6 +55,8 @@ pub fn load_services(root: &Path) -> Result<Vec<schema::Service>, String> {
         let raw =
             table::parse(&service_file, &read(root, &service_file)?).map_err(|e| e.to_string())?;
         let mut service = schema::service(&raw, &key).map_err(|e| e.to_string())?;
+        let mut raws = BTreeMap::new();
+        let mut types_raw = None;
         for path in sorted_entries(&dir)? {
             let name = path
                 .file_name()
@@ -67,6 +69,10 @@ pub fn load_services(root: &Path) -> Result<Vec<schema::Service>, String> {
             let relative = format!("docs/apis/{key}/{name}");
             let raw =
                 table::parse(&relative, &read(root, &relative)?).map_err(|e| e.to_string())?;
+            if name == "types.md" {
+                types_raw = Some(raw);
+                continue;
+            }
             let module = schema::module(&raw, &service).map_err(|e| e.to_string())?;
             if let Some(other) = service.modules.iter().find(|m| m.name == module.name) {
                 return Err(format!(
@@ -75,7 +81,35 @@ pub fn load_services(root: &Path) -> Result<Vec<schema::Service>, String> {
                 ));
             }
             service.modules.push(module);
+            raws.insert(relative, raw);
         }
+        let uses: Vec<(String, schema::Side, String)> = service
+            .modules
+            .iter()
+            .flat_map(|m| {
+                m.refs
+                    .iter()
+                    .map(|(name, side, _)| (name.clone(), *side, m.file.clone()))
+            })
+            .collect();
+        match types_raw {
+            Some(raw) => {
+                let edges = schema::type_references(&raw).map_err(|e| e.to_string())?;
+                let sides = schema::shared_sides(&raw, &edges, &uses).map_err(|e| e.to_string())?;
+                let types = schema::types(&raw, &service, &sides).map_err(|e| e.to_string())?;
+                // First, so that lib.rs lists it first.
+                service.modules.insert(0, types);
+                raws.insert(raw.file.clone(), raw);
+            }
+            None => {
+                if let Some((name, _, file)) = uses.first() {
+                    return Err(format!(
+                        "{file}: {{ref: {name}}} but docs/apis/{key}/types.md does not exist"
+                    ));
+                }
+            }
+        }
+        schema::check_refs(&service, &raws).map_err(|e| e.to_string())?;
         if service.modules.is_empty() {
             return Err(format!(
                 "{service_file}: the service has no operation or document table"

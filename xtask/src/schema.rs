@@ -68,6 +68,12 @@ pub enum Ty {
     Json,
     Id64,
     OneOrMany,
+    /// A shared type of the service's `types.md` (`{ref: Name}`): a struct,
+    /// or an enum when `enum_like` (the row is a string).
+    Ref {
+        name: String,
+        enum_like: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -159,6 +165,9 @@ impl Field {
 #[derive(Debug, Clone)]
 pub struct StructDef {
     pub name: String,
+    /// For a shared type: the section it belongs to, which validation
+    /// errors name instead of an operation.
+    pub context: Option<String>,
     pub table_path: String,
     pub description: String,
     pub fields: Vec<Field>,
@@ -196,6 +205,8 @@ pub struct OperationSpec {
 #[derive(Debug, Clone)]
 pub enum ModuleKind {
     Operation(OperationSpec),
+    /// `types.md`: the service's shared types.
+    Types,
     Document {
         root: usize,
         /// For a document whose top level is an array: the alias name.
@@ -214,6 +225,28 @@ pub struct Module {
     pub structs: Vec<StructDef>,
     pub enums: Vec<EnumDef>,
     pub fixed: Vec<FixedDef>,
+    /// The shared types this module refers to: name, side, line.
+    pub refs: Vec<(String, Side, usize)>,
+}
+
+impl Module {
+    /// The struct or enum of this module named `name`.
+    pub fn find_type(&self, name: &str) -> Option<TypeRef> {
+        if let Some(index) = self.structs.iter().position(|s| s.name == name) {
+            return Some(TypeRef::Struct(index));
+        }
+        self.enums
+            .iter()
+            .position(|e| e.name == name)
+            .map(TypeRef::Enum)
+    }
+}
+
+/// A type found by name in a module.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TypeRef {
+    Struct(usize),
+    Enum(usize),
 }
 
 struct Header<'a> {
@@ -400,6 +433,7 @@ const ANNOTATIONS: &[&str] = &[
     "error-message",
     "request-id",
     "stream-final",
+    "ref",
 ];
 
 fn parse_type_cell(cell: &str) -> std::result::Result<(Base, Annotations), String> {
@@ -494,6 +528,10 @@ struct Builder<'a> {
     /// Whether the rows being added may carry outcome marks (an operation's
     /// response, not a document).
     marks_allowed: bool,
+    /// The shared type whose rows are being added (in `types.md`).
+    context: Option<String>,
+    /// `{ref: Name}` uses: name, side, line.
+    refs: Vec<(String, Side, usize)>,
 }
 
 impl<'a> Builder<'a> {
@@ -506,6 +544,8 @@ impl<'a> Builder<'a> {
             used_names: BTreeSet::new(),
             struct_by_path: BTreeMap::new(),
             marks_allowed: false,
+            context: None,
+            refs: Vec::new(),
         }
     }
 
@@ -563,6 +603,7 @@ impl<'a> Builder<'a> {
     ) -> usize {
         self.structs.push(StructDef {
             name,
+            context: self.context.clone(),
             table_path: table_path.to_owned(),
             description: description.to_owned(),
             fields: Vec::new(),
@@ -667,7 +708,17 @@ impl<'a> Builder<'a> {
                 }
             }
             Location::Query => {
-                let scalar = |t: &Ty| matches!(t, Ty::Scalar(_, Quirk::None) | Ty::Enum(_));
+                let scalar = |t: &Ty| {
+                    matches!(
+                        t,
+                        Ty::Scalar(_, Quirk::None)
+                            | Ty::Enum(_)
+                            | Ty::Ref {
+                                enum_like: true,
+                                ..
+                            }
+                    )
+                };
                 let ok = match &ty {
                     Ty::Array(inner) => scalar(inner),
                     other => scalar(other),
@@ -820,6 +871,9 @@ impl<'a> Builder<'a> {
             ));
         }
         let quirk = quirks.first().copied();
+        if let Some(target) = annotations.get("ref") {
+            return self.build_ref(row, base, target, quirk, explicit, side, parents, in_array);
+        }
         let scalar_quirk = |q: Option<&str>| match q {
             Some("lenient") => Quirk::Lenient,
             Some("as-string") => Quirk::AsString,
@@ -924,6 +978,87 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// A `{ref: Name}` row: a shared type of `types.md`, on an object without
+    /// child rows, an array of them, a string (an enum) or an array of strings.
+    #[allow(clippy::too_many_arguments)]
+    fn build_ref(
+        &mut self,
+        row: &Row,
+        base: &Base,
+        target: &str,
+        quirk: Option<&str>,
+        explicit: Option<&str>,
+        side: Side,
+        parents: &BTreeSet<String>,
+        in_array: bool,
+    ) -> Result<Ty> {
+        let line = row.line;
+        let name = &row.name;
+        let valid = !target.is_empty()
+            && target
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_uppercase())
+            && target.chars().all(|c| c.is_ascii_alphanumeric());
+        if !valid {
+            return Err(self.err(
+                line,
+                format!("`{name}`: {{ref: {target}}} needs a type name"),
+            ));
+        }
+        if quirk.is_some() || explicit.is_some() {
+            return Err(self.err(
+                line,
+                format!("`{name}`: {{ref}} takes no other type annotation"),
+            ));
+        }
+        let enum_like = match base {
+            Base::Array(inner) if !in_array => {
+                let item =
+                    self.build_ref(row, inner, target, quirk, explicit, side, parents, true)?;
+                return Ok(Ty::Array(Box::new(item)));
+            }
+            Base::Object => {
+                let path = if in_array {
+                    format!("{name}[]")
+                } else {
+                    name.clone()
+                };
+                if parents.contains(&path) {
+                    return Err(self.err(
+                        line,
+                        format!("`{name}`: a {{ref}} row has no child rows (the shared type defines them)"),
+                    ));
+                }
+                false
+            }
+            Base::Scalar(Scalar::String) => true,
+            _ => {
+                return Err(self.err(
+                    line,
+                    format!("`{name}`: {{ref}} applies to object, string or an array of them"),
+                ));
+            }
+        };
+        // Inside types.md a {ref} names a sibling section: nothing to reserve.
+        if self.context.is_none() {
+            if self.used_names.contains(target) && !self.refs.iter().any(|(n, _, _)| n == target) {
+                return Err(self.err(
+                    line,
+                    format!(
+                        "`{name}`: {{ref: {target}}} clashes with a type of this table of that name"
+                    ),
+                ));
+            }
+            self.used_names.insert(target.to_owned());
+        }
+        self.refs.push((target.to_owned(), side, line));
+        Ok(Ty::Ref {
+            name: target.to_owned(),
+            enum_like,
+        })
+    }
+
     fn enum_variants(&self, line: usize, list: &str) -> Result<Vec<(String, String)>> {
         let mut variants: Vec<(String, String)> = Vec::new();
         for item in list.split(',').map(str::trim) {
@@ -971,6 +1106,10 @@ impl<'a> Builder<'a> {
                             matches!(
                                 f.ty,
                                 Ty::Enum(_)
+                                    | Ty::Ref {
+                                        enum_like: true,
+                                        ..
+                                    }
                                     | Ty::Scalar(Scalar::String | Scalar::Boolean, Quirk::None)
                             )
                         });
@@ -1248,6 +1387,7 @@ fn operation(table: &RawTable, service: &Service) -> Result<Module> {
         structs: builder.structs,
         enums: builder.enums,
         fixed: builder.fixed,
+        refs: builder.refs,
     })
 }
 
@@ -1299,5 +1439,206 @@ fn document(table: &RawTable, service: &Service) -> Result<Module> {
         structs: builder.structs,
         enums: builder.enums,
         fixed: builder.fixed,
+        refs: builder.refs,
     })
+}
+
+// ---------------------------------------------------------------------------
+// Shared types (`types.md`)
+
+/// The `{ref: ...}` targets of each section of a `types.md` (section name ->
+/// referenced names), to propagate sides before the types are built.
+pub fn type_references(table: &RawTable) -> Result<BTreeMap<String, Vec<String>>> {
+    let mut edges = BTreeMap::new();
+    for section in table.sections.iter().filter(|s| !s.rows.is_empty()) {
+        let mut targets = Vec::new();
+        for row in &section.rows {
+            let (_, annotations) = parse_type_cell(&row.ty)
+                .map_err(|m| table.error(row.line, format!("`{}`: {m}", row.name)))?;
+            if let Some(target) = annotations.get("ref") {
+                targets.push(target.clone());
+            }
+        }
+        edges.insert(section.title.clone(), targets);
+    }
+    Ok(edges)
+}
+
+/// The side of every shared struct: the side of the tables that refer to it,
+/// directly or through another shared type. `uses` are the `{ref}`s of the
+/// operation and document tables, with the file that made each.
+pub fn shared_sides(
+    table: &RawTable,
+    edges: &BTreeMap<String, Vec<String>>,
+    uses: &[(String, Side, String)],
+) -> Result<BTreeMap<String, Side>> {
+    let mut sides: BTreeMap<String, (Side, String)> = BTreeMap::new();
+    let mut work: Vec<(String, Side, String)> = uses.to_vec();
+    while let Some((name, side, by)) = work.pop() {
+        match sides.get(&name) {
+            Some((known, _)) if *known == side => continue,
+            Some((_, other)) => {
+                let line = table
+                    .sections
+                    .iter()
+                    .find(|s| s.title == name)
+                    .map_or(table.header_line, |s| s.line);
+                return Err(table.error(
+                    line,
+                    format!("shared type `{name}` is used by a request ({}) and a response ({}): give each side its own type", if side == Side::Request { &by } else { other }, if side == Side::Request { other } else { &by }),
+                ));
+            }
+            None => {}
+        }
+        sides.insert(name.clone(), (side, by.clone()));
+        for target in edges.get(&name).into_iter().flatten() {
+            work.push((target.clone(), side, format!("{by} via {name}")));
+        }
+    }
+    Ok(sides.into_iter().map(|(n, (s, _))| (n, s)).collect())
+}
+
+/// Reads `types.md`: one shared struct per `##` section (its rows relative to
+/// it), or one shared enum where the section's single row is named like it.
+pub fn types(
+    table: &RawTable,
+    service: &Service,
+    sides: &BTreeMap<String, Side>,
+) -> Result<Module> {
+    let header = Header::new(table, &["kind", "service"])?;
+    expect_kind(table, &header, "types")?;
+    let service_entry = header.require("service")?;
+    if service_entry.value != service.key {
+        return Err(table.error(
+            service_entry.line,
+            format!(
+                "service `{}` does not match the folder `{}`",
+                service_entry.value, service.key
+            ),
+        ));
+    }
+    if table.title != "types" {
+        return Err(table.error(1, "the title of types.md is `# types`"));
+    }
+    let mut builder = Builder::new(table);
+    let mut seen = BTreeSet::new();
+    for section in table.sections.iter().filter(|s| !s.rows.is_empty()) {
+        let name = section.title.as_str();
+        let valid = name.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+            && name.chars().all(|c| c.is_ascii_alphanumeric());
+        if !valid || pascal(name) != name {
+            return Err(table.error(
+                section.line,
+                format!("a shared type's section is named in PascalCase, found `{name}`"),
+            ));
+        }
+        if !seen.insert(name.to_owned()) {
+            return Err(table.error(section.line, format!("a second `## {name}` section")));
+        }
+        builder.struct_by_path.clear();
+        builder.context = Some(name.to_owned());
+        if let [row] = section.rows.as_slice() {
+            if row.name == name {
+                // A standalone enum: `## ModelCode` with one row `ModelCode`.
+                let (base, annotations) = parse_type_cell(&row.ty)
+                    .map_err(|m| table.error(row.line, format!("`{}`: {m}", row.name)))?;
+                if !annotations.contains_key("enum") || annotations.contains_key("name") {
+                    return Err(table.error(
+                        row.line,
+                        format!("`{name}`: a one-row section named like its row defines a shared enum: `string {{enum: ...}}`"),
+                    ));
+                }
+                let ty = builder.build_type(
+                    row,
+                    &base,
+                    &annotations,
+                    "",
+                    Side::Request,
+                    &BTreeSet::new(),
+                    false,
+                )?;
+                let is_named = matches!(ty, Ty::Enum(index) if builder.enums[index].name == name);
+                if !is_named {
+                    return Err(table.error(row.line, format!("`{name}`: expected a shared enum")));
+                }
+                if !section.text.is_empty() {
+                    if let Ty::Enum(index) = ty {
+                        builder.enums[index].description = section.text.clone();
+                    }
+                }
+                continue;
+            }
+        }
+        let side = *sides.get(name).ok_or_else(|| {
+            table.error(
+                section.line,
+                format!("shared type `{name}` is used by no table (refer to it with {{ref: {name}}}, or remove it)"),
+            )
+        })?;
+        let struct_name = builder.claim(Some(name), name, "", section.line)?;
+        builder.new_struct(struct_name, "", &section.text, side, section.line);
+        builder.add_rows(&section.rows, "", Location::Body, side)?;
+    }
+    builder.context = None;
+    builder.check_rules()?;
+    Ok(Module {
+        file: table.file.clone(),
+        title: table.title.clone(),
+        summary: table.summary.clone(),
+        name: "types".into(),
+        kind: ModuleKind::Types,
+        structs: builder.structs,
+        enums: builder.enums,
+        fixed: builder.fixed,
+        refs: builder.refs,
+    })
+}
+
+/// Checks every `{ref: ...}` of a service: the shared type exists, is a
+/// struct on an object row and an enum on a string row.
+pub fn check_refs(service: &Service, files: &BTreeMap<String, RawTable>) -> Result<()> {
+    let types = service
+        .modules
+        .iter()
+        .find(|m| matches!(m.kind, ModuleKind::Types));
+    for module in &service.modules {
+        let Some(raw) = files.get(&module.file) else {
+            continue;
+        };
+        for field in module.structs.iter().flat_map(|s| &s.fields) {
+            let Some((name, enum_like)) = ref_of(&field.ty) else {
+                continue;
+            };
+            let line = field.line;
+            let fits = match types.and_then(|t| t.find_type(name)) {
+                Some(TypeRef::Struct(_)) => !enum_like,
+                Some(TypeRef::Enum(_)) => enum_like,
+                None => {
+                    return Err(raw.error(
+                        line,
+                        format!(
+                            "{{ref: {name}}}: no shared type `{name}` in docs/apis/{}/types.md",
+                            service.key
+                        ),
+                    ));
+                }
+            };
+            if !fits {
+                return Err(raw.error(
+                    line,
+                    format!("{{ref: {name}}}: a struct is referred to from an object row, an enum from a string row"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The shared type a field's type refers to (through arrays): name, enum-like.
+pub fn ref_of(ty: &Ty) -> Option<(&str, bool)> {
+    match ty {
+        Ty::Ref { name, enum_like } => Some((name, *enum_like)),
+        Ty::Array(item) => ref_of(item),
+        _ => None,
+    }
 }

@@ -45,6 +45,8 @@ pub struct Section {
     pub title: String,
     pub line: usize,
     pub rows: Vec<Row>,
+    /// The prose between the heading and the table (a shared type's docs).
+    pub text: String,
 }
 
 /// A parsed doc table file.
@@ -184,13 +186,16 @@ pub fn parse(file: &str, text: &str) -> Result<RawTable, TableError> {
                 title: heading.trim().to_owned(),
                 line: line_no,
                 rows: Vec::new(),
+                text: String::new(),
             });
             in_table = false;
         } else if trimmed.starts_with('|') {
             let Some(section) = sections.last_mut() else {
                 return Err(err(line_no, "a table outside any `##` section".into()));
             };
-            if !MODEL_SECTIONS.contains(&section.title.as_str()) {
+            // In a `kind: types` file every section is one shared type's table.
+            let is_types = header.iter().any(|e| e.key == "kind" && e.value == "types");
+            if !is_types && !MODEL_SECTIONS.contains(&section.title.as_str()) {
                 index += 1;
                 continue;
             }
@@ -243,6 +248,14 @@ pub fn parse(file: &str, text: &str) -> Result<RawTable, TableError> {
             });
         } else {
             in_table = false;
+            if let Some(section) = sections.last_mut().filter(|s| s.rows.is_empty()) {
+                if !trimmed.is_empty() {
+                    if !section.text.is_empty() {
+                        section.text.push(' ');
+                    }
+                    section.text.push_str(trimmed);
+                }
+            }
             if title.is_some() && sections.is_empty() && header_line == 0 && !trimmed.is_empty() {
                 if !summary.is_empty() {
                     summary.push(' ');

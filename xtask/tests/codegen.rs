@@ -69,7 +69,7 @@ fn each_generator_feature_on_a_synthetic_table() {
             count += 1;
         }
     }
-    assert_eq!(count, 7, "the synthetic tables under xtask/tests/features");
+    assert_eq!(count, 9, "the synthetic tables under xtask/tests/features");
 }
 
 #[test]
@@ -177,9 +177,9 @@ fn errors_name_the_file_line_and_problem() {
             ":33: `analysis`: unknown annotation `{weird}`",
         ),
         (
-            "| intentionList[].description |",
-            "| intentionLists[].description |",
-            ":47: `intentionLists[].description` sits under `intentionLists[]`, which no row above declares",
+            "| data.intentionCode |",
+            "| datum.intentionCode |",
+            ":50: `datum.intentionCode` sits under `datum`, which no row above declares",
         ),
         (
             "path: /{workspaceId}/api/recog/intent",
@@ -189,7 +189,7 @@ fn errors_name_the_file_line_and_problem() {
         (
             "| recommend | boolean | no |",
             "| opType | boolean | no |",
-            ":52: `opType` clashes with `opType` (line 51)",
+            ":40: `opType` clashes with `opType` (line 39)",
         ),
         (
             "{enum: common, business, attitude}",
@@ -199,12 +199,22 @@ fn errors_name_the_file_line_and_problem() {
         (
             "{enum: common, hierarchical}",
             "{enum: 1, 2}",
-            ":51: enum value `1` needs a name: write `Name=1`",
+            ":39: enum value `1` needs a name: write `Name=1`",
         ),
         (
             "unless bizType = attitude",
             "unless bizKind = attitude",
-            ":46: the condition names `bizKind`",
+            ":38: the condition names `bizKind`",
+        ),
+        (
+            "array<object> {ref: Intention} | unless",
+            "array<object> {ref: Intent} | unless",
+            ":38: {ref: Intent}: no shared type `Intent` in docs/apis/dianjin/types.md",
+        ),
+        (
+            "array<object> {ref: Intention} | unless",
+            "string {ref: Intention} | unless",
+            ":38: {ref: Intention}: a struct is referred to from an object row, an enum from a string row",
         ),
         (
             "| name | type | required | description | example |\n|---|---|---|---|---|\n| workspaceId",
@@ -230,4 +240,18 @@ fn errors_name_the_file_line_and_problem() {
             "expected `{expected}`, got `{error}`"
         );
     }
+}
+
+#[test]
+fn a_shared_type_used_by_a_request_and_a_response_is_refused() {
+    let error = error_after(
+        "ref-sides",
+        "docs/apis/dianjin/RecognizeIntention.md",
+        "| data.intentionCode | string | no |",
+        "| data.intentionCode | object {ref: Intention} | no |",
+    );
+    assert!(
+        error.starts_with("docs/apis/dianjin/types.md:14: shared type `Intention` is used by a request (docs/apis/dianjin/RecognizeIntention.md) and a response"),
+        "{error}"
+    );
 }

@@ -4,10 +4,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use aliyun_ai_models_contactcenterai::analyze_conversation::{
-    AnalyzeConversationRequest, ResultType, Role,
-};
+use aliyun_ai_models_contactcenterai::analyze_conversation::AnalyzeConversationRequest;
 use aliyun_ai_models_contactcenterai::create_task::CreateTaskRequest as CcaiCreateTask;
+use aliyun_ai_models_contactcenterai::{ResultType, Role};
 use aliyun_ai_models_dianjin::recognize_intention::{BizType, RecognizeIntentionRequest};
 use aliyun_ai_models_retailbot::recognize_message::RecognizeMessageRequest;
 use serde_json::{Value, json};

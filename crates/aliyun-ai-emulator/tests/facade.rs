@@ -9,19 +9,20 @@ use std::time::Duration;
 use aliyun_ai::auth::HttpContext;
 use aliyun_ai::auth::provider::TemporaryTokenProvider;
 use aliyun_ai::auth::sign::{FixedClock, FixedNonce};
-use aliyun_ai::contactcenterai::analyze_conversation::{Dialogue, ResultType, Role, Sentence};
-use aliyun_ai::contactcenterai::create_task::{
-    Dialogue as TaskDialogue, Sentence as TaskSentence, TaskType, Transcription,
-};
+use aliyun_ai::contactcenterai::create_task::{TaskType, Transcription};
 use aliyun_ai::contactcenterai::get_task_result::{RequiredField, TaskStatus};
 use aliyun_ai::contactcenterai::{AnalyzeConversationRequest, CreateTaskRequest};
+use aliyun_ai::contactcenterai::{Dialogue, ResultType, Role, Sentence};
+use aliyun_ai::contactcenterai::{Dialogue as TaskDialogue, Sentence as TaskSentence};
+use aliyun_ai::dianjin::Intention;
 use aliyun_ai::dianjin::RecognizeIntentionRequest;
-use aliyun_ai::dianjin::recognize_intention::{BizType, Intention};
+use aliyun_ai::dianjin::recognize_intention::BizType;
 use aliyun_ai::retailbot::RecognizeMessageRequest;
 use aliyun_ai::retailbot::recognize_message::ContentType;
 use aliyun_ai::tingwu::CreateTaskRequest as TingwuCreateTask;
 use aliyun_ai::tingwu::create_task::{
-    ContentExtraction, ExtractionContent, IdentityContent, IdentityRecognition, Input, Parameters,
+    ContentExtractionParameters, ExtractionContent, IdentityContent, IdentityRecognitionParameters,
+    Input, Parameters,
 };
 use aliyun_ai::{
     AccessKey, ApiKey, Client, Config, ConfigBuilder, ErrorKind, RetryPolicy, RpcSignature,
@@ -388,8 +389,8 @@ async fn tingwu_create_wait_and_download_consistent_results() {
         )
         .parameters(
             Parameters::builder()
-                .identity_recognition(IdentityRecognition::builder().identity_contents([IdentityContent::builder().name("客户").description("来买车的人").build()]).build().unwrap())
-                .content_extraction(ContentExtraction::builder().extraction_contents([ExtractionContent::builder().title("用车成本").content("价位 价格 多少钱").build()]).build().unwrap())
+                .identity_recognition(IdentityRecognitionParameters::builder().identity_contents([IdentityContent::builder().name("客户").description("来买车的人").build()]).build().unwrap())
+                .content_extraction(ContentExtractionParameters::builder().extraction_contents([ExtractionContent::builder().title("用车成本").content("价位 价格 多少钱").build()]).build().unwrap())
                 .build()
                 .unwrap(),
         )

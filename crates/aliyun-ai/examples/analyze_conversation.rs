@@ -6,7 +6,7 @@
 mod support;
 
 use aliyun_ai::contactcenterai::AnalyzeConversationRequest;
-use aliyun_ai::contactcenterai::analyze_conversation::{Dialogue, ResultType, Role, Sentence};
+use aliyun_ai::contactcenterai::{Dialogue, ResultType, Role, Sentence};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

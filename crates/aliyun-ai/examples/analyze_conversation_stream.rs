@@ -9,7 +9,7 @@ mod support;
 use std::io::Write;
 
 use aliyun_ai::contactcenterai::AnalyzeConversationRequest;
-use aliyun_ai::contactcenterai::analyze_conversation::{Dialogue, ResultType, Role, Sentence};
+use aliyun_ai::contactcenterai::{Dialogue, ResultType, Role, Sentence};
 use futures_util::StreamExt;
 
 #[tokio::main]

@@ -6,7 +6,8 @@
 mod support;
 
 use aliyun_ai::contactcenterai::CreateTaskRequest;
-use aliyun_ai::contactcenterai::create_task::{Dialogue, ModelCode, Sentence, TaskType};
+use aliyun_ai::contactcenterai::create_task::TaskType;
+use aliyun_ai::contactcenterai::{Dialogue, ModelCode, Sentence};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -14,14 +14,14 @@ mod support;
 use std::io::Write;
 use std::time::Instant;
 
-use aliyun_ai::contactcenterai::analyze_conversation::{Dialogue, ResultType, Role, Sentence};
-use aliyun_ai::contactcenterai::create_task::{
-    Dialogue as TaskDialogue, Sentence as TaskSentence, TaskType,
-};
+use aliyun_ai::contactcenterai::create_task::TaskType;
 use aliyun_ai::contactcenterai::get_task_result::RequiredField;
 use aliyun_ai::contactcenterai::{AnalyzeConversationRequest, CreateTaskRequest};
+use aliyun_ai::contactcenterai::{Dialogue, ResultType, Role, Sentence};
+use aliyun_ai::contactcenterai::{Dialogue as TaskDialogue, Sentence as TaskSentence};
+use aliyun_ai::dianjin::Intention;
 use aliyun_ai::dianjin::RecognizeIntentionRequest;
-use aliyun_ai::dianjin::recognize_intention::{BizType, Intention};
+use aliyun_ai::dianjin::recognize_intention::BizType;
 use aliyun_ai::retailbot::RecognizeMessageRequest;
 use aliyun_ai::retailbot::recognize_message::ContentType;
 use aliyun_ai::tingwu::CreateTaskRequest as TingwuCreateTask;

@@ -5,8 +5,9 @@
 #[path = "support/mod.rs"]
 mod support;
 
+use aliyun_ai::dianjin::Intention;
 use aliyun_ai::dianjin::RecognizeIntentionRequest;
-use aliyun_ai::dianjin::recognize_intention::{BizType, Intention};
+use aliyun_ai::dianjin::recognize_intention::BizType;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -6,8 +6,9 @@
 mod support;
 
 use aliyun_ai::contactcenterai::CreateTaskRequest;
-use aliyun_ai::contactcenterai::create_task::{Dialogue, Sentence, TaskType};
+use aliyun_ai::contactcenterai::create_task::TaskType;
 use aliyun_ai::contactcenterai::get_task_result::RequiredField;
+use aliyun_ai::contactcenterai::{Dialogue, Sentence};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {

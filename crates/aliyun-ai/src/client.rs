@@ -26,7 +26,8 @@ const RESPONSE_LIMIT: usize = 32 * 1024 * 1024;
 /// ```no_run
 /// # async fn run() -> Result<(), aliyun_ai::Error> {
 /// use aliyun_ai::Client;
-/// use aliyun_ai::dianjin::recognize_intention::{BizType, Intention};
+/// use aliyun_ai::dianjin::Intention;
+/// use aliyun_ai::dianjin::recognize_intention::BizType;
 /// use aliyun_ai::dianjin::RecognizeIntentionRequest;
 ///
 /// let client = Client::from_env()?;

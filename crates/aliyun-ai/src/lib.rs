@@ -6,7 +6,7 @@
 //! # async fn run() -> Result<(), aliyun_ai::Error> {
 //! use aliyun_ai::Client;
 //! use aliyun_ai::contactcenterai::AnalyzeConversationRequest;
-//! use aliyun_ai::contactcenterai::analyze_conversation::{Dialogue, ResultType, Role, Sentence};
+//! use aliyun_ai::contactcenterai::{Dialogue, ResultType, Role, Sentence};
 //!
 //! let client = Client::from_env()?;
 //! let request = AnalyzeConversationRequest::builder()

@@ -6,12 +6,13 @@ mod common;
 
 use aliyun_ai::RpcSignature;
 use aliyun_ai::auth::sign::{canonical_query_from_encoded, compute_v3, sha256_hex};
-use aliyun_ai::contactcenterai::analyze_conversation::{Dialogue, ResultType, Role, Sentence};
 use aliyun_ai::contactcenterai::create_task::TaskType;
 use aliyun_ai::contactcenterai::get_task_result::{RequiredField, TaskStatus};
 use aliyun_ai::contactcenterai::{AnalyzeConversationRequest, CreateTaskRequest};
+use aliyun_ai::contactcenterai::{Dialogue, ResultType, Role, Sentence};
+use aliyun_ai::dianjin::Intention;
 use aliyun_ai::dianjin::RecognizeIntentionRequest;
-use aliyun_ai::dianjin::recognize_intention::{BizType, Intention};
+use aliyun_ai::dianjin::recognize_intention::BizType;
 use aliyun_ai::mock::{MockResponse, MockTransport, RecordedRequest};
 use aliyun_ai::retailbot::RecognizeMessageRequest;
 use aliyun_ai::retailbot::recognize_message::ContentType;

@@ -2,15 +2,16 @@
 
 use aliyun_ai_core::{Operation, Problem};
 use aliyun_ai_model_tests::{RequestFixture, body_json, decode_fixture, fixture, wire};
-use aliyun_ai_models_contactcenterai::analyze_conversation::{
-    Dialogue, EnumValue, Example, ExampleSentence, Field, InspectionContent, ModelCode, ResultType,
-    Role, Sentence, ServiceInspection,
-};
+use aliyun_ai_models_contactcenterai::analyze_conversation::{Example, ExampleSentence};
 use aliyun_ai_models_contactcenterai::create_task;
 use aliyun_ai_models_contactcenterai::get_task_result::{RequiredField, TaskStatus};
 use aliyun_ai_models_contactcenterai::{
     AnalyzeConversationRequest, AnalyzeConversationResponse, CreateTaskRequest, CreateTaskResponse,
     GetTaskResultRequest, GetTaskResultResponse,
+};
+use aliyun_ai_models_contactcenterai::{
+    Dialogue, EnumValue, Field, InspectionContent, ModelCode, ResultType, Role, Sentence,
+    ServiceInspection,
 };
 use serde_json::json;
 
@@ -110,8 +111,13 @@ fn analyze_conversation_missing_required_fields_are_named() {
     assert_eq!(error.field(), "stream");
     assert_eq!(error.problem(), &Problem::Missing);
 
+    // A shared type names itself and the field inside it.
     let error = Sentence::builder().text("hi").build().unwrap_err();
-    assert_eq!(error.field(), "dialogue.sentences[].role");
+    assert_eq!((error.operation(), error.field()), ("Sentence", "role"));
+    assert_eq!(
+        error.to_string(),
+        "invalid Sentence request: `role` is required but was not set"
+    );
 
     // Path parameters may be given later (to the client method); an empty one
     // is refused by `validate`, which runs before anything is sent.
@@ -368,4 +374,47 @@ fn responses_tolerate_unknown_missing_and_null_fields() {
     assert_eq!(response.request_id, None);
     let empty: AnalyzeConversationResponse = serde_json::from_value(json!({})).unwrap();
     assert_eq!(empty, AnalyzeConversationResponse::default());
+}
+
+#[test]
+fn one_dialogue_value_serves_both_analyze_conversation_and_create_task() {
+    // Shared shapes (docs/apis/contactcenterai/types.md) are one type.
+    let dialogue = Dialogue::builder()
+        .sentences([Sentence::new(Role::User, "我想退款")])
+        .session_id("s-1")
+        .build()
+        .unwrap();
+    let inspection = aliyun_ai_models_contactcenterai::ServiceInspection::builder()
+        .inspection_contents([
+            aliyun_ai_models_contactcenterai::types::InspectionContent::new(
+                "是否承诺",
+                "客服是否过度承诺",
+            ),
+        ])
+        .inspection_introduction("检测服务")
+        .scene_introduction("售后")
+        .build()
+        .unwrap();
+    let analyze = AnalyzeConversationRequest::builder()
+        .dialogue(dialogue.clone())
+        .service_inspection(inspection.clone())
+        .result_types([ResultType::Summary])
+        .stream(false)
+        .build()
+        .unwrap();
+    let task = CreateTaskRequest::builder()
+        .task_type("text")
+        .model_code(aliyun_ai_models_contactcenterai::ModelCode::TyxmTurbo)
+        .dialogue(dialogue)
+        .service_inspection(inspection)
+        .build()
+        .unwrap();
+    assert_eq!(
+        body_json(&analyze)["dialogue"],
+        body_json(&task)["dialogue"]
+    );
+    assert_eq!(
+        body_json(&analyze)["serviceInspection"],
+        body_json(&task)["serviceInspection"]
+    );
 }

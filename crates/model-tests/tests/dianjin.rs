@@ -2,7 +2,8 @@
 
 use aliyun_ai_core::{Operation, Problem};
 use aliyun_ai_model_tests::{RequestFixture, body_json, decode_fixture, wire};
-use aliyun_ai_models_dianjin::recognize_intention::{BizType, Intention, OpType};
+use aliyun_ai_models_dianjin::Intention;
+use aliyun_ai_models_dianjin::recognize_intention::{BizType, OpType};
 use aliyun_ai_models_dianjin::{RecognizeIntentionRequest, RecognizeIntentionResponse};
 use serde_json::json;
 

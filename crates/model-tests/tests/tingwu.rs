@@ -3,13 +3,13 @@
 use aliyun_ai_core::{Operation, Problem};
 use aliyun_ai_model_tests::{RequestFixture, body_json, decode_fixture, wire};
 use aliyun_ai_models_tingwu::create_task::{
-    ContentExtraction, ExtractionContent, IdentityContent, IdentityRecognition, Parameters,
+    ContentExtractionParameters, ExtractionContent, IdentityContent, IdentityRecognitionParameters,
+    Parameters,
 };
 use aliyun_ai_models_tingwu::get_task::{Input, TaskStatus};
 use aliyun_ai_models_tingwu::{
     ContentExtractions, CreateTaskRequest, CreateTaskResponse, CustomerProfile, GetTaskRequest,
-    GetTaskResponse, IdentityRecognition as IdentityRecognitionDocument, Transcription,
-    create_task,
+    GetTaskResponse, IdentityRecognition, Transcription, create_task,
 };
 use serde_json::json;
 
@@ -107,7 +107,7 @@ fn create_task_builder_matches_the_fixture() {
         .parameters(
             Parameters::builder()
                 .identity_recognition(
-                    IdentityRecognition::builder()
+                    IdentityRecognitionParameters::builder()
                         .identity_contents([
                             IdentityContent::builder()
                                 .name("客户")
@@ -122,7 +122,7 @@ fn create_task_builder_matches_the_fixture() {
                         .unwrap(),
                 )
                 .content_extraction(
-                    ContentExtraction::builder()
+                    ContentExtractionParameters::builder()
                         .extraction_contents([ExtractionContent::builder()
                             .title("用车成本")
                             .content("客户对购车费用、油耗等成本的关注")
@@ -165,7 +165,7 @@ fn create_task_needs_exactly_one_source() {
 #[test]
 fn create_task_identity_contents_hold_at_most_five() {
     let six = (0..6).map(|i| IdentityContent::builder().name(format!("角色{i}")).build());
-    let error = IdentityRecognition::builder()
+    let error = IdentityRecognitionParameters::builder()
         .identity_contents(six)
         .build()
         .unwrap_err();
@@ -239,7 +239,7 @@ fn result_files_decode() {
     );
     insta::assert_debug_snapshot!("customer_profile", profile);
 
-    let identities: IdentityRecognitionDocument =
+    let identities: IdentityRecognition =
         decode_fixture("tingwu/results/identity_recognition.json");
     assert_eq!(identities.identity_results.as_ref().unwrap().len(), 2);
     insta::assert_debug_snapshot!("identity_recognition", identities);

@@ -3,6 +3,14 @@
 //!
 //! `POST /{workspaceId}/ccai/app/{appId}/createTask` (ROA). Request: [`CreateTaskRequest`], response: [`CreateTaskResponse`].
 
+use crate::types::CategoryTag;
+use crate::types::Dialogue;
+use crate::types::Field;
+use crate::types::ModelCode;
+use crate::types::ResponseFormatType;
+use crate::types::ResultType;
+use crate::types::Role;
+use crate::types::ServiceInspection;
 use aliyun_ai_core::BusinessFailure;
 use aliyun_ai_core::EncodeError;
 use aliyun_ai_core::Method;
@@ -279,133 +287,6 @@ impl CreateTaskRequestBuilder {
     }
 }
 
-/// 对话内容列表 (for `text` tasks)
-///
-/// Build it with [`Dialogue::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Dialogue {
-    /// 对话内容
-    ///
-    /// Required.
-    pub sentences: Vec<Sentence>,
-    /// 客服会话 sessionId
-    ///
-    /// Optional. Example: `session-01`.
-    #[serde(rename = "sessionId", default, skip_serializing_if = "Option::is_none")]
-    pub session_id: Option<String>,
-}
-
-impl Dialogue {
-    /// A builder for [`Dialogue`].
-    pub fn builder() -> DialogueBuilder {
-        DialogueBuilder::default()
-    }
-}
-
-/// Builds a [`Dialogue`]; [`DialogueBuilder::build`] checks the required fields.
-#[derive(Debug, Clone, Default)]
-#[must_use]
-pub struct DialogueBuilder {
-    sentences: Option<Vec<Sentence>>,
-    session_id: Option<String>,
-}
-
-impl DialogueBuilder {
-    /// Sets `dialogue.sentences` (required). 对话内容
-    pub fn sentences<I>(mut self, value: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<Sentence>,
-    {
-        self.sentences = Some(value.into_iter().map(Into::into).collect());
-        self
-    }
-
-    /// Sets `dialogue.sessionId` (optional). 客服会话 sessionId
-    pub fn session_id(mut self, value: impl Into<String>) -> Self {
-        self.session_id = Some(value.into());
-        self
-    }
-
-    /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
-    pub fn build(self) -> Result<Dialogue, ValidationError> {
-        Ok(Dialogue {
-            sentences: self
-                .sentences
-                .ok_or(ValidationError::missing(OPERATION, "dialogue.sentences"))?,
-            session_id: self.session_id,
-        })
-    }
-}
-
-/// 对话内容
-///
-/// Build it with [`Sentence::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Sentence {
-    /// 通话角色 user-客户, agent-客服, system-系统消息
-    ///
-    /// Required. Example: `user`.
-    pub role: Role,
-    /// 对话文本
-    ///
-    /// Required. Example: `请问怎么申请新卡`.
-    pub text: String,
-}
-
-impl Sentence {
-    /// A builder for [`Sentence`].
-    pub fn builder() -> SentenceBuilder {
-        SentenceBuilder::default()
-    }
-
-    /// A value with its required fields `role`, `text`.
-    pub fn new(role: impl Into<Role>, text: impl Into<String>) -> Self {
-        Self {
-            role: role.into(),
-            text: text.into(),
-        }
-    }
-}
-
-/// Builds a [`Sentence`]; [`SentenceBuilder::build`] checks the required fields.
-#[derive(Debug, Clone, Default)]
-#[must_use]
-pub struct SentenceBuilder {
-    role: Option<Role>,
-    text: Option<String>,
-}
-
-impl SentenceBuilder {
-    /// Sets `dialogue.sentences[].role` (required). 通话角色 user-客户, agent-客服, system-系统消息
-    pub fn role(mut self, value: impl Into<Role>) -> Self {
-        self.role = Some(value.into());
-        self
-    }
-
-    /// Sets `dialogue.sentences[].text` (required). 对话文本
-    pub fn text(mut self, value: impl Into<String>) -> Self {
-        self.text = Some(value.into());
-        self
-    }
-
-    /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
-    pub fn build(self) -> Result<Sentence, ValidationError> {
-        Ok(Sentence {
-            role: self.role.ok_or(ValidationError::missing(
-                OPERATION,
-                "dialogue.sentences[].role",
-            ))?,
-            text: self.text.ok_or(ValidationError::missing(
-                OPERATION,
-                "dialogue.sentences[].text",
-            ))?,
-        })
-    }
-}
-
 /// 指令示例 (one object here, unlike AnalyzeConversation)
 ///
 /// Build it with [`Example::builder`].
@@ -474,7 +355,7 @@ pub struct ExampleSentence {
     /// 通话角色 user-客户, agent-客服, system-系统消息
     ///
     /// Required. Example: `user`.
-    pub role: ExampleSentenceRole,
+    pub role: Role,
     /// 对话文本
     ///
     /// Required. Example: `什么时候更新`.
@@ -488,7 +369,7 @@ impl ExampleSentence {
     }
 
     /// A value with its required fields `role`, `text`.
-    pub fn new(role: impl Into<ExampleSentenceRole>, text: impl Into<String>) -> Self {
+    pub fn new(role: impl Into<Role>, text: impl Into<String>) -> Self {
         Self {
             role: role.into(),
             text: text.into(),
@@ -500,13 +381,13 @@ impl ExampleSentence {
 #[derive(Debug, Clone, Default)]
 #[must_use]
 pub struct ExampleSentenceBuilder {
-    role: Option<ExampleSentenceRole>,
+    role: Option<Role>,
     text: Option<String>,
 }
 
 impl ExampleSentenceBuilder {
     /// Sets `examples.sentences[].role` (required). 通话角色 user-客户, agent-客服, system-系统消息
-    pub fn role(mut self, value: impl Into<ExampleSentenceRole>) -> Self {
+    pub fn role(mut self, value: impl Into<Role>) -> Self {
         self.role = Some(value.into());
         self
     }
@@ -527,310 +408,6 @@ impl ExampleSentenceBuilder {
             text: self.text.ok_or(ValidationError::missing(
                 OPERATION,
                 "examples.sentences[].text",
-            ))?,
-        })
-    }
-}
-
-/// 字段结构信息 (fields to extract)
-///
-/// Build it with [`Field::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Field {
-    /// 字段编码
-    ///
-    /// Optional. Example: `phoneNumber`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-    /// 字段描述
-    ///
-    /// Required. Example: `用户来电咨询的原因分类,主要有投诉、咨询、政策建议等。`.
-    pub desc: String,
-    /// 枚举值列表
-    ///
-    /// Optional.
-    #[serde(
-        rename = "enumValues",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub enum_values: Option<Vec<EnumValue>>,
-    /// 字段名称
-    ///
-    /// Required. Example: `来电原因类型`.
-    pub name: String,
-}
-
-impl Field {
-    /// A builder for [`Field`].
-    pub fn builder() -> FieldBuilder {
-        FieldBuilder::default()
-    }
-}
-
-/// Builds a [`Field`]; [`FieldBuilder::build`] checks the required fields.
-#[derive(Debug, Clone, Default)]
-#[must_use]
-pub struct FieldBuilder {
-    code: Option<String>,
-    desc: Option<String>,
-    enum_values: Option<Vec<EnumValue>>,
-    name: Option<String>,
-}
-
-impl FieldBuilder {
-    /// Sets `fields[].code` (optional). 字段编码
-    pub fn code(mut self, value: impl Into<String>) -> Self {
-        self.code = Some(value.into());
-        self
-    }
-
-    /// Sets `fields[].desc` (required). 字段描述
-    pub fn desc(mut self, value: impl Into<String>) -> Self {
-        self.desc = Some(value.into());
-        self
-    }
-
-    /// Sets `fields[].enumValues` (optional). 枚举值列表
-    pub fn enum_values<I>(mut self, value: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<EnumValue>,
-    {
-        self.enum_values = Some(value.into_iter().map(Into::into).collect());
-        self
-    }
-
-    /// Sets `fields[].name` (required). 字段名称
-    pub fn name(mut self, value: impl Into<String>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
-    /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
-    pub fn build(self) -> Result<Field, ValidationError> {
-        Ok(Field {
-            code: self.code,
-            desc: self
-                .desc
-                .ok_or(ValidationError::missing(OPERATION, "fields[].desc"))?,
-            enum_values: self.enum_values,
-            name: self
-                .name
-                .ok_or(ValidationError::missing(OPERATION, "fields[].name"))?,
-        })
-    }
-}
-
-/// 枚举值列表
-///
-/// Build it with [`EnumValue::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct EnumValue {
-    /// 枚举描述
-    ///
-    /// Required. Example: `客户有新的需求/新的场景,客服跟进沟通需求细节`.
-    pub desc: String,
-    /// 枚举值
-    ///
-    /// Required. Example: `新业务拓展`.
-    #[serde(rename = "enumValue")]
-    pub enum_value: String,
-}
-
-impl EnumValue {
-    /// A builder for [`EnumValue`].
-    pub fn builder() -> EnumValueBuilder {
-        EnumValueBuilder::default()
-    }
-
-    /// A value with its required fields `desc`, `enumValue`.
-    pub fn new(desc: impl Into<String>, enum_value: impl Into<String>) -> Self {
-        Self {
-            desc: desc.into(),
-            enum_value: enum_value.into(),
-        }
-    }
-}
-
-/// Builds a [`EnumValue`]; [`EnumValueBuilder::build`] checks the required fields.
-#[derive(Debug, Clone, Default)]
-#[must_use]
-pub struct EnumValueBuilder {
-    desc: Option<String>,
-    enum_value: Option<String>,
-}
-
-impl EnumValueBuilder {
-    /// Sets `fields[].enumValues[].desc` (required). 枚举描述
-    pub fn desc(mut self, value: impl Into<String>) -> Self {
-        self.desc = Some(value.into());
-        self
-    }
-
-    /// Sets `fields[].enumValues[].enumValue` (required). 枚举值
-    pub fn enum_value(mut self, value: impl Into<String>) -> Self {
-        self.enum_value = Some(value.into());
-        self
-    }
-
-    /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
-    pub fn build(self) -> Result<EnumValue, ValidationError> {
-        Ok(EnumValue {
-            desc: self.desc.ok_or(ValidationError::missing(
-                OPERATION,
-                "fields[].enumValues[].desc",
-            ))?,
-            enum_value: self.enum_value.ok_or(ValidationError::missing(
-                OPERATION,
-                "fields[].enumValues[].enumValue",
-            ))?,
-        })
-    }
-}
-
-/// 服务质检结构信息
-///
-/// Build it with [`ServiceInspection::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct ServiceInspection {
-    /// 服务质检维度结构
-    ///
-    /// Required.
-    pub inspection_contents: Vec<InspectionContent>,
-    /// 服务质检场景详细介绍及描述
-    ///
-    /// Required. Example: `请检测客服是否存在服务不当的行为,包括:过度承诺、故意套取客户隐私信息等`.
-    pub inspection_introduction: String,
-    /// 服务质检场景
-    ///
-    /// Required. Example: `保险销售场景`.
-    pub scene_introduction: String,
-}
-
-impl ServiceInspection {
-    /// A builder for [`ServiceInspection`].
-    pub fn builder() -> ServiceInspectionBuilder {
-        ServiceInspectionBuilder::default()
-    }
-}
-
-/// Builds a [`ServiceInspection`]; [`ServiceInspectionBuilder::build`] checks the required fields.
-#[derive(Debug, Clone, Default)]
-#[must_use]
-pub struct ServiceInspectionBuilder {
-    inspection_contents: Option<Vec<InspectionContent>>,
-    inspection_introduction: Option<String>,
-    scene_introduction: Option<String>,
-}
-
-impl ServiceInspectionBuilder {
-    /// Sets `serviceInspection.inspectionContents` (required). 服务质检维度结构
-    pub fn inspection_contents<I>(mut self, value: I) -> Self
-    where
-        I: IntoIterator,
-        I::Item: Into<InspectionContent>,
-    {
-        self.inspection_contents = Some(value.into_iter().map(Into::into).collect());
-        self
-    }
-
-    /// Sets `serviceInspection.inspectionIntroduction` (required). 服务质检场景详细介绍及描述
-    pub fn inspection_introduction(mut self, value: impl Into<String>) -> Self {
-        self.inspection_introduction = Some(value.into());
-        self
-    }
-
-    /// Sets `serviceInspection.sceneIntroduction` (required). 服务质检场景
-    pub fn scene_introduction(mut self, value: impl Into<String>) -> Self {
-        self.scene_introduction = Some(value.into());
-        self
-    }
-
-    /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
-    pub fn build(self) -> Result<ServiceInspection, ValidationError> {
-        Ok(ServiceInspection {
-            inspection_contents: self.inspection_contents.ok_or(ValidationError::missing(
-                OPERATION,
-                "serviceInspection.inspectionContents",
-            ))?,
-            inspection_introduction: self.inspection_introduction.ok_or(
-                ValidationError::missing(OPERATION, "serviceInspection.inspectionIntroduction"),
-            )?,
-            scene_introduction: self.scene_introduction.ok_or(ValidationError::missing(
-                OPERATION,
-                "serviceInspection.sceneIntroduction",
-            ))?,
-        })
-    }
-}
-
-/// 服务质检维度结构
-///
-/// Build it with [`InspectionContent::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct InspectionContent {
-    /// 服务质检维度描述
-    ///
-    /// Required. Example: `客服在服务客户过程中,基于已有的服务标准是否存在过度承诺的行为。`.
-    pub content: String,
-    /// 服务质检维度名称
-    ///
-    /// Required. Example: `客服是否过度承诺`.
-    pub title: String,
-}
-
-impl InspectionContent {
-    /// A builder for [`InspectionContent`].
-    pub fn builder() -> InspectionContentBuilder {
-        InspectionContentBuilder::default()
-    }
-
-    /// A value with its required fields `content`, `title`.
-    pub fn new(content: impl Into<String>, title: impl Into<String>) -> Self {
-        Self {
-            content: content.into(),
-            title: title.into(),
-        }
-    }
-}
-
-/// Builds a [`InspectionContent`]; [`InspectionContentBuilder::build`] checks the required fields.
-#[derive(Debug, Clone, Default)]
-#[must_use]
-pub struct InspectionContentBuilder {
-    content: Option<String>,
-    title: Option<String>,
-}
-
-impl InspectionContentBuilder {
-    /// Sets `serviceInspection.inspectionContents[].content` (required). 服务质检维度描述
-    pub fn content(mut self, value: impl Into<String>) -> Self {
-        self.content = Some(value.into());
-        self
-    }
-
-    /// Sets `serviceInspection.inspectionContents[].title` (required). 服务质检维度名称
-    pub fn title(mut self, value: impl Into<String>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-
-    /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
-    pub fn build(self) -> Result<InspectionContent, ValidationError> {
-        Ok(InspectionContent {
-            content: self.content.ok_or(ValidationError::missing(
-                OPERATION,
-                "serviceInspection.inspectionContents[].content",
-            ))?,
-            title: self.title.ok_or(ValidationError::missing(
-                OPERATION,
-                "serviceInspection.inspectionContents[].title",
             ))?,
         })
     }
@@ -1073,62 +650,6 @@ impl VariableBuilder {
     }
 }
 
-/// 标签分类列表
-///
-/// Build it with [`CategoryTag::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct CategoryTag {
-    /// 标签名称
-    ///
-    /// Optional. Example: `客服过度承诺`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tag_name: Option<String>,
-    /// 标签描述
-    ///
-    /// Optional. Example: `客服在服务客户过程中,基于已有的服务标准是否存在过度承诺的行为`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tag_desc: Option<String>,
-}
-
-impl CategoryTag {
-    /// A builder for [`CategoryTag`].
-    pub fn builder() -> CategoryTagBuilder {
-        CategoryTagBuilder::default()
-    }
-}
-
-/// Builds a [`CategoryTag`]; [`CategoryTagBuilder::build`] checks the required fields.
-#[derive(Debug, Clone, Default)]
-#[must_use]
-pub struct CategoryTagBuilder {
-    tag_name: Option<String>,
-    tag_desc: Option<String>,
-}
-
-impl CategoryTagBuilder {
-    /// Sets `categoryTags[].tagName` (optional). 标签名称
-    pub fn tag_name(mut self, value: impl Into<String>) -> Self {
-        self.tag_name = Some(value.into());
-        self
-    }
-
-    /// Sets `categoryTags[].tagDesc` (optional). 标签描述
-    pub fn tag_desc(mut self, value: impl Into<String>) -> Self {
-        self.tag_desc = Some(value.into());
-        self
-    }
-
-    /// Builds the value.
-    pub fn build(self) -> CategoryTag {
-        CategoryTag {
-            tag_name: self.tag_name,
-            tag_desc: self.tag_desc,
-        }
-    }
-}
-
 /// `CreateTask`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -1176,80 +697,6 @@ aliyun_ai_core::wire_enum! {
 }
 
 aliyun_ai_core::wire_enum! {
-    /// 模型 code
-    ///
-    /// A value this SDK does not know decodes to [`ModelCode::Unknown`] and encodes back unchanged.
-    pub enum ModelCode {
-        /// `tyxmTurbo`
-        TyxmTurbo = "tyxmTurbo",
-        /// `tyxmPlus`
-        TyxmPlus = "tyxmPlus",
-    }
-}
-
-aliyun_ai_core::wire_enum! {
-    /// 通话角色 user-客户, agent-客服, system-系统消息
-    ///
-    /// A value this SDK does not know decodes to [`Role::Unknown`] and encodes back unchanged.
-    pub enum Role {
-        /// `agent`
-        Agent = "agent",
-        /// `user`
-        User = "user",
-        /// `system`
-        System = "system",
-    }
-}
-
-aliyun_ai_core::wire_enum! {
-    /// 通话角色 user-客户, agent-客服, system-系统消息
-    ///
-    /// A value this SDK does not know decodes to [`ExampleSentenceRole::Unknown`] and encodes back unchanged.
-    pub enum ExampleSentenceRole {
-        /// `agent`
-        Agent = "agent",
-        /// `user`
-        User = "user",
-        /// `system`
-        System = "system",
-    }
-}
-
-aliyun_ai_core::wire_enum! {
-    /// 大模型处理类型 (new values keep coming)
-    ///
-    /// A value this SDK does not know decodes to [`ResultType::Unknown`] and encodes back unchanged.
-    pub enum ResultType {
-        /// `summary`
-        Summary = "summary",
-        /// `title`
-        Title = "title",
-        /// `fields`
-        Fields = "fields",
-        /// `keywords`
-        Keywords = "keywords",
-        /// `service_inspection`
-        ServiceInspection = "service_inspection",
-        /// `question_solution`
-        QuestionSolution = "question_solution",
-        /// `custom_prompt`
-        CustomPrompt = "custom_prompt",
-        /// `category_tag`
-        CategoryTag = "category_tag",
-        /// `questions_and_answer`
-        QuestionsAndAnswer = "questions_and_answer",
-        /// `service_finish`
-        ServiceFinish = "service_finish",
-        /// `actions`
-        Actions = "actions",
-        /// `satisfaction`
-        Satisfaction = "satisfaction",
-        /// `emotion_detection`
-        EmotionDetection = "emotion_detection",
-    }
-}
-
-aliyun_ai_core::wire_enum! {
     /// 语音转写模型,asr (小模型), paraformer (大模型)
     ///
     /// A value this SDK does not know decodes to [`AsrModelCode::Unknown`] and encodes back unchanged.
@@ -1272,18 +719,6 @@ aliyun_ai_core::wire_enum! {
         Middle = "middle",
         /// `high`
         High = "high",
-    }
-}
-
-aliyun_ai_core::wire_enum! {
-    /// 输出结果格式化类型,jsonObject-json结构,text-原始字符串
-    ///
-    /// A value this SDK does not know decodes to [`ResponseFormatType::Unknown`] and encodes back unchanged.
-    pub enum ResponseFormatType {
-        /// `jsonObject`
-        JsonObject = "jsonObject",
-        /// `text`
-        Text = "text",
     }
 }
 

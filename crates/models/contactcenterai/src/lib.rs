@@ -6,6 +6,7 @@
 //!
 //! | module | what | request | response |
 //! |---|---|---|---|
+//! | [`types`] | shared types | | |
 //! | [`analyze_conversation`] | operation `AnalyzeConversation` | [`AnalyzeConversationRequest`] | [`AnalyzeConversationResponse`] |
 //! | [`create_task`] | operation `CreateTask` | [`CreateTaskRequest`] | [`CreateTaskResponse`] |
 //! | [`get_task_result`] | operation `GetTaskResult` | [`GetTaskResultRequest`] | [`GetTaskResultResponse`] |
@@ -17,10 +18,12 @@ aliyun_ai_core::unknown_value!();
 pub mod analyze_conversation;
 pub mod create_task;
 pub mod get_task_result;
+pub mod types;
 
 pub use analyze_conversation::{AnalyzeConversationRequest, AnalyzeConversationResponse};
 pub use create_task::{CreateTaskRequest, CreateTaskResponse};
 pub use get_task_result::{GetTaskResultRequest, GetTaskResultResponse};
+pub use types::*;
 
 /// Facts about ContactCenterAI shared by its operations.
 pub const SERVICE: ServiceInfo = ServiceInfo {

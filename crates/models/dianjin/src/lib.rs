@@ -6,6 +6,7 @@
 //!
 //! | module | what | request | response |
 //! |---|---|---|---|
+//! | [`types`] | shared types | | |
 //! | [`recognize_intention`] | operation `RecognizeIntention` | [`RecognizeIntentionRequest`] | [`RecognizeIntentionResponse`] |
 
 use aliyun_ai_core::{AuthScheme, ServiceInfo, Style};
@@ -13,8 +14,10 @@ use aliyun_ai_core::{AuthScheme, ServiceInfo, Style};
 aliyun_ai_core::unknown_value!();
 
 pub mod recognize_intention;
+pub mod types;
 
 pub use recognize_intention::{RecognizeIntentionRequest, RecognizeIntentionResponse};
+pub use types::*;
 
 /// Facts about DianJin shared by its operations.
 pub const SERVICE: ServiceInfo = ServiceInfo {

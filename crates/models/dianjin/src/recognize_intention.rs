@@ -3,6 +3,7 @@
 //!
 //! `POST /{workspaceId}/api/recog/intent` (ROA). Request: [`RecognizeIntentionRequest`], response: [`RecognizeIntentionResponse`].
 
+use crate::types::Intention;
 use aliyun_ai_core::BusinessFailure;
 use aliyun_ai_core::EncodeError;
 use aliyun_ai_core::Method;
@@ -48,12 +49,12 @@ pub struct RecognizeIntentionRequest {
     ///
     /// Required when `opType` is `hierarchical`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub global_intention_list: Option<Vec<GlobalIntention>>,
+    pub global_intention_list: Option<Vec<Intention>>,
     /// 分层意图列表,当操作类型 opType 为分层 hierarchical 时,必填。
     ///
     /// Required when `opType` is `hierarchical`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hierarchical_intention_list: Option<Vec<HierarchicalIntention>>,
+    pub hierarchical_intention_list: Option<Vec<Intention>>,
     /// 意图列表,当业务类型不为态度识别时,必填。
     ///
     /// Required unless `bizType` is `attitude`.
@@ -91,8 +92,8 @@ pub struct RecognizeIntentionRequestBuilder {
     analysis: Option<bool>,
     biz_type: Option<BizType>,
     conversation: Option<String>,
-    global_intention_list: Option<Vec<GlobalIntention>>,
-    hierarchical_intention_list: Option<Vec<HierarchicalIntention>>,
+    global_intention_list: Option<Vec<Intention>>,
+    hierarchical_intention_list: Option<Vec<Intention>>,
     intention_list: Option<Vec<Intention>>,
     op_type: Option<OpType>,
     recommend: Option<bool>,
@@ -128,7 +129,7 @@ impl RecognizeIntentionRequestBuilder {
     pub fn global_intention_list<I>(mut self, value: I) -> Self
     where
         I: IntoIterator,
-        I::Item: Into<GlobalIntention>,
+        I::Item: Into<Intention>,
     {
         self.global_intention_list = Some(value.into_iter().map(Into::into).collect());
         self
@@ -138,7 +139,7 @@ impl RecognizeIntentionRequestBuilder {
     pub fn hierarchical_intention_list<I>(mut self, value: I) -> Self
     where
         I: IntoIterator,
-        I::Item: Into<HierarchicalIntention>,
+        I::Item: Into<Intention>,
     {
         self.hierarchical_intention_list = Some(value.into_iter().map(Into::into).collect());
         self
@@ -197,7 +198,7 @@ impl RecognizeIntentionRequestBuilder {
 
 impl RecognizeIntentionRequest {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
-    fn check(&self) -> Result<(), ValidationError> {
+    pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if matches!(self.op_type, Some(OpType::Hierarchical))
             && self.global_intention_list.is_none()
         {
@@ -224,252 +225,6 @@ impl RecognizeIntentionRequest {
             ));
         }
         Ok(())
-    }
-}
-
-/// 全局意图列表,当操作类型 opType 为分层 hierarchical 时,必填。
-///
-/// Build it with [`GlobalIntention::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct GlobalIntention {
-    /// 意图描述
-    ///
-    /// Optional. Example: `正常付款3`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// 意图名称
-    ///
-    /// Optional. Example: `正常付款3`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub intention: Option<String>,
-    /// 意图 code
-    ///
-    /// Optional. Example: `1810566978021232640`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub intention_code: Option<String>,
-    /// 意图话术 (not in the seed)
-    ///
-    /// Optional. Example: `好的,那先不打扰您了,祝您生活愉快!再见!`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub intention_script: Option<String>,
-}
-
-impl GlobalIntention {
-    /// A builder for [`GlobalIntention`].
-    pub fn builder() -> GlobalIntentionBuilder {
-        GlobalIntentionBuilder::default()
-    }
-}
-
-/// Builds a [`GlobalIntention`]; [`GlobalIntentionBuilder::build`] checks the required fields.
-#[derive(Debug, Clone, Default)]
-#[must_use]
-pub struct GlobalIntentionBuilder {
-    description: Option<String>,
-    intention: Option<String>,
-    intention_code: Option<String>,
-    intention_script: Option<String>,
-}
-
-impl GlobalIntentionBuilder {
-    /// Sets `globalIntentionList[].description` (optional). 意图描述
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
-    /// Sets `globalIntentionList[].intention` (optional). 意图名称
-    pub fn intention(mut self, value: impl Into<String>) -> Self {
-        self.intention = Some(value.into());
-        self
-    }
-
-    /// Sets `globalIntentionList[].intentionCode` (optional). 意图 code
-    pub fn intention_code(mut self, value: impl Into<String>) -> Self {
-        self.intention_code = Some(value.into());
-        self
-    }
-
-    /// Sets `globalIntentionList[].intentionScript` (optional). 意图话术 (not in the seed)
-    pub fn intention_script(mut self, value: impl Into<String>) -> Self {
-        self.intention_script = Some(value.into());
-        self
-    }
-
-    /// Builds the value.
-    pub fn build(self) -> GlobalIntention {
-        GlobalIntention {
-            description: self.description,
-            intention: self.intention,
-            intention_code: self.intention_code,
-            intention_script: self.intention_script,
-        }
-    }
-}
-
-/// 分层意图列表,当操作类型 opType 为分层 hierarchical 时,必填。
-///
-/// Build it with [`HierarchicalIntention::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct HierarchicalIntention {
-    /// 意图描述
-    ///
-    /// Optional. Example: `询问股票价格`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// 意图名称
-    ///
-    /// Optional. Example: `询问股票价格`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub intention: Option<String>,
-    /// 意图 code
-    ///
-    /// Optional. Example: `1810929291010150400`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub intention_code: Option<String>,
-    /// 意图话术 (not in the seed)
-    ///
-    /// Optional. Example: `好的,那先不打扰您了,祝您生活愉快!再见!`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub intention_script: Option<String>,
-}
-
-impl HierarchicalIntention {
-    /// A builder for [`HierarchicalIntention`].
-    pub fn builder() -> HierarchicalIntentionBuilder {
-        HierarchicalIntentionBuilder::default()
-    }
-}
-
-/// Builds a [`HierarchicalIntention`]; [`HierarchicalIntentionBuilder::build`] checks the required fields.
-#[derive(Debug, Clone, Default)]
-#[must_use]
-pub struct HierarchicalIntentionBuilder {
-    description: Option<String>,
-    intention: Option<String>,
-    intention_code: Option<String>,
-    intention_script: Option<String>,
-}
-
-impl HierarchicalIntentionBuilder {
-    /// Sets `hierarchicalIntentionList[].description` (optional). 意图描述
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
-    /// Sets `hierarchicalIntentionList[].intention` (optional). 意图名称
-    pub fn intention(mut self, value: impl Into<String>) -> Self {
-        self.intention = Some(value.into());
-        self
-    }
-
-    /// Sets `hierarchicalIntentionList[].intentionCode` (optional). 意图 code
-    pub fn intention_code(mut self, value: impl Into<String>) -> Self {
-        self.intention_code = Some(value.into());
-        self
-    }
-
-    /// Sets `hierarchicalIntentionList[].intentionScript` (optional). 意图话术 (not in the seed)
-    pub fn intention_script(mut self, value: impl Into<String>) -> Self {
-        self.intention_script = Some(value.into());
-        self
-    }
-
-    /// Builds the value.
-    pub fn build(self) -> HierarchicalIntention {
-        HierarchicalIntention {
-            description: self.description,
-            intention: self.intention,
-            intention_code: self.intention_code,
-            intention_script: self.intention_script,
-        }
-    }
-}
-
-/// 意图列表,当业务类型不为态度识别时,必填。
-///
-/// Build it with [`Intention::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct Intention {
-    /// 意图描述
-    ///
-    /// Optional. Example: `客户表示忘记还款`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// 意图名称
-    ///
-    /// Optional. Example: `客户表示忘记还款`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub intention: Option<String>,
-    /// 意图 code
-    ///
-    /// Optional. Example: `1808766224000262144`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub intention_code: Option<String>,
-    /// 意图话术 (not in the seed)
-    ///
-    /// Optional. Example: `好的,那先不打扰您了,祝您生活愉快!再见!`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub intention_script: Option<String>,
-}
-
-impl Intention {
-    /// A builder for [`Intention`].
-    pub fn builder() -> IntentionBuilder {
-        IntentionBuilder::default()
-    }
-}
-
-/// Builds a [`Intention`]; [`IntentionBuilder::build`] checks the required fields.
-#[derive(Debug, Clone, Default)]
-#[must_use]
-pub struct IntentionBuilder {
-    description: Option<String>,
-    intention: Option<String>,
-    intention_code: Option<String>,
-    intention_script: Option<String>,
-}
-
-impl IntentionBuilder {
-    /// Sets `intentionList[].description` (optional). 意图描述
-    pub fn description(mut self, value: impl Into<String>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
-    /// Sets `intentionList[].intention` (optional). 意图名称
-    pub fn intention(mut self, value: impl Into<String>) -> Self {
-        self.intention = Some(value.into());
-        self
-    }
-
-    /// Sets `intentionList[].intentionCode` (optional). 意图 code
-    pub fn intention_code(mut self, value: impl Into<String>) -> Self {
-        self.intention_code = Some(value.into());
-        self
-    }
-
-    /// Sets `intentionList[].intentionScript` (optional). 意图话术 (not in the seed)
-    pub fn intention_script(mut self, value: impl Into<String>) -> Self {
-        self.intention_script = Some(value.into());
-        self
-    }
-
-    /// Builds the value.
-    pub fn build(self) -> Intention {
-        Intention {
-            description: self.description,
-            intention: self.intention,
-            intention_code: self.intention_code,
-            intention_script: self.intention_script,
-        }
     }
 }
 

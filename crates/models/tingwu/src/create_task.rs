@@ -103,7 +103,7 @@ impl CreateTaskRequestBuilder {
 
 impl CreateTaskRequest {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
-    fn check(&self) -> Result<(), ValidationError> {
+    pub(crate) fn check(&self) -> Result<(), ValidationError> {
         self.input.check()?;
         self.parameters.check()?;
         Ok(())
@@ -203,7 +203,7 @@ impl InputBuilder {
 
 impl Input {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
-    fn check(&self) -> Result<(), ValidationError> {
+    pub(crate) fn check(&self) -> Result<(), ValidationError> {
         {
             const GROUP: &[&str] = &["input.fileUrl", "input.text", "input.dataId"];
             let set = [
@@ -245,12 +245,12 @@ pub struct Parameters {
     ///
     /// Optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub identity_recognition: Option<IdentityRecognition>,
+    pub identity_recognition: Option<IdentityRecognitionParameters>,
     /// 客户关注点内容提取 (concern extraction)
     ///
     /// Optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content_extraction: Option<ContentExtraction>,
+    pub content_extraction: Option<ContentExtractionParameters>,
 }
 
 impl Parameters {
@@ -264,19 +264,19 @@ impl Parameters {
 #[derive(Debug, Clone, Default)]
 #[must_use]
 pub struct ParametersBuilder {
-    identity_recognition: Option<IdentityRecognition>,
-    content_extraction: Option<ContentExtraction>,
+    identity_recognition: Option<IdentityRecognitionParameters>,
+    content_extraction: Option<ContentExtractionParameters>,
 }
 
 impl ParametersBuilder {
     /// Sets `parameters.identityRecognition` (optional). 身份识别 (speaker identity recognition)
-    pub fn identity_recognition(mut self, value: IdentityRecognition) -> Self {
+    pub fn identity_recognition(mut self, value: IdentityRecognitionParameters) -> Self {
         self.identity_recognition = Some(value);
         self
     }
 
     /// Sets `parameters.contentExtraction` (optional). 客户关注点内容提取 (concern extraction)
-    pub fn content_extraction(mut self, value: ContentExtraction) -> Self {
+    pub fn content_extraction(mut self, value: ContentExtractionParameters) -> Self {
         self.content_extraction = Some(value);
         self
     }
@@ -294,7 +294,7 @@ impl ParametersBuilder {
 
 impl Parameters {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
-    fn check(&self) -> Result<(), ValidationError> {
+    pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if let Some(value) = &self.identity_recognition {
             value.check()?;
         }
@@ -307,10 +307,10 @@ impl Parameters {
 
 /// 身份识别 (speaker identity recognition)
 ///
-/// Build it with [`IdentityRecognition::builder`].
+/// Build it with [`IdentityRecognitionParameters::builder`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
-pub struct IdentityRecognition {
+pub struct IdentityRecognitionParameters {
     /// 身份列表,最多 5 个
     ///
     /// Optional; at most 5 items.
@@ -322,21 +322,21 @@ pub struct IdentityRecognition {
     pub identity_contents: Option<Vec<IdentityContent>>,
 }
 
-impl IdentityRecognition {
-    /// A builder for [`IdentityRecognition`].
-    pub fn builder() -> IdentityRecognitionBuilder {
-        IdentityRecognitionBuilder::default()
+impl IdentityRecognitionParameters {
+    /// A builder for [`IdentityRecognitionParameters`].
+    pub fn builder() -> IdentityRecognitionParametersBuilder {
+        IdentityRecognitionParametersBuilder::default()
     }
 }
 
-/// Builds a [`IdentityRecognition`]; [`IdentityRecognitionBuilder::build`] checks the required fields.
+/// Builds a [`IdentityRecognitionParameters`]; [`IdentityRecognitionParametersBuilder::build`] checks the required fields.
 #[derive(Debug, Clone, Default)]
 #[must_use]
-pub struct IdentityRecognitionBuilder {
+pub struct IdentityRecognitionParametersBuilder {
     identity_contents: Option<Vec<IdentityContent>>,
 }
 
-impl IdentityRecognitionBuilder {
+impl IdentityRecognitionParametersBuilder {
     /// Sets `parameters.identityRecognition.identityContents` (optional). 身份列表,最多 5 个
     pub fn identity_contents<I>(mut self, value: I) -> Self
     where
@@ -348,8 +348,8 @@ impl IdentityRecognitionBuilder {
     }
 
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
-    pub fn build(self) -> Result<IdentityRecognition, ValidationError> {
-        let value = IdentityRecognition {
+    pub fn build(self) -> Result<IdentityRecognitionParameters, ValidationError> {
+        let value = IdentityRecognitionParameters {
             identity_contents: self.identity_contents,
         };
         value.check()?;
@@ -357,9 +357,9 @@ impl IdentityRecognitionBuilder {
     }
 }
 
-impl IdentityRecognition {
+impl IdentityRecognitionParameters {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
-    fn check(&self) -> Result<(), ValidationError> {
+    pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if let Some(items) = &self.identity_contents {
             if items.len() > 5 {
                 return Err(ValidationError::new(
@@ -437,10 +437,10 @@ impl IdentityContentBuilder {
 
 /// 客户关注点内容提取 (concern extraction)
 ///
-/// Build it with [`ContentExtraction::builder`].
+/// Build it with [`ContentExtractionParameters::builder`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
-pub struct ContentExtraction {
+pub struct ContentExtractionParameters {
     /// 提取内容列表,最多 150 个
     ///
     /// Optional; at most 150 items.
@@ -452,21 +452,21 @@ pub struct ContentExtraction {
     pub extraction_contents: Option<Vec<ExtractionContent>>,
 }
 
-impl ContentExtraction {
-    /// A builder for [`ContentExtraction`].
-    pub fn builder() -> ContentExtractionBuilder {
-        ContentExtractionBuilder::default()
+impl ContentExtractionParameters {
+    /// A builder for [`ContentExtractionParameters`].
+    pub fn builder() -> ContentExtractionParametersBuilder {
+        ContentExtractionParametersBuilder::default()
     }
 }
 
-/// Builds a [`ContentExtraction`]; [`ContentExtractionBuilder::build`] checks the required fields.
+/// Builds a [`ContentExtractionParameters`]; [`ContentExtractionParametersBuilder::build`] checks the required fields.
 #[derive(Debug, Clone, Default)]
 #[must_use]
-pub struct ContentExtractionBuilder {
+pub struct ContentExtractionParametersBuilder {
     extraction_contents: Option<Vec<ExtractionContent>>,
 }
 
-impl ContentExtractionBuilder {
+impl ContentExtractionParametersBuilder {
     /// Sets `parameters.contentExtraction.extractionContents` (optional). 提取内容列表,最多 150 个
     pub fn extraction_contents<I>(mut self, value: I) -> Self
     where
@@ -478,8 +478,8 @@ impl ContentExtractionBuilder {
     }
 
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
-    pub fn build(self) -> Result<ContentExtraction, ValidationError> {
-        let value = ContentExtraction {
+    pub fn build(self) -> Result<ContentExtractionParameters, ValidationError> {
+        let value = ContentExtractionParameters {
             extraction_contents: self.extraction_contents,
         };
         value.check()?;
@@ -487,9 +487,9 @@ impl ContentExtractionBuilder {
     }
 }
 
-impl ContentExtraction {
+impl ContentExtractionParameters {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
-    fn check(&self) -> Result<(), ValidationError> {
+    pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if let Some(items) = &self.extraction_contents {
             if items.len() > 150 {
                 return Err(ValidationError::new(
