@@ -409,7 +409,7 @@ async fn tingwu_create_wait_and_download_consistent_results() {
     let counter = polls.clone();
     let output = client
         .tingwu()
-        .wait(
+        .wait_for_task(
             &data_id,
             &quick_wait().on_progress(move |_| *counter.lock().unwrap() += 1),
         )
@@ -472,12 +472,12 @@ async fn tingwu_audio_tasks_fail_with_the_vendor_code() {
         .unwrap();
     let error = client
         .tingwu()
-        .wait(data_id, &quick_wait())
+        .wait_for_task(data_id, &quick_wait())
         .await
         .unwrap_err();
     assert_eq!(
         (error.kind(), error.code()),
-        (ErrorKind::Service, Some("TSC.FileError"))
+        (ErrorKind::TaskFailed, Some("TSC.FileError"))
     );
 }
 
@@ -506,7 +506,11 @@ async fn expired_result_urls_are_reported_as_such() {
         .unwrap()
         .data_id
         .unwrap();
-    let output = client.tingwu().wait(data_id, &quick_wait()).await.unwrap();
+    let output = client
+        .tingwu()
+        .wait_for_task(data_id, &quick_wait())
+        .await
+        .unwrap();
     let error = client.tingwu().download_results(&output).await.unwrap_err();
     assert_eq!(error.kind(), ErrorKind::ResultExpired, "{error}");
 }

@@ -28,7 +28,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .and_then(|o| o.data_id)
         .unwrap_or_default();
     let output = tingwu
-        .wait(&data_id, &support::progress_policy("Tingwu task"))
+        .wait_for_task(&data_id, &support::progress_policy("Tingwu task"))
         .await?;
     let results = tingwu.download_results(&output).await?;
     if let Some(profile) = results.customer_profile {

@@ -190,6 +190,9 @@ impl ConfigBuilder {
     }
 
     /// A custom transport (your own client, a proxy, middleware, or a mock).
+    /// The built-in transport's settings (`connect_timeout`, `request_timeout`,
+    /// `read_idle_timeout`, `user_agent_suffix`) do not apply to it: combining
+    /// them fails [`ConfigBuilder::build`] rather than ignoring them.
     pub fn transport(mut self, transport: Arc<dyn HttpTransport>) -> Self {
         self.transport = Some(transport);
         self
@@ -299,6 +302,22 @@ impl ConfigBuilder {
     /// Checks and builds the configuration.
     pub fn build(self) -> Result<Config, Error> {
         let retry = self.retry.unwrap_or_default();
+        let reqwest_only: Vec<&str> = [
+            ("connect_timeout", self.connect_timeout.is_some()),
+            ("request_timeout", self.request_timeout.is_some()),
+            ("read_idle_timeout", self.read_idle_timeout.is_some()),
+            ("user_agent_suffix", self.user_agent_suffix.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(name, set)| set.then_some(name))
+        .collect();
+        if self.transport.is_some() && !reqwest_only.is_empty() {
+            // They would be silently ignored: a custom transport has its own.
+            return Err(Error::build(format!(
+                "{} configure the built-in transport, not a custom one: set them on your transport instead",
+                reqwest_only.join(", ")
+            )));
+        }
         let transport: Arc<dyn HttpTransport> = match self.transport {
             Some(transport) => transport,
             None => default_transport(
@@ -442,6 +461,32 @@ mod tests {
             error.to_string().contains("no service `dashscope`")
                 && error.to_string().contains("tingwu"),
             "{error}"
+        );
+    }
+
+    #[test]
+    fn built_in_transport_settings_are_refused_with_a_custom_transport() {
+        let custom: Arc<dyn HttpTransport> = Arc::new(
+            aliyun_ai_transport::ReqwestTransport::builder()
+                .build()
+                .unwrap(),
+        );
+        let error = Config::builder()
+            .transport(custom.clone())
+            .connect_timeout(Duration::from_secs(1))
+            .user_agent_suffix("my-app")
+            .build()
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "connect_timeout, user_agent_suffix configure the built-in transport, not a custom one: set them on your transport instead"
+        );
+        assert!(Config::builder().transport(custom).build().is_ok());
+        assert!(
+            Config::builder()
+                .connect_timeout(Duration::from_secs(1))
+                .build()
+                .is_ok()
         );
     }
 

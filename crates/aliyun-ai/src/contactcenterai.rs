@@ -8,7 +8,7 @@ use aliyun_ai_models_contactcenterai::get_task_result::{RequiredField, TaskStatu
 use crate::client::Client;
 use crate::error::{Error, ServiceError};
 use crate::stream::{EventStream, TextDeltas};
-use crate::wait::{TaskProgress, WaitPolicy};
+use crate::wait::{TaskState, WaitPolicy, poll_task};
 
 /// ContactCenterAI operations; from [`Client::contact_center_ai`].
 #[derive(Debug, Clone, Copy)]
@@ -103,50 +103,29 @@ impl ContactCenterAi<'_> {
     ) -> Result<GetTaskResultResponse, Error> {
         let task_id = task_id.into();
         let required: Vec<RequiredField> = required_fields.into_iter().collect();
-        let timer = self.client.config.timer.clone();
-        let started = timer.now();
-        let mut polls = 0;
-        loop {
-            let response = self
-                .get_task_result(task_id.clone(), required.clone())
-                .await?;
-            polls += 1;
-            let data = response.data.as_ref();
-            let status = data.and_then(|d| d.task_status.clone());
-            let elapsed = timer.now().saturating_duration_since(started);
-            policy.report(TaskProgress {
-                task_id: task_id.clone(),
-                status: status
-                    .as_ref()
-                    .map_or("?".into(), |s| s.as_str().to_owned()),
-                polls,
-                elapsed,
-            });
-            match status {
-                Some(TaskStatus::Finish) => return Ok(response),
-                Some(TaskStatus::Error) => {
-                    return Err(Error::task_failed(
-                        &task_id,
-                        ServiceError {
-                            status: 200,
-                            code: None,
-                            message: data.and_then(|d| d.task_error_message.clone()),
-                            request_id: response.request_id.clone(),
-                            body_excerpt: String::new(),
-                        },
-                    ));
-                }
-                _ => {}
-            }
-            let wait = policy.interval(polls);
-            if elapsed + wait > policy.timeout {
-                return Err(Error::task_timeout(format!(
-                    "task {task_id} was not finished after {polls} polls in {elapsed:?} (deadline {:?})",
-                    policy.timeout
-                )));
-            }
-            timer.sleep(wait).await;
-        }
+        poll_task(
+            self.client,
+            &task_id,
+            policy,
+            || self.get_task_result(task_id.clone(), required.clone()),
+            |response: &GetTaskResultResponse| {
+                let data = response.data.as_ref();
+                let status = data.and_then(|d| d.task_status.as_ref());
+                let text = status.map_or("?".to_owned(), |s| s.as_str().to_owned());
+                let state = match status {
+                    Some(TaskStatus::Finish) => TaskState::Done,
+                    Some(TaskStatus::Error) => TaskState::Failed(ServiceError {
+                        status: 200,
+                        message: data.and_then(|d| d.task_error_message.clone()),
+                        request_id: response.request_id.clone(),
+                        ..ServiceError::default()
+                    }),
+                    _ => TaskState::Running,
+                };
+                (state, text)
+            },
+        )
+        .await
     }
 }
 

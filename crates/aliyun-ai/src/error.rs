@@ -39,7 +39,7 @@ pub enum ErrorKind {
 
 /// A service error: the status, the vendor's code and message, the request
 /// id, and a capped, redacted excerpt of the body.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct ServiceError {
     /// The HTTP status (200 for failures reported inside a successful answer).
@@ -211,6 +211,17 @@ impl Error {
             .as_ref()
             .map(|s| s.body_excerpt.as_str())
             .or(self.inner.decode.as_ref().map(|d| d.2.as_str()))
+    }
+
+    /// Whether the service reported a failure inside a successful (HTTP 2xx)
+    /// answer (`success: false`, a failed task's status...).
+    pub(crate) fn is_business_failure(&self) -> bool {
+        self.inner.kind == ErrorKind::Service
+            && self
+                .inner
+                .service
+                .as_ref()
+                .is_some_and(|s| (200..300).contains(&s.status))
     }
 
     /// How many attempts the call made (1 when it was not retried).

@@ -15,7 +15,7 @@ use serde::de::DeserializeOwned;
 use crate::client::{Client, service_error};
 use crate::endpoint::{host_of, is_loopback};
 use crate::error::{Error, excerpt};
-use crate::wait::{TaskProgress, WaitPolicy};
+use crate::wait::{TaskState, WaitPolicy, poll_task};
 
 /// Tingwu operations; from [`Client::tingwu`].
 #[derive(Debug, Clone, Copy)]
@@ -72,43 +72,35 @@ impl Tingwu<'_> {
     }
 
     /// Polls getTask with backoff until the task is done (its output is
-    /// returned), failed (a service error) or the deadline passes.
-    pub async fn wait(
+    /// returned), failed (an [`ErrorKind::TaskFailed`](crate::ErrorKind::TaskFailed)
+    /// error carrying its `errorCode`, such as `TSC.FileError`) or the
+    /// policy's deadline ([`ErrorKind::TaskTimeout`](crate::ErrorKind::TaskTimeout)).
+    pub async fn wait_for_task(
         self,
         data_id: impl Into<String>,
         policy: &WaitPolicy,
     ) -> Result<TaskOutput, Error> {
         let data_id = data_id.into();
-        let timer = self.client.config.timer.clone();
-        let started = timer.now();
-        let mut polls = 0;
-        loop {
-            let response = self.get_task(data_id.clone()).await?;
-            polls += 1;
-            let output = response.output.unwrap_or_default();
-            let elapsed = timer.now().saturating_duration_since(started);
-            policy.report(TaskProgress {
-                task_id: data_id.clone(),
+        let response = poll_task(
+            self.client,
+            &data_id,
+            policy,
+            || self.get_task(data_id.clone()),
+            |response: &GetTaskResponse| {
+                let status = response.output.as_ref().and_then(|o| o.status.as_ref());
                 // `Running`/`Done` reads better than the wire's "1"/"0".
-                status: output
-                    .status
-                    .as_ref()
-                    .map_or("?".into(), |s| format!("{s:?}")),
-                polls,
-                elapsed,
-            });
-            if output.status == Some(TaskStatus::Done) {
-                return Ok(output);
-            }
-            let wait = policy.interval(polls);
-            if elapsed + wait > policy.timeout {
-                return Err(Error::task_timeout(format!(
-                    "Tingwu task {data_id} was not done after {polls} polls in {elapsed:?} (deadline {:?})",
-                    policy.timeout
-                )));
-            }
-            timer.sleep(wait).await;
-        }
+                let text = status.map_or("?".into(), |s| format!("{s:?}"));
+                let state = if matches!(status, Some(TaskStatus::Done)) {
+                    TaskState::Done
+                } else {
+                    // A failed task (status 2) is a business failure of getTask.
+                    TaskState::Running
+                };
+                (state, text)
+            },
+        )
+        .await?;
+        Ok(response.output.unwrap_or_default())
     }
 
     /// Downloads and decodes the four result files of a done task,

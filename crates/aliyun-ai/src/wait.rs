@@ -2,8 +2,12 @@
 //! a deadline, with observable progress.
 
 use std::fmt;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
+
+use crate::client::Client;
+use crate::error::{Error, ServiceError};
 
 /// One observation of a task while waiting for it, for a progress bar.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,5 +103,70 @@ impl WaitPolicy {
         if let Some(callback) = &self.progress {
             callback(&progress);
         }
+    }
+}
+
+/// What one poll says about a task.
+pub(crate) enum TaskState {
+    /// Still queued or running.
+    Running,
+    /// Done: the poll's answer is the result.
+    Done,
+    /// Ended in failure, with what the service said.
+    Failed(ServiceError),
+}
+
+/// The one polling loop behind every service's `wait_for_task`: polls with
+/// the policy's backoff until `state` says done (the answer is returned) or
+/// failed ([`ErrorKind::TaskFailed`](crate::ErrorKind::TaskFailed)), or the
+/// deadline passes ([`ErrorKind::TaskTimeout`](crate::ErrorKind::TaskTimeout)),
+/// reporting progress after every poll. A failure the service reports inside
+/// a successful poll (a business failure, such as a Tingwu task's status 2)
+/// is the task's failure too.
+pub(crate) async fn poll_task<T, F, Fut>(
+    client: &Client,
+    task_id: &str,
+    policy: &WaitPolicy,
+    mut poll: F,
+    state: impl Fn(&T) -> (TaskState, String),
+) -> Result<T, Error>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, Error>>,
+{
+    let timer = client.config.timer.clone();
+    let started = timer.now();
+    let mut polls = 0;
+    loop {
+        let answer = poll().await;
+        polls += 1;
+        let elapsed = timer.now().saturating_duration_since(started);
+        let (verdict, status) = match &answer {
+            Ok(answer) => state(answer),
+            Err(error) if error.is_business_failure() => (
+                TaskState::Failed(error.service_error().cloned().unwrap_or_default()),
+                error.code().unwrap_or("failed").to_owned(),
+            ),
+            Err(_) => return answer,
+        };
+        policy.report(TaskProgress {
+            task_id: task_id.to_owned(),
+            status,
+            polls,
+            elapsed,
+        });
+        match verdict {
+            TaskState::Done => return answer,
+            TaskState::Failed(detail) => return Err(Error::task_failed(task_id, detail)),
+            TaskState::Running => {}
+        }
+        let wait = policy.interval(polls);
+        if elapsed + wait > policy.timeout {
+            return Err(Error::task_timeout(format!(
+                "task {task_id} was not finished after {polls} polls in {elapsed:?} (deadline {:?})",
+                policy.timeout
+            )));
+        }
+        timer.sleep(wait).await;
     }
 }

@@ -166,7 +166,11 @@ async fn tingwu_wait_then_download_the_four_results() {
     let polls = Arc::new(Mutex::new(0));
     let counter = polls.clone();
     let policy = WaitPolicy::default().on_progress(move |_| *counter.lock().unwrap() += 1);
-    let output = client.tingwu().wait("wkb-1", &policy).await.unwrap();
+    let output = client
+        .tingwu()
+        .wait_for_task("wkb-1", &policy)
+        .await
+        .unwrap();
     assert_eq!(*polls.lock().unwrap(), 2);
 
     let storage_mock =
@@ -264,4 +268,41 @@ async fn result_files_above_the_size_limit_are_refused() {
             .contains("exceeds the limit of 1024 bytes"),
         "{error}"
     );
+}
+
+#[tokio::test]
+async fn a_failed_tingwu_task_is_task_failed_like_a_ccai_one() {
+    // One polling helper, one meaning: the task's failure, carrying its code.
+    let mock = MockTransport::new();
+    mock.push(tingwu_running()).push(MockResponse::json(
+        200,
+        &json!({"output": {"status": "2", "errorCode": "TSC.FileError",
+                "errorMessage": "File cannot be read."}, "request_id": "R-2"}),
+    ));
+    let (client, _) = client(&mock);
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let policy =
+        WaitPolicy::default().on_progress(move |p| log.lock().unwrap().push(p.status.clone()));
+    let error = client
+        .tingwu()
+        .wait_for_task("wkb-1", &policy)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (
+            error.kind(),
+            error.code(),
+            error.message(),
+            error.request_id()
+        ),
+        (
+            ErrorKind::TaskFailed,
+            Some("TSC.FileError"),
+            Some("File cannot be read."),
+            Some("R-2")
+        )
+    );
+    assert_eq!(*seen.lock().unwrap(), ["Running", "TSC.FileError"]);
+    assert_eq!(mock.requests().len(), 2);
 }
