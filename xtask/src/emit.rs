@@ -1095,8 +1095,6 @@ impl Emitter<'_> {
         out.push_str("}\n");
 
         if service.style == Style::Rpc && op.has_body {
-            self.use_("aliyun_ai_core::form::FormFieldKind");
-            self.use_("aliyun_ai_core::form::FormDecodeError");
             let kinds: Vec<String> = request
                 .fields
                 .iter()
@@ -1113,12 +1111,15 @@ impl Emitter<'_> {
                         Ty::Id64 => "Integer",
                         _ => "Text",
                     };
-                    format!("({}, FormFieldKind::{kind})", rust_str(&f.wire))
+                    format!(
+                        "({}, aliyun_ai_core::form::FormFieldKind::{kind})",
+                        rust_str(&f.wire)
+                    )
                 })
                 .collect();
             let _ = writeln!(
                 out,
-                "impl {} {{\n    /// How each form field's text decodes: complex parameters travel as JSON strings.\n    pub const FORM_FIELDS: &'static [(&'static str, FormFieldKind)] = &[{}];\n\n    /// Decodes a form body as it is sent on the wire (what a server, such as the emulator, receives).\n    pub fn from_form(body: &str) -> Result<Self, FormDecodeError> {{\n        aliyun_ai_core::form::decode_form_body(body, Self::FORM_FIELDS)\n    }}\n}}\n",
+                "#[cfg(feature = \"server\")]\nimpl {} {{\n    /// How each form field's text decodes: complex parameters travel as JSON strings.\n    pub const FORM_FIELDS: &'static [(&'static str, aliyun_ai_core::form::FormFieldKind)] = &[{}];\n\n    /// Decodes a form body as it is sent on the wire (what a server, such as the emulator, receives).\n    pub fn from_form(body: &str) -> Result<Self, aliyun_ai_core::form::FormDecodeError> {{\n        aliyun_ai_core::form::decode_form_body(body, Self::FORM_FIELDS)\n    }}\n}}\n",
                 request.name,
                 kinds.join(", ")
             );
@@ -1465,7 +1466,7 @@ pub fn cargo_toml(service: &Service) -> String {
     .replace("()", "");
     let _ = write!(
         out,
-        "[package]\nname = \"{}\"\ndescription = \"{}\"\nversion.workspace = true\nedition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\nrepository.workspace = true\nreadme = \"README.md\"\n\n[dependencies]\naliyun-ai-core.workspace = true\nserde.workspace = true\nserde_json.workspace = true\n\n[lints]\nworkspace = true\n",
+        "[package]\nname = \"{}\"\ndescription = \"{}\"\nversion.workspace = true\nedition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\nrepository.workspace = true\nreadme = \"README.md\"\n\n[features]\n## Decoding requests as a server receives them (RPC form bodies): for an\n## emulator or a test server, not for clients.\nserver = []\n\n[dependencies]\naliyun-ai-core.workspace = true\nserde.workspace = true\nserde_json.workspace = true\n\n[lints]\nworkspace = true\n",
         crate_name(service),
         description.replace('"', "'")
     );

@@ -14,7 +14,6 @@
 
 pub mod cache;
 mod credentials;
-pub mod debug;
 pub mod env;
 mod error;
 pub mod provider;

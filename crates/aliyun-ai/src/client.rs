@@ -4,7 +4,8 @@ use std::fmt;
 use std::sync::Arc;
 
 use aliyun_ai_auth::sign::canonical_query;
-use aliyun_ai_auth::{AccessKey, ApiKey, V1Signer, V3Signer, apply_bearer};
+use aliyun_ai_auth::sign::{BearerSigner, RequestSigner, SigningKey};
+use aliyun_ai_auth::{AccessKey, ApiKey, V1Signer, V3Signer};
 use aliyun_ai_core::{AuthScheme, Operation, OperationInfo, Style};
 use aliyun_ai_transport::error_body::ErrorBody;
 use aliyun_ai_transport::retry::attempts;
@@ -46,6 +47,7 @@ pub struct Client {
     pub(crate) config: Arc<Config>,
     v3: V3Signer,
     v1: V1Signer,
+    bearer: BearerSigner,
 }
 
 impl fmt::Debug for Client {
@@ -61,6 +63,15 @@ enum Credentials {
     ApiKey(ApiKey),
 }
 
+impl Credentials {
+    fn signing_key(&self) -> SigningKey<'_> {
+        match self {
+            Credentials::AccessKey(key) => SigningKey::AccessKey(key),
+            Credentials::ApiKey(key) => SigningKey::ApiKey(key),
+        }
+    }
+}
+
 impl Client {
     /// A client with `config`.
     pub fn new(config: Config) -> Self {
@@ -70,6 +81,7 @@ impl Client {
             config: Arc::new(config),
             v3,
             v1,
+            bearer: BearerSigner,
         }
     }
 
@@ -98,6 +110,20 @@ impl Client {
                 })?;
                 Ok(Credentials::AccessKey(provider.access_key().await?))
             }
+        }
+    }
+
+    /// The signer of an operation's auth scheme (RPC services may be
+    /// configured to use V1 instead of V3).
+    fn signer(&self, info: &OperationInfo) -> &dyn RequestSigner {
+        match info.service.auth {
+            AuthScheme::Bearer => &self.bearer,
+            _ if info.service.style == Style::Rpc
+                && self.config.rpc_signature == RpcSignature::V1 =>
+            {
+                &self.v1
+            }
+            _ => &self.v3,
         }
     }
 
@@ -131,34 +157,28 @@ impl Client {
         let signing = |e: aliyun_ai_auth::SignError| {
             TransportError::other("could not sign the request").with_source(e)
         };
-        match credentials {
-            Credentials::AccessKey(key) => {
-                if info.service.style == Style::Rpc && self.config.rpc_signature == RpcSignature::V1
-                {
-                    self.v1
-                        .sign(&mut request, key, info.action, info.service.version)
-                        .map_err(signing)?;
-                } else {
-                    self.v3
-                        .sign(&mut request, key, info.action, info.service.version)
-                        .map_err(signing)?;
-                }
+        if let Credentials::ApiKey(_) = credentials {
+            // DashScope's own headers, beside its Bearer key.
+            if let Some(workspace) = &self.config.dashscope_workspace {
+                let value = http::HeaderValue::from_str(workspace).map_err(|e| {
+                    TransportError::other("invalid DashScope workspace").with_source(e)
+                })?;
+                request.headers_mut().insert("x-dashscope-workspace", value);
             }
-            Credentials::ApiKey(key) => {
-                apply_bearer(&mut request, key).map_err(signing)?;
-                if let Some(workspace) = &self.config.dashscope_workspace {
-                    let value = http::HeaderValue::from_str(workspace).map_err(|e| {
-                        TransportError::other("invalid DashScope workspace").with_source(e)
-                    })?;
-                    request.headers_mut().insert("x-dashscope-workspace", value);
-                }
-                if stream {
-                    request
-                        .headers_mut()
-                        .insert("x-dashscope-sse", http::HeaderValue::from_static("enable"));
-                }
+            if stream {
+                request
+                    .headers_mut()
+                    .insert("x-dashscope-sse", http::HeaderValue::from_static("enable"));
             }
         }
+        self.signer(info)
+            .sign_request(
+                &mut request,
+                credentials.signing_key(),
+                info.action,
+                info.service.version,
+            )
+            .map_err(signing)?;
         Ok(request)
     }
 

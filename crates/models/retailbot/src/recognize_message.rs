@@ -11,8 +11,6 @@ use aliyun_ai_core::OperationInfo;
 use aliyun_ai_core::QueryParam;
 use aliyun_ai_core::RequestBody;
 use aliyun_ai_core::ValidationError;
-use aliyun_ai_core::form::FormDecodeError;
-use aliyun_ai_core::form::FormFieldKind;
 use aliyun_ai_core::quirks::Id64;
 use aliyun_ai_core::quirks::JsonString;
 use serde::Deserialize;
@@ -1417,37 +1415,41 @@ impl Operation for RecognizeMessageRequest {
         })
     }
 }
+#[cfg(feature = "server")]
 impl RecognizeMessageRequest {
     /// How each form field's text decodes: complex parameters travel as JSON strings.
-    pub const FORM_FIELDS: &'static [(&'static str, FormFieldKind)] = &[
-        ("RobotCode", FormFieldKind::Text),
-        ("SessionId", FormFieldKind::Text),
-        ("ChatId", FormFieldKind::Text),
-        ("Round", FormFieldKind::Integer),
-        ("Content", FormFieldKind::Text),
-        ("ContentType", FormFieldKind::Text),
-        ("ExtraContent", FormFieldKind::Json),
-        ("UserNick", FormFieldKind::Text),
-        ("UserId", FormFieldKind::Text),
-        ("StaffNick", FormFieldKind::Text),
-        ("StaffId", FormFieldKind::Text),
-        ("SellerNick", FormFieldKind::Text),
-        ("SellerId", FormFieldKind::Text),
-        ("ServiceMode", FormFieldKind::Text),
-        ("FocusOrderId", FormFieldKind::Text),
-        ("FocusItemId", FormFieldKind::Text),
-        ("Orders", FormFieldKind::Json),
-        ("ExpectedSlots", FormFieldKind::Json),
-        ("Items", FormFieldKind::Json),
-        ("Packages", FormFieldKind::Json),
-        ("ClientInfo", FormFieldKind::Json),
-        ("StressTesting", FormFieldKind::Boolean),
-        ("PlatformCode", FormFieldKind::Text),
-        ("Variables", FormFieldKind::Json),
+    pub const FORM_FIELDS: &'static [(&'static str, aliyun_ai_core::form::FormFieldKind)] = &[
+        ("RobotCode", aliyun_ai_core::form::FormFieldKind::Text),
+        ("SessionId", aliyun_ai_core::form::FormFieldKind::Text),
+        ("ChatId", aliyun_ai_core::form::FormFieldKind::Text),
+        ("Round", aliyun_ai_core::form::FormFieldKind::Integer),
+        ("Content", aliyun_ai_core::form::FormFieldKind::Text),
+        ("ContentType", aliyun_ai_core::form::FormFieldKind::Text),
+        ("ExtraContent", aliyun_ai_core::form::FormFieldKind::Json),
+        ("UserNick", aliyun_ai_core::form::FormFieldKind::Text),
+        ("UserId", aliyun_ai_core::form::FormFieldKind::Text),
+        ("StaffNick", aliyun_ai_core::form::FormFieldKind::Text),
+        ("StaffId", aliyun_ai_core::form::FormFieldKind::Text),
+        ("SellerNick", aliyun_ai_core::form::FormFieldKind::Text),
+        ("SellerId", aliyun_ai_core::form::FormFieldKind::Text),
+        ("ServiceMode", aliyun_ai_core::form::FormFieldKind::Text),
+        ("FocusOrderId", aliyun_ai_core::form::FormFieldKind::Text),
+        ("FocusItemId", aliyun_ai_core::form::FormFieldKind::Text),
+        ("Orders", aliyun_ai_core::form::FormFieldKind::Json),
+        ("ExpectedSlots", aliyun_ai_core::form::FormFieldKind::Json),
+        ("Items", aliyun_ai_core::form::FormFieldKind::Json),
+        ("Packages", aliyun_ai_core::form::FormFieldKind::Json),
+        ("ClientInfo", aliyun_ai_core::form::FormFieldKind::Json),
+        (
+            "StressTesting",
+            aliyun_ai_core::form::FormFieldKind::Boolean,
+        ),
+        ("PlatformCode", aliyun_ai_core::form::FormFieldKind::Text),
+        ("Variables", aliyun_ai_core::form::FormFieldKind::Json),
     ];
 
     /// Decodes a form body as it is sent on the wire (what a server, such as the emulator, receives).
-    pub fn from_form(body: &str) -> Result<Self, FormDecodeError> {
+    pub fn from_form(body: &str) -> Result<Self, aliyun_ai_core::form::FormDecodeError> {
         aliyun_ai_core::form::decode_form_body(body, Self::FORM_FIELDS)
     }
 }

@@ -9,6 +9,8 @@
 //!
 //! See the crate README for the input format.
 
+mod json;
+
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -28,9 +30,9 @@ fn main() -> ExitCode {
         })
         .and_then(|input| {
             if v1 {
-                aliyun_ai_auth::debug::sign_v1_json(&input)
+                json::sign_v1_json(&input)
             } else {
-                aliyun_ai_auth::debug::sign_v3_json(&input)
+                json::sign_v3_json(&input)
             }
         });
     match result {

@@ -1,23 +1,30 @@
-//! Signers: V3 `ACS3-HMAC-SHA256` (ROA and RPC), legacy V1 HMAC-SHA1 (RPC,
-//! STS), and Bearer (DashScope). Everything follows `reference/auth.md`; the
+//! Signers: V3 `ACS3-HMAC-SHA256` (ROA and RPC, [`V3Signer`]), legacy V1
+//! HMAC-SHA1 (RPC, STS, [`V1Signer`]), and Bearer (DashScope,
+//! [`BearerSigner`]), each a [`RequestSigner`] the client picks by the
+//! operation's auth scheme. Everything follows `reference/auth.md`; the
 //! clock and the nonce are injected so the vendor's vectors reproduce exactly.
 //!
 //! The canonical query is the crate's own (never `url`/`form_urlencoded`, which
 //! encode a space as `+`), and the signer rewrites the request's query to the
 //! canonical string it signed, so the string signed is the string sent.
 
+mod bearer;
+mod v1;
+mod v3;
+
+pub use bearer::{BearerSigner, apply_bearer};
+pub use v1::{V1Signer, signature_v1, string_to_sign_v1};
+pub use v3::{V3Signature, V3Signer, compute_v3, redact_canonical_request};
+
 use std::fmt;
-use std::sync::Arc;
 use std::time::SystemTime;
 
-use aliyun_ai_core::encoding::{decode_form, percent_encode};
-use base64::Engine as _;
+use aliyun_ai_core::encoding::percent_encode;
 use hmac::{Hmac, Mac};
-use http::header::{AUTHORIZATION, CONTENT_TYPE, HOST, HeaderName, HeaderValue};
+use http::header::HeaderValue;
 use sha2::{Digest, Sha256};
 
 use crate::credentials::{AccessKey, ApiKey};
-use crate::time::format_iso8601;
 use aliyun_ai_transport::HttpRequest;
 
 /// The V3 algorithm name.
@@ -113,7 +120,7 @@ pub fn sha256_hex(data: &[u8]) -> String {
     hex(&Sha256::digest(data))
 }
 
-fn hmac_sha256(key: &[u8], data: &[u8]) -> Vec<u8> {
+pub(crate) fn hmac_sha256(key: &[u8], data: &[u8]) -> Vec<u8> {
     // HMAC accepts keys of any length: `new_from_slice` cannot fail.
     match Hmac::<Sha256>::new_from_slice(key) {
         Ok(mut mac) => {
@@ -124,7 +131,7 @@ fn hmac_sha256(key: &[u8], data: &[u8]) -> Vec<u8> {
     }
 }
 
-fn hmac_sha1(key: &[u8], data: &[u8]) -> Vec<u8> {
+pub(crate) fn hmac_sha1(key: &[u8], data: &[u8]) -> Vec<u8> {
     match Hmac::<sha1::Sha1>::new_from_slice(key) {
         Ok(mut mac) => {
             mac.update(data);
@@ -373,101 +380,6 @@ where
     (canonical, signed)
 }
 
-// ---------------------------------------------------------------------------
-// V3
-
-/// Every intermediate of a V3 signature, for debugging a
-/// `SignatureDoesNotMatch`. Its `Debug` hides the signature and the security
-/// token; the fields themselves hold everything (print them deliberately).
-#[derive(Clone, PartialEq, Eq)]
-pub struct V3Signature {
-    /// The canonical request.
-    pub canonical_request: String,
-    /// `ACS3-HMAC-SHA256\n` + hex SHA-256 of the canonical request.
-    pub string_to_sign: String,
-    /// The `;`-joined signed header names.
-    pub signed_headers: String,
-    /// The hex signature.
-    pub signature: String,
-    /// The `Authorization` header value.
-    pub authorization: String,
-}
-
-/// The canonical request with the security token's value hidden (it is a
-/// signed header, so it appears there): safe to print or return to a client.
-pub fn redact_canonical_request(canonical_request: &str) -> String {
-    canonical_request
-        .split('\n')
-        .map(|line| {
-            if line.starts_with("x-acs-security-token:") {
-                "x-acs-security-token:***"
-            } else {
-                line
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-impl fmt::Debug for V3Signature {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("V3Signature")
-            .field(
-                "canonical_request",
-                &redact_canonical_request(&self.canonical_request),
-            )
-            .field("string_to_sign", &self.string_to_sign)
-            .field("signed_headers", &self.signed_headers)
-            .field("signature", &"***")
-            .finish_non_exhaustive()
-    }
-}
-
-/// Computes a V3 signature from its canonical parts.
-///
-/// `canonical_uri` is the path exactly as sent (already encoded);
-/// `canonical_query` as built by [`canonical_query`]; `headers` are the
-/// headers to sign and nothing else (choose them with a [`HeaderSelection`]:
-/// the signer's standard set, or exactly a received `SignedHeaders`);
-/// `hashed_payload` is the hex SHA-256 of the exact body bytes.
-pub fn compute_v3<'a, I>(
-    method: &str,
-    canonical_uri: &str,
-    canonical_query: &str,
-    headers: I,
-    hashed_payload: &str,
-    access_key_id: &str,
-    secret: &str,
-) -> V3Signature
-where
-    I: IntoIterator<Item = (&'a str, &'a str)>,
-{
-    let (canonical_headers, signed_headers) = canonical_headers(headers);
-    let uri = if canonical_uri.is_empty() {
-        "/"
-    } else {
-        canonical_uri
-    };
-    let canonical_request = format!(
-        "{method}\n{uri}\n{canonical_query}\n{canonical_headers}\n{signed_headers}\n{hashed_payload}"
-    );
-    let string_to_sign = format!(
-        "{ALGORITHM_V3}\n{}",
-        sha256_hex(canonical_request.as_bytes())
-    );
-    let signature = hex(&hmac_sha256(secret.as_bytes(), string_to_sign.as_bytes()));
-    let authorization = format!(
-        "{ALGORITHM_V3} Credential={access_key_id},SignedHeaders={signed_headers},Signature={signature}"
-    );
-    V3Signature {
-        canonical_request,
-        string_to_sign,
-        signed_headers,
-        signature,
-        authorization,
-    }
-}
-
 /// A request that could not be signed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignError(String);
@@ -480,12 +392,12 @@ impl fmt::Display for SignError {
 
 impl std::error::Error for SignError {}
 
-fn header_value(value: &str, what: &str) -> Result<HeaderValue, SignError> {
+pub(crate) fn header_value(value: &str, what: &str) -> Result<HeaderValue, SignError> {
     HeaderValue::from_str(value)
         .map_err(|_| SignError(format!("{what} is not a valid header value")))
 }
 
-fn host_of(request: &HttpRequest) -> Result<String, SignError> {
+pub(crate) fn host_of(request: &HttpRequest) -> Result<String, SignError> {
     request
         .uri()
         .authority()
@@ -499,7 +411,7 @@ fn host_of(request: &HttpRequest) -> Result<String, SignError> {
         .ok_or_else(|| SignError("the request URI has no host".into()))
 }
 
-fn set_query(request: &mut HttpRequest, query: &str) -> Result<(), SignError> {
+pub(crate) fn set_query(request: &mut HttpRequest, query: &str) -> Result<(), SignError> {
     let mut parts = request.uri().clone().into_parts();
     let path = parts
         .path_and_query
@@ -521,242 +433,44 @@ fn set_query(request: &mut HttpRequest, query: &str) -> Result<(), SignError> {
     Ok(())
 }
 
-/// Signs requests with V3 `ACS3-HMAC-SHA256`.
-#[derive(Clone)]
-pub struct V3Signer {
-    clock: Arc<dyn Clock>,
-    nonces: Arc<dyn NonceSource>,
-    headers: HeaderSelection,
+// ---------------------------------------------------------------------------
+// One interface for every scheme
+
+/// The credential a signer applies: an AccessKey (V3, V1) or a DashScope API
+/// key or temporary token (Bearer).
+#[derive(Clone, Copy)]
+pub enum SigningKey<'a> {
+    /// AccessKey credentials.
+    AccessKey(&'a AccessKey),
+    /// A DashScope API key or `st-` token.
+    ApiKey(&'a ApiKey),
 }
 
-impl fmt::Debug for V3Signer {
+impl fmt::Debug for SigningKey<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("V3Signer")
-            .field("headers", &self.headers)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Default for V3Signer {
-    fn default() -> Self {
-        Self::new(Arc::new(SystemClock), Arc::new(RandomNonce))
-    }
-}
-
-impl V3Signer {
-    /// A signer reading `clock` and `nonces`, signing the standard headers
-    /// ([`HeaderSelection::standard`]).
-    pub fn new(clock: Arc<dyn Clock>, nonces: Arc<dyn NonceSource>) -> Self {
-        Self {
-            clock,
-            nonces,
-            headers: HeaderSelection::standard(),
+        match self {
+            SigningKey::AccessKey(key) => f.debug_tuple("AccessKey").field(key).finish(),
+            SigningKey::ApiKey(key) => f.debug_tuple("ApiKey").field(key).finish(),
         }
     }
+}
 
-    /// Signs the headers `selection` picks instead, e.g.
-    /// `HeaderSelection::standard().also("accept").also("user-agent")` as the
-    /// vendor's SDKs do. Set those headers before signing.
-    #[must_use]
-    pub fn with_signed_headers(mut self, selection: HeaderSelection) -> Self {
-        self.headers = selection;
-        self
-    }
-
-    /// Signs `request` in place for `action` of API `version`: adds `host`,
-    /// `x-acs-action`, `x-acs-version`, `x-acs-date`, `x-acs-signature-nonce`,
-    /// `x-acs-content-sha256`, `x-acs-security-token` (STS) and
-    /// `Authorization`, and rewrites the query to the canonical string signed.
-    /// Returns the signature's intermediates.
-    ///
-    /// Set the body and its `content-type` before signing; change nothing after.
-    pub fn sign(
+/// Signs one attempt of a request in place. Every attempt is signed anew
+/// (the gateways refuse a reused nonce), so a signer is called per attempt.
+pub trait RequestSigner: Send + Sync + fmt::Debug {
+    /// Signs `request` for the operation `action` of API `version` with `key`.
+    fn sign_request(
         &self,
         request: &mut HttpRequest,
-        key: &AccessKey,
+        key: SigningKey<'_>,
         action: &str,
         version: &str,
-    ) -> Result<V3Signature, SignError> {
-        let host = host_of(request)?;
-        let date = format_iso8601(self.clock.now());
-        let nonce = self.nonces.nonce();
-        let payload_hash = sha256_hex(request.body());
-        let query = canonical_query_from_encoded(request.uri().query().unwrap_or(""));
-        set_query(request, &query)?;
-        let headers = request.headers_mut();
-        headers.insert(HOST, header_value(&host, "the host")?);
-        headers.insert(
-            HeaderName::from_static("x-acs-action"),
-            header_value(action, "the action")?,
-        );
-        headers.insert(
-            HeaderName::from_static("x-acs-version"),
-            header_value(version, "the version")?,
-        );
-        headers.insert(
-            HeaderName::from_static("x-acs-date"),
-            header_value(&date, "the date")?,
-        );
-        headers.insert(
-            HeaderName::from_static("x-acs-signature-nonce"),
-            header_value(&nonce, "the nonce")?,
-        );
-        headers.insert(
-            HeaderName::from_static("x-acs-content-sha256"),
-            header_value(&payload_hash, "the hash")?,
-        );
-        match key.security_token() {
-            Some(token) => {
-                let mut value = header_value(token.expose(), "the security token")?;
-                value.set_sensitive(true);
-                headers.insert(HeaderName::from_static("x-acs-security-token"), value);
-            }
-            None => {
-                headers.remove("x-acs-security-token");
-            }
-        }
-        if request.body().is_empty() {
-            request.headers_mut().remove(CONTENT_TYPE);
-        }
-        let pairs = self
-            .headers
-            .pick(request.headers())
-            .map_err(|e| SignError(e.to_string()))?;
-        let signature = compute_v3(
-            request.method().as_str(),
-            request.uri().path(),
-            &query,
-            pairs,
-            &payload_hash,
-            key.id(),
-            key.secret().expose(),
-        );
-        let mut authorization = header_value(&signature.authorization, "the authorization")?;
-        authorization.set_sensitive(true);
-        request.headers_mut().insert(AUTHORIZATION, authorization);
-        Ok(signature)
-    }
+    ) -> Result<(), SignError>;
 }
 
-// ---------------------------------------------------------------------------
-// V1
-
-/// The V1 string to sign: `METHOD&%2F&pe(canonical)`, the canonical string
-/// being every parameter but `Signature`, encoded and sorted.
-pub fn string_to_sign_v1<'a, I>(method: &str, params: I) -> String
-where
-    I: IntoIterator<Item = (&'a str, &'a str)>,
-{
-    let canonical = canonical_query(params.into_iter().filter(|(name, _)| *name != "Signature"));
-    format!(
-        "{method}&{}&{}",
-        percent_encode("/"),
-        percent_encode(&canonical)
-    )
-}
-
-/// The V1 signature: base64 HMAC-SHA1 with the key `secret&`.
-pub fn signature_v1(string_to_sign: &str, secret: &str) -> String {
-    let key = format!("{secret}&");
-    base64::engine::general_purpose::STANDARD
-        .encode(hmac_sha1(key.as_bytes(), string_to_sign.as_bytes()))
-}
-
-/// Signs RPC requests with the legacy V1 HMAC-SHA1 signature (STS AssumeRole,
-/// and RetailBot when selected).
-#[derive(Clone)]
-pub struct V1Signer {
-    clock: Arc<dyn Clock>,
-    nonces: Arc<dyn NonceSource>,
-}
-
-impl fmt::Debug for V1Signer {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("V1Signer").finish_non_exhaustive()
-    }
-}
-
-impl Default for V1Signer {
-    fn default() -> Self {
-        Self::new(Arc::new(SystemClock), Arc::new(RandomNonce))
-    }
-}
-
-impl V1Signer {
-    /// A signer reading `clock` and `nonces`.
-    pub fn new(clock: Arc<dyn Clock>, nonces: Arc<dyn NonceSource>) -> Self {
-        Self { clock, nonces }
-    }
-
-    /// Signs `request` in place: adds the common parameters (`Action`,
-    /// `Version`, `Format=JSON`, `AccessKeyId`, `SignatureMethod`,
-    /// `SignatureVersion`, `SignatureNonce`, `Timestamp`, `SecurityToken`) to
-    /// its query, signs the query and form-body parameters, and appends
-    /// `Signature`. Returns the string to sign.
-    pub fn sign(
-        &self,
-        request: &mut HttpRequest,
-        key: &AccessKey,
-        action: &str,
-        version: &str,
-    ) -> Result<String, SignError> {
-        let timestamp = format_iso8601(self.clock.now());
-        let nonce = self.nonces.nonce();
-        let mut query: Vec<(String, String)> = decode_form(request.uri().query().unwrap_or(""))
-            .map_err(|e| SignError(format!("the query is not valid: {e}")))?;
-        query.retain(|(name, _)| name != "Signature");
-        let mut common = vec![
-            ("Action", action.to_owned()),
-            ("Version", version.to_owned()),
-            ("Format", "JSON".to_owned()),
-            ("AccessKeyId", key.id().to_owned()),
-            ("SignatureMethod", "HMAC-SHA1".to_owned()),
-            ("SignatureVersion", "1.0".to_owned()),
-            ("SignatureNonce", nonce),
-            ("Timestamp", timestamp),
-        ];
-        if let Some(token) = key.security_token() {
-            common.push(("SecurityToken", token.expose().to_owned()));
-        }
-        for (name, value) in common {
-            query.retain(|(existing, _)| existing != name);
-            query.push((name.to_owned(), value));
-        }
-        let is_form = request
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-        let form = if is_form {
-            let body = std::str::from_utf8(request.body())
-                .map_err(|_| SignError("the form body is not UTF-8".into()))?;
-            decode_form(body).map_err(|e| SignError(format!("the form body is not valid: {e}")))?
-        } else {
-            Vec::new()
-        };
-        let all = query
-            .iter()
-            .chain(form.iter())
-            .map(|(n, v)| (n.as_str(), v.as_str()));
-        let string_to_sign = string_to_sign_v1(request.method().as_str(), all);
-        let signature = signature_v1(&string_to_sign, key.secret().expose());
-        let mut query_string = canonical_query(query.iter().map(|(n, v)| (n.as_str(), v.as_str())));
-        query_string.push_str("&Signature=");
-        query_string.push_str(&percent_encode(&signature));
-        set_query(request, &query_string)?;
-        Ok(string_to_sign)
-    }
-}
-
-// ---------------------------------------------------------------------------
-// Bearer
-
-/// Sets `Authorization: Bearer <key>` (DashScope), marked sensitive.
-pub fn apply_bearer(request: &mut HttpRequest, key: &ApiKey) -> Result<(), SignError> {
-    let mut value = header_value(&format!("Bearer {}", key.secret().expose()), "the API key")?;
-    value.set_sensitive(true);
-    request.headers_mut().insert(AUTHORIZATION, value);
-    Ok(())
+/// The error of a signer given the other kind of credential.
+pub(crate) fn wrong_key(scheme: &str, needs: &str) -> SignError {
+    SignError(format!("{scheme} signs with {needs}"))
 }
 
 #[cfg(test)]

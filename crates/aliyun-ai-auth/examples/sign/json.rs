@@ -1,9 +1,10 @@
 //! The logic of the `sign` example: compute a signature from a JSON
-//! description of a request, to debug a `SignatureDoesNotMatch`.
+//! description of a request, to debug a `SignatureDoesNotMatch`. The vector
+//! tests include this file too (`tests/vectors.rs`).
 
 use serde_json::{Map, Value, json};
 
-use crate::sign::{
+use aliyun_ai_auth::sign::{
     HeaderSelection, canonical_query, compute_v3, sha256_hex, signature_v1, string_to_sign_v1,
 };
 
