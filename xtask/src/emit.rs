@@ -1444,6 +1444,24 @@ pub fn lib(service: &Service) -> String {
         Auth::Acs3 => "Acs3HmacSha256",
         Auth::Bearer => "Bearer",
     };
+    let operations: Vec<String> = service
+        .modules
+        .iter()
+        .filter_map(|module| match &module.kind {
+            ModuleKind::Operation(op) => Some(format!(
+                "<{}::{} as aliyun_ai_core::Operation>::INFO",
+                module.name, module.structs[op.request].name
+            )),
+            _ => None,
+        })
+        .collect();
+    if !operations.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n/// Every operation of this crate, in table order: what a router (such as the emulator's) serves.\npub const OPERATIONS: &[&aliyun_ai_core::OperationInfo] = &[{}];",
+            operations.join(", ")
+        );
+    }
     let _ = writeln!(
         out,
         "\n/// Facts about {} shared by its operations.\npub const SERVICE: ServiceInfo = ServiceInfo {{\n    key: {},\n    product: {},\n    version: {},\n    style: Style::{},\n    auth: AuthScheme::{auth},\n    default_endpoint: {endpoint},\n}};",

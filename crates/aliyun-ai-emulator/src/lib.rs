@@ -27,6 +27,9 @@
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
 mod auth;
+mod handlers;
+mod responders;
+mod router;
 mod server;
 mod services;
 mod state;

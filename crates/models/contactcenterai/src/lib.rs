@@ -25,6 +25,13 @@ pub use create_task::{CreateTaskRequest, CreateTaskResponse};
 pub use get_task_result::{GetTaskResultRequest, GetTaskResultResponse};
 pub use types::*;
 
+/// Every operation of this crate, in table order: what a router (such as the emulator's) serves.
+pub const OPERATIONS: &[&aliyun_ai_core::OperationInfo] = &[
+    <analyze_conversation::AnalyzeConversationRequest as aliyun_ai_core::Operation>::INFO,
+    <create_task::CreateTaskRequest as aliyun_ai_core::Operation>::INFO,
+    <get_task_result::GetTaskResultRequest as aliyun_ai_core::Operation>::INFO,
+];
+
 /// Facts about ContactCenterAI shared by its operations.
 pub const SERVICE: ServiceInfo = ServiceInfo {
     key: "contactcenterai",

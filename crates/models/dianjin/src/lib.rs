@@ -19,6 +19,10 @@ pub mod types;
 pub use recognize_intention::{RecognizeIntentionRequest, RecognizeIntentionResponse};
 pub use types::*;
 
+/// Every operation of this crate, in table order: what a router (such as the emulator's) serves.
+pub const OPERATIONS: &[&aliyun_ai_core::OperationInfo] =
+    &[<recognize_intention::RecognizeIntentionRequest as aliyun_ai_core::Operation>::INFO];
+
 /// Facts about DianJin shared by its operations.
 pub const SERVICE: ServiceInfo = ServiceInfo {
     key: "dianjin",

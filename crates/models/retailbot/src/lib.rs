@@ -16,6 +16,10 @@ pub mod recognize_message;
 
 pub use recognize_message::{RecognizeMessageRequest, RecognizeMessageResponse};
 
+/// Every operation of this crate, in table order: what a router (such as the emulator's) serves.
+pub const OPERATIONS: &[&aliyun_ai_core::OperationInfo] =
+    &[<recognize_message::RecognizeMessageRequest as aliyun_ai_core::Operation>::INFO];
+
 /// Facts about retailbot shared by its operations.
 pub const SERVICE: ServiceInfo = ServiceInfo {
     key: "retailbot",

@@ -31,6 +31,12 @@ pub use get_task::{GetTaskRequest, GetTaskResponse};
 pub use identity_recognition::IdentityRecognition;
 pub use transcription::Transcription;
 
+/// Every operation of this crate, in table order: what a router (such as the emulator's) serves.
+pub const OPERATIONS: &[&aliyun_ai_core::OperationInfo] = &[
+    <create_task::CreateTaskRequest as aliyun_ai_core::Operation>::INFO,
+    <get_task::GetTaskRequest as aliyun_ai_core::Operation>::INFO,
+];
+
 /// Facts about tingwu-automotive-customer-profile shared by its operations.
 pub const SERVICE: ServiceInfo = ServiceInfo {
     key: "tingwu",

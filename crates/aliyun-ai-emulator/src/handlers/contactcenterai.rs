@@ -1,0 +1,180 @@
+//! ContactCenterAI: AnalyzeConversation (JSON or SSE), CreateTask and
+//! GetTaskResult over an in-memory task store.
+
+use std::time::Instant;
+
+use aliyun_ai_auth::sign::sha256_hex;
+use aliyun_ai_models_contactcenterai::analyze_conversation::AnalyzeConversationRequest;
+use aliyun_ai_models_contactcenterai::create_task::{
+    CreateTaskRequest as CcaiCreateTask, TaskType,
+};
+use aliyun_ai_models_contactcenterai::get_task_result::RequiredField;
+use bytes::Bytes;
+use http::Response;
+use http_body_util::{BodyExt, StreamBody};
+use hyper::body::Frame;
+use serde_json::{Value, json};
+
+use crate::responders::{Body, json_response};
+use crate::server::{Call, query_param, query_values};
+use crate::services;
+use crate::state::CcaiTask;
+
+pub(super) fn analyze_conversation(call: &Call<'_>, truncate: Option<usize>) -> Response<Body> {
+    let request: AnalyzeConversationRequest = match serde_json::from_slice(&call.body) {
+        Ok(request) => request,
+        Err(error) => return call.invalid_body(&error),
+    };
+    if request.result_types.is_empty() {
+        return call.error(
+            400,
+            "CCAI.InvalidParam.NotExist",
+            "The specified parameter resultTypes is not valid.",
+        );
+    }
+    let text = services::analyze_conversation(&request);
+    let input = request.dialogue.as_ref().map_or(0, |d| {
+        d.sentences.iter().map(|s| services::tokens(&s.text)).sum()
+    });
+    let output = services::tokens(&text);
+    let event = |text: &str, last: bool| {
+        let mut event = json!({"errorCode": "success", "errorInfo": "success", "finishReason": if last { Some("stop") } else { None },
+            "requestId": call.request_id, "success": true, "text": text});
+        if last {
+            event["inputTokens"] = json!(input.to_string());
+            event["outputTokens"] = json!(output.to_string());
+            event["totalTokens"] = json!((input + output).to_string());
+        }
+        event
+    };
+    if !request.stream {
+        return json_response(200, &event(&text, true), &call.request_id);
+    }
+    // Cumulative text in several events, the last saying `stop`.
+    let parts = services::cumulative_parts(&text, 4);
+    let count = parts.len();
+    let mut frames: Vec<Result<Bytes, std::io::Error>> = parts
+        .iter()
+        .enumerate()
+        .map(|(index, part)| {
+            Ok(Bytes::from(format!(
+                "id:{}\nevent:result\ndata:{}\n\n",
+                index + 1,
+                event(part, index + 1 == count)
+            )))
+        })
+        .collect();
+    if let Some(keep) = truncate {
+        frames.truncate(keep.min(count.saturating_sub(1)));
+        frames.push(Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "stream truncated by fault injection",
+        )));
+    }
+    let delay = call.inner.config.stream_event_delay;
+    let stream = futures_util::stream::unfold(frames.into_iter(), move |mut frames| async move {
+        let frame = frames.next()?;
+        tokio::time::sleep(delay).await;
+        Some((frame.map(Frame::data), frames))
+    });
+    let mut response = Response::new(StreamBody::new(stream).boxed());
+    let headers = response.headers_mut();
+    headers.insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("text/event-stream;charset=UTF-8"),
+    );
+    if let Ok(value) = call.request_id.parse() {
+        headers.insert("x-acs-request-id", value);
+    }
+    response
+}
+
+pub(super) fn create_task(call: &Call<'_>) -> Response<Body> {
+    let request: CcaiCreateTask = match serde_json::from_slice(&call.body) {
+        Ok(request) => request,
+        Err(error) => return call.invalid_body(&error),
+    };
+    if request.task_type == TaskType::Text && request.dialogue.is_none() {
+        return call.error(
+            403,
+            "CCAI.ParamNotfound.MissParam",
+            "Parameter verification failed, The specified parameter dialogue is missing.",
+        );
+    }
+    if request.task_type == TaskType::Audio && request.transcription.is_none() {
+        return call.error(
+            403,
+            "CCAI.ParamNotfound.MissParam",
+            "Parameter verification failed, The specified parameter transcription is missing.",
+        );
+    }
+    let day = crate::format_day(call.inner.now());
+    let task_id = format!(
+        "{day}-{}-EMUL-4C1A-9D2E-{}",
+        call.inner.state.next_id("").to_uppercase(),
+        &sha256_hex(&call.body)[..12].to_uppercase()
+    );
+    let stored = serde_json::from_slice(&call.body).unwrap_or(Value::Null);
+    call.inner.state.with(|s| {
+        s.ccai_tasks.insert(
+            task_id.clone(),
+            CcaiTask {
+                created: Instant::now(),
+                request: stored,
+            },
+        )
+    });
+    call.ok(json!({"data": {"taskId": task_id}, "success": "True"}))
+}
+
+pub(super) fn get_task_result(call: &Call<'_>) -> Response<Body> {
+    let Some(task_id) = query_param(&call.query, "taskId") else {
+        return call.error(
+            403,
+            "CCAI.ParamNotfound.MissParam",
+            "Parameter verification failed, The specified parameter taskId is missing.",
+        );
+    };
+    let Some(task) = call
+        .inner
+        .state
+        .with(|s| s.ccai_tasks.get(&task_id).cloned())
+    else {
+        return call.error(
+            400,
+            "CCAI.InvalidParam.NotExist",
+            &format!("The specified parameter taskId {task_id} is not valid."),
+        );
+    };
+    // Comma-joined (`simple`, as the vendor's SDKs send it) or repeated; the
+    // documented `asr_result`, and the camel-case `asrResult` leniently.
+    let wants_asr = query_values(&call.query, "requiredFieldList")
+        .iter()
+        .flat_map(|value| value.split(','))
+        .any(|field| field == RequiredField::AsrResult.as_str() || field == "asrResult");
+    if task.created.elapsed() < call.inner.config.task_delay {
+        return call
+            .ok(json!({"data": {"taskId": task_id, "taskStatus": "QUEUE"}, "success": "True"}));
+    }
+    let Ok(request) = serde_json::from_value::<CcaiCreateTask>(task.request) else {
+        return call.error(500, "CCAI.InternalError", "the stored task is unreadable");
+    };
+    if request.task_type == TaskType::Audio {
+        // The emulator cannot listen: audio tasks end in ERROR, deterministically.
+        let file = request
+            .transcription
+            .as_ref()
+            .map(|t| t.file_name.clone())
+            .unwrap_or_default();
+        return call.ok(json!({"data": {"taskId": task_id, "taskStatus": "ERROR",
+            "taskErrorMessage": format!("音频文件无法解析: {file} (the emulator does not transcribe audio)")}, "success": "True"}));
+    }
+    let turns = services::turns_of_create_task(&request);
+    let text = services::analysis_text(&services::create_task_types(&request), &turns, None);
+    let mut data = json!({"taskId": task_id, "taskStatus": "FINISH", "text": text,
+        "extra": json!({"roleConfig": {"role1Name": "客户", "role2Name": "客服"}}).to_string()});
+    if wants_asr {
+        data["asrResult"] = services::asr_result(&turns);
+    }
+    call.ok(json!({"data": data, "success": "True"}))
+}
