@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use aliyun_ai::auth::HttpContext;
 use aliyun_ai::auth::provider::TemporaryTokenProvider;
-use aliyun_ai::auth::sign::{FixedClock, FixedNonce};
+use aliyun_ai::auth::sign::FixedNonce;
 use aliyun_ai::contactcenterai::create_task::{TaskType, Transcription};
 use aliyun_ai::contactcenterai::get_task_result::{RequiredField, TaskStatus};
 use aliyun_ai::contactcenterai::{AnalyzeConversationRequest, CreateTaskRequest};
@@ -680,7 +680,9 @@ async fn a_reused_nonce_and_a_stale_date_are_refused() {
     let an_hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
     let stale = Client::new(
         builder(&emulator)
-            .clock(Arc::new(FixedClock(an_hour_ago)))
+            .time_source(Arc::new(aliyun_ai::transport::retry::ManualTimer::at(
+                an_hour_ago,
+            )))
             .build()
             .unwrap(),
     );

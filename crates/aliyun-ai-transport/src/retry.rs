@@ -16,7 +16,7 @@ use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use http::{HeaderMap, StatusCode};
 use tracing::Instrument as _;
@@ -61,13 +61,19 @@ pub fn is_permanent_code(code: &str) -> bool {
 // ---------------------------------------------------------------------------
 // Time
 
-/// The clock and the sleep the retry loop uses, injected so that tests run
-/// instantly and deterministically.
+/// The one source of time the SDK reads: monotonic instants and sleeps
+/// (retries, task waiting, deadlines) and the wall clock (signature dates,
+/// expiry checks). Injected once, so that tests run instantly and
+/// deterministically ([`ManualTimer`]).
 pub trait Timer: Send + Sync {
     /// The current instant.
     fn now(&self) -> Instant;
     /// Waits for `duration`.
     fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>>;
+    /// The wall clock: the system's by default.
+    fn system_time(&self) -> SystemTime {
+        SystemTime::now()
+    }
 }
 
 /// Real time, with tokio's sleep.
@@ -84,18 +90,29 @@ impl Timer for TokioTimer {
     }
 }
 
-/// A timer for tests: sleeping returns at once and moves its clock forward;
-/// every sleep is recorded.
+/// A timer for tests: sleeping returns at once and moves its clocks (the
+/// monotonic one and the wall clock) forward; every sleep is recorded.
 #[derive(Debug)]
 pub struct ManualTimer {
     state: Mutex<(Instant, Vec<Duration>)>,
+    wall_start: SystemTime,
+    monotonic_start: Instant,
 }
 
 impl ManualTimer {
     /// A timer starting now, with no sleep recorded.
     pub fn new() -> Self {
+        Self::at(SystemTime::now())
+    }
+
+    /// A timer whose wall clock starts at `wall` (a fixed date for signature
+    /// vectors or expiry tests).
+    pub fn at(wall: SystemTime) -> Self {
+        let monotonic_start = Instant::now();
         Self {
-            state: Mutex::new((Instant::now(), Vec::new())),
+            state: Mutex::new((monotonic_start, Vec::new())),
+            wall_start: wall,
+            monotonic_start,
         }
     }
 
@@ -137,6 +154,10 @@ impl Timer for ManualTimer {
         state.0 += duration;
         state.1.push(duration);
         Box::pin(std::future::ready(()))
+    }
+
+    fn system_time(&self) -> SystemTime {
+        self.wall_start + self.lock().0.duration_since(self.monotonic_start)
     }
 }
 

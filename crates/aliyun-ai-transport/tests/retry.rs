@@ -237,3 +237,20 @@ async fn a_disabled_policy_makes_one_attempt() {
         .unwrap();
     assert_eq!(attempts(&response), 1);
 }
+
+#[test]
+fn a_manual_timer_moves_its_wall_clock_with_its_sleeps() {
+    use aliyun_ai_transport::retry::{ManualTimer, Timer};
+    use std::time::{Duration, SystemTime, UNIX_EPOCH};
+    let start = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+    let timer = ManualTimer::at(start);
+    assert_eq!(timer.system_time(), start);
+    let before = timer.now();
+    drop(timer.sleep(Duration::from_secs(3)));
+    timer.advance(Duration::from_secs(2));
+    assert_eq!(timer.system_time(), start + Duration::from_secs(5));
+    assert_eq!(timer.now() - before, Duration::from_secs(5));
+    // The default wall clock is the system's.
+    let real = aliyun_ai_transport::retry::TokioTimer;
+    assert!(real.system_time() >= SystemTime::now() - Duration::from_secs(60));
+}

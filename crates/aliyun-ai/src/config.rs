@@ -9,7 +9,7 @@ use aliyun_ai_core::{ServiceInfo, Style};
 
 use aliyun_ai_auth::env::{Environment, ProcessEnvironment};
 use aliyun_ai_auth::provider::EnvApiKeyProvider;
-use aliyun_ai_auth::sign::{Clock, NonceSource, RandomNonce, SystemClock};
+use aliyun_ai_auth::sign::{Clock, NonceSource, RandomNonce, TimerClock};
 use aliyun_ai_auth::{AccessKeyProvider, ApiKeyProvider, DefaultChain, HttpContext};
 use aliyun_ai_transport::retry::{Timer, TokioTimer};
 use aliyun_ai_transport::{HttpTransport, RetryPolicy};
@@ -63,8 +63,10 @@ pub struct Config {
     pub(crate) rpc_signature: RpcSignature,
     pub(crate) allow_insecure_http: bool,
     pub(crate) result_size_limit: usize,
+    /// The wall clock of `timer`, for the signers.
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) nonces: Arc<dyn NonceSource>,
+    /// The one time source: retries, task waiting, signature dates, expiry.
     pub(crate) timer: Arc<dyn Timer>,
 }
 
@@ -133,9 +135,9 @@ pub struct ConfigBuilder {
     rpc_signature: RpcSignature,
     allow_insecure_http: bool,
     result_size_limit: Option<usize>,
-    clock: Option<Arc<dyn Clock>>,
+
     nonces: Option<Arc<dyn NonceSource>>,
-    timer: Option<Arc<dyn Timer>>,
+    time_source: Option<Arc<dyn Timer>>,
     default_chain_env: Option<Arc<dyn Environment>>,
 }
 
@@ -252,21 +254,20 @@ impl ConfigBuilder {
         self
     }
 
-    /// The clock the signers read (tests).
-    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = Some(clock);
-        self
-    }
-
     /// The signature nonce source (tests).
     pub fn nonce_source(mut self, nonces: Arc<dyn NonceSource>) -> Self {
         self.nonces = Some(nonces);
         self
     }
 
-    /// The clock and sleep of task waiting (tests use `ManualTimer`).
-    pub fn timer(mut self, timer: Arc<dyn Timer>) -> Self {
-        self.timer = Some(timer);
+    /// The one source of time (default: the system clock and tokio's
+    /// sleep): the retry policy's backoff and deadlines, task waiting,
+    /// signature dates, credential and result-URL expiry all read it. Tests
+    /// pass a `ManualTimer` (`ManualTimer::at(date)` for a fixed wall clock)
+    /// to run instantly and deterministically. It replaces the timer of the
+    /// retry policy too.
+    pub fn time_source(mut self, time: Arc<dyn Timer>) -> Self {
+        self.time_source = Some(time);
         self
     }
 
@@ -353,7 +354,14 @@ impl ConfigBuilder {
                 );
             }
         }
-        let clock = self.clock.unwrap_or_else(|| Arc::new(SystemClock));
+        // One time source for everything that reads time; given, it also
+        // replaces the retry policy's own timer.
+        let retry = match &self.time_source {
+            Some(time) => retry.with_timer(time.clone()),
+            None => retry,
+        };
+        let timer: Arc<dyn Timer> = self.time_source.unwrap_or_else(|| Arc::new(TokioTimer));
+        let clock: Arc<dyn Clock> = Arc::new(TimerClock(timer.clone()));
         let nonces = self.nonces.unwrap_or_else(|| Arc::new(RandomNonce));
         let access_keys = match (self.access_keys, self.default_chain_env) {
             (Some(provider), _) => Some(provider),
@@ -382,7 +390,7 @@ impl ConfigBuilder {
             result_size_limit: self.result_size_limit.unwrap_or(16 * 1024 * 1024),
             clock,
             nonces,
-            timer: self.timer.unwrap_or_else(|| Arc::new(TokioTimer)),
+            timer,
         })
     }
 }

@@ -17,6 +17,7 @@ pub use v1::{V1Signer, signature_v1, string_to_sign_v1};
 pub use v3::{V3Signature, V3Signer, compute_v3, redact_canonical_request};
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use aliyun_ai_core::encoding::percent_encode;
@@ -49,6 +50,23 @@ pub struct SystemClock;
 impl Clock for SystemClock {
     fn now(&self) -> SystemTime {
         SystemTime::now()
+    }
+}
+
+/// The wall clock of a [`Timer`](aliyun_ai_transport::retry::Timer): how the
+/// SDK's one time source reaches the signers and credential providers.
+#[derive(Clone)]
+pub struct TimerClock(pub Arc<dyn aliyun_ai_transport::retry::Timer>);
+
+impl fmt::Debug for TimerClock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("TimerClock").finish_non_exhaustive()
+    }
+}
+
+impl Clock for TimerClock {
+    fn now(&self) -> SystemTime {
+        self.0.system_time()
     }
 }
 

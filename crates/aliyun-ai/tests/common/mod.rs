@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use aliyun_ai::auth::sign::{FixedClock, FixedNonce};
+use aliyun_ai::auth::sign::FixedNonce;
 use aliyun_ai::auth::time::parse_iso8601;
 use aliyun_ai::mock::{MockTransport, RecordedRequest};
 use aliyun_ai::transport::retry::ManualTimer;
@@ -27,25 +27,24 @@ pub fn fixture_json(relative: &str) -> Value {
 
 /// A client over `mock`, with fixed clock and nonce, instant retries and task waits.
 pub fn client(mock: &MockTransport) -> (Client, Arc<ManualTimer>) {
-    let timer = Arc::new(ManualTimer::new());
+    // One time source: signature dates start at a fixed instant; retries and
+    // task waits sleep instantly, moving it forward.
+    let timer = Arc::new(ManualTimer::at(
+        parse_iso8601("2025-11-21T08:00:00Z").unwrap(),
+    ));
     let config = Config::builder()
         .transport(Arc::new(mock.clone()))
         .access_key(AccessKey::new("LTAI-test-id", SECRET))
         .api_key(ApiKey::new(API_KEY))
         .endpoint("retailbot", "retailbot.cn-shanghai.aliyuncs.com")
         .dashscope_workspace("ws-123")
-        .clock(Arc::new(FixedClock(
-            parse_iso8601("2025-11-21T08:00:00Z").unwrap(),
-        )))
         .nonce_source(Arc::new(FixedNonce(
             "0123456789abcdef0123456789abcdef".into(),
         )))
         .retry_policy(
-            RetryPolicy::default()
-                .with_backoff(Duration::from_millis(100), Duration::from_secs(1))
-                .with_timer(timer.clone()),
+            RetryPolicy::default().with_backoff(Duration::from_millis(100), Duration::from_secs(1)),
         )
-        .timer(timer.clone())
+        .time_source(timer.clone())
         .build()
         .unwrap();
     (Client::new(config), timer)
