@@ -1124,8 +1124,166 @@ impl Emitter<'_> {
                 kinds.join(", ")
             );
         }
+        out.push_str(&self.server_impl(service, op));
         self.out.push_str(&out);
     }
+
+    /// `ServerOperation` (feature `server`): the request decoded as a server
+    /// receives it, and an answer built from the response table's examples.
+    fn server_impl(&self, service: &Service, op: &OperationSpec) -> String {
+        let request = &self.module.structs[op.request];
+        let mut body = String::new();
+        if service.style == Style::Rpc && op.has_body {
+            body.push_str("let text = if wire.body.is_empty() {\n aliyun_ai_core::encoding::encode_form(wire.query.iter().map(|(n, v)| (n.as_str(), v.as_str())))\n } else {\n String::from_utf8_lossy(wire.body).into_owned()\n };\n");
+            body.push_str("#[allow(unused_mut)]\nlet mut value = Self::from_form(&text).map_err(WireError::body)?;\n");
+        } else {
+            body.push_str("#[allow(unused_mut)]\nlet mut value: Self = serde_json::from_slice(wire.json_body()).map_err(WireError::body)?;\n");
+        }
+        for field in &request.fields {
+            let name = rust_str(&field.wire);
+            let missing = format!("WireError::Missing({name}.to_owned())");
+            let direct = field.is_direct(Side::Request);
+            match field.location {
+                Location::Path => {
+                    let _ = writeln!(body, "value.{} = wire.path_param({name})?;", field.rust);
+                }
+                Location::Query => {
+                    let read = match &field.ty {
+                        Ty::Scalar(Scalar::String, _) => {
+                            format!("wire.query_value({name}).map(str::to_owned)")
+                        }
+                        Ty::Scalar(Scalar::Integer, _) => {
+                            format!("wire.query_parsed::<i64>({name})?")
+                        }
+                        Ty::Scalar(Scalar::Double, _) => {
+                            format!("wire.query_parsed::<f64>({name})?")
+                        }
+                        Ty::Scalar(Scalar::Boolean, _) => {
+                            format!("wire.query_parsed::<bool>({name})?")
+                        }
+                        Ty::Array(item) => match &**item {
+                            Ty::Scalar(Scalar::String, _) => format!("wire.query_list({name})"),
+                            Ty::Scalar(Scalar::Integer, _) | Ty::Scalar(Scalar::Double, _) => {
+                                format!(
+                                    "wire.query_list({name}).map(|v| v.iter().filter_map(|s| s.parse().ok()).collect())"
+                                )
+                            }
+                            _ => format!(
+                                "wire.query_list({name}).map(|v| v.into_iter().map(Into::into).collect())"
+                            ),
+                        },
+                        _ => format!("wire.query_value({name}).map(Into::into)"),
+                    };
+                    if direct {
+                        let _ = writeln!(
+                            body,
+                            "value.{} = {read}.ok_or_else(|| {missing})?;",
+                            field.rust
+                        );
+                    } else {
+                        let _ = writeln!(body, "value.{} = {read};", field.rust);
+                    }
+                }
+                Location::Body => {}
+            }
+        }
+        body.push_str("Ok(value)");
+        let example = example_json(self.module, self.types, op.response);
+        format!(
+            "#[cfg(feature = \"server\")]\nimpl aliyun_ai_core::server::ServerOperation for {name} {{\n    fn from_wire(wire: &aliyun_ai_core::server::WireRequest<'_>) -> Result<Self, aliyun_ai_core::server::WireError> {{\n        use aliyun_ai_core::server::WireError;\n        {body}\n    }}\n\n    fn example_response() -> serde_json::Value {{\n        serde_json::from_str({example}).unwrap_or_default()\n    }}\n}}\n",
+            name = request.name,
+            example = rust_str(&example),
+        )
+    }
+}
+
+/// A JSON string literal.
+fn json_string(text: &str) -> String {
+    let mut out = String::from('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The JSON of one example value of type `ty`, or `None` when the example
+/// does not fit it (the field is then left out).
+fn example_value(
+    module: &Module,
+    types: Option<&Module>,
+    ty: &Ty,
+    example: &str,
+) -> Option<String> {
+    let example = example.trim();
+    match ty {
+        Ty::Struct(index) => Some(example_json(module, types, *index)),
+        Ty::Ref {
+            name,
+            enum_like: false,
+        } => {
+            let types = types?;
+            match types.find_type(name)? {
+                TypeRef::Struct(index) => Some(example_json(types, Some(types), index)),
+                TypeRef::Enum(_) => None,
+            }
+        }
+        Ty::Array(item) => {
+            if example.starts_with('[') {
+                return None;
+            }
+            let one = match &**item {
+                Ty::Struct(_)
+                | Ty::Ref {
+                    enum_like: false, ..
+                } => example_value(module, types, item, "")?,
+                _ if example.is_empty() => return None,
+                _ => example_value(module, types, item, example)?,
+            };
+            Some(format!("[{one}]"))
+        }
+        _ if example.is_empty() || example == "null" => None,
+        Ty::Scalar(Scalar::Integer, Quirk::AsString)
+        | Ty::Scalar(Scalar::Boolean, Quirk::AsString) => Some(json_string(example)),
+        Ty::Scalar(Scalar::Integer, _) | Ty::Id64 => {
+            example.parse::<i64>().ok().map(|n| n.to_string())
+        }
+        Ty::Scalar(Scalar::Double, _) => example
+            .parse::<f64>()
+            .ok()
+            .filter(|n| n.is_finite())
+            .map(|_| example.to_owned()),
+        Ty::Scalar(Scalar::Boolean, _) => match example.to_ascii_lowercase().as_str() {
+            "true" => Some("true".into()),
+            "false" => Some("false".into()),
+            _ => None,
+        },
+        Ty::Map(_) => (example == "{}").then(|| "{}".to_owned()),
+        _ => Some(json_string(example)),
+    }
+}
+
+/// A JSON object of struct `index` from its fields' examples.
+fn example_json(module: &Module, types: Option<&Module>, index: usize) -> String {
+    let fields: Vec<String> = module.structs[index]
+        .fields
+        .iter()
+        .filter_map(|field| {
+            let value = example_value(module, types, &field.ty, &field.example)?;
+            Some(format!("{}:{value}", json_string(&field.wire)))
+        })
+        .collect();
+    format!("{{{}}}", fields.join(","))
 }
 
 /// A response field carrying outcome marks, with the expression that reads
@@ -1460,6 +1618,24 @@ pub fn lib(service: &Service) -> String {
             out,
             "\n/// Every operation of this crate, in table order: what a router (such as the emulator's) serves.\npub const OPERATIONS: &[&aliyun_ai_core::OperationInfo] = &[{}];",
             operations.join(", ")
+        );
+        let entries: Vec<String> = service
+            .modules
+            .iter()
+            .filter_map(|module| match &module.kind {
+                ModuleKind::Operation(op) => {
+                    let request = format!("{}::{}", module.name, module.structs[op.request].name);
+                    Some(format!(
+                        "aliyun_ai_core::server::ServerEntry {{ info: <{request} as aliyun_ai_core::Operation>::INFO, answer: aliyun_ai_core::server::answer_with_example::<{request}> }}"
+                    ))
+                }
+                _ => None,
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "\n/// Every operation, with how a server decodes and answers it (from the tables' examples).\n#[cfg(feature = \"server\")]\npub const SERVER_OPERATIONS: &[aliyun_ai_core::server::ServerEntry] = &[{}];",
+            entries.join(", ")
         );
     }
     let _ = writeln!(

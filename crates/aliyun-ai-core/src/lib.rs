@@ -21,6 +21,7 @@ pub mod encoding;
 pub mod form;
 mod operation;
 pub mod quirks;
+pub mod server;
 mod validation;
 mod wire_enum;
 

@@ -149,6 +149,10 @@ pub struct EmulatorConfig {
     /// Throttle each operation above this many requests per second, with the
     /// service's own throttling error. Default: no limit.
     pub qps_limit: Option<u32>,
+    /// Operations of other model crates to serve too (their
+    /// `SERVER_OPERATIONS`, feature `server`): routed by their templates and
+    /// answered from their tables' examples.
+    pub operations: Vec<aliyun_ai_core::server::ServerEntry>,
     /// The wall clock behind every date the emulator checks or issues:
     /// request dates (`x-acs-date`, V1 `Timestamp`, 15 minutes either way),
     /// token and result-URL expiry. Default: the system clock. Set it to a
@@ -166,6 +170,7 @@ impl Default for EmulatorConfig {
             stream_event_delay: Duration::from_millis(80),
             debug_signatures: false,
             qps_limit: None,
+            operations: Vec::new(),
             clock: Arc::new(SystemClock),
         }
     }
@@ -181,6 +186,7 @@ impl std::fmt::Debug for EmulatorConfig {
             .field("stream_event_delay", &self.stream_event_delay)
             .field("debug_signatures", &self.debug_signatures)
             .field("qps_limit", &self.qps_limit)
+            .field("operations", &self.operations)
             .finish_non_exhaustive()
     }
 }
@@ -213,6 +219,14 @@ impl EmulatorConfig {
     /// Sets the pause between streamed events.
     pub fn with_stream_event_delay(mut self, delay: Duration) -> Self {
         self.stream_event_delay = delay;
+        self
+    }
+
+    /// Also serves these operations (a model crate's `SERVER_OPERATIONS`,
+    /// feature `server`): a crate generated from your own tables runs on the
+    /// emulator with no handler written.
+    pub fn with_operations(mut self, operations: &[aliyun_ai_core::server::ServerEntry]) -> Self {
+        self.operations.extend_from_slice(operations);
         self
     }
 

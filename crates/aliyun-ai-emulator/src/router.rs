@@ -8,18 +8,21 @@
 //! Two routes are not operations of a model: DashScope's temporary tokens and
 //! the object-storage URLs of Tingwu's result files.
 
+use aliyun_ai_core::server::ServerEntry;
 use aliyun_ai_core::{Method as OperationMethod, OperationInfo, ServiceInfo, Style};
 use http::{HeaderMap, Method};
 use serde_json::Value;
 
-/// Every operation the emulator serves, from the generated model crates.
-pub fn operations() -> impl Iterator<Item = &'static OperationInfo> {
-    aliyun_ai_models_contactcenterai::OPERATIONS
+/// Every operation the emulator serves: the generated model crates' and the
+/// `extra` ones configured ([`EmulatorConfig::with_operations`](crate::EmulatorConfig::with_operations)),
+/// each with how to decode and answer it.
+pub fn entries(extra: &[ServerEntry]) -> impl Iterator<Item = &ServerEntry> {
+    aliyun_ai_models_contactcenterai::SERVER_OPERATIONS
         .iter()
-        .chain(aliyun_ai_models_dianjin::OPERATIONS)
-        .chain(aliyun_ai_models_retailbot::OPERATIONS)
-        .chain(aliyun_ai_models_tingwu::OPERATIONS)
-        .copied()
+        .chain(aliyun_ai_models_dianjin::SERVER_OPERATIONS)
+        .chain(aliyun_ai_models_retailbot::SERVER_OPERATIONS)
+        .chain(aliyun_ai_models_tingwu::SERVER_OPERATIONS)
+        .chain(extra)
 }
 
 /// What a request is for.
@@ -144,6 +147,7 @@ fn requested_action(
 
 /// Routes a request. `None` is a path no operation is served at.
 pub fn route(
+    extra: &[ServerEntry],
     method: &Method,
     path: &str,
     headers: &HeaderMap,
@@ -163,7 +167,8 @@ pub fn route(
     if method == Method::GET && path.starts_with("/storage/") && path.split('/').count() == 4 {
         return Some(Target::Storage);
     }
-    let candidates: Vec<(&'static OperationInfo, Vec<(String, String)>)> = operations()
+    let candidates: Vec<(&'static OperationInfo, Vec<(String, String)>)> = entries(extra)
+        .map(|entry| entry.info)
         .filter(|info| method_matches(info, method))
         .filter_map(|info| match_template(info.path_template, path).map(|p| (info, p)))
         .collect();
@@ -190,7 +195,7 @@ mod tests {
 
     #[test]
     fn every_operation_is_routed_at_its_own_template() {
-        for info in operations() {
+        for info in entries(&[]).map(|e| e.info) {
             let path = info
                 .path_template
                 .split('/')
@@ -211,7 +216,7 @@ mod tests {
             headers.insert("x-acs-action", info.action.parse().unwrap());
             let body = format!(r#"{{"input": {{"task": "{}"}}}}"#, info.action);
             let Some(Target::Operation { info: routed, .. }) =
-                route(&method, &path, &headers, "", body.as_bytes())
+                route(&[], &method, &path, &headers, "", body.as_bytes())
             else {
                 panic!("{} is not routed", info.action);
             };

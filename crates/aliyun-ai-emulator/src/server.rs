@@ -212,7 +212,14 @@ pub async fn handle(
             ));
         }
     };
-    let target = router::route(&method, &path, &parts.headers, &query, &body);
+    let target = router::route(
+        &inner.config.operations,
+        &method,
+        &path,
+        &parts.headers,
+        &query,
+        &body,
+    );
     let target = match target {
         Some(Target::UnknownAction { service, .. }) if service.style != Style::DashScope => None,
         other => other,

@@ -125,6 +125,10 @@ pub struct ConfigBuilder {
     api_keys: Option<Arc<dyn ApiKeyProvider>>,
     /// By service key.
     endpoints: BTreeMap<String, String>,
+    /// `endpoint_for_all`, for services registered after it.
+    endpoint_for_all: Option<String>,
+    /// Services of model crates the facade has no feature for.
+    extra_services: Vec<&'static ServiceInfo>,
     transport: Option<Arc<dyn HttpTransport>>,
     retry: Option<RetryPolicy>,
     connect_timeout: Option<Duration>,
@@ -187,6 +191,18 @@ impl ConfigBuilder {
         for service in compiled_services() {
             self.endpoints
                 .insert(service.key.to_owned(), endpoint.clone());
+        }
+        self.endpoint_for_all = Some(endpoint);
+        self
+    }
+
+    /// Calls the operations of another model crate too (its `SERVICE`): one
+    /// generated from your own doc tables, or a service this build has no
+    /// feature for. Its endpoint comes from [`ConfigBuilder::endpoint`] with
+    /// its key, [`ConfigBuilder::endpoint_for_all`], or its default.
+    pub fn service(mut self, service: &'static ServiceInfo) -> Self {
+        if !self.extra_services.iter().any(|s| s.key == service.key) {
+            self.extra_services.push(service);
         }
         self
     }
@@ -328,7 +344,11 @@ impl ConfigBuilder {
                 self.user_agent_suffix.as_deref(),
             )?,
         };
-        let services = compiled_services();
+        let services: Vec<&'static ServiceInfo> = compiled_services()
+            .iter()
+            .copied()
+            .chain(self.extra_services.iter().copied())
+            .collect();
         if let Some(unknown) = self
             .endpoints
             .keys()
@@ -345,6 +365,7 @@ impl ConfigBuilder {
             let text = self
                 .endpoints
                 .get(service.key)
+                .or(self.endpoint_for_all.as_ref())
                 .map(String::as_str)
                 .or(service.default_endpoint);
             if let Some(text) = text {

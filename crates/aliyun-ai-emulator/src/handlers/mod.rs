@@ -8,8 +8,10 @@ mod tingwu;
 
 use http::Response;
 
+use aliyun_ai_core::server::WireRequest;
+
 use crate::responders::Body;
-use crate::router::Target;
+use crate::router::{self, Target};
 use crate::server::Call;
 
 /// The answer to an authenticated request.
@@ -29,10 +31,34 @@ pub fn dispatch(call: &Call<'_>, truncate: Option<usize>) -> Response<Body> {
         ("retailbot", "RecognizeMessage") => retailbot::recognize_message(call),
         // DashScope checks the body's model and input first, then the task.
         ("tingwu", _) => tingwu::dashscope(call),
-        (_, action) => call.error(
+        _ => from_the_table(call),
+    }
+}
+
+/// Any other operation: decoded with its generated model (a missing
+/// required field is refused, naming it, as the gateway does), answered with
+/// the example values of its doc table.
+fn from_the_table(call: &Call<'_>) -> Response<Body> {
+    let Target::Operation { info, path_params } = &call.target else {
+        return call.error(404, "InvalidAction.NotFound", "no such operation");
+    };
+    let Some(entry) = router::entries(&call.inner.config.operations)
+        .find(|entry| std::ptr::eq(entry.info, *info))
+    else {
+        return call.error(
             501,
             "NotImplemented",
-            &format!("the emulator has no answer for {action} yet"),
-        ),
+            &format!("the emulator has no answer for {}", info.action),
+        );
+    };
+    let query = aliyun_ai_core::encoding::decode_form(&call.query).unwrap_or_default();
+    let wire = WireRequest {
+        path_params,
+        query: &query,
+        body: &call.body,
+    };
+    match (entry.answer)(&wire) {
+        Ok(answer) => call.ok(answer),
+        Err(error) => call.invalid_body(&error),
     }
 }

@@ -623,3 +623,20 @@ impl Operation for AnalyzeConversationRequest {
         Some(output.finish_reason.as_ref().is_some_and(|v| !v.is_empty()))
     }
 }
+#[cfg(feature = "server")]
+impl aliyun_ai_core::server::ServerOperation for AnalyzeConversationRequest {
+    fn from_wire(
+        wire: &aliyun_ai_core::server::WireRequest<'_>,
+    ) -> Result<Self, aliyun_ai_core::server::WireError> {
+        use aliyun_ai_core::server::WireError;
+        #[allow(unused_mut)]
+        let mut value: Self = serde_json::from_slice(wire.json_body()).map_err(WireError::body)?;
+        value.workspace_id = wire.path_param("workspaceId")?;
+        value.app_id = wire.path_param("appId")?;
+        Ok(value)
+    }
+
+    fn example_response() -> serde_json::Value {
+        serde_json::from_str("{\"errorCode\":\"success\",\"errorInfo\":\"success\",\"finishReason\":\"stop\",\"requestId\":\"968A8634-FA2C-5381-9B3E-C552DED7E8BF\",\"success\":true,\"text\":\"这段对话似乎是客服与客户之间关于一个服务或产品的讨论。\",\"inputTokens\":\"520\",\"outputTokens\":\"664\",\"totalTokens\":\"1184\"}").unwrap_or_default()
+    }
+}

@@ -782,3 +782,20 @@ impl Operation for CreateTaskRequest {
         })
     }
 }
+#[cfg(feature = "server")]
+impl aliyun_ai_core::server::ServerOperation for CreateTaskRequest {
+    fn from_wire(
+        wire: &aliyun_ai_core::server::WireRequest<'_>,
+    ) -> Result<Self, aliyun_ai_core::server::WireError> {
+        use aliyun_ai_core::server::WireError;
+        #[allow(unused_mut)]
+        let mut value: Self = serde_json::from_slice(wire.json_body()).map_err(WireError::body)?;
+        value.workspace_id = wire.path_param("workspaceId")?;
+        value.app_id = wire.path_param("appId")?;
+        Ok(value)
+    }
+
+    fn example_response() -> serde_json::Value {
+        serde_json::from_str("{\"data\":{\"taskId\":\"20240905-********-93E9-5D45-B4EF-045743A34071\"},\"requestId\":\"9F1DB065-AE0D-5EE3-B1AF-48632CB0831C\",\"success\":\"True\"}").unwrap_or_default()
+    }
+}

@@ -350,3 +350,25 @@ impl Operation for GetTaskResultRequest {
         })
     }
 }
+#[cfg(feature = "server")]
+impl aliyun_ai_core::server::ServerOperation for GetTaskResultRequest {
+    fn from_wire(
+        wire: &aliyun_ai_core::server::WireRequest<'_>,
+    ) -> Result<Self, aliyun_ai_core::server::WireError> {
+        use aliyun_ai_core::server::WireError;
+        #[allow(unused_mut)]
+        let mut value: Self = serde_json::from_slice(wire.json_body()).map_err(WireError::body)?;
+        value.task_id = wire
+            .query_value("taskId")
+            .map(str::to_owned)
+            .ok_or_else(|| WireError::Missing("taskId".to_owned()))?;
+        value.required_field_list = wire
+            .query_list("requiredFieldList")
+            .map(|v| v.into_iter().map(Into::into).collect());
+        Ok(value)
+    }
+
+    fn example_response() -> serde_json::Value {
+        serde_json::from_str("{\"data\":{\"taskId\":\"20240905-********-93E9-5D45-B4EF-045743A34071\",\"text\":\"对话中没有发现客服故意套取客户隐私信息的行为\",\"taskErrorMessage\":\"异常\",\"taskStatus\":\"FINISH\",\"asrResult\":[{\"begin\":80,\"emotionValue\":5,\"end\":8480,\"role\":\"0\",\"speechRate\":342,\"words\":\"Hello\",\"roleName\":\"客户\"}],\"extra\":\"{\\\"roleConfig\\\":{\\\"role1Name\\\":\\\"客户\\\",\\\"role2Name\\\":\\\"客服\\\"}}\",\"ragStatus\":\"SUCCESS\",\"ragResult\":\"召回内容\",\"ragErrorMessage\":\"非法参数:[无有效知识库]\",\"usage\":{\"rag\":{\"dialogSummary\":{\"inputTokens\":520,\"outputTokens\":664,\"invokeCount\":1},\"adaptive\":{\"inputTokens\":482,\"outputTokens\":789,\"invokeCount\":1}}}},\"requestId\":\"968A8634-FA2C-5381-9B3E-C552DED7E8BF\",\"success\":\"True\"}").unwrap_or_default()
+    }
+}

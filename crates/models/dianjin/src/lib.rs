@@ -23,6 +23,16 @@ pub use types::*;
 pub const OPERATIONS: &[&aliyun_ai_core::OperationInfo] =
     &[<recognize_intention::RecognizeIntentionRequest as aliyun_ai_core::Operation>::INFO];
 
+/// Every operation, with how a server decodes and answers it (from the tables' examples).
+#[cfg(feature = "server")]
+pub const SERVER_OPERATIONS: &[aliyun_ai_core::server::ServerEntry] =
+    &[aliyun_ai_core::server::ServerEntry {
+        info: <recognize_intention::RecognizeIntentionRequest as aliyun_ai_core::Operation>::INFO,
+        answer: aliyun_ai_core::server::answer_with_example::<
+            recognize_intention::RecognizeIntentionRequest,
+        >,
+    }];
+
 /// Facts about DianJin shared by its operations.
 pub const SERVICE: ServiceInfo = ServiceInfo {
     key: "dianjin",

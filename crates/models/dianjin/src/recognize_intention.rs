@@ -398,3 +398,19 @@ impl Operation for RecognizeIntentionRequest {
         })
     }
 }
+#[cfg(feature = "server")]
+impl aliyun_ai_core::server::ServerOperation for RecognizeIntentionRequest {
+    fn from_wire(
+        wire: &aliyun_ai_core::server::WireRequest<'_>,
+    ) -> Result<Self, aliyun_ai_core::server::WireError> {
+        use aliyun_ai_core::server::WireError;
+        #[allow(unused_mut)]
+        let mut value: Self = serde_json::from_slice(wire.json_body()).map_err(WireError::body)?;
+        value.workspace_id = wire.path_param("workspaceId")?;
+        Ok(value)
+    }
+
+    fn example_response() -> serde_json::Value {
+        serde_json::from_str("{\"data\":{\"analysisProcess\":\"客户回答的内容与提供的意图列表描述均不匹配,没有表达出对账单、还款、天气或其他服务的具体需求或问题。\",\"intentionCode\":\"1\",\"intentionName\":\"其它\",\"recommendIntention\":\"客户试图回避谈论逾期还款的话题\",\"recommendScript\":\"朱先生,理解您可能对天气感兴趣,但更重要的是您的账户情况。\"},\"errCode\":\"0\",\"message\":\"ok\",\"requestId\":\"003D019A-1BB3-53EC-A0D2-CE76DA5D73B1\",\"success\":true,\"time\":\"2024-04-24 11:54:34\"}").unwrap_or_default()
+    }
+}

@@ -20,6 +20,16 @@ pub use recognize_message::{RecognizeMessageRequest, RecognizeMessageResponse};
 pub const OPERATIONS: &[&aliyun_ai_core::OperationInfo] =
     &[<recognize_message::RecognizeMessageRequest as aliyun_ai_core::Operation>::INFO];
 
+/// Every operation, with how a server decodes and answers it (from the tables' examples).
+#[cfg(feature = "server")]
+pub const SERVER_OPERATIONS: &[aliyun_ai_core::server::ServerEntry] =
+    &[aliyun_ai_core::server::ServerEntry {
+        info: <recognize_message::RecognizeMessageRequest as aliyun_ai_core::Operation>::INFO,
+        answer: aliyun_ai_core::server::answer_with_example::<
+            recognize_message::RecognizeMessageRequest,
+        >,
+    }];
+
 /// Facts about retailbot shared by its operations.
 pub const SERVICE: ServiceInfo = ServiceInfo {
     key: "retailbot",

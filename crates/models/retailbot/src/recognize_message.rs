@@ -1453,3 +1453,26 @@ impl RecognizeMessageRequest {
         aliyun_ai_core::form::decode_form_body(body, Self::FORM_FIELDS)
     }
 }
+
+#[cfg(feature = "server")]
+impl aliyun_ai_core::server::ServerOperation for RecognizeMessageRequest {
+    fn from_wire(
+        wire: &aliyun_ai_core::server::WireRequest<'_>,
+    ) -> Result<Self, aliyun_ai_core::server::WireError> {
+        use aliyun_ai_core::server::WireError;
+        let text = if wire.body.is_empty() {
+            aliyun_ai_core::encoding::encode_form(
+                wire.query.iter().map(|(n, v)| (n.as_str(), v.as_str())),
+            )
+        } else {
+            String::from_utf8_lossy(wire.body).into_owned()
+        };
+        #[allow(unused_mut)]
+        let mut value = Self::from_form(&text).map_err(WireError::body)?;
+        Ok(value)
+    }
+
+    fn example_response() -> serde_json::Value {
+        serde_json::from_str("{\"RequestId\":\"59C3CCE4-24B1-4277-A4A0-C0EFE4C14E0A\",\"Data\":{\"Scene\":{\"SceneDTOs\":[{\"SceneKey\":\"sc_wenhou\",\"SceneSource\":\"singleRound\",\"contextModule\":\"context_scene_e2e\"}],\"PackageCode\":\"sg_common\",\"EmotionTag\":\"fq_fennu\",\"SemanticComplete\":\"SEMANTIC_COMPLETE\",\"ItemId\":\"13579\",\"OrderId\":\"987654321\"},\"Knowledges\":[{\"KnowledgeId\":1,\"KnowledgeTitle\":\"測試知識\",\"SceneKey\":\"sc_wenhou\",\"Solutions\":[{\"SolutionId\":3,\"KnowledgeId\":1,\"SolutionType\":\"text\",\"SolutionSource\":\"source\",\"SolutionContent\":\"你好\",\"Conditions\":[{\"ConditionType\":\"EffectiveMode\",\"ConditionValue\":\"auto\"}],\"ExtraContent\":\"[\\\"emoji1\\\",\\\"emoji2\\\"]\",\"SolutionVariables\":[{\"VariableName\":\"變量名稱\",\"VariableType\":\"系統變量\"}]}]}],\"OutputMessages\":[{\"OutputContentType\":\"TEXT\",\"OutputContentSource\":\"FAQ\"}],\"UnitSlots\":{\"UnitSpans\":[{\"Start\":0,\"End\":4,\"SlotKey\":\"sys.number.bodyheight\",\"SlotValue\":\"170cm\",\"Source\":\"model\",\"Score\":0.8,\"Alias\":\"身高\",\"NumericSlotValue\":{\"Num\":170,\"Unit\":{\"UnitKey\":\"length_si_cm\",\"UnitName\":\"厘米\"}}}]}},\"Success\":true,\"Code\":\"200\",\"Message\":\"successful\"}").unwrap_or_default()
+    }
+}

@@ -660,3 +660,18 @@ impl Operation for CreateTaskRequest {
         })
     }
 }
+#[cfg(feature = "server")]
+impl aliyun_ai_core::server::ServerOperation for CreateTaskRequest {
+    fn from_wire(
+        wire: &aliyun_ai_core::server::WireRequest<'_>,
+    ) -> Result<Self, aliyun_ai_core::server::WireError> {
+        use aliyun_ai_core::server::WireError;
+        #[allow(unused_mut)]
+        let mut value: Self = serde_json::from_slice(wire.json_body()).map_err(WireError::body)?;
+        Ok(value)
+    }
+
+    fn example_response() -> serde_json::Value {
+        serde_json::from_str("{\"request_id\":\"f97ee37d-0f9c-9b93-b6bf-bd263a232bf9\",\"usage\":{},\"output\":{\"dataId\":\"wkb***\"}}").unwrap_or_default()
+    }
+}

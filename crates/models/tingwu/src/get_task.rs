@@ -318,3 +318,18 @@ impl Operation for GetTaskRequest {
         })
     }
 }
+#[cfg(feature = "server")]
+impl aliyun_ai_core::server::ServerOperation for GetTaskRequest {
+    fn from_wire(
+        wire: &aliyun_ai_core::server::WireRequest<'_>,
+    ) -> Result<Self, aliyun_ai_core::server::WireError> {
+        use aliyun_ai_core::server::WireError;
+        #[allow(unused_mut)]
+        let mut value: Self = serde_json::from_slice(wire.json_body()).map_err(WireError::body)?;
+        Ok(value)
+    }
+
+    fn example_response() -> serde_json::Value {
+        serde_json::from_str("{\"request_id\":\"f97ee37d-0f9c-9b93-b6bf-bd263a232bf9\",\"usage\":{},\"output\":{\"status\":\"0\",\"errorCode\":\"TSC.FileError\",\"errorMessage\":\"File cannot be read.\",\"customerProfilePath\":\"https://example.oss-cn-hangzhou.aliyuncs.com/customerProfile?Expires=1&OSSAccessKeyId=x&Signature=y\"}}").unwrap_or_default()
+    }
+}

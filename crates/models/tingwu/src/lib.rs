@@ -37,6 +37,19 @@ pub const OPERATIONS: &[&aliyun_ai_core::OperationInfo] = &[
     <get_task::GetTaskRequest as aliyun_ai_core::Operation>::INFO,
 ];
 
+/// Every operation, with how a server decodes and answers it (from the tables' examples).
+#[cfg(feature = "server")]
+pub const SERVER_OPERATIONS: &[aliyun_ai_core::server::ServerEntry] = &[
+    aliyun_ai_core::server::ServerEntry {
+        info: <create_task::CreateTaskRequest as aliyun_ai_core::Operation>::INFO,
+        answer: aliyun_ai_core::server::answer_with_example::<create_task::CreateTaskRequest>,
+    },
+    aliyun_ai_core::server::ServerEntry {
+        info: <get_task::GetTaskRequest as aliyun_ai_core::Operation>::INFO,
+        answer: aliyun_ai_core::server::answer_with_example::<get_task::GetTaskRequest>,
+    },
+];
+
 /// Facts about tingwu-automotive-customer-profile shared by its operations.
 pub const SERVICE: ServiceInfo = ServiceInfo {
     key: "tingwu",
