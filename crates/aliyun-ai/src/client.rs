@@ -75,8 +75,8 @@ impl Credentials {
 impl Client {
     /// A client with `config`.
     pub fn new(config: Config) -> Self {
-        let v3 = V3Signer::new(config.clock.clone(), config.nonces.clone());
-        let v1 = V1Signer::new(config.clock.clone(), config.nonces.clone());
+        let v3 = V3Signer::new(config.clock.clone(), config.settings.nonces.clone());
+        let v1 = V1Signer::new(config.clock.clone(), config.settings.nonces.clone());
         Self {
             config: Arc::new(config),
             v3,
@@ -99,13 +99,13 @@ impl Client {
     async fn credentials(&self, info: &OperationInfo) -> Result<Credentials, Error> {
         match info.service.auth {
             AuthScheme::Bearer => {
-                let provider = self.config.api_keys.as_ref().ok_or_else(|| {
+                let provider = self.config.settings.api_keys.as_ref().ok_or_else(|| {
                     Error::build("no DashScope API key is configured (set DASHSCOPE_API_KEY or ConfigBuilder::api_key)")
                 })?;
                 Ok(Credentials::ApiKey(provider.api_key().await?))
             }
             _ => {
-                let provider = self.config.access_keys.as_ref().ok_or_else(|| {
+                let provider = self.config.settings.access_keys.as_ref().ok_or_else(|| {
                     Error::build("no AccessKey credentials are configured (set ALIBABA_CLOUD_ACCESS_KEY_ID/_SECRET or ConfigBuilder::access_key)")
                 })?;
                 Ok(Credentials::AccessKey(provider.access_key().await?))
@@ -119,7 +119,7 @@ impl Client {
         match info.service.auth {
             AuthScheme::Bearer => &self.bearer,
             _ if info.service.style == Style::Rpc
-                && self.config.rpc_signature == RpcSignature::V1 =>
+                && self.config.settings.rpc_signature == RpcSignature::V1 =>
             {
                 &self.v1
             }
@@ -159,7 +159,7 @@ impl Client {
         };
         if let Credentials::ApiKey(_) = credentials {
             // DashScope's own headers, beside its Bearer key.
-            if let Some(workspace) = &self.config.dashscope_workspace {
+            if let Some(workspace) = &self.config.settings.dashscope_workspace {
                 let value = http::HeaderValue::from_str(workspace).map_err(|e| {
                     TransportError::other("invalid DashScope workspace").with_source(e)
                 })?;
@@ -204,6 +204,7 @@ impl Client {
         let credentials = self.credentials(info).await?;
         let response = self
             .config
+            .settings
             .retry
             .send(
                 self.config.transport.as_ref(),

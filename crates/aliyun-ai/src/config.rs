@@ -53,33 +53,57 @@ pub enum RpcSignature {
 /// or [`Config::from_env`].
 #[derive(Clone)]
 pub struct Config {
-    pub(crate) access_keys: Option<Arc<dyn AccessKeyProvider>>,
-    pub(crate) api_keys: Option<Arc<dyn ApiKeyProvider>>,
+    /// What the builder collected and the config keeps as it is.
+    pub(crate) settings: Settings,
     /// By service key (`ServiceInfo::key`).
     pub(crate) endpoints: BTreeMap<&'static str, Endpoint>,
     pub(crate) transport: Arc<dyn HttpTransport>,
+    /// The wall clock of `timer`, for the signers.
+    pub(crate) clock: Arc<dyn Clock>,
+    /// The one time source: retries, task waiting, signature dates, expiry.
+    pub(crate) timer: Arc<dyn Timer>,
+}
+
+/// The settings a [`ConfigBuilder`] collects and a [`Config`] keeps as they
+/// are: one set of fields, not two copies of them.
+#[derive(Clone)]
+pub(crate) struct Settings {
+    pub(crate) access_keys: Option<Arc<dyn AccessKeyProvider>>,
+    pub(crate) api_keys: Option<Arc<dyn ApiKeyProvider>>,
     pub(crate) retry: RetryPolicy,
     pub(crate) dashscope_workspace: Option<String>,
     pub(crate) rpc_signature: RpcSignature,
     pub(crate) allow_insecure_http: bool,
     pub(crate) result_size_limit: usize,
-    /// The wall clock of `timer`, for the signers.
-    pub(crate) clock: Arc<dyn Clock>,
     pub(crate) nonces: Arc<dyn NonceSource>,
-    /// The one time source: retries, task waiting, signature dates, expiry.
-    pub(crate) timer: Arc<dyn Timer>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            access_keys: None,
+            api_keys: None,
+            retry: RetryPolicy::default(),
+            dashscope_workspace: None,
+            rpc_signature: RpcSignature::default(),
+            allow_insecure_http: false,
+            result_size_limit: 16 * 1024 * 1024,
+            nonces: Arc::new(RandomNonce),
+        }
+    }
 }
 
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let settings = &self.settings;
         f.debug_struct("Config")
-            .field("access_keys", &self.access_keys)
-            .field("api_keys", &self.api_keys)
+            .field("access_keys", &settings.access_keys)
+            .field("api_keys", &settings.api_keys)
             .field("endpoints", &self.endpoints)
-            .field("retry", &self.retry)
-            .field("dashscope_workspace", &self.dashscope_workspace)
-            .field("rpc_signature", &self.rpc_signature)
-            .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("retry", &settings.retry)
+            .field("dashscope_workspace", &settings.dashscope_workspace)
+            .field("rpc_signature", &settings.rpc_signature)
+            .field("allow_insecure_http", &settings.allow_insecure_http)
             .finish_non_exhaustive()
     }
 }
@@ -121,8 +145,8 @@ impl Config {
 #[derive(Default)]
 #[must_use]
 pub struct ConfigBuilder {
-    access_keys: Option<Arc<dyn AccessKeyProvider>>,
-    api_keys: Option<Arc<dyn ApiKeyProvider>>,
+    /// The settings the config keeps as they are.
+    settings: Settings,
     /// By service key.
     endpoints: BTreeMap<String, String>,
     /// `endpoint_for_all`, for services registered after it.
@@ -130,17 +154,10 @@ pub struct ConfigBuilder {
     /// Services of model crates the facade has no feature for.
     extra_services: Vec<&'static ServiceInfo>,
     transport: Option<Arc<dyn HttpTransport>>,
-    retry: Option<RetryPolicy>,
     connect_timeout: Option<Duration>,
     request_timeout: Option<Duration>,
     read_idle_timeout: Option<Duration>,
     user_agent_suffix: Option<String>,
-    dashscope_workspace: Option<String>,
-    rpc_signature: RpcSignature,
-    allow_insecure_http: bool,
-    result_size_limit: Option<usize>,
-
-    nonces: Option<Arc<dyn NonceSource>>,
     time_source: Option<Arc<dyn Timer>>,
     default_chain_env: Option<Arc<dyn Environment>>,
 }
@@ -156,7 +173,7 @@ impl fmt::Debug for ConfigBuilder {
 impl ConfigBuilder {
     /// AccessKey credentials for the POP services (a static `AccessKey` or any provider).
     pub fn access_key_provider(mut self, provider: Arc<dyn AccessKeyProvider>) -> Self {
-        self.access_keys = Some(provider);
+        self.settings.access_keys = Some(provider);
         self
     }
 
@@ -167,7 +184,7 @@ impl ConfigBuilder {
 
     /// DashScope API keys or temporary tokens.
     pub fn api_key_provider(mut self, provider: Arc<dyn ApiKeyProvider>) -> Self {
-        self.api_keys = Some(provider);
+        self.settings.api_keys = Some(provider);
         self
     }
 
@@ -218,7 +235,7 @@ impl ConfigBuilder {
 
     /// The retry policy (default: [`RetryPolicy::default`]).
     pub fn retry_policy(mut self, retry: RetryPolicy) -> Self {
-        self.retry = Some(retry);
+        self.settings.retry = retry;
         self
     }
 
@@ -248,31 +265,31 @@ impl ConfigBuilder {
 
     /// The DashScope workspace (`X-DashScope-WorkSpace`).
     pub fn dashscope_workspace(mut self, workspace: impl Into<String>) -> Self {
-        self.dashscope_workspace = Some(workspace.into());
+        self.settings.dashscope_workspace = Some(workspace.into());
         self
     }
 
     /// The signature RetailBot's calls use (default V3).
     pub fn rpc_signature(mut self, signature: RpcSignature) -> Self {
-        self.rpc_signature = signature;
+        self.settings.rpc_signature = signature;
         self
     }
 
     /// Allows plain `http://` endpoints and result URLs on non-loopback hosts.
     pub fn allow_insecure_http(mut self, allow: bool) -> Self {
-        self.allow_insecure_http = allow;
+        self.settings.allow_insecure_http = allow;
         self
     }
 
     /// The largest Tingwu result file downloaded (default 16 MiB).
     pub fn result_size_limit(mut self, bytes: usize) -> Self {
-        self.result_size_limit = Some(bytes);
+        self.settings.result_size_limit = bytes;
         self
     }
 
     /// The signature nonce source (tests).
     pub fn nonce_source(mut self, nonces: Arc<dyn NonceSource>) -> Self {
-        self.nonces = Some(nonces);
+        self.settings.nonces = nonces;
         self
     }
 
@@ -306,11 +323,11 @@ impl ConfigBuilder {
                     .or_insert(value);
             }
         }
-        if self.dashscope_workspace.is_none() {
-            self.dashscope_workspace = env.var("DASHSCOPE_WORKSPACE_ID");
+        if self.settings.dashscope_workspace.is_none() {
+            self.settings.dashscope_workspace = env.var("DASHSCOPE_WORKSPACE_ID");
         }
-        if self.api_keys.is_none() {
-            self.api_keys = Some(Arc::new(EnvApiKeyProvider::new(env.clone())));
+        if self.settings.api_keys.is_none() {
+            self.settings.api_keys = Some(Arc::new(EnvApiKeyProvider::new(env.clone())));
         }
         self.default_chain_env = Some(env);
         self
@@ -318,7 +335,7 @@ impl ConfigBuilder {
 
     /// Checks and builds the configuration.
     pub fn build(self) -> Result<Config, Error> {
-        let retry = self.retry.unwrap_or_default();
+        let mut settings = self.settings;
         let reqwest_only: Vec<&str> = [
             ("connect_timeout", self.connect_timeout.is_some()),
             ("request_timeout", self.request_timeout.is_some()),
@@ -371,46 +388,33 @@ impl ConfigBuilder {
             if let Some(text) = text {
                 endpoints.insert(
                     service.key,
-                    Endpoint::parse(text, self.allow_insecure_http)?,
+                    Endpoint::parse(text, settings.allow_insecure_http)?,
                 );
             }
         }
         // One time source for everything that reads time; given, it also
         // replaces the retry policy's own timer.
-        let retry = match &self.time_source {
-            Some(time) => retry.with_timer(time.clone()),
-            None => retry,
-        };
+        if let Some(time) = &self.time_source {
+            settings.retry = settings.retry.with_timer(time.clone());
+        }
         let timer: Arc<dyn Timer> = self.time_source.unwrap_or_else(|| Arc::new(TokioTimer));
         let clock: Arc<dyn Clock> = Arc::new(TimerClock(timer.clone()));
-        let nonces = self.nonces.unwrap_or_else(|| Arc::new(RandomNonce));
-        let access_keys = match (self.access_keys, self.default_chain_env) {
-            (Some(provider), _) => Some(provider),
-            (None, Some(env)) => {
-                let http = HttpContext::new(transport.clone())
-                    .with_retry(retry.clone())
-                    .with_clock(clock.clone())
-                    .with_nonces(nonces.clone());
-                Some(Arc::new(DefaultChain::with_environment(
-                    http,
-                    env,
-                    Default::default(),
-                )) as Arc<dyn AccessKeyProvider>)
-            }
-            (None, None) => None,
-        };
+        if let (None, Some(env)) = (&settings.access_keys, self.default_chain_env) {
+            let http = HttpContext::new(transport.clone())
+                .with_retry(settings.retry.clone())
+                .with_clock(clock.clone())
+                .with_nonces(settings.nonces.clone());
+            settings.access_keys = Some(Arc::new(DefaultChain::with_environment(
+                http,
+                env,
+                Default::default(),
+            )));
+        }
         Ok(Config {
-            access_keys,
-            api_keys: self.api_keys,
+            settings,
             endpoints,
             transport,
-            retry,
-            dashscope_workspace: self.dashscope_workspace,
-            rpc_signature: self.rpc_signature,
-            allow_insecure_http: self.allow_insecure_http,
-            result_size_limit: self.result_size_limit.unwrap_or(16 * 1024 * 1024),
             clock,
-            nonces,
             timer,
         })
     }

@@ -162,7 +162,7 @@ impl Tingwu<'_> {
             .unwrap_or_default();
         match uri.scheme_str() {
             Some("https") => {}
-            Some("http") if is_loopback(&host) || config.allow_insecure_http => {}
+            Some("http") if is_loopback(&host) || config.settings.allow_insecure_http => {}
             _ => {
                 return Err(Error::build(format!(
                     "result URL must be https: {}",
@@ -171,6 +171,7 @@ impl Tingwu<'_> {
             }
         }
         let response = config
+            .settings
             .retry
             .send(config.transport.as_ref(), true, |_| {
                 // Deliberately unsigned: the URL carries its own signature, and
@@ -207,7 +208,7 @@ impl Tingwu<'_> {
         let attempts = attempts(&response);
         let body = response
             .into_body()
-            .collect_limited(config.result_size_limit)
+            .collect_limited(config.settings.result_size_limit)
             .await
             .map_err(|e| Error::transport(e, attempts))?;
         serde_json::from_slice(&body).map_err(|e| Error::decode(status, None, excerpt(&body), e))
