@@ -324,6 +324,21 @@ fn version_value(text: &str) -> String {
     }
 }
 
+/// A table's `service` must be its folder's.
+fn check_service(table: &RawTable, header: &Header<'_>, service: &Service) -> Result<()> {
+    let entry = header.require("service")?;
+    if entry.value != service.key {
+        return Err(table.error(
+            entry.line,
+            format!(
+                "service `{}` does not match the folder `{}`",
+                entry.value, service.key
+            ),
+        ));
+    }
+    Ok(())
+}
+
 fn expect_kind(table: &RawTable, header: &Header<'_>, kind: &str) -> Result<()> {
     let entry = header.require("kind")?;
     if entry.value != kind {
@@ -1198,16 +1213,7 @@ fn operation(table: &RawTable, service: &Service) -> Result<Module> {
             "idempotent",
         ],
     )?;
-    let service_entry = header.require("service")?;
-    if service_entry.value != service.key {
-        return Err(table.error(
-            service_entry.line,
-            format!(
-                "service `{}` does not match the folder `{}`",
-                service_entry.value, service.key
-            ),
-        ));
-    }
+    check_service(table, &header, service)?;
     let version = header.require("version")?;
     if version_value(&version.value) != service.version {
         return Err(table.error(
@@ -1393,16 +1399,7 @@ fn operation(table: &RawTable, service: &Service) -> Result<Module> {
 
 fn document(table: &RawTable, service: &Service) -> Result<Module> {
     let header = Header::new(table, &["kind", "service"])?;
-    let service_entry = header.require("service")?;
-    if service_entry.value != service.key {
-        return Err(table.error(
-            service_entry.line,
-            format!(
-                "service `{}` does not match the folder `{}`",
-                service_entry.value, service.key
-            ),
-        ));
-    }
+    check_service(table, &header, service)?;
     let rows = section(table, "Document")
         .ok_or_else(|| table.error(table.header_line, "a document needs a `## Document` table"))?;
     let is_array = rows.rows.iter().all(|r| r.name.starts_with("[]."));
@@ -1507,16 +1504,7 @@ pub fn types(
 ) -> Result<Module> {
     let header = Header::new(table, &["kind", "service"])?;
     expect_kind(table, &header, "types")?;
-    let service_entry = header.require("service")?;
-    if service_entry.value != service.key {
-        return Err(table.error(
-            service_entry.line,
-            format!(
-                "service `{}` does not match the folder `{}`",
-                service_entry.value, service.key
-            ),
-        ));
-    }
+    check_service(table, &header, service)?;
     if table.title != "types" {
         return Err(table.error(1, "the title of types.md is `# types`"));
     }
