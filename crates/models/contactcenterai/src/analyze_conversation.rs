@@ -82,32 +82,32 @@ pub struct AnalyzeConversationRequest {
     ///
     /// Required. Example: `false`.
     pub stream: bool,
-    /// 标签分类列表 (not in the seed)
+    /// 标签分类列表
     ///
     /// Optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category_tags: Option<Vec<CategoryTag>>,
-    /// 自定义指令 (for `custom_prompt`; not in the seed)
+    /// 自定义指令 (for `custom_prompt`)
     ///
     /// Optional. Example: `对通话内容进行总结`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_prompt: Option<String>,
-    /// 输出结果格式化类型,jsonObject-json结构,text-原始字符串 (not in the seed)
+    /// 输出结果格式化类型,jsonObject-json结构,text-原始字符串
     ///
     /// Optional. Example: `jsonObject`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response_format_type: Option<ResponseFormatType>,
-    /// 调用方 uid (not in the seed)
+    /// 调用方 uid
     ///
     /// Optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_caller_uid: Option<String>,
-    /// 时间约束列表 (not in the seed)
+    /// 时间约束列表
     ///
     /// Optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_constraint_list: Option<Vec<String>>,
-    /// 用户画像列表 (for `user_profile`; not in the seed)
+    /// 用户画像列表 (for `user_profile`)
     ///
     /// Optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -216,7 +216,7 @@ impl AnalyzeConversationRequestBuilder {
         self
     }
 
-    /// Sets `categoryTags` (optional). 标签分类列表 (not in the seed)
+    /// Sets `categoryTags` (optional). 标签分类列表
     pub fn category_tags<I>(mut self, value: I) -> Self
     where
         I: IntoIterator,
@@ -226,25 +226,25 @@ impl AnalyzeConversationRequestBuilder {
         self
     }
 
-    /// Sets `customPrompt` (optional). 自定义指令 (for `custom_prompt`; not in the seed)
+    /// Sets `customPrompt` (optional). 自定义指令 (for `custom_prompt`)
     pub fn custom_prompt(mut self, value: impl Into<String>) -> Self {
         self.custom_prompt = Some(value.into());
         self
     }
 
-    /// Sets `responseFormatType` (optional). 输出结果格式化类型,jsonObject-json结构,text-原始字符串 (not in the seed)
+    /// Sets `responseFormatType` (optional). 输出结果格式化类型,jsonObject-json结构,text-原始字符串
     pub fn response_format_type(mut self, value: impl Into<ResponseFormatType>) -> Self {
         self.response_format_type = Some(value.into());
         self
     }
 
-    /// Sets `sourceCallerUid` (optional). 调用方 uid (not in the seed)
+    /// Sets `sourceCallerUid` (optional). 调用方 uid
     pub fn source_caller_uid(mut self, value: impl Into<String>) -> Self {
         self.source_caller_uid = Some(value.into());
         self
     }
 
-    /// Sets `timeConstraintList` (optional). 时间约束列表 (not in the seed)
+    /// Sets `timeConstraintList` (optional). 时间约束列表
     pub fn time_constraint_list<I>(mut self, value: I) -> Self
     where
         I: IntoIterator,
@@ -254,7 +254,7 @@ impl AnalyzeConversationRequestBuilder {
         self
     }
 
-    /// Sets `userProfiles` (optional). 用户画像列表 (for `user_profile`; not in the seed)
+    /// Sets `userProfiles` (optional). 用户画像列表 (for `user_profile`)
     pub fn user_profiles<I>(mut self, value: I) -> Self
     where
         I: IntoIterator,
@@ -424,7 +424,7 @@ impl ExampleSentenceBuilder {
     }
 }
 
-/// 用户画像列表 (for `user_profile`; not in the seed)
+/// 用户画像列表 (for `user_profile`)
 ///
 /// Build it with [`UserProfile::builder`].
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -518,7 +518,7 @@ pub struct AnalyzeConversationResponse {
     /// Example: `这段对话似乎是客服与客户之间关于一个服务或产品的讨论。`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
-    /// 输入 token 数 (a string in the vendor's models; not in the seed)
+    /// 输入 token 数 (a string in the vendor's models)
     ///
     /// Example: `520`.
     #[serde(
@@ -527,7 +527,7 @@ pub struct AnalyzeConversationResponse {
         with = "aliyun_ai_core::quirks::string_int::option"
     )]
     pub input_tokens: Option<i64>,
-    /// 输出 token 数 (a string in the vendor's models; not in the seed)
+    /// 输出 token 数 (a string in the vendor's models)
     ///
     /// Example: `664`.
     #[serde(
@@ -536,7 +536,7 @@ pub struct AnalyzeConversationResponse {
         with = "aliyun_ai_core::quirks::string_int::option"
     )]
     pub output_tokens: Option<i64>,
-    /// 总 token 数 (a string in the vendor's models; not in the seed)
+    /// 总 token 数 (a string in the vendor's models)
     ///
     /// Example: `1184`.
     #[serde(

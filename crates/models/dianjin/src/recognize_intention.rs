@@ -70,7 +70,7 @@ pub struct RecognizeIntentionRequest {
     /// Optional. Example: `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recommend: Option<bool>,
-    /// 意图库: 本地意图库 code (intention library; not in the seed)
+    /// 意图库: 本地意图库 code (intention library)
     ///
     /// Optional. Example: `collection`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -167,7 +167,7 @@ impl RecognizeIntentionRequestBuilder {
         self
     }
 
-    /// Sets `intentionDomainCode` (optional). 意图库: 本地意图库 code (intention library; not in the seed)
+    /// Sets `intentionDomainCode` (optional). 意图库: 本地意图库 code (intention library)
     pub fn intention_domain_code(mut self, value: impl Into<String>) -> Self {
         self.intention_domain_code = Some(value.into());
         self
@@ -301,7 +301,7 @@ pub struct Data {
     /// Example: `其它`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intention_name: Option<String>,
-    /// 意图话术 (not in the seed)
+    /// 意图话术
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intention_script: Option<String>,
     /// 推荐意图

@@ -66,7 +66,7 @@ pub struct RecognizeMessageRequest {
     /// Optional. Example: `12345678`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
-    /// 賣家接待人nick (the seed says required; the vendor's SDK sends requests without it, which the gateway accepts)
+    /// 賣家接待人nick (the vendor's reference page marks it required, but the service accepts requests without it)
     ///
     /// Optional. Example: `智能助理測試賬號客服`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -85,7 +85,7 @@ pub struct RecognizeMessageRequest {
     /// Optional. Example: `124234`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seller_id: Option<String>,
-    /// 機器人模式 (the seed says required; the vendor's SDK sends requests without it, which the gateway accepts)
+    /// 機器人模式 (the vendor's reference page marks it required, but the service accepts requests without it)
     ///
     /// Optional. Example: `AUTO`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -244,7 +244,7 @@ impl RecognizeMessageRequestBuilder {
         self
     }
 
-    /// Sets `StaffNick` (optional). 賣家接待人nick (the seed says required; the vendor's SDK sends requests without it, which the gateway accepts)
+    /// Sets `StaffNick` (optional). 賣家接待人nick (the vendor's reference page marks it required, but the service accepts requests without it)
     pub fn staff_nick(mut self, value: impl Into<String>) -> Self {
         self.staff_nick = Some(value.into());
         self
@@ -268,7 +268,7 @@ impl RecognizeMessageRequestBuilder {
         self
     }
 
-    /// Sets `ServiceMode` (optional). 機器人模式 (the seed says required; the vendor's SDK sends requests without it, which the gateway accepts)
+    /// Sets `ServiceMode` (optional). 機器人模式 (the vendor's reference page marks it required, but the service accepts requests without it)
     pub fn service_mode(mut self, value: impl Into<String>) -> Self {
         self.service_mode = Some(value.into());
         self
