@@ -483,6 +483,9 @@ impl Emitter<'_> {
                         format!("{module}::option")
                     };
                     attrs.push(format!("with = {}", rust_str(&module)));
+                } else if field.ty == Ty::Json && !direct {
+                    // `""` is no JSON document: it reads as no value.
+                    attrs.push("with = \"aliyun_ai_core::quirks::json_string_option\"".into());
                 }
             }
             if !attrs.is_empty() {

@@ -562,6 +562,32 @@ impl fmt::Display for JsonString {
     }
 }
 
+/// Serde helpers for an optional [`JsonString`]: an empty (or blank) string
+/// reads as no value, as `null` does. The vendor's own example of CCAI's
+/// `extra` is `""`, which is no JSON document (`reference/apis.md`).
+pub mod json_string_option {
+    use super::JsonString;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    /// Encodes the text as it is.
+    pub fn serialize<S: Serializer>(
+        value: &Option<JsonString>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        value.serialize(serializer)
+    }
+
+    /// Decodes a string; `""`, blanks and `null` are `None`.
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Option<JsonString>, D::Error> {
+        let text = Option::<String>::deserialize(deserializer)?;
+        Ok(text
+            .filter(|text| !text.trim().is_empty())
+            .map(JsonString::from))
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Fixed values
 

@@ -418,3 +418,21 @@ fn one_dialogue_value_serves_both_analyze_conversation_and_create_task() {
         body_json(&task)["serviceInspection"]
     );
 }
+
+#[test]
+fn an_empty_extra_reads_as_no_value() {
+    // The vendor metadata's own example of `extra` is "", which is no JSON.
+    for body in [
+        json!({"data": {"extra": ""}}),
+        json!({"data": {"extra": "  "}}),
+        json!({"data": {"extra": null}}),
+        json!({"data": {}}),
+    ] {
+        let response: GetTaskResultResponse = serde_json::from_value(body.clone()).unwrap();
+        assert_eq!(response.data.unwrap().extra, None, "{body}");
+    }
+    let response: GetTaskResultResponse =
+        serde_json::from_value(json!({"data": {"extra": "{\"a\":1}"}})).unwrap();
+    let extra = response.data.unwrap().extra.unwrap();
+    assert_eq!(extra.value().unwrap()["a"], 1);
+}

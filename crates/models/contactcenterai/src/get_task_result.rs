@@ -133,7 +133,11 @@ pub struct Data {
     /// 可选的补充内容 (a JSON document inside a string)
     ///
     /// Example: `{"roleConfig":{"role1Name":"客户","role2Name":"客服"}}`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "aliyun_ai_core::quirks::json_string_option"
+    )]
     pub extra: Option<JsonString>,
     /// rag 执行状态
     ///

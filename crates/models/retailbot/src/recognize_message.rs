@@ -1135,7 +1135,11 @@ pub struct Solution {
     /// 擴展答案信息 (a JSON document inside a string)
     ///
     /// Example: `["emoji1","emoji2"]`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "aliyun_ai_core::quirks::json_string_option"
+    )]
     pub extra_content: Option<JsonString>,
     /// 答案變量
     #[serde(default, skip_serializing_if = "Option::is_none")]
