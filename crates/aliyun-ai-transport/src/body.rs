@@ -61,11 +61,12 @@ impl HttpBody {
         self.collect_limited(usize::MAX).await
     }
 
-    /// Reads the whole body, failing with a [`TransportErrorKind::Body`](crate::TransportErrorKind::Body)
-    /// error as soon as it exceeds `limit` bytes.
+    /// Reads the whole body, failing with a [`TransportErrorKind::TooLarge`](crate::TransportErrorKind::TooLarge)
+    /// error (not retryable: the same body would come again) as soon as it
+    /// exceeds `limit` bytes.
     pub async fn collect_limited(mut self, limit: usize) -> Result<Bytes, TransportError> {
         let too_large = || {
-            TransportError::body(format!(
+            TransportError::too_large(format!(
                 "the response body exceeds the limit of {limit} bytes"
             ))
         };

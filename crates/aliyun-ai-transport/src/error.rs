@@ -14,8 +14,11 @@ pub enum TransportErrorKind {
     /// No answer in time: the request may have been sent and processed.
     Timeout,
     /// The response started but failed before its end (connection reset,
-    /// idle timeout between chunks, body too large).
+    /// idle timeout between chunks).
     Body,
+    /// The response's body exceeded the limit the caller set: it arrived
+    /// whole and fine, so a retry gets the same body and fails again.
+    TooLarge,
     /// Anything else (an invalid request, a transport bug).
     Other,
 }
@@ -26,6 +29,7 @@ impl fmt::Display for TransportErrorKind {
             TransportErrorKind::Connect => "could not connect",
             TransportErrorKind::Timeout => "timed out",
             TransportErrorKind::Body => "failed mid-response",
+            TransportErrorKind::TooLarge => "response too large",
             TransportErrorKind::Other => "transport error",
         })
     }
@@ -71,6 +75,11 @@ impl TransportError {
     /// Failed mid-response.
     pub fn body(message: impl Into<String>) -> Self {
         Self::new(TransportErrorKind::Body, message)
+    }
+
+    /// A body over the caller's limit.
+    pub fn too_large(message: impl Into<String>) -> Self {
+        Self::new(TransportErrorKind::TooLarge, message)
     }
 
     /// Anything else.

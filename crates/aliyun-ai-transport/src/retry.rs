@@ -612,6 +612,10 @@ mod tests {
         assert_eq!(classify(TransportError::timeout("slow"), false), DontRetry);
         assert_eq!(classify(TransportError::timeout("slow"), true), Retry);
         assert_eq!(classify(TransportError::body("reset"), true), Retry);
+        assert_eq!(
+            classify(TransportError::too_large("over the limit"), true),
+            DontRetry
+        );
         assert_eq!(classify(TransportError::other("bug"), true), DontRetry);
     }
 

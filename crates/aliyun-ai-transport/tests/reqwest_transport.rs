@@ -151,7 +151,7 @@ async fn body_limit_is_enforced_while_reading() {
         .collect_limited(10_000)
         .await
         .unwrap_err();
-    assert_eq!(error.kind(), TransportErrorKind::Body);
+    assert_eq!(error.kind(), TransportErrorKind::TooLarge);
     assert!(
         error
             .to_string()

@@ -381,6 +381,8 @@ mod tests {
         assert!(Error::transport(TransportError::connect("refused"), 1).is_retryable());
         assert!(Error::transport(TransportError::timeout("slow"), 1).is_retryable());
         assert!(Error::transport(TransportError::body("reset"), 1).is_retryable());
+        // A body over the caller's limit comes again whole: retrying cannot help.
+        assert!(!Error::transport(TransportError::too_large("over 16 MiB"), 1).is_retryable());
         assert!(
             !Error::transport(TransportError::other("could not sign the request"), 1)
                 .is_retryable()

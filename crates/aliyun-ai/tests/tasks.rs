@@ -268,6 +268,9 @@ async fn result_files_above_the_size_limit_are_refused() {
             .contains("exceeds the limit of 1024 bytes"),
         "{error}"
     );
+    // The same file would come again: a caller retrying on the flag stops.
+    assert!(!error.is_retryable());
+    assert_eq!(mock.requests().len(), 1, "not retried");
 }
 
 #[tokio::test]
