@@ -541,12 +541,10 @@ mod tests {
             endpoint(&aliyun_ai_models_tingwu::SERVICE),
             "http://127.0.0.1:9002"
         );
-        let error = config
-            .endpoint(&aliyun_ai_models_retailbot::SERVICE)
-            .unwrap_err();
-        assert!(
-            error.to_string().contains("ALIYUN_AI_RETAILBOT_ENDPOINT"),
-            "{error}"
+        // RetailBot publishes none: the vendor SDKs' fallback.
+        assert_eq!(
+            endpoint(&aliyun_ai_models_retailbot::SERVICE),
+            "https://retailbot.aliyuncs.com"
         );
     }
 }

@@ -1,6 +1,6 @@
-//! RetailBot: RecognizeMessage (RPC). The vendor publishes no endpoint: set
-//! one with `ConfigBuilder::endpoint("retailbot", ...)` or
-//! `ALIYUN_AI_RETAILBOT_ENDPOINT` (its SDKs fall back to `retailbot.aliyuncs.com`).
+//! RetailBot: RecognizeMessage (RPC). The vendor publishes no endpoint; like
+//! its SDKs, this one falls back to `retailbot.aliyuncs.com`. Set another with
+//! `ConfigBuilder::endpoint("retailbot", ...)` or `ALIYUN_AI_RETAILBOT_ENDPOINT`.
 
 pub use aliyun_ai_models_retailbot::*;
 

@@ -118,13 +118,12 @@ fn corrected_example_response_decodes() {
             .unwrap(),
         ["emoji1", "emoji2"]
     );
-    // The seed's example uses a value the table does not list: it decodes as Unknown.
     let content_type = data.output_messages.as_ref().unwrap()[0]
         .output_content_type
         .clone()
         .unwrap();
-    assert!(content_type.is_unknown() && content_type.as_str() == "ASK_TEXT");
-    assert_eq!(content_type, OutputContentType::from("ASK_TEXT"));
+    // The seed's example value the enum now lists.
+    assert_eq!(content_type, OutputContentType::AskText);
     let span = &data
         .unit_slots
         .as_ref()

@@ -37,5 +37,5 @@ pub const SERVICE: ServiceInfo = ServiceInfo {
     version: "2021-02-24",
     style: Style::Rpc,
     auth: AuthScheme::Acs3HmacSha256,
-    default_endpoint: None,
+    default_endpoint: Some("retailbot.aliyuncs.com"),
 };

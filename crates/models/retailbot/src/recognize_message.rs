@@ -1370,6 +1370,8 @@ aliyun_ai_core::wire_enum! {
         NoAnswer = "NO_ANSWER",
         /// `SELECTOR`
         Selector = "SELECTOR",
+        /// `ASK_TEXT`
+        AskText = "ASK_TEXT",
     }
 }
 
