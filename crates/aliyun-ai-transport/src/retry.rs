@@ -244,16 +244,29 @@ fn acs_retry_after(headers: &HeaderMap) -> Option<Duration> {
     text.trim().parse::<u64>().ok().map(Duration::from_millis)
 }
 
-/// `Retry-After` in seconds (an HTTP date is ignored: the backoff applies).
-fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let text = headers.get(http::header::RETRY_AFTER)?.to_str().ok()?;
-    let seconds = text.trim().parse::<f64>().ok()?;
-    (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds.min(86_400.0)))
+/// `Retry-After`: seconds, or an HTTP date (RFC 9110), read against `now`
+/// (the policy's injected wall clock); a date already past means no wait.
+fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+    let text = headers
+        .get(http::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
+    if let Ok(seconds) = text.parse::<f64>() {
+        return (seconds.is_finite() && seconds >= 0.0)
+            .then(|| Duration::from_secs_f64(seconds.min(86_400.0)));
+    }
+    let at = httpdate::parse_http_date(text).ok()?;
+    Some(
+        at.duration_since(now)
+            .unwrap_or(Duration::ZERO)
+            .min(Duration::from_secs(86_400)),
+    )
 }
 
 /// The server's hint of how long to wait, if any.
-fn server_hint(headers: &HeaderMap) -> Option<Duration> {
-    retry_after(headers).or_else(|| acs_retry_after(headers).filter(|d| !d.is_zero()))
+fn server_hint(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
+    retry_after(headers, now).or_else(|| acs_retry_after(headers).filter(|d| !d.is_zero()))
 }
 
 // ---------------------------------------------------------------------------
@@ -498,7 +511,7 @@ impl RetryPolicy {
                         };
                         (
                             self.classifier.classify(&outcome, idempotent),
-                            server_hint(response.headers()),
+                            server_hint(response.headers(), self.timer.system_time()),
                         )
                     }
                 }
@@ -637,16 +650,24 @@ mod tests {
 
     #[test]
     fn hints_are_read_from_both_headers() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_445_412_470);
         let mut headers = HeaderMap::new();
         headers.insert("retry-after", "2".parse().unwrap());
-        assert_eq!(server_hint(&headers), Some(Duration::from_secs(2)));
+        assert_eq!(server_hint(&headers, now), Some(Duration::from_secs(2)));
         let mut headers = HeaderMap::new();
         headers.insert("x-acs-retry-after", "250".parse().unwrap());
-        assert_eq!(server_hint(&headers), Some(Duration::from_millis(250)));
+        assert_eq!(server_hint(&headers, now), Some(Duration::from_millis(250)));
+        // An HTTP date, 10 s after `now`.
         headers.insert(
             "retry-after",
             "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
         );
-        assert_eq!(server_hint(&headers), Some(Duration::from_millis(250)));
+        assert_eq!(server_hint(&headers, now), Some(Duration::from_secs(10)));
+        // A date already past: no wait.
+        let later = now + Duration::from_secs(60);
+        assert_eq!(server_hint(&headers, later), Some(Duration::ZERO));
+        // Neither a number nor a date: the backoff applies.
+        headers.insert("retry-after", "soon".parse().unwrap());
+        assert_eq!(server_hint(&headers, now), Some(Duration::from_millis(250)));
     }
 }
