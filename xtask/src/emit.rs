@@ -217,6 +217,7 @@ impl<'a> Emitter<'a> {
         let strukt = &self.module.structs[index];
         let mut rules = strukt.fields.iter().any(|f| {
             f.max_items.is_some()
+                || is_required_text(f)
                 || matches!(
                     f.requirement,
                     Requirement::When { .. } | Requirement::OneOf(_)
@@ -245,6 +246,14 @@ fn struct_of(ty: &Ty) -> Option<usize> {
         Ty::Array(item) => struct_of(item),
         _ => None,
     }
+}
+
+/// A required string of the body or query: an empty one is refused as
+/// missing, as the gateways do (path parameters have their own check).
+fn is_required_text(field: &Field) -> bool {
+    field.requirement == Requirement::Required
+        && field.location != Location::Path
+        && matches!(field.ty, Ty::Scalar(Scalar::String, _))
 }
 
 /// What a struct or a shared struct needs to check, for `check()` calls.
@@ -579,7 +588,17 @@ impl Emitter<'_> {
             && fields
                 .iter()
                 .all(|f| !matches!(f.ty, Ty::Array(_) | Ty::Map(_)))
-            && !self.has_rules(index);
+            // Its only possible rule is "not empty", which `new` leaves to
+            // `Operation::validate` (run before anything is sent): a nested
+            // struct's fields were checked by its own builder or `new`.
+            && fields.iter().all(|f| {
+                f.max_items.is_none()
+                    && !matches!(
+                        f.requirement,
+                        Requirement::When { .. } | Requirement::OneOf(_)
+                    )
+                    && !matches!(f.ty, Ty::Struct(_) | Ty::Ref { enum_like: false, .. })
+            });
         let _ = writeln!(out, "impl {name} {{");
         let _ = writeln!(out, "    /// A builder for [`{name}`].");
         let _ = writeln!(
@@ -717,6 +736,13 @@ impl Emitter<'_> {
         for field in &strukt.fields {
             let path = rust_str(&field.table_path);
             let direct = field.is_direct(Side::Request);
+            if is_required_text(field) {
+                let _ = writeln!(
+                    body,
+                    "if self.{}.is_empty() {{\n return Err(ValidationError::missing({context}, {path}));\n}}",
+                    field.rust
+                );
+            }
             if let Requirement::When {
                 field: other,
                 value,

@@ -436,3 +436,22 @@ fn an_empty_extra_reads_as_no_value() {
     let extra = response.data.unwrap().extra.unwrap();
     assert_eq!(extra.value().unwrap()["a"], 1);
 }
+
+#[test]
+fn an_empty_required_id_is_refused_as_missing() {
+    let error = GetTaskResultRequest::builder()
+        .task_id("")
+        .build()
+        .unwrap_err();
+    assert_eq!(
+        (error.field(), error.problem()),
+        ("taskId", &Problem::Missing)
+    );
+    // Fields are public: validate() checks the value as it is now.
+    let mut request = GetTaskResultRequest::builder()
+        .task_id("t-1")
+        .build()
+        .unwrap();
+    request.task_id.clear();
+    assert_eq!(request.validate().unwrap_err().field(), "taskId");
+}

@@ -248,3 +248,24 @@ fn result_files_decode() {
     assert_eq!(extractions[1].matched_sentence_ids, Some(vec![1, 2]));
     insta::assert_debug_snapshot!("content_extractions", extractions);
 }
+
+#[test]
+fn an_empty_data_id_is_refused_before_sending() {
+    // `Input::new` cannot fail; the request's builder checks it.
+    let error = GetTaskRequest::builder()
+        .input(Input::new(""))
+        .build()
+        .unwrap_err();
+    assert_eq!(
+        (error.field(), error.problem()),
+        ("input.dataId", &Problem::Missing)
+    );
+    // And validate(), which the client runs before sending, checks the value as it is now.
+    let mut request = GetTaskRequest::builder()
+        .input(Input::new("wkb-1"))
+        .build()
+        .unwrap();
+    request.input.data_id.clear();
+    assert_eq!(request.validate().unwrap_err().field(), "input.dataId");
+    assert!(Input::builder().data_id("").build().is_err());
+}

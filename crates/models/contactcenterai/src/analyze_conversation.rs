@@ -266,7 +266,7 @@ impl AnalyzeConversationRequestBuilder {
 
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
     pub fn build(self) -> Result<AnalyzeConversationRequest, ValidationError> {
-        Ok(AnalyzeConversationRequest {
+        let value = AnalyzeConversationRequest {
             workspace_id: self.workspace_id.unwrap_or_default(),
             app_id: self.app_id.unwrap_or_default(),
             dialogue: self.dialogue,
@@ -287,7 +287,28 @@ impl AnalyzeConversationRequestBuilder {
             source_caller_uid: self.source_caller_uid,
             time_constraint_list: self.time_constraint_list,
             user_profiles: self.user_profiles,
-        })
+        };
+        value.check()?;
+        Ok(value)
+    }
+}
+
+impl AnalyzeConversationRequest {
+    /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
+    pub(crate) fn check(&self) -> Result<(), ValidationError> {
+        if let Some(value) = &self.dialogue {
+            value.check()?;
+        }
+        for item in self.examples.iter().flatten() {
+            item.check()?;
+        }
+        for item in self.fields.iter().flatten() {
+            item.check()?;
+        }
+        if let Some(value) = &self.service_inspection {
+            value.check()?;
+        }
+        Ok(())
     }
 }
 
@@ -341,14 +362,29 @@ impl ExampleBuilder {
 
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
     pub fn build(self) -> Result<Example, ValidationError> {
-        Ok(Example {
+        let value = Example {
             output: self
                 .output
                 .ok_or(ValidationError::missing(OPERATION, "examples[].output"))?,
             sentences: self
                 .sentences
                 .ok_or(ValidationError::missing(OPERATION, "examples[].sentences"))?,
-        })
+        };
+        value.check()?;
+        Ok(value)
+    }
+}
+
+impl Example {
+    /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
+    pub(crate) fn check(&self) -> Result<(), ValidationError> {
+        if self.output.is_empty() {
+            return Err(ValidationError::missing(OPERATION, "examples[].output"));
+        }
+        for item in &self.sentences {
+            item.check()?;
+        }
+        Ok(())
     }
 }
 
@@ -410,7 +446,7 @@ impl ExampleSentenceBuilder {
 
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
     pub fn build(self) -> Result<ExampleSentence, ValidationError> {
-        Ok(ExampleSentence {
+        let value = ExampleSentence {
             chat_id: self.chat_id,
             role: self.role.ok_or(ValidationError::missing(
                 OPERATION,
@@ -420,7 +456,22 @@ impl ExampleSentenceBuilder {
                 OPERATION,
                 "examples[].sentences[].text",
             ))?,
-        })
+        };
+        value.check()?;
+        Ok(value)
+    }
+}
+
+impl ExampleSentence {
+    /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
+    pub(crate) fn check(&self) -> Result<(), ValidationError> {
+        if self.text.is_empty() {
+            return Err(ValidationError::missing(
+                OPERATION,
+                "examples[].sentences[].text",
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -593,7 +644,7 @@ impl Operation for AnalyzeConversationRequest {
         if self.app_id.is_empty() {
             return Err(ValidationError::new(OPERATION, "appId", Problem::Empty));
         }
-        Ok(())
+        self.check()
     }
 
     fn business_failure(output: &Self::Output) -> Option<BusinessFailure> {

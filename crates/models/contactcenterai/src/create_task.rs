@@ -262,7 +262,7 @@ impl CreateTaskRequestBuilder {
 
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
     pub fn build(self) -> Result<CreateTaskRequest, ValidationError> {
-        Ok(CreateTaskRequest {
+        let value = CreateTaskRequest {
             workspace_id: self.workspace_id.unwrap_or_default(),
             app_id: self.app_id.unwrap_or_default(),
             task_type: self
@@ -283,7 +283,31 @@ impl CreateTaskRequestBuilder {
             category_tags: self.category_tags,
             response_format_type: self.response_format_type,
             call_back_url: self.call_back_url,
-        })
+        };
+        value.check()?;
+        Ok(value)
+    }
+}
+
+impl CreateTaskRequest {
+    /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
+    pub(crate) fn check(&self) -> Result<(), ValidationError> {
+        if let Some(value) = &self.dialogue {
+            value.check()?;
+        }
+        if let Some(value) = &self.examples {
+            value.check()?;
+        }
+        for item in self.fields.iter().flatten() {
+            item.check()?;
+        }
+        if let Some(value) = &self.service_inspection {
+            value.check()?;
+        }
+        if let Some(value) = &self.transcription {
+            value.check()?;
+        }
+        Ok(())
     }
 }
 
@@ -337,12 +361,24 @@ impl ExampleBuilder {
         self
     }
 
-    /// Builds the value.
-    pub fn build(self) -> Example {
-        Example {
+    /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
+    pub fn build(self) -> Result<Example, ValidationError> {
+        let value = Example {
             output: self.output,
             sentences: self.sentences,
+        };
+        value.check()?;
+        Ok(value)
+    }
+}
+
+impl Example {
+    /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
+    pub(crate) fn check(&self) -> Result<(), ValidationError> {
+        for item in self.sentences.iter().flatten() {
+            item.check()?;
         }
+        Ok(())
     }
 }
 
@@ -400,7 +436,7 @@ impl ExampleSentenceBuilder {
 
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
     pub fn build(self) -> Result<ExampleSentence, ValidationError> {
-        Ok(ExampleSentence {
+        let value = ExampleSentence {
             role: self.role.ok_or(ValidationError::missing(
                 OPERATION,
                 "examples.sentences[].role",
@@ -409,7 +445,22 @@ impl ExampleSentenceBuilder {
                 OPERATION,
                 "examples.sentences[].text",
             ))?,
-        })
+        };
+        value.check()?;
+        Ok(value)
+    }
+}
+
+impl ExampleSentence {
+    /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
+    pub(crate) fn check(&self) -> Result<(), ValidationError> {
+        if self.text.is_empty() {
+            return Err(ValidationError::missing(
+                OPERATION,
+                "examples.sentences[].text",
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -572,7 +623,7 @@ impl TranscriptionBuilder {
 
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
     pub fn build(self) -> Result<Transcription, ValidationError> {
-        Ok(Transcription {
+        let value = Transcription {
             file_name: self.file_name.ok_or(ValidationError::missing(
                 OPERATION,
                 "transcription.fileName",
@@ -590,7 +641,28 @@ impl TranscriptionBuilder {
             vocabulary_id: self.vocabulary_id,
             role_identification: self.role_identification,
             language_hints: self.language_hints,
-        })
+        };
+        value.check()?;
+        Ok(value)
+    }
+}
+
+impl Transcription {
+    /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
+    pub(crate) fn check(&self) -> Result<(), ValidationError> {
+        if self.file_name.is_empty() {
+            return Err(ValidationError::missing(
+                OPERATION,
+                "transcription.fileName",
+            ));
+        }
+        if self.voice_file_url.is_empty() {
+            return Err(ValidationError::missing(
+                OPERATION,
+                "transcription.voiceFileUrl",
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -764,7 +836,7 @@ impl Operation for CreateTaskRequest {
         if self.app_id.is_empty() {
             return Err(ValidationError::new(OPERATION, "appId", Problem::Empty));
         }
-        Ok(())
+        self.check()
     }
 
     fn business_failure(output: &Self::Output) -> Option<BusinessFailure> {

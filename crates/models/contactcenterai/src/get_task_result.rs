@@ -70,12 +70,24 @@ impl GetTaskResultRequestBuilder {
 
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
     pub fn build(self) -> Result<GetTaskResultRequest, ValidationError> {
-        Ok(GetTaskResultRequest {
+        let value = GetTaskResultRequest {
             task_id: self
                 .task_id
                 .ok_or(ValidationError::missing(OPERATION, "taskId"))?,
             required_field_list: self.required_field_list,
-        })
+        };
+        value.check()?;
+        Ok(value)
+    }
+}
+
+impl GetTaskResultRequest {
+    /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
+    pub(crate) fn check(&self) -> Result<(), ValidationError> {
+        if self.task_id.is_empty() {
+            return Err(ValidationError::missing(OPERATION, "taskId"));
+        }
+        Ok(())
     }
 }
 
@@ -336,7 +348,7 @@ impl Operation for GetTaskResultRequest {
     }
 
     fn validate(&self) -> Result<(), ValidationError> {
-        Ok(())
+        self.check()
     }
 
     fn business_failure(output: &Self::Output) -> Option<BusinessFailure> {

@@ -58,12 +58,24 @@ impl DialogueBuilder {
 
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
     pub fn build(self) -> Result<Dialogue, ValidationError> {
-        Ok(Dialogue {
+        let value = Dialogue {
             sentences: self
                 .sentences
                 .ok_or(ValidationError::missing("Dialogue", "sentences"))?,
             session_id: self.session_id,
-        })
+        };
+        value.check()?;
+        Ok(value)
+    }
+}
+
+impl Dialogue {
+    /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
+    pub(crate) fn check(&self) -> Result<(), ValidationError> {
+        for item in &self.sentences {
+            item.check()?;
+        }
+        Ok(())
     }
 }
 
@@ -121,14 +133,26 @@ impl SentenceBuilder {
 
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
     pub fn build(self) -> Result<Sentence, ValidationError> {
-        Ok(Sentence {
+        let value = Sentence {
             role: self
                 .role
                 .ok_or(ValidationError::missing("Sentence", "role"))?,
             text: self
                 .text
                 .ok_or(ValidationError::missing("Sentence", "text"))?,
-        })
+        };
+        value.check()?;
+        Ok(value)
+    }
+}
+
+impl Sentence {
+    /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
+    pub(crate) fn check(&self) -> Result<(), ValidationError> {
+        if self.text.is_empty() {
+            return Err(ValidationError::missing("Sentence", "text"));
+        }
+        Ok(())
     }
 }
 
@@ -210,12 +234,30 @@ impl FieldBuilder {
 
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
     pub fn build(self) -> Result<Field, ValidationError> {
-        Ok(Field {
+        let value = Field {
             code: self.code,
             desc: self.desc.ok_or(ValidationError::missing("Field", "desc"))?,
             enum_values: self.enum_values,
             name: self.name.ok_or(ValidationError::missing("Field", "name"))?,
-        })
+        };
+        value.check()?;
+        Ok(value)
+    }
+}
+
+impl Field {
+    /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
+    pub(crate) fn check(&self) -> Result<(), ValidationError> {
+        if self.desc.is_empty() {
+            return Err(ValidationError::missing("Field", "desc"));
+        }
+        for item in self.enum_values.iter().flatten() {
+            item.check()?;
+        }
+        if self.name.is_empty() {
+            return Err(ValidationError::missing("Field", "name"));
+        }
+        Ok(())
     }
 }
 
@@ -274,14 +316,29 @@ impl EnumValueBuilder {
 
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
     pub fn build(self) -> Result<EnumValue, ValidationError> {
-        Ok(EnumValue {
+        let value = EnumValue {
             desc: self
                 .desc
                 .ok_or(ValidationError::missing("Field", "enumValues[].desc"))?,
             enum_value: self
                 .enum_value
                 .ok_or(ValidationError::missing("Field", "enumValues[].enumValue"))?,
-        })
+        };
+        value.check()?;
+        Ok(value)
+    }
+}
+
+impl EnumValue {
+    /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
+    pub(crate) fn check(&self) -> Result<(), ValidationError> {
+        if self.desc.is_empty() {
+            return Err(ValidationError::missing("Field", "enumValues[].desc"));
+        }
+        if self.enum_value.is_empty() {
+            return Err(ValidationError::missing("Field", "enumValues[].enumValue"));
+        }
+        Ok(())
     }
 }
 
@@ -347,7 +404,7 @@ impl ServiceInspectionBuilder {
 
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
     pub fn build(self) -> Result<ServiceInspection, ValidationError> {
-        Ok(ServiceInspection {
+        let value = ServiceInspection {
             inspection_contents: self.inspection_contents.ok_or(ValidationError::missing(
                 "ServiceInspection",
                 "inspectionContents",
@@ -359,7 +416,31 @@ impl ServiceInspectionBuilder {
                 "ServiceInspection",
                 "sceneIntroduction",
             ))?,
-        })
+        };
+        value.check()?;
+        Ok(value)
+    }
+}
+
+impl ServiceInspection {
+    /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
+    pub(crate) fn check(&self) -> Result<(), ValidationError> {
+        for item in &self.inspection_contents {
+            item.check()?;
+        }
+        if self.inspection_introduction.is_empty() {
+            return Err(ValidationError::missing(
+                "ServiceInspection",
+                "inspectionIntroduction",
+            ));
+        }
+        if self.scene_introduction.is_empty() {
+            return Err(ValidationError::missing(
+                "ServiceInspection",
+                "sceneIntroduction",
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -417,7 +498,7 @@ impl InspectionContentBuilder {
 
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
     pub fn build(self) -> Result<InspectionContent, ValidationError> {
-        Ok(InspectionContent {
+        let value = InspectionContent {
             content: self.content.ok_or(ValidationError::missing(
                 "ServiceInspection",
                 "inspectionContents[].content",
@@ -426,7 +507,28 @@ impl InspectionContentBuilder {
                 "ServiceInspection",
                 "inspectionContents[].title",
             ))?,
-        })
+        };
+        value.check()?;
+        Ok(value)
+    }
+}
+
+impl InspectionContent {
+    /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
+    pub(crate) fn check(&self) -> Result<(), ValidationError> {
+        if self.content.is_empty() {
+            return Err(ValidationError::missing(
+                "ServiceInspection",
+                "inspectionContents[].content",
+            ));
+        }
+        if self.title.is_empty() {
+            return Err(ValidationError::missing(
+                "ServiceInspection",
+                "inspectionContents[].title",
+            ));
+        }
+        Ok(())
     }
 }
 

@@ -199,6 +199,9 @@ impl RecognizeIntentionRequestBuilder {
 impl RecognizeIntentionRequest {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
+        if self.conversation.is_empty() {
+            return Err(ValidationError::missing(OPERATION, "conversation"));
+        }
         if matches!(self.op_type, Some(OpType::Hierarchical))
             && self.global_intention_list.is_none()
         {

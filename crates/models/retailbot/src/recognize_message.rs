@@ -362,7 +362,7 @@ impl RecognizeMessageRequestBuilder {
 
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
     pub fn build(self) -> Result<RecognizeMessageRequest, ValidationError> {
-        Ok(RecognizeMessageRequest {
+        let value = RecognizeMessageRequest {
             robot_code: self
                 .robot_code
                 .ok_or(ValidationError::missing(OPERATION, "RobotCode"))?,
@@ -403,7 +403,34 @@ impl RecognizeMessageRequestBuilder {
             stress_testing: self.stress_testing,
             platform_code: self.platform_code,
             variables: self.variables,
-        })
+        };
+        value.check()?;
+        Ok(value)
+    }
+}
+
+impl RecognizeMessageRequest {
+    /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
+    pub(crate) fn check(&self) -> Result<(), ValidationError> {
+        if self.robot_code.is_empty() {
+            return Err(ValidationError::missing(OPERATION, "RobotCode"));
+        }
+        if self.session_id.is_empty() {
+            return Err(ValidationError::missing(OPERATION, "SessionId"));
+        }
+        if self.chat_id.is_empty() {
+            return Err(ValidationError::missing(OPERATION, "ChatId"));
+        }
+        if self.content.is_empty() {
+            return Err(ValidationError::missing(OPERATION, "Content"));
+        }
+        if self.user_nick.is_empty() {
+            return Err(ValidationError::missing(OPERATION, "UserNick"));
+        }
+        if self.seller_nick.is_empty() {
+            return Err(ValidationError::missing(OPERATION, "SellerNick"));
+        }
+        Ok(())
     }
 }
 
@@ -1403,7 +1430,7 @@ impl Operation for RecognizeMessageRequest {
     }
 
     fn validate(&self) -> Result<(), ValidationError> {
-        Ok(())
+        self.check()
     }
 
     fn business_failure(output: &Self::Output) -> Option<BusinessFailure> {

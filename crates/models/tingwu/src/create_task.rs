@@ -204,6 +204,9 @@ impl InputBuilder {
 impl Input {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
+        if self.app_id.is_empty() {
+            return Err(ValidationError::missing(OPERATION, "input.appId"));
+        }
         {
             const GROUP: &[&str] = &["input.fileUrl", "input.text", "input.dataId"];
             let set = [

@@ -99,13 +99,23 @@ impl GetTaskRequestBuilder {
 
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
     pub fn build(self) -> Result<GetTaskRequest, ValidationError> {
-        Ok(GetTaskRequest {
+        let value = GetTaskRequest {
             model: Fixed::new(),
             input: self
                 .input
                 .ok_or(ValidationError::missing(OPERATION, "input"))?,
             parameters: self.parameters.unwrap_or_default(),
-        })
+        };
+        value.check()?;
+        Ok(value)
+    }
+}
+
+impl GetTaskRequest {
+    /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
+    pub(crate) fn check(&self) -> Result<(), ValidationError> {
+        self.input.check()?;
+        Ok(())
     }
 }
 
@@ -157,12 +167,24 @@ impl InputBuilder {
 
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
     pub fn build(self) -> Result<Input, ValidationError> {
-        Ok(Input {
+        let value = Input {
             task: Fixed::new(),
             data_id: self
                 .data_id
                 .ok_or(ValidationError::missing(OPERATION, "input.dataId"))?,
-        })
+        };
+        value.check()?;
+        Ok(value)
+    }
+}
+
+impl Input {
+    /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
+    pub(crate) fn check(&self) -> Result<(), ValidationError> {
+        if self.data_id.is_empty() {
+            return Err(ValidationError::missing(OPERATION, "input.dataId"));
+        }
+        Ok(())
     }
 }
 
@@ -273,7 +295,7 @@ impl Operation for GetTaskRequest {
     }
 
     fn validate(&self) -> Result<(), ValidationError> {
-        Ok(())
+        self.check()
     }
 
     fn business_failure(output: &Self::Output) -> Option<BusinessFailure> {
