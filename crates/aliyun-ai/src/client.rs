@@ -100,13 +100,15 @@ impl Client {
         match info.service.auth {
             AuthScheme::Bearer => {
                 let provider = self.config.settings.api_keys.as_ref().ok_or_else(|| {
-                    Error::build("no DashScope API key is configured (set DASHSCOPE_API_KEY or ConfigBuilder::api_key)")
+                    // Only a config built without the environment lacks a
+                    // provider: the environment's own say what they consulted.
+                    Error::build("no DashScope API key: this Config has none and was built without reading the environment; set one with ConfigBuilder::api_key (or api_key_provider), or build with Config::from_env / ConfigBuilder::from_environment to read DASHSCOPE_API_KEY")
                 })?;
                 Ok(Credentials::ApiKey(provider.api_key().await?))
             }
             _ => {
                 let provider = self.config.settings.access_keys.as_ref().ok_or_else(|| {
-                    Error::build("no AccessKey credentials are configured (set ALIBABA_CLOUD_ACCESS_KEY_ID/_SECRET or ConfigBuilder::access_key)")
+                    Error::build("no AccessKey credentials: this Config has none and was built without reading the environment; set them with ConfigBuilder::access_key (or access_key_provider), or build with Config::from_env / ConfigBuilder::from_environment to use the default chain (environment, OIDC, CLI config, credentials file, ECS role)")
                 })?;
                 Ok(Credentials::AccessKey(provider.access_key().await?))
             }

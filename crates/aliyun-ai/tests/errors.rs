@@ -436,3 +436,39 @@ fn client_and_config_debug_never_print_credentials() {
         assert!(!text.contains(secret), "{secret} leaked: {text}");
     }
 }
+
+#[tokio::test]
+async fn missing_credentials_say_what_was_consulted() {
+    // Built without the environment: the error must not suggest that an
+    // environment variable would have been read.
+    let mock = MockTransport::new();
+    let config = aliyun_ai::Config::builder()
+        .transport(std::sync::Arc::new(mock.clone()))
+        .build()
+        .unwrap();
+    let client = aliyun_ai::Client::new(config);
+    let request = aliyun_ai::dianjin::RecognizeIntentionRequest::builder()
+        .biz_type("attitude")
+        .conversation("c")
+        .build()
+        .unwrap();
+    let error = client
+        .dianjin()
+        .recognize_intention("ws", request)
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::Build);
+    let text = error.to_string();
+    assert!(
+        text.contains("built without reading the environment") && text.contains("Config::from_env"),
+        "{text}"
+    );
+    let error = client.tingwu().get_task("wkb-1").await.unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("built without reading the environment"),
+        "{error}"
+    );
+    assert!(mock.requests().is_empty(), "nothing was sent");
+}
