@@ -11,6 +11,8 @@
 use aliyun_ai_core::server::ServerEntry;
 use aliyun_ai_core::{Method as OperationMethod, OperationInfo, ServiceInfo, Style};
 use http::{HeaderMap, Method};
+
+use crate::server::query_param;
 use serde_json::Value;
 
 /// Every operation the emulator serves: the generated model crates' and the
@@ -110,15 +112,6 @@ fn match_template(template: &str, path: &str) -> Option<Vec<(String, String)>> {
     Some(params)
 }
 
-/// The first value of a form-encoded parameter.
-fn form_value(text: &str, name: &str) -> Option<String> {
-    aliyun_ai_core::encoding::decode_form(text)
-        .ok()?
-        .into_iter()
-        .find(|(n, _)| n == name)
-        .map(|(_, v)| v)
-}
-
 /// The action a request names, the way its service's clients name it.
 fn requested_action(
     service: &ServiceInfo,
@@ -136,11 +129,11 @@ fn requested_action(
             .get("x-acs-action")
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned)
-            .or_else(|| form_value(query, "Action"))
+            .or_else(|| query_param(query, "Action"))
             .or_else(|| {
                 std::str::from_utf8(body)
                     .ok()
-                    .and_then(|t| form_value(t, "Action"))
+                    .and_then(|t| query_param(t, "Action"))
             }),
     }
 }

@@ -50,7 +50,7 @@ pub fn query_values(query: &str, name: &str) -> Vec<String> {
         .collect()
 }
 
-/// The first value of a query parameter.
+/// The first value of a query (or form) parameter.
 pub fn query_param(query: &str, name: &str) -> Option<String> {
     query_values(query, name).into_iter().next()
 }
@@ -75,8 +75,12 @@ impl Call<'_> {
         let Target::Operation { path_params, .. } = &self.target else {
             return None;
         };
-        let raw = path_params.iter().find(|(n, _)| n == name)?;
-        aliyun_ai_core::encoding::percent_decode(&raw.1, false).ok()
+        let wire = aliyun_ai_core::server::WireRequest {
+            path_params,
+            query: &[],
+            body: &[],
+        };
+        wire.path_param(name).ok()
     }
 
     /// The family of error bodies this request gets.
