@@ -243,7 +243,7 @@ impl Client {
         }
         let response = self.send(operation).await?;
         let request_id = header_request_id(&response);
-        let output: O::Output = decode(response).await?;
+        let output: O::Output = decode(response, request_id.as_deref()).await?;
         match O::business_failure(&output) {
             Some(failure) => Err(business_error(
                 failure.code,
@@ -319,18 +319,23 @@ pub(crate) async fn service_error(response: HttpResponse) -> Error {
     )
 }
 
-/// Reads and decodes a successful response.
-pub(crate) async fn decode<T: DeserializeOwned>(response: HttpResponse) -> Result<T, Error> {
+/// Reads and decodes a successful response; `request_id` is the one its
+/// headers carry (read once by the caller).
+async fn decode<T: DeserializeOwned>(
+    response: HttpResponse,
+    request_id: Option<&str>,
+) -> Result<T, Error> {
     let attempts = attempts(&response);
     let status = response.status().as_u16();
-    let request_id = header_request_id(&response);
     let body = response
         .into_body()
         .collect_limited(RESPONSE_LIMIT)
         .await
         .map_err(|e| Error::transport(e, attempts))?;
     serde_json::from_slice(&body).map_err(|e| {
-        let request_id = request_id.or_else(|| ErrorBody::parse(&body).request_id);
+        let request_id = request_id
+            .map(str::to_owned)
+            .or_else(|| ErrorBody::parse(&body).request_id);
         Error::decode(status, request_id, excerpt(&body), e).with_attempts(attempts)
     })
 }
