@@ -23,8 +23,62 @@ pub fn generated_header(source: &str, comment: &str) -> String {
 /// angle brackets are escaped (no accidental links or HTML), URLs are autolinked.
 pub fn doc_text(text: &str) -> String {
     let text = text.replace("<br>", "\n").replace("\\n", "\n");
+    // The vendor's texts hold fenced blocks (JSON samples): they are shown as
+    // text (never compiled as doctests), verbatim; a fence line's trailing
+    // text goes on a line of its own.
     let mut out = String::new();
-    let mut rest = text.as_str();
+    let mut in_fence = false;
+    let mut after_list_item = false;
+    for line in text.split('\n') {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        let trimmed = line.trim_start();
+        // A paragraph line right after a list item would continue the item
+        // lazily: a blank line ends the list first.
+        let list_item = !in_fence && is_list_item(trimmed);
+        if !in_fence && after_list_item && !list_item && !trimmed.is_empty() {
+            out.push('\n');
+        }
+        after_list_item = list_item;
+        if let Some(rest) = trimmed.strip_prefix("```") {
+            let rest = rest.trim_start_matches('`');
+            if in_fence {
+                out.push_str("```");
+                if !rest.trim().is_empty() {
+                    out.push('\n');
+                    out.push_str(&escape_prose(rest.trim()));
+                }
+            } else {
+                out.push_str("```text");
+            }
+            in_fence = !in_fence;
+        } else if in_fence {
+            out.push_str(line);
+        } else {
+            out.push_str(&escape_prose(line));
+        }
+    }
+    if in_fence {
+        out.push_str("\n```");
+    }
+    out
+}
+
+/// Whether a line starts a markdown list item (`- x`, `* x`, `1. x`).
+fn is_list_item(line: &str) -> bool {
+    if line.starts_with("- ") || line.starts_with("* ") || line.starts_with("+ ") {
+        return true;
+    }
+    let digits = line.chars().take_while(char::is_ascii_digit).count();
+    digits > 0 && (line[digits..].starts_with(". ") || line[digits..].starts_with(") "))
+}
+
+/// Prose made safe for rustdoc: brackets and angle brackets are escaped (no
+/// accidental links or HTML), URLs are autolinked.
+fn escape_prose(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
     while !rest.is_empty() {
         let next_url = ["https://", "http://"]
             .iter()
@@ -191,6 +245,10 @@ impl<'a> Emitter<'a> {
                 self.use_("aliyun_ai_core::quirks::JsonString");
                 "JsonString".into()
             }
+            Ty::Any => {
+                self.use_("serde_json::Value");
+                "Value".into()
+            }
             Ty::Id64 => {
                 self.use_("aliyun_ai_core::quirks::Id64");
                 "Id64".into()
@@ -238,6 +296,29 @@ impl<'a> Emitter<'a> {
         self.rules_cache.insert(index, rules);
         rules
     }
+}
+
+/// Whether a request struct is decoded on the server side field by field
+/// rather than through serde: it has no body field, and a required path or
+/// query field whose type has no `Default` (an enum) for serde's `skip`.
+fn builds_without_serde(request: &StructDef) -> bool {
+    let no_body = request.fields.iter().all(|f| f.location != Location::Body);
+    no_body && request.fields.iter().any(|f| !skip_has_default(f))
+}
+
+/// Whether a field left out of the body (`#[serde(skip)]`) can start from `Default`.
+fn skip_has_default(field: &Field) -> bool {
+    field.location == Location::Body
+        || !field.is_direct(Side::Request)
+        || !matches!(
+            field.ty,
+            Ty::Enum(_)
+                | Ty::Fixed(_)
+                | Ty::Ref {
+                    enum_like: true,
+                    ..
+                }
+        )
 }
 
 fn struct_of(ty: &Ty) -> Option<usize> {
@@ -436,9 +517,16 @@ impl Emitter<'_> {
         let mut out = String::new();
         push_doc(&mut out, "", &doc);
         let default = if has_required { "" } else { ", Default" };
+        // A request decoded field by field on the server (see
+        // `builds_without_serde`) cannot derive `Deserialize`.
+        let deserialize = if request_side && builds_without_serde(strukt) {
+            ""
+        } else {
+            ", Deserialize"
+        };
         let _ = writeln!(
             out,
-            "#[derive(Debug, Clone, PartialEq{default}, Serialize, Deserialize)]"
+            "#[derive(Debug, Clone, PartialEq{default}, Serialize{deserialize})]"
         );
         let fields = strukt.fields.clone();
         let name = strukt.name.clone();
@@ -526,6 +614,7 @@ impl Emitter<'_> {
             Ty::Scalar(Scalar::Boolean, _) => plain("bool".into(), "value"),
             Ty::Enum(_)
             | Ty::Json
+            | Ty::Any
             | Ty::Id64
             | Ty::OneOrMany
             | Ty::Ref {
@@ -615,11 +704,12 @@ impl Emitter<'_> {
                 }
                 let setter = self.setter(field);
                 params.push(format!("{}: {}", field.rust, setter.param));
-                inits.push(format!(
-                    "{}: {}",
-                    field.rust,
-                    setter.convert.replace("value", &field.rust)
-                ));
+                let value = setter.convert.replace("value", &field.rust);
+                inits.push(if value == field.rust {
+                    value
+                } else {
+                    format!("{}: {value}", field.rust)
+                });
             }
             let names: Vec<String> = settable.iter().map(|f| format!("`{}`", f.wire)).collect();
             let _ = writeln!(
@@ -657,7 +747,8 @@ impl Emitter<'_> {
                 convert,
                 bounds,
             } = self.setter(field);
-            let first_line = doc_text(field.description.lines().next().unwrap_or(""));
+            let text = doc_text(&field.description);
+            let first_line = text.lines().next().unwrap_or("");
             let _ = writeln!(
                 out,
                 "    /// Sets {} ({}). {}",
@@ -943,10 +1034,14 @@ impl Emitter<'_> {
         let _ = writeln!(out, "    type Output = {response};\n");
         let _ = writeln!(
             out,
-            "    const INFO: &'static OperationInfo = &OperationInfo {{\n        service: &crate::SERVICE,\n        action: {},\n        method: Method::{method},\n        path_template: {},\n        can_stream: {},\n        idempotent: {},\n        doc_table: {},\n    }};\n",
+            "    const INFO: &'static OperationInfo = &OperationInfo {{\n        service: &crate::SERVICE,\n        action: {},\n        method: Method::{method},\n        path_template: {},\n        can_stream: {},\n        stream_field: {},\n        idempotent: {},\n        doc_table: {},\n    }};\n",
             rust_str(&op.action),
             rust_str(&op.path),
-            op.streaming_field.is_some(),
+            op.streams,
+            match &op.streaming_field {
+                Some(field) => format!("Some({})", rust_str(field)),
+                None => "None".to_owned(),
+            },
             op.idempotent,
             rust_str(&self.module.file)
         );
@@ -1161,20 +1256,26 @@ impl Emitter<'_> {
     /// receives it, and an answer built from the response table's examples.
     fn server_impl(&self, service: &Service, op: &OperationSpec) -> String {
         let request = &self.module.structs[op.request];
+        let literal = builds_without_serde(request);
         let mut body = String::new();
         if service.style == Style::Rpc && op.has_body {
             body.push_str("let text = if wire.body.is_empty() {\n aliyun_ai_core::encoding::encode_form(wire.query.iter().map(|(n, v)| (n.as_str(), v.as_str())))\n } else {\n String::from_utf8_lossy(wire.body).into_owned()\n };\n");
             body.push_str("#[allow(unused_mut)]\nlet mut value = Self::from_form(&text).map_err(WireError::body)?;\n");
+        } else if literal {
+            // No body: the value is built from the path and query alone (a
+            // required enum there has no default for serde to start from).
+            body.push_str("let _ = wire.json_body();\n");
         } else {
             body.push_str("#[allow(unused_mut)]\nlet mut value: Self = serde_json::from_slice(wire.json_body()).map_err(WireError::body)?;\n");
         }
+        let mut members = Vec::new();
         for field in &request.fields {
             let name = rust_str(&field.wire);
             let missing = format!("WireError::Missing({name}.to_owned())");
             let direct = field.is_direct(Side::Request);
             match field.location {
                 Location::Path => {
-                    let _ = writeln!(body, "value.{} = wire.path_param({name})?;", field.rust);
+                    members.push(format!("{}: wire.path_param({name})?", field.rust));
                 }
                 Location::Query => {
                     let read = match &field.ty {
@@ -1204,19 +1305,24 @@ impl Emitter<'_> {
                         _ => format!("wire.query_value({name}).map(Into::into)"),
                     };
                     if direct {
-                        let _ = writeln!(
-                            body,
-                            "value.{} = {read}.ok_or_else(|| {missing})?;",
-                            field.rust
-                        );
+                        members.push(format!("{}: {read}.ok_or_else(|| {missing})?", field.rust));
                     } else {
-                        let _ = writeln!(body, "value.{} = {read};", field.rust);
+                        members.push(format!("{}: {read}", field.rust));
                     }
                 }
                 Location::Body => {}
             }
         }
-        body.push_str("Ok(value)");
+        if literal {
+            let _ = write!(body, "Ok(Self {{ {} }})", members.join(", "));
+        } else {
+            for member in &members {
+                if let Some((field, read)) = member.split_once(": ") {
+                    let _ = writeln!(body, "value.{field} = {read};");
+                }
+            }
+            body.push_str("Ok(value)");
+        }
         let example = example_json(self.module, self.types, op.response);
         format!(
             "#[cfg(feature = \"server\")]\nimpl aliyun_ai_core::server::ServerOperation for {name} {{\n    fn from_wire(wire: &aliyun_ai_core::server::WireRequest<'_>) -> Result<Self, aliyun_ai_core::server::WireError> {{\n        use aliyun_ai_core::server::WireError;\n        {body}\n    }}\n\n    fn example_response() -> serde_json::Value {{\n        serde_json::from_str({example}).unwrap_or_default()\n    }}\n}}\n",
@@ -1298,6 +1404,11 @@ fn example_value(
             _ => None,
         },
         Ty::Map(_) => (example == "{}").then(|| "{}".to_owned()),
+        // Any JSON: the example when it is a JSON document, else as a string.
+        Ty::Any => Some(match crate::json::parse(example) {
+            Ok(_) => example.to_owned(),
+            Err(_) => json_string(example),
+        }),
         _ => Some(json_string(example)),
     }
 }
@@ -1484,7 +1595,7 @@ pub fn module(service: &Service, module: &Module) -> String {
                     Style::Rpc => "RPC",
                     Style::DashScope => "DashScope",
                 },
-                if op.streaming_field.is_some() {
+                if op.streams {
                     ", can stream server-sent events"
                 } else {
                     ""

@@ -6,7 +6,9 @@
 #![allow(missing_docs)]
 
 pub mod emit;
+pub mod json;
 pub mod naming;
+pub mod openmeta;
 pub mod schema;
 pub mod table;
 
@@ -231,6 +233,16 @@ pub fn check(root: &Path, files: &Generated) -> Vec<String> {
 
 /// Writes the generated files and removes stale ones; returns what changed.
 pub fn write(root: &Path, files: &Generated) -> Result<Vec<String>, String> {
+    let mut changed = write_files(root, files)?;
+    for path in stale_files(root, files) {
+        fs::remove_file(root.join(&path)).map_err(|e| format!("{}: {e}", path.display()))?;
+        changed.push(format!("removed {}", path.display()));
+    }
+    Ok(changed)
+}
+
+/// Writes the files whose content differs; returns what changed.
+pub fn write_files(root: &Path, files: &Generated) -> Result<Vec<String>, String> {
     let mut changed = Vec::new();
     for (path, content) in files {
         let full = root.join(path);
@@ -242,10 +254,6 @@ pub fn write(root: &Path, files: &Generated) -> Result<Vec<String>, String> {
         }
         fs::write(&full, content).map_err(|e| format!("{}: {e}", full.display()))?;
         changed.push(format!("wrote {}", path.display()));
-    }
-    for path in stale_files(root, files) {
-        fs::remove_file(root.join(&path)).map_err(|e| format!("{}: {e}", path.display()))?;
-        changed.push(format!("removed {}", path.display()));
     }
     Ok(changed)
 }

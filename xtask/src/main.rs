@@ -5,6 +5,8 @@ use std::process::{Command, ExitCode};
 const USAGE: &str = "usage:
   cargo xtask codegen           regenerate crates/models/* from docs/apis/*
   cargo xtask codegen --check   fail, naming the files, when they differ from what the tables generate
+  cargo xtask import-openmeta            rewrite the imported doc tables and fixtures from docs/openmeta/ and the overlays
+  cargo xtask import-openmeta --check    fail, naming the files, when they differ from what the metadata imports
   cargo xtask snapshots         rerun every snapshot test and write the new snapshots for review in git diff";
 
 fn codegen(check: bool) -> Result<(), String> {
@@ -36,6 +38,55 @@ fn codegen(check: bool) -> Result<(), String> {
     Ok(())
 }
 
+fn import_openmeta(check: bool) -> Result<(), String> {
+    let root = xtask::workspace_root();
+    let files = xtask::openmeta::import(&root)?;
+    let stale = xtask::openmeta::stale_tables(&root, &files);
+    let counts = xtask::openmeta::count(&files);
+    let summary: Vec<String> = counts.iter().map(|(s, n)| format!("{s}: {n}")).collect();
+    if check {
+        let mut problems: Vec<String> = files
+            .iter()
+            .filter(|(path, content)| {
+                std::fs::read_to_string(root.join(path)).ok().as_deref() != Some(content.as_str())
+            })
+            .map(|(path, _)| format!("{} differs from what the metadata imports", path.display()))
+            .collect();
+        problems.extend(stale.iter().map(|p| {
+            format!(
+                "{} is imported from an operation the metadata no longer has",
+                p.display()
+            )
+        }));
+        if !problems.is_empty() {
+            return Err(format!(
+                "the doc tables drifted from docs/openmeta/:\n  {}\nrun `cargo xtask import-openmeta` and review the diff",
+                problems.join("\n  ")
+            ));
+        }
+        println!(
+            "import-openmeta --check: up to date ({})",
+            summary.join(", ")
+        );
+    } else {
+        let changed = xtask::write_files(&root, &files)?;
+        for line in &changed {
+            println!("{line}");
+        }
+        for path in &stale {
+            std::fs::remove_file(root.join(path))
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            println!("removed {}", path.display());
+        }
+        println!(
+            "import-openmeta: {} ({} files changed)",
+            summary.join(", "),
+            changed.len()
+        );
+    }
+    Ok(())
+}
+
 fn snapshots() -> Result<(), String> {
     // insta writes `.snap` files directly with INSTA_UPDATE=always; INSTA_FORCE_PASS
     // lets every test run to the end so all snapshots are rewritten in one pass.
@@ -61,6 +112,8 @@ fn main() -> ExitCode {
     let result = match args.as_slice() {
         ["codegen"] => codegen(false),
         ["codegen", "--check"] => codegen(true),
+        ["import-openmeta"] => import_openmeta(false),
+        ["import-openmeta", "--check"] => import_openmeta(true),
         ["snapshots"] => snapshots(),
         _ => Err(USAGE.to_owned()),
     };

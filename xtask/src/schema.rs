@@ -66,6 +66,8 @@ pub enum Ty {
     Map(Option<Box<Ty>>),
     Array(Box<Ty>),
     Json,
+    /// Any JSON value: `serde_json::Value`.
+    Any,
     Id64,
     OneOrMany,
     /// A shared type of the service's `types.md` (`{ref: Name}`): a struct,
@@ -196,6 +198,9 @@ pub struct OperationSpec {
     pub method: String,
     pub path: String,
     pub streaming_field: Option<String>,
+    /// Whether the operation can answer with server-sent events (`sse` or
+    /// `sse when FIELD`).
+    pub streams: bool,
     pub idempotent: bool,
     pub request: usize,
     pub response: usize,
@@ -355,7 +360,7 @@ pub fn service(table: &RawTable, key: &str) -> Result<Service> {
     let header = Header::new(
         table,
         &[
-            "kind", "service", "product", "version", "style", "auth", "endpoint",
+            "kind", "service", "product", "version", "style", "auth", "endpoint", "openmeta",
         ],
     )?;
     expect_kind(table, &header, "service")?;
@@ -401,6 +406,8 @@ enum Base {
     Scalar(Scalar),
     Long,
     Object,
+    /// Any JSON value (Openmeta's `type: any`).
+    Any,
     Map(Option<Box<Base>>),
     Array(Box<Base>),
 }
@@ -424,6 +431,7 @@ fn parse_base(text: &str) -> std::result::Result<Base, String> {
         "boolean" => Base::Scalar(Scalar::Boolean),
         "object" => Base::Object,
         "map" => Base::Map(None),
+        "any" => Base::Any,
         other => return Err(format!("unknown type `{other}`")),
     })
 }
@@ -930,6 +938,12 @@ impl<'a> Builder<'a> {
                 };
                 Ok(Ty::Map(value))
             }
+            Base::Any => {
+                if quirk.is_some() {
+                    return misplaced(self, "any");
+                }
+                Ok(Ty::Any)
+            }
             Base::Object => {
                 if quirk.is_some() {
                     return misplaced(self, "objects");
@@ -1334,13 +1348,14 @@ fn operation(table: &RawTable, service: &Service) -> Result<Module> {
     builder.marks_allowed = false;
 
     let streaming_entry = header.require("streaming")?;
+    let streams = streaming_entry.value != "no";
     let streaming_field = match streaming_entry.value.as_str() {
-        "no" => None,
+        "no" | "sse" => None,
         value => {
             let field = value.strip_prefix("sse when ").ok_or_else(|| {
                 table.error(
                     streaming_entry.line,
-                    "streaming is `no` or `sse when FIELD`",
+                    "streaming is `no`, `sse` or `sse when FIELD`",
                 )
             })?;
             let ok = builder.structs[request].fields.iter().any(|f| {
@@ -1357,7 +1372,7 @@ fn operation(table: &RawTable, service: &Service) -> Result<Module> {
             Some(field.to_owned())
         }
     };
-    if streaming_field.is_none() {
+    if !streams {
         let marked = builder
             .structs
             .iter()
@@ -1385,6 +1400,7 @@ fn operation(table: &RawTable, service: &Service) -> Result<Module> {
             method,
             path,
             streaming_field,
+            streams,
             idempotent,
             request,
             response,

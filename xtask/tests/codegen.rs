@@ -164,22 +164,22 @@ fn errors_name_the_file_line_and_problem() {
         (
             "| analysis | boolean | no |",
             "| analysis | bool | no |",
-            ":33: `analysis`: unknown type `bool`",
+            ":35: `analysis`: unknown type `bool`",
         ),
         (
             "| analysis | boolean | no |",
             "| analysis | boolean | maybe |",
-            ":33: `analysis`: required must be yes, no",
+            ":35: `analysis`: required must be yes, no",
         ),
         (
             "| analysis | boolean | no |",
             "| analysis | boolean {weird} | no |",
-            ":33: `analysis`: unknown annotation `{weird}`",
+            ":35: `analysis`: unknown annotation `{weird}`",
         ),
         (
             "| data.intentionCode |",
             "| datum.intentionCode |",
-            ":50: `datum.intentionCode` sits under `datum`, which no row above declares",
+            ":52: `datum.intentionCode` sits under `datum`, which no row above declares",
         ),
         (
             "path: /{workspaceId}/api/recog/intent",
@@ -189,42 +189,42 @@ fn errors_name_the_file_line_and_problem() {
         (
             "| recommend | boolean | no |",
             "| opType | boolean | no |",
-            ":40: `opType` clashes with `opType` (line 39)",
+            ":42: `opType` clashes with `opType` (line 41)",
         ),
         (
             "{enum: common, business, attitude}",
             "{enum: common, common}",
-            ":34: enum value `common` is listed twice",
+            ":36: enum value `common` is listed twice",
         ),
         (
             "{enum: common, hierarchical}",
             "{enum: 1, 2}",
-            ":39: enum value `1` needs a name: write `Name=1`",
+            ":41: enum value `1` needs a name: write `Name=1`",
         ),
         (
             "unless bizType = attitude",
             "unless bizKind = attitude",
-            ":38: the condition names `bizKind`",
+            ":40: the condition names `bizKind`",
         ),
         (
             "array<object> {ref: Intention} | unless",
             "array<object> {ref: Intent} | unless",
-            ":38: {ref: Intent}: no shared type `Intent` in docs/apis/dianjin/types.md",
+            ":40: {ref: Intent}: no shared type `Intent` in docs/apis/dianjin/types.md",
         ),
         (
             "array<object> {ref: Intention} | unless",
             "string {ref: Intention} | unless",
-            ":38: {ref: Intention}: a struct is referred to from an object row, an enum from a string row",
+            ":40: {ref: Intention}: a struct is referred to from an object row, an enum from a string row",
         ),
         (
             "| name | type | required | description | example |\n|---|---|---|---|---|\n| workspaceId",
             "| name | type | description |\n|---|---|---|\n| workspaceId",
-            ":25: table columns must be",
+            ":27: table columns must be",
         ),
         (
             "streaming: no",
             "streaming: sometimes",
-            ":14: streaming is `no` or `sse when FIELD`",
+            ":14: streaming is `no`, `sse` or `sse when FIELD`",
         ),
         (
             "version: 2024-06-28\nstyle",

@@ -107,6 +107,10 @@ pub struct OperationInfo {
     pub path_template: &'static str,
     /// Whether the operation can answer with server-sent events.
     pub can_stream: bool,
+    /// The boolean request-body field that asks for the stream (`stream`),
+    /// when one does; `None` for an operation that cannot stream, or whose
+    /// stream is asked for by the `Accept: text/event-stream` header alone.
+    pub stream_field: Option<&'static str>,
     /// Whether sending the request twice is harmless (a timed-out idempotent
     /// call may be retried).
     pub idempotent: bool,

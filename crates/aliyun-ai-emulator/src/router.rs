@@ -203,6 +203,8 @@ mod tests {
                 .join("/");
             let method = match info.method {
                 OperationMethod::Get => Method::GET,
+                OperationMethod::Put => Method::PUT,
+                OperationMethod::Delete => Method::DELETE,
                 _ => Method::POST,
             };
             let mut headers = HeaderMap::new();

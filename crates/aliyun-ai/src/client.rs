@@ -185,13 +185,16 @@ impl Client {
     }
 
     /// Validates, builds, signs (anew for every attempt), sends with retries,
-    /// and turns an error status into a typed error. Whether to ask for a
-    /// stream is the operation's own `wants_stream()`. The response's body is
+    /// and turns an error status into a typed error; `stream` asks for
+    /// server-sent events (`Accept: text/event-stream`). The response's body is
     /// left unread (a stream can be consumed as it arrives).
-    async fn send<O: Operation + ?Sized>(&self, operation: &O) -> Result<HttpResponse, Error> {
+    async fn send<O: Operation + ?Sized>(
+        &self,
+        operation: &O,
+        stream: bool,
+    ) -> Result<HttpResponse, Error> {
         operation.validate()?;
         let info = O::INFO;
-        let stream = operation.wants_stream();
         let endpoint: Endpoint = self.config.endpoint(info.service)?.clone();
         let body = operation.body()?;
         let content_type = body.content_type();
@@ -241,7 +244,7 @@ impl Client {
                 O::INFO.action
             )));
         }
-        let response = self.send(operation).await?;
+        let response = self.send(operation, false).await?;
         let request_id = header_request_id(&response);
         let output: O::Output = decode(response, request_id.as_deref()).await?;
         match O::business_failure(&output) {
@@ -254,8 +257,9 @@ impl Client {
         }
     }
 
-    /// Executes an operation whose request asks for a streamed answer
-    /// (`wants_stream()`), returning its events as they arrive. An error
+    /// Executes an operation that can stream, asking for server-sent events
+    /// (its request's stream field, if it has one, must be true:
+    /// `wants_stream()`), returning its events as they arrive. An error
     /// status before the first event is an ordinary typed error from this
     /// call; an event reporting a failure (`business_failure`) ends the
     /// stream with that error; a body that ends before the event the
@@ -265,13 +269,20 @@ impl Client {
     where
         O: Operation + Sync + ?Sized,
     {
-        if !operation.wants_stream() {
+        let info = O::INFO;
+        if !info.can_stream {
             return Err(Error::build(format!(
-                "{} does not ask for a streamed answer: call execute",
-                O::INFO.action
+                "{} cannot answer with a stream: call execute",
+                info.action
             )));
         }
-        let response = self.send(operation).await?;
+        if let Some(field) = info.stream_field.filter(|_| !operation.wants_stream()) {
+            return Err(Error::build(format!(
+                "{} does not ask for a streamed answer (`{field}` is not true): set it, or call execute",
+                info.action
+            )));
+        }
+        let response = self.send(operation, true).await?;
         let request_id = header_request_id(&response);
         Ok(EventStream::new(
             response.into_body(),

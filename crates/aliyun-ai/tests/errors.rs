@@ -277,7 +277,7 @@ async fn throttling_then_success_is_retried_to_success() {
     mock.push(MockResponse::pop_error(400, "CCAI.Throttling.Qps", "QPS"))
         .push(MockResponse::new(
             200,
-            fixture("dianjin/RecognizeIntention/response.json"),
+            fixture("dianjin/RecognizeIntention/seed-response.json"),
         ));
     /// Nonces `n-1`, `n-2`...: shows whether each attempt asks for a new one.
     struct CountingNonce(std::sync::atomic::AtomicU32);

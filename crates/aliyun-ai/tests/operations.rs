@@ -75,7 +75,7 @@ async fn analyze_conversation() {
     let mock = MockTransport::new();
     mock.push(MockResponse::new(
         200,
-        fixture("contactcenterai/AnalyzeConversation/response.json"),
+        fixture("contactcenterai/AnalyzeConversation/seed-response.json"),
     ));
     let (client, _) = client(&mock);
     let answer = client
@@ -126,7 +126,7 @@ async fn get_task_result() {
     let mock = MockTransport::new();
     mock.push(MockResponse::new(
         200,
-        fixture("contactcenterai/GetTaskResult/response.json"),
+        fixture("contactcenterai/GetTaskResult/seed-response.json"),
     ));
     let (client, _) = client(&mock);
     let answer = client
@@ -152,7 +152,7 @@ async fn recognize_intention() {
     let mock = MockTransport::new();
     mock.push(MockResponse::new(
         200,
-        fixture("dianjin/RecognizeIntention/response.json"),
+        fixture("dianjin/RecognizeIntention/seed-response.json"),
     ));
     let (client, _) = client(&mock);
     let request = RecognizeIntentionRequest::builder()

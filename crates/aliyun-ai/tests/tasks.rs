@@ -26,7 +26,7 @@ async fn ccai_wait_polls_with_backoff_and_reports_progress() {
         .push(ccai_status("QUEUE"))
         .push(MockResponse::new(
             200,
-            fixture("contactcenterai/GetTaskResult/response.json"),
+            fixture("contactcenterai/GetTaskResult/seed-response.json"),
         ));
     let (client, timer) = client(&mock);
     let seen = Arc::new(Mutex::new(Vec::new()));

@@ -84,7 +84,7 @@ async fn roa_recognize_intention_over_reqwest() {
         .and(header_regex("authorization", "^ACS3-HMAC-SHA256 Credential=LTAI-wire,SignedHeaders=content-type;host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;x-acs-version,Signature=[0-9a-f]{64}$"))
         .and(body_partial_json(serde_json::json!({"bizType": "attitude", "conversation": "##客户##:好的"})))
         .and(SignatureVerifies)
-        .respond_with(ResponseTemplate::new(200).set_body_string(fixture("dianjin/RecognizeIntention/response.json")))
+        .respond_with(ResponseTemplate::new(200).set_body_string(fixture("dianjin/RecognizeIntention/seed-response.json")))
         .expect(1)
         .mount(&server)
         .await;

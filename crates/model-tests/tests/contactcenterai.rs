@@ -145,7 +145,7 @@ fn analyze_conversation_streaming_is_read_from_the_request() {
 #[test]
 fn analyze_conversation_example_response_decodes() {
     let response: AnalyzeConversationResponse =
-        decode_fixture("contactcenterai/AnalyzeConversation/response.json");
+        decode_fixture("contactcenterai/AnalyzeConversation/seed-response.json");
     assert_eq!(response.success, Some(true));
     assert_eq!(response.finish_reason.as_deref(), Some("stop"));
     insta::assert_debug_snapshot!(response);
@@ -253,7 +253,7 @@ fn get_task_result_builder_matches_the_fixture() {
 #[test]
 fn get_task_result_example_response_decodes() {
     let response: GetTaskResultResponse =
-        decode_fixture("contactcenterai/GetTaskResult/response.json");
+        decode_fixture("contactcenterai/GetTaskResult/seed-response.json");
     let data = response.data.as_ref().unwrap();
     assert_eq!(response.success, Some(true));
     assert_eq!(data.task_status, Some(TaskStatus::Finish));

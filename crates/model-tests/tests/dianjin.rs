@@ -86,7 +86,7 @@ fn hierarchical_lists_are_required_when_op_type_is_hierarchical() {
 #[test]
 fn example_response_decodes() {
     let response: RecognizeIntentionResponse =
-        decode_fixture("dianjin/RecognizeIntention/response.json");
+        decode_fixture("dianjin/RecognizeIntention/seed-response.json");
     assert_eq!(response.success, Some(true));
     assert_eq!(response.err_code.as_deref(), Some("0"));
     assert_eq!(

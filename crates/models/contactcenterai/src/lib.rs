@@ -7,34 +7,80 @@
 //! | module | what | request | response |
 //! |---|---|---|---|
 //! | [`types`] | shared types | | |
+//! | [`analyze_audio_sync`] | operation `AnalyzeAudioSync` | [`AnalyzeAudioSyncRequest`] | [`AnalyzeAudioSyncResponse`] |
 //! | [`analyze_conversation`] | operation `AnalyzeConversation` | [`AnalyzeConversationRequest`] | [`AnalyzeConversationResponse`] |
+//! | [`analyze_image`] | operation `AnalyzeImage` | [`AnalyzeImageRequest`] | [`AnalyzeImageResponse`] |
 //! | [`create_task`] | operation `CreateTask` | [`CreateTaskRequest`] | [`CreateTaskResponse`] |
+//! | [`create_vocab`] | operation `CreateVocab` | [`CreateVocabRequest`] | [`CreateVocabResponse`] |
+//! | [`delete_vocab`] | operation `DeleteVocab` | [`DeleteVocabRequest`] | [`DeleteVocabResponse`] |
+//! | [`general_analyze_image`] | operation `GeneralAnalyzeImage` | [`GeneralAnalyzeImageRequest`] | [`GeneralAnalyzeImageResponse`] |
 //! | [`get_task_result`] | operation `GetTaskResult` | [`GetTaskResultRequest`] | [`GetTaskResultResponse`] |
+//! | [`get_vocab`] | operation `GetVocab` | [`GetVocabRequest`] | [`GetVocabResponse`] |
+//! | [`list_vocab`] | operation `ListVocab` | [`ListVocabRequest`] | [`ListVocabResponse`] |
+//! | [`run_completion`] | operation `RunCompletion` | [`RunCompletionRequest`] | [`RunCompletionResponse`] |
+//! | [`run_completion_message`] | operation `RunCompletionMessage` | [`RunCompletionMessageRequest`] | [`RunCompletionMessageResponse`] |
+//! | [`update_vocab`] | operation `UpdateVocab` | [`UpdateVocabRequest`] | [`UpdateVocabResponse`] |
 
 use aliyun_ai_core::{AuthScheme, ServiceInfo, Style};
 
 aliyun_ai_core::unknown_value!();
 
+pub mod analyze_audio_sync;
 pub mod analyze_conversation;
+pub mod analyze_image;
 pub mod create_task;
+pub mod create_vocab;
+pub mod delete_vocab;
+pub mod general_analyze_image;
 pub mod get_task_result;
+pub mod get_vocab;
+pub mod list_vocab;
+pub mod run_completion;
+pub mod run_completion_message;
 pub mod types;
+pub mod update_vocab;
 
+pub use analyze_audio_sync::{AnalyzeAudioSyncRequest, AnalyzeAudioSyncResponse};
 pub use analyze_conversation::{AnalyzeConversationRequest, AnalyzeConversationResponse};
+pub use analyze_image::{AnalyzeImageRequest, AnalyzeImageResponse};
 pub use create_task::{CreateTaskRequest, CreateTaskResponse};
+pub use create_vocab::{CreateVocabRequest, CreateVocabResponse};
+pub use delete_vocab::{DeleteVocabRequest, DeleteVocabResponse};
+pub use general_analyze_image::{GeneralAnalyzeImageRequest, GeneralAnalyzeImageResponse};
 pub use get_task_result::{GetTaskResultRequest, GetTaskResultResponse};
+pub use get_vocab::{GetVocabRequest, GetVocabResponse};
+pub use list_vocab::{ListVocabRequest, ListVocabResponse};
+pub use run_completion::{RunCompletionRequest, RunCompletionResponse};
+pub use run_completion_message::{RunCompletionMessageRequest, RunCompletionMessageResponse};
 pub use types::*;
+pub use update_vocab::{UpdateVocabRequest, UpdateVocabResponse};
 
 /// Every operation of this crate, in table order: what a router (such as the emulator's) serves.
 pub const OPERATIONS: &[&aliyun_ai_core::OperationInfo] = &[
+    <analyze_audio_sync::AnalyzeAudioSyncRequest as aliyun_ai_core::Operation>::INFO,
     <analyze_conversation::AnalyzeConversationRequest as aliyun_ai_core::Operation>::INFO,
+    <analyze_image::AnalyzeImageRequest as aliyun_ai_core::Operation>::INFO,
     <create_task::CreateTaskRequest as aliyun_ai_core::Operation>::INFO,
+    <create_vocab::CreateVocabRequest as aliyun_ai_core::Operation>::INFO,
+    <delete_vocab::DeleteVocabRequest as aliyun_ai_core::Operation>::INFO,
+    <general_analyze_image::GeneralAnalyzeImageRequest as aliyun_ai_core::Operation>::INFO,
     <get_task_result::GetTaskResultRequest as aliyun_ai_core::Operation>::INFO,
+    <get_vocab::GetVocabRequest as aliyun_ai_core::Operation>::INFO,
+    <list_vocab::ListVocabRequest as aliyun_ai_core::Operation>::INFO,
+    <run_completion::RunCompletionRequest as aliyun_ai_core::Operation>::INFO,
+    <run_completion_message::RunCompletionMessageRequest as aliyun_ai_core::Operation>::INFO,
+    <update_vocab::UpdateVocabRequest as aliyun_ai_core::Operation>::INFO,
 ];
 
 /// Every operation, with how a server decodes and answers it (from the tables' examples).
 #[cfg(feature = "server")]
 pub const SERVER_OPERATIONS: &[aliyun_ai_core::server::ServerEntry] = &[
+    aliyun_ai_core::server::ServerEntry {
+        info: <analyze_audio_sync::AnalyzeAudioSyncRequest as aliyun_ai_core::Operation>::INFO,
+        answer: aliyun_ai_core::server::answer_with_example::<
+            analyze_audio_sync::AnalyzeAudioSyncRequest,
+        >,
+    },
     aliyun_ai_core::server::ServerEntry {
         info: <analyze_conversation::AnalyzeConversationRequest as aliyun_ai_core::Operation>::INFO,
         answer: aliyun_ai_core::server::answer_with_example::<
@@ -42,12 +88,54 @@ pub const SERVER_OPERATIONS: &[aliyun_ai_core::server::ServerEntry] = &[
         >,
     },
     aliyun_ai_core::server::ServerEntry {
+        info: <analyze_image::AnalyzeImageRequest as aliyun_ai_core::Operation>::INFO,
+        answer: aliyun_ai_core::server::answer_with_example::<analyze_image::AnalyzeImageRequest>,
+    },
+    aliyun_ai_core::server::ServerEntry {
         info: <create_task::CreateTaskRequest as aliyun_ai_core::Operation>::INFO,
         answer: aliyun_ai_core::server::answer_with_example::<create_task::CreateTaskRequest>,
     },
     aliyun_ai_core::server::ServerEntry {
+        info: <create_vocab::CreateVocabRequest as aliyun_ai_core::Operation>::INFO,
+        answer: aliyun_ai_core::server::answer_with_example::<create_vocab::CreateVocabRequest>,
+    },
+    aliyun_ai_core::server::ServerEntry {
+        info: <delete_vocab::DeleteVocabRequest as aliyun_ai_core::Operation>::INFO,
+        answer: aliyun_ai_core::server::answer_with_example::<delete_vocab::DeleteVocabRequest>,
+    },
+    aliyun_ai_core::server::ServerEntry {
+        info:
+            <general_analyze_image::GeneralAnalyzeImageRequest as aliyun_ai_core::Operation>::INFO,
+        answer: aliyun_ai_core::server::answer_with_example::<
+            general_analyze_image::GeneralAnalyzeImageRequest,
+        >,
+    },
+    aliyun_ai_core::server::ServerEntry {
         info: <get_task_result::GetTaskResultRequest as aliyun_ai_core::Operation>::INFO,
         answer: aliyun_ai_core::server::answer_with_example::<get_task_result::GetTaskResultRequest>,
+    },
+    aliyun_ai_core::server::ServerEntry {
+        info: <get_vocab::GetVocabRequest as aliyun_ai_core::Operation>::INFO,
+        answer: aliyun_ai_core::server::answer_with_example::<get_vocab::GetVocabRequest>,
+    },
+    aliyun_ai_core::server::ServerEntry {
+        info: <list_vocab::ListVocabRequest as aliyun_ai_core::Operation>::INFO,
+        answer: aliyun_ai_core::server::answer_with_example::<list_vocab::ListVocabRequest>,
+    },
+    aliyun_ai_core::server::ServerEntry {
+        info: <run_completion::RunCompletionRequest as aliyun_ai_core::Operation>::INFO,
+        answer: aliyun_ai_core::server::answer_with_example::<run_completion::RunCompletionRequest>,
+    },
+    aliyun_ai_core::server::ServerEntry {
+        info:
+            <run_completion_message::RunCompletionMessageRequest as aliyun_ai_core::Operation>::INFO,
+        answer: aliyun_ai_core::server::answer_with_example::<
+            run_completion_message::RunCompletionMessageRequest,
+        >,
+    },
+    aliyun_ai_core::server::ServerEntry {
+        info: <update_vocab::UpdateVocabRequest as aliyun_ai_core::Operation>::INFO,
+        answer: aliyun_ai_core::server::answer_with_example::<update_vocab::UpdateVocabRequest>,
     },
 ];
 

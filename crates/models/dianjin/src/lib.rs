@@ -7,31 +7,192 @@
 //! | module | what | request | response |
 //! |---|---|---|---|
 //! | [`types`] | shared types | | |
+//! | [`create_annual_doc_summary_task`] | operation `CreateAnnualDocSummaryTask` | [`CreateAnnualDocSummaryTaskRequest`] | [`CreateAnnualDocSummaryTaskResponse`] |
+//! | [`create_dialog`] | operation `CreateDialog` | [`CreateDialogRequest`] | [`CreateDialogResponse`] |
+//! | [`create_dialog_analysis_task`] | operation `CreateDialogAnalysisTask` | [`CreateDialogAnalysisTaskRequest`] | [`CreateDialogAnalysisTaskResponse`] |
+//! | [`create_docs_summary_task`] | operation `CreateDocsSummaryTask` | [`CreateDocsSummaryTaskRequest`] | [`CreateDocsSummaryTaskResponse`] |
+//! | [`create_fin_report_summary_task`] | operation `CreateFinReportSummaryTask` | [`CreateFinReportSummaryTaskRequest`] | [`CreateFinReportSummaryTaskResponse`] |
+//! | [`create_library`] | operation `CreateLibrary` | [`CreateLibraryRequest`] | [`CreateLibraryResponse`] |
+//! | [`create_pdf_translate_task`] | operation `CreatePdfTranslateTask` | [`CreatePdfTranslateTaskRequest`] | [`CreatePdfTranslateTaskResponse`] |
+//! | [`create_predefined_document`] | operation `CreatePredefinedDocument` | [`CreatePredefinedDocumentRequest`] | [`CreatePredefinedDocumentResponse`] |
+//! | [`create_quality_check_task`] | operation `CreateQualityCheckTask` | [`CreateQualityCheckTaskRequest`] | [`CreateQualityCheckTaskResponse`] |
+//! | [`delete_document`] | operation `DeleteDocument` | [`DeleteDocumentRequest`] | [`DeleteDocumentResponse`] |
+//! | [`delete_library`] | operation `DeleteLibrary` | [`DeleteLibraryRequest`] | [`DeleteLibraryResponse`] |
+//! | [`end_to_end_real_time_dialog`] | operation `EndToEndRealTimeDialog` | [`EndToEndRealTimeDialogRequest`] | [`EndToEndRealTimeDialogResponse`] |
+//! | [`evict_task`] | operation `EvictTask` | [`EvictTaskRequest`] | [`EvictTaskResponse`] |
+//! | [`gen_doc_qa_result`] | operation `GenDocQaResult` | [`GenDocQaResultRequest`] | [`GenDocQaResultResponse`] |
+//! | [`get_app_config`] | operation `GetAppConfig` | [`GetAppConfigRequest`] | [`GetAppConfigResponse`] |
+//! | [`get_chat_question_resp`] | operation `GetChatQuestionResp` | [`GetChatQuestionRespRequest`] | [`GetChatQuestionRespResponse`] |
+//! | [`get_dialog_analysis_result`] | operation `GetDialogAnalysisResult` | [`GetDialogAnalysisResultRequest`] | [`GetDialogAnalysisResultResponse`] |
+//! | [`get_dialog_detail`] | operation `GetDialogDetail` | [`GetDialogDetailRequest`] | [`GetDialogDetailResponse`] |
+//! | [`get_dialog_log`] | operation `GetDialogLog` | [`GetDialogLogRequest`] | [`GetDialogLogResponse`] |
+//! | [`get_document_chunk_list`] | operation `GetDocumentChunkList` | [`GetDocumentChunkListRequest`] | [`GetDocumentChunkListResponse`] |
+//! | [`get_document_list`] | operation `GetDocumentList` | [`GetDocumentListRequest`] | [`GetDocumentListResponse`] |
+//! | [`get_document_url`] | operation `GetDocumentUrl` | [`GetDocumentUrlRequest`] | [`GetDocumentUrlResponse`] |
+//! | [`get_filter_document_list`] | operation `GetFilterDocumentList` | [`GetFilterDocumentListRequest`] | [`GetFilterDocumentListResponse`] |
+//! | [`get_history_list_by_biz_type`] | operation `GetHistoryListByBizType` | [`GetHistoryListByBizTypeRequest`] | [`GetHistoryListByBizTypeResponse`] |
+//! | [`get_library`] | operation `GetLibrary` | [`GetLibraryRequest`] | [`GetLibraryResponse`] |
+//! | [`get_library_list`] | operation `GetLibraryList` | [`GetLibraryListRequest`] | [`GetLibraryListResponse`] |
+//! | [`get_parse_result`] | operation `GetParseResult` | [`GetParseResultRequest`] | [`GetParseResultResponse`] |
+//! | [`get_quality_check_task_result`] | operation `GetQualityCheckTaskResult` | [`GetQualityCheckTaskResultRequest`] | [`GetQualityCheckTaskResultResponse`] |
+//! | [`get_summary_task_result`] | operation `GetSummaryTaskResult` | [`GetSummaryTaskResultRequest`] | [`GetSummaryTaskResultResponse`] |
+//! | [`get_task_result`] | operation `GetTaskResult` | [`GetTaskResultRequest`] | [`GetTaskResultResponse`] |
+//! | [`get_task_status`] | operation `GetTaskStatus` | [`GetTaskStatusRequest`] | [`GetTaskStatusResponse`] |
+//! | [`invoke_plugin`] | operation `InvokePlugin` | [`InvokePluginRequest`] | [`InvokePluginResponse`] |
+//! | [`preview_document`] | operation `PreviewDocument` | [`PreviewDocumentRequest`] | [`PreviewDocumentResponse`] |
+//! | [`re_index`] | operation `ReIndex` | [`ReIndexRequest`] | [`ReIndexResponse`] |
+//! | [`real_time_dialog`] | operation `RealTimeDialog` | [`RealTimeDialogRequest`] | [`RealTimeDialogResponse`] |
+//! | [`realtime_dialog_assist`] | operation `RealtimeDialogAssist` | [`RealtimeDialogAssistRequest`] | [`RealtimeDialogAssistResponse`] |
+//! | [`rebuild_task`] | operation `RebuildTask` | [`RebuildTaskRequest`] | [`RebuildTaskResponse`] |
+//! | [`recall_document`] | operation `RecallDocument` | [`RecallDocumentRequest`] | [`RecallDocumentResponse`] |
 //! | [`recognize_intention`] | operation `RecognizeIntention` | [`RecognizeIntentionRequest`] | [`RecognizeIntentionResponse`] |
+//! | [`run_agent`] | operation `RunAgent` | [`RunAgentRequest`] | [`RunAgentResponse`] |
+//! | [`run_chat_result_generation`] | operation `RunChatResultGeneration` | [`RunChatResultGenerationRequest`] | [`RunChatResultGenerationResponse`] |
+//! | [`run_dialog_analysis`] | operation `RunDialogAnalysis` | [`RunDialogAnalysisRequest`] | [`RunDialogAnalysisResponse`] |
+//! | [`run_library_chat_generation`] | operation `RunLibraryChatGeneration` | [`RunLibraryChatGenerationRequest`] | [`RunLibraryChatGenerationResponse`] |
+//! | [`submit_chat_question`] | operation `SubmitChatQuestion` | [`SubmitChatQuestionRequest`] | [`SubmitChatQuestionResponse`] |
+//! | [`update_document`] | operation `UpdateDocument` | [`UpdateDocumentRequest`] | [`UpdateDocumentResponse`] |
+//! | [`update_document_chunk`] | operation `UpdateDocumentChunk` | [`UpdateDocumentChunkRequest`] | [`UpdateDocumentChunkResponse`] |
+//! | [`update_library`] | operation `UpdateLibrary` | [`UpdateLibraryRequest`] | [`UpdateLibraryResponse`] |
+//! | [`update_qa_library`] | operation `UpdateQaLibrary` | [`UpdateQaLibraryRequest`] | [`UpdateQaLibraryResponse`] |
+//! | [`upload_document`] | operation `UploadDocument` | [`UploadDocumentRequest`] | [`UploadDocumentResponse`] |
 
 use aliyun_ai_core::{AuthScheme, ServiceInfo, Style};
 
 aliyun_ai_core::unknown_value!();
 
+pub mod create_annual_doc_summary_task;
+pub mod create_dialog;
+pub mod create_dialog_analysis_task;
+pub mod create_docs_summary_task;
+pub mod create_fin_report_summary_task;
+pub mod create_library;
+pub mod create_pdf_translate_task;
+pub mod create_predefined_document;
+pub mod create_quality_check_task;
+pub mod delete_document;
+pub mod delete_library;
+pub mod end_to_end_real_time_dialog;
+pub mod evict_task;
+pub mod gen_doc_qa_result;
+pub mod get_app_config;
+pub mod get_chat_question_resp;
+pub mod get_dialog_analysis_result;
+pub mod get_dialog_detail;
+pub mod get_dialog_log;
+pub mod get_document_chunk_list;
+pub mod get_document_list;
+pub mod get_document_url;
+pub mod get_filter_document_list;
+pub mod get_history_list_by_biz_type;
+pub mod get_library;
+pub mod get_library_list;
+pub mod get_parse_result;
+pub mod get_quality_check_task_result;
+pub mod get_summary_task_result;
+pub mod get_task_result;
+pub mod get_task_status;
+pub mod invoke_plugin;
+pub mod preview_document;
+pub mod re_index;
+pub mod real_time_dialog;
+pub mod realtime_dialog_assist;
+pub mod rebuild_task;
+pub mod recall_document;
 pub mod recognize_intention;
+pub mod run_agent;
+pub mod run_chat_result_generation;
+pub mod run_dialog_analysis;
+pub mod run_library_chat_generation;
+pub mod submit_chat_question;
 pub mod types;
+pub mod update_document;
+pub mod update_document_chunk;
+pub mod update_library;
+pub mod update_qa_library;
+pub mod upload_document;
 
+pub use create_annual_doc_summary_task::{
+    CreateAnnualDocSummaryTaskRequest, CreateAnnualDocSummaryTaskResponse,
+};
+pub use create_dialog::{CreateDialogRequest, CreateDialogResponse};
+pub use create_dialog_analysis_task::{
+    CreateDialogAnalysisTaskRequest, CreateDialogAnalysisTaskResponse,
+};
+pub use create_docs_summary_task::{CreateDocsSummaryTaskRequest, CreateDocsSummaryTaskResponse};
+pub use create_fin_report_summary_task::{
+    CreateFinReportSummaryTaskRequest, CreateFinReportSummaryTaskResponse,
+};
+pub use create_library::{CreateLibraryRequest, CreateLibraryResponse};
+pub use create_pdf_translate_task::{
+    CreatePdfTranslateTaskRequest, CreatePdfTranslateTaskResponse,
+};
+pub use create_predefined_document::{
+    CreatePredefinedDocumentRequest, CreatePredefinedDocumentResponse,
+};
+pub use create_quality_check_task::{
+    CreateQualityCheckTaskRequest, CreateQualityCheckTaskResponse,
+};
+pub use delete_document::{DeleteDocumentRequest, DeleteDocumentResponse};
+pub use delete_library::{DeleteLibraryRequest, DeleteLibraryResponse};
+pub use end_to_end_real_time_dialog::{
+    EndToEndRealTimeDialogRequest, EndToEndRealTimeDialogResponse,
+};
+pub use evict_task::{EvictTaskRequest, EvictTaskResponse};
+pub use gen_doc_qa_result::{GenDocQaResultRequest, GenDocQaResultResponse};
+pub use get_app_config::{GetAppConfigRequest, GetAppConfigResponse};
+pub use get_chat_question_resp::{GetChatQuestionRespRequest, GetChatQuestionRespResponse};
+pub use get_dialog_analysis_result::{
+    GetDialogAnalysisResultRequest, GetDialogAnalysisResultResponse,
+};
+pub use get_dialog_detail::{GetDialogDetailRequest, GetDialogDetailResponse};
+pub use get_dialog_log::{GetDialogLogRequest, GetDialogLogResponse};
+pub use get_document_chunk_list::{GetDocumentChunkListRequest, GetDocumentChunkListResponse};
+pub use get_document_list::{GetDocumentListRequest, GetDocumentListResponse};
+pub use get_document_url::{GetDocumentUrlRequest, GetDocumentUrlResponse};
+pub use get_filter_document_list::{GetFilterDocumentListRequest, GetFilterDocumentListResponse};
+pub use get_history_list_by_biz_type::{
+    GetHistoryListByBizTypeRequest, GetHistoryListByBizTypeResponse,
+};
+pub use get_library::{GetLibraryRequest, GetLibraryResponse};
+pub use get_library_list::{GetLibraryListRequest, GetLibraryListResponse};
+pub use get_parse_result::{GetParseResultRequest, GetParseResultResponse};
+pub use get_quality_check_task_result::{
+    GetQualityCheckTaskResultRequest, GetQualityCheckTaskResultResponse,
+};
+pub use get_summary_task_result::{GetSummaryTaskResultRequest, GetSummaryTaskResultResponse};
+pub use get_task_result::{GetTaskResultRequest, GetTaskResultResponse};
+pub use get_task_status::{GetTaskStatusRequest, GetTaskStatusResponse};
+pub use invoke_plugin::{InvokePluginRequest, InvokePluginResponse};
+pub use preview_document::{PreviewDocumentRequest, PreviewDocumentResponse};
+pub use re_index::{ReIndexRequest, ReIndexResponse};
+pub use real_time_dialog::{RealTimeDialogRequest, RealTimeDialogResponse};
+pub use realtime_dialog_assist::{RealtimeDialogAssistRequest, RealtimeDialogAssistResponse};
+pub use rebuild_task::{RebuildTaskRequest, RebuildTaskResponse};
+pub use recall_document::{RecallDocumentRequest, RecallDocumentResponse};
 pub use recognize_intention::{RecognizeIntentionRequest, RecognizeIntentionResponse};
+pub use run_agent::{RunAgentRequest, RunAgentResponse};
+pub use run_chat_result_generation::{
+    RunChatResultGenerationRequest, RunChatResultGenerationResponse,
+};
+pub use run_dialog_analysis::{RunDialogAnalysisRequest, RunDialogAnalysisResponse};
+pub use run_library_chat_generation::{
+    RunLibraryChatGenerationRequest, RunLibraryChatGenerationResponse,
+};
+pub use submit_chat_question::{SubmitChatQuestionRequest, SubmitChatQuestionResponse};
 pub use types::*;
+pub use update_document::{UpdateDocumentRequest, UpdateDocumentResponse};
+pub use update_document_chunk::{UpdateDocumentChunkRequest, UpdateDocumentChunkResponse};
+pub use update_library::{UpdateLibraryRequest, UpdateLibraryResponse};
+pub use update_qa_library::{UpdateQaLibraryRequest, UpdateQaLibraryResponse};
+pub use upload_document::{UploadDocumentRequest, UploadDocumentResponse};
 
 /// Every operation of this crate, in table order: what a router (such as the emulator's) serves.
-pub const OPERATIONS: &[&aliyun_ai_core::OperationInfo] =
-    &[<recognize_intention::RecognizeIntentionRequest as aliyun_ai_core::Operation>::INFO];
+pub const OPERATIONS: &[&aliyun_ai_core::OperationInfo] = &[<create_annual_doc_summary_task::CreateAnnualDocSummaryTaskRequest as aliyun_ai_core::Operation>::INFO, <create_dialog::CreateDialogRequest as aliyun_ai_core::Operation>::INFO, <create_dialog_analysis_task::CreateDialogAnalysisTaskRequest as aliyun_ai_core::Operation>::INFO, <create_docs_summary_task::CreateDocsSummaryTaskRequest as aliyun_ai_core::Operation>::INFO, <create_fin_report_summary_task::CreateFinReportSummaryTaskRequest as aliyun_ai_core::Operation>::INFO, <create_library::CreateLibraryRequest as aliyun_ai_core::Operation>::INFO, <create_pdf_translate_task::CreatePdfTranslateTaskRequest as aliyun_ai_core::Operation>::INFO, <create_predefined_document::CreatePredefinedDocumentRequest as aliyun_ai_core::Operation>::INFO, <create_quality_check_task::CreateQualityCheckTaskRequest as aliyun_ai_core::Operation>::INFO, <delete_document::DeleteDocumentRequest as aliyun_ai_core::Operation>::INFO, <delete_library::DeleteLibraryRequest as aliyun_ai_core::Operation>::INFO, <end_to_end_real_time_dialog::EndToEndRealTimeDialogRequest as aliyun_ai_core::Operation>::INFO, <evict_task::EvictTaskRequest as aliyun_ai_core::Operation>::INFO, <gen_doc_qa_result::GenDocQaResultRequest as aliyun_ai_core::Operation>::INFO, <get_app_config::GetAppConfigRequest as aliyun_ai_core::Operation>::INFO, <get_chat_question_resp::GetChatQuestionRespRequest as aliyun_ai_core::Operation>::INFO, <get_dialog_analysis_result::GetDialogAnalysisResultRequest as aliyun_ai_core::Operation>::INFO, <get_dialog_detail::GetDialogDetailRequest as aliyun_ai_core::Operation>::INFO, <get_dialog_log::GetDialogLogRequest as aliyun_ai_core::Operation>::INFO, <get_document_chunk_list::GetDocumentChunkListRequest as aliyun_ai_core::Operation>::INFO, <get_document_list::GetDocumentListRequest as aliyun_ai_core::Operation>::INFO, <get_document_url::GetDocumentUrlRequest as aliyun_ai_core::Operation>::INFO, <get_filter_document_list::GetFilterDocumentListRequest as aliyun_ai_core::Operation>::INFO, <get_history_list_by_biz_type::GetHistoryListByBizTypeRequest as aliyun_ai_core::Operation>::INFO, <get_library::GetLibraryRequest as aliyun_ai_core::Operation>::INFO, <get_library_list::GetLibraryListRequest as aliyun_ai_core::Operation>::INFO, <get_parse_result::GetParseResultRequest as aliyun_ai_core::Operation>::INFO, <get_quality_check_task_result::GetQualityCheckTaskResultRequest as aliyun_ai_core::Operation>::INFO, <get_summary_task_result::GetSummaryTaskResultRequest as aliyun_ai_core::Operation>::INFO, <get_task_result::GetTaskResultRequest as aliyun_ai_core::Operation>::INFO, <get_task_status::GetTaskStatusRequest as aliyun_ai_core::Operation>::INFO, <invoke_plugin::InvokePluginRequest as aliyun_ai_core::Operation>::INFO, <preview_document::PreviewDocumentRequest as aliyun_ai_core::Operation>::INFO, <re_index::ReIndexRequest as aliyun_ai_core::Operation>::INFO, <real_time_dialog::RealTimeDialogRequest as aliyun_ai_core::Operation>::INFO, <realtime_dialog_assist::RealtimeDialogAssistRequest as aliyun_ai_core::Operation>::INFO, <rebuild_task::RebuildTaskRequest as aliyun_ai_core::Operation>::INFO, <recall_document::RecallDocumentRequest as aliyun_ai_core::Operation>::INFO, <recognize_intention::RecognizeIntentionRequest as aliyun_ai_core::Operation>::INFO, <run_agent::RunAgentRequest as aliyun_ai_core::Operation>::INFO, <run_chat_result_generation::RunChatResultGenerationRequest as aliyun_ai_core::Operation>::INFO, <run_dialog_analysis::RunDialogAnalysisRequest as aliyun_ai_core::Operation>::INFO, <run_library_chat_generation::RunLibraryChatGenerationRequest as aliyun_ai_core::Operation>::INFO, <submit_chat_question::SubmitChatQuestionRequest as aliyun_ai_core::Operation>::INFO, <update_document::UpdateDocumentRequest as aliyun_ai_core::Operation>::INFO, <update_document_chunk::UpdateDocumentChunkRequest as aliyun_ai_core::Operation>::INFO, <update_library::UpdateLibraryRequest as aliyun_ai_core::Operation>::INFO, <update_qa_library::UpdateQaLibraryRequest as aliyun_ai_core::Operation>::INFO, <upload_document::UploadDocumentRequest as aliyun_ai_core::Operation>::INFO];
 
 /// Every operation, with how a server decodes and answers it (from the tables' examples).
 #[cfg(feature = "server")]
-pub const SERVER_OPERATIONS: &[aliyun_ai_core::server::ServerEntry] =
-    &[aliyun_ai_core::server::ServerEntry {
-        info: <recognize_intention::RecognizeIntentionRequest as aliyun_ai_core::Operation>::INFO,
-        answer: aliyun_ai_core::server::answer_with_example::<
-            recognize_intention::RecognizeIntentionRequest,
-        >,
-    }];
+pub const SERVER_OPERATIONS: &[aliyun_ai_core::server::ServerEntry] = &[aliyun_ai_core::server::ServerEntry { info: <create_annual_doc_summary_task::CreateAnnualDocSummaryTaskRequest as aliyun_ai_core::Operation>::INFO, answer: aliyun_ai_core::server::answer_with_example::<create_annual_doc_summary_task::CreateAnnualDocSummaryTaskRequest> }, aliyun_ai_core::server::ServerEntry { info: <create_dialog::CreateDialogRequest as aliyun_ai_core::Operation>::INFO, answer: aliyun_ai_core::server::answer_with_example::<create_dialog::CreateDialogRequest> }, aliyun_ai_core::server::ServerEntry { info: <create_dialog_analysis_task::CreateDialogAnalysisTaskRequest as aliyun_ai_core::Operation>::INFO, answer: aliyun_ai_core::server::answer_with_example::<create_dialog_analysis_task::CreateDialogAnalysisTaskRequest> }, aliyun_ai_core::server::ServerEntry { info: <create_docs_summary_task::CreateDocsSummaryTaskRequest as aliyun_ai_core::Operation>::INFO, answer: aliyun_ai_core::server::answer_with_example::<create_docs_summary_task::CreateDocsSummaryTaskRequest> }, aliyun_ai_core::server::ServerEntry { info: <create_fin_report_summary_task::CreateFinReportSummaryTaskRequest as aliyun_ai_core::Operation>::INFO, answer: aliyun_ai_core::server::answer_with_example::<create_fin_report_summary_task::CreateFinReportSummaryTaskRequest> }, aliyun_ai_core::server::ServerEntry { info: <create_library::CreateLibraryRequest as aliyun_ai_core::Operation>::INFO, answer: aliyun_ai_core::server::answer_with_example::<create_library::CreateLibraryRequest> }, aliyun_ai_core::server::ServerEntry { info: <create_pdf_translate_task::CreatePdfTranslateTaskRequest as aliyun_ai_core::Operation>::INFO, answer: aliyun_ai_core::server::answer_with_example::<create_pdf_translate_task::CreatePdfTranslateTaskRequest> }, aliyun_ai_core::server::ServerEntry { info: <create_predefined_document::CreatePredefinedDocumentRequest as aliyun_ai_core::Operation>::INFO, answer: aliyun_ai_core::server::answer_with_example::<create_predefined_document::CreatePredefinedDocumentRequest> }, aliyun_ai_core::server::ServerEntry { info: <create_quality_check_task::CreateQualityCheckTaskRequest as aliyun_ai_core::Operation>::INFO, answer: aliyun_ai_core::server::answer_with_example::<create_quality_check_task::CreateQualityCheckTaskRequest> }, aliyun_ai_core::server::ServerEntry { info: <delete_document::DeleteDocumentRequest as aliyun_ai_core::Operation>::INFO, answer: aliyun_ai_core::server::answer_with_example::<delete_document::DeleteDocumentRequest> }, aliyun_ai_core::server::ServerEntry { info: <delete_library::DeleteLibraryRequest as aliyun_ai_core::Operation>::INFO, answer: aliyun_ai_core::server::answer_with_example::<delete_library::DeleteLibraryRequest> }, aliyun_ai_core::server::ServerEntry { info: <end_to_end_real_time_dialog::EndToEndRealTimeDialogRequest as aliyun_ai_core::Operation>::INFO, answer: aliyun_ai_core::server::answer_with_example::<end_to_end_real_time_dialog::EndToEndRealTimeDialogRequest> }, aliyun_ai_core::server::ServerEntry { info: <evict_task::EvictTaskRequest as aliyun_ai_core::Operation>::INFO, answer: aliyun_ai_core::server::answer_with_example::<evict_task::EvictTaskRequest> }, aliyun_ai_core::server::ServerEntry { info: <gen_doc_qa_result::GenDocQaResultRequest as aliyun_ai_core::Operation>::INFO, answer: aliyun_ai_core::server::answer_with_example::<gen_doc_qa_result::GenDocQaResultRequest> }, aliyun_ai_core::server::ServerEntry { info: <get_app_config::GetAppConfigRequest as aliyun_ai_core::Operation>::INFO, answer: aliyun_ai_core::server::answer_with_example::<get_app_config::GetAppConfigRequest> }, aliyun_ai_core::server::ServerEntry { info: <get_chat_question_resp::GetChatQuestionRespRequest as aliyun_ai_core::Operation>::INFO, answer: aliyun_ai_core::server::answer_with_example::<get_chat_question_resp::GetChatQuestionRespRequest> }, aliyun_ai_core::server::ServerEntry { info: <get_dialog_analysis_result::GetDialogAnalysisResultRequest as aliyun_ai_core::Operation>::INFO, answer: aliyun_ai_core::server::answer_with_example::<get_dialog_analysis_result::GetDialogAnalysisResultRequest> }, aliyun_ai_core::server::ServerEntry { info: <get_dialog_detail::GetDialogDetailRequest as aliyun_ai_core::Operation>::INFO, answer: aliyun_ai_core::server::answer_with_example::<get_dialog_detail::GetDialogDetailRequest> }, aliyun_ai_core::server::ServerEntry { info: <get_dialog_log::GetDialogLogRequest as aliyun_ai_core::Operation>::INFO, answer: aliyun_ai_core::server::answer_with_example::<get_dialog_log::GetDialogLogRequest> }, aliyun_ai_core::server::ServerEntry { info: <get_document_chunk_list::GetDocumentChunkListRequest as aliyun_ai_core::Operation>::INFO, answer: aliyun_ai_core::server::answer_with_example::<get_document_chunk_list::GetDocumentChunkListRequest> }, aliyun_ai_core::server::ServerEntry { info: <get_document_list::GetDocumentListRequest as aliyun_ai_core::Operation>::INFO, answer: aliyun_ai_core::server::answer_with_example::<get_document_list::GetDocumentListRequest> }, aliyun_ai_core::server::ServerEntry { info: <get_document_url::GetDocumentUrlRequest as aliyun_ai_core::Operation>::INFO, answer: aliyun_ai_core::server::answer_with_example::<get_document_url::GetDocumentUrlRequest> }, aliyun_ai_core::server::ServerEntry { info: <get_filter_document_list::GetFilterDocumentListRequest as aliyun_ai_core::Operation>::INFO, answer: aliyun_ai_core::server::answer_with_example::<get_filter_document_list::GetFilterDocumentListRequest> }, aliyun_ai_core::server::ServerEntry { info: <get_history_list_by_biz_type::GetHistoryListByBizTypeRequest as aliyun_ai_core::Operation>::INFO, answer: aliyun_ai_core::server::answer_with_example::<get_history_list_by_biz_type::GetHistoryListByBizTypeRequest> }, aliyun_ai_core::server::ServerEntry { info: <get_library::GetLibraryRequest as aliyun_ai_core::Operation>::INFO, answer: aliyun_ai_core::server::answer_with_example::<get_library::GetLibraryRequest> }, aliyun_ai_core::server::ServerEntry { info: <get_library_list::GetLibraryListRequest as aliyun_ai_core::Operation>::INFO, answer: aliyun_ai_core::server::answer_with_example::<get_library_list::GetLibraryListRequest> }, aliyun_ai_core::server::ServerEntry { info: <get_parse_result::GetParseResultRequest as aliyun_ai_core::Operation>::INFO, answer: aliyun_ai_core::server::answer_with_example::<get_parse_result::GetParseResultRequest> }, aliyun_ai_core::server::ServerEntry { info: <get_quality_check_task_result::GetQualityCheckTaskResultRequest as aliyun_ai_core::Operation>::INFO, answer: aliyun_ai_core::server::answer_with_example::<get_quality_check_task_result::GetQualityCheckTaskResultRequest> }, aliyun_ai_core::server::ServerEntry { info: <get_summary_task_result::GetSummaryTaskResultRequest as aliyun_ai_core::Operation>::INFO, answer: aliyun_ai_core::server::answer_with_example::<get_summary_task_result::GetSummaryTaskResultRequest> }, aliyun_ai_core::server::ServerEntry { info: <get_task_result::GetTaskResultRequest as aliyun_ai_core::Operation>::INFO, answer: aliyun_ai_core::server::answer_with_example::<get_task_result::GetTaskResultRequest> }, aliyun_ai_core::server::ServerEntry { info: <get_task_status::GetTaskStatusRequest as aliyun_ai_core::Operation>::INFO, answer: aliyun_ai_core::server::answer_with_example::<get_task_status::GetTaskStatusRequest> }, aliyun_ai_core::server::ServerEntry { info: <invoke_plugin::InvokePluginRequest as aliyun_ai_core::Operation>::INFO, answer: aliyun_ai_core::server::answer_with_example::<invoke_plugin::InvokePluginRequest> }, aliyun_ai_core::server::ServerEntry { info: <preview_document::PreviewDocumentRequest as aliyun_ai_core::Operation>::INFO, answer: aliyun_ai_core::server::answer_with_example::<preview_document::PreviewDocumentRequest> }, aliyun_ai_core::server::ServerEntry { info: <re_index::ReIndexRequest as aliyun_ai_core::Operation>::INFO, answer: aliyun_ai_core::server::answer_with_example::<re_index::ReIndexRequest> }, aliyun_ai_core::server::ServerEntry { info: <real_time_dialog::RealTimeDialogRequest as aliyun_ai_core::Operation>::INFO, answer: aliyun_ai_core::server::answer_with_example::<real_time_dialog::RealTimeDialogRequest> }, aliyun_ai_core::server::ServerEntry { info: <realtime_dialog_assist::RealtimeDialogAssistRequest as aliyun_ai_core::Operation>::INFO, answer: aliyun_ai_core::server::answer_with_example::<realtime_dialog_assist::RealtimeDialogAssistRequest> }, aliyun_ai_core::server::ServerEntry { info: <rebuild_task::RebuildTaskRequest as aliyun_ai_core::Operation>::INFO, answer: aliyun_ai_core::server::answer_with_example::<rebuild_task::RebuildTaskRequest> }, aliyun_ai_core::server::ServerEntry { info: <recall_document::RecallDocumentRequest as aliyun_ai_core::Operation>::INFO, answer: aliyun_ai_core::server::answer_with_example::<recall_document::RecallDocumentRequest> }, aliyun_ai_core::server::ServerEntry { info: <recognize_intention::RecognizeIntentionRequest as aliyun_ai_core::Operation>::INFO, answer: aliyun_ai_core::server::answer_with_example::<recognize_intention::RecognizeIntentionRequest> }, aliyun_ai_core::server::ServerEntry { info: <run_agent::RunAgentRequest as aliyun_ai_core::Operation>::INFO, answer: aliyun_ai_core::server::answer_with_example::<run_agent::RunAgentRequest> }, aliyun_ai_core::server::ServerEntry { info: <run_chat_result_generation::RunChatResultGenerationRequest as aliyun_ai_core::Operation>::INFO, answer: aliyun_ai_core::server::answer_with_example::<run_chat_result_generation::RunChatResultGenerationRequest> }, aliyun_ai_core::server::ServerEntry { info: <run_dialog_analysis::RunDialogAnalysisRequest as aliyun_ai_core::Operation>::INFO, answer: aliyun_ai_core::server::answer_with_example::<run_dialog_analysis::RunDialogAnalysisRequest> }, aliyun_ai_core::server::ServerEntry { info: <run_library_chat_generation::RunLibraryChatGenerationRequest as aliyun_ai_core::Operation>::INFO, answer: aliyun_ai_core::server::answer_with_example::<run_library_chat_generation::RunLibraryChatGenerationRequest> }, aliyun_ai_core::server::ServerEntry { info: <submit_chat_question::SubmitChatQuestionRequest as aliyun_ai_core::Operation>::INFO, answer: aliyun_ai_core::server::answer_with_example::<submit_chat_question::SubmitChatQuestionRequest> }, aliyun_ai_core::server::ServerEntry { info: <update_document::UpdateDocumentRequest as aliyun_ai_core::Operation>::INFO, answer: aliyun_ai_core::server::answer_with_example::<update_document::UpdateDocumentRequest> }, aliyun_ai_core::server::ServerEntry { info: <update_document_chunk::UpdateDocumentChunkRequest as aliyun_ai_core::Operation>::INFO, answer: aliyun_ai_core::server::answer_with_example::<update_document_chunk::UpdateDocumentChunkRequest> }, aliyun_ai_core::server::ServerEntry { info: <update_library::UpdateLibraryRequest as aliyun_ai_core::Operation>::INFO, answer: aliyun_ai_core::server::answer_with_example::<update_library::UpdateLibraryRequest> }, aliyun_ai_core::server::ServerEntry { info: <update_qa_library::UpdateQaLibraryRequest as aliyun_ai_core::Operation>::INFO, answer: aliyun_ai_core::server::answer_with_example::<update_qa_library::UpdateQaLibraryRequest> }, aliyun_ai_core::server::ServerEntry { info: <upload_document::UploadDocumentRequest as aliyun_ai_core::Operation>::INFO, answer: aliyun_ai_core::server::answer_with_example::<upload_document::UploadDocumentRequest> }];
 
 /// Facts about DianJin shared by its operations.
 pub const SERVICE: ServiceInfo = ServiceInfo {

@@ -1411,6 +1411,7 @@ impl Operation for RecognizeMessageRequest {
         method: Method::Post,
         path_template: "/",
         can_stream: false,
+        stream_field: None,
         idempotent: false,
         doc_table: "docs/apis/retailbot/RecognizeMessage.md",
     };

@@ -626,6 +626,7 @@ impl Operation for CreateTaskRequest {
         method: Method::Post,
         path_template: "/api/v1/services/aigc/multimodal-generation/generation",
         can_stream: false,
+        stream_field: None,
         idempotent: false,
         doc_table: "docs/apis/tingwu/createTask.md",
     };

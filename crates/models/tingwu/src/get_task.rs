@@ -276,6 +276,7 @@ impl Operation for GetTaskRequest {
         method: Method::Post,
         path_template: "/api/v1/services/aigc/multimodal-generation/generation",
         can_stream: false,
+        stream_field: None,
         idempotent: true,
         doc_table: "docs/apis/tingwu/getTask.md",
     };
