@@ -178,6 +178,24 @@ pub fn generate(root: &Path) -> Result<Generated, String> {
                 generate_module(service, module)?,
             );
         }
+        let has_fixture = |relative: &str| root.join("fixtures").join(relative).is_file();
+        if let Some(tests) = emit::example_tests(service, &has_fixture) {
+            files.insert(
+                PathBuf::from(format!(
+                    "crates/model-tests/tests/examples_{}.rs",
+                    service.key
+                )),
+                rustfmt(&tests)?,
+            );
+        }
+        if let Some(facade) = emit::facade(service) {
+            files.insert(
+                PathBuf::from("crates/aliyun-ai/src")
+                    .join(&service.key)
+                    .join("operations.rs"),
+                rustfmt(&facade)?,
+            );
+        }
     }
     Ok(files)
 }

@@ -34,6 +34,9 @@ pub struct Service {
     pub style: Style,
     pub auth: Auth,
     pub endpoint: Option<String>,
+    /// The facade's per-service client (`DianJin`), when the generator writes
+    /// its methods (`facade:` in the service header).
+    pub facade: Option<String>,
     pub modules: Vec<Module>,
 }
 
@@ -361,6 +364,7 @@ pub fn service(table: &RawTable, key: &str) -> Result<Service> {
         table,
         &[
             "kind", "service", "product", "version", "style", "auth", "endpoint", "openmeta",
+            "facade",
         ],
     )?;
     expect_kind(table, &header, "service")?;
@@ -394,6 +398,21 @@ pub fn service(table: &RawTable, key: &str) -> Result<Service> {
         style: parse_style(table, header.require("style")?)?,
         auth: parse_auth(table, header.require("auth")?)?,
         endpoint: (endpoint.value != "-").then(|| endpoint.value.clone()),
+        facade: match header.get("facade") {
+            Some(entry) => {
+                let valid = entry
+                    .value
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_uppercase())
+                    && entry.value.chars().all(|c| c.is_ascii_alphanumeric());
+                if !valid {
+                    return Err(table.error(entry.line, "facade names a Rust type (`DianJin`)"));
+                }
+                Some(entry.value.clone())
+            }
+            None => None,
+        },
         modules: Vec::new(),
     })
 }

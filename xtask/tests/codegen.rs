@@ -9,18 +9,35 @@ use std::path::{Path, PathBuf};
 
 use xtask::{check, generate, generate_module, load_services, workspace_root, write};
 
-/// A scratch copy of the parts of the workspace the generator reads and writes.
-struct Scratch(PathBuf);
+/// A scratch copy of the parts of the workspace the importer and the
+/// generator read and write.
+pub struct Scratch(pub PathBuf);
 
 impl Scratch {
     fn new(name: &str) -> Self {
         let dir = std::env::temp_dir().join(format!("xtask-{name}-{}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);
-        copy_dir(&workspace_root().join("docs/apis"), &dir.join("docs/apis"));
-        copy_dir(
-            &workspace_root().join("crates/models"),
-            &dir.join("crates/models"),
-        );
+        for part in [
+            "docs",
+            "fixtures",
+            "crates/models",
+            "crates/aliyun-ai/src/contactcenterai",
+            "crates/aliyun-ai/src/dianjin",
+        ] {
+            copy_dir(&workspace_root().join(part), &dir.join(part));
+        }
+        let tests = workspace_root().join("crates/model-tests/tests");
+        fs::create_dir_all(dir.join("crates/model-tests/tests")).unwrap();
+        for entry in fs::read_dir(&tests).unwrap() {
+            let entry = entry.unwrap();
+            if entry.file_name().to_string_lossy().starts_with("examples_") {
+                fs::copy(
+                    entry.path(),
+                    dir.join("crates/model-tests/tests").join(entry.file_name()),
+                )
+                .unwrap();
+            }
+        }
         Scratch(dir)
     }
 
@@ -254,4 +271,179 @@ fn a_shared_type_used_by_a_request_and_a_response_is_refused() {
         error.starts_with("docs/apis/dianjin/types.md:14: shared type `Intention` is used by a request (docs/apis/dianjin/RecognizeIntention.md) and a response"),
         "{error}"
     );
+}
+
+// ---------------------------------------------------------------------------
+// The Openmeta importer
+
+/// The node at `path` (object keys) inside `value`.
+fn node_mut<'a>(value: &'a mut xtask::json::Json, path: &[&str]) -> &'a mut xtask::json::Json {
+    let mut here = value;
+    for key in path {
+        let xtask::json::Json::Object(members) = here else {
+            panic!("`{key}`: not inside an object");
+        };
+        here = members
+            .iter_mut()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
+            .unwrap_or_else(|| panic!("no `{key}`"));
+    }
+    here
+}
+
+/// Edits one node of the scratch copy of DianJin's zh_cn metadata.
+fn edit_metadata(scratch: &Scratch, path: &[&str], value: xtask::json::Json) {
+    let file = scratch.path("docs/openmeta/dianjin-2024-06-28.zh_cn.json");
+    let mut metadata = xtask::json::parse(&fs::read_to_string(&file).unwrap()).unwrap();
+    *node_mut(&mut metadata, path) = value;
+    fs::write(&file, xtask::json::pretty(&metadata)).unwrap();
+}
+
+/// The files of `after` whose content differs from `before`'s, with the
+/// lines that differ (both sides, in order).
+fn changed(
+    before: &xtask::Generated,
+    after: &xtask::Generated,
+) -> Vec<(String, Vec<String>, Vec<String>)> {
+    let mut out = Vec::new();
+    for (path, text) in after {
+        let old = before.get(path).map(String::as_str).unwrap_or_default();
+        if old != text {
+            let old_lines: Vec<&str> = old.lines().collect();
+            let new_lines: Vec<&str> = text.lines().collect();
+            let removed = old_lines.iter().filter(|l| !new_lines.contains(l));
+            let added = new_lines.iter().filter(|l| !old_lines.contains(l));
+            out.push((
+                path.display().to_string(),
+                removed.map(|l| l.to_string()).collect(),
+                added.map(|l| l.to_string()).collect(),
+            ));
+        }
+    }
+    out
+}
+
+#[test]
+fn reimporting_unchanged_metadata_changes_nothing() {
+    let root = workspace_root();
+    let files = xtask::openmeta::import(&root).unwrap();
+    assert_eq!(files.len(), 2 * 62, "62 tables and 62 fixtures");
+    for (path, content) in &files {
+        assert_eq!(
+            fs::read_to_string(root.join(path)).ok().as_deref(),
+            Some(content.as_str()),
+            "{} drifted: run `cargo xtask import-openmeta`",
+            path.display()
+        );
+    }
+    assert!(xtask::openmeta::stale_tables(&root, &files).is_empty());
+    assert_eq!(files, xtask::openmeta::import(&root).unwrap());
+}
+
+#[test]
+fn one_changed_metadata_field_changes_its_row_and_generated_field_and_nothing_else() {
+    use xtask::json::Json;
+    let scratch = Scratch::new("openmeta-edit");
+    let tables_before = xtask::openmeta::import(&scratch.0).unwrap();
+    let code_before = generate(&scratch.0).unwrap();
+
+    // A request field the vendor makes required: its row says `yes`, the
+    // generated struct holds it directly and the builder checks it.
+    edit_metadata(&scratch, &["apis", "CreateLibrary"], {
+        let file = scratch.path("docs/openmeta/dianjin-2024-06-28.zh_cn.json");
+        let metadata = xtask::json::parse(&fs::read_to_string(&file).unwrap()).unwrap();
+        let mut api = metadata
+            .get("apis")
+            .unwrap()
+            .get("CreateLibrary")
+            .unwrap()
+            .clone();
+        let Json::Object(members) = &mut api else {
+            unreachable!()
+        };
+        let parameters = members.iter_mut().find(|(k, _)| k == "parameters").unwrap();
+        let Json::Array(parameters) = &mut parameters.1 else {
+            unreachable!()
+        };
+        let body = parameters
+            .iter_mut()
+            .find(|p| p.get("in").and_then(Json::as_str) == Some("body"))
+            .unwrap();
+        let flag = node_mut(body, &["schema", "properties", "indexSetting", "required"]);
+        assert_eq!(*flag, Json::Bool(false));
+        *flag = Json::Bool(true);
+        api
+    });
+    let tables = xtask::openmeta::import(&scratch.0).unwrap();
+    let diff = changed(&tables_before, &tables);
+    assert_eq!(diff.len(), 1, "{diff:#?}");
+    let (path, removed, added) = &diff[0];
+    assert_eq!(path, "docs/apis/dianjin/CreateLibrary.md");
+    assert_eq!(
+        (removed.len(), added.len()),
+        (1, 1),
+        "one row: {removed:?} -> {added:?}"
+    );
+    assert!(removed[0].starts_with("| indexSetting | object | no |"));
+    assert!(added[0].starts_with("| indexSetting | object | yes |"));
+    xtask::write_files(&scratch.0, &tables).unwrap();
+    let code = generate(&scratch.0).unwrap();
+    let diff = changed(&code_before, &code);
+    let paths: Vec<&str> = diff.iter().map(|(p, _, _)| p.as_str()).collect();
+    assert_eq!(paths, ["crates/models/dianjin/src/create_library.rs"]);
+    let (_, removed, added) = &diff[0];
+    assert!(
+        removed
+            .iter()
+            .any(|l| l.contains("pub index_setting: Option<IndexSetting>,"))
+    );
+    assert!(
+        added
+            .iter()
+            .any(|l| l.contains("pub index_setting: IndexSetting,"))
+    );
+    assert!(
+        added.iter().any(|l| l.contains("\"indexSetting\"")),
+        "the builder names it when missing: {added:#?}"
+    );
+
+    // A response field's description: one row, one doc line.
+    let before = tables;
+    let code_before = code;
+    edit_metadata(
+        &scratch,
+        &[
+            "apis",
+            "GetLibraryList",
+            "responses",
+            "200",
+            "schema",
+            "properties",
+            "data",
+            "properties",
+            "records",
+            "items",
+            "properties",
+            "documentCount",
+            "description",
+        ],
+        Json::String("文档库中文档的数量".into()),
+    );
+    let tables = xtask::openmeta::import(&scratch.0).unwrap();
+    let diff = changed(&before, &tables);
+    assert_eq!(diff.len(), 1, "{diff:#?}");
+    assert_eq!(diff[0].0, "docs/apis/dianjin/GetLibraryList.md");
+    assert_eq!((diff[0].1.len(), diff[0].2.len()), (1, 1));
+    assert!(
+        diff[0].2[0].starts_with(
+            "| data.records[].documentCount | long {lenient} | no | 文档库中文档的数量"
+        )
+    );
+    xtask::write_files(&scratch.0, &tables).unwrap();
+    let code = generate(&scratch.0).unwrap();
+    let diff = changed(&code_before, &code);
+    assert_eq!(diff.len(), 1, "{diff:#?}");
+    assert_eq!(diff[0].0, "crates/models/dianjin/src/get_library_list.rs");
+    assert_eq!(diff[0].2, ["    /// 文档库中文档的数量 (en: 文档数量)"]);
 }

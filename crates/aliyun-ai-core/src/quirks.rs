@@ -830,3 +830,41 @@ mod tests {
         assert!(serde_json::from_value::<Fixed<Model>>(json!("other")).is_err());
     }
 }
+
+/// `#[serde(deserialize_with = "...")]` for an optional array of objects in an
+/// answer: a `null` item is skipped rather than failing the whole answer (the
+/// vendor's own examples hold `"toolCalls": [null]`, DianJin
+/// GetSummaryTaskResult in `docs/openmeta/`).
+pub mod null_items {
+    use super::*;
+
+    /// Decodes the array, leaving out `null` items.
+    pub fn deserialize<'de, D, T>(deserializer: D) -> Result<Option<Vec<T>>, D::Error>
+    where
+        D: Deserializer<'de>,
+        T: serde::Deserialize<'de>,
+    {
+        let items: Option<Vec<Option<T>>> = serde::Deserialize::deserialize(deserializer)?;
+        Ok(items.map(|items| items.into_iter().flatten().collect()))
+    }
+}
+
+#[cfg(test)]
+mod null_items_tests {
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    struct Holder {
+        #[serde(default, deserialize_with = "super::null_items::deserialize")]
+        items: Option<Vec<std::collections::BTreeMap<String, i64>>>,
+    }
+
+    #[test]
+    fn null_items_are_skipped_and_null_is_none() {
+        let holder: Holder = serde_json::from_str(r#"{"items":[null,{"a":1},null]}"#).unwrap();
+        assert_eq!(holder.items.unwrap().len(), 1);
+        let holder: Holder = serde_json::from_str(r#"{"items":null}"#).unwrap();
+        assert_eq!(holder.items, None);
+        let holder: Holder = serde_json::from_str("{}").unwrap();
+        assert_eq!(holder.items, None);
+        assert!(serde_json::from_str::<Holder>(r#"{"items":[1]}"#).is_err());
+    }
+}

@@ -11,7 +11,9 @@ use aliyun_ai::auth::provider::TemporaryTokenProvider;
 use aliyun_ai::auth::sign::FixedNonce;
 use aliyun_ai::contactcenterai::create_task::{TaskType, Transcription};
 use aliyun_ai::contactcenterai::get_task_result::{RequiredField, TaskStatus};
-use aliyun_ai::contactcenterai::{AnalyzeConversationRequest, CreateTaskRequest};
+use aliyun_ai::contactcenterai::{
+    AnalyzeConversationRequest, CreateTaskRequest, GetTaskResultRequest,
+};
 use aliyun_ai::contactcenterai::{Dialogue, ResultType, Role, Sentence};
 use aliyun_ai::contactcenterai::{Dialogue as TaskDialogue, Sentence as TaskSentence};
 use aliyun_ai::dianjin::Intention;
@@ -261,7 +263,12 @@ async fn unknown_task_ids_get_the_documented_error() {
     let (_emulator, client) = setup().await;
     let error = client
         .contact_center_ai()
-        .get_task_result("no-such-task", [])
+        .get_task_result(
+            GetTaskResultRequest::builder()
+                .task_id("no-such-task")
+                .build()
+                .unwrap(),
+        )
         .await
         .unwrap_err();
     assert_eq!(

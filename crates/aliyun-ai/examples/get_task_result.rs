@@ -5,9 +5,9 @@
 #[path = "support/mod.rs"]
 mod support;
 
-use aliyun_ai::contactcenterai::CreateTaskRequest;
 use aliyun_ai::contactcenterai::create_task::TaskType;
 use aliyun_ai::contactcenterai::get_task_result::RequiredField;
+use aliyun_ai::contactcenterai::{CreateTaskRequest, GetTaskResultRequest};
 use aliyun_ai::contactcenterai::{Dialogue, Sentence};
 
 #[tokio::main]
@@ -36,9 +36,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .unwrap_or_default()
         }
     };
-    let answer = ccai
-        .get_task_result(&task_id, [RequiredField::AsrResult])
-        .await?;
+    let request = GetTaskResultRequest::builder()
+        .task_id(&task_id)
+        .required_field_list([RequiredField::AsrResult])
+        .build()?;
+    let answer = ccai.get_task_result(request).await?;
     let data = answer.data.unwrap_or_default();
     println!(
         "task {task_id}: {}",

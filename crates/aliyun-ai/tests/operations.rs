@@ -8,7 +8,9 @@ use aliyun_ai::RpcSignature;
 use aliyun_ai::auth::sign::{canonical_query_from_encoded, compute_v3, sha256_hex};
 use aliyun_ai::contactcenterai::create_task::TaskType;
 use aliyun_ai::contactcenterai::get_task_result::{RequiredField, TaskStatus};
-use aliyun_ai::contactcenterai::{AnalyzeConversationRequest, CreateTaskRequest};
+use aliyun_ai::contactcenterai::{
+    AnalyzeConversationRequest, CreateTaskRequest, GetTaskResultRequest,
+};
 use aliyun_ai::contactcenterai::{Dialogue, ResultType, Role, Sentence};
 use aliyun_ai::dianjin::Intention;
 use aliyun_ai::dianjin::RecognizeIntentionRequest;
@@ -132,8 +134,11 @@ async fn get_task_result() {
     let answer = client
         .contact_center_ai()
         .get_task_result(
-            "20240905-task",
-            [RequiredField::AsrResult, RequiredField::Debug],
+            GetTaskResultRequest::builder()
+                .task_id("20240905-task")
+                .required_field_list([RequiredField::AsrResult, RequiredField::Debug])
+                .build()
+                .unwrap(),
         )
         .await
         .unwrap();

@@ -34,6 +34,55 @@ pub fn decode_fixture<T: DeserializeOwned>(relative: &str) -> T {
     serde_json::from_str(&fixture(relative)).unwrap_or_else(|e| panic!("{relative}: {e}"))
 }
 
+/// Decodes an example answer as `T` and checks that nothing was lost: every
+/// field the example holds (with a value other than `null` or `""`) is still
+/// there when the decoded value is encoded again, so a table that misses a
+/// field of the vendor's example fails here.
+///
+/// # Panics
+/// When the example does not decode, or a field of it has no place in `T`.
+pub fn decode_example<T: DeserializeOwned + serde::Serialize>(relative: &str) -> T {
+    let text = fixture(relative);
+    let original: Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{relative}: not JSON: {e}"));
+    let decoded: T = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{relative}: {e}"));
+    let again = serde_json::to_value(&decoded).unwrap_or_else(|e| panic!("{relative}: {e}"));
+    let mut lost = Vec::new();
+    missing_fields(&original, &again, String::new(), &mut lost);
+    assert!(
+        lost.is_empty(),
+        "{relative}: fields of the example the generated type dropped: {lost:?}"
+    );
+    decoded
+}
+
+/// The paths of `original`'s non-empty fields that `again` lacks.
+fn missing_fields(original: &Value, again: &Value, path: String, lost: &mut Vec<String>) {
+    match (original, again) {
+        (Value::Object(fields), Value::Object(kept)) => {
+            for (key, value) in fields {
+                // `_fixture_note` says what a fixture corrected (fixtures/README.md).
+                if value.is_null() || value == "" || key == "_fixture_note" {
+                    continue;
+                }
+                let here = format!("{path}.{key}");
+                match kept.get(key) {
+                    Some(other) => missing_fields(value, other, here, lost),
+                    None => lost.push(here),
+                }
+            }
+        }
+        (Value::Array(items), Value::Array(kept)) => {
+            for (index, (item, other)) in items.iter().zip(kept).enumerate() {
+                missing_fields(item, other, format!("{path}[{index}]"), lost);
+            }
+        }
+        // A JSON document inside a string, a number as a string...: the
+        // shape differs on purpose and the value was kept.
+        _ => {}
+    }
+}
+
 /// An example request fixture: path parameters, query parameters, body.
 pub struct RequestFixture {
     /// Path parameters by name.

@@ -823,7 +823,7 @@ pub struct AnalyzeAudioSyncResponse {
     pub request_id: Option<String>,
     /// 如果是流式输出，正在生成时为null，生成结束时如果由于停止token导致则为stop。
     ///
-    /// Example: `stop`.
+    /// Set on the last event of a stream. Example: `stop`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finish_reason: Option<String>,
     /// 请求是否成功
@@ -920,6 +920,10 @@ impl Operation for AnalyzeAudioSyncRequest {
                     .cloned(),
             )
         })
+    }
+
+    fn is_final_event(output: &Self::Output) -> Option<bool> {
+        Some(output.finish_reason.as_ref().is_some_and(|v| !v.is_empty()))
     }
 }
 #[cfg(feature = "server")]

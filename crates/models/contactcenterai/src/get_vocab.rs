@@ -147,7 +147,11 @@ pub struct Data {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audio_model_code: Option<String>,
     /// 热词组
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
+    )]
     pub word_weight_list: Option<Vec<WordWeight>>,
 }
 

@@ -232,7 +232,7 @@ impl Message {
 pub struct RunCompletionMessageResponse {
     /// 如果是流式输出，正在生成时为null，生成结束时如果由于停止token导致则为stop。
     ///
-    /// Example: `stop`.
+    /// Set on the last event of a stream. Example: `stop`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finish_reason: Option<String>,
     /// 系统生成的标志本次请求的唯一性ID
@@ -344,6 +344,10 @@ impl Operation for RunCompletionMessageRequest {
             return Err(ValidationError::new(OPERATION, "appId", Problem::Empty));
         }
         self.check()
+    }
+
+    fn is_final_event(output: &Self::Output) -> Option<bool> {
+        Some(output.finish_reason.as_ref().is_some_and(|v| !v.is_empty()))
     }
 }
 #[cfg(feature = "server")]

@@ -196,7 +196,11 @@ pub struct Data {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_status: Option<CurrentStatus>,
     /// 问答解析的QA结果
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
+    )]
     pub parse_qa_results: Option<Vec<ParseQaResult>>,
 }
 

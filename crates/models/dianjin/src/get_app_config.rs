@@ -129,16 +129,28 @@ pub struct GetAppConfigResponse {
 #[non_exhaustive]
 pub struct Data {
     /// embedding类型列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
+    )]
     pub embedding_type_list: Option<Vec<BTreeMap<String, Value>>>,
     /// 前端配置
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub frontend_config: Option<BTreeMap<String, bool>>,
     /// 文档库文档状态列表 (en: 文档状态列表)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
+    )]
     pub library_document_status_list: Option<Vec<BTreeMap<String, Value>>>,
     /// 大模型类型列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
+    )]
     pub llm_helper_type_list: Option<Vec<BTreeMap<String, Value>>>,
     /// 文本索引类别列表 (en: 文本索引类型列表)
     #[serde(default, skip_serializing_if = "Option::is_none")]

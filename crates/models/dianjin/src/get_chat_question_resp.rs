@@ -182,7 +182,11 @@ pub struct Data {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub current_state: Option<CurrentState>,
     /// 问题列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
+    )]
     pub question_list: Option<Vec<Question>>,
 }
 

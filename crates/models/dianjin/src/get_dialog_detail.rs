@@ -174,7 +174,11 @@ pub struct Data {
     )]
     pub valid_dialog_turns: Option<i64>,
     /// 对话明细列表 (en: 对话明细)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
+    )]
     pub dialogue_list: Option<Vec<Dialogue>>,
     /// 会话状态
     ///

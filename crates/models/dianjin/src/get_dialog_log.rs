@@ -151,7 +151,11 @@ pub struct Data {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recall_list: Option<String>,
     /// 意图列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
+    )]
     pub intention_list: Option<Vec<Intention>>,
     /// `conversationList` 字段记录了对话内容。 (en: 对话内容)
     ///
@@ -159,7 +163,11 @@ pub struct Data {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conversation_list: Option<String>,
     /// 命中意图列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
+    )]
     pub hit_intention_list: Option<Vec<HitIntention>>,
     /// 分析过程(实时对话时开启分析过程开关则有值)
     ///

@@ -266,7 +266,11 @@ pub struct Data {
     )]
     pub page_size: Option<i64>,
     /// 记录
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
+    )]
     pub records: Option<Vec<Record>>,
     /// 总页数
     ///
@@ -344,7 +348,11 @@ pub struct Record {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_chunk_id: Option<String>,
     /// 文档块位置
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
+    )]
     pub pos: Option<Vec<Po>>,
     /// 前一个文档块id
     ///

@@ -206,7 +206,11 @@ pub struct Data {
     )]
     pub page_size: Option<i64>,
     /// 记录
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
+    )]
     pub records: Option<Vec<Record>>,
     /// 总页数（分页参数）。 (en: 总页数)
     ///

@@ -174,7 +174,11 @@ pub struct Data {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gmt_start: Option<String>,
     /// 质检结果集
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
+    )]
     pub quality_check_list: Option<Vec<QualityCheck>>,
     /// 任务状态
     ///
@@ -219,7 +223,11 @@ pub struct ConversationList {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_service_name: Option<String>,
     /// 对话明细列表 (en: 对话明细)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
+    )]
     pub dialogue_list: Option<Vec<Dialogue>>,
     /// 会话时间
     ///
@@ -338,7 +346,11 @@ pub struct QualityCheck {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<Mode>,
     /// 原始对话列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
+    )]
     pub origin_dialogue: Option<Vec<OriginDialogue>>,
     /// 质检组ID
     ///

@@ -157,7 +157,11 @@ pub struct GetSummaryTaskResultResponse {
 #[non_exhaustive]
 pub struct Data {
     /// 模型生成内容的详情。
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
+    )]
     pub choices: Option<Vec<Choice>>,
     /// 创建时间
     ///
@@ -244,7 +248,12 @@ pub struct Message {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
     /// 工具调用
-    #[serde(rename = "toolCalls", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "toolCalls",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
+    )]
     pub tool_calls: Option<Vec<BTreeMap<String, Value>>>,
 }
 

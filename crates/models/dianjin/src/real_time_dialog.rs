@@ -416,7 +416,11 @@ pub struct RealTimeDialogResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// 生成内容的数组，可包含一个或多个choices对象。
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
+    )]
     pub choices: Option<Vec<Choice>>,
     /// 本次请求被创建的时间戳
     ///

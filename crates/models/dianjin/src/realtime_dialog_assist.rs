@@ -403,13 +403,25 @@ pub struct Data {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
     /// 本轮对话内容
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
+    )]
     pub conversation_model: Option<Vec<DataConversationModel>>,
     /// 话术辅助结果列表 (en: 话术辅助结果)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
+    )]
     pub assist_scripts: Option<Vec<AssistScript>>,
     /// 流程辅助结果列表 (en: 流程辅助结果)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
+    )]
     pub assist_sop: Option<Vec<AssistSop>>,
     /// 分析过程
     ///

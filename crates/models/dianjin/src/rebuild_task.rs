@@ -117,7 +117,11 @@ pub struct RebuildTaskResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// 响应数据
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
+    )]
     pub data: Option<Vec<BTreeMap<String, Value>>>,
     /// 请求id
     ///

@@ -506,16 +506,28 @@ pub struct RecallDocumentResponse {
 #[non_exhaustive]
 pub struct Data {
     /// chunk列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
+    )]
     pub chunk_list: Option<Vec<Chunk>>,
     /// chunk part（版面识别结果）列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
+    )]
     pub chunk_part_list: Option<Vec<ChunkPart>>,
     /// chunk text列表
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chunk_text_list: Option<Vec<String>>,
     /// 文档列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
+    )]
     pub documents: Option<Vec<Document>>,
     /// 向量计算耗时
     ///
@@ -527,7 +539,11 @@ pub struct Data {
     )]
     pub embedding_elapsed_ms: Option<i64>,
     /// 从文本索引召回的chunk列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
+    )]
     pub text_chunk_list: Option<Vec<TextChunk>>,
     /// 文本搜索耗时
     ///
@@ -548,7 +564,11 @@ pub struct Data {
     )]
     pub total_elapsed_ms: Option<i64>,
     /// 从向量索引召回的chunk列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
+    )]
     pub vector_chunk_list: Option<Vec<VectorChunk>>,
     /// 向量搜索耗时
     ///
@@ -617,7 +637,11 @@ pub struct Chunk {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_chunk_id: Option<String>,
     /// 文档块位置
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
+    )]
     pub pos: Option<Vec<Po>>,
     /// 前一个文档块id
     ///
@@ -714,7 +738,11 @@ pub struct ChunkPart {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_chunk_id: Option<String>,
     /// 文档块位置
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
+    )]
     pub pos: Option<Vec<ChunkPartPo>>,
     /// 前一个文档块id
     ///
@@ -853,7 +881,11 @@ pub struct TextChunk {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_chunk_id: Option<String>,
     /// 文档块位置
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
+    )]
     pub pos: Option<Vec<TextChunkPo>>,
     /// 前一个文档块id
     ///
@@ -950,7 +982,11 @@ pub struct VectorChunk {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_chunk_id: Option<String>,
     /// 文档块位置
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
+    )]
     pub pos: Option<Vec<VectorChunkPo>>,
     /// 前一个文档块id
     ///

@@ -269,7 +269,11 @@ pub struct Data {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thread_id: Option<String>,
     /// 工具调用响应
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
+    )]
     pub function_call_responses: Option<Vec<FunctionCallResponse>>,
     /// 模型响应
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -346,7 +350,11 @@ pub struct Response {
     #[serde(rename = "modelId", default, skip_serializing_if = "Option::is_none")]
     pub model_id: Option<String>,
     /// 模型生成内容的详情。
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
+    )]
     pub choices: Option<Vec<Choice>>,
     /// 创建时间
     ///

@@ -441,7 +441,11 @@ impl ParametersBuilder {
 #[non_exhaustive]
 pub struct RunChatResultGenerationResponse {
     /// 模型生成内容的详情。
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
+    )]
     pub choices: Option<Vec<Choice>>,
     /// 创建时间 (en: 创建时间戳)
     ///
@@ -536,7 +540,12 @@ pub struct ChoiceMessage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<String>,
     /// 工具调用列表 (en: 工具调用)
-    #[serde(rename = "toolCalls", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "toolCalls",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
+    )]
     pub tool_calls: Option<Vec<BTreeMap<String, Value>>>,
 }
 

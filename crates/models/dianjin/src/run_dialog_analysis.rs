@@ -159,7 +159,8 @@ pub struct Data {
     #[serde(
         rename = "dialogAnalysisRespList",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
     )]
     pub dialog_analysis_resp_list: Option<Vec<DialogAnalysisResp>>,
 }
@@ -198,7 +199,11 @@ pub struct DialogAnalysisResp {
 #[non_exhaustive]
 pub struct AnalysisResp {
     /// 会话标签列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
+    )]
     pub dialog_labels: Option<Vec<DialogLabel>>,
     /// 会话摘要
     ///

@@ -1030,10 +1030,18 @@ pub struct Data {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scene: Option<Scene>,
     /// 定位到的知識
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
+    )]
     pub knowledges: Option<Vec<Knowledge>>,
     /// 建議的回復內容,為數組類型。每個元素表示一條消息。
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
+    )]
     pub output_messages: Option<Vec<OutputMessage>>,
     /// 識別到的槽位信息
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1046,7 +1054,12 @@ pub struct Data {
 #[non_exhaustive]
 pub struct Scene {
     /// 場景識別
-    #[serde(rename = "SceneDTOs", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "SceneDTOs",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
+    )]
     pub scene_dtos: Option<Vec<SceneDto>>,
     /// 當前定位到的場景所屬的行業包Code
     ///
@@ -1122,7 +1135,11 @@ pub struct Knowledge {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scene_key: Option<String>,
     /// 知識答案
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
+    )]
     pub solutions: Option<Vec<Solution>>,
 }
 
@@ -1157,7 +1174,11 @@ pub struct Solution {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub solution_content: Option<String>,
     /// 答案限定條件
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
+    )]
     pub conditions: Option<Vec<Condition>>,
     /// 擴展答案信息 (a JSON document inside a string)
     ///
@@ -1169,7 +1190,11 @@ pub struct Solution {
     )]
     pub extra_content: Option<JsonString>,
     /// 答案變量
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
+    )]
     pub solution_variables: Option<Vec<SolutionVariable>>,
 }
 
@@ -1235,7 +1260,12 @@ pub struct OutputMessage {
 #[non_exhaustive]
 pub struct UnitSlots {
     /// 槽位列表
-    #[serde(rename = "UnitSpans", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "UnitSpans",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
+    )]
     pub unit_spans: Option<Vec<UnitSpan>>,
 }
 

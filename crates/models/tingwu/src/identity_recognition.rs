@@ -14,7 +14,8 @@ pub struct IdentityRecognition {
     #[serde(
         rename = "identityResults",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
     )]
     pub identity_results: Option<Vec<IdentityResult>>,
 }

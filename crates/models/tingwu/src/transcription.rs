@@ -11,7 +11,11 @@ use serde::Serialize;
 #[non_exhaustive]
 pub struct Transcription {
     /// 段落列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
+    )]
     pub paragraphs: Option<Vec<Paragraph>>,
 }
 
@@ -31,7 +35,11 @@ pub struct Paragraph {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub speaker_id: Option<String>,
     /// 字词列表
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
+    )]
     pub words: Option<Vec<Word>>,
 }
 
