@@ -1346,8 +1346,40 @@ impl Emitter<'_> {
             body.push_str("Ok(value)");
         }
         let example = example_json(self.module, self.types, op.response);
+        let example_request = if service.style == Style::Rpc {
+            String::new()
+        } else {
+            let mut path = Vec::new();
+            let mut query = Vec::new();
+            for field in &request.fields {
+                let value = field.example.trim();
+                let pair = format!(
+                    "({}.to_owned(), {}.to_owned())",
+                    rust_str(&field.wire),
+                    rust_str(value)
+                );
+                match field.location {
+                    Location::Path => path.push(pair),
+                    Location::Query if !value.is_empty() => query.push(pair),
+                    _ => {}
+                }
+            }
+            let body = if op.has_body {
+                example_json_where(self.module, self.types, op.request, &|f| {
+                    f.location == Location::Body
+                })
+            } else {
+                String::new()
+            };
+            format!(
+                "\n\n    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {{\n        let path_params = [{}];\n        let query = [{}];\n        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest {{ path_params: &path_params, query: &query, body: {}.as_bytes() }})?;\n        aliyun_ai_core::Operation::validate(&request)?;\n        Ok(request)\n    }}",
+                path.join(", "),
+                query.join(", "),
+                rust_str(&body)
+            )
+        };
         format!(
-            "#[cfg(feature = \"server\")]\nimpl aliyun_ai_core::server::ServerOperation for {name} {{\n    fn from_wire(wire: &aliyun_ai_core::server::WireRequest<'_>) -> Result<Self, aliyun_ai_core::server::WireError> {{\n        use aliyun_ai_core::server::WireError;\n        {body}\n    }}\n\n    fn example_response() -> serde_json::Value {{\n        serde_json::from_str({example}).unwrap_or_default()\n    }}\n}}\n",
+            "#[cfg(feature = \"server\")]\nimpl aliyun_ai_core::server::ServerOperation for {name} {{\n    fn from_wire(wire: &aliyun_ai_core::server::WireRequest<'_>) -> Result<Self, aliyun_ai_core::server::WireError> {{\n        use aliyun_ai_core::server::WireError;\n        {body}\n    }}\n\n    fn example_response() -> serde_json::Value {{\n        serde_json::from_str({example}).unwrap_or_default()\n    }}{example_request}\n}}\n",
             name = request.name,
             example = rust_str(&example),
         )
@@ -1437,9 +1469,20 @@ fn example_value(
 
 /// A JSON object of struct `index` from its fields' examples.
 fn example_json(module: &Module, types: Option<&Module>, index: usize) -> String {
+    example_json_where(module, types, index, &|_| true)
+}
+
+/// The same, with only the top-level fields `keep` accepts.
+fn example_json_where(
+    module: &Module,
+    types: Option<&Module>,
+    index: usize,
+    keep: &dyn Fn(&Field) -> bool,
+) -> String {
     let fields: Vec<String> = module.structs[index]
         .fields
         .iter()
+        .filter(|field| keep(field))
         .filter_map(|field| {
             let value = example_value(module, types, &field.ty, &field.example)?;
             Some(format!("{}:{value}", json_string(&field.wire)))
@@ -1787,8 +1830,16 @@ pub fn lib(service: &Service) -> String {
             .filter_map(|module| match &module.kind {
                 ModuleKind::Operation(op) => {
                     let request = format!("{}::{}", module.name, module.structs[op.request].name);
+                    let mut marked = Vec::new();
+                    marked_fields(module, op.response, None, &mut marked);
+                    let stream_final = marked
+                        .iter()
+                        .find(|m| m.field.marks.stream_final)
+                        .map_or("None".to_owned(), |m| {
+                            format!("Some({})", rust_str(&m.field.table_path))
+                        });
                     Some(format!(
-                        "aliyun_ai_core::server::ServerEntry {{ info: <{request} as aliyun_ai_core::Operation>::INFO, answer: aliyun_ai_core::server::answer_with_example::<{request}> }}"
+                        "aliyun_ai_core::server::ServerEntry {{ info: <{request} as aliyun_ai_core::Operation>::INFO, answer: aliyun_ai_core::server::answer_with_example::<{request}>, stream_final: {stream_final} }}"
                     ))
                 }
                 _ => None,
@@ -1901,7 +1952,7 @@ pub fn readme(service: &Service) -> String {
 /// `_stream` variant for each operation that can stream. Written to
 /// `crates/aliyun-ai/src/<service>/operations.rs`.
 pub fn facade(service: &Service) -> Option<String> {
-    let client = service.facade.as_ref()?;
+    let (client, _) = service.facade.as_ref()?;
     let models = crate_name(service).replace('-', "_");
     let mut out = generated_header(&format!("docs/apis/{}/", service.key), "//");
     let _ = writeln!(
@@ -2056,6 +2107,62 @@ pub fn example_tests(service: &Service, has_fixture: &dyn Fn(&str) -> bool) -> O
     let _ = writeln!(
         out,
         "//! Every {} operation's example answer (`fixtures/{}/<Op>/response.json`) decodes\n//! into its generated response type without losing a field; the snapshots are the golden output.\n\nuse aliyun_ai_model_tests::decode_example;\nuse {models} as models;{tests}",
+        service.product, service.key
+    );
+    Some(out)
+}
+
+// ---------------------------------------------------------------------------
+// Every operation through the facade against the emulator
+
+/// `crates/aliyun-ai-emulator/tests/every_operation_<service>.rs` for a
+/// service with facade methods: each operation's example request (from its
+/// table) through its facade method against the emulator; each streaming
+/// operation also through its `_stream` variant.
+pub fn emulator_tests(service: &Service) -> Option<String> {
+    let (_, accessor) = service.facade.as_ref()?;
+    let mut tests = String::new();
+    for module in &service.modules {
+        let ModuleKind::Operation(op) = &module.kind else {
+            continue;
+        };
+        let request = &module.structs[op.request];
+        let args: String = request
+            .fields
+            .iter()
+            .filter(|f| f.location == Location::Path)
+            .map(|f| format!("request.{}.clone(), ", f.rust))
+            .collect();
+        let variants: &[(&str, &str)] = if op.streams {
+            &[("", "assert_answered"), ("_stream", "assert_streamed")]
+        } else {
+            &[("", "assert_answered")]
+        };
+        for (suffix, check) in variants {
+            let call = format!(
+                "client.{accessor}().{name}{suffix}({args}request).await",
+                name = module.name,
+            );
+            let check = if *check == "assert_streamed" {
+                format!(
+                    "support::assert_streamed({action}, {call}.unwrap_or_else(|e| panic!(\"{{}}: {{e}}\", {action}))).await;",
+                    action = rust_str(&op.action)
+                )
+            } else {
+                format!("support::assert_called({}, {call});", rust_str(&op.action))
+            };
+            let _ = writeln!(
+                tests,
+                "\n#[tokio::test]\nasync fn {name}{suffix}() {{\n    let (_emulator, client) = support::setup().await;\n    let request = models::{req}::example_request().expect(\"the table's example request\");\n    {check}\n}}",
+                name = module.name,
+                req = request.name,
+            );
+        }
+    }
+    let mut out = generated_header(&format!("docs/apis/{}/", service.key), "//");
+    let _ = writeln!(
+        out,
+        "//! Every {} operation called through its facade method against the emulator\n//! (real HTTP on loopback, real signatures checked), with the example request of\n//! its doc table; every streaming operation also streamed.\n\nmod support;\n\nuse aliyun_ai::{} as models;\nuse aliyun_ai_core::server::ServerOperation;{tests}",
         service.product, service.key
     );
     Some(out)

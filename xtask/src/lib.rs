@@ -188,6 +188,15 @@ pub fn generate(root: &Path) -> Result<Generated, String> {
                 rustfmt(&tests)?,
             );
         }
+        if let Some(tests) = emit::emulator_tests(service) {
+            files.insert(
+                PathBuf::from(format!(
+                    "crates/aliyun-ai-emulator/tests/every_operation_{}.rs",
+                    service.key
+                )),
+                rustfmt(&tests)?,
+            );
+        }
         if let Some(facade) = emit::facade(service) {
             files.insert(
                 PathBuf::from("crates/aliyun-ai/src")

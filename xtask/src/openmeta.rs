@@ -382,12 +382,20 @@ fn walk(
             ty
         }
     };
+    // A list of scalars is exemplified by one item: the vendor puts the
+    // example on `items`.
+    let mut sample = example(schema);
+    if sample.is_empty() && kind == "array" {
+        if let Some(items) = schema.get("items") {
+            sample = example(context.resolve(name, items, false)?);
+        }
+    }
     rows.push(Row {
         name: name.to_owned(),
         ty,
         required,
         description,
-        example: example(schema),
+        example: sample,
     });
     Ok(())
 }

@@ -36,7 +36,7 @@ pub struct Service {
     pub endpoint: Option<String>,
     /// The facade's per-service client (`DianJin`), when the generator writes
     /// its methods (`facade:` in the service header).
-    pub facade: Option<String>,
+    pub facade: Option<(String, String)>,
     pub modules: Vec<Module>,
 }
 
@@ -400,16 +400,18 @@ pub fn service(table: &RawTable, key: &str) -> Result<Service> {
         endpoint: (endpoint.value != "-").then(|| endpoint.value.clone()),
         facade: match header.get("facade") {
             Some(entry) => {
-                let valid = entry
-                    .value
-                    .chars()
-                    .next()
-                    .is_some_and(|c| c.is_ascii_uppercase())
-                    && entry.value.chars().all(|c| c.is_ascii_alphanumeric());
+                let parts: Vec<&str> = entry.value.split_whitespace().collect();
+                let valid = matches!(parts.as_slice(), [ty, accessor]
+                    if ty.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+                        && ty.chars().all(|c| c.is_ascii_alphanumeric())
+                        && accessor.chars().all(|c| c.is_ascii_lowercase() || c == '_'));
                 if !valid {
-                    return Err(table.error(entry.line, "facade names a Rust type (`DianJin`)"));
+                    return Err(table.error(
+                        entry.line,
+                        "facade is the client type and its accessor (`DianJin dianjin`)",
+                    ));
                 }
-                Some(entry.value.clone())
+                Some((parts[0].to_owned(), parts[1].to_owned()))
             }
             None => None,
         },

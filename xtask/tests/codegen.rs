@@ -26,16 +26,17 @@ impl Scratch {
         ] {
             copy_dir(&workspace_root().join(part), &dir.join(part));
         }
-        let tests = workspace_root().join("crates/model-tests/tests");
-        fs::create_dir_all(dir.join("crates/model-tests/tests")).unwrap();
-        for entry in fs::read_dir(&tests).unwrap() {
-            let entry = entry.unwrap();
-            if entry.file_name().to_string_lossy().starts_with("examples_") {
-                fs::copy(
-                    entry.path(),
-                    dir.join("crates/model-tests/tests").join(entry.file_name()),
-                )
-                .unwrap();
+        // The generated tests beside hand-written ones.
+        for (tests, prefix) in [
+            ("crates/model-tests/tests", "examples_"),
+            ("crates/aliyun-ai-emulator/tests", "every_operation_"),
+        ] {
+            fs::create_dir_all(dir.join(tests)).unwrap();
+            for entry in fs::read_dir(workspace_root().join(tests)).unwrap() {
+                let entry = entry.unwrap();
+                if entry.file_name().to_string_lossy().starts_with(prefix) {
+                    fs::copy(entry.path(), dir.join(tests).join(entry.file_name())).unwrap();
+                }
             }
         }
         Scratch(dir)

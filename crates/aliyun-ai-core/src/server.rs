@@ -132,6 +132,17 @@ pub trait ServerOperation: Operation + Sized {
 
     /// A successful answer built from the doc table's example values.
     fn example_response() -> Value;
+
+    /// A request built from the doc table's example values, decoded as a
+    /// server would decode it: what a test sends to exercise the operation.
+    /// An error names a required field whose example the table lacks (or an
+    /// RPC operation, whose form bodies are not built from examples).
+    fn example_request() -> Result<Self, WireError> {
+        Err(WireError::Invalid(format!(
+            "{}: no example request",
+            Self::INFO.action
+        )))
+    }
 }
 
 /// One servable operation: its facts and how to answer it.
@@ -141,6 +152,9 @@ pub struct ServerEntry {
     pub info: &'static OperationInfo,
     /// Decodes and checks a request, then answers it.
     pub answer: fn(&WireRequest<'_>) -> Result<Value, WireError>,
+    /// The dotted path of the answer's field that marks a streamed event as
+    /// the last (`{stream-final}` in the doc table, e.g. `finishReason`).
+    pub stream_final: Option<&'static str>,
 }
 
 impl fmt::Debug for ServerEntry {

@@ -44,6 +44,13 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
+/// The error codes the emulator answers for an id it does not hold (a task,
+/// a library, a document, a vocabulary): CCAI's own `CCAI.InvalidParam.NotExist`
+/// (its metadata's error codes) and, for DianJin, whose failures arrive as
+/// `success: false` with an `errCode`, `ResourceNotFound` (the vendor
+/// publishes no code for it; the emulator's choice).
+pub const UNKNOWN_ID_CODES: &[&str] = &["CCAI.InvalidParam.NotExist", "ResourceNotFound"];
+
 pub use aliyun_ai_auth::sign::{Clock, FixedClock, SystemClock};
 pub use state::{Fault, FaultRule};
 

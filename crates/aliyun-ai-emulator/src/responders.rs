@@ -100,3 +100,50 @@ pub fn error_response(
         ),
     }
 }
+
+/// A server-sent-events answer: one `data:` event per value, paced by the
+/// configured event delay. With `truncate`, the stream breaks (a reset)
+/// after that many events, before the last.
+pub fn sse_response(
+    call: &crate::server::Call<'_>,
+    events: Vec<Value>,
+    truncate: Option<usize>,
+) -> Response<Body> {
+    use http_body_util::StreamBody;
+    use hyper::body::Frame;
+
+    let count = events.len();
+    let mut frames: Vec<Result<Bytes, std::io::Error>> = events
+        .iter()
+        .enumerate()
+        .map(|(index, event)| {
+            Ok(Bytes::from(format!(
+                "id:{}\nevent:result\ndata:{event}\n\n",
+                index + 1
+            )))
+        })
+        .collect();
+    if let Some(keep) = truncate {
+        frames.truncate(keep.min(count.saturating_sub(1)));
+        frames.push(Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "stream truncated by fault injection",
+        )));
+    }
+    let delay = call.inner.config.stream_event_delay;
+    let stream = futures_util::stream::unfold(frames.into_iter(), move |mut frames| async move {
+        let frame = frames.next()?;
+        tokio::time::sleep(delay).await;
+        Some((frame.map(Frame::data), frames))
+    });
+    let mut response = Response::new(StreamBody::new(stream).boxed());
+    let headers = response.headers_mut();
+    headers.insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("text/event-stream;charset=UTF-8"),
+    );
+    if let Ok(value) = call.request_id.parse() {
+        headers.insert("x-acs-request-id", value);
+    }
+    response
+}

@@ -133,12 +133,27 @@ impl Call<'_> {
     /// `MissParam` (403), anything else `IllegalParamValue` (400), as CCAI answers.
     pub fn invalid_body(&self, error: &dyn std::fmt::Display) -> Response<Body> {
         let message = error.to_string();
+        let missing = message
+            .split_once("missing field `")
+            .and_then(|(_, rest)| rest.split_once('`'))
+            .map(|(field, _)| field.to_owned());
+        let service = self.target.service().map(|s| s.key);
         match self.family() {
             Family::DashScope => self.error(400, "InvalidParameter", &message),
-            _ if message.contains("missing field") => self.error(
+            // CCAI's metadata lists its own 403 for a missing parameter.
+            _ if missing.is_some() && service == Some("contactcenterai") => self.error(
                 403,
                 "CCAI.ParamNotfound.MissParam",
                 &format!("Parameter verification failed, {message}"),
+            ),
+            // The POP gateway's own answer for the other services.
+            _ if missing.is_some() => self.error(
+                400,
+                "MissingParameter",
+                &format!(
+                    "The input parameter \"{}\" that is mandatory for processing this request is not supplied.",
+                    missing.unwrap_or_default()
+                ),
             ),
             _ => self.error(
                 400,

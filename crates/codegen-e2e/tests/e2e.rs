@@ -131,9 +131,9 @@ async fn the_emulator_decodes_with_the_model_and_names_what_is_missing() {
         "an unsigned request is refused before decoding"
     );
     let (status, body) = post(&emulator, "/rules", r#"{"byText": "t"}"#, true).await;
-    assert_eq!(status, 403, "{body}");
+    assert_eq!(status, 400, "{body}");
     assert!(
-        body.contains("CCAI.ParamNotfound.MissParam") && body.contains("missing field `mode`"),
+        body.contains("MissingParameter") && body.contains("\\\"mode\\\""),
         "{body}"
     );
     let request = BodyRulesRequest::builder()

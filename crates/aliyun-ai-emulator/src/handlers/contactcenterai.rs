@@ -9,13 +9,11 @@ use aliyun_ai_models_contactcenterai::create_task::{
     CreateTaskRequest as CcaiCreateTask, TaskType,
 };
 use aliyun_ai_models_contactcenterai::get_task_result::RequiredField;
-use bytes::Bytes;
 use http::Response;
-use http_body_util::{BodyExt, StreamBody};
-use hyper::body::Frame;
+
 use serde_json::{Value, json};
 
-use crate::responders::{Body, json_response};
+use crate::responders::{Body, json_response, sse_response};
 use crate::server::{Call, query_param, query_values};
 use crate::services;
 use crate::state::CcaiTask;
@@ -53,40 +51,12 @@ pub(super) fn analyze_conversation(call: &Call<'_>, truncate: Option<usize>) -> 
     // Cumulative text in several events, the last saying `stop`.
     let parts = services::cumulative_parts(&text, 4);
     let count = parts.len();
-    let mut frames: Vec<Result<Bytes, std::io::Error>> = parts
+    let events = parts
         .iter()
         .enumerate()
-        .map(|(index, part)| {
-            Ok(Bytes::from(format!(
-                "id:{}\nevent:result\ndata:{}\n\n",
-                index + 1,
-                event(part, index + 1 == count)
-            )))
-        })
+        .map(|(index, part)| event(part, index + 1 == count))
         .collect();
-    if let Some(keep) = truncate {
-        frames.truncate(keep.min(count.saturating_sub(1)));
-        frames.push(Err(std::io::Error::new(
-            std::io::ErrorKind::ConnectionReset,
-            "stream truncated by fault injection",
-        )));
-    }
-    let delay = call.inner.config.stream_event_delay;
-    let stream = futures_util::stream::unfold(frames.into_iter(), move |mut frames| async move {
-        let frame = frames.next()?;
-        tokio::time::sleep(delay).await;
-        Some((frame.map(Frame::data), frames))
-    });
-    let mut response = Response::new(StreamBody::new(stream).boxed());
-    let headers = response.headers_mut();
-    headers.insert(
-        http::header::CONTENT_TYPE,
-        http::HeaderValue::from_static("text/event-stream;charset=UTF-8"),
-    );
-    if let Ok(value) = call.request_id.parse() {
-        headers.insert("x-acs-request-id", value);
-    }
-    response
+    sse_response(call, events, truncate)
 }
 
 pub(super) fn create_task(call: &Call<'_>) -> Response<Body> {

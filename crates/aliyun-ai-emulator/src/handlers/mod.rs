@@ -10,7 +10,9 @@ use http::Response;
 
 use aliyun_ai_core::server::WireRequest;
 
-use crate::responders::Body;
+use serde_json::Value;
+
+use crate::responders::{Body, sse_response};
 use crate::router::{self, Target};
 use crate::server::Call;
 
@@ -31,14 +33,15 @@ pub fn dispatch(call: &Call<'_>, truncate: Option<usize>) -> Response<Body> {
         ("retailbot", "RecognizeMessage") => retailbot::recognize_message(call),
         // DashScope checks the body's model and input first, then the task.
         ("tingwu", _) => tingwu::dashscope(call),
-        _ => from_the_table(call),
+        _ => from_the_table(call, truncate),
     }
 }
 
 /// Any other operation: decoded with its generated model (a missing
 /// required field is refused, naming it, as the gateway does), answered with
-/// the example values of its doc table.
-fn from_the_table(call: &Call<'_>) -> Response<Body> {
+/// the example values of its doc table, with a fresh request id; as
+/// server-sent events when the operation can stream and the request asks.
+fn from_the_table(call: &Call<'_>, truncate: Option<usize>) -> Response<Body> {
     let Target::Operation { info, path_params } = &call.target else {
         return call.error(404, "InvalidAction.NotFound", "no such operation");
     };
@@ -57,8 +60,74 @@ fn from_the_table(call: &Call<'_>) -> Response<Body> {
         query: &query,
         body: &call.body,
     };
-    match (entry.answer)(&wire) {
-        Ok(answer) => call.ok(answer),
-        Err(error) => call.invalid_body(&error),
+    let mut answer = match (entry.answer)(&wire) {
+        Ok(answer) => answer,
+        Err(error) => return call.invalid_body(&error),
+    };
+    refresh_request_id(&mut answer, &call.request_id);
+    if asks_for_stream(call, info) {
+        return sse_response(call, stream_events(answer, entry.stream_final), truncate);
+    }
+    call.ok(answer)
+}
+
+/// Whether a request asks for server-sent events: the operation can stream,
+/// and its stream field is true or (for an operation without one) the
+/// `Accept` header names `text/event-stream`.
+fn asks_for_stream(call: &Call<'_>, info: &aliyun_ai_core::OperationInfo) -> bool {
+    if !info.can_stream {
+        return false;
+    }
+    match info.stream_field {
+        Some(field) => serde_json::from_slice::<Value>(&call.body)
+            .ok()
+            .and_then(|body| body.get(field).and_then(Value::as_bool))
+            .unwrap_or(false),
+        None => call
+            .headers
+            .get(http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/event-stream")),
+    }
+}
+
+/// The answer as three events: the first two with the field that marks the
+/// last event (`stream_final`, a dotted path) set to `null`, then the whole
+/// answer. Without such a field, three copies of the answer.
+fn stream_events(answer: Value, stream_final: Option<&str>) -> Vec<Value> {
+    let mut partial = answer.clone();
+    if let Some(path) = stream_final {
+        let mut here = Some(&mut partial);
+        let segments: Vec<&str> = path.split('.').collect();
+        for (index, segment) in segments.iter().enumerate() {
+            let Some(Value::Object(map)) = here else {
+                break;
+            };
+            if index + 1 == segments.len() {
+                map.insert((*segment).to_owned(), Value::Null);
+                break;
+            }
+            here = map.get_mut(*segment);
+        }
+    }
+    vec![partial.clone(), partial, answer]
+}
+
+/// Every `requestId` / `RequestId` of an answer becomes this call's id.
+fn refresh_request_id(answer: &mut Value, request_id: &str) {
+    match answer {
+        Value::Object(map) => {
+            for (key, value) in map.iter_mut() {
+                if (key == "requestId" || key == "RequestId") && value.is_string() {
+                    *value = Value::String(request_id.to_owned());
+                } else {
+                    refresh_request_id(value, request_id);
+                }
+            }
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|item| refresh_request_id(item, request_id)),
+        _ => {}
     }
 }

@@ -48,7 +48,7 @@ pub struct AnalyzeAudioSyncRequest {
     pub fields: Option<Vec<Field>>,
     /// 任务类型
     ///
-    /// Optional.
+    /// Optional. Example: `summary`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result_types: Option<Vec<String>>,
     /// 服务质检结构信息
@@ -58,7 +58,7 @@ pub struct AnalyzeAudioSyncRequest {
     pub service_inspection: Option<ServiceInspection>,
     /// 模版id
     ///
-    /// Optional.
+    /// Optional. Example: `34`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template_ids: Option<Vec<String>>,
     /// 标签分类列表
@@ -611,7 +611,7 @@ pub struct Transcription {
     pub voice_file_url: String,
     /// 客服通话关键字列表
     ///
-    /// Optional.
+    /// Optional. Example: `你好`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_channel_keywords: Option<Vec<String>>,
     /// 语音转写模型，取值  nls （小模型），paraformer（大模型）
@@ -941,5 +941,19 @@ impl aliyun_ai_core::server::ServerOperation for AnalyzeAudioSyncRequest {
 
     fn example_response() -> serde_json::Value {
         serde_json::from_str("{\"requestId\":\"968A8634-FA2C-5381-9B3E-*******F\",\"finishReason\":\"stop\",\"success\":true,\"text\":\"这段对话似乎是客服与客户之间关于一个服务或产品的讨论，但具体内容难以明确理解，因为对话中的言语比较零散和抽象。\",\"inputTokens\":\"1000\",\"outputTokens\":\"2000\",\"totalTokens\":\"3000\"}").unwrap_or_default()
+    }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [
+            ("workspaceId".to_owned(), "llm-ik******RVYCKzt".to_owned()),
+            (
+                "appId".to_owned(),
+                "a070a49c681f4a95a0f0*********35c".to_owned(),
+            ),
+        ];
+        let query = [];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest { path_params: &path_params, query: &query, body: "{\"modelCode\":\"tyxmTurbo\",\"fields\":[{\"code\":\"phoneNumber\",\"name\":\"来电原因类型\",\"desc\":\"用户来电咨询的原因分类，主要有投诉、咨询、政策建议等。\",\"enumValues\":[{\"desc\":\"客户有新的需求/新的场景，客服跟进沟通需求细节\",\"enumValue\":\"新业务拓展\"}]}],\"resultTypes\":[\"summary\"],\"serviceInspection\":{\"inspectionContents\":[{\"content\":\"客服在服务客户过程中，基于已有的服务标准是否存在过度承诺的行为，如：最快到货时间是12小时，无法给客户承诺更快的到货时间。\",\"title\":\"客服是否过度承诺\"}],\"inspectionIntroduction\":\"请检测客服是否存在服务不当的行为，包括：过度承诺、故意套取客户隐私信息等\",\"sceneIntroduction\":\"保险销售场景\"},\"templateIds\":[\"34\"],\"categoryTags\":[{\"tagName\":\"客服过度承诺\",\"tagDesc\":\"客服在服务客户过程中，基于已有的服务标准是否存在过度承诺的行为\"}],\"customPrompt\":\"对通话内容进行总结\",\"transcription\":{\"autoSplit\":1,\"clientChannel\":1,\"serviceChannel\":1,\"fileName\":\"sss.mp3\",\"voiceFileUrl\":\"http://1111.com/sss.mp3\",\"serviceChannelKeywords\":[\"你好\"],\"asrModelCode\":\"nls\",\"vocabularyId\":\"esnvknv*****skdnvjksd\",\"level\":\"low\"},\"variables\":[{\"variableCode\":\"name\",\"variableValue\":\"张三\"}],\"responseFormatType\":\"jsonObject\",\"stream\":false}".as_bytes() })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
     }
 }

@@ -694,4 +694,18 @@ impl aliyun_ai_core::server::ServerOperation for AnalyzeConversationRequest {
     fn example_response() -> serde_json::Value {
         serde_json::from_str("{\"errorCode\":\"success\",\"errorInfo\":\"success\",\"finishReason\":\"stop\",\"requestId\":\"968A8634-FA2C-5381-9B3E-C552DED7E8BF\",\"success\":true,\"text\":\"这段对话似乎是客服与客户之间关于一个服务或产品的讨论，但具体内容难以明确理解，因为对话中的言语比较零散和抽象。\",\"inputTokens\":\"520\",\"outputTokens\":\"664\",\"totalTokens\":\"1184\"}").unwrap_or_default()
     }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [
+            ("workspaceId".to_owned(), "llm-368******3ifum".to_owned()),
+            (
+                "appId".to_owned(),
+                "a070a49c681f4a95a0f0*********35c".to_owned(),
+            ),
+        ];
+        let query = [];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest { path_params: &path_params, query: &query, body: "{\"categoryTags\":[{\"tagName\":\"客服过度承诺\",\"tagDesc\":\"客服在服务客户过程中,基于已有的服务标准是否存在过度承诺的行为\"}],\"dialogue\":{\"sentences\":[{\"role\":\"user\",\"text\":\"请问怎么申请新卡\"}],\"sessionId\":\"session-01\"},\"examples\":[{\"output\":\"问题描述：询问2.2更新时间，处理方案：已告知\",\"sentences\":[{\"chatId\":\"chat-01\",\"role\":\"user\",\"text\":\"什么时候更新\"}]}],\"fields\":[{\"code\":\"phoneNumber\",\"desc\":\"用户来电咨询的原因分类,主要有投诉、咨询、政策建议等。\",\"enumValues\":[{\"desc\":\"客户有新的需求/新的场景,客服跟进沟通需求细节\",\"enumValue\":\"新业务拓展\"}],\"name\":\"来电原因类型\"}],\"modelCode\":\"tyxmTurbo\",\"resultTypes\":[\"summary\"],\"sceneName\":\"阿里云工单质检场景\",\"serviceInspection\":{\"inspectionContents\":[{\"content\":\"客服在服务客户过程中,基于已有的服务标准是否存在过度承诺的行为,如:最快到货时间是12小时,无法给客户承诺更快的到货时间。\",\"title\":\"客服是否过度承诺\"}],\"inspectionIntroduction\":\"请检测客服是否存在服务不当的行为,包括:过度承诺、故意套取客户隐私信息等\",\"sceneIntroduction\":\"保险销售场景\"},\"stream\":false,\"userProfiles\":[{\"name\":\"sex\",\"value\":\"表示客户的性别，从列表[“男”, “女”]中选择一个值\"}],\"customPrompt\":\"对通话内容进行总结\",\"responseFormatType\":\"jsonObject\"}".as_bytes() })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
+    }
 }

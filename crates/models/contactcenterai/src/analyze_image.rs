@@ -42,12 +42,12 @@ pub struct AnalyzeImageRequest {
     pub stream: bool,
     /// 图片地址列表
     ///
-    /// Optional.
+    /// Optional. Example: `https://img.123.com/1.jppg`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_urls: Option<Vec<String>>,
     /// 任务类型列表
     ///
-    /// Optional.
+    /// Optional. Example: `watermark`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result_types: Option<Vec<ResultType>>,
     /// `responseFormatType`.
@@ -276,5 +276,19 @@ impl aliyun_ai_core::server::ServerOperation for AnalyzeImageRequest {
 
     fn example_response() -> serde_json::Value {
         serde_json::from_str("{\"requestId\":\"9*****-AE0D-5EE3-B1AF-48632CB0831C\",\"success\":true,\"text\":\"[{\\\\\\\"num\\\\\\\":\\\\\\\"1\\\\\\\",\\\\\\\"isHit\\\\\\\":\\\\\\\"false\\\\\\\",\\\\\\\"remarks\\\\\\\":\\\\\\\"无水印\\\\\\\"}]\",\"finishReason\":\"stop\",\"inputTokens\":\"1000\",\"outputTokens\":\"2000\",\"totalTokens\":\"3000\"}").unwrap_or_default()
+    }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [
+            ("workspaceId".to_owned(), "llm-ik******RVYCKzt".to_owned()),
+            (
+                "appId".to_owned(),
+                "a070a49c681f4a95a0f0*********35c".to_owned(),
+            ),
+        ];
+        let query = [];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest { path_params: &path_params, query: &query, body: "{\"stream\":false,\"imageUrls\":[\"https://img.123.com/1.jppg\"],\"resultTypes\":[\"watermark\"]}".as_bytes() })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
     }
 }

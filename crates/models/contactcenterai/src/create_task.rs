@@ -874,4 +874,18 @@ impl aliyun_ai_core::server::ServerOperation for CreateTaskRequest {
     fn example_response() -> serde_json::Value {
         serde_json::from_str("{\"data\":{\"taskId\":\"20240905-********-93E9-5D45-B4EF-045743A34071\"},\"requestId\":\"9F1DB065-AE0D-5EE3-B1AF-48632CB0831C\",\"success\":\"True\"}").unwrap_or_default()
     }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [
+            ("workspaceId".to_owned(), "llm-ik******RVYCKzt".to_owned()),
+            (
+                "appId".to_owned(),
+                "a070a49c681f4a95a0f0*********35c".to_owned(),
+            ),
+        ];
+        let query = [];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest { path_params: &path_params, query: &query, body: "{\"dialogue\":{\"sentences\":[{\"role\":\"user\",\"text\":\"请问怎么申请新卡\"}],\"sessionId\":\"session-01\"},\"examples\":{\"output\":\"问题描述：询问2.2更新时间，处理方案：已告知\",\"sentences\":[{\"role\":\"user\",\"text\":\"什么时候更新\"}]},\"fields\":[{\"code\":\"phoneNumber\",\"desc\":\"用户来电咨询的原因分类,主要有投诉、咨询、政策建议等。\",\"enumValues\":[{\"desc\":\"客户有新的需求/新的场景,客服跟进沟通需求细节\",\"enumValue\":\"新业务拓展\"}],\"name\":\"来电原因类型\"}],\"modelCode\":\"tyxmTurbo\",\"resultTypes\":[\"summary\"],\"serviceInspection\":{\"inspectionContents\":[{\"content\":\"客服在服务客户过程中,基于已有的服务标准是否存在过度承诺的行为,如:最快到货时间是12小时,无法给客户承诺更快的到货时间。\",\"title\":\"客服是否过度承诺\"}],\"inspectionIntroduction\":\"请检测客服是否存在服务不当的行为,包括:过度承诺、故意套取客户隐私信息等\",\"sceneIntroduction\":\"保险销售场景\"},\"taskType\":\"text\",\"templateIds\":[\"34\"],\"transcription\":{\"autoSplit\":1,\"clientChannel\":1,\"fileName\":\"sss.mp3\",\"serviceChannel\":1,\"serviceChannelKeywords\":[\"你好\"],\"voiceFileUrl\":\"http://1111.com/sss.mp3\",\"asrModelCode\":\"asr\",\"level\":\"low\",\"vocabularyId\":\"esnvknv*****skdnvjksd\",\"roleIdentification\":true,\"languageHints\":\"zh\"},\"customPrompt\":\"对通话内容进行总结\",\"variables\":[{\"variableCode\":\"name\",\"variableValue\":\"张三\"}],\"categoryTags\":[{\"tagName\":\"客服过度承诺\",\"tagDesc\":\"客服在服务客户过程中,基于已有的服务标准是否存在过度承诺的行为\"}],\"responseFormatType\":\"jsonObject\",\"callBackUrl\":\"123.456.com/callback\"}".as_bytes() })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
+    }
 }

@@ -314,4 +314,12 @@ impl aliyun_ai_core::server::ServerOperation for CreateVocabRequest {
     fn example_response() -> serde_json::Value {
         serde_json::from_str("{\"requestId\":\"968A8634-FA2C-5381-9B3E-*******F\",\"success\":true,\"data\":{\"vocabularyId\":\"f3d82*******7\"}}").unwrap_or_default()
     }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [];
+        let query = [];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest { path_params: &path_params, query: &query, body: "{\"workspaceId\":\"llm-9****me1\",\"name\":\"词表1\",\"description\":\"销售词表\",\"audioModelCode\":\"nls\",\"wordWeightList\":[{\"weight\":2,\"word\":\"大树\"}]}".as_bytes() })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
+    }
 }

@@ -43,7 +43,7 @@ pub struct GeneralAnalyzeImageRequest {
     pub stream: Option<bool>,
     /// 图片地址列表
     ///
-    /// Required.
+    /// Required. Example: `https://img.123.com/1.jppg`.
     pub image_urls: Vec<String>,
     /// 自定义指令
     ///
@@ -52,7 +52,7 @@ pub struct GeneralAnalyzeImageRequest {
     pub custom_prompt: Option<String>,
     /// 模版id，模版id和customPrompt同时存在时，优先使用模版id
     ///
-    /// Optional.
+    /// Optional. Example: `34`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub template_ids: Option<Vec<i64>>,
 }
@@ -278,5 +278,19 @@ impl aliyun_ai_core::server::ServerOperation for GeneralAnalyzeImageRequest {
 
     fn example_response() -> serde_json::Value {
         serde_json::from_str("{\"requestId\":\"2D718325-92F9-5588-803B-C4A69A5F0AE1\",\"success\":true,\"text\":\"这张图片中没有可识别的文本内容。因此，无法进行OCR（光学字符识别）。如果你有其他需求或问题，请告诉我\",\"finishReason\":\"stop\",\"inputTokens\":1000,\"outputTokens\":2000,\"totalTokens\":3000}").unwrap_or_default()
+    }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [
+            ("workspaceId".to_owned(), "llm-ik******RVYCKzt".to_owned()),
+            (
+                "appId".to_owned(),
+                "a070a49c681f4a95a0f0*********35c".to_owned(),
+            ),
+        ];
+        let query = [];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest { path_params: &path_params, query: &query, body: "{\"stream\":true,\"imageUrls\":[\"https://img.123.com/1.jppg\"],\"customPrompt\":\"Analyze the content in the image\",\"templateIds\":[34]}".as_bytes() })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
     }
 }

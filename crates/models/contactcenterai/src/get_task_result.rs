@@ -392,4 +392,22 @@ impl aliyun_ai_core::server::ServerOperation for GetTaskResultRequest {
     fn example_response() -> serde_json::Value {
         serde_json::from_str("{\"data\":{\"taskId\":\"20240905-********-93E9-5D45-B4EF-045743A34071\",\"text\":\"对话中没有发现客服故意套取客户隐私信息的行为\",\"taskErrorMessage\":\"异常\",\"taskStatus\":\"FINISH\",\"asrResult\":[{\"begin\":80,\"emotionValue\":5,\"end\":8480,\"role\":\"0\",\"speechRate\":342,\"words\":\"Hello\",\"roleName\":\"客户\"}],\"extra\":\"{\\\"roleConfig\\\":{\\\"role1Name\\\":\\\"客户\\\",\\\"role2Name\\\":\\\"客服\\\"}}\",\"ragStatus\":\"SUCCESS\",\"ragResult\":\"召回内容\",\"ragErrorMessage\":\"非法参数:[无有效知识库]\",\"usage\":{\"rag\":{\"dialogSummary\":{\"inputTokens\":520,\"outputTokens\":664,\"invokeCount\":1},\"adaptive\":{\"inputTokens\":482,\"outputTokens\":789,\"invokeCount\":1}}}},\"requestId\":\"968A8634-FA2C-5381-9B3E-C552DED7E8BF\",\"success\":\"True\"}").unwrap_or_default()
     }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [];
+        let query = [
+            (
+                "taskId".to_owned(),
+                "20240905-********-93E9-5D45-B4EF-045743A34071".to_owned(),
+            ),
+            ("requiredFieldList".to_owned(), "asr_result".to_owned()),
+        ];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest {
+            path_params: &path_params,
+            query: &query,
+            body: "".as_bytes(),
+        })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
+    }
 }

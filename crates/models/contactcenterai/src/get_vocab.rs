@@ -236,4 +236,16 @@ impl aliyun_ai_core::server::ServerOperation for GetVocabRequest {
     fn example_response() -> serde_json::Value {
         serde_json::from_str("{\"requestId\":\"968A8634-FA2C-5381-9B3E-*******F\",\"success\":true,\"data\":{\"vocabularyId\":\"rrbe***jrvrdd\",\"name\":\"热词1\",\"description\":\"销售热词\",\"audioModelCode\":\"nls\",\"wordWeightList\":[{\"word\":\"儿童\",\"weight\":1}]}}").unwrap_or_default()
     }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [];
+        let query = [];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest {
+            path_params: &path_params,
+            query: &query,
+            body: "{\"vocabularyId\":\"dhbf***rbrdb\",\"workspaceId\":\"llm-9864***1\"}".as_bytes(),
+        })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
+    }
 }

@@ -80,28 +80,34 @@ pub const SERVER_OPERATIONS: &[aliyun_ai_core::server::ServerEntry] = &[
         answer: aliyun_ai_core::server::answer_with_example::<
             analyze_audio_sync::AnalyzeAudioSyncRequest,
         >,
+        stream_final: Some("finishReason"),
     },
     aliyun_ai_core::server::ServerEntry {
         info: <analyze_conversation::AnalyzeConversationRequest as aliyun_ai_core::Operation>::INFO,
         answer: aliyun_ai_core::server::answer_with_example::<
             analyze_conversation::AnalyzeConversationRequest,
         >,
+        stream_final: Some("finishReason"),
     },
     aliyun_ai_core::server::ServerEntry {
         info: <analyze_image::AnalyzeImageRequest as aliyun_ai_core::Operation>::INFO,
         answer: aliyun_ai_core::server::answer_with_example::<analyze_image::AnalyzeImageRequest>,
+        stream_final: Some("finishReason"),
     },
     aliyun_ai_core::server::ServerEntry {
         info: <create_task::CreateTaskRequest as aliyun_ai_core::Operation>::INFO,
         answer: aliyun_ai_core::server::answer_with_example::<create_task::CreateTaskRequest>,
+        stream_final: None,
     },
     aliyun_ai_core::server::ServerEntry {
         info: <create_vocab::CreateVocabRequest as aliyun_ai_core::Operation>::INFO,
         answer: aliyun_ai_core::server::answer_with_example::<create_vocab::CreateVocabRequest>,
+        stream_final: None,
     },
     aliyun_ai_core::server::ServerEntry {
         info: <delete_vocab::DeleteVocabRequest as aliyun_ai_core::Operation>::INFO,
         answer: aliyun_ai_core::server::answer_with_example::<delete_vocab::DeleteVocabRequest>,
+        stream_final: None,
     },
     aliyun_ai_core::server::ServerEntry {
         info:
@@ -109,22 +115,27 @@ pub const SERVER_OPERATIONS: &[aliyun_ai_core::server::ServerEntry] = &[
         answer: aliyun_ai_core::server::answer_with_example::<
             general_analyze_image::GeneralAnalyzeImageRequest,
         >,
+        stream_final: Some("finishReason"),
     },
     aliyun_ai_core::server::ServerEntry {
         info: <get_task_result::GetTaskResultRequest as aliyun_ai_core::Operation>::INFO,
         answer: aliyun_ai_core::server::answer_with_example::<get_task_result::GetTaskResultRequest>,
+        stream_final: None,
     },
     aliyun_ai_core::server::ServerEntry {
         info: <get_vocab::GetVocabRequest as aliyun_ai_core::Operation>::INFO,
         answer: aliyun_ai_core::server::answer_with_example::<get_vocab::GetVocabRequest>,
+        stream_final: None,
     },
     aliyun_ai_core::server::ServerEntry {
         info: <list_vocab::ListVocabRequest as aliyun_ai_core::Operation>::INFO,
         answer: aliyun_ai_core::server::answer_with_example::<list_vocab::ListVocabRequest>,
+        stream_final: None,
     },
     aliyun_ai_core::server::ServerEntry {
         info: <run_completion::RunCompletionRequest as aliyun_ai_core::Operation>::INFO,
         answer: aliyun_ai_core::server::answer_with_example::<run_completion::RunCompletionRequest>,
+        stream_final: Some("FinishReason"),
     },
     aliyun_ai_core::server::ServerEntry {
         info:
@@ -132,10 +143,12 @@ pub const SERVER_OPERATIONS: &[aliyun_ai_core::server::ServerEntry] = &[
         answer: aliyun_ai_core::server::answer_with_example::<
             run_completion_message::RunCompletionMessageRequest,
         >,
+        stream_final: Some("FinishReason"),
     },
     aliyun_ai_core::server::ServerEntry {
         info: <update_vocab::UpdateVocabRequest as aliyun_ai_core::Operation>::INFO,
         answer: aliyun_ai_core::server::answer_with_example::<update_vocab::UpdateVocabRequest>,
+        stream_final: None,
     },
 ];
 

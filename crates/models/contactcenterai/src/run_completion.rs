@@ -61,7 +61,7 @@ pub struct RunCompletionRequest {
     pub stream: Option<bool>,
     /// CCAI应用下的模版ID 列表
     ///
-    /// Required.
+    /// Required. Example: `10375`.
     pub template_ids: Vec<i64>,
     /// 变量列表
     ///
@@ -905,5 +905,19 @@ impl aliyun_ai_core::server::ServerOperation for RunCompletionRequest {
 
     fn example_response() -> serde_json::Value {
         serde_json::from_str("{\"FinishReason\":\"stop\",\"RequestId\":\"17204B98-xxxx-4F9A-8464-2446A84821CA\",\"Text\":\"这段对话似乎是客服与客户之间关于一个服务或产品的讨论，但具体内容难以明确理解，因为对话中的言语比较零散和抽象。\",\"inputTokens\":\"4672\",\"outputTokens\":\"621\",\"totalTokens\":\"5609\"}").unwrap_or_default()
+    }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [
+            ("workspaceId".to_owned(), "llm-ik******RVYCKzt".to_owned()),
+            (
+                "appId".to_owned(),
+                "097d65c9c7004f8dad2b454850ac232b".to_owned(),
+            ),
+        ];
+        let query = [];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest { path_params: &path_params, query: &query, body: "{\"Dialogue\":{\"Sentences\":[{\"ChatId\":\"ae2483e01a8446aa859925947fcf4d8e\",\"Role\":\"user\",\"Text\":\"查询北京天气\"}],\"SessionId\":\"d25zc9c7004f8dad2b454d\"},\"Fields\":[{\"Code\":\"phoneNumber\",\"Desc\":\"用户来电咨询的原因分类，主要有投诉、咨询、政策建议等。\",\"EnumValues\":[{\"Desc\":\"客户有新的需求/新的场景，客服跟进沟通需求细节\",\"EnumValue\":\"新业务拓展\"}],\"Name\":\"来电原因类型\"}],\"ModelCode\":\"tyxmTurbo\",\"ServiceInspection\":{\"InspectionContents\":[{\"Content\":\"客服在服务客户过程中，基于已有的服务标准是否存在过度承诺的行为，如：最快到货时间是12小时，无法给客户承诺更快的到货时间。\",\"Title\":\"客服是否过度承诺\"}],\"InspectionIntroduction\":\"请检测客服是否存在服务不当的行为，包括：过度承诺、故意套取客户隐私信息等\",\"SceneIntroduction\":\"保险销售场景\"},\"Stream\":false,\"TemplateIds\":[10375],\"variables\":[{\"variableCode\":\"name\",\"variableValue\":\"张三\"}],\"responseFormatType\":\"jsonObject\"}".as_bytes() })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
     }
 }

@@ -366,4 +366,18 @@ impl aliyun_ai_core::server::ServerOperation for RunCompletionMessageRequest {
     fn example_response() -> serde_json::Value {
         serde_json::from_str("{\"FinishReason\":\"stop\",\"RequestId\":\"17204B98-xxxx-4F9A-8464-2446A84821CA\",\"Text\":\"这段对话似乎是客服与客户之间关于一个服务或产品的讨论，但具体内容难以明确理解，因为对话中的言语比较零散和抽象。\"}").unwrap_or_default()
     }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [
+            ("workspaceId".to_owned(), "llm-ik******RVYCKzt".to_owned()),
+            (
+                "appId".to_owned(),
+                "097d65c9c7004f8dad2b454850ac232b".to_owned(),
+            ),
+        ];
+        let query = [];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest { path_params: &path_params, query: &query, body: "{\"Messages\":[{\"Content\":\"如Role=system ,Content=You are a helpful assistant. Role=user , Content=请阅读以下对话内容，按照要求执行指令任务。\",\"Role\":\"user\"}],\"ModelCode\":\"tyxmTurbo\",\"Stream\":false}".as_bytes() })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
+    }
 }

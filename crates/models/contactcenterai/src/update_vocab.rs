@@ -300,4 +300,12 @@ impl aliyun_ai_core::server::ServerOperation for UpdateVocabRequest {
     fn example_response() -> serde_json::Value {
         serde_json::from_str("{\"requestId\":\"968A8634-FA2C-5381-9B3E-*******F\",\"success\":true,\"data\":\"true\"}").unwrap_or_default()
     }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [];
+        let query = [];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest { path_params: &path_params, query: &query, body: "{\"vocabularyId\":\"dsvsv***dsvv\",\"name\":\"热词1\",\"description\":\"销售热词\",\"wordWeightList\":[{\"word\":\"虹桥\",\"weight\":2}],\"workspaceId\":\"llm-jhfr****w8v\"}".as_bytes() })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
+    }
 }

@@ -33,7 +33,7 @@ pub struct CreateAnnualDocSummaryTaskRequest {
     pub workspace_id: String,
     /// 分析年份列表 (en: 分析年份)
     ///
-    /// Required.
+    /// Required. Example: `2023`.
     pub ana_years: Vec<i64>,
     /// 文档信息列表
     ///
@@ -392,5 +392,13 @@ impl aliyun_ai_core::server::ServerOperation for CreateAnnualDocSummaryTaskReque
 
     fn example_response() -> serde_json::Value {
         serde_json::from_str("{\"data\":\"3284627354\",\"errCode\":\"0\",\"message\":\"ok\",\"requestId\":\"32FFC91D-0A9F-585A-B84F-8A54C5187035\",\"success\":true,\"time\":\"2024-01-01 00:00:00\"}").unwrap_or_default()
+    }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [("workspaceId".to_owned(), "llm-xxxx".to_owned())];
+        let query = [];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest { path_params: &path_params, query: &query, body: "{\"anaYears\":[2023],\"docInfos\":[{\"docId\":\"198386463432\",\"docYear\":2023,\"endPage\":2,\"libraryId\":\"rdxrmo6amk\",\"startPage\":1}],\"enableTable\":true,\"instruction\":\"你是资深的证券研究员，对xx年上市公司进行业绩分析。根据参考信息从如下方面详细分析： 1. 整体业绩变化情况，包括营收，利润等详细指标变化情况 2. 业绩变化情况具体原因，包括各个业务变化情况 严格只输出xx年情况。\",\"modelId\":\"qwen-plus\"}".as_bytes() })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
     }
 }

@@ -48,7 +48,7 @@ pub struct CreateDialogRequest {
     pub meta_data: Option<BTreeMap<String, Value>>,
     /// QA问答库ID列表 (en: QA问答库ID列表，enableLibrary为true时，不得为空。)
     ///
-    /// Optional.
+    /// Optional. Example: `d86a4b9cd3`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qa_library_list: Option<Vec<String>>,
     /// 请求ID
@@ -331,5 +331,13 @@ impl aliyun_ai_core::server::ServerOperation for CreateDialogRequest {
 
     fn example_response() -> serde_json::Value {
         serde_json::from_str("{\"success\":true,\"time\":\"2024-01-01 00:00:00\",\"errCode\":\"0\",\"message\":\"ok\",\"data\":{\"sessionId\":\"1728545917713234\",\"openingRemarks\":\"你好，我是XX客服人员。\"},\"requestId\":\"003D019A-1BB3-53EC-A0D2-CE76DA5D73B1\"}").unwrap_or_default()
+    }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [("workspaceId".to_owned(), "llm-xxxxx".to_owned())];
+        let query = [];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest { path_params: &path_params, query: &query, body: "{\"playCode\":\"live_broadcast_qa\",\"channel\":\"taobao\",\"qaLibraryList\":[\"d86a4b9cd3\"],\"requestId\":\"ebf83826-dc1c-46f8-9759-0fb6da4c8xxx\",\"enableLibrary\":false,\"selfDirected\":false}".as_bytes() })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
     }
 }

@@ -52,7 +52,7 @@ pub struct CreateDialogAnalysisTaskRequest {
     pub play_code: String,
     /// 分析节点列表，默认为空，表示全部节点。可传入一个或者多个。 (en: 分析节点，默认为空，表示全部节点。可传入一个或者多个。)
     ///
-    /// Optional.
+    /// Optional. Example: `DIALOG_LABEL`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis_nodes: Option<Vec<AnalysisNode>>,
     /// 请求ID
@@ -354,6 +354,8 @@ pub struct CreateDialogAnalysisTaskResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// 响应数据，返回会话ID列表。
+    ///
+    /// Example: `1876540295480209409`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Vec<String>>,
     /// 请求id
@@ -470,6 +472,14 @@ impl aliyun_ai_core::server::ServerOperation for CreateDialogAnalysisTaskRequest
     }
 
     fn example_response() -> serde_json::Value {
-        serde_json::from_str("{\"success\":true,\"time\":\"2024-04-24 11:54:34\",\"errCode\":\"0\",\"message\":\"ok\",\"requestId\":\"EF4B5C9B-3BC8-5171-A47B-4C5CF3DC3258\"}").unwrap_or_default()
+        serde_json::from_str("{\"success\":true,\"time\":\"2024-04-24 11:54:34\",\"errCode\":\"0\",\"message\":\"ok\",\"data\":[\"1876540295480209409\"],\"requestId\":\"EF4B5C9B-3BC8-5171-A47B-4C5CF3DC3258\"}").unwrap_or_default()
+    }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [("workspaceId".to_owned(), "llm-xxxxx".to_owned())];
+        let query = [];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest { path_params: &path_params, query: &query, body: "{\"playCode\":\"common\",\"analysisNodes\":[\"DIALOG_LABEL\"],\"requestId\":\"0FC6636E-380A-5369-AE01-D1C15BB9B254\",\"conversationList\":[{\"dialogueList\":[{\"content\":\"您好，我是2001，很高兴为您服务！\",\"role\":\"1\"}]}]}".as_bytes() })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
     }
 }

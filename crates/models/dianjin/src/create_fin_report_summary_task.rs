@@ -329,4 +329,12 @@ impl aliyun_ai_core::server::ServerOperation for CreateFinReportSummaryTaskReque
     fn example_response() -> serde_json::Value {
         serde_json::from_str("{\"data\":\"3284627354\",\"errCode\":\"0\",\"message\":\"ok\",\"requestId\":\"5E3FBAF1-17AF-53B7-AF0A-CDCEEB6DE658\",\"success\":true,\"time\":\"2024-04-24 11:54:34\"}").unwrap_or_default()
     }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [("workspaceId".to_owned(), "llm-xxxxx".to_owned())];
+        let query = [];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest { path_params: &path_params, query: &query, body: "{\"docId\":\"123\",\"enableTable\":true,\"endPage\":10,\"instruction\":\"请帮我总结一下。\",\"libraryId\":\"3akzl28vap\",\"modelId\":\"qwen-max\",\"startPage\":1,\"taskType\":\"custom\"}".as_bytes() })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
+    }
 }

@@ -1022,4 +1022,12 @@ impl aliyun_ai_core::server::ServerOperation for CreateLibraryRequest {
     fn example_response() -> serde_json::Value {
         serde_json::from_str("{\"cost\":300,\"data\":\"a1b2c3\",\"errCode\":\"0\",\"message\":\"成功\",\"requestId\":\"xxxx-xxxx-xxxx-xxxx\",\"success\":true}").unwrap_or_default()
     }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [("workspaceId".to_owned(), "llm-ik******RVYCKzt".to_owned())];
+        let query = [];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest { path_params: &path_params, query: &query, body: "{\"description\":\"描述文档库的具体作用\",\"indexSetting\":{\"chunkStrategy\":{\"docTreeSplit\":true,\"docTreeSplitSize\":300,\"enhanceGraph\":true,\"enhanceTable\":true,\"overlap\":20,\"sentenceSplit\":true,\"sentenceSplitSize\":300,\"size\":300,\"split\":true},\"modelConfig\":{\"temperature\":0.8,\"topP\":0.8},\"promptRoleStyle\":\"你是一位信息处理专家，耐心、友好、逻辑清晰。\",\"queryEnhancer\":{\"enableFollowUp\":true,\"enableMultiQuery\":true,\"enableOpenQa\":true,\"enableQueryRewrite\":true,\"enableSession\":true,\"localKnowledgeId\":\"xxxx\",\"withDocumentReference\":true},\"recallStrategy\":{\"documentRankType\":\"model\",\"limit\":20},\"textIndexSetting\":{\"category\":\"ElasticSearch\",\"enable\":true,\"indexAnalyzer\":\"Standard\",\"rankThreshold\":0.5,\"searchAnalyzer\":\"Standard\",\"topK\":50},\"vectorIndexSetting\":{\"category\":\"ADB\",\"embeddingType\":\"DashScope\",\"enable\":true,\"rankThreshold\":0.5,\"topK\":50}},\"libraryName\":\"金融知识文档库\"}".as_bytes() })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
+    }
 }

@@ -275,4 +275,12 @@ impl aliyun_ai_core::server::ServerOperation for CreatePdfTranslateTaskRequest {
     fn example_response() -> serde_json::Value {
         serde_json::from_str("{\"data\":\"3284627354\",\"errCode\":\"0\",\"message\":\"ok\",\"requestId\":\"5E3FBAF1-17AF-53B7-AF0A-CDCEEB6DE658\",\"success\":true,\"time\":\"2024-04-24 11:54:34\"}").unwrap_or_default()
     }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [("workspaceId".to_owned(), "llm-ik******RVYCKzt".to_owned())];
+        let query = [];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest { path_params: &path_params, query: &query, body: "{\"docId\":\"873648346573245\",\"knowledge\":\"净利润 (Net Profit) 英文：Net Profit 中文：净利润（通常指扣除所有费用和税后的利润）\",\"libraryId\":\"cjshcxxxx\",\"modelId\":\"qwen-plus\",\"translateTo\":\"中文\"}".as_bytes() })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
+    }
 }

@@ -364,4 +364,12 @@ impl aliyun_ai_core::server::ServerOperation for CreatePredefinedDocumentRequest
     fn example_response() -> serde_json::Value {
         serde_json::from_str("{\"data\":\"1782981430906818562\",\"errCode\":\"0\",\"message\":\"ok\",\"requestId\":\"0a06dfe617018288881568684e2937\",\"success\":true,\"time\":\"2024-04-24 11:54:34\"}").unwrap_or_default()
     }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [("workspaceId".to_owned(), "llm-xxxxx".to_owned())];
+        let query = [];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest { path_params: &path_params, query: &query, body: "{\"chunks\":[{\"chunkOrder\":1,\"chunkText\":\"这是一段测试文本\",\"chunkType\":\"text\"}],\"libraryId\":\"a1b2c3\",\"title\":\"测试文档\"}".as_bytes() })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
+    }
 }

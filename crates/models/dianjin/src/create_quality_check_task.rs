@@ -47,7 +47,7 @@ pub struct CreateQualityCheckTaskRequest {
     pub meta_data: Option<BTreeMap<String, String>>,
     /// 质检规则组
     ///
-    /// Optional.
+    /// Optional. Example: `warning_customers`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quality_group: Option<Vec<String>>,
     /// 请求ID
@@ -690,5 +690,13 @@ impl aliyun_ai_core::server::ServerOperation for CreateQualityCheckTaskRequest {
 
     fn example_response() -> serde_json::Value {
         serde_json::from_str("{\"data\":{\"taskId\":\"172373500521\"},\"errCode\":\"0\",\"message\":\"ok\",\"requestId\":\"EF4B5C9B-3BC8-5171-A47B-4C5CF3DC3258\",\"success\":true,\"time\":\"2024-04-24 11:54:34\"}").unwrap_or_default()
+    }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [("workspaceId".to_owned(), "llm-xxxx".to_owned())];
+        let query = [];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest { path_params: &path_params, query: &query, body: "{\"conversationList\":{\"callType\":\"1\",\"customerId\":\"1\",\"customerName\":\"张三\",\"customerServiceId\":\"xxx\",\"customerServiceName\":\"李四\",\"dialogueList\":[{\"begin\":0,\"beginTime\":\"2024-05-23 14:57:50\",\"content\":\"您好，我是2001，很高兴为您服务！\",\"customerId\":\"2348234\",\"customerServiceId\":\"23874627346\",\"customerServiceType\":\"0\",\"end\":0,\"role\":\"1\",\"type\":\"TEXT\"}],\"gmtService\":\"2024-09-27 11:23:20\"},\"gmtService\":\"2024-09-27 11:23:20\",\"qualityGroup\":[\"warning_customers\"],\"requestId\":\"0FC6636E-380A-5369-AE01-D1C15BB9B254\",\"type\":\"0\",\"sceneCode\":\"o9c8u8\"}".as_bytes() })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
     }
 }

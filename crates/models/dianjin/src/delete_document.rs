@@ -33,7 +33,7 @@ pub struct DeleteDocumentRequest {
     pub workspace_id: String,
     /// 文档的id列表
     ///
-    /// Required.
+    /// Required. Example: `1782981430906818562`.
     pub doc_ids: Vec<String>,
     /// 文档库id
     ///
@@ -236,5 +236,17 @@ impl aliyun_ai_core::server::ServerOperation for DeleteDocumentRequest {
 
     fn example_response() -> serde_json::Value {
         serde_json::from_str("{\"data\":true,\"errCode\":\"0\",\"message\":\"ok\",\"requestId\":\"67C7021A-D268-553D-8C15-A087B9604028\",\"success\":true,\"time\":\"2024-04-24 11:54:34\"}").unwrap_or_default()
+    }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [("workspaceId".to_owned(), "llm-xxxxx".to_owned())];
+        let query = [];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest {
+            path_params: &path_params,
+            query: &query,
+            body: "{\"docIds\":[\"1782981430906818562\"],\"libraryId\":\"3akzl28vap\"}".as_bytes(),
+        })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
     }
 }

@@ -357,4 +357,26 @@ impl aliyun_ai_core::server::ServerOperation for EndToEndRealTimeDialogRequest {
         serde_json::from_str("{\"requestId\":\"1C98B466-D6E0-5252-A60B-F345CBB33DDB\"}")
             .unwrap_or_default()
     }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [("workspaceId".to_owned(), "llm-xxxxx".to_owned())];
+        let query = [
+            ("asrModelId".to_owned(), "nls-base".to_owned()),
+            ("ttsModelId".to_owned(), "nls-base".to_owned()),
+            ("inputFormat".to_owned(), "pcm".to_owned()),
+            ("outputFormat".to_owned(), "wav".to_owned()),
+            ("sampleRate".to_owned(), "SAMPLE_RATE_16K".to_owned()),
+            ("voiceCode".to_owned(), "longxiaochun_v2".to_owned()),
+            ("volume".to_owned(), "50".to_owned()),
+            ("speechRate".to_owned(), "0".to_owned()),
+            ("pitchRate".to_owned(), "0".to_owned()),
+        ];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest {
+            path_params: &path_params,
+            query: &query,
+            body: "".as_bytes(),
+        })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
+    }
 }

@@ -228,4 +228,16 @@ impl aliyun_ai_core::server::ServerOperation for EvictTaskRequest {
     fn example_response() -> serde_json::Value {
         serde_json::from_str("{\"data\":\"17071319\",\"errCode\":\"0\",\"message\":\"返回任务取消的结果，成功/失败。\",\"requestId\":\"44BD277A-87F9-5310-8D63-3E6645F1DA85\",\"success\":true,\"time\":\"2024-04-24 11:54:34\"}").unwrap_or_default()
     }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [("workspaceId".to_owned(), "llm-xxxxx".to_owned())];
+        let query = [("taskId".to_owned(), "17071319".to_owned())];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest {
+            path_params: &path_params,
+            query: &query,
+            body: "".as_bytes(),
+        })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
+    }
 }

@@ -308,4 +308,12 @@ impl aliyun_ai_core::server::ServerOperation for GenDocQaResultRequest {
     fn example_response() -> serde_json::Value {
         serde_json::from_str("{\"success\":true,\"time\":\"2024-04-24 11:54:34\",\"errCode\":\"0\",\"message\":\"ok\",\"data\":{\"libraryId\":\"7wxwrjpabj\",\"docId\":\"873648346573245\",\"currentStatus\":\"PROCESSING\",\"parseQaResults\":[{\"question\":\"今天的天气怎么样？\",\"answer\":\"今天的天气不错，多云转晴。\"}]},\"requestId\":\"44BD277A-87F9-5310-8D63-3E6645F1DA85\"}").unwrap_or_default()
     }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [("workspaceId".to_owned(), "llm-xxxxx".to_owned())];
+        let query = [];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest { path_params: &path_params, query: &query, body: "{\"docId\":\"182364872346\",\"libraryId\":\"sjdgdsfg\",\"requestId\":\"0FC6636E-380A-5369-AE01-D1C15BB9B254\"}".as_bytes() })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
+    }
 }

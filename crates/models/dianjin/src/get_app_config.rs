@@ -153,9 +153,13 @@ pub struct Data {
     )]
     pub llm_helper_type_list: Option<Vec<BTreeMap<String, Value>>>,
     /// 文本索引类别列表 (en: 文本索引类型列表)
+    ///
+    /// Example: `ElasticSearch`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text_index_category_list: Option<Vec<String>>,
     /// 向量索引类别列表 (en: 向量索引类型列表)
+    ///
+    /// Example: `ADB`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vector_index_category_list: Option<Vec<String>>,
 }
@@ -228,6 +232,18 @@ impl aliyun_ai_core::server::ServerOperation for GetAppConfigRequest {
     }
 
     fn example_response() -> serde_json::Value {
-        serde_json::from_str("{\"data\":{},\"errCode\":\"0\",\"message\":\"None\",\"requestId\":\"EF4B5C9B-3BC8-5171-A47B-4C5CF3DC3258\",\"success\":true,\"time\":\"2024-04-24 11:54:34\"}").unwrap_or_default()
+        serde_json::from_str("{\"data\":{\"textIndexCategoryList\":[\"ElasticSearch\"],\"vectorIndexCategoryList\":[\"ADB\"]},\"errCode\":\"0\",\"message\":\"None\",\"requestId\":\"EF4B5C9B-3BC8-5171-A47B-4C5CF3DC3258\",\"success\":true,\"time\":\"2024-04-24 11:54:34\"}").unwrap_or_default()
+    }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [("workspaceId".to_owned(), "llm-xxxxx".to_owned())];
+        let query = [];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest {
+            path_params: &path_params,
+            query: &query,
+            body: "".as_bytes(),
+        })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
     }
 }

@@ -337,4 +337,16 @@ impl aliyun_ai_core::server::ServerOperation for GetChatQuestionRespRequest {
     fn example_response() -> serde_json::Value {
         serde_json::from_str("{\"success\":true,\"time\":\"2024-01-01 00:00:00\",\"errCode\":\"0\",\"message\":\"ok\",\"data\":{\"currentState\":\"PROCESSING\",\"questionList\":[{\"sessionId\":\"1732846760323001\",\"userId\":\"39847834568436\",\"userName\":\"张*\",\"content\":\"今天天气怎么样\",\"gmtCreate\":\"2024-11-17 10:05:00\",\"type\":\"PRODUCT_QA\",\"reply\":\"感谢您的支持！\",\"oriContent\":\"今天天气怎么样\"}]},\"requestId\":\"44BD277A-87F9-5310-8D63-3E6645F1DA85\"}").unwrap_or_default()
     }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [("workspaceId".to_owned(), "llm-xxxxx".to_owned())];
+        let query = [];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest {
+            path_params: &path_params,
+            query: &query,
+            body: "{\"sessionId\":\"237645726354\",\"batchId\":\"1869307330227937280\"}".as_bytes(),
+        })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
+    }
 }

@@ -35,7 +35,7 @@ pub struct GetDialogAnalysisResultRequest {
     pub workspace_id: String,
     /// 会话id列表。useUrl为true时，返回ossUrl；支持1000个会话，超过1000个，返回前1000个会话的分析结果。useUrl为false时，返回会话分析结果；仅支持10个会话，超过10个，返回前10个会话的分析结果。非必填。sessionIds为空时根据起始时间和结束时间查询会话分析结果。不为空时，根据sessionIds查询会话分析结果。二者不可同时为空。
     ///
-    /// Optional.
+    /// Optional. Example: `183764873624`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub session_ids: Option<Vec<String>>,
     /// 返回结果是否为ossUrl。为true时，返回结果ossUrl，链接有效期为1小时。默认为true；支持1000个会话，超过1000个，返回前1000个会话的分析结果。为false时，返回会话分析结果；仅支持10个会话，超过10个，返回前10个会话的分析结果。
@@ -384,5 +384,13 @@ impl aliyun_ai_core::server::ServerOperation for GetDialogAnalysisResultRequest 
 
     fn example_response() -> serde_json::Value {
         serde_json::from_str("{\"success\":true,\"time\":\"2024-04-24 11:54:34\",\"errCode\":\"0\",\"message\":\"ok\",\"data\":{\"dialogAnalysisRespList\":[{\"sessionId\":\"183764873624\",\"gmtCreate\":\"2024-04-24 11:54:34\",\"status\":\"running\",\"ossUrl\":\"https://xxx.oss-cn-beijing.aliyuncs.com/dialog-analysis/2024-12-30/2/1826661605606129665\",\"analysisResp\":{\"dialogLabels\":[{\"name\":\"额度不足\",\"value\":\"0\"}],\"dialogSummary\":\"- 是否有资金需求：不确定，客户未明确表示有无资金需求。\\\\n- 是否有意向：不确定，客户未明确表达意向。\\\\n- 是否可营销：不可营销，客户对客服的多次询问未表现出兴趣，且对话中提到因不适希望减少联系。\\\\n- 待满足需求：客户希望了解具体的预审额度信息。\",\"dialogExecPlan\":\"1. 客服应再次确认客户的疑问是否已解决，特别是关于额度的具体数额。\\\\n2. 如果客户仍有疑问，提供客服热线电话，建议客户直接拨打以获取更详细的帮助。\\\\n3. 提醒客户检查短信中的链接，以便快速查看和操作。\\\\n4. 记录此次通话中客户表现出的任何不适或不便，确保后续跟进时更加体贴。\\\\n5. 发送一条包含操作指南的短信，确保客户能够轻松找到并使用服务。\\\\n6. 结束通话前，再次感谢客户的支持，并表达希望客户早日康复的愿望。\",\"dialogSop\":\"产品介绍\"}}]},\"requestId\":\"88A006F0-B565-53BA-B38A-DBDF9D0B2935\"}").unwrap_or_default()
+    }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [("workspaceId".to_owned(), "llm-xxxx".to_owned())];
+        let query = [];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest { path_params: &path_params, query: &query, body: "{\"sessionIds\":[\"183764873624\"],\"useUrl\":true,\"startTime\":\"2024-09-14 09:11:00\",\"endTime\":\"2024-09-23 09:20:02\",\"asc\":true}".as_bytes() })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
     }
 }

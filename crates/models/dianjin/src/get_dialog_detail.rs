@@ -350,4 +350,16 @@ impl aliyun_ai_core::server::ServerOperation for GetDialogDetailRequest {
     fn example_response() -> serde_json::Value {
         serde_json::from_str("{\"success\":true,\"time\":\"2024-04-24 11:54:34\",\"errCode\":\"0\",\"message\":\"ok\",\"data\":{\"totalDialogTurns\":10,\"validDialogTurns\":5,\"dialogueList\":[{\"role\":\"0\",\"customerServiceType\":\"0\",\"customerServiceId\":\"BOT\",\"customerId\":\"123761283\",\"content\":\"请问具体怎么操作呢？\",\"type\":\"text\",\"id\":1742869659849,\"intentCode\":\"193874634xxx\",\"intentName\":\"客户询问如何操作\",\"hangUpDialog\":true}],\"status\":\"COMPLETED\",\"gmtCreate\":\"2024-09-27 11:23:20\"},\"requestId\":\"5E3FBAF1-17AF-53B7-AF0A-CDCEEB6DE658\"}").unwrap_or_default()
     }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [("workspaceId".to_owned(), "llm-xxxx".to_owned())];
+        let query = [("sessionId".to_owned(), "1906623923815534xxx".to_owned())];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest {
+            path_params: &path_params,
+            query: &query,
+            body: "".as_bytes(),
+        })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
+    }
 }

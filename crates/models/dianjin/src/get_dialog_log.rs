@@ -301,4 +301,12 @@ impl aliyun_ai_core::server::ServerOperation for GetDialogLogRequest {
     fn example_response() -> serde_json::Value {
         serde_json::from_str("{\"success\":true,\"time\":\"2024-01-01 00:00:00\",\"errCode\":\"0\",\"message\":\"ok\",\"data\":{\"recallList\":\"## Example:\\\\n- 对话内容为：\\\\\\\"##客服##:您好，请问有什么可以帮到您？\\\\n ##客户##:暂时没有了。谢谢。\\\\\\\"时，用户意图为：\\\\\\\"客户想要挂断电话\\\\\\\"\\\\n- 对话内容为：\\\\\\\"##客服##:您好，请问有什么可以帮到您？\\\\n ##客户##:哎你好。\\\\\\\"时，用户意图为：\\\\\\\"客户询问来电目的\\\\\\\"\\\\n- 对话内容为：\\\\\\\"##客服##:您好，请问有什么可以帮到您？\\\\n ##客户##:我现在财务状况很好，谢谢关心。\\\\\\\"时，用户意图为：\\\\\\\"客户拒绝贷款\\\\\\\"\\\\n- 对话内容为：\\\\\\\"##客服##:您好，请问有什么可以帮到您？\\\\n ##客户##:不用了，谢谢，不要再打电话了，谢谢。\\\\\\\"时，用户意图为：\\\\\\\"投诉/退订/不要打电话/骂人\\\\\\\"\\\\n- 对话内容为：\\\\\\\"##客服##:您好，请问有什么可以帮到您？\\\\n ##客户##:你好。\\\\\\\"时，用户意图为：\\\\\\\"客户询问来电目的\\\\\\\"\",\"intentionList\":[{\"intentionName\":\"客户明确表示拒绝营销\",\"intentionScript\":\"非常抱歉，给您带来了不好的体验。如您无需再接受我们的官方来电，请回复“我要退订”四个字！\",\"description\":\"客户明确表示投诉/退订/不要打电话/骂人等拒绝营销\"}],\"conversationList\":\"##客服##:您好，请问是张三先生是吧？\\\\n ##客户##:人工客服\\\\n ##客服##:您好，我是2804，很高兴为您服务！\\\\n ##客服##:您好，请问有什么可以帮到您？\\\\n ##客户##:好的 谢谢\\\\n\",\"hitIntentionList\":[{\"intentionName\":\"客户要求转人工\",\"intentionScript\":\"很抱歉，我这里无法直接为您转接，您可以拨打我司客服热线进行咨询。\",\"description\":\"客户希望与真人接触，不想和AI客服继续对话。\"}],\"analysisProcess\":\"客户回答的内容与提供的意图列表描述均不匹配，没有表达出对账单、还款、天气或其他服务的具体需求或问题。\",\"modelCostTime\":1382},\"requestId\":\"051EEB18-049A-17FF-A5E0-14A5B127C798\"}").unwrap_or_default()
     }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [("workspaceId".to_owned(), "llm-xxxx".to_owned())];
+        let query = [];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest { path_params: &path_params, query: &query, body: "{\"id\":\"175600129454077743fb03ac54955a4be72ec08f9c216\",\"sessionId\":\"1758010668S001w4paq82azm\"}".as_bytes() })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
+    }
 }

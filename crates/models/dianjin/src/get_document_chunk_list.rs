@@ -35,7 +35,7 @@ pub struct GetDocumentChunkListRequest {
     pub workspace_id: String,
     /// 文档块id列表
     ///
-    /// Optional.
+    /// Optional. Example: `83648326438746`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chunk_id_list: Option<Vec<String>>,
     /// 文档id
@@ -377,6 +377,8 @@ pub struct Record {
 #[non_exhaustive]
 pub struct Po {
     /// 坐标
+    ///
+    /// Example: `394.3`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub axis_array: Option<Vec<f64>>,
     /// 页码
@@ -389,6 +391,8 @@ pub struct Po {
     )]
     pub page: Option<i64>,
     /// 文本高亮区域，用于文本类型的文件高亮
+    ///
+    /// Example: `38`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text_highlight_area: Option<Vec<i64>>,
 }
@@ -481,6 +485,14 @@ impl aliyun_ai_core::server::ServerOperation for GetDocumentChunkListRequest {
     }
 
     fn example_response() -> serde_json::Value {
-        serde_json::from_str("{\"data\":{\"currentPage\":1,\"pageSize\":10,\"records\":[{\"chunkId\":\"28377468263482764\",\"chunkOssUrl\":\"oss-xxxx-hangzhou.com/test.pdf\",\"chunkText\":\"这是一段测试文本\",\"chunkType\":\"text\",\"docId\":\"8947387648356\",\"fileType\":\"pdf\",\"libraryId\":\"jhsdvne\",\"libraryName\":\"测试文档库\",\"nextChunkId\":\"947538465\",\"pos\":[{\"page\":1}],\"preChunkId\":\"9848346548365\",\"score\":0.5,\"title\":\"test\"}],\"totalPages\":10,\"totalRecords\":100},\"errCode\":\"0\",\"message\":\"ok\",\"requestId\":\"2B8F6DC9-6FAF-576F-9095-CCD90FB2BDDF\",\"success\":true,\"time\":\"2024-04-24 11:54:34\"}").unwrap_or_default()
+        serde_json::from_str("{\"data\":{\"currentPage\":1,\"pageSize\":10,\"records\":[{\"chunkId\":\"28377468263482764\",\"chunkOssUrl\":\"oss-xxxx-hangzhou.com/test.pdf\",\"chunkText\":\"这是一段测试文本\",\"chunkType\":\"text\",\"docId\":\"8947387648356\",\"fileType\":\"pdf\",\"libraryId\":\"jhsdvne\",\"libraryName\":\"测试文档库\",\"nextChunkId\":\"947538465\",\"pos\":[{\"axisArray\":[394.3],\"page\":1,\"textHighlightArea\":[38]}],\"preChunkId\":\"9848346548365\",\"score\":0.5,\"title\":\"test\"}],\"totalPages\":10,\"totalRecords\":100},\"errCode\":\"0\",\"message\":\"ok\",\"requestId\":\"2B8F6DC9-6FAF-576F-9095-CCD90FB2BDDF\",\"success\":true,\"time\":\"2024-04-24 11:54:34\"}").unwrap_or_default()
+    }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [("workspaceId".to_owned(), "llm-xxxxx".to_owned())];
+        let query = [];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest { path_params: &path_params, query: &query, body: "{\"chunkIdList\":[\"83648326438746\"],\"docId\":\"182364872346\",\"libraryId\":\"dsjgfdjgfxxx\",\"order\":\"desc\",\"orderBy\":\"gmtCreate\",\"page\":1,\"pageSize\":10,\"searchQuery\":\"test\"}".as_bytes() })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
     }
 }

@@ -381,4 +381,21 @@ impl aliyun_ai_core::server::ServerOperation for GetDocumentListRequest {
     fn example_response() -> serde_json::Value {
         serde_json::from_str("{\"data\":{\"currentPage\":1,\"pageSize\":10,\"records\":[{\"docId\":\"8326748346\",\"fileType\":\"pdf\",\"gmtCreate\":\"2024-01-01 00:00:00\",\"gmtModified\":\"2024-01-01 00:00:00\",\"libraryId\":\"skjdhshbv\",\"statusCode\":\"WaitRefresh\",\"title\":\"test\"}],\"totalPages\":10,\"totalRecords\":100},\"errCode\":\"0\",\"message\":\"ok\",\"requestId\":\"5E3FBAF1-17AF-53B7-AF0A-CDCEEB6DE658\",\"success\":true,\"time\":\"2024-04-24 11:54:34\"}").unwrap_or_default()
     }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [("workspaceId".to_owned(), "llm-xxxx".to_owned())];
+        let query = [
+            ("page".to_owned(), "1".to_owned()),
+            ("pageSize".to_owned(), "10".to_owned()),
+            ("status".to_owned(), "即将可用".to_owned()),
+            ("libraryId".to_owned(), "3akzl28vap".to_owned()),
+        ];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest {
+            path_params: &path_params,
+            query: &query,
+            body: "".as_bytes(),
+        })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
+    }
 }

@@ -228,4 +228,16 @@ impl aliyun_ai_core::server::ServerOperation for GetDocumentUrlRequest {
     fn example_response() -> serde_json::Value {
         serde_json::from_str("{\"data\":\"https://path_to_file\",\"errCode\":\"0\",\"message\":\"ok\",\"requestId\":\"66249B43-8C2B-5EE7-AE78-B382306621C6\",\"success\":true,\"time\":\"2024-01-01 00:00:00\"}").unwrap_or_default()
     }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [("workspaceId".to_owned(), "llm-xxxxx".to_owned())];
+        let query = [("documentId".to_owned(), "12681367362".to_owned())];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest {
+            path_params: &path_params,
+            query: &query,
+            body: "".as_bytes(),
+        })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
+    }
 }

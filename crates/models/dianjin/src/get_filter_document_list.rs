@@ -40,7 +40,7 @@ pub struct GetFilterDocumentListRequest {
     pub and: Option<Vec<And>>,
     /// 文档id列表，用于筛选文档/文档块
     ///
-    /// Optional.
+    /// Optional. Example: `3553835752369972270`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub doc_id_list: Option<Vec<String>>,
     /// 文档库id用于筛选文档/文档块
@@ -72,7 +72,7 @@ pub struct GetFilterDocumentListRequest {
     /// - Parsed：已解析完成。
     /// - 其他状态：为系统内部状态，WaitRefresh任务被调度，FetchingData正在解析中，Embedding正在构建索引。 (en: 文档状态，用于筛选文档)
     ///
-    /// Optional.
+    /// Optional. Example: `Completed`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<Vec<String>>,
 }
@@ -584,5 +584,13 @@ impl aliyun_ai_core::server::ServerOperation for GetFilterDocumentListRequest {
 
     fn example_response() -> serde_json::Value {
         serde_json::from_str("{\"data\":{\"currentPage\":1,\"pageSize\":10,\"records\":[{\"docId\":\"29368126816\",\"fileType\":\"pdf\",\"gmtCreate\":\"2024-01-01 00:00:00\",\"gmtModified\":\"2024-01-01 00:00:00\",\"libraryId\":\"sdfgsjdfg\",\"statusCode\":\"WaitRefresh\",\"title\":\"公司文档\"}],\"totalPages\":10,\"totalRecords\":100},\"errCode\":\"0\",\"message\":\"ok\",\"requestId\":\"7ADF010C-FD89-569D-A079-2D4D5247E943\",\"success\":true,\"time\":\"2024-01-01 00:00:00\"}").unwrap_or_default()
+    }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [("workspaceId".to_owned(), "llm-xxxxx".to_owned())];
+        let query = [];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest { path_params: &path_params, query: &query, body: "{\"and\":[{\"boost\":1,\"key\":\"company\",\"operator\":\"eq\",\"value\":\"alibaba\"}],\"docIdList\":[\"3553835752369972270\"],\"libraryId\":\"cjshcxxxx\",\"or\":[{\"boost\":1,\"key\":\"company\",\"operator\":\"contains\",\"value\":\"alibaba\"}],\"page\":1,\"pageSize\":10,\"status\":[\"Completed\"]}".as_bytes() })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
     }
 }

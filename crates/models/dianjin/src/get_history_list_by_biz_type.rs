@@ -410,4 +410,21 @@ impl aliyun_ai_core::server::ServerOperation for GetHistoryListByBizTypeRequest 
     fn example_response() -> serde_json::Value {
         serde_json::from_str("{\"data\":{\"currentPage\":1,\"pageSize\":10,\"records\":[{\"bizId\":\"GysYBsxx\",\"bizType\":\"LibraryChat\",\"gmtCreate\":\"2024-01-01 00:00:00\",\"gmtModified\":\"2024-01-01 00:00:00\",\"id\":210,\"llmAnswer\":\"你好。\",\"llmPrompt\":\"请使用以下上下文来回答最后的问题。\\\\n以下是上下文内容：\",\"llmType\":\"qwen-max\",\"userQuery\":\"你是谁\"}],\"totalPages\":10,\"totalRecords\":100},\"errCode\":\"0\",\"message\":\"ok\",\"requestId\":\"9DF9B3F3-9FFE-52CB-A8DC-F7BD5F842F0E\",\"success\":true,\"time\":\"2024-01-01 00:00:00\"}").unwrap_or_default()
     }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [("workspaceId".to_owned(), "llm-xxxxx".to_owned())];
+        let query = [
+            ("page".to_owned(), "1".to_owned()),
+            ("pageSize".to_owned(), "10".to_owned()),
+            ("bizType".to_owned(), "LibraryChat".to_owned()),
+            ("bizId".to_owned(), "GysYBsxx".to_owned()),
+        ];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest {
+            path_params: &path_params,
+            query: &query,
+            body: "".as_bytes(),
+        })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
+    }
 }

@@ -579,4 +579,16 @@ impl aliyun_ai_core::server::ServerOperation for GetLibraryRequest {
     fn example_response() -> serde_json::Value {
         serde_json::from_str("{\"data\":{\"description\":\"文档库的描述\",\"documentCount\":10,\"gmtCreate\":\"2024-01-01 00:00:00\",\"gmtModified\":\"2024-01-01 00:00:00\",\"id\":\"19386728376\",\"indexSetting\":{\"chunkStrategy\":{\"docTreeSplit\":true,\"docTreeSplitSize\":160,\"enhanceGraph\":true,\"enhanceTable\":true,\"overlap\":40,\"sentenceSplit\":true,\"sentenceSplitSize\":160,\"size\":256,\"split\":true},\"modelConfig\":{\"temperature\":0.8,\"topP\":0.8},\"promptRoleStyle\":\"你是一个信息处理专家。\",\"queryEnhancer\":{\"enableFollowUp\":true,\"enableMultiQuery\":true,\"enableOpenQa\":true,\"enableQueryRewrite\":true,\"enableSession\":true,\"localKnowledgeId\":\"2836482634\",\"withDocumentReference\":true},\"recallStrategy\":{\"documentRankType\":\"model\",\"limit\":10},\"textIndexSetting\":{\"category\":\"ElasticSearch\",\"enable\":true,\"indexAnalyzer\":\"IkMaxWord\",\"searchAnalyzer\":\"Standard\",\"topK\":10},\"vectorIndexSetting\":{\"category\":\"ADB\",\"embeddingType\":\"DashScope\",\"enable\":true,\"topK\":10}},\"libraryName\":\"测试文档库\"},\"errCode\":\"0\",\"message\":\"ok\",\"requestId\":\"44BD277A-87F9-5310-8D63-3E6645F1DA85\",\"success\":true,\"time\":\"2024-01-01 00:00:00\"}").unwrap_or_default()
     }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [("workspaceId".to_owned(), "llm-xxxxx".to_owned())];
+        let query = [("libraryId".to_owned(), "cjshcxxxx".to_owned())];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest {
+            path_params: &path_params,
+            query: &query,
+            body: "".as_bytes(),
+        })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
+    }
 }

@@ -282,4 +282,18 @@ impl aliyun_ai_core::server::ServerOperation for GetParseResultRequest {
     fn example_response() -> serde_json::Value {
         serde_json::from_str("{\"success\":true,\"time\":\"2024-04-24 11:54:34\",\"errCode\":\"0\",\"message\":\"ok\",\"data\":{\"fileType\":\"pdf\",\"requestId\":\"b0a202e2-5031-4589-a6d7-39185f0d8d01\",\"status\":\"WaitRefresh\",\"resultUrl\":\"https://xxx.oss-cn-beijing.aliyuncs.com/library/3mjeoywx7z/1826661605606129665.json\"},\"requestId\":\"0abb793617204049360065953ec6dd\"}").unwrap_or_default()
     }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [("workspaceId".to_owned(), "llm-xxxxx".to_owned())];
+        let query = [];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest {
+            path_params: &path_params,
+            query: &query,
+            body:
+                "{\"docId\":\"873648346573245\",\"libraryId\":\"sjdgdsfg\",\"useUrlResult\":false}"
+                    .as_bytes(),
+        })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
+    }
 }

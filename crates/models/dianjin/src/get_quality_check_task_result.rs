@@ -378,6 +378,8 @@ pub struct QualityCheck {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rule_type: Option<String>,
     /// 子节点
+    ///
+    /// Example: `{ "ruleId": "wxx_regulatory_authorities", "ruleDescription": "具体某机构预警", "checked": "HIT", "checkProcess": "通过审查对话记录，客户主要询问了关于贷款资方信息和结清证明的问题，并表达了想要注销账户的意愿。在整个对话过程中，客户并未提及任何具体的部门名称，也没有明确表示要向部门投诉的意图。", "originDialogue": null, "checkPassed": "NOT_PASSED", "checkExplanation": null, "mode": "0", "gmtStart": "2024-12-02 10:38:39", "gmtEnd": "2024-12-02 10:38:43", "qualityGroupId": "warning_customers", "bizType": null, "ruleType": "0", "subNodeCol": null }`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_node_col: Option<Vec<Value>>,
 }
@@ -666,6 +668,18 @@ impl aliyun_ai_core::server::ServerOperation for GetQualityCheckTaskResultReques
     }
 
     fn example_response() -> serde_json::Value {
-        serde_json::from_str("{\"data\":{\"conversationList\":{\"callType\":\"1\",\"customerId\":\"234234\",\"customerName\":\"张三\",\"customerServiceId\":\"23984763826\",\"customerServiceName\":\"李四\",\"dialogueList\":[{\"begin\":0,\"beginTime\":\"2024-09-27 11:23:20\",\"content\":\"您好，我是2001，很高兴为您服务！\",\"customerServiceId\":\"李四\",\"customerServiceType\":\"0\",\"end\":0,\"id\":1,\"role\":\"0\",\"type\":\"TEXT\"}],\"gmtService\":\"2024-09-27 11:23:20\"},\"gmtCreate\":\"2024-09-27 11:23:20\",\"gmtEnd\":\"2024-09-27 11:23:20\",\"gmtStart\":\"2024-09-27 11:23:20\",\"qualityCheckList\":[{\"checkExplanation\":\"暂无\",\"checkPassed\":\"PASSED\",\"checkProcess\":\"暂无\",\"checked\":\"HIT\",\"gmtEnd\":\"2024-05-23 14:57:50\",\"gmtStart\":\"2024-05-23 14:57:50\",\"mode\":\"0\",\"originDialogue\":[{\"begin\":0,\"beginTime\":\"2024-05-23 14:57:50\",\"content\":\"您好，我是2001，很高兴为您服务！\",\"customerId\":\"xxx\",\"customerServiceId\":\"23876432\",\"customerServiceType\":\"0\",\"end\":0,\"id\":1,\"role\":\"0\",\"type\":\"TEXT\"}],\"qualityGroupId\":\"warning_customers\",\"ruleDescription\":\"进入检测预警客户流程\",\"ruleId\":\"wcm_start\",\"bizType\":\"No\",\"ruleType\":\"0\"}],\"status\":\"INIT\",\"taskId\":\"1703557101831\"},\"errCode\":\"0\",\"message\":\"ok\",\"requestId\":\"67C7021A-D268-553D-8C15-A087B9604028\",\"success\":true,\"time\":\"2024-01-01 00:00:00\"}").unwrap_or_default()
+        serde_json::from_str("{\"data\":{\"conversationList\":{\"callType\":\"1\",\"customerId\":\"234234\",\"customerName\":\"张三\",\"customerServiceId\":\"23984763826\",\"customerServiceName\":\"李四\",\"dialogueList\":[{\"begin\":0,\"beginTime\":\"2024-09-27 11:23:20\",\"content\":\"您好，我是2001，很高兴为您服务！\",\"customerServiceId\":\"李四\",\"customerServiceType\":\"0\",\"end\":0,\"id\":1,\"role\":\"0\",\"type\":\"TEXT\"}],\"gmtService\":\"2024-09-27 11:23:20\"},\"gmtCreate\":\"2024-09-27 11:23:20\",\"gmtEnd\":\"2024-09-27 11:23:20\",\"gmtStart\":\"2024-09-27 11:23:20\",\"qualityCheckList\":[{\"checkExplanation\":\"暂无\",\"checkPassed\":\"PASSED\",\"checkProcess\":\"暂无\",\"checked\":\"HIT\",\"gmtEnd\":\"2024-05-23 14:57:50\",\"gmtStart\":\"2024-05-23 14:57:50\",\"mode\":\"0\",\"originDialogue\":[{\"begin\":0,\"beginTime\":\"2024-05-23 14:57:50\",\"content\":\"您好，我是2001，很高兴为您服务！\",\"customerId\":\"xxx\",\"customerServiceId\":\"23876432\",\"customerServiceType\":\"0\",\"end\":0,\"id\":1,\"role\":\"0\",\"type\":\"TEXT\"}],\"qualityGroupId\":\"warning_customers\",\"ruleDescription\":\"进入检测预警客户流程\",\"ruleId\":\"wcm_start\",\"bizType\":\"No\",\"ruleType\":\"0\",\"subNodeCol\":[{ \"ruleId\": \"wxx_regulatory_authorities\", \"ruleDescription\": \"具体某机构预警\", \"checked\": \"HIT\", \"checkProcess\": \"通过审查对话记录，客户主要询问了关于贷款资方信息和结清证明的问题，并表达了想要注销账户的意愿。在整个对话过程中，客户并未提及任何具体的部门名称，也没有明确表示要向部门投诉的意图。\", \"originDialogue\": null, \"checkPassed\": \"NOT_PASSED\", \"checkExplanation\": null, \"mode\": \"0\", \"gmtStart\": \"2024-12-02 10:38:39\", \"gmtEnd\": \"2024-12-02 10:38:43\", \"qualityGroupId\": \"warning_customers\", \"bizType\": null, \"ruleType\": \"0\", \"subNodeCol\": null }]}],\"status\":\"INIT\",\"taskId\":\"1703557101831\"},\"errCode\":\"0\",\"message\":\"ok\",\"requestId\":\"67C7021A-D268-553D-8C15-A087B9604028\",\"success\":true,\"time\":\"2024-01-01 00:00:00\"}").unwrap_or_default()
+    }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [("workspaceId".to_owned(), "llm-xxxxx".to_owned())];
+        let query = [("taskId".to_owned(), "17071319".to_owned())];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest {
+            path_params: &path_params,
+            query: &query,
+            body: "".as_bytes(),
+        })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
     }
 }

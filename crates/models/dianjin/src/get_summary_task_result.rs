@@ -386,4 +386,16 @@ impl aliyun_ai_core::server::ServerOperation for GetSummaryTaskResultRequest {
     fn example_response() -> serde_json::Value {
         serde_json::from_str("{\"data\":{\"choices\":[{\"finishReason\":\"stop\",\"index\":0,\"message\":{\"content\":\"### **报告期经营业绩概述**\\\\n截至2024年3月31日止三个月的未经审核综合业绩显示强劲增长.\",\"role\":\"assistant\"}}],\"created\":1726285125915,\"id\":\"1202\",\"modelId\":\"qwen-max\",\"requestId\":\"0bc13a9517168617617186457e401f\",\"time\":\"2024-04-24 11:54:34\",\"totalTokens\":300,\"usage\":{\"imageCount\":0,\"imageTokens\":0,\"inputTokens\":100,\"outputTokens\":200,\"totalTokens\":300}},\"errCode\":\"0\",\"message\":\"ok\",\"requestId\":\"0bc13a9517168617617186457e401f\",\"success\":true,\"time\":\"2024-04-24 11:54:34\"}").unwrap_or_default()
     }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [("workspaceId".to_owned(), "llm-xxxx".to_owned())];
+        let query = [("taskId".to_owned(), "17071319".to_owned())];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest {
+            path_params: &path_params,
+            query: &query,
+            body: "".as_bytes(),
+        })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
+    }
 }

@@ -237,4 +237,16 @@ impl aliyun_ai_core::server::ServerOperation for GetTaskResultRequest {
     fn example_response() -> serde_json::Value {
         serde_json::from_str("{\"errCode\":\"0\",\"message\":\"ok\",\"requestId\":\"9D5D6BB5-BEAE-53C8-A70A-7275CC1F856C\",\"success\":true,\"time\":\"2024-04-24 11:54:34\"}").unwrap_or_default()
     }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [("workspaceId".to_owned(), "llm-xxxx".to_owned())];
+        let query = [("taskId".to_owned(), "17071319".to_owned())];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest {
+            path_params: &path_params,
+            query: &query,
+            body: "".as_bytes(),
+        })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
+    }
 }

@@ -226,4 +226,16 @@ impl aliyun_ai_core::server::ServerOperation for InvokePluginRequest {
     fn example_response() -> serde_json::Value {
         serde_json::from_str("{\"errCode\":\"0\",\"message\":\"ok\",\"requestId\":\"915AAAB9-4908-5224-9E53-9E9D7D0AA94B\",\"success\":true,\"time\":\"2024-04-24 11:54:34\"}").unwrap_or_default()
     }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [("workspaceId".to_owned(), "llm-xxxxx".to_owned())];
+        let query = [];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest {
+            path_params: &path_params,
+            query: &query,
+            body: "{\"pluginId\":\"3mj87da7zr\"}".as_bytes(),
+        })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
+    }
 }

@@ -253,4 +253,16 @@ impl aliyun_ai_core::server::ServerOperation for PreviewDocumentRequest {
     fn example_response() -> serde_json::Value {
         serde_json::from_str("{\"data\":{\"previewType\":\"pdf\",\"title\":\"test\",\"uploadTime\":\"2024-01-01 00:00:00\",\"url\":\"https://agi.alicdn.com/user/d0o/d3c1f50d-a6c2-49b3-b0c8-3e613c3f20ee_16872_3236784461.png\"},\"errCode\":\"0\",\"message\":\"ok\",\"requestId\":\"ff551395-1c8a-4f30-8ffd-ef7e87c70b4c\",\"success\":true,\"time\":\"2024-04-24 11:54:34\"}").unwrap_or_default()
     }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [("workspaceId".to_owned(), "llm-xxxxx".to_owned())];
+        let query = [("documentId".to_owned(), "8326472354762354".to_owned())];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest {
+            path_params: &path_params,
+            query: &query,
+            body: "".as_bytes(),
+        })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
+    }
 }

@@ -228,4 +228,16 @@ impl aliyun_ai_core::server::ServerOperation for ReIndexRequest {
     fn example_response() -> serde_json::Value {
         serde_json::from_str("{\"data\":\"True\",\"errCode\":\"0\",\"message\":\"ok\",\"requestId\":\"32FFC91D-0A9F-585A-B84F-8A54C5187035\",\"success\":true,\"time\":\"2024-04-24 11:54:34\"}").unwrap_or_default()
     }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [("workspaceId".to_owned(), "llm-xxxxx".to_owned())];
+        let query = [("documentId".to_owned(), "8326472354762354".to_owned())];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest {
+            path_params: &path_params,
+            query: &query,
+            body: "".as_bytes(),
+        })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
+    }
 }

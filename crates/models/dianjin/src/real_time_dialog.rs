@@ -731,4 +731,12 @@ impl aliyun_ai_core::server::ServerOperation for RealTimeDialogRequest {
     fn example_response() -> serde_json::Value {
         serde_json::from_str("{\"id\":\"eb2b6139-ddf1-91a0-a47f-df7617ae9032\",\"choices\":[{\"index\":0,\"finishReason\":\"stop\",\"message\":{\"intentionCode\":\"1853360771162058752\",\"intentionScript\":\"抱歉，我没有明白您的意思，或者您可以拨打我们的客服热线，请客服人员为您解答。\",\"intentionName\":\"其它\",\"callTime\":\"1735139569523\",\"hangUpDialog\":false,\"selfDirectedScriptFullContent\":\"关于宇宙的大小，这是一个非常深奥的科学话题\",\"interrupt\":false},\"delta\":{\"intentionCode\":\"1853360771162058752\",\"intentionScript\":\"抱歉，我没有明白您的意思，或者您可以拨打我们的客服热线，请客服人员为您解答。\",\"intentionName\":\"其他\",\"selfDirectedScript\":\"话题\",\"hangUpDialog\":false,\"selfDirectedScriptFullContent\":\"关于宇宙的大小，这是一个非常深奥的科学话题\",\"interrupt\":false,\"skipCurrentRecognize\":false}}],\"created\":\"1735139569523\",\"success\":true,\"requestId\":\"5E3FBAF1-17AF-53B7-AF0A-CDCEEB6DE658\"}").unwrap_or_default()
     }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [("workspaceId".to_owned(), "llm-xxxxx".to_owned())];
+        let query = [];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest { path_params: &path_params, query: &query, body: "{\"bizType\":\"mixIntentChat\",\"analysis\":false,\"recommend\":false,\"stream\":false,\"conversationModel\":[{\"role\":0,\"customerServiceType\":\"0\",\"customerServiceId\":\"1374683645635\",\"customerId\":\"98457834685635\",\"content\":\"人工客服\",\"type\":\"audio\",\"beginTime\":\"2024-11-08 09:51:16\",\"begin\":5,\"end\":10}],\"sessionId\":\"237645726354\",\"dialogMemoryTurns\":3,\"userVad\":true,\"scriptContentPlayed\":\"你好，我是\",\"opType\":\"common\"}".as_bytes() })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
+    }
 }

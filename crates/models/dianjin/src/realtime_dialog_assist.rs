@@ -602,4 +602,12 @@ impl aliyun_ai_core::server::ServerOperation for RealtimeDialogAssistRequest {
     fn example_response() -> serde_json::Value {
         serde_json::from_str("{\"success\":true,\"time\":\"2024-04-24 11:54:34\",\"errCode\":\"0\",\"message\":\"ok\",\"data\":{\"requestId\":\"0FC6636E-380A-5369-AE01-D1C15BB9B254\",\"sessionId\":\"\\\"1915593248420413441\\\"\",\"conversationModel\":[{\"role\":\"\\\"0\\\"\",\"customerServiceType\":\"\\\"0\\\"\",\"customerServiceId\":\"\\\"1374683645635\\\"\",\"customerId\":\"\\\"98457834685635\\\"\",\"content\":\"你好\",\"type\":\"text\"}],\"assistScripts\":[{\"intentCode\":\"\\\"1920005488515465216\\\"\",\"intentName\":\"礼貌问答\",\"assistScript\":\"可按照SOP流程回应。\"}],\"assistSop\":[{\"intentCode\":\"XXX\",\"intentName\":\"XXX\",\"assistSop\":\"XXX\"}],\"analysisProcess\":\"客户回答的内容与提供的意图列表描述均不匹配，没有表达出对账单、还款、天气或其他服务的具体需求或问题。\"},\"requestId\":\"67C7021A-D268-553D-8C15-A087B9604028\"}").unwrap_or_default()
     }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [("workspaceId".to_owned(), "llm-xxxxx".to_owned())];
+        let query = [];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest { path_params: &path_params, query: &query, body: "{\"requestId\":\"0FC6636E-380A-5369-AE01-D1C15BB9B254\",\"bizType\":\"dialogAssist\",\"analysis\":false,\"conversationModel\":[{\"role\":0,\"customerServiceType\":\"0\",\"customerServiceId\":\"1374683645635\",\"customerId\":\"98457834685635\",\"content\":\"你好\",\"type\":\"text\"}],\"sessionId\":\"1915593248420413441\",\"dialogMemoryTurns\":0,\"hangUpDialog\":false}".as_bytes() })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
+    }
 }

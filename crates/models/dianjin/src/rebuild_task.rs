@@ -34,7 +34,7 @@ pub struct RebuildTaskRequest {
     pub workspace_id: String,
     /// 任务ID列表 (en: 任务id列表)
     ///
-    /// Required.
+    /// Required. Example: `3894763764`.
     #[serde(rename = "taskIds")]
     pub task_ids: Vec<String>,
 }
@@ -210,5 +210,17 @@ impl aliyun_ai_core::server::ServerOperation for RebuildTaskRequest {
 
     fn example_response() -> serde_json::Value {
         serde_json::from_str("{\"success\":true,\"time\":\"2024-04-24 11:54:34\",\"errCode\":\"0\",\"message\":\"ok\",\"requestId\":\"EF4B5C9B-3BC8-5171-A47B-4C5CF3DC3258\"}").unwrap_or_default()
+    }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [("workspaceId".to_owned(), "llm-xxxxx".to_owned())];
+        let query = [];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest {
+            path_params: &path_params,
+            query: &query,
+            body: "{\"taskIds\":[\"3894763764\"]}".as_bytes(),
+        })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
     }
 }

@@ -155,7 +155,7 @@ pub struct Filter {
     pub chunk_type: Option<String>,
     /// 文档id列表，用于筛选文档/文档块
     ///
-    /// Optional.
+    /// Optional. Example: `8372458573692819933`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub doc_id_list: Option<Vec<String>>,
     /// 文档库id用于筛选文档/文档块
@@ -169,7 +169,7 @@ pub struct Filter {
     pub or: Option<Vec<Or>>,
     /// 文档状态列表，用于筛选文档 (en: 文档状态，用于筛选文档)
     ///
-    /// Optional.
+    /// Optional. Example: `WaitRefresh`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<Vec<String>>,
 }
@@ -520,6 +520,8 @@ pub struct Data {
     )]
     pub chunk_part_list: Option<Vec<ChunkPart>>,
     /// chunk text列表
+    ///
+    /// Example: `这是一段测试文档块`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chunk_text_list: Option<Vec<String>>,
     /// 文档列表
@@ -666,6 +668,8 @@ pub struct Chunk {
 #[non_exhaustive]
 pub struct Po {
     /// 坐标
+    ///
+    /// Example: `20.8`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub axis_array: Option<Vec<f64>>,
     /// 页码
@@ -678,6 +682,8 @@ pub struct Po {
     )]
     pub page: Option<i64>,
     /// 文本高亮区域，用于文本类型的文件高亮
+    ///
+    /// Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text_highlight_area: Option<Vec<i64>>,
 }
@@ -767,6 +773,8 @@ pub struct ChunkPart {
 #[non_exhaustive]
 pub struct ChunkPartPo {
     /// 坐标
+    ///
+    /// Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub axis_array: Option<Vec<f64>>,
     /// 页码
@@ -779,6 +787,8 @@ pub struct ChunkPartPo {
     )]
     pub page: Option<i64>,
     /// 文本高亮区域，用于文本类型的文件高亮
+    ///
+    /// Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text_highlight_area: Option<Vec<i64>>,
 }
@@ -910,6 +920,8 @@ pub struct TextChunk {
 #[non_exhaustive]
 pub struct TextChunkPo {
     /// 坐标
+    ///
+    /// Example: `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub axis_array: Option<Vec<f64>>,
     /// 页码
@@ -922,6 +934,8 @@ pub struct TextChunkPo {
     )]
     pub page: Option<i64>,
     /// 文本高亮区域，用于文本类型的文件高亮
+    ///
+    /// Example: `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text_highlight_area: Option<Vec<i64>>,
 }
@@ -1011,6 +1025,8 @@ pub struct VectorChunk {
 #[non_exhaustive]
 pub struct VectorChunkPo {
     /// 坐标
+    ///
+    /// Example: `48.8`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub axis_array: Option<Vec<f64>>,
     /// 页码
@@ -1023,6 +1039,8 @@ pub struct VectorChunkPo {
     )]
     pub page: Option<i64>,
     /// 文本高亮区域，用于文本类型的文件高亮
+    ///
+    /// Example: `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text_highlight_area: Option<Vec<i64>>,
 }
@@ -1097,6 +1115,14 @@ impl aliyun_ai_core::server::ServerOperation for RecallDocumentRequest {
     }
 
     fn example_response() -> serde_json::Value {
-        serde_json::from_str("{\"cost\":0,\"data\":{\"chunkList\":[{\"chunkId\":\"823746762354\",\"chunkOssUrl\":\"http://oss-xxx-hangzhou.com/xxx\",\"chunkText\":\"测试文档块\",\"chunkType\":\"text\",\"docId\":\"839468263472\",\"fileType\":\"pdf\",\"libraryId\":\"dscsbdsk\",\"libraryName\":\"测试文档库\",\"nextChunkId\":\"982374872364\",\"pos\":[{\"page\":1}],\"preChunkId\":\"827364827364832\",\"score\":0.5,\"title\":\"test\"}],\"chunkPartList\":[{\"chunkId\":\"98327482364\",\"chunkOssUrl\":\"http://oss-xxx-hangzhou.com/xxx\",\"chunkText\":\"测试文档块\",\"chunkType\":\"text\",\"docId\":\"92837482364\",\"fileType\":\"pdf\",\"libraryId\":\"sjdhgjsd\",\"libraryName\":\"测试文档库\",\"nextChunkId\":\"2387648263542\",\"pos\":[{\"page\":1}],\"preChunkId\":\"32874682764\",\"score\":0.5,\"title\":\"测试文档标题\"}],\"documents\":[{\"docId\":\"92837482364\",\"fileType\":\"pdf\",\"gmtCreate\":\"2024-01-01 00:00:00\",\"libraryId\":\"sjdhgjsd\",\"title\":\"test\",\"url\":\"http://oss-xxx-hangzhou.com/test.pdf\"}],\"embeddingElapsedMs\":100,\"textChunkList\":[{\"chunkId\":\"32874682364\",\"chunkOssUrl\":\"http://oss-xxx-hangzhou.com/xxx\",\"chunkText\":\"这是一段测试文档块\",\"chunkType\":\"text\",\"docId\":\"8372467263542\",\"fileType\":\"pdf\",\"libraryId\":\"djsgfsjd\",\"libraryName\":\"测试文档库\",\"nextChunkId\":\"23874682432\",\"pos\":[{\"page\":1}],\"preChunkId\":\"89473868346\",\"score\":0.5,\"title\":\"测试文档标题\"}],\"textSearchElapsedMs\":100,\"totalElapsedMs\":400,\"vectorChunkList\":[{\"chunkId\":\"8723642345276\",\"chunkOssUrl\":\"https://oss-xxxx-hangzhou.com/test.pdf\",\"chunkText\":\"这是一段测试文本\",\"chunkType\":\"text\",\"docId\":\"78326476235675372\",\"fileType\":\"pdf\",\"libraryId\":\"djsgfsjd\",\"libraryName\":\"测试文档库\",\"nextChunkId\":\"293846872343\",\"pos\":[{\"page\":1}],\"preChunkId\":\"873647326542\",\"score\":0.5,\"title\":\"test\"}],\"vectorSearchElapsedMs\":100},\"errCode\":\"0\",\"message\":\"ok\",\"requestId\":\"0bc13a9517168617617186457e401f\",\"success\":true,\"time\":\"2024-04-24 11:54:34\"}").unwrap_or_default()
+        serde_json::from_str("{\"cost\":0,\"data\":{\"chunkList\":[{\"chunkId\":\"823746762354\",\"chunkOssUrl\":\"http://oss-xxx-hangzhou.com/xxx\",\"chunkText\":\"测试文档块\",\"chunkType\":\"text\",\"docId\":\"839468263472\",\"fileType\":\"pdf\",\"libraryId\":\"dscsbdsk\",\"libraryName\":\"测试文档库\",\"nextChunkId\":\"982374872364\",\"pos\":[{\"axisArray\":[20.8],\"page\":1,\"textHighlightArea\":[1]}],\"preChunkId\":\"827364827364832\",\"score\":0.5,\"title\":\"test\"}],\"chunkPartList\":[{\"chunkId\":\"98327482364\",\"chunkOssUrl\":\"http://oss-xxx-hangzhou.com/xxx\",\"chunkText\":\"测试文档块\",\"chunkType\":\"text\",\"docId\":\"92837482364\",\"fileType\":\"pdf\",\"libraryId\":\"sjdhgjsd\",\"libraryName\":\"测试文档库\",\"nextChunkId\":\"2387648263542\",\"pos\":[{\"axisArray\":[1],\"page\":1,\"textHighlightArea\":[1]}],\"preChunkId\":\"32874682764\",\"score\":0.5,\"title\":\"测试文档标题\"}],\"chunkTextList\":[\"这是一段测试文档块\"],\"documents\":[{\"docId\":\"92837482364\",\"fileType\":\"pdf\",\"gmtCreate\":\"2024-01-01 00:00:00\",\"libraryId\":\"sjdhgjsd\",\"title\":\"test\",\"url\":\"http://oss-xxx-hangzhou.com/test.pdf\"}],\"embeddingElapsedMs\":100,\"textChunkList\":[{\"chunkId\":\"32874682364\",\"chunkOssUrl\":\"http://oss-xxx-hangzhou.com/xxx\",\"chunkText\":\"这是一段测试文档块\",\"chunkType\":\"text\",\"docId\":\"8372467263542\",\"fileType\":\"pdf\",\"libraryId\":\"djsgfsjd\",\"libraryName\":\"测试文档库\",\"nextChunkId\":\"23874682432\",\"pos\":[{\"axisArray\":[10],\"page\":1,\"textHighlightArea\":[1]}],\"preChunkId\":\"89473868346\",\"score\":0.5,\"title\":\"测试文档标题\"}],\"textSearchElapsedMs\":100,\"totalElapsedMs\":400,\"vectorChunkList\":[{\"chunkId\":\"8723642345276\",\"chunkOssUrl\":\"https://oss-xxxx-hangzhou.com/test.pdf\",\"chunkText\":\"这是一段测试文本\",\"chunkType\":\"text\",\"docId\":\"78326476235675372\",\"fileType\":\"pdf\",\"libraryId\":\"djsgfsjd\",\"libraryName\":\"测试文档库\",\"nextChunkId\":\"293846872343\",\"pos\":[{\"axisArray\":[48.8],\"page\":1,\"textHighlightArea\":[10]}],\"preChunkId\":\"873647326542\",\"score\":0.5,\"title\":\"test\"}],\"vectorSearchElapsedMs\":100},\"errCode\":\"0\",\"message\":\"ok\",\"requestId\":\"0bc13a9517168617617186457e401f\",\"success\":true,\"time\":\"2024-04-24 11:54:34\"}").unwrap_or_default()
+    }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [("workspaceId".to_owned(), "llm-xxxxx".to_owned())];
+        let query = [];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest { path_params: &path_params, query: &query, body: "{\"filters\":[{\"and\":[{\"boost\":20,\"key\":\"docType\",\"operator\":\"contains\",\"value\":\"策略报告\"}],\"chunkType\":\"Text\",\"docIdList\":[\"8372458573692819933\"],\"libraryId\":\"sdbjhvs\",\"or\":[{\"boost\":30,\"key\":\"researcher\",\"operator\":\"eq\",\"value\":\"zhangsan\"}],\"status\":[\"WaitRefresh\"]}],\"query\":\"欧洲杯历史上有哪些球队因为球员的适应新文化而受益\",\"rearrangement\":false,\"topK\":10}".as_bytes() })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
     }
 }

@@ -419,4 +419,12 @@ impl aliyun_ai_core::server::ServerOperation for RecognizeIntentionRequest {
     fn example_response() -> serde_json::Value {
         serde_json::from_str("{\"data\":{\"analysisProcess\":\"客户回答的内容与提供的意图列表描述均不匹配，没有表达出对账单、还款、天气或其他服务的具体需求或问题。\",\"intentionCode\":\"-1\",\"intentionName\":\"其它\",\"recommendIntention\":\"客户试图回避谈论逾期还款的话题\",\"recommendScript\":\"朱先生，理解您可能对天气感兴趣，但更重要的是您的账户情况。请让我们专注于您未偿还的款项，这对您的信用健康至关重要。\",\"intentionScript\":\"朱先生，理解您可能对天气感兴趣，但更重要的是您的账户情况。请让我们专注于您未偿还的款项，这对您的信用健康至关重要。\"},\"errCode\":\"0\",\"message\":\"ok\",\"requestId\":\"003D019A-1BB3-53EC-A0D2-CE76DA5D73B1\",\"success\":true,\"time\":\"2024-04-24 11:54:34\"}").unwrap_or_default()
     }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [("workspaceId".to_owned(), "llm-xxxx".to_owned())];
+        let query = [];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest { path_params: &path_params, query: &query, body: "{\"analysis\":false,\"bizType\":\"common\",\"conversation\":\"##客服##：您好，请问是朱杰先生吗？这里是诚信财务的周莉。我们发现您有一项款项昨天是账单日，但您还没还款，这很可能是一个小小的疏忽。来电是提醒您尽快完成还款，避免影响您的信用记录。\\\\n ##客户##：今天天气怎么样呢？\",\"globalIntentionList\":[{\"description\":\"客户表示忘记还款\",\"intention\":\"客户表示忘记还款\",\"intentionCode\":\"1808766224000262144\",\"intentionScript\":\"好的,那先不打扰您了,祝您生活愉快!再见!\"}],\"hierarchicalIntentionList\":[{\"description\":\"客户表示忘记还款\",\"intention\":\"客户表示忘记还款\",\"intentionCode\":\"1808766224000262144\",\"intentionScript\":\"好的,那先不打扰您了,祝您生活愉快!再见!\"}],\"intentionList\":[{\"description\":\"客户表示忘记还款\",\"intention\":\"客户表示忘记还款\",\"intentionCode\":\"1808766224000262144\",\"intentionScript\":\"好的,那先不打扰您了,祝您生活愉快!再见!\"}],\"opType\":\"common\",\"recommend\":false,\"intentionDomainCode\":\"collection\"}".as_bytes() })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
+    }
 }

@@ -500,4 +500,12 @@ impl aliyun_ai_core::server::ServerOperation for RunAgentRequest {
     fn example_response() -> serde_json::Value {
         serde_json::from_str("{\"success\":true,\"time\":\"2024-01-01 00:00:00\",\"errCode\":\"0\",\"message\":\"ok\",\"data\":{\"versionId\":\"w4paqoezm2\",\"traceId\":\"5bdb9809856c58acb92001f8ae65773c\",\"threadId\":\"4vlag5ken3\",\"functionCallResponses\":[{\"functionName\":\"web_search\",\"displayName\":\"搜索引擎\",\"functionArgs\":\"{\\\\\\\"query\\\\\\\":\\\\\\\"2025年1月28日到2月3日天气预报\\\\\\\"}\",\"result\":\"下周天气晴朗\",\"startTime\":\"2025-01-21 16:37:14\",\"endTime\":\"2025-01-21 16:37:14\"}],\"response\":{\"id\":\"d91d9afa-7cfc-4235-b012-a6f8e6ffa443\",\"modelId\":\"qwen-plus\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"roleDisplayName\":\"assistant\",\"content\":\"下周天气都不错\"},\"finishReason\":\"stop\"}],\"created\":1737448637,\"time\":\"2025-01-21T16:37:17.497206762\"},\"inputTokens\":766,\"outputTokens\":988},\"requestId\":\"EF4B5C9B-3BC8-5171-A47B-4C5CF3DC3258\"}").unwrap_or_default()
     }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [("workspaceId".to_owned(), "llm-xxxx".to_owned())];
+        let query = [];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest { path_params: &path_params, query: &query, body: "{\"modelId\":\"qwen-plus\",\"threadId\":\"4vlag5ken3\",\"botId\":\"d6zxykawk9\",\"userContent\":\"你是谁\",\"stream\":true,\"versionId\":\"w4paqoezm2\",\"useDraft\":false}".as_bytes() })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
+    }
 }

@@ -308,7 +308,7 @@ pub struct Function {
     pub parameters: Option<Parameters>,
     /// 必填参数列表
     ///
-    /// Optional.
+    /// Optional. Example: `location`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<Vec<String>>,
 }
@@ -661,5 +661,13 @@ impl aliyun_ai_core::server::ServerOperation for RunChatResultGenerationRequest 
 
     fn example_response() -> serde_json::Value {
         serde_json::from_str("{\"choices\":[{\"index\":0,\"message\":{\"content\":\"你是谁\",\"role\":\"user\"}}],\"created\":1720602203,\"id\":\"eb2b6139-ddf1-91a0-a47f-df7617ae9032\",\"modelId\":\"qwen-max\",\"requestId\":\"eb2b6139-ddf1-91a0-a47f-df7617ae9032\",\"time\":\"2024-04-24 11:54:34\",\"totalTokens\":500,\"usage\":{\"imageCount\":0,\"imageTokens\":0,\"inputTokens\":200,\"outputTokens\":300,\"totalTokens\":500}}").unwrap_or_default()
+    }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [("workspaceId".to_owned(), "llm-xxxxx".to_owned())];
+        let query = [];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest { path_params: &path_params, query: &query, body: "{\"messages\":[{\"content\":\"你是一个信息处理专家\",\"role\":\"user\"}],\"modelId\":\"qwen-max\",\"sessionId\":\"237645726354\",\"stream\":false,\"tools\":[{\"function\":{\"description\":\"工具函数的描述\",\"name\":\"get_time\",\"parameters\":{\"type\":\"object\"},\"required\":[\"location\"]},\"type\":\"function\"}]}".as_bytes() })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
     }
 }

@@ -189,6 +189,8 @@ pub struct DialogAnalysisResp {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis_resp: Option<AnalysisResp>,
     /// 失败节点列表
+    ///
+    /// Example: `DIALOG_OPEN_ANALYSIS`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_node: Option<Vec<String>>,
 }
@@ -328,6 +330,18 @@ impl aliyun_ai_core::server::ServerOperation for RunDialogAnalysisRequest {
     }
 
     fn example_response() -> serde_json::Value {
-        serde_json::from_str("{\"success\":true,\"time\":\"2024-04-24 11:54:34\",\"errCode\":\"0\",\"message\":\"ok\",\"data\":{\"dialogAnalysisRespList\":[{\"sessionId\":\"1759457905S001vejpvd6vej\",\"gmtCreate\":\"2024-04-24 11:54:34\",\"status\":\"success\",\"analysisResp\":{\"dialogLabels\":[{\"name\":\"二级标签\",\"value\":\"协商还款\"}],\"dialogSummary\":\"- 是否有资金需求：否\\\\\\\\n- 是否有意向：否，客户认为自己已经解决，对当前状态表示不解\\\\\\\\n- 是否可营销：否，对话中未表现出对营销信息的兴趣或接受度\\\\\\\\n- 待满足需求：客户希望在三天内解决问题\",\"dialogExecPlan\":\"1. 核实客户账户信息，确认还款情况。\\\\\\\\n2. 若未收到还款，联系财务部门确认是否到账延迟。\\\\\\\\n3. 若已还款，更新客户记录并致歉。\\\\\\\\n4. 跟进客户，确保问题解决。\",\"dialogSop\":\"营销\"}}]},\"requestId\":\"02CD4454-3F2C-57D0-9060-68DEAA1F6993\"}").unwrap_or_default()
+        serde_json::from_str("{\"success\":true,\"time\":\"2024-04-24 11:54:34\",\"errCode\":\"0\",\"message\":\"ok\",\"data\":{\"dialogAnalysisRespList\":[{\"sessionId\":\"1759457905S001vejpvd6vej\",\"gmtCreate\":\"2024-04-24 11:54:34\",\"status\":\"success\",\"analysisResp\":{\"dialogLabels\":[{\"name\":\"二级标签\",\"value\":\"协商还款\"}],\"dialogSummary\":\"- 是否有资金需求：否\\\\\\\\n- 是否有意向：否，客户认为自己已经解决，对当前状态表示不解\\\\\\\\n- 是否可营销：否，对话中未表现出对营销信息的兴趣或接受度\\\\\\\\n- 待满足需求：客户希望在三天内解决问题\",\"dialogExecPlan\":\"1. 核实客户账户信息，确认还款情况。\\\\\\\\n2. 若未收到还款，联系财务部门确认是否到账延迟。\\\\\\\\n3. 若已还款，更新客户记录并致歉。\\\\\\\\n4. 跟进客户，确保问题解决。\",\"dialogSop\":\"营销\"},\"failNode\":[\"DIALOG_OPEN_ANALYSIS\"]}]},\"requestId\":\"02CD4454-3F2C-57D0-9060-68DEAA1F6993\"}").unwrap_or_default()
+    }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [("workspaceId".to_owned(), "llm-xxxx".to_owned())];
+        let query = [];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest {
+            path_params: &path_params,
+            query: &query,
+            body: "{\"sessionId\":\"1759457905S001vejpvd6vej\"}".as_bytes(),
+        })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
     }
 }

@@ -34,7 +34,7 @@ pub struct RunLibraryChatGenerationRequest {
     pub workspace_id: String,
     /// 文档id列表 (en: 文档列表)
     ///
-    /// Optional.
+    /// Optional. Example: `1273827636xxx`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub doc_id_list: Option<Vec<String>>,
     /// 是否开启多轮增强
@@ -96,7 +96,7 @@ pub struct RunLibraryChatGenerationRequest {
     pub stream: Option<bool>,
     /// 子查询query列表 (en: 子查询query)
     ///
-    /// Optional.
+    /// Optional. Example: `北京最近气温如何？`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_query_list: Option<Vec<String>>,
     /// 搜索引擎参数--文本搜索参数
@@ -790,5 +790,13 @@ impl aliyun_ai_core::server::ServerOperation for RunLibraryChatGenerationRequest
 
     fn example_response() -> serde_json::Value {
         serde_json::from_str("{\"data\":\"{ \\\"finish\\\":true, \\\"text\\\":\\\"是的，记名预付卡的有效期不得低于3年。\\\", \\\"message\\\": \\\"是的，记名预付卡的有效期不得低于3年。\\\", \\\"queryResult\\\":{ \\\"errCode\\\": \\\"0\\\", //接口协议层面的错误码，正常为0，未授权，参数错误，服务器异常时会发生变化，可以忽略不处理 \\\"message\\\": \\\"ok\\\", //接口协议层面的消息 \\\"data\\\":{ \\\"success\\\": true, //有回答true 无回答false \\\"answer\\\": null, //大模型生成的回答结果 \\\"embeddingElapsedMs\\\": 127, \\\"vectorSearchElapsedMs\\\": 2745, \\\"llmElapsedMs\\\": 7911, \\\"totalElapsedMs\\\": 10820, \\\"chunks\\\": [ //召回的分块信息，一般为top5或top10，可联系我们调整效果 { \\\"chunkId\\\": \\\"470182177892469799\\\", //分块信息的编号 \\\"docId\\\": \\\"22666332\\\", //分块关联的文档编号 \\\"chunkText\\\": \\\"Profits plummeted in the first quarter, can't you bear it? In fact, previous rounds of price cuts have indeed had a certain impact on Tesla's financial data. Tesla has just released its financial report for the first quarter of this year. The data shows that in Q1 2023, Tesla achieved revenue of 23.33 billion US dollars, an increase of 24% over the previous year; Tesla delivered more than 422,000 electric vehicles worldwide in the first quarter, an increase of 36% over the previous year\\\", //新闻原始内容 \\\"chunkMeta\\\": { // demo数据中的其他metadata \\\"language\\\": \\\"en\\\", \\\"unique_id\\\": \\\"news_22666332_13\\\", \\\"content_type\\\": \\\"news\\\", \\\"stock_id_list\\\": [] } }], \\\"documents\\\": [{ \\\"docId\\\": \\\"1686637056086872065\\\", //文档编号 \\\"gmtCreate\\\": \\\"2023-08-02 15:16:25\\\", //文档的创建时间 \\\"libraryId\\\": \\\"a1b2c3\\\", //文档关联的知识库编号 \\\"title\\\": \\\"2023年工银信用卡微信、京东绑卡消费累计积分活动\\\", //文档标题 \\\"url\\\": null //文档连接，如有 }] //块文本关联的文档 }, \\\"success\\\": true //接口协议层面的成功/失败状态 true就是errCode为0 } }\",\"errCode\":\"0\",\"message\":\"ok\",\"requestId\":\"5E3FBAF1-17AF-53B7-AF0A-CDCEEB6DE658\",\"success\":true,\"time\":\"2024-04-24 11:54:34\"}").unwrap_or_default()
+    }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [("workspaceId".to_owned(), "llm-xxxx".to_owned())];
+        let query = [];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest { path_params: &path_params, query: &query, body: "{\"docIdList\":[\"1273827636xxx\"],\"enableFollowUp\":false,\"enableMultiQuery\":false,\"enableOpenQa\":false,\"followUpLlm\":\"qwen-max\",\"libraryId\":\"3akzl28vap\",\"llmType\":\"qwen-max\",\"multiQueryLlm\":\"qwen-max\",\"query\":\"这两天北京气候怎么样\",\"queryCriteria\":{\"and\":[{\"boost\":0.5,\"key\":\"city\",\"operator\":\"eq\",\"value\":\"北京\"}],\"or\":[{\"boost\":0.5,\"key\":\"city\",\"operator\":\"eq\",\"value\":\"北京\"}]},\"rerankType\":\"linear\",\"stream\":false,\"subQueryList\":[\"北京最近气温如何？\"],\"textSearchParameter\":{\"limit\":10,\"searchAnalyzerType\":\"IkMaxWord\"},\"topK\":1,\"vectorSearchParameter\":{\"limit\":10},\"withDocumentReference\":false}".as_bytes() })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
     }
 }

@@ -489,4 +489,12 @@ impl aliyun_ai_core::server::ServerOperation for SubmitChatQuestionRequest {
     fn example_response() -> serde_json::Value {
         serde_json::from_str("{\"success\":true,\"time\":\"2024-04-24 11:54:34\",\"errCode\":\"0\",\"message\":\"ok\",\"data\":{\"batchId\":\"1869307330227937280\"},\"requestId\":\"915AAAB9-4908-5224-9E53-9E9D7D0AA94B\"}").unwrap_or_default()
     }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [("workspaceId".to_owned(), "llm-xxxx".to_owned())];
+        let query = [];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest { path_params: &path_params, query: &query, body: "{\"sessionId\":\"237645726354\",\"gmtService\":\"2024-09-27 11:23:20\",\"liveScriptContent\":\"我们家的酒全都是老酒，酒厂直售【当前用户问句】，保证正儿八经的自家酿造，地址都能告诉大家，品质实实在在的有保障。我们家这款酒入口非常绵柔顺滑，酱香、粮食香、花果香层层递进，空杯留香能持续48小时，不会有上头的感觉。今天我们是厂家直销，大家平时买酒在烟酒店要经过好几个环节的中间商，每个环节都要加价，今天在这里拍下，只会让你省不少冤枉钱。如果说你拿去存酒的话， 拍蓝瓶的云端系列也可以，越存的话会越香，你拿去托人办事、请人吃饭、商务宴请、搞接待送礼，直接带白瓶云悠系列。\",\"openSmallTalk\":true,\"questionList\":[{\"sessionId\":\"1869300950603128834\",\"userId\":\"39485783475638465\",\"userName\":\"张**\",\"content\":\"这是多大的体积\",\"gmtCreate\":\"2024-11-17 10:05:00\",\"type\":\"PRODUCT_QA\",\"reply\":\"这是三升的。\"}],\"requestId\":\"0FC6636E-380A-5369-AE01-D1C15BB9B254\"}".as_bytes() })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
+    }
 }

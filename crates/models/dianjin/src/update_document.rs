@@ -270,4 +270,16 @@ impl aliyun_ai_core::server::ServerOperation for UpdateDocumentRequest {
     fn example_response() -> serde_json::Value {
         serde_json::from_str("{\"errCode\":\"0\",\"message\":\"ok\",\"requestId\":\"eb2b6139-ddf1-91a0-a47f-df7617ae9032\",\"success\":true,\"time\":\"2024-04-24 11:54:34\"}").unwrap_or_default()
     }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [("workspaceId".to_owned(), "llm-xxxxx".to_owned())];
+        let query = [];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest {
+            path_params: &path_params,
+            query: &query,
+            body: "{\"docId\":\"123\",\"libraryId\":\"abc123\",\"title\":\"test\"}".as_bytes(),
+        })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
+    }
 }

@@ -317,4 +317,12 @@ impl aliyun_ai_core::server::ServerOperation for UpdateDocumentChunkRequest {
     fn example_response() -> serde_json::Value {
         serde_json::from_str("{\"success\":true,\"time\":\"2024-01-01 00:00:00\",\"errCode\":\"0\",\"message\":\"ok\",\"data\":\"SUCCESS\",\"requestId\":\"003D019A-1BB3-53EC-A0D2-CE76DA5D73B1\"}").unwrap_or_default()
     }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [("workspaceId".to_owned(), "llm-xxxxx".to_owned())];
+        let query = [];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest { path_params: &path_params, query: &query, body: "{\"libraryId\":\"sjdgdsfg\",\"chunks\":[{\"chunkId\":\"1987834755763847\",\"chunkText\":\"这是一段测试文本\"}]}".as_bytes() })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
+    }
 }

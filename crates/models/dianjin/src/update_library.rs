@@ -972,4 +972,12 @@ impl aliyun_ai_core::server::ServerOperation for UpdateLibraryRequest {
     fn example_response() -> serde_json::Value {
         serde_json::from_str("{\"errCode\":\"0\",\"message\":\"ok\",\"requestId\":\"eb2b6139-ddf1-91a0-a47f-df7617ae9032\",\"success\":true,\"time\":\"2024-04-24 11:54:34\"}").unwrap_or_default()
     }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [("workspaceId".to_owned(), "llm-xxxxx".to_owned())];
+        let query = [];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest { path_params: &path_params, query: &query, body: "{\"description\":\"文档库描述\",\"indexSetting\":{\"chunkStrategy\":{\"docTreeSplit\":true,\"docTreeSplitSize\":160,\"enhanceGraph\":true,\"enhanceTable\":true,\"overlap\":20,\"sentenceSplit\":true,\"sentenceSplitSize\":160,\"size\":256,\"split\":true},\"modelConfig\":{\"temperature\":0.8,\"topP\":0.8},\"promptRoleStyle\":\"你是一位文档分析专家，非常善于从给定的知识中，找到重点，像老师给学生讲课一样把问题回答清晰。你的回答富有逻辑性，遇到复杂问题，你善于一步一步思考。\",\"queryEnhancer\":{\"enableFollowUp\":true,\"enableMultiQuery\":true,\"enableOpenQa\":true,\"enableQueryRewrite\":true,\"enableSession\":true,\"localKnowledgeId\":\"sjdhgfc\",\"withDocumentReference\":true},\"recallStrategy\":{\"documentRankType\":\"model\",\"limit\":10},\"textIndexSetting\":{\"category\":\"ElasticSearch\",\"enable\":true,\"indexAnalyzer\":\"Standard\",\"rankThreshold\":0.5,\"searchAnalyzer\":\"Standard\",\"topK\":50},\"vectorIndexSetting\":{\"category\":\"ADB\",\"embeddingType\":\"DashScope\",\"enable\":true,\"rankThreshold\":0.5,\"topK\":10}},\"libraryId\":\"dsfbashdbb\",\"libraryName\":\"测试文档库\"}".as_bytes() })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
+    }
 }

@@ -350,4 +350,12 @@ impl aliyun_ai_core::server::ServerOperation for UpdateQaLibraryRequest {
     fn example_response() -> serde_json::Value {
         serde_json::from_str("{\"success\":true,\"time\":\"2024-04-24 11:54:34\",\"errCode\":\"0\",\"message\":\"ok\",\"data\":{\"qaLibraryId\":\"6jh378d\"},\"requestId\":\"EF4B5C9B-3BC8-5171-A47B-4C5CF3DC3258\"}").unwrap_or_default()
     }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [("workspaceId".to_owned(), "llm-xxxx".to_owned())];
+        let query = [];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest { path_params: &path_params, query: &query, body: "{\"parseQaResults\":[{\"question\":\"这款**糯米大烧麦的净含量是多少？\",\"answer\":\"这款**糯米大烧麦的净含量是900g。\"}],\"qaLibraryId\":\"6jh378d\",\"requestId\":\"0FC6636E-380A-5369-AE01-D1C15BB9B254\"}".as_bytes() })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
+    }
 }

@@ -263,4 +263,12 @@ impl aliyun_ai_core::server::ServerOperation for UploadDocumentRequest {
     fn example_response() -> serde_json::Value {
         serde_json::from_str("{\"data\":\"1782981430906818562\",\"errCode\":\"0\",\"message\":\"ok\",\"requestId\":\"ff3fef67-48d9-4379-a237-9ba8143fe739\",\"success\":true,\"time\":\"2024-04-24 11:54:34\"}").unwrap_or_default()
     }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [("workspaceId".to_owned(), "llm-xxxxx".to_owned())];
+        let query = [];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest { path_params: &path_params, query: &query, body: "{\"data\":\"{\\\\\\\"cateogry\\\\\\\": \\\\\\\"报告\\\\\\\"}\",\"fileName\":\"test.pdf\",\"fileUrl\":\"https://oss-xxx.hangzhou.com/test.pdf\",\"libraryId\":\"sjdhbcsj\"}".as_bytes() })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
+    }
 }

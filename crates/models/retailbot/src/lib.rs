@@ -28,6 +28,7 @@ pub const SERVER_OPERATIONS: &[aliyun_ai_core::server::ServerEntry] =
         answer: aliyun_ai_core::server::answer_with_example::<
             recognize_message::RecognizeMessageRequest,
         >,
+        stream_final: None,
     }];
 
 /// Facts about retailbot shared by its operations.

@@ -678,4 +678,12 @@ impl aliyun_ai_core::server::ServerOperation for CreateTaskRequest {
     fn example_response() -> serde_json::Value {
         serde_json::from_str("{\"request_id\":\"f97ee37d-0f9c-9b93-b6bf-bd263a232bf9\",\"usage\":{},\"output\":{\"dataId\":\"wkb***\"}}").unwrap_or_default()
     }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [];
+        let query = [];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest { path_params: &path_params, query: &query, body: "{\"model\":\"tingwu-automotive-customer-profile\",\"input\":{\"task\":\"createTask\",\"appId\":\"app-***\",\"fileUrl\":\"https://example.com/call.mp3\",\"text\":\"销售: 您好\\\\n客户: 我想看看SUV\",\"dataId\":\"wkb***\"},\"parameters\":{\"identityRecognition\":{\"identityContents\":[{\"name\":\"客户\",\"description\":\"购车的客户\"}]},\"contentExtraction\":{\"extractionContents\":[{\"title\":\"用车成本\",\"content\":\"客户对购车费用、油耗等成本的关注\",\"identity\":\"客户\"}]}}}".as_bytes() })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
+    }
 }

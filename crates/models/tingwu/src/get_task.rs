@@ -355,4 +355,12 @@ impl aliyun_ai_core::server::ServerOperation for GetTaskRequest {
     fn example_response() -> serde_json::Value {
         serde_json::from_str("{\"request_id\":\"f97ee37d-0f9c-9b93-b6bf-bd263a232bf9\",\"usage\":{},\"output\":{\"status\":\"0\",\"errorCode\":\"TSC.FileError\",\"errorMessage\":\"File cannot be read.\",\"customerProfilePath\":\"https://example.oss-cn-hangzhou.aliyuncs.com/customerProfile?Expires=1&OSSAccessKeyId=x&Signature=y\"}}").unwrap_or_default()
     }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let path_params = [];
+        let query = [];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest { path_params: &path_params, query: &query, body: "{\"model\":\"tingwu-automotive-customer-profile\",\"input\":{\"task\":\"getTask\",\"dataId\":\"wkb***\"},\"parameters\":{}}".as_bytes() })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
+    }
 }

@@ -43,10 +43,12 @@ pub const SERVER_OPERATIONS: &[aliyun_ai_core::server::ServerEntry] = &[
     aliyun_ai_core::server::ServerEntry {
         info: <create_task::CreateTaskRequest as aliyun_ai_core::Operation>::INFO,
         answer: aliyun_ai_core::server::answer_with_example::<create_task::CreateTaskRequest>,
+        stream_final: None,
     },
     aliyun_ai_core::server::ServerEntry {
         info: <get_task::GetTaskRequest as aliyun_ai_core::Operation>::INFO,
         answer: aliyun_ai_core::server::answer_with_example::<get_task::GetTaskRequest>,
+        stream_final: None,
     },
 ];
 
