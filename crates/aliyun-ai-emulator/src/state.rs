@@ -101,9 +101,37 @@ pub struct TingwuTask {
     pub extractions: Vec<(String, String, String)>,
 }
 
+/// A DianJin task (summary, PDF translation, quality check, dialog analysis):
+/// running until the configured task delay has passed since `started`.
+#[derive(Debug, Clone)]
+pub struct DianJinTask {
+    pub kind: &'static str,
+    pub started: Instant,
+    pub evicted: bool,
+    pub request: serde_json::Value,
+}
+
+/// An object uploaded through the emulated OSS PostObject: its size, digest
+/// and first bytes (the body itself is never kept whole).
+#[derive(Debug, Clone)]
+pub struct StoredObject {
+    pub size: u64,
+    pub sha256: String,
+    pub head: Vec<u8>,
+}
+
 #[derive(Default)]
 pub struct State {
     pub ccai_tasks: HashMap<String, CcaiTask>,
+    /// DianJin document libraries by id (the GetLibrary `data` shape).
+    pub libraries: std::collections::BTreeMap<String, serde_json::Value>,
+    /// DianJin documents by id (the GetDocumentList record shape).
+    pub documents: std::collections::BTreeMap<String, serde_json::Value>,
+    pub dianjin_tasks: HashMap<String, DianJinTask>,
+    /// CCAI vocabularies by id (the GetVocab `data` shape).
+    pub vocabularies: std::collections::BTreeMap<String, serde_json::Value>,
+    /// Objects uploaded to the emulated OSS bucket, by key.
+    pub objects: HashMap<String, StoredObject>,
     pub tingwu_tasks: HashMap<String, TingwuTask>,
     pub tokens: HashMap<String, SystemTime>,
     nonces: VecDeque<(Instant, String)>,

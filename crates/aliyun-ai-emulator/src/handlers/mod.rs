@@ -3,8 +3,11 @@
 
 mod contactcenterai;
 mod dianjin;
+mod dianjin_tasks;
+mod library;
 mod retailbot;
 mod tingwu;
+mod vocabulary;
 
 use http::Response;
 
@@ -30,10 +33,19 @@ pub fn dispatch(call: &Call<'_>, truncate: Option<usize>) -> Response<Body> {
         ("contactcenterai", "CreateTask") => contactcenterai::create_task(call),
         ("contactcenterai", "GetTaskResult") => contactcenterai::get_task_result(call),
         ("dianjin", "RecognizeIntention") => dianjin::recognize_intention(call),
+        ("dianjin", action) if library::handles(action) => {
+            from_the_table(call, truncate, library::answer)
+        }
+        ("dianjin", action) if dianjin_tasks::handles(action) => {
+            from_the_table(call, truncate, dianjin_tasks::answer)
+        }
+        ("contactcenterai", action) if vocabulary::handles(action) => {
+            from_the_table(call, truncate, vocabulary::answer)
+        }
         ("retailbot", "RecognizeMessage") => retailbot::recognize_message(call),
         // DashScope checks the body's model and input first, then the task.
         ("tingwu", _) => tingwu::dashscope(call),
-        _ => from_the_table(call, truncate),
+        _ => from_the_table(call, truncate, stateless),
     }
 }
 
@@ -41,7 +53,9 @@ pub fn dispatch(call: &Call<'_>, truncate: Option<usize>) -> Response<Body> {
 /// required field is refused, naming it, as the gateway does), answered with
 /// the example values of its doc table, with a fresh request id; as
 /// server-sent events when the operation can stream and the request asks.
-fn from_the_table(call: &Call<'_>, truncate: Option<usize>) -> Response<Body> {
+/// A stateful operation (libraries, documents, vocabularies, tasks) then
+/// has its answer rewritten from the emulator's state by `stateful`.
+fn from_the_table(call: &Call<'_>, truncate: Option<usize>, stateful: Stateful) -> Response<Body> {
     let Target::Operation { info, path_params } = &call.target else {
         return call.error(404, "InvalidAction.NotFound", "no such operation");
     };
@@ -60,15 +74,87 @@ fn from_the_table(call: &Call<'_>, truncate: Option<usize>) -> Response<Body> {
         query: &query,
         body: &call.body,
     };
-    let mut answer = match (entry.answer)(&wire) {
+    let answer = match (entry.answer)(&wire) {
         Ok(answer) => answer,
         Err(error) => return call.invalid_body(&error),
+    };
+    let request = Received {
+        query,
+        body: serde_json::from_slice(&call.body).unwrap_or(Value::Null),
+    };
+    let mut answer = match stateful(call, &request, answer) {
+        Ok(answer) => answer,
+        Err(response) => return *response,
     };
     refresh_request_id(&mut answer, &call.request_id);
     if asks_for_stream(call, info) {
         return sse_response(call, stream_events(answer, entry.stream_final), truncate);
     }
     call.ok(answer)
+}
+
+/// Rewrites a table answer from the emulator's state, or answers an error.
+type Stateful = fn(&Call<'_>, &Received, Value) -> Result<Value, Refusal>;
+
+/// The answer a stateful handler gives instead (boxed: a response is large).
+pub(crate) type Refusal = Box<Response<Body>>;
+
+/// The table's answer as it is.
+fn stateless(_: &Call<'_>, _: &Received, answer: Value) -> Result<Value, Refusal> {
+    Ok(answer)
+}
+
+/// A decoded request's parameters, for the stateful handlers (already
+/// checked against the generated model).
+pub(crate) struct Received {
+    query: Vec<(String, String)>,
+    body: Value,
+}
+
+impl Received {
+    /// A parameter by name: from the query, else a string of the body.
+    pub(crate) fn text(&self, name: &str) -> Option<String> {
+        self.query
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .or_else(|| {
+                self.body
+                    .get(name)
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            })
+    }
+
+    /// A number parameter (query or body).
+    pub(crate) fn number(&self, name: &str) -> Option<i64> {
+        self.text(name)
+            .and_then(|t| t.parse().ok())
+            .or_else(|| self.body.get(name).and_then(Value::as_i64))
+    }
+
+    /// A body member.
+    pub(crate) fn body(&self, name: &str) -> Option<&Value> {
+        self.body.get(name).filter(|v| !v.is_null())
+    }
+
+    /// A list of strings: a body array, or a comma-joined query value.
+    pub(crate) fn list(&self, name: &str) -> Vec<String> {
+        match self.body(name).and_then(Value::as_array) {
+            Some(items) => items
+                .iter()
+                .filter_map(|v| {
+                    v.as_str()
+                        .map(str::to_owned)
+                        .or_else(|| Some(v.to_string()))
+                })
+                .collect(),
+            None => self
+                .text(name)
+                .map(|t| t.split(',').map(str::to_owned).collect())
+                .unwrap_or_default(),
+        }
+    }
 }
 
 /// Whether a request asks for server-sent events: the operation can stream,

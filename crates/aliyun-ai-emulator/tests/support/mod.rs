@@ -1,6 +1,8 @@
 //! What the generated `every_operation_*` tests share: an emulator and a
 //! facade client signed with its credentials, and checks of an answer.
 
+#![allow(dead_code)] // each test file uses part of it
+
 use std::time::Duration;
 
 use aliyun_ai::{AccessKey, ApiKey, Client, Config, EventStream, RetryPolicy};
@@ -11,7 +13,9 @@ use serde::Serialize;
 /// An emulator on a loopback port and a client of it (real HTTP, real signatures).
 pub async fn setup() -> (Emulator, Client) {
     let emulator = Emulator::start_with(
-        EmulatorConfig::default().with_stream_event_delay(Duration::from_millis(1)),
+        EmulatorConfig::default()
+            .with_stream_event_delay(Duration::from_millis(1))
+            .with_task_delay(Duration::from_millis(200)),
     )
     .await
     .expect("emulator");

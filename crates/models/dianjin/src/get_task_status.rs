@@ -178,6 +178,8 @@ aliyun_ai_core::wire_enum! {
         Error = "error",
         /// `evict`
         Evict = "evict",
+        /// `success`
+        Success = "success",
     }
 }
 
