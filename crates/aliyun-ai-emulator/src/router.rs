@@ -22,6 +22,7 @@ pub fn entries(extra: &[ServerEntry]) -> impl Iterator<Item = &ServerEntry> {
     aliyun_ai_models_contactcenterai::SERVER_OPERATIONS
         .iter()
         .chain(aliyun_ai_models_dianjin::SERVER_OPERATIONS)
+        .chain(aliyun_ai_models_openplatform::SERVER_OPERATIONS)
         .chain(aliyun_ai_models_retailbot::SERVER_OPERATIONS)
         .chain(aliyun_ai_models_tingwu::SERVER_OPERATIONS)
         .chain(extra)

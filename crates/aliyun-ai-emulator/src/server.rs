@@ -217,6 +217,22 @@ pub async fn handle(
         .unwrap_or("127.0.0.1")
         .to_owned();
     let request_id = format!("EMU-{}", inner.state.next_id("").to_uppercase());
+    // An OSS PostObject upload is read as it arrives, never held whole.
+    if method == Method::POST {
+        if let Some(bucket) = path.strip_prefix("/oss/").map(|b| b.trim_end_matches('/')) {
+            if !bucket.is_empty() && !bucket.contains('/') {
+                let content_type = parts
+                    .headers
+                    .get(http::header::CONTENT_TYPE)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default();
+                let response =
+                    crate::oss::post_object(&inner, bucket, content_type, body, &request_id).await;
+                tracing::info!(%method, path, action = "PostObject", status = response.status().as_u16(), "request");
+                return Ok(response);
+            }
+        }
+    }
     let body = match Limited::new(body, 10 * 1024 * 1024).collect().await {
         Ok(collected) => collected.to_bytes(),
         Err(_) => {

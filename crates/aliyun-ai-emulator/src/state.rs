@@ -130,8 +130,10 @@ pub struct State {
     pub dianjin_tasks: HashMap<String, DianJinTask>,
     /// CCAI vocabularies by id (the GetVocab `data` shape).
     pub vocabularies: std::collections::BTreeMap<String, serde_json::Value>,
-    /// Objects uploaded to the emulated OSS bucket, by key.
+    /// Objects uploaded to the emulated OSS bucket, by `bucket/key`.
     pub objects: HashMap<String, StoredObject>,
+    /// The PostObject policies AuthorizeFileUpload issued, by policy.
+    pub grants: HashMap<String, crate::oss::Grant>,
     pub tingwu_tasks: HashMap<String, TingwuTask>,
     pub tokens: HashMap<String, SystemTime>,
     nonces: VecDeque<(Instant, String)>,

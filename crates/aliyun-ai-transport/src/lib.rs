@@ -35,7 +35,7 @@ pub use error::{TransportError, TransportErrorKind};
 #[cfg(feature = "reqwest")]
 pub use reqwest_transport::{ReqwestTransport, ReqwestTransportBuilder, USER_AGENT};
 pub use retry::{RetryError, RetryPolicy};
-pub use transport::{HttpRequest, HttpResponse, HttpTransport};
+pub use transport::{HttpRequest, HttpResponse, HttpTransport, UploadBody, UploadRequest};
 
 // Re-exported so users can name request and response parts without adding
 // `http` and `bytes` themselves.

@@ -12,7 +12,7 @@ use futures_core::Stream;
 
 use crate::body::HttpBody;
 use crate::error::TransportError;
-use crate::transport::{HttpRequest, HttpResponse, HttpTransport};
+use crate::transport::{HttpRequest, HttpResponse, HttpTransport, UploadRequest};
 
 /// The user agent every request carries: `aliyun-ai/<version>`, plus the
 /// caller's suffix if any.
@@ -201,20 +201,44 @@ impl HttpTransport for ReqwestTransport {
             None => sending.await,
         }
         .map_err(|e| convert(e, false))?;
-        let mut builder = http::Response::builder()
-            .status(response.status())
-            .version(response.version());
-        if let Some(headers) = builder.headers_mut() {
-            headers.extend(
-                response
-                    .headers()
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.clone())),
-            );
-        }
-        let body = HttpBody::from_stream(BodyStream(Box::pin(response.bytes_stream())));
-        builder
-            .body(body)
-            .map_err(|e| TransportError::other("could not build the response").with_source(e))
+        into_response(response)
     }
+
+    async fn send_upload(&self, request: UploadRequest) -> Result<HttpResponse, TransportError> {
+        let (parts, body) = request.into_parts();
+        let length = body.len();
+        let mut request =
+            http::Request::from_parts(parts, reqwest::Body::wrap_stream(body.into_stream()));
+        request.headers_mut().insert(
+            http::header::CONTENT_LENGTH,
+            http::HeaderValue::from(length),
+        );
+        let request = reqwest::Request::try_from(request)
+            .map_err(|e| TransportError::other("the request is not valid").with_source(e))?;
+        let response = self
+            .client
+            .execute(request)
+            .await
+            .map_err(|e| convert(e, false))?;
+        into_response(response)
+    }
+}
+
+/// The `http` form of a reqwest response, its body streamed.
+fn into_response(response: reqwest::Response) -> Result<HttpResponse, TransportError> {
+    let mut builder = http::Response::builder()
+        .status(response.status())
+        .version(response.version());
+    if let Some(headers) = builder.headers_mut() {
+        headers.extend(
+            response
+                .headers()
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone())),
+        );
+    }
+    let body = HttpBody::from_stream(BodyStream(Box::pin(response.bytes_stream())));
+    builder
+        .body(body)
+        .map_err(|e| TransportError::other("could not build the response").with_source(e))
 }

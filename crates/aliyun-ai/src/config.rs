@@ -19,12 +19,18 @@ use crate::error::Error;
 
 /// The services compiled into this build, each behind its feature: their
 /// keys and default endpoints come from the generated model crates.
+/// The `ConfigBuilder::endpoint` key of the OSS uploads (not a service).
+pub(crate) const OSS_ENDPOINT_KEY: &str = "oss";
+
 pub(crate) fn compiled_services() -> &'static [&'static ServiceInfo] {
     &[
         #[cfg(feature = "contactcenterai")]
         &aliyun_ai_models_contactcenterai::SERVICE,
         #[cfg(feature = "dianjin")]
         &aliyun_ai_models_dianjin::SERVICE,
+        // DianJin's upload from a local file asks OpenPlatform for the OSS authorization.
+        #[cfg(feature = "dianjin")]
+        &aliyun_ai_models_openplatform::SERVICE,
         #[cfg(feature = "retailbot")]
         &aliyun_ai_models_retailbot::SERVICE,
         #[cfg(feature = "tingwu")]
@@ -57,6 +63,10 @@ pub struct Config {
     pub(crate) settings: Settings,
     /// By service key (`ServiceInfo::key`).
     pub(crate) endpoints: BTreeMap<&'static str, Endpoint>,
+    /// Where OSS PostObject uploads go instead of `https://<bucket>.<endpoint>`
+    /// (`ConfigBuilder::endpoint("oss", ...)`, or `endpoint_for_all`): the
+    /// form is posted to `<base>/oss/<bucket>`, as the emulator serves it.
+    pub(crate) oss_endpoint: Option<Endpoint>,
     pub(crate) transport: Arc<dyn HttpTransport>,
     /// The wall clock of `timer`, for the signers.
     pub(crate) clock: Arc<dyn Clock>,
@@ -100,6 +110,7 @@ impl fmt::Debug for Config {
             .field("access_keys", &settings.access_keys)
             .field("api_keys", &settings.api_keys)
             .field("endpoints", &self.endpoints)
+            .field("oss_endpoint", &self.oss_endpoint)
             .field("retry", &settings.retry)
             .field("dashscope_workspace", &settings.dashscope_workspace)
             .field("rpc_signature", &settings.rpc_signature)
@@ -197,6 +208,11 @@ impl ConfigBuilder {
     /// or `aliyun_ai::dianjin::SERVICE.key`): `host`, `https://host:port`, or
     /// `http://127.0.0.1:port` for a local emulator. An unknown key fails
     /// [`ConfigBuilder::build`], naming the known ones.
+    ///
+    /// The key `"oss"` is not a service: it sends the OSS PostObject of an
+    /// upload from a local file (`DianJin::upload_document_from_file`) to
+    /// `<endpoint>/oss/<bucket>` instead of `https://<bucket>.<oss endpoint>`
+    /// (an emulator, or a proxy); `endpoint_for_all` sets it too.
     pub fn endpoint(mut self, service: impl Into<String>, endpoint: impl Into<String>) -> Self {
         self.endpoints.insert(service.into(), endpoint.into());
         self
@@ -369,6 +385,7 @@ impl ConfigBuilder {
         if let Some(unknown) = self
             .endpoints
             .keys()
+            .filter(|key| key.as_str() != OSS_ENDPOINT_KEY)
             .find(|key| !services.iter().any(|s| s.key == key.as_str()))
         {
             let known: Vec<&str> = services.iter().map(|s| s.key).collect();
@@ -392,6 +409,12 @@ impl ConfigBuilder {
                 );
             }
         }
+        let oss_endpoint = self
+            .endpoints
+            .get(OSS_ENDPOINT_KEY)
+            .or(self.endpoint_for_all.as_ref())
+            .map(|text| Endpoint::parse(text, settings.allow_insecure_http))
+            .transpose()?;
         // One time source for everything that reads time; given, it also
         // replaces the retry policy's own timer.
         if let Some(time) = &self.time_source {
@@ -413,6 +436,7 @@ impl ConfigBuilder {
         Ok(Config {
             settings,
             endpoints,
+            oss_endpoint,
             transport,
             clock,
             timer,

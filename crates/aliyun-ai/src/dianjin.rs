@@ -4,6 +4,7 @@
 pub use aliyun_ai_models_dianjin::*;
 
 mod operations;
+mod upload;
 
 use crate::client::Client;
 

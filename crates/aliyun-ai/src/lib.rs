@@ -60,6 +60,13 @@ mod wait;
 pub mod contactcenterai;
 #[cfg(feature = "dianjin")]
 pub mod dianjin;
+/// OpenPlatform (the OSS upload authorization behind
+/// [`dianjin::DianJin::upload_document_from_file`]): its models, callable
+/// with [`Client::execute`].
+#[cfg(feature = "dianjin")]
+pub mod openplatform {
+    pub use aliyun_ai_models_openplatform::*;
+}
 #[cfg(feature = "retailbot")]
 pub mod retailbot;
 #[cfg(feature = "tingwu")]

@@ -5,6 +5,7 @@ mod contactcenterai;
 mod dianjin;
 mod dianjin_tasks;
 mod library;
+mod openplatform;
 mod retailbot;
 mod tingwu;
 mod vocabulary;
@@ -38,6 +39,9 @@ pub fn dispatch(call: &Call<'_>, truncate: Option<usize>) -> Response<Body> {
         }
         ("dianjin", action) if dianjin_tasks::handles(action) => {
             from_the_table(call, truncate, dianjin_tasks::answer)
+        }
+        ("openplatform", "AuthorizeFileUpload") => {
+            from_the_table(call, truncate, openplatform::authorize)
         }
         ("contactcenterai", action) if vocabulary::handles(action) => {
             from_the_table(call, truncate, vocabulary::answer)
