@@ -167,6 +167,12 @@ pub fn generate_module(
 pub fn generate(root: &Path) -> Result<Generated, String> {
     let services = load_services(root)?;
     let mut files = Generated::new();
+    if let Ok(readme) = fs::read_to_string(root.join("README.md")) {
+        files.insert(
+            PathBuf::from("README.md"),
+            readme_with_table(&readme, &services)?,
+        );
+    }
     for service in &services {
         let dir = PathBuf::from("crates/models").join(&service.key);
         files.insert(dir.join("Cargo.toml"), emit::cargo_toml(service));
@@ -207,6 +213,25 @@ pub fn generate(root: &Path) -> Result<Generated, String> {
         }
     }
     Ok(files)
+}
+
+/// `README.md` with its service table (between the markers) regenerated.
+fn readme_with_table(readme: &str, services: &[schema::Service]) -> Result<String, String> {
+    let (start, end) = emit::README_TABLE;
+    let (Some(from), Some(to)) = (readme.find(start), readme.find(end)) else {
+        return Err(format!(
+            "README.md: the service table's markers are missing (`{start}` ... `{end}`)"
+        ));
+    };
+    if to < from {
+        return Err("README.md: the service table's end marker comes first".into());
+    }
+    Ok(format!(
+        "{}{start}\n{}{}",
+        &readme[..from],
+        emit::readme_table(services),
+        &readme[to..]
+    ))
 }
 
 /// Files under the generated crates' `src/` that no table generates any more.

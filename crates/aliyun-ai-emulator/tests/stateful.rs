@@ -8,9 +8,9 @@ use std::time::Duration;
 
 use aliyun_ai::ErrorKind;
 use aliyun_ai::WaitPolicy;
-use aliyun_ai::contactcenterai::create_vocab::WordWeight;
 use aliyun_ai::contactcenterai::{
     CreateVocabRequest, DeleteVocabRequest, GetVocabRequest, ListVocabRequest, UpdateVocabRequest,
+    WordWeight,
 };
 use aliyun_ai::dianjin::create_dialog_analysis_task as dialog;
 use aliyun_ai::dianjin::create_docs_summary_task::DocInfo;
@@ -429,7 +429,7 @@ async fn vocabulary_round_trip() {
             CreateVocabRequest::builder()
                 .workspace_id(WS)
                 .name("销售热词")
-                .word_weight_list([WordWeight::new(2, "大树"), WordWeight::new(3, "虹桥")])
+                .word_weight_list([WordWeight::new("大树", 2), WordWeight::new("虹桥", 3)])
                 .build()
                 .unwrap(),
         )

@@ -3,6 +3,7 @@
 //!
 //! `POST /vocab/createVocab` (ROA). Request: [`CreateVocabRequest`], response: [`CreateVocabResponse`].
 
+use crate::types::WordWeight;
 use aliyun_ai_core::BusinessFailure;
 use aliyun_ai_core::EncodeError;
 use aliyun_ai_core::Method;
@@ -137,84 +138,6 @@ impl CreateVocabRequest {
     }
 }
 
-/// 热词组
-///
-/// Build it with [`WordWeight::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct WordWeight {
-    /// 权重值
-    ///
-    /// Required. Example: `2`.
-    pub weight: i64,
-    /// 单词
-    ///
-    /// Required. Example: `大树`.
-    pub word: String,
-}
-
-impl WordWeight {
-    /// A builder for [`WordWeight`].
-    pub fn builder() -> WordWeightBuilder {
-        WordWeightBuilder::default()
-    }
-
-    /// A value with its required fields `weight`, `word`.
-    pub fn new(weight: i64, word: impl Into<String>) -> Self {
-        Self {
-            weight,
-            word: word.into(),
-        }
-    }
-}
-
-/// Builds a [`WordWeight`]; [`WordWeightBuilder::build`] checks the required fields.
-#[derive(Debug, Clone, Default)]
-#[must_use]
-pub struct WordWeightBuilder {
-    weight: Option<i64>,
-    word: Option<String>,
-}
-
-impl WordWeightBuilder {
-    /// Sets `wordWeightList[].weight` (required). 权重值
-    pub fn weight(mut self, value: i64) -> Self {
-        self.weight = Some(value);
-        self
-    }
-
-    /// Sets `wordWeightList[].word` (required). 单词
-    pub fn word(mut self, value: impl Into<String>) -> Self {
-        self.word = Some(value.into());
-        self
-    }
-
-    /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
-    pub fn build(self) -> Result<WordWeight, ValidationError> {
-        let value = WordWeight {
-            weight: self.weight.ok_or(ValidationError::missing(
-                OPERATION,
-                "wordWeightList[].weight",
-            ))?,
-            word: self
-                .word
-                .ok_or(ValidationError::missing(OPERATION, "wordWeightList[].word"))?,
-        };
-        value.check()?;
-        Ok(value)
-    }
-}
-
-impl WordWeight {
-    /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
-    pub(crate) fn check(&self) -> Result<(), ValidationError> {
-        if self.word.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "wordWeightList[].word"));
-        }
-        Ok(())
-    }
-}
-
 /// `CreateVocab`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -318,7 +241,7 @@ impl aliyun_ai_core::server::ServerOperation for CreateVocabRequest {
     fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
         let path_params = [];
         let query = [];
-        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest { path_params: &path_params, query: &query, body: "{\"workspaceId\":\"llm-9****me1\",\"name\":\"词表1\",\"description\":\"销售词表\",\"audioModelCode\":\"nls\",\"wordWeightList\":[{\"weight\":2,\"word\":\"大树\"}]}".as_bytes() })?;
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest { path_params: &path_params, query: &query, body: "{\"workspaceId\":\"llm-9****me1\",\"name\":\"词表1\",\"description\":\"销售词表\",\"audioModelCode\":\"nls\",\"wordWeightList\":[{\"word\":\"大树\",\"weight\":2}]}".as_bytes() })?;
         aliyun_ai_core::Operation::validate(&request)?;
         Ok(request)
     }

@@ -588,6 +588,83 @@ impl CategoryTagBuilder {
     }
 }
 
+/// 热词及其权重 (a hot word and its weight), as CreateVocab and UpdateVocab send it (their metadata lists the two fields in opposite orders; one type serves both).
+///
+/// Build it with [`WordWeight::builder`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct WordWeight {
+    /// 单词 (the word)
+    ///
+    /// Required. Example: `大树`.
+    pub word: String,
+    /// 权重值 (its weight)
+    ///
+    /// Required. Example: `2`.
+    pub weight: i64,
+}
+
+impl WordWeight {
+    /// A builder for [`WordWeight`].
+    pub fn builder() -> WordWeightBuilder {
+        WordWeightBuilder::default()
+    }
+
+    /// A value with its required fields `word`, `weight`.
+    pub fn new(word: impl Into<String>, weight: i64) -> Self {
+        Self {
+            word: word.into(),
+            weight,
+        }
+    }
+}
+
+/// Builds a [`WordWeight`]; [`WordWeightBuilder::build`] checks the required fields.
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct WordWeightBuilder {
+    word: Option<String>,
+    weight: Option<i64>,
+}
+
+impl WordWeightBuilder {
+    /// Sets `word` (required). 单词 (the word)
+    pub fn word(mut self, value: impl Into<String>) -> Self {
+        self.word = Some(value.into());
+        self
+    }
+
+    /// Sets `weight` (required). 权重值 (its weight)
+    pub fn weight(mut self, value: i64) -> Self {
+        self.weight = Some(value);
+        self
+    }
+
+    /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
+    pub fn build(self) -> Result<WordWeight, ValidationError> {
+        let value = WordWeight {
+            word: self
+                .word
+                .ok_or(ValidationError::missing("WordWeight", "word"))?,
+            weight: self
+                .weight
+                .ok_or(ValidationError::missing("WordWeight", "weight"))?,
+        };
+        value.check()?;
+        Ok(value)
+    }
+}
+
+impl WordWeight {
+    /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
+    pub(crate) fn check(&self) -> Result<(), ValidationError> {
+        if self.word.is_empty() {
+            return Err(ValidationError::missing("WordWeight", "word"));
+        }
+        Ok(())
+    }
+}
+
 aliyun_ai_core::wire_enum! {
     /// 通话角色 (who speaks).
     ///

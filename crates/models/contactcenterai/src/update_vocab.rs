@@ -3,6 +3,7 @@
 //!
 //! `POST /vocab/updateVocab` (ROA). Request: [`UpdateVocabRequest`], response: [`UpdateVocabResponse`].
 
+use crate::types::WordWeight;
 use aliyun_ai_core::BusinessFailure;
 use aliyun_ai_core::EncodeError;
 use aliyun_ai_core::Method;
@@ -136,84 +137,6 @@ impl UpdateVocabRequest {
     }
 }
 
-/// 热词组
-///
-/// Build it with [`WordWeight::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct WordWeight {
-    /// 单词
-    ///
-    /// Required. Example: `虹桥`.
-    pub word: String,
-    /// 权重
-    ///
-    /// Required. Example: `2`.
-    pub weight: i64,
-}
-
-impl WordWeight {
-    /// A builder for [`WordWeight`].
-    pub fn builder() -> WordWeightBuilder {
-        WordWeightBuilder::default()
-    }
-
-    /// A value with its required fields `word`, `weight`.
-    pub fn new(word: impl Into<String>, weight: i64) -> Self {
-        Self {
-            word: word.into(),
-            weight,
-        }
-    }
-}
-
-/// Builds a [`WordWeight`]; [`WordWeightBuilder::build`] checks the required fields.
-#[derive(Debug, Clone, Default)]
-#[must_use]
-pub struct WordWeightBuilder {
-    word: Option<String>,
-    weight: Option<i64>,
-}
-
-impl WordWeightBuilder {
-    /// Sets `wordWeightList[].word` (required). 单词
-    pub fn word(mut self, value: impl Into<String>) -> Self {
-        self.word = Some(value.into());
-        self
-    }
-
-    /// Sets `wordWeightList[].weight` (required). 权重
-    pub fn weight(mut self, value: i64) -> Self {
-        self.weight = Some(value);
-        self
-    }
-
-    /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
-    pub fn build(self) -> Result<WordWeight, ValidationError> {
-        let value = WordWeight {
-            word: self
-                .word
-                .ok_or(ValidationError::missing(OPERATION, "wordWeightList[].word"))?,
-            weight: self.weight.ok_or(ValidationError::missing(
-                OPERATION,
-                "wordWeightList[].weight",
-            ))?,
-        };
-        value.check()?;
-        Ok(value)
-    }
-}
-
-impl WordWeight {
-    /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
-    pub(crate) fn check(&self) -> Result<(), ValidationError> {
-        if self.word.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "wordWeightList[].word"));
-        }
-        Ok(())
-    }
-}
-
 /// `UpdateVocab`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -304,7 +227,7 @@ impl aliyun_ai_core::server::ServerOperation for UpdateVocabRequest {
     fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
         let path_params = [];
         let query = [];
-        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest { path_params: &path_params, query: &query, body: "{\"vocabularyId\":\"dsvsv***dsvv\",\"name\":\"热词1\",\"description\":\"销售热词\",\"wordWeightList\":[{\"word\":\"虹桥\",\"weight\":2}],\"workspaceId\":\"llm-jhfr****w8v\"}".as_bytes() })?;
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest { path_params: &path_params, query: &query, body: "{\"vocabularyId\":\"dsvsv***dsvv\",\"name\":\"热词1\",\"description\":\"销售热词\",\"wordWeightList\":[{\"word\":\"大树\",\"weight\":2}],\"workspaceId\":\"llm-jhfr****w8v\"}".as_bytes() })?;
         aliyun_ai_core::Operation::validate(&request)?;
         Ok(request)
     }
