@@ -1146,3 +1146,97 @@ pub fn count(files: &Generated) -> BTreeMap<String, usize> {
     }
     counts
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn service() -> ServiceHeader {
+        ServiceHeader {
+            key: "sample".into(),
+            version: "2024-01-01".into(),
+            style: "ROA".into(),
+            auth: "ACS3-HMAC-SHA256".into(),
+            stem: "sample".into(),
+        }
+    }
+
+    fn import_one(api: &str, schemas: &str) -> Result<OpTable, String> {
+        let api = json::parse(api).unwrap();
+        let schemas = json::parse(schemas).unwrap();
+        let context = Context {
+            op: "Op",
+            schemas: Some(&schemas),
+            en_schemas: None,
+        };
+        operation(&context, &service(), &api, None)
+    }
+
+    const RESPONSE: &str = r#""responses": {"200": {"schema": {"type": "object", "properties": {"requestId": {"type": "string"}}}}}"#;
+
+    #[test]
+    fn refs_into_components_schemas_become_dotted_rows() {
+        let api = format!(
+            r##"{{"summary": "s", "path": "/{{ws}}/x", "methods": ["post"], "schemes": ["https"],
+            "parameters": [{{"name": "ws", "in": "path", "schema": {{"type": "string"}}}},
+              {{"name": "ids", "in": "query", "style": "simple", "schema": {{"type": "array", "items": {{"type": "integer", "format": "int64", "example": "7"}}}}}},
+              {{"name": "body", "in": "body", "style": "json", "schema": {{"type": "object", "properties": {{"doc": {{"$ref": "#/components/schemas/Doc"}}}}}}}}],
+            {RESPONSE}}}"##
+        );
+        let table = import_one(&api, r##"{"Doc": {"type": "object", "properties": {"name": {"type": "string", "required": true, "enum": ["a", "1x"]}}}}"##).unwrap();
+        let body = &table
+            .sections
+            .iter()
+            .find(|(t, _)| t == "Request body")
+            .unwrap()
+            .1;
+        let rows: Vec<(&str, &str, &str)> = body
+            .iter()
+            .map(|r| (r.name.as_str(), r.ty.as_str(), r.required.as_str()))
+            .collect();
+        // An enum value that is not a name gets one (`V1x=1x`).
+        assert_eq!(
+            rows,
+            [
+                ("doc", "object", "no"),
+                ("doc.name", "string {enum: a, V1x=1x}", "yes")
+            ]
+        );
+        let query = &table
+            .sections
+            .iter()
+            .find(|(t, _)| t == "Query parameters")
+            .unwrap()
+            .1;
+        assert_eq!(query[0].ty, "array<long> {style: simple}");
+        assert_eq!(query[0].example, "7");
+    }
+
+    #[test]
+    fn what_cannot_be_mapped_is_an_error_naming_the_operation_and_field() {
+        let header = format!(
+            r##"{{"summary": "s", "path": "/x", "methods": ["get"], "schemes": ["https"],
+            "parameters": [{{"name": "x-token", "in": "header", "schema": {{"type": "string"}}}}], {RESPONSE}}}"##
+        );
+        let error = import_one(&header, "{}").unwrap_err();
+        assert!(
+            error.starts_with("Op: `x-token`: parameters `in: header`"),
+            "{error}"
+        );
+        let nested = format!(
+            r##"{{"summary": "s", "path": "/x", "methods": ["get"], "schemes": ["https"],
+            "parameters": [{{"name": "m", "in": "query", "schema": {{"type": "array", "items": {{"type": "array", "items": {{"type": "string"}}}}}}}}], {RESPONSE}}}"##
+        );
+        let error = import_one(&nested, "{}").unwrap_err();
+        assert!(error.starts_with("Op: `m`: an array of arrays"), "{error}");
+        let dangling = format!(
+            r##"{{"summary": "s", "path": "/x", "methods": ["get"], "schemes": ["https"],
+            "parameters": [{{"name": "q", "in": "query", "schema": {{"$ref": "#/components/schemas/Gone"}}}}], {RESPONSE}}}"##
+        );
+        let error = import_one(&dangling, "{}").unwrap_err();
+        assert!(
+            error.contains("`q`") && error.contains("no such schema"),
+            "{error}"
+        );
+    }
+}
