@@ -78,15 +78,28 @@ impl HttpBody {
                 Ok(bytes)
             };
         }
+        // A body that arrives in one chunk (most answers) is returned as it
+        // is, without a copy; a second chunk starts a buffer.
+        let mut first: Option<Bytes> = None;
         let mut buffer = BytesMut::new();
+        let mut length = 0usize;
         while let Some(chunk) = std::future::poll_fn(|cx| Pin::new(&mut self).poll_next(cx)).await {
             let chunk = chunk?;
-            if buffer.len() + chunk.len() > limit {
+            length = length.saturating_add(chunk.len());
+            if length > limit {
                 return Err(too_large());
             }
-            buffer.extend_from_slice(&chunk);
+            match first.take() {
+                None if buffer.is_empty() => first = Some(chunk),
+                None => buffer.extend_from_slice(&chunk),
+                Some(earlier) => {
+                    buffer.reserve(earlier.len() + chunk.len());
+                    buffer.extend_from_slice(&earlier);
+                    buffer.extend_from_slice(&chunk);
+                }
+            }
         }
-        Ok(buffer.freeze())
+        Ok(first.unwrap_or_else(|| buffer.freeze()))
     }
 
     /// Reads at most `limit` bytes: the whole body when it is shorter, else

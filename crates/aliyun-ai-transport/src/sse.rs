@@ -49,6 +49,8 @@ pub struct SseEvent {
 pub struct SseDecoder {
     /// Bytes not yet forming a whole line.
     pending: Vec<u8>,
+    /// How many bytes of `pending` are known to hold no line terminator.
+    scanned: usize,
     /// Whether the first line has been seen (a leading BOM is dropped).
     started: bool,
     /// The event being assembled.
@@ -65,40 +67,50 @@ impl SseDecoder {
         Self::default()
     }
 
-    /// Feeds a chunk; returns the events it completed.
+    /// Feeds a chunk; returns the events it completed. Each byte is scanned
+    /// once: a long line arriving in many chunks costs no rescans.
     pub fn push(&mut self, chunk: &[u8]) -> Vec<SseEvent> {
-        self.pending.extend_from_slice(chunk);
+        let mut pending = std::mem::take(&mut self.pending);
+        pending.extend_from_slice(chunk);
         let mut events = Vec::new();
         let mut start = 0;
-        let mut index = 0;
-        while index < self.pending.len() {
-            let byte = self.pending[index];
-            if byte == b'\n' || byte == b'\r' {
-                // A `\r` at the very end may be the first half of `\r\n`: wait.
-                if byte == b'\r' && index + 1 == self.pending.len() {
-                    break;
-                }
-                let line = self.pending[start..index].to_vec();
-                index += if byte == b'\r' && self.pending[index + 1] == b'\n' {
-                    2
-                } else {
-                    1
-                };
-                start = index;
-                if let Some(event) = self.line(&line) {
-                    events.push(event);
-                }
-            } else {
-                index += 1;
+        // Bytes before `scanned` hold no line terminator (already looked at).
+        let mut index = self.scanned.min(pending.len());
+        loop {
+            let Some(offset) = pending[index..]
+                .iter()
+                .position(|&b| b == b'\n' || b == b'\r')
+            else {
+                index = pending.len();
+                break;
+            };
+            let at = index + offset;
+            // A `\r` at the very end may be the first half of `\r\n`: wait.
+            if pending[at] == b'\r' && at + 1 == pending.len() {
+                index = at;
+                break;
             }
+            let next = if pending[at] == b'\r' && pending[at + 1] == b'\n' {
+                at + 2
+            } else {
+                at + 1
+            };
+            if let Some(event) = self.line(&pending[start..at]) {
+                events.push(event);
+            }
+            start = next;
+            index = next;
         }
-        self.pending.drain(..start);
+        pending.drain(..start);
+        self.scanned = index - start;
+        self.pending = pending;
         events
     }
 
     /// Ends the stream: returns the last event if it lacked its trailing blank line.
     pub fn finish(&mut self) -> Option<SseEvent> {
         let mut rest = std::mem::take(&mut self.pending);
+        self.scanned = 0;
         if rest.last() == Some(&b'\r') {
             rest.pop();
         }

@@ -1,0 +1,483 @@
+//! The loopback call benchmark: client CPU and wall time per call, and
+//! allocations per call, for the same AnalyzeConversation call made by
+//!
+//! - a bare hyper client sending a pre-built request (the limit),
+//! - reqwest sending the same pre-built request,
+//! - the facade (`analyze_conversation`: build, serialize, sign, send, typed decode),
+//! - the facade over a canned in-process transport (no socket at all),
+//!
+//! sequentially on a `current_thread` runtime, then 256 at a time on the
+//! multi-thread runtime (throughput). The server is a child process (this
+//! binary again), so the process's CPU time is the client's alone. It prints
+//! every figure and its ratio to the bare client; `docs/PERFORMANCE.md`
+//! holds the results.
+//!
+//! `cargo bench -p aliyun-ai-benches --bench loopback` (`LOOPBACK_CALLS` sets
+//! the number of calls, 4000 by default).
+
+use std::io::{BufRead, BufReader};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use aliyun_ai::transport::{HttpBody, HttpRequest, HttpResponse, HttpTransport, TransportError};
+use aliyun_ai::{AccessKey, Client, Config, RetryPolicy};
+use aliyun_ai_benches::{ALLOCATIONS, CountingAllocator, analyze_request, process_cpu};
+use aliyun_ai_core::Operation;
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+
+#[global_allocator]
+static ALLOCATOR: CountingAllocator = CountingAllocator;
+
+/// The answer every call gets: the AnalyzeConversation fixture.
+const ANSWER: &str =
+    include_str!("../../../fixtures/contactcenterai/AnalyzeConversation/seed-response.json");
+const SERVER_ENV: &str = "ALIYUN_AI_BENCH_SERVER";
+const CONCURRENCY: usize = 256;
+
+fn main() {
+    if std::env::var_os(SERVER_ENV).is_some() {
+        serve();
+        return;
+    }
+    let calls: usize = std::env::var("LOOPBACK_CALLS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(4000);
+    // The server: this binary again, in its own process.
+    let mut server = Server(
+        std::process::Command::new(std::env::current_exe().expect("own path"))
+            .env(SERVER_ENV, "1")
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("the server process starts"),
+    );
+    let mut line = String::new();
+    BufReader::new(server.0.stdout.take().expect("piped"))
+        .read_line(&mut line)
+        .expect("the server prints its port");
+    let base = format!("http://{}", line.trim());
+    // `LOOPBACK_PROFILE=1`: only the facade, 256 at a time, for a profiler.
+    if std::env::var_os("LOOPBACK_PROFILE").is_some() {
+        let m = measure_concurrent(calls, Bare::Facade, &base);
+        println!(
+            "facade: {:.0} calls/s, {:.1} us CPU per call",
+            m.per_second, m.cpu_us
+        );
+        return;
+    }
+    println!("loopback benchmark: {calls} calls each after 200 warm-up calls, server {base}\n");
+
+    let sequential = [
+        (
+            "bare hyper, pre-built request",
+            measure_sequential(calls, Bare::Hyper, &base),
+        ),
+        (
+            "reqwest, pre-built request",
+            measure_sequential(calls, Bare::Reqwest, &base),
+        ),
+        (
+            "the facade's ReqwestTransport, pre-built request",
+            measure_sequential(calls, Bare::Transport, &base),
+        ),
+        (
+            "aliyun-ai facade",
+            measure_sequential(calls, Bare::Facade, &base),
+        ),
+        (
+            "aliyun-ai facade, canned transport (no socket)",
+            measure_sequential(calls, Bare::Mock, &base),
+        ),
+    ];
+    let limit = sequential[0].1;
+    println!("sequential, current_thread runtime:");
+    println!("| client | CPU per call | x bare hyper | wall per call | allocations per call |");
+    println!("|---|---|---|---|---|");
+    for (name, m) in &sequential {
+        println!(
+            "| {name} | {:.1} us | {:.2}x | {:.1} us | {:.0} |",
+            m.cpu_us,
+            m.cpu_us / limit.cpu_us,
+            m.wall_us,
+            m.allocations
+        );
+    }
+
+    let total = calls.max(CONCURRENCY * 8);
+    let concurrent = [
+        (
+            "bare hyper, pre-built request",
+            measure_concurrent(total, Bare::Hyper, &base),
+        ),
+        (
+            "reqwest, pre-built request",
+            measure_concurrent(total, Bare::Reqwest, &base),
+        ),
+        (
+            "the facade's ReqwestTransport, pre-built request",
+            measure_concurrent(total, Bare::Transport, &base),
+        ),
+        (
+            "aliyun-ai facade",
+            measure_concurrent(total, Bare::Facade, &base),
+        ),
+        (
+            "aliyun-ai facade, canned transport (no socket)",
+            measure_concurrent(total, Bare::Mock, &base),
+        ),
+    ];
+    let limit = concurrent[0].1;
+    println!("\n{CONCURRENCY} concurrent calls, multi-thread runtime ({total} calls):");
+    println!("| client | calls per second | x bare hyper | CPU per call |");
+    println!("|---|---|---|---|");
+    for (name, m) in &concurrent {
+        println!(
+            "| {name} | {:.0} | {:.2}x | {:.1} us |",
+            m.per_second,
+            m.per_second / limit.per_second,
+            m.cpu_us
+        );
+    }
+    drop(server);
+
+    let (median, worst) = sse_latency(500);
+    println!(
+        "\nSSE: from an event's bytes arriving at the transport to the caller's stream yielding it \
+         (AnalyzeConversation, 500 events, current_thread): median {median:.1} us, 99th percentile {worst:.1} us"
+    );
+}
+
+/// A transport whose answer's body is fed by the benchmark, chunk by chunk.
+struct Channel(std::sync::Mutex<Option<tokio::sync::mpsc::UnboundedReceiver<Bytes>>>);
+
+#[async_trait::async_trait]
+impl HttpTransport for Channel {
+    async fn send(&self, _request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        let receiver = self.0.lock().expect("lock").take().expect("one call");
+        let body = futures_util::stream::unfold(receiver, |mut receiver| async move {
+            receiver.recv().await.map(|chunk| (Ok(chunk), receiver))
+        });
+        let mut response = HttpResponse::new(HttpBody::from_stream(body));
+        response.headers_mut().insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("text/event-stream"),
+        );
+        Ok(response)
+    }
+}
+
+/// The latency of each SSE event through the facade's `EventStream`:
+/// median and 99th percentile, in microseconds.
+fn sse_latency(events: usize) -> (f64, f64) {
+    use futures_util::StreamExt;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let (sender, receiver) = tokio::sync::mpsc::unbounded_channel();
+        let config = Config::builder()
+            .endpoint_for_all("http://127.0.0.1:1")
+            .access_key(AccessKey::new("LTAI5tBench", "bench-secret"))
+            .transport(Arc::new(Channel(std::sync::Mutex::new(Some(receiver)))))
+            .build()
+            .expect("config");
+        let client = Client::new(config);
+        let mut request = analyze_request();
+        request.stream = true;
+        let mut stream = client
+            .contact_center_ai()
+            .analyze_conversation_stream("llm-bench", "app-bench", request)
+            .await
+            .expect("a stream");
+        let mut latencies = Vec::with_capacity(events);
+        for i in 0..events {
+            let last = i + 1 == events;
+            let event = serde_json::json!({"finishReason": if last { Some("stop") } else { None },
+                "requestId": "968A8634", "success": true, "text": format!("第{i}段")});
+            let bytes = Bytes::from(format!("id:{i}\nevent:result\ndata:{event}\n\n"));
+            let sent = Instant::now();
+            sender.send(bytes).expect("the stream is open");
+            let item = stream.next().await.expect("an event").expect("decodes");
+            latencies.push(sent.elapsed().as_secs_f64() * 1e6);
+            assert!(item.text.is_some());
+        }
+        latencies.sort_by(f64::total_cmp);
+        (latencies[events / 2], latencies[events * 99 / 100])
+    })
+}
+
+/// The server process, stopped (killed and reaped) when dropped, panics included.
+struct Server(std::process::Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Bare {
+    Hyper,
+    Reqwest,
+    Transport,
+    Facade,
+    Mock,
+}
+
+#[derive(Clone, Copy)]
+struct Sequential {
+    cpu_us: f64,
+    wall_us: f64,
+    allocations: f64,
+}
+
+#[derive(Clone, Copy)]
+struct Concurrent {
+    per_second: f64,
+    cpu_us: f64,
+}
+
+/// One way to make the call, ready to be repeated.
+#[derive(Clone)]
+#[allow(clippy::large_enum_variant)] // built once per measurement
+enum Caller {
+    Hyper(
+        hyper_util::client::legacy::Client<
+            hyper_util::client::legacy::connect::HttpConnector,
+            Full<Bytes>,
+        >,
+        http::Request<Bytes>,
+    ),
+    Reqwest(reqwest::Client, Arc<reqwest::Request>),
+    Transport(
+        Arc<aliyun_ai::transport::ReqwestTransport>,
+        http::Request<Bytes>,
+    ),
+    Facade(Client),
+}
+
+impl Caller {
+    fn new(kind: Bare, base: &str) -> Self {
+        let request = analyze_request();
+        let body = match request.body() {
+            Ok(aliyun_ai_core::RequestBody::Json(bytes)) => Bytes::from(bytes),
+            _ => unreachable!("a JSON body"),
+        };
+        let url = format!("{base}{}", request.path());
+        match kind {
+            Bare::Hyper => {
+                let client = hyper_util::client::legacy::Client::builder(
+                    hyper_util::rt::TokioExecutor::new(),
+                )
+                .build_http();
+                let prebuilt = http::Request::post(&url)
+                    .header("content-type", "application/json; charset=utf-8")
+                    .header("x-acs-action", "AnalyzeConversation")
+                    .body(body)
+                    .expect("valid");
+                Caller::Hyper(client, prebuilt)
+            }
+            Bare::Reqwest => {
+                let client = reqwest::Client::new();
+                let prebuilt = client
+                    .post(&url)
+                    .header("content-type", "application/json; charset=utf-8")
+                    .header("x-acs-action", "AnalyzeConversation")
+                    .body(body)
+                    .build()
+                    .expect("valid");
+                Caller::Reqwest(client, Arc::new(prebuilt))
+            }
+            Bare::Transport => {
+                let prebuilt = http::Request::post(&url)
+                    .header("content-type", "application/json; charset=utf-8")
+                    .header("x-acs-action", "AnalyzeConversation")
+                    .body(body)
+                    .expect("valid");
+                let transport = aliyun_ai::transport::ReqwestTransport::new().expect("transport");
+                Caller::Transport(Arc::new(transport), prebuilt)
+            }
+            Bare::Facade | Bare::Mock => {
+                let mut builder = Config::builder()
+                    .endpoint_for_all(base)
+                    .access_key(AccessKey::new("LTAI5tBench", "bench-secret"))
+                    .retry_policy(RetryPolicy::disabled());
+                if matches!(kind, Bare::Mock) {
+                    builder = builder.transport(Arc::new(Canned));
+                }
+                Caller::Facade(Client::new(builder.build().expect("config")))
+            }
+        }
+    }
+
+    async fn call(&self) {
+        match self {
+            Caller::Hyper(client, prebuilt) => {
+                let mut request = http::Request::new(Full::new(prebuilt.body().clone()));
+                *request.method_mut() = prebuilt.method().clone();
+                *request.uri_mut() = prebuilt.uri().clone();
+                *request.headers_mut() = prebuilt.headers().clone();
+                let response = client.request(request).await.expect("answered");
+                let body = response
+                    .into_body()
+                    .collect()
+                    .await
+                    .expect("body")
+                    .to_bytes();
+                assert!(!body.is_empty());
+            }
+            Caller::Reqwest(client, prebuilt) => {
+                let request = prebuilt.try_clone().expect("a clonable request");
+                let response = client.execute(request).await.expect("answered");
+                let body = response.bytes().await.expect("body");
+                assert!(!body.is_empty());
+            }
+            Caller::Transport(transport, prebuilt) => {
+                let response = transport.send(prebuilt.clone()).await.expect("answered");
+                let body = response.into_body().collect().await.expect("body");
+                assert!(!body.is_empty());
+            }
+            Caller::Facade(client) => {
+                let answer = client
+                    .contact_center_ai()
+                    .analyze_conversation("llm-bench", "app-bench", analyze_request())
+                    .await
+                    .expect("answered");
+                assert!(answer.text.is_some());
+            }
+        }
+    }
+}
+
+/// A transport that answers every request at once with the fixture.
+struct Canned;
+
+#[async_trait::async_trait]
+impl HttpTransport for Canned {
+    async fn send(&self, _request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        let mut response = HttpResponse::new(HttpBody::full(Bytes::from_static(ANSWER.as_bytes())));
+        response.headers_mut().insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("application/json"),
+        );
+        Ok(response)
+    }
+}
+
+fn measure_sequential(calls: usize, kind: Bare, base: &str) -> Sequential {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let caller = Caller::new(kind, base);
+        for _ in 0..200 {
+            caller.call().await;
+        }
+        let allocations = ALLOCATIONS.load(Ordering::Relaxed);
+        let cpu = process_cpu().unwrap_or_default();
+        let started = Instant::now();
+        for _ in 0..calls {
+            caller.call().await;
+        }
+        let wall = started.elapsed();
+        let cpu = process_cpu().unwrap_or_default().saturating_sub(cpu);
+        let allocations = ALLOCATIONS.load(Ordering::Relaxed) - allocations;
+        Sequential {
+            cpu_us: per_call(cpu, calls),
+            wall_us: per_call(wall, calls),
+            allocations: allocations as f64 / calls as f64,
+        }
+    })
+}
+
+fn measure_concurrent(total: usize, kind: Bare, base: &str) -> Concurrent {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let caller = Caller::new(kind, base);
+        let run = |count: usize| {
+            let caller = caller.clone();
+            async move {
+                let per_task = count / CONCURRENCY;
+                let tasks: Vec<_> = (0..CONCURRENCY)
+                    .map(|_| {
+                        let caller = caller.clone();
+                        tokio::spawn(async move {
+                            for _ in 0..per_task {
+                                caller.call().await;
+                            }
+                        })
+                    })
+                    .collect();
+                for task in tasks {
+                    task.await.expect("a task");
+                }
+                per_task * CONCURRENCY
+            }
+        };
+        run(CONCURRENCY).await;
+        let cpu = process_cpu().unwrap_or_default();
+        let started = Instant::now();
+        let done = run(total).await;
+        let wall = started.elapsed();
+        let cpu = process_cpu().unwrap_or_default().saturating_sub(cpu);
+        Concurrent {
+            per_second: done as f64 / wall.as_secs_f64(),
+            cpu_us: per_call(cpu, done),
+        }
+    })
+}
+
+fn per_call(time: Duration, calls: usize) -> f64 {
+    time.as_secs_f64() * 1e6 / calls as f64
+}
+
+/// The child process: a hyper HTTP/1 server answering every request with the
+/// fixture, on an ephemeral loopback port it prints first.
+fn serve() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        println!("{}", listener.local_addr().expect("an address"));
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                continue;
+            };
+            let _ = stream.set_nodelay(true);
+            tokio::spawn(async move {
+                let service = hyper::service::service_fn(
+                    |request: hyper::Request<hyper::body::Incoming>| async move {
+                        let _ = request.into_body().collect().await;
+                        let mut response =
+                            hyper::Response::new(Full::new(Bytes::from_static(ANSWER.as_bytes())));
+                        response.headers_mut().insert(
+                            http::header::CONTENT_TYPE,
+                            http::HeaderValue::from_static("application/json;charset=utf-8"),
+                        );
+                        response.headers_mut().insert(
+                            "x-acs-request-id",
+                            http::HeaderValue::from_static("968A8634-FA2C-5381-9B3E-C552DED7E8BF"),
+                        );
+                        Ok::<_, std::convert::Infallible>(response)
+                    },
+                );
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+}
