@@ -1983,7 +1983,12 @@ pub fn facade(service: &Service) -> Option<String> {
         let mut sets = String::new();
         for field in &path_fields {
             let _ = write!(params, "{}: impl Into<String>, ", field.rust);
-            let _ = writeln!(sets, "request.{0} = {0}.into();", field.rust);
+            let _ = writeln!(
+                sets,
+                "crate::client::set_path_param(&mut request.{0}, {0}.into(), {1})?;",
+                field.rust,
+                rust_str(&field.wire)
+            );
         }
         let stream_field = op
             .streaming_field
@@ -2006,7 +2011,7 @@ pub fn facade(service: &Service) -> Option<String> {
             String::new()
         } else {
             format!(
-                " The path parameters ({}) are set from the arguments.",
+                " The path parameters ({}) come from the arguments (a different value already set on the request is an error).",
                 path_fields
                     .iter()
                     .map(|f| code_span(&f.wire))

@@ -83,7 +83,6 @@ async fn analyze_conversation_answers_from_the_dialogue() {
     let request = AnalyzeConversationRequest::builder()
         .dialogue(dialogue())
         .result_types([ResultType::Summary])
-        .stream(false)
         .build()
         .unwrap();
     let answer = client
@@ -102,7 +101,6 @@ async fn analyze_conversation_answers_from_the_dialogue() {
     let request = AnalyzeConversationRequest::builder()
         .dialogue(dialogue())
         .result_types([ResultType::Title, ResultType::Keywords])
-        .stream(false)
         .build()
         .unwrap();
     let answer = client
@@ -120,7 +118,6 @@ async fn analyze_conversation_streams_several_events_ending_in_stop() {
     let request = AnalyzeConversationRequest::builder()
         .dialogue(dialogue())
         .result_types(["summary"])
-        .stream(false)
         .build()
         .unwrap();
     let events: Vec<_> = client
@@ -162,7 +159,6 @@ async fn a_truncated_stream_is_a_typed_error() {
     let request = AnalyzeConversationRequest::builder()
         .dialogue(dialogue())
         .result_types(["summary"])
-        .stream(false)
         .build()
         .unwrap();
     let items: Vec<_> = client

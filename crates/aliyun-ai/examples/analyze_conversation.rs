@@ -21,7 +21,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .build()?,
         )
         .result_types([ResultType::Summary, ResultType::Title])
-        .stream(false)
         .build()?;
     let answer = session
         .client

@@ -25,7 +25,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .build()?,
         )
         .result_types([ResultType::Summary])
-        .stream(true)
         .build()?;
     let stream = session
         .client

@@ -53,7 +53,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let request = AnalyzeConversationRequest::builder()
         .dialogue(dialogue()?)
         .result_types([ResultType::Summary, ResultType::Keywords])
-        .stream(false)
         .build()?;
     let answer = ccai
         .analyze_conversation(&session.workspace, &session.app, request)
@@ -72,7 +71,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let request = AnalyzeConversationRequest::builder()
         .dialogue(dialogue()?)
         .result_types([ResultType::Summary])
-        .stream(true)
         .build()?;
     let mut text = ccai
         .analyze_conversation_stream(&session.workspace, &session.app, request)

@@ -368,3 +368,16 @@ pub(crate) fn business_error(
         1,
     )
 }
+
+/// Sets a path parameter from a client method's argument. The same value
+/// already on the request is fine; a different one is an error rather than
+/// silently replaced: the id is given in one place.
+pub(crate) fn set_path_param(slot: &mut String, value: String, name: &str) -> Result<(), Error> {
+    if !slot.is_empty() && *slot != value {
+        return Err(Error::build(format!(
+            "`{name}` is set on the request (`{slot}`) and passed to the method (`{value}`): give it in one place"
+        )));
+    }
+    *slot = value;
+    Ok(())
+}

@@ -14,7 +14,6 @@
 //!         .sentences([Sentence::new(Role::User, "请问怎么申请新卡"), Sentence::new(Role::Agent, "您可以在App首页申请")])
 //!         .build()?)
 //!     .result_types([ResultType::Summary])
-//!     .stream(false)
 //!     .build()?;
 //! let answer = client.contact_center_ai().analyze_conversation("llm-workspace", "app-id", request).await?;
 //! println!("{}", answer.text.unwrap_or_default());

@@ -309,3 +309,33 @@ async fn tingwu_get_task() {
     assert_eq!(request.header("x-dashscope-workspace"), Some("ws-123"));
     insta::assert_json_snapshot!(captured(&request));
 }
+
+#[tokio::test]
+async fn a_path_id_given_twice_differently_is_refused_before_sending() {
+    let mock = MockTransport::new();
+    let (client, _) = client(&mock);
+    let request = RecognizeIntentionRequest::builder()
+        .workspace_id("llm-a")
+        .biz_type(BizType::Attitude)
+        .conversation("##客户##:好的")
+        .build()
+        .unwrap();
+    let error = client
+        .dianjin()
+        .recognize_intention("llm-b", request.clone())
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind(), aliyun_ai::ErrorKind::Build);
+    assert!(error.to_string().contains("`workspaceId`"), "{error}");
+    assert!(mock.requests().is_empty(), "nothing was sent");
+    // The same id in both places is fine.
+    mock.push(MockResponse::new(
+        200,
+        fixture("dianjin/RecognizeIntention/seed-response.json"),
+    ));
+    client
+        .dianjin()
+        .recognize_intention("llm-a", request)
+        .await
+        .unwrap();
+}

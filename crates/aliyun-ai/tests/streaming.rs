@@ -180,11 +180,11 @@ async fn execute_and_execute_stream_follow_the_request_s_own_stream_flag() {
     let mut streamed = request();
     streamed.workspace_id = "ws".into();
     streamed.app_id = "app".into();
-    streamed.stream = true;
+    streamed.stream = Some(true);
     let error = client.execute(&streamed).await.unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Build);
     assert!(error.to_string().contains("execute_stream"), "{error}");
-    streamed.stream = false;
+    streamed.stream = Some(false);
     let error = client.execute_stream(&streamed).await.unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Build);
     assert!(mock.requests().is_empty(), "nothing was sent");

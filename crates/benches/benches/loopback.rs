@@ -186,7 +186,7 @@ fn sse_latency(events: usize) -> (f64, f64) {
             .expect("config");
         let client = Client::new(config);
         let mut request = analyze_request();
-        request.stream = true;
+        request.stream = Some(true);
         let mut stream = client
             .contact_center_ai()
             .analyze_conversation_stream("llm-bench", "app-bench", request)

@@ -43,7 +43,6 @@ pub fn analyze_request() -> AnalyzeConversationRequest {
         .app_id("app-bench")
         .dialogue(dialogue(20))
         .result_types([ResultType::Summary, ResultType::Keywords])
-        .stream(false)
         .build()
         .expect("a valid request")
 }

@@ -45,7 +45,7 @@ pub(super) fn analyze_conversation(call: &Call<'_>, truncate: Option<usize>) -> 
         }
         event
     };
-    if !request.stream {
+    if request.stream != Some(true) {
         return json_response(200, &event(&text, true), &call.request_id);
     }
     // Cumulative text in several events, the last saying `stop`.

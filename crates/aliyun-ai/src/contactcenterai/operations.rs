@@ -10,15 +10,19 @@ use crate::stream::EventStream;
 impl ContactCenterAi<'_> {
     /// 对进行语音文件进行实时对话分析。应用调用支持 HTTPS 调用来完成客户的响应。 语音文件分析任务极速版
     ///
-    /// Calls `AnalyzeAudioSync` (POST `/{workspaceId}/ccai/app/{appId}/analyzeAudioSync`, [`models::analyze_audio_sync`]). The path parameters (`workspaceId`, `appId`) are set from the arguments. Asks for the whole answer (`stream` is set to false); [`Self::analyze_audio_sync_stream`] streams it.
+    /// Calls `AnalyzeAudioSync` (POST `/{workspaceId}/ccai/app/{appId}/analyzeAudioSync`, [`models::analyze_audio_sync`]). The path parameters (`workspaceId`, `appId`) come from the arguments (a different value already set on the request is an error). Asks for the whole answer (`stream` is set to false); [`Self::analyze_audio_sync_stream`] streams it.
     pub async fn analyze_audio_sync(
         self,
         workspace_id: impl Into<String>,
         app_id: impl Into<String>,
         mut request: models::AnalyzeAudioSyncRequest,
     ) -> Result<models::AnalyzeAudioSyncResponse, Error> {
-        request.workspace_id = workspace_id.into();
-        request.app_id = app_id.into();
+        crate::client::set_path_param(
+            &mut request.workspace_id,
+            workspace_id.into(),
+            "workspaceId",
+        )?;
+        crate::client::set_path_param(&mut request.app_id, app_id.into(), "appId")?;
         request.stream = false;
         self.client.execute(&request).await
     }
@@ -30,24 +34,32 @@ impl ContactCenterAi<'_> {
         app_id: impl Into<String>,
         mut request: models::AnalyzeAudioSyncRequest,
     ) -> Result<EventStream<models::AnalyzeAudioSyncResponse>, Error> {
-        request.workspace_id = workspace_id.into();
-        request.app_id = app_id.into();
+        crate::client::set_path_param(
+            &mut request.workspace_id,
+            workspace_id.into(),
+            "workspaceId",
+        )?;
+        crate::client::set_path_param(&mut request.app_id, app_id.into(), "appId")?;
         request.stream = true;
         self.client.execute_stream(&request).await
     }
 
     /// 获取对话摘要、标题生成、关键词、字段信息抽取、问题及解决方案、服务质检、代办事项、满意度、情绪检测、QA抽取、用户画像、标签分类等对话分析结果，应用调用支持 HTTP 调用来完成客户的响应。 根据类型调用大模型
     ///
-    /// Calls `AnalyzeConversation` (POST `/{workspaceId}/ccai/app/{appId}/analyze_conversation`, [`models::analyze_conversation`]). The path parameters (`workspaceId`, `appId`) are set from the arguments. Asks for the whole answer (`stream` is set to false); [`Self::analyze_conversation_stream`] streams it.
+    /// Calls `AnalyzeConversation` (POST `/{workspaceId}/ccai/app/{appId}/analyze_conversation`, [`models::analyze_conversation`]). The path parameters (`workspaceId`, `appId`) come from the arguments (a different value already set on the request is an error). Asks for the whole answer (`stream` is set to false); [`Self::analyze_conversation_stream`] streams it.
     pub async fn analyze_conversation(
         self,
         workspace_id: impl Into<String>,
         app_id: impl Into<String>,
         mut request: models::AnalyzeConversationRequest,
     ) -> Result<models::AnalyzeConversationResponse, Error> {
-        request.workspace_id = workspace_id.into();
-        request.app_id = app_id.into();
-        request.stream = false;
+        crate::client::set_path_param(
+            &mut request.workspace_id,
+            workspace_id.into(),
+            "workspaceId",
+        )?;
+        crate::client::set_path_param(&mut request.app_id, app_id.into(), "appId")?;
+        request.stream = Some(false);
         self.client.execute(&request).await
     }
 
@@ -58,23 +70,31 @@ impl ContactCenterAi<'_> {
         app_id: impl Into<String>,
         mut request: models::AnalyzeConversationRequest,
     ) -> Result<EventStream<models::AnalyzeConversationResponse>, Error> {
-        request.workspace_id = workspace_id.into();
-        request.app_id = app_id.into();
-        request.stream = true;
+        crate::client::set_path_param(
+            &mut request.workspace_id,
+            workspace_id.into(),
+            "workspaceId",
+        )?;
+        crate::client::set_path_param(&mut request.app_id, app_id.into(), "appId")?;
+        request.stream = Some(true);
         self.client.execute_stream(&request).await
     }
 
     /// 通过通义晓蜜CCAI-对话分析AIO应用进行图片内容分析。具体包括以下场景：水印检测。应用调用支持 HTTP 调用来完成客户的响应。 图片分析
     ///
-    /// Calls `AnalyzeImage` (POST `/{workspaceId}/ccai/app/{appId}/analyzeImage`, [`models::analyze_image`]). The path parameters (`workspaceId`, `appId`) are set from the arguments. Asks for the whole answer (`stream` is set to false); [`Self::analyze_image_stream`] streams it.
+    /// Calls `AnalyzeImage` (POST `/{workspaceId}/ccai/app/{appId}/analyzeImage`, [`models::analyze_image`]). The path parameters (`workspaceId`, `appId`) come from the arguments (a different value already set on the request is an error). Asks for the whole answer (`stream` is set to false); [`Self::analyze_image_stream`] streams it.
     pub async fn analyze_image(
         self,
         workspace_id: impl Into<String>,
         app_id: impl Into<String>,
         mut request: models::AnalyzeImageRequest,
     ) -> Result<models::AnalyzeImageResponse, Error> {
-        request.workspace_id = workspace_id.into();
-        request.app_id = app_id.into();
+        crate::client::set_path_param(
+            &mut request.workspace_id,
+            workspace_id.into(),
+            "workspaceId",
+        )?;
+        crate::client::set_path_param(&mut request.app_id, app_id.into(), "appId")?;
         request.stream = false;
         self.client.execute(&request).await
     }
@@ -86,23 +106,31 @@ impl ContactCenterAi<'_> {
         app_id: impl Into<String>,
         mut request: models::AnalyzeImageRequest,
     ) -> Result<EventStream<models::AnalyzeImageResponse>, Error> {
-        request.workspace_id = workspace_id.into();
-        request.app_id = app_id.into();
+        crate::client::set_path_param(
+            &mut request.workspace_id,
+            workspace_id.into(),
+            "workspaceId",
+        )?;
+        crate::client::set_path_param(&mut request.app_id, app_id.into(), "appId")?;
         request.stream = true;
         self.client.execute_stream(&request).await
     }
 
     /// 通过创建离线异步任务，进行对话分析。应用调用支持 HTTP 调用来完成客户的响应。 创建语音文件调用llm任务
     ///
-    /// Calls `CreateTask` (POST `/{workspaceId}/ccai/app/{appId}/createTask`, [`models::create_task`]). The path parameters (`workspaceId`, `appId`) are set from the arguments.
+    /// Calls `CreateTask` (POST `/{workspaceId}/ccai/app/{appId}/createTask`, [`models::create_task`]). The path parameters (`workspaceId`, `appId`) come from the arguments (a different value already set on the request is an error).
     pub async fn create_task(
         self,
         workspace_id: impl Into<String>,
         app_id: impl Into<String>,
         mut request: models::CreateTaskRequest,
     ) -> Result<models::CreateTaskResponse, Error> {
-        request.workspace_id = workspace_id.into();
-        request.app_id = app_id.into();
+        crate::client::set_path_param(
+            &mut request.workspace_id,
+            workspace_id.into(),
+            "workspaceId",
+        )?;
+        crate::client::set_path_param(&mut request.app_id, app_id.into(), "appId")?;
         self.client.execute(&request).await
     }
 
@@ -128,15 +156,19 @@ impl ContactCenterAi<'_> {
 
     /// 通用图片分析。 通用图片分析
     ///
-    /// Calls `GeneralAnalyzeImage` (POST `/{workspaceId}/ccai/app/{appId}/generalanalyzeImage`, [`models::general_analyze_image`]). The path parameters (`workspaceId`, `appId`) are set from the arguments. Asks for the whole answer (`stream` is set to false); [`Self::general_analyze_image_stream`] streams it.
+    /// Calls `GeneralAnalyzeImage` (POST `/{workspaceId}/ccai/app/{appId}/generalanalyzeImage`, [`models::general_analyze_image`]). The path parameters (`workspaceId`, `appId`) come from the arguments (a different value already set on the request is an error). Asks for the whole answer (`stream` is set to false); [`Self::general_analyze_image_stream`] streams it.
     pub async fn general_analyze_image(
         self,
         workspace_id: impl Into<String>,
         app_id: impl Into<String>,
         mut request: models::GeneralAnalyzeImageRequest,
     ) -> Result<models::GeneralAnalyzeImageResponse, Error> {
-        request.workspace_id = workspace_id.into();
-        request.app_id = app_id.into();
+        crate::client::set_path_param(
+            &mut request.workspace_id,
+            workspace_id.into(),
+            "workspaceId",
+        )?;
+        crate::client::set_path_param(&mut request.app_id, app_id.into(), "appId")?;
         request.stream = Some(false);
         self.client.execute(&request).await
     }
@@ -148,8 +180,12 @@ impl ContactCenterAi<'_> {
         app_id: impl Into<String>,
         mut request: models::GeneralAnalyzeImageRequest,
     ) -> Result<EventStream<models::GeneralAnalyzeImageResponse>, Error> {
-        request.workspace_id = workspace_id.into();
-        request.app_id = app_id.into();
+        crate::client::set_path_param(
+            &mut request.workspace_id,
+            workspace_id.into(),
+            "workspaceId",
+        )?;
+        crate::client::set_path_param(&mut request.app_id, app_id.into(), "appId")?;
         request.stream = Some(true);
         self.client.execute_stream(&request).await
     }
@@ -186,15 +222,19 @@ impl ContactCenterAi<'_> {
 
     /// 支持调用通义晓蜜CCAI-对话分析AIO应用获取对话摘要、关键信息抽取、质检结果、对话分析结果，应用调用支持 HTTP 调用来完成客户的响应，目前提供普通 HTTP 和 HTTP SSE 两种协议，您可根据自己的需求自行选择。 CCAI服务面API
     ///
-    /// Calls `RunCompletion` (POST `/{workspaceId}/ccai/app/{appId}/completion`, [`models::run_completion`]). The path parameters (`workspaceId`, `appId`) are set from the arguments. Asks for the whole answer (`Stream` is set to false); [`Self::run_completion_stream`] streams it.
+    /// Calls `RunCompletion` (POST `/{workspaceId}/ccai/app/{appId}/completion`, [`models::run_completion`]). The path parameters (`workspaceId`, `appId`) come from the arguments (a different value already set on the request is an error). Asks for the whole answer (`Stream` is set to false); [`Self::run_completion_stream`] streams it.
     pub async fn run_completion(
         self,
         workspace_id: impl Into<String>,
         app_id: impl Into<String>,
         mut request: models::RunCompletionRequest,
     ) -> Result<models::RunCompletionResponse, Error> {
-        request.workspace_id = workspace_id.into();
-        request.app_id = app_id.into();
+        crate::client::set_path_param(
+            &mut request.workspace_id,
+            workspace_id.into(),
+            "workspaceId",
+        )?;
+        crate::client::set_path_param(&mut request.app_id, app_id.into(), "appId")?;
         request.stream = Some(false);
         self.client.execute(&request).await
     }
@@ -206,23 +246,31 @@ impl ContactCenterAi<'_> {
         app_id: impl Into<String>,
         mut request: models::RunCompletionRequest,
     ) -> Result<EventStream<models::RunCompletionResponse>, Error> {
-        request.workspace_id = workspace_id.into();
-        request.app_id = app_id.into();
+        crate::client::set_path_param(
+            &mut request.workspace_id,
+            workspace_id.into(),
+            "workspaceId",
+        )?;
+        crate::client::set_path_param(&mut request.app_id, app_id.into(), "appId")?;
         request.stream = Some(true);
         self.client.execute_stream(&request).await
     }
 
     /// 支持以Message协议格式调用通义晓蜜CCAI-对话分析AIO应用获取对话摘要、关键信息抽取、质检结果、对话分析结果，应用调用支持 HTTP 调用来完成客户的响应，目前提供普通 HTTP 和 HTTP SSE 两种协议，您可根据自己的需求自行选择。 CCAI服务面API
     ///
-    /// Calls `RunCompletionMessage` (POST `/{workspaceId}/ccai/app/{appId}/completion_message`, [`models::run_completion_message`]). The path parameters (`workspaceId`, `appId`) are set from the arguments. Asks for the whole answer (`Stream` is set to false); [`Self::run_completion_message_stream`] streams it.
+    /// Calls `RunCompletionMessage` (POST `/{workspaceId}/ccai/app/{appId}/completion_message`, [`models::run_completion_message`]). The path parameters (`workspaceId`, `appId`) come from the arguments (a different value already set on the request is an error). Asks for the whole answer (`Stream` is set to false); [`Self::run_completion_message_stream`] streams it.
     pub async fn run_completion_message(
         self,
         workspace_id: impl Into<String>,
         app_id: impl Into<String>,
         mut request: models::RunCompletionMessageRequest,
     ) -> Result<models::RunCompletionMessageResponse, Error> {
-        request.workspace_id = workspace_id.into();
-        request.app_id = app_id.into();
+        crate::client::set_path_param(
+            &mut request.workspace_id,
+            workspace_id.into(),
+            "workspaceId",
+        )?;
+        crate::client::set_path_param(&mut request.app_id, app_id.into(), "appId")?;
         request.stream = Some(false);
         self.client.execute(&request).await
     }
@@ -234,8 +282,12 @@ impl ContactCenterAi<'_> {
         app_id: impl Into<String>,
         mut request: models::RunCompletionMessageRequest,
     ) -> Result<EventStream<models::RunCompletionMessageResponse>, Error> {
-        request.workspace_id = workspace_id.into();
-        request.app_id = app_id.into();
+        crate::client::set_path_param(
+            &mut request.workspace_id,
+            workspace_id.into(),
+            "workspaceId",
+        )?;
+        crate::client::set_path_param(&mut request.app_id, app_id.into(), "appId")?;
         request.stream = Some(true);
         self.client.execute_stream(&request).await
     }

@@ -83,10 +83,11 @@ pub struct AnalyzeConversationRequest {
     /// Optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_inspection: Option<ServiceInspection>,
-    /// 必填。是否流式：true，流式返回答案；false，全量返回答案。
+    /// 是否流式: true,流式返回答案;false,全量返回答案。Optional here (the metadata marks it required): the facade's `analyze_conversation` sets it to false and `analyze_conversation_stream` to true, so a caller never writes it.
     ///
-    /// Required. Example: `false`.
-    pub stream: bool,
+    /// Optional. Example: `false`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stream: Option<bool>,
     /// 用户画像列表
     ///
     /// Optional.
@@ -220,7 +221,7 @@ impl AnalyzeConversationRequestBuilder {
         self
     }
 
-    /// Sets `stream` (required). 必填。是否流式：true，流式返回答案；false，全量返回答案。
+    /// Sets `stream` (optional). 是否流式: true,流式返回答案;false,全量返回答案。Optional here (the metadata marks it required): the facade's `analyze_conversation` sets it to false and `analyze_conversation_stream` to true, so a caller never writes it.
     pub fn stream(mut self, value: bool) -> Self {
         self.stream = Some(value);
         self
@@ -279,9 +280,7 @@ impl AnalyzeConversationRequestBuilder {
                 .ok_or(ValidationError::missing(OPERATION, "resultTypes"))?,
             scene_name: self.scene_name,
             service_inspection: self.service_inspection,
-            stream: self
-                .stream
-                .ok_or(ValidationError::missing(OPERATION, "stream"))?,
+            stream: self.stream,
             user_profiles: self.user_profiles,
             time_constraint_list: self.time_constraint_list,
             source_caller_uid: self.source_caller_uid,
@@ -634,7 +633,7 @@ impl Operation for AnalyzeConversationRequest {
     }
 
     fn wants_stream(&self) -> bool {
-        self.stream
+        self.stream.unwrap_or(false)
     }
 
     fn validate(&self) -> Result<(), ValidationError> {
