@@ -88,8 +88,9 @@ impl Tingwu<'_> {
             || self.get_task(data_id.clone()),
             |response: &GetTaskResponse| {
                 let status = response.output.as_ref().and_then(|o| o.status.as_ref());
-                // `Running`/`Done` reads better than the wire's "1"/"0".
-                let text = status.map_or("?".into(), |s| format!("{s:?}"));
+                // The wire's own status ("1" running, "0" done), as CCAI's
+                // progress reports its wire `QUEUE`/`FINISH` (issue 14 #2).
+                let text = status.map_or("?".into(), |s| s.as_str().to_owned());
                 let state = if matches!(status, Some(TaskStatus::Done)) {
                     TaskState::Done
                 } else {

@@ -306,6 +306,10 @@ async fn a_failed_tingwu_task_is_task_failed_like_a_ccai_one() {
             Some("R-2")
         )
     );
-    assert_eq!(*seen.lock().unwrap(), ["Running", "TSC.FileError"]);
+    assert_eq!(
+        *seen.lock().unwrap(),
+        ["1", "TSC.FileError"],
+        "the wire status, as CCAI reports QUEUE"
+    );
     assert_eq!(mock.requests().len(), 2);
 }
