@@ -1724,9 +1724,13 @@ pub fn lib(service: &Service) -> String {
     );
     let _ = writeln!(
         out,
-        "//!\n//! Product `{}`, API version `{}`, {} style. Generated from the doc tables in `docs/apis/{}/`;",
+        "//!\n//! Product `{}`, {}, {} style. Generated from the doc tables in `docs/apis/{}/`;",
         service.product,
-        service.version,
+        if service.version.is_empty() {
+            "no API version (DashScope)".to_owned()
+        } else {
+            format!("API version `{}`", service.version)
+        },
         style_variant(service.style)
             .to_uppercase()
             .replace("DASHSCOPE", "DashScope"),
@@ -1866,16 +1870,25 @@ pub fn lib(service: &Service) -> String {
 /// The crate's `Cargo.toml`.
 pub fn cargo_toml(service: &Service) -> String {
     let mut out = generated_header(&format!("docs/apis/{}/", service.key), "#");
-    let description = format!(
-        "Transport-free models of Alibaba Cloud {} ({}), generated from doc tables.",
-        service.product, service.version
-    )
-    .replace("()", "");
+    // The service's title ("RetailBot", "Tingwu"), not its product code
+    // ("retailbot"); the version only where the API has one.
+    let description = if service.version.is_empty() {
+        format!(
+            "Transport-free models of Alibaba Cloud {}, generated from doc tables.",
+            service.title
+        )
+    } else {
+        format!(
+            "Transport-free models of Alibaba Cloud {} {}, generated from doc tables.",
+            service.title, service.version
+        )
+    };
     let _ = write!(
         out,
-        "[package]\nname = \"{}\"\ndescription = \"{}\"\nversion.workspace = true\nedition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\nrepository.workspace = true\nreadme = \"README.md\"\n\n[features]\n## Decoding requests as a server receives them (RPC form bodies): for an\n## emulator or a test server, not for clients.\nserver = []\n\n[dependencies]\naliyun-ai-core.workspace = true\nserde.workspace = true\nserde_json.workspace = true\n\n[lints]\nworkspace = true\n",
+        "[package]\nname = \"{}\"\ndescription = \"{}\"\nversion.workspace = true\nedition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\nrepository.workspace = true\nhomepage.workspace = true\ndocumentation = \"https://docs.rs/{}\"\nkeywords.workspace = true\ncategories.workspace = true\nreadme = \"README.md\"\n\n[features]\n## Decoding requests as a server receives them (RPC form bodies): for an\n## emulator or a test server, not for clients.\nserver = []\n\n[dependencies]\naliyun-ai-core.workspace = true\nserde.workspace = true\nserde_json.workspace = true\n\n[lints]\nworkspace = true\n",
         crate_name(service),
-        description.replace('"', "'")
+        description.replace('"', "'"),
+        crate_name(service)
     );
     out
 }

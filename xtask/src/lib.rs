@@ -177,6 +177,13 @@ pub fn generate(root: &Path) -> Result<Generated, String> {
         let dir = PathBuf::from("crates/models").join(&service.key);
         files.insert(dir.join("Cargo.toml"), emit::cargo_toml(service));
         files.insert(dir.join("README.md"), emit::readme(service));
+        // Each published crate carries the licence files (`cargo package`
+        // takes only what is inside the crate's folder).
+        for licence in ["LICENSE-MIT", "LICENSE-APACHE"] {
+            if let Ok(text) = fs::read_to_string(root.join(licence)) {
+                files.insert(dir.join(licence), text);
+            }
+        }
         files.insert(dir.join("src/lib.rs"), rustfmt(&emit::lib(service))?);
         for module in &service.modules {
             files.insert(
