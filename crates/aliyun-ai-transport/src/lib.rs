@@ -17,6 +17,9 @@
 //! - [`sse`]: an incremental server-sent-events decoder and stream.
 //!
 //! No reqwest type appears in any public signature.
+//!
+//! ## Features
+#![doc = document_features::document_features!()]
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
 mod body;

@@ -32,9 +32,10 @@
 //! - Test your code without a network: enable the `mock` feature and pass a
 //!   `mock::MockTransport` with [`ConfigBuilder::transport`].
 //!
-//! Features: `contactcenterai`, `dianjin`, `retailbot`, `tingwu` (all on by
-//! default; each pulls only its model crate), `reqwest` (the default
-//! transport, rustls), `mock`.
+//! ## Features
+//!
+//! Every service is on by default; each pulls only its model crate.
+#![doc = document_features::document_features!()]
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 // With only some services or no `reqwest`, some shared helpers go unused.
 #![cfg_attr(
