@@ -485,7 +485,7 @@ fn scalar_type(
             .unwrap_or_default(),
     };
     // Lenient decoding where the vendor's own answers are known to vary
-    // (`success: "True"`, numbers as strings: reference/apis.md).
+    // (`success: "True"`, numbers as strings: docs/vendor/apis.md).
     let lenient = side == Side::Response && top;
     let ty = match kind {
         "string" if !values.is_empty() => {

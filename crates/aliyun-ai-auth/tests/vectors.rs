@@ -1,4 +1,4 @@
-//! The vendor's vectors from `reference/auth.md`, through the same code path
+//! The vendor's vectors from `docs/vendor/auth.md`, through the same code path
 //! that signs real requests, and through the `sign` example.
 
 mod common;

@@ -3,7 +3,7 @@
 //! Only the unreserved characters `A-Z a-z 0-9 - _ . ~` stay as they are; every
 //! other byte of the UTF-8 form becomes `%XX` with uppercase hex. A space is
 //! `%20` (never `+`), `*` is `%2A`, `+` is `%2B` and `~` stays `~`
-//! (`reference/auth.md`, "Percent-encoding"). The `url` and `form_urlencoded`
+//! (`docs/vendor/auth.md`, "Percent-encoding"). The `url` and `form_urlencoded`
 //! crates differ on exactly these characters, which is why the SDK carries its
 //! own encoder: the string that is signed must be the string that is sent.
 
@@ -43,7 +43,7 @@ pub fn percent_encode(input: &str) -> String {
 }
 
 /// Encodes one path parameter for an ROA path: the whole value is encoded on
-/// its own, so a `/` inside it becomes `%2F` (`reference/apis.md`,
+/// its own, so a `/` inside it becomes `%2F` (`docs/vendor/apis.md`,
 /// AnalyzeConversation).
 pub fn encode_path_segment(value: &str) -> String {
     percent_encode(value)
@@ -167,7 +167,7 @@ mod tests {
 
     #[test]
     fn vendor_encoding_cases() {
-        // reference/auth.md, "Encoding cases from the vendor's tests".
+        // docs/vendor/auth.md, "Encoding cases from the vendor's tests".
         assert_eq!(percent_encode(" ~/*-+"), "%20~%2F%2A-%2B");
         assert_eq!(encode_path_segment("a/b/c/ test"), "a%2Fb%2Fc%2F%20test");
         assert_eq!(

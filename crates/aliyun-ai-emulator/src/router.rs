@@ -149,7 +149,7 @@ pub fn route(
     body: &[u8],
 ) -> Option<Target> {
     // A gateway routes `/a/b/` as `/a/b` (the vendor's DashScope SDK adds the
-    // slash, `reference/apis.md`); the signature still covers the path as sent.
+    // slash, `docs/vendor/apis.md`); the signature still covers the path as sent.
     let path = if path.len() > 1 {
         path.strip_suffix('/').unwrap_or(path)
     } else {

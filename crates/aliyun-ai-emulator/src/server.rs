@@ -163,7 +163,7 @@ impl Call<'_> {
         }
     }
 
-    /// Each service's own throttling answer (`reference/apis.md`).
+    /// Each service's own throttling answer (`docs/vendor/apis.md`).
     fn throttled(&self) -> Response<Body> {
         match self.target.service().map(|s| s.key) {
             Some("retailbot") => self.error(

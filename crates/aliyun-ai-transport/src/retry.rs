@@ -4,7 +4,7 @@
 //!
 //! The policy *runs* the attempts rather than wrapping a transport: each
 //! attempt asks the caller for a fresh request, because Alibaba Cloud's
-//! gateways reject a reused signature nonce (`reference/auth.md`), so every
+//! gateways reject a reused signature nonce (`docs/vendor/auth.md`), so every
 //! attempt must be signed anew. The facade and the credential providers use
 //! [`RetryPolicy::send`]; nothing else in the SDK retries.
 //!
@@ -30,7 +30,7 @@ use crate::transport::{HttpRequest, HttpResponse, HttpTransport};
 pub const ERROR_BODY_LIMIT: usize = 64 * 1024;
 
 /// Vendor codes that mean "slow down and try again", even with HTTP 400
-/// (`reference/apis.md`: the CCAI throttling codes arrive with HTTP 400).
+/// (`docs/vendor/apis.md`: the CCAI throttling codes arrive with HTTP 400).
 pub const THROTTLING_CODES: &[&str] = &[
     "CCAI.Throttling.Qps",
     "CCAI.Throttling.Qpm",
@@ -42,7 +42,7 @@ pub const THROTTLING_CODES: &[&str] = &[
 ];
 
 /// Vendor codes that look transient but are permanent: arrears and an
-/// exhausted quota (`reference/apis.md`, DashScope errors).
+/// exhausted quota (`docs/vendor/apis.md`, DashScope errors).
 pub const PERMANENT_CODES: &[&str] = &["Arrearage", "Throttling.AllocationQuota"];
 
 /// HTTP statuses retried whatever the body says (unless the code is permanent).
@@ -238,7 +238,7 @@ impl RetryClassifier for DefaultClassifier {
 }
 
 /// `x-acs-retry-after`, in milliseconds (the unit is *uncertain* per
-/// `reference/apis.md`; milliseconds is the cautious reading, and the value is clamped).
+/// `docs/vendor/apis.md`; milliseconds is the cautious reading, and the value is clamped).
 fn acs_retry_after(headers: &HeaderMap) -> Option<Duration> {
     let text = headers.get("x-acs-retry-after")?.to_str().ok()?;
     text.trim().parse::<u64>().ok().map(Duration::from_millis)

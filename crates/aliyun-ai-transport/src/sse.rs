@@ -6,7 +6,7 @@
 //! several lines; comments (`:`) and keep-alives are skipped; a last event
 //! without a trailing blank line is still delivered at the end of the stream.
 //! An `event: error` becomes an error item (async-openai's lesson, see
-//! `reference/rust-sdk-lessons.md`), and a normal end of stream is not an error.
+//! `docs/vendor/rust-sdk-lessons.md`), and a normal end of stream is not an error.
 
 use std::collections::VecDeque;
 use std::fmt;

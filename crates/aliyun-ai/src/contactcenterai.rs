@@ -73,7 +73,7 @@ impl ContactCenterAi<'_> {
 
 impl EventStream<AnalyzeConversationResponse> {
     /// Only the newly added text of each event, whether the service sends
-    /// cumulative or delta text (which one it does is uncertain, `reference/apis.md`).
+    /// cumulative or delta text (which one it does is uncertain, `docs/vendor/apis.md`).
     pub fn text_deltas(self) -> TextDeltas<Self> {
         TextDeltas::new(self, |item: &Result<AnalyzeConversationResponse, Error>| {
             item.as_ref().ok().and_then(|event| event.text.as_deref())

@@ -1,4 +1,4 @@
-//! Every error family of `reference/apis.md` maps to the right error kind and
+//! Every error family of `docs/vendor/apis.md` maps to the right error kind and
 //! retry decision (one test each). Retries run on an injected clock.
 
 mod common;

@@ -186,7 +186,7 @@ fn analyze_conversation_stream_transcript_events_decode() {
 
 #[test]
 fn analyze_conversation_quirk_success_as_string_and_tokens_as_strings() {
-    // reference/apis.md: the doc's example says `True`; the vendor models type tokens as strings.
+    // docs/vendor/apis.md: the doc's example says `True`; the vendor models type tokens as strings.
     let response: AnalyzeConversationResponse = serde_json::from_value(json!({
         "success": "True", "inputTokens": "520", "outputTokens": 664, "totalTokens": ""
     }))
@@ -236,7 +236,7 @@ fn get_task_result_fixture() -> GetTaskResultRequest {
 fn get_task_result_example_request_wire_form() {
     let request = get_task_result_fixture();
     insta::assert_snapshot!(wire(&request));
-    // reference/apis.md: one comma-joined value, not repeated keys.
+    // docs/vendor/apis.md: one comma-joined value, not repeated keys.
     let query = request.query();
     assert_eq!(query.len(), 2);
     assert_eq!(
@@ -274,7 +274,7 @@ fn get_task_result_example_response_decodes() {
 
 #[test]
 fn get_task_result_quirk_success_string_encodes_as_the_vendor_sends_it() {
-    // reference/apis.md: `success` is the string "True"; decode a boolean too.
+    // docs/vendor/apis.md: `success` is the string "True"; decode a boolean too.
     for (wire, expected) in [
         (json!("True"), true),
         (json!(true), true),

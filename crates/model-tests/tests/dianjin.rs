@@ -98,7 +98,7 @@ fn example_response_decodes() {
 
 #[test]
 fn quirk_cost_null_and_business_failure() {
-    // reference/apis.md: `cost` may be null; failure is `success: false` with `errCode` on HTTP 200.
+    // docs/vendor/apis.md: `cost` may be null; failure is `success: false` with `errCode` on HTTP 200.
     let response: RecognizeIntentionResponse = serde_json::from_value(
         json!({ "cost": null, "success": false, "errCode": "E1001", "message": "bad" }),
     )

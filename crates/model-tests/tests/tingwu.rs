@@ -20,7 +20,7 @@ fn get_task_example_request_wire_form() {
         .build()
         .unwrap();
     insta::assert_snapshot!(wire(&request));
-    // The model, the task and an empty `parameters` are always sent (reference/apis.md).
+    // The model, the task and an empty `parameters` are always sent (docs/vendor/apis.md).
     let fixture = RequestFixture::load("tingwu/getTask/request.json");
     assert_eq!(body_json(&request), fixture.body);
     assert_eq!(fixture.body_as::<GetTaskRequest>(), request);
@@ -181,7 +181,7 @@ fn create_task_identity_contents_hold_at_most_five() {
 
 #[test]
 fn create_task_quirk_uncertain_key_spellings_decode() {
-    // reference/apis.md: `Name`/`Description` and `appid` are *uncertain* spellings; both decode.
+    // docs/vendor/apis.md: `Name`/`Description` and `appid` are *uncertain* spellings; both decode.
     let request: CreateTaskRequest = serde_json::from_value(json!({
         "model": "tingwu-automotive-customer-profile",
         "input": { "task": "createTask", "appid": "app", "fileUrl": "https://x/a.mp3" },

@@ -59,7 +59,7 @@ fn sts_credentials(what: &str, status: u16, body: &[u8]) -> Result<AccessKey, Cr
 }
 
 fn session_duration(duration: Duration) -> u64 {
-    // STS accepts 900 seconds at the least (`reference/auth.md`).
+    // STS accepts 900 seconds at the least (`docs/vendor/auth.md`).
     duration.as_secs().max(900)
 }
 

@@ -1,4 +1,4 @@
-//! The legacy RPC signature V1, HMAC-SHA1 (`reference/auth.md`): STS
+//! The legacy RPC signature V1, HMAC-SHA1 (`docs/vendor/auth.md`): STS
 //! AssumeRole, and RetailBot when selected.
 
 use std::fmt;

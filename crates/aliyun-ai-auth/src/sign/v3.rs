@@ -1,4 +1,4 @@
-//! Signature V3, `ACS3-HMAC-SHA256`, for ROA and RPC (`reference/auth.md`).
+//! Signature V3, `ACS3-HMAC-SHA256`, for ROA and RPC (`docs/vendor/auth.md`).
 
 use std::fmt;
 use std::sync::Arc;

@@ -15,7 +15,7 @@ pub(super) fn recognize_intention(call: &Call<'_>) -> Response<Body> {
     };
     // The body holds no path parameter: the route has it.
     request.workspace_id = call.path_param("workspaceId").unwrap_or_default();
-    // DianJin reports business failures inside HTTP 200 (`reference/apis.md`).
+    // DianJin reports business failures inside HTTP 200 (`docs/vendor/apis.md`).
     if let Err(error) = aliyun_ai_core::Operation::validate(&request) {
         return call.ok(json!({"success": false, "errCode": "InvalidParameter", "message": error.to_string(), "data": null}));
     }

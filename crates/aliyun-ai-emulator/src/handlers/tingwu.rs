@@ -180,7 +180,7 @@ pub(super) fn tingwu_get_task(call: &Call<'_>) -> Response<Body> {
     let inner = call.inner;
     let ttl = call.inner.config.result_url_ttl;
     let secret = &call.inner.config.credentials.access_key_secret;
-    // The documented form is the string "0"; the doc's example shows the number 0 (`reference/apis.md`).
+    // The documented form is the string "0"; the doc's example shows the number 0 (`docs/vendor/apis.md`).
     call.ok(json!({"output": {
         "status": 0,
         "transcriptionPath": result_url(inner, "transcription", &data_id, ttl, secret),
