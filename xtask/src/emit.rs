@@ -380,15 +380,16 @@ fn requirement_text(field: &Field, side: Side) -> String {
         Requirement::Required => "required".into(),
         Requirement::Optional => "optional".into(),
         Requirement::Always => "optional; always sent (an empty object when unset)".into(),
-        Requirement::When {
-            field,
-            value,
-            negate,
-        } => {
-            format!(
-                "required {} `{field}` is `{value}`",
-                if *negate { "unless" } else { "when" }
-            )
+        Requirement::When { clauses, negate } => {
+            let parts: Vec<String> = clauses
+                .iter()
+                .map(|(field, value)| format!("`{field}` is `{value}`"))
+                .collect();
+            if *negate {
+                format!("required unless {}", parts.join(" or "))
+            } else {
+                format!("required when {}", parts.join(" and "))
+            }
         }
         Requirement::OneOf(group) => format!("exactly one of the `{group}` group is required"),
     }
@@ -856,66 +857,71 @@ impl Emitter<'_> {
                     field.rust
                 );
             }
-            if let Requirement::When {
-                field: other,
-                value,
-                negate,
-            } = &field.requirement
-            {
+            if let Requirement::When { clauses, negate } = &field.requirement {
                 problem(self);
-                let condition_field = strukt.fields.iter().find(|f| f.wire == *other).cloned();
-                let Some(condition_field) = condition_field else {
+                let mut tests = Vec::new();
+                let mut texts = Vec::new();
+                for (other, value) in clauses {
+                    let condition_field = strukt.fields.iter().find(|f| f.wire == *other).cloned();
+                    let Some(condition_field) = condition_field else {
+                        continue;
+                    };
+                    let cdirect = condition_field.is_direct(Side::Request);
+                    let op = if *negate { "!=" } else { "==" };
+                    let variant = self.enum_def(&condition_field.ty).and_then(|def| {
+                        def.variants
+                            .iter()
+                            .find(|(_, v)| v == value)
+                            .map(|(variant, _)| format!("{}::{variant}", def.name))
+                    });
+                    let is_enum = self.enum_def(&condition_field.ty).is_some();
+                    let not = if *negate { "!" } else { "" };
+                    let test = match (&condition_field.ty, cdirect, variant) {
+                        (_, true, Some(variant)) if is_enum => {
+                            format!("{not}matches!(self.{}, {variant})", condition_field.rust)
+                        }
+                        (_, false, Some(variant)) if is_enum => format!(
+                            "{not}matches!(self.{}, Some({variant}))",
+                            condition_field.rust
+                        ),
+                        (_, true, None) if is_enum => format!(
+                            "self.{}.as_str() {op} {}",
+                            condition_field.rust,
+                            rust_str(value)
+                        ),
+                        (_, false, None) if is_enum => format!(
+                            "self.{}.as_ref().map(|v| v.as_str()) {op} Some({})",
+                            condition_field.rust,
+                            rust_str(value)
+                        ),
+                        (Ty::Scalar(Scalar::Boolean, _), true, _) => {
+                            format!("self.{} {op} {}", condition_field.rust, value == "true")
+                        }
+                        (Ty::Scalar(Scalar::Boolean, _), false, _) => format!(
+                            "self.{} {op} Some({})",
+                            condition_field.rust,
+                            value == "true"
+                        ),
+                        (_, true, _) => {
+                            format!("self.{} {op} {}", condition_field.rust, rust_str(value))
+                        }
+                        (_, false, _) => format!(
+                            "self.{}.as_deref() {op} Some({})",
+                            condition_field.rust,
+                            rust_str(value)
+                        ),
+                    };
+                    tests.push(test);
+                    texts.push(format!(
+                        "`{other}` is {}`{value}`",
+                        if *negate { "not " } else { "" }
+                    ));
+                }
+                if tests.is_empty() {
                     continue;
-                };
-                let cdirect = condition_field.is_direct(Side::Request);
-                let op = if *negate { "!=" } else { "==" };
-                let variant = self.enum_def(&condition_field.ty).and_then(|def| {
-                    def.variants
-                        .iter()
-                        .find(|(_, v)| v == value)
-                        .map(|(variant, _)| format!("{}::{variant}", def.name))
-                });
-                let is_enum = self.enum_def(&condition_field.ty).is_some();
-                let not = if *negate { "!" } else { "" };
-                let test = match (&condition_field.ty, cdirect, variant) {
-                    (_, true, Some(variant)) if is_enum => {
-                        format!("{not}matches!(self.{}, {variant})", condition_field.rust)
-                    }
-                    (_, false, Some(variant)) if is_enum => format!(
-                        "{not}matches!(self.{}, Some({variant}))",
-                        condition_field.rust
-                    ),
-                    (_, true, None) if is_enum => format!(
-                        "self.{}.as_str() {op} {}",
-                        condition_field.rust,
-                        rust_str(value)
-                    ),
-                    (_, false, None) if is_enum => format!(
-                        "self.{}.as_ref().map(|v| v.as_str()) {op} Some({})",
-                        condition_field.rust,
-                        rust_str(value)
-                    ),
-                    (Ty::Scalar(Scalar::Boolean, _), true, _) => {
-                        format!("self.{} {op} {}", condition_field.rust, value == "true")
-                    }
-                    (Ty::Scalar(Scalar::Boolean, _), false, _) => format!(
-                        "self.{} {op} Some({})",
-                        condition_field.rust,
-                        value == "true"
-                    ),
-                    (_, true, _) => {
-                        format!("self.{} {op} {}", condition_field.rust, rust_str(value))
-                    }
-                    (_, false, _) => format!(
-                        "self.{}.as_deref() {op} Some({})",
-                        condition_field.rust,
-                        rust_str(value)
-                    ),
-                };
-                let text = format!(
-                    "`{other}` is {}`{value}`",
-                    if *negate { "not " } else { "" }
-                );
+                }
+                let test = tests.join(" && ");
+                let text = texts.join(" and ");
                 let _ = writeln!(
                     body,
                     "if {test} && self.{}.is_none() {{\n return Err(ValidationError::new({context}, {path}, Problem::MissingWhen({}.to_owned())));\n}}",

@@ -87,10 +87,10 @@ pub enum Requirement {
     Optional,
     /// Optional for the caller, always sent (an empty object when unset).
     Always,
-    /// Required when (or unless, with `negate`) sibling `field` has `value`.
+    /// Required when every clause holds: sibling `field` has `value` (`when
+    /// A = x and B = y`), or, with `negate`, none does (`unless A = x or B = y`).
     When {
-        field: String,
-        value: String,
+        clauses: Vec<(String, String)>,
         negate: bool,
     },
     /// Exactly one field of the named group must be set.
@@ -535,14 +535,20 @@ fn parse_requirement(cell: &str, side: Side) -> std::result::Result<Requirement,
         .map(|c| (false, c))
         .or_else(|| cell.strip_prefix("unless ").map(|c| (true, c)))
     {
-        let (field, value) = condition
-            .split_once('=')
-            .ok_or_else(|| format!("`{cell}`: expected `when FIELD = VALUE`"))?;
-        Requirement::When {
-            field: field.trim().to_owned(),
-            value: value.trim().to_owned(),
-            negate,
-        }
+        // `when A = x and B = y`; `unless A = x or B = y`.
+        let joint = if negate { " or " } else { " and " };
+        let clauses = condition
+            .split(joint)
+            .map(|clause| {
+                clause
+                    .split_once('=')
+                    .map(|(field, value)| (field.trim().to_owned(), value.trim().to_owned()))
+                    .ok_or_else(|| {
+                        format!("`{cell}`: expected `when F = V [and G = W]` or `unless F = V [or G = W]`")
+                    })
+            })
+            .collect::<std::result::Result<Vec<_>, String>>()?;
+        Requirement::When { clauses, negate }
     } else {
         return Err(format!(
             "required must be yes, no, always, `when F = V`, `unless F = V` or `one of GROUP`; found `{cell}`"
@@ -1150,24 +1156,26 @@ impl<'a> Builder<'a> {
             let mut groups: BTreeMap<&str, usize> = BTreeMap::new();
             for field in &strukt.fields {
                 match &field.requirement {
-                    Requirement::When { field: other, .. } => {
-                        let condition = strukt.fields.iter().find(|f| f.wire == *other);
-                        let ok = condition.is_some_and(|f| {
-                            matches!(
-                                f.ty,
-                                Ty::Enum(_)
-                                    | Ty::Ref {
-                                        enum_like: true,
-                                        ..
-                                    }
-                                    | Ty::Scalar(Scalar::String | Scalar::Boolean, Quirk::None)
-                            )
-                        });
-                        if !ok {
-                            return Err(self.err(
+                    Requirement::When { clauses, .. } => {
+                        for (other, _) in clauses {
+                            let condition = strukt.fields.iter().find(|f| f.wire == *other);
+                            let ok = condition.is_some_and(|f| {
+                                matches!(
+                                    f.ty,
+                                    Ty::Enum(_)
+                                        | Ty::Ref {
+                                            enum_like: true,
+                                            ..
+                                        }
+                                        | Ty::Scalar(Scalar::String | Scalar::Boolean, Quirk::None)
+                                )
+                            });
+                            if !ok {
+                                return Err(self.err(
                                 field.line,
                                 format!("the condition names `{other}`, which is not a string, enum or boolean beside `{}`", field.wire),
                             ));
+                            }
                         }
                     }
                     Requirement::OneOf(group) => *groups.entry(group.as_str()).or_default() += 1,

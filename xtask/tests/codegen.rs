@@ -182,22 +182,22 @@ fn errors_name_the_file_line_and_problem() {
         (
             "| analysis | boolean | no |",
             "| analysis | bool | no |",
-            ":35: `analysis`: unknown type `bool`",
+            ":37: `analysis`: unknown type `bool`",
         ),
         (
             "| analysis | boolean | no |",
             "| analysis | boolean | maybe |",
-            ":35: `analysis`: required must be yes, no",
+            ":37: `analysis`: required must be yes, no",
         ),
         (
             "| analysis | boolean | no |",
             "| analysis | boolean {weird} | no |",
-            ":35: `analysis`: unknown annotation `{weird}`",
+            ":37: `analysis`: unknown annotation `{weird}`",
         ),
         (
             "| data.intentionCode |",
             "| datum.intentionCode |",
-            ":52: `datum.intentionCode` sits under `datum`, which no row above declares",
+            ":54: `datum.intentionCode` sits under `datum`, which no row above declares",
         ),
         (
             "path: /{workspaceId}/api/recog/intent",
@@ -207,37 +207,37 @@ fn errors_name_the_file_line_and_problem() {
         (
             "| recommend | boolean | no |",
             "| opType | boolean | no |",
-            ":42: `opType` clashes with `opType` (line 41)",
+            ":44: `opType` clashes with `opType` (line 43)",
         ),
         (
             "{enum: common, business, attitude}",
             "{enum: common, common}",
-            ":36: enum value `common` is listed twice",
+            ":38: enum value `common` is listed twice",
         ),
         (
             "{enum: common, hierarchical}",
             "{enum: 1, 2}",
-            ":41: enum value `1` needs a name: write `Name=1`",
+            ":43: enum value `1` needs a name: write `Name=1`",
         ),
         (
             "unless bizType = attitude",
             "unless bizKind = attitude",
-            ":40: the condition names `bizKind`",
+            ":42: the condition names `bizKind`",
         ),
         (
             "array<object> {ref: Intention} | unless",
             "array<object> {ref: Intent} | unless",
-            ":40: {ref: Intent}: no shared type `Intent` in docs/apis/dianjin/types.md",
+            ":42: {ref: Intent}: no shared type `Intent` in docs/apis/dianjin/types.md",
         ),
         (
             "array<object> {ref: Intention} | unless",
             "string {ref: Intention} | unless",
-            ":40: {ref: Intention}: a struct is referred to from an object row, an enum from a string row",
+            ":42: {ref: Intention}: a struct is referred to from an object row, an enum from a string row",
         ),
         (
             "| name | type | required | description | example |\n|---|---|---|---|---|\n| workspaceId",
             "| name | type | description |\n|---|---|---|\n| workspaceId",
-            ":27: table columns must be",
+            ":29: table columns must be",
         ),
         (
             "streaming: no",

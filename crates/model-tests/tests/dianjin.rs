@@ -55,7 +55,9 @@ fn intention_list_is_required_unless_attitude() {
     assert_eq!(error.field(), "intentionList");
     assert_eq!(
         error.problem(),
-        &Problem::MissingWhen("`bizType` is not `attitude`".into())
+        &Problem::MissingWhen(
+            "`bizType` is not `attitude` and `opType` is not `hierarchical`".into()
+        )
     );
     assert!(
         error
@@ -81,6 +83,34 @@ fn hierarchical_lists_are_required_when_op_type_is_hierarchical() {
     let mut request = fixture_request();
     request.intention_list = None;
     assert_eq!(request.validate().unwrap_err().field(), "intentionList");
+}
+
+#[test]
+fn hierarchical_lists_replace_the_intention_list() {
+    // Issue 14 #19: with opType hierarchical, the two hierarchical lists are
+    // asked for and intentionList is not (the page does not ask for it then).
+    let request = RecognizeIntentionRequest::builder()
+        .workspace_id("w")
+        .conversation("c")
+        .biz_type("common")
+        .op_type(OpType::Hierarchical)
+        .global_intention_list([Intention::default()])
+        .hierarchical_intention_list([Intention::default()])
+        .build()
+        .unwrap();
+    assert_eq!(request.intention_list, None);
+    // Common recognition still needs it, and the error says why.
+    let error = RecognizeIntentionRequest::builder()
+        .workspace_id("w")
+        .conversation("c")
+        .biz_type("common")
+        .build()
+        .unwrap_err();
+    assert_eq!(error.field(), "intentionList");
+    assert!(
+        error.to_string().contains("`opType` is not `hierarchical`"),
+        "{error}"
+    );
 }
 
 #[test]

@@ -57,7 +57,7 @@ pub struct RecognizeIntentionRequest {
     pub hierarchical_intention_list: Option<Vec<Intention>>,
     /// 意图列表，当业务类型**不为**态度识别时，必填。 (en: 意图列表)
     ///
-    /// Required unless `bizType` is `attitude`.
+    /// Required unless `bizType` is `attitude` or `opType` is `hierarchical`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub intention_list: Option<Vec<Intention>>,
     /// 操作类型。 (en: 操作类型,\[COMMON(通用),HIERARCHICAL(分层)\])
@@ -145,7 +145,7 @@ impl RecognizeIntentionRequestBuilder {
         self
     }
 
-    /// Sets `intentionList` (required unless `bizType` is `attitude`). 意图列表，当业务类型**不为**态度识别时，必填。 (en: 意图列表)
+    /// Sets `intentionList` (required unless `bizType` is `attitude` or `opType` is `hierarchical`). 意图列表，当业务类型**不为**态度识别时，必填。 (en: 意图列表)
     pub fn intention_list<I>(mut self, value: I) -> Self
     where
         I: IntoIterator,
@@ -220,11 +220,16 @@ impl RecognizeIntentionRequest {
                 Problem::MissingWhen("`opType` is `hierarchical`".to_owned()),
             ));
         }
-        if !matches!(self.biz_type, BizType::Attitude) && self.intention_list.is_none() {
+        if !matches!(self.biz_type, BizType::Attitude)
+            && !matches!(self.op_type, Some(OpType::Hierarchical))
+            && self.intention_list.is_none()
+        {
             return Err(ValidationError::new(
                 OPERATION,
                 "intentionList",
-                Problem::MissingWhen("`bizType` is not `attitude`".to_owned()),
+                Problem::MissingWhen(
+                    "`bizType` is not `attitude` and `opType` is not `hierarchical`".to_owned(),
+                ),
             ));
         }
         Ok(())
