@@ -460,6 +460,36 @@ impl OneOrMany {
         }
     }
 
+    /// The entries, with several packed into one string unpacked: a JSON
+    /// array inside the string (`"[\"https://a\",\"https://b\"]"`), or URLs
+    /// joined by commas (`"https://a,https://b"`: a comma splits only where a
+    /// URL follows, so a comma inside a URL stays). Empty entries are left out.
+    /// "0 or more URLs" may arrive in any of these forms (Tingwu
+    /// `contentExtractionsPath`).
+    pub fn entries(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for value in self.as_slice() {
+            let value = value.trim();
+            if value.starts_with('[') {
+                if let Ok(items) = serde_json::from_str::<Vec<String>>(value) {
+                    out.extend(items.into_iter().filter(|i| !i.trim().is_empty()));
+                    continue;
+                }
+            }
+            let mut start = 0;
+            for (index, _) in value.match_indices(',') {
+                let rest = value[index + 1..].trim_start();
+                if rest.starts_with("http://") || rest.starts_with("https://") {
+                    out.push(value[start..index].trim().to_owned());
+                    start = index + 1;
+                }
+            }
+            out.push(value[start..].trim().to_owned());
+        }
+        out.retain(|entry| !entry.is_empty());
+        out
+    }
+
     /// How many strings there are.
     pub fn len(&self) -> usize {
         self.as_slice().len()
@@ -866,5 +896,33 @@ mod null_items_tests {
         let holder: Holder = serde_json::from_str("{}").unwrap();
         assert_eq!(holder.items, None);
         assert!(serde_json::from_str::<Holder>(r#"{"items":[1]}"#).is_err());
+    }
+}
+
+#[cfg(test)]
+mod one_or_many_tests {
+    use super::OneOrMany;
+
+    #[test]
+    fn several_urls_in_one_string_are_unpacked() {
+        let one = |s: &str| OneOrMany::One(s.to_owned());
+        assert_eq!(one("https://a/x?s=1").entries(), ["https://a/x?s=1"]);
+        assert_eq!(
+            one("https://a/x, https://b/y").entries(),
+            ["https://a/x", "https://b/y"]
+        );
+        assert_eq!(
+            one(r#"["https://a/x","https://b/y"]"#).entries(),
+            ["https://a/x", "https://b/y"]
+        );
+        // A comma inside a URL stays; empty entries are left out.
+        assert_eq!(one("https://a/x,y.json").entries(), ["https://a/x,y.json"]);
+        assert!(one("").entries().is_empty());
+        let many = OneOrMany::Many(vec![
+            "https://a".into(),
+            "".into(),
+            "https://b,https://c".into(),
+        ]);
+        assert_eq!(many.entries(), ["https://a", "https://b", "https://c"]);
     }
 }

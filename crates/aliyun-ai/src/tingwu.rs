@@ -114,7 +114,7 @@ impl Tingwu<'_> {
         let extraction_urls: Vec<String> = output
             .content_extractions_path
             .as_ref()
-            .map(|paths| paths.iter().filter(|p| !p.is_empty()).cloned().collect())
+            .map(|paths| paths.entries())
             .unwrap_or_default();
         let (transcription, customer_profile, identity_recognition, content_extractions) =
             try_join4(

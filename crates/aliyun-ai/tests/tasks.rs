@@ -145,7 +145,7 @@ fn storage(
             "/identity" => {
                 MockResponse::new(200, fixture("tingwu/results/identity_recognition.json"))
             }
-            "/extractions" => {
+            "/extractions" | "/extractions-2" => {
                 MockResponse::new(200, fixture("tingwu/results/content_extractions.json"))
             }
             _ => MockResponse::status(404),
@@ -312,4 +312,39 @@ async fn a_failed_tingwu_task_is_task_failed_like_a_ccai_one() {
         "the wire status, as CCAI reports QUEUE"
     );
     assert_eq!(mock.requests().len(), 2);
+}
+
+#[tokio::test]
+async fn several_extraction_urls_in_one_string_are_each_downloaded() {
+    // "0 or more URLs" (issue 14 #17): comma-joined, or a JSON array in the string.
+    let base = "https://bucket.oss-cn-hangzhou.aliyuncs.com";
+    for paths in [
+        json!(format!(
+            "{base}/extractions?Expires=4102444800&Signature=s,{base}/extractions-2?Expires=4102444800&Signature=t"
+        )),
+        json!(format!(
+            r#"["{base}/extractions?Expires=4102444800&Signature=s","{base}/extractions-2?Expires=4102444800&Signature=t"]"#
+        )),
+    ] {
+        let mock = MockTransport::new();
+        mock.push(tingwu_done(base, paths));
+        let (client, _) = client(&mock);
+        let output = client
+            .tingwu()
+            .wait_for_task("wkb-1", &WaitPolicy::default())
+            .await
+            .unwrap();
+        let storage_mock = MockTransport::with_handler(storage(base));
+        let (client, _) = common::client(&storage_mock);
+        let results = client.tingwu().download_results(&output).await.unwrap();
+        assert_eq!(results.content_extractions.len(), 2);
+        let fetched: Vec<String> = storage_mock
+            .requests()
+            .iter()
+            .map(|r| r.uri.path().to_owned())
+            .filter(|p| p.starts_with("/extractions"))
+            .collect();
+        assert_eq!(fetched.len(), 2, "{fetched:?}");
+        assert!(fetched.contains(&"/extractions-2".to_owned()));
+    }
 }

@@ -248,7 +248,7 @@ pub struct TaskOutput {
     /// 角色识别结果ossUrl (decode with `identity_recognition`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity_recognition_path: Option<String>,
-    /// 客户关注点内容提取结果ossUrl的集合(0个或多个) (decode with `content_extractions`; one string or an array)
+    /// 客户关注点内容提取结果ossUrl的集合(0个或多个) (one string, an array, or several URLs in one string, comma-joined or as a JSON array: `OneOrMany::entries` unpacks them)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_extractions_path: Option<OneOrMany>,
 }
