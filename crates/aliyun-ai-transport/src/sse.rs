@@ -7,6 +7,12 @@
 //! without a trailing blank line is still delivered at the end of the stream.
 //! An `event: error` becomes an error item (async-openai's lesson, see
 //! `docs/vendor/rust-sdk-lessons.md`), and a normal end of stream is not an error.
+//!
+//! Hand-written rather than a dependency: the crates available either own the
+//! HTTP request (eventsource clients) or allocate per line; this one is fed the
+//! transport's chunks, scans each byte once, and is fuzzed (`fuzz/`). It does
+//! not accept: a `retry:` that is not a number (ignored, per the spec), an `id`
+//! holding NUL (ignored, per the spec); invalid UTF-8 is replaced, not refused.
 
 use std::collections::VecDeque;
 use std::fmt;

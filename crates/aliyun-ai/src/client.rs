@@ -12,6 +12,7 @@ use aliyun_ai_transport::retry::attempts;
 use aliyun_ai_transport::{HttpRequest, HttpResponse, TransportError, http};
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
+use tracing::Instrument as _;
 
 use crate::config::{Config, RpcSignature};
 use crate::endpoint::Endpoint;
@@ -244,17 +245,31 @@ impl Client {
                 O::INFO.action
             )));
         }
-        let response = self.send(operation, false).await?;
-        let request_id = header_request_id(&response);
-        let output: O::Output = decode(response, request_id.as_deref()).await?;
-        match O::business_failure(&output) {
-            Some(failure) => Err(business_error(
-                failure.code,
-                failure.message,
-                failure.request_id.or(request_id),
-            )),
-            None => Ok(output),
+        let span = operation_span(O::INFO, false);
+        let result = async {
+            let response = self.send(operation, false).await?;
+            let request_id = header_request_id(&response);
+            let attempts = attempts(&response);
+            let output: O::Output = decode(response, request_id.as_deref()).await?;
+            let output = match O::business_failure(&output) {
+                Some(failure) => Err(business_error(
+                    failure.code,
+                    failure.message,
+                    failure.request_id.or(request_id.clone()),
+                )
+                .with_attempts(attempts)),
+                None => Ok(output),
+            };
+            tracing::Span::current().record("attempts", attempts);
+            if let Some(id) = &request_id {
+                tracing::Span::current().record("request_id", id.as_str());
+            }
+            output
         }
+        .instrument(span.clone())
+        .await;
+        record_outcome(&span, &result);
+        result
     }
 
     /// Executes an operation that can stream, asking for server-sent events
@@ -282,14 +297,51 @@ impl Client {
                 info.action
             )));
         }
-        let response = self.send(operation, true).await?;
+        let span = operation_span(info, true);
+        let sent = self.send(operation, true).instrument(span.clone()).await;
+        record_outcome(&span, &sent);
+        let response = sent?;
         let request_id = header_request_id(&response);
+        span.record("attempts", attempts(&response));
+        if let Some(id) = &request_id {
+            span.record("request_id", id.as_str());
+        }
         Ok(EventStream::new(
             response.into_body(),
             O::is_final_event,
             O::business_failure,
             request_id,
         ))
+    }
+}
+
+/// The span of one operation call, above the per-attempt `aliyun_ai.http`
+/// spans of the retry policy: service, operation, whether it streams, and,
+/// once known, the request id, the number of attempts and the error code.
+fn operation_span(info: &OperationInfo, stream: bool) -> tracing::Span {
+    tracing::info_span!(
+        "aliyun_ai.operation",
+        service = info.service.key,
+        operation = info.action,
+        stream,
+        request_id = tracing::field::Empty,
+        attempts = tracing::field::Empty,
+        error_code = tracing::field::Empty,
+        error_kind = tracing::field::Empty,
+    )
+}
+
+/// Records a failed call's kind, code, request id and attempts on its span.
+fn record_outcome<T>(span: &tracing::Span, result: &Result<T, Error>) {
+    if let Err(error) = result {
+        span.record("error_kind", tracing::field::debug(error.kind()));
+        span.record("attempts", error.attempts());
+        if let Some(code) = error.code() {
+            span.record("error_code", code);
+        }
+        if let Some(id) = error.request_id() {
+            span.record("request_id", id);
+        }
     }
 }
 

@@ -49,7 +49,15 @@ fn locate(
     ))
 }
 
-/// Parses an ini document into sections of `key = value` pairs.
+/// Parses an ini document into sections of `key = value` pairs, as the
+/// vendor's credential SDKs read `~/.alibabacloud/credentials`: `[section]`
+/// headers, `key = value` lines (one pair of surrounding quotes removed),
+/// `#` and `;` comment lines. Hand-written because the vendor's format is
+/// this small subset: the ini crates add escapes, inline comments and
+/// multi-line values the vendor's readers do not. Not accepted (skipped): a
+/// line that is neither a header nor `key = value`, continuation lines, an
+/// inline `; comment` after a value (it stays part of the value). A key
+/// repeated in a section: the last wins.
 fn parse_ini(text: &str) -> HashMap<String, HashMap<String, String>> {
     let mut sections: HashMap<String, HashMap<String, String>> = HashMap::new();
     let mut current = String::new();
