@@ -322,6 +322,9 @@ impl ConfigBuilder {
 
     /// Fills what is unset from `env` (see [`Config::from_env`]).
     pub fn from_environment(mut self, env: Arc<dyn Environment>) -> Self {
+        // The vendor's variable names the API root (`.../api/v1`); the tables'
+        // paths start with `/api/v1`, so what comes before is the endpoint
+        // (with any proxy prefix kept).
         let dashscope_base = env.var("DASHSCOPE_HTTP_BASE_URL").map(|base| {
             base.trim_end_matches('/')
                 .trim_end_matches("/api/v1")
@@ -551,7 +554,10 @@ mod tests {
     fn endpoints_from_the_environment() {
         let env = MapEnvironment::new()
             .with_var("ALIYUN_AI_DIANJIN_ENDPOINT", "http://127.0.0.1:9001")
-            .with_var("DASHSCOPE_HTTP_BASE_URL", "http://127.0.0.1:9002/api/v1/");
+            .with_var(
+                "DASHSCOPE_HTTP_BASE_URL",
+                "http://127.0.0.1:9002/proxy/api/v1/",
+            );
         let config = Config::builder()
             .from_environment(Arc::new(env))
             .build()
@@ -563,7 +569,7 @@ mod tests {
         );
         assert_eq!(
             endpoint(&aliyun_ai_models_tingwu::SERVICE),
-            "http://127.0.0.1:9002"
+            "http://127.0.0.1:9002/proxy"
         );
         // RetailBot publishes none: the vendor SDKs' fallback.
         assert_eq!(

@@ -6,11 +6,13 @@ use std::net::IpAddr;
 
 use crate::error::Error;
 
-/// A checked endpoint: scheme and authority (`host[:port]`).
+/// A checked endpoint: scheme, authority (`host[:port]`) and an optional path
+/// prefix (a proxy or gateway mounting the API under a path).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoint {
     scheme: String,
     authority: String,
+    prefix: String,
 }
 
 /// Whether `host` is a loopback name or address.
@@ -37,33 +39,68 @@ pub(crate) fn host_of(authority: &str) -> &str {
 }
 
 impl Endpoint {
-    /// Parses `host`, `host:port`, `https://host[:port]` or `http://...`;
-    /// plain HTTP is refused unless the host is loopback or `allow_http`.
+    /// Parses `host`, `host:port`, `https://host[:port][/prefix]` or
+    /// `http://...` with the `http` crate's URI grammar, so that a malformed
+    /// endpoint (`ho st`, `host:abc`) fails here, when the config is built,
+    /// not at the first call. A path is kept as a prefix of every request
+    /// path (`https://gw.example.com/aliyun` sends `/aliyun/{workspaceId}/...`);
+    /// a query, a fragment or credentials in the URL are refused. Plain HTTP
+    /// is refused unless the host is loopback or `allow_http`.
     pub fn parse(text: &str, allow_http: bool) -> Result<Self, Error> {
-        let text = text.trim().trim_end_matches('/');
-        let (scheme, rest) = match text.split_once("://") {
-            Some((scheme, rest)) => (scheme.to_ascii_lowercase(), rest),
-            None => ("https".to_owned(), text),
+        let text = text.trim();
+        let invalid = |why: &str| Error::build(format!("endpoint `{text}`: {why}"));
+        let full = if text.contains("://") {
+            text.to_owned()
+        } else {
+            format!("https://{text}")
         };
+        let uri: http::Uri = full
+            .parse()
+            .map_err(|e| invalid(&format!("not a valid URL ({e})")))?;
+        let scheme = uri.scheme_str().unwrap_or_default().to_ascii_lowercase();
         if scheme != "https" && scheme != "http" {
-            return Err(Error::build(format!(
-                "endpoint `{text}`: the scheme must be https or http"
-            )));
+            return Err(invalid("the scheme must be https or http"));
         }
-        if rest.is_empty() || rest.contains('/') || rest.contains('?') || rest.contains('@') {
-            return Err(Error::build(format!(
-                "endpoint `{text}`: expected a host with an optional port, and no path"
-            )));
+        let authority = uri.authority().ok_or_else(|| invalid("no host"))?;
+        if authority.as_str().contains('@') {
+            return Err(invalid("credentials do not belong in an endpoint"));
         }
-        if scheme == "http" && !allow_http && !is_loopback(host_of(rest)) {
-            return Err(Error::build(format!(
-                "endpoint `{text}`: plain http is refused for a non-loopback host (credentials would travel unencrypted); use https or opt in with allow_insecure_http"
-            )));
+        if authority.host().is_empty() {
+            return Err(invalid("no host"));
         }
+        // `http` accepts `host:abc`; a port must be a number.
+        let port_text = authority
+            .as_str()
+            .strip_prefix(authority.host())
+            .and_then(|rest| rest.strip_prefix(':'));
+        if let Some(port) = port_text {
+            if port.is_empty() || port.parse::<u16>().is_err() {
+                return Err(invalid(&format!(
+                    "the port `{port}` is not a number from 0 to 65535"
+                )));
+            }
+        }
+        if uri.query().is_some() || full.contains('#') {
+            return Err(invalid(
+                "a query or fragment does not belong in an endpoint",
+            ));
+        }
+        if scheme == "http" && !allow_http && !is_loopback(authority.host()) {
+            return Err(invalid(
+                "plain http is refused for a non-loopback host (credentials would travel unencrypted); use https or opt in with allow_insecure_http",
+            ));
+        }
+        let prefix = uri.path().trim_end_matches('/').to_owned();
         Ok(Self {
             scheme,
-            authority: rest.to_owned(),
+            authority: authority.as_str().to_ascii_lowercase(),
+            prefix,
         })
+    }
+
+    /// The path prefix every request path is sent under (`""` for none).
+    pub fn path_prefix(&self) -> &str {
+        &self.prefix
     }
 
     /// `https` or `http`.
@@ -76,9 +113,9 @@ impl Endpoint {
         &self.authority
     }
 
-    /// `scheme://authority`.
+    /// `scheme://authority[/prefix]`: an operation's path is appended to it.
     pub fn base_url(&self) -> String {
-        format!("{}://{}", self.scheme, self.authority)
+        format!("{}://{}{}", self.scheme, self.authority, self.prefix)
     }
 }
 
@@ -114,7 +151,35 @@ mod tests {
             "{error}"
         );
         assert!(Endpoint::parse("http://proxy.internal:8080", true).is_ok());
-        assert!(Endpoint::parse("https://host/path", false).is_err());
         assert!(Endpoint::parse("ftp://host", false).is_err());
+    }
+
+    #[test]
+    fn malformed_endpoints_fail_when_parsed_and_a_path_is_a_prefix() {
+        // Issue 14 #5: these used to pass and fail only at the first call.
+        for bad in [
+            "ho st",
+            "host:abc",
+            "host:99999",
+            "https://",
+            "https://user@host",
+            "https://host?x=1",
+        ] {
+            let error = Endpoint::parse(bad, false).unwrap_err();
+            assert!(
+                error.to_string().starts_with(&format!("endpoint `{bad}`")),
+                "{error}"
+            );
+        }
+        let endpoint = Endpoint::parse("https://gw.example.com/x/aliyun/", false).unwrap();
+        assert_eq!(endpoint.path_prefix(), "/x/aliyun");
+        assert_eq!(endpoint.authority(), "gw.example.com");
+        assert_eq!(endpoint.base_url(), "https://gw.example.com/x/aliyun");
+        assert_eq!(
+            Endpoint::parse("[::1]:8080", false)
+                .map(|e| e.base_url())
+                .ok(),
+            Some("https://[::1]:8080".to_owned())
+        );
     }
 }

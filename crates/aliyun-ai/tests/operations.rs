@@ -339,3 +339,46 @@ async fn a_path_id_given_twice_differently_is_refused_before_sending() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn an_endpoint_with_a_path_prefix_sends_and_signs_under_it() {
+    // Issue 14 #5: a gateway mounting the API under a path.
+    let mock = MockTransport::new();
+    mock.push(MockResponse::new(
+        200,
+        fixture("dianjin/RecognizeIntention/seed-response.json"),
+    ));
+    let config = aliyun_ai::Config::builder()
+        .transport(std::sync::Arc::new(mock.clone()))
+        .access_key(aliyun_ai::AccessKey::new("LTAI-test-id", SECRET))
+        .endpoint("dianjin", "https://gw.example.com/aliyun/")
+        .build()
+        .unwrap();
+    let client = aliyun_ai::Client::new(config);
+    let request = RecognizeIntentionRequest::builder()
+        .biz_type(BizType::Attitude)
+        .conversation("##客户##:好的")
+        .build()
+        .unwrap();
+    client
+        .dianjin()
+        .recognize_intention("llm-ws", request)
+        .await
+        .unwrap();
+    let sent = mock.last_request().unwrap();
+    assert_eq!(sent.uri.path(), "/aliyun/llm-ws/api/recog/intent");
+    assert_eq!(sent.uri.host(), Some("gw.example.com"));
+    assert!(
+        sent.header("authorization")
+            .unwrap()
+            .starts_with("ACS3-HMAC-SHA256")
+    );
+
+    // A malformed endpoint fails when the config is built, naming it.
+    let error = aliyun_ai::Config::builder()
+        .access_key(aliyun_ai::AccessKey::new("LTAI-test-id", SECRET))
+        .endpoint("dianjin", "ho st")
+        .build()
+        .unwrap_err();
+    assert!(error.to_string().contains("endpoint `ho st`"), "{error}");
+}
