@@ -128,6 +128,35 @@ impl Stream for HttpBody {
     }
 }
 
+/// The same chunks as the [`Stream`] impl, as `http_body` data frames: the
+/// body passes through tower and hyper middleware (`http_body_util::BodyExt`
+/// and the like). A body in memory reports its exact size.
+impl http_body::Body for HttpBody {
+    type Data = Bytes;
+    type Error = TransportError;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Bytes>, TransportError>>> {
+        self.poll_next(cx)
+            .map(|chunk| chunk.map(|chunk| chunk.map(http_body::Frame::data)))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        matches!(&self.inner, Inner::Full(bytes) if bytes.as_ref().is_none_or(Bytes::is_empty))
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        match &self.inner {
+            Inner::Full(bytes) => {
+                http_body::SizeHint::with_exact(bytes.as_ref().map_or(0, |b| b.len() as u64))
+            }
+            Inner::Stream(_) => http_body::SizeHint::default(),
+        }
+    }
+}
+
 impl Default for HttpBody {
     fn default() -> Self {
         Self::empty()
@@ -165,5 +194,33 @@ impl From<String> for HttpBody {
 impl From<&'static str> for HttpBody {
     fn from(text: &'static str) -> Self {
         Self::full(Bytes::from_static(text.as_bytes()))
+    }
+}
+
+#[cfg(test)]
+mod http_body_tests {
+    use super::*;
+    use http_body::Body as _;
+
+    #[tokio::test]
+    async fn an_http_body_is_an_http_body_body() {
+        let full = HttpBody::full("hello");
+        assert_eq!(http_body::Body::size_hint(&full).exact(), Some(5));
+        assert!(!full.is_end_stream());
+        assert_eq!(
+            http_body_util::BodyExt::collect(full)
+                .await
+                .unwrap()
+                .to_bytes(),
+            "hello"
+        );
+        assert!(HttpBody::empty().is_end_stream());
+
+        let chunks = futures_util::stream::iter([Ok(Bytes::from("a")), Ok(Bytes::from("bc"))]);
+        let streamed = HttpBody::from_stream(chunks);
+        assert_eq!(http_body::Body::size_hint(&streamed).exact(), None);
+        // Through http-body-util's adapters, as middleware would.
+        let collected = http_body_util::BodyExt::collect(streamed).await.unwrap();
+        assert_eq!(collected.to_bytes(), "abc");
     }
 }
