@@ -16,7 +16,8 @@
 //!   throttling codes, `Retry-After`, an injectable clock.
 //! - [`sse`]: an incremental server-sent-events decoder and stream.
 //!
-//! No reqwest type appears in any public signature.
+//! No reqwest type appears in any public signature but
+//! `ReqwestTransport::from_client`, which takes your own `reqwest::Client`.
 //!
 //! ## Features
 #![doc = document_features::document_features!()]

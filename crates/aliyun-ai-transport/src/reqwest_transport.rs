@@ -146,6 +146,19 @@ impl ReqwestTransport {
     pub fn builder() -> ReqwestTransportBuilder {
         ReqwestTransportBuilder::default()
     }
+
+    /// A transport over your own reqwest client: its proxies, custom CA,
+    /// mTLS identity, timeouts and user agent are used as they are (this
+    /// crate's builder settings do not apply; no whole-request timeout is
+    /// added). Redirects: the SDK expects none to be followed (a signed
+    /// request must not be re-sent elsewhere), so build it with
+    /// `redirect(reqwest::redirect::Policy::none())`.
+    pub fn from_client(client: reqwest::Client) -> Self {
+        Self {
+            client,
+            request_timeout: None,
+        }
+    }
 }
 
 /// Sorts a reqwest error into the transport's kinds. The URL is stripped

@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 use aliyun_ai_auth::sign::canonical_query;
 use aliyun_ai_auth::sign::{BearerSigner, RequestSigner, SigningKey};
@@ -95,6 +96,45 @@ impl Client {
     /// The configuration.
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// The same client (transport, connection pool, credentials) with
+    /// another retry policy, for the calls made through it:
+    /// `client.with_retry_policy(RetryPolicy::disabled()).dianjin()...`.
+    pub fn with_retry_policy(&self, retry: aliyun_ai_transport::RetryPolicy) -> Self {
+        let mut config = (*self.config).clone();
+        config.settings.retry = retry;
+        Self::new(config)
+    }
+
+    /// The same client with a deadline for each whole call made through it,
+    /// retries included; a call past it ends with a timeout error
+    /// ([`Error::is_timeout`]). Read on the config's time source.
+    pub fn with_call_timeout(&self, timeout: Duration) -> Self {
+        let mut config = (*self.config).clone();
+        config.settings.call_timeout = Some(timeout);
+        Self::new(config)
+    }
+
+    /// Runs `call` within the call timeout, if one is set.
+    async fn within_deadline<T>(
+        &self,
+        call: impl std::future::Future<Output = Result<T, Error>>,
+    ) -> Result<T, Error> {
+        let Some(timeout) = self.config.settings.call_timeout else {
+            return call.await;
+        };
+        let sleep = self.config.timer.sleep(timeout);
+        futures_util::pin_mut!(call);
+        match futures_util::future::select(call, sleep).await {
+            futures_util::future::Either::Left((result, _)) => result,
+            futures_util::future::Either::Right(((), _)) => Err(Error::transport(
+                aliyun_ai_transport::TransportError::timeout(format!(
+                    "the call did not finish within {timeout:?}"
+                )),
+                0,
+            )),
+        }
     }
 
     async fn credentials(&self, info: &OperationInfo) -> Result<Credentials, Error> {
@@ -246,28 +286,29 @@ impl Client {
             )));
         }
         let span = operation_span(O::INFO, false);
-        let result = async {
-            let response = self.send(operation, false).await?;
-            let request_id = header_request_id(&response);
-            let attempts = attempts(&response);
-            let output: O::Output = decode(response, request_id.as_deref()).await?;
-            let output = match O::business_failure(&output) {
-                Some(failure) => Err(business_error(
-                    failure.code,
-                    failure.message,
-                    failure.request_id.or(request_id.clone()),
-                )
-                .with_attempts(attempts)),
-                None => Ok(output),
-            };
-            tracing::Span::current().record("attempts", attempts);
-            if let Some(id) = &request_id {
-                tracing::Span::current().record("request_id", id.as_str());
-            }
-            output
-        }
-        .instrument(span.clone())
-        .await;
+        let result = self
+            .within_deadline(async {
+                let response = self.send(operation, false).await?;
+                let request_id = header_request_id(&response);
+                let attempts = attempts(&response);
+                let output: O::Output = decode(response, request_id.as_deref()).await?;
+                let output = match O::business_failure(&output) {
+                    Some(failure) => Err(business_error(
+                        failure.code,
+                        failure.message,
+                        failure.request_id.or(request_id.clone()),
+                    )
+                    .with_attempts(attempts)),
+                    None => Ok(output),
+                };
+                tracing::Span::current().record("attempts", attempts);
+                if let Some(id) = &request_id {
+                    tracing::Span::current().record("request_id", id.as_str());
+                }
+                output
+            })
+            .instrument(span.clone())
+            .await;
         record_outcome(&span, &result);
         result
     }
@@ -298,7 +339,10 @@ impl Client {
             )));
         }
         let span = operation_span(info, true);
-        let sent = self.send(operation, true).instrument(span.clone()).await;
+        let sent = self
+            .within_deadline(self.send(operation, true))
+            .instrument(span.clone())
+            .await;
         record_outcome(&span, &sent);
         let response = sent?;
         let request_id = header_request_id(&response);

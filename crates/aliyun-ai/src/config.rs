@@ -86,6 +86,8 @@ pub(crate) struct Settings {
     pub(crate) allow_insecure_http: bool,
     pub(crate) result_size_limit: usize,
     pub(crate) nonces: Arc<dyn NonceSource>,
+    /// A deadline for a whole call, retries included (`Client::with_call_timeout`).
+    pub(crate) call_timeout: Option<Duration>,
 }
 
 impl Default for Settings {
@@ -99,6 +101,7 @@ impl Default for Settings {
             allow_insecure_http: false,
             result_size_limit: 16 * 1024 * 1024,
             nonces: Arc::new(RandomNonce),
+            call_timeout: None,
         }
     }
 }
@@ -318,6 +321,13 @@ impl ConfigBuilder {
     pub fn time_source(mut self, time: Arc<dyn Timer>) -> Self {
         self.time_source = Some(time);
         self
+    }
+
+    /// Fills what is unset from the process environment, as [`Config::from_env`]
+    /// reads it, keeping what was set on the builder (before or after):
+    /// `Config::builder().from_env().endpoint("dianjin", proxy).build()`.
+    pub fn from_env(self) -> Self {
+        self.from_environment(Arc::new(ProcessEnvironment))
     }
 
     /// Fills what is unset from `env` (see [`Config::from_env`]).
