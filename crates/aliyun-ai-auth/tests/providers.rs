@@ -835,3 +835,35 @@ async fn the_default_chain_ends_with_the_instance_role() {
     assert_eq!(chain.provider_names().last(), Some(&"ecs-instance-role"));
     assert_eq!(chain.access_key().await.unwrap().id(), "STS.chain-ecs");
 }
+
+#[tokio::test]
+async fn rrsa_in_a_vpc_only_pod_asks_the_regional_vpc_sts_endpoint() {
+    // Issue 14 #6: ACK's RRSA webhook injects these into pods that may only
+    // reach VPC endpoints.
+    let dir = TempDir::new("rrsa-vpc");
+    let token_file = dir.write("token", "eyJ.oidc.jwt\n");
+    let mock = MockTransport::new();
+    mock.push(MockResponse::json(200, &sts_answer("STS.vpc", 3600)));
+    let clock = Arc::new(TestClock::at(now()));
+    let env = MapEnvironment::new()
+        .with_home(dir.path())
+        .with_var("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
+        .with_var("ALIBABA_CLOUD_ROLE_ARN", "acs:ram::1:role/pod")
+        .with_var(
+            "ALIBABA_CLOUD_OIDC_PROVIDER_ARN",
+            "acs:ram::1:oidc-provider/ack",
+        )
+        .with_var(
+            "ALIBABA_CLOUD_OIDC_TOKEN_FILE",
+            token_file.to_str().unwrap(),
+        )
+        .with_var("ALIBABA_CLOUD_STS_REGION", "cn-hangzhou")
+        .with_var("ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED", "true");
+    let chain =
+        DefaultChain::with_environment(context(&mock, &clock), Arc::new(env), EnvNames::default());
+    assert_eq!(chain.access_key().await.unwrap().id(), "STS.vpc");
+    assert_eq!(
+        mock.last_request().unwrap().uri.host(),
+        Some("sts-vpc.cn-hangzhou.aliyuncs.com")
+    );
+}

@@ -19,6 +19,36 @@ use crate::error::Error;
 
 /// The services compiled into this build, each behind its feature: their
 /// keys and default endpoints come from the generated model crates.
+/// The regions of DashScope (Tingwu's platform), each with its own base URL
+/// (`docs/vendor/apis.md`, "Base URLs per region"). Only Beijing is
+/// documented for the Tingwu automotive model; the others serve DashScope's
+/// international accounts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum DashScopeRegion {
+    /// `dashscope.aliyuncs.com` (the default).
+    #[default]
+    Beijing,
+    /// `dashscope-intl.aliyuncs.com`.
+    Singapore,
+    /// `dashscope-us.aliyuncs.com`.
+    Virginia,
+    /// `cn-hongkong.dashscope.aliyuncs.com`.
+    HongKong,
+}
+
+impl DashScopeRegion {
+    /// The region's host.
+    pub fn host(self) -> &'static str {
+        match self {
+            DashScopeRegion::Beijing => "dashscope.aliyuncs.com",
+            DashScopeRegion::Singapore => "dashscope-intl.aliyuncs.com",
+            DashScopeRegion::Virginia => "dashscope-us.aliyuncs.com",
+            DashScopeRegion::HongKong => "cn-hongkong.dashscope.aliyuncs.com",
+        }
+    }
+}
+
 /// The `ConfigBuilder::endpoint` key of the OSS uploads (not a service).
 pub(crate) const OSS_ENDPOINT_KEY: &str = "oss";
 
@@ -165,6 +195,8 @@ pub struct ConfigBuilder {
     endpoints: BTreeMap<String, String>,
     /// `endpoint_for_all`, for services registered after it.
     endpoint_for_all: Option<String>,
+    /// The DashScope region, for DashScope services without an endpoint.
+    dashscope_region: Option<DashScopeRegion>,
     /// Services of model crates the facade has no feature for.
     extra_services: Vec<&'static ServiceInfo>,
     transport: Option<Arc<dyn HttpTransport>>,
@@ -218,6 +250,14 @@ impl ConfigBuilder {
     /// (an emulator, or a proxy); `endpoint_for_all` sets it too.
     pub fn endpoint(mut self, service: impl Into<String>, endpoint: impl Into<String>) -> Self {
         self.endpoints.insert(service.into(), endpoint.into());
+        self
+    }
+
+    /// The DashScope region (Tingwu's platform): its base URL serves every
+    /// DashScope service that has no endpoint of its own
+    /// ([`ConfigBuilder::endpoint`], `endpoint_for_all` or the environment).
+    pub fn dashscope_region(mut self, region: DashScopeRegion) -> Self {
+        self.dashscope_region = Some(region);
         self
     }
 
@@ -414,6 +454,11 @@ impl ConfigBuilder {
                 .get(service.key)
                 .or(self.endpoint_for_all.as_ref())
                 .map(String::as_str)
+                .or_else(|| {
+                    self.dashscope_region
+                        .filter(|_| service.style == Style::DashScope)
+                        .map(DashScopeRegion::host)
+                })
                 .or(service.default_endpoint);
             if let Some(text) = text {
                 endpoints.insert(
@@ -557,6 +602,42 @@ mod tests {
                 .connect_timeout(Duration::from_secs(1))
                 .build()
                 .is_ok()
+        );
+    }
+
+    #[test]
+    fn the_dashscope_region_picks_tingwu_s_base_url() {
+        let config = Config::builder()
+            .dashscope_region(DashScopeRegion::Singapore)
+            .build()
+            .unwrap();
+        assert_eq!(
+            config
+                .endpoint(&aliyun_ai_models_tingwu::SERVICE)
+                .unwrap()
+                .base_url(),
+            "https://dashscope-intl.aliyuncs.com"
+        );
+        // POP services are not DashScope's: unchanged.
+        assert_eq!(
+            config
+                .endpoint(&aliyun_ai_models_dianjin::SERVICE)
+                .unwrap()
+                .base_url(),
+            "https://dianjin.cn-beijing.aliyuncs.com"
+        );
+        // An explicit endpoint wins.
+        let config = Config::builder()
+            .dashscope_region(DashScopeRegion::Virginia)
+            .endpoint("tingwu", "http://127.0.0.1:9")
+            .build()
+            .unwrap();
+        assert_eq!(
+            config
+                .endpoint(&aliyun_ai_models_tingwu::SERVICE)
+                .unwrap()
+                .base_url(),
+            "http://127.0.0.1:9"
         );
     }
 

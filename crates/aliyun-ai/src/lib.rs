@@ -73,7 +73,7 @@ pub mod retailbot;
 pub mod tingwu;
 
 pub use client::Client;
-pub use config::{Config, ConfigBuilder, RpcSignature};
+pub use config::{Config, ConfigBuilder, DashScopeRegion, RpcSignature};
 pub use endpoint::Endpoint;
 pub use error::{EXCERPT_LIMIT, Error, ErrorKind, ServiceError};
 pub use stream::{EventStream, TextDeltas};

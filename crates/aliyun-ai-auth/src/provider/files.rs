@@ -172,7 +172,8 @@ impl CredentialsFileProvider {
                     require("access_key_secret")?,
                 ));
                 let provider =
-                    AssumeRoleProvider::new(self.http.clone(), source, require("role_arn")?);
+                    AssumeRoleProvider::new(self.http.clone(), source, require("role_arn")?)
+                        .with_endpoint(super::sts::sts_endpoint_from_env(self.env.as_ref()));
                 Arc::new(match get("role_session_name") {
                     Some(name) => provider.with_session_name(name),
                     None => provider,
@@ -184,7 +185,8 @@ impl CredentialsFileProvider {
                     require("role_arn")?,
                     require("oidc_provider_arn")?,
                     require("oidc_token_file_path")?,
-                );
+                )
+                .with_endpoint(super::sts::sts_endpoint_from_env(self.env.as_ref()));
                 Arc::new(provider.with_session_name_opt(get("role_session_name")))
             }
             other => {
@@ -283,7 +285,8 @@ impl CliConfigProvider {
                     self.http.clone(),
                     source,
                     require(&profile.ram_role_arn, "ram_role_arn")?,
-                );
+                )
+                .with_endpoint(super::sts::sts_endpoint_from_env(self.env.as_ref()));
                 if !profile.ram_session_name.is_empty() {
                     provider = provider.with_session_name(&profile.ram_session_name);
                 }
@@ -308,6 +311,7 @@ impl CliConfigProvider {
                     require(&profile.oidc_provider_arn, "oidc_provider_arn")?,
                     require(&profile.oidc_token_file, "oidc_token_file")?,
                 )
+                .with_endpoint(super::sts::sts_endpoint_from_env(self.env.as_ref()))
                 .with_session_name_opt(
                     (!profile.ram_session_name.is_empty())
                         .then(|| profile.ram_session_name.clone()),

@@ -24,7 +24,7 @@ use crate::sign::{Clock, NonceSource, RandomNonce, SystemClock};
 pub use dashscope::{ApiKeyChain, EnvApiKeyProvider, TemporaryTokenProvider};
 pub use ecs::EcsRoleProvider;
 pub use files::{CliConfigProvider, CredentialsFileProvider};
-pub use sts::{AssumeRoleProvider, OidcProvider};
+pub use sts::{AssumeRoleProvider, OidcProvider, STS_ENDPOINT, sts_endpoint_from_env};
 
 /// Supplies AccessKey credentials (for the POP services).
 #[async_trait]
@@ -310,6 +310,7 @@ impl DefaultChain {
                         provider_arn,
                         PathBuf::from(token_file),
                     )
+                    .with_endpoint(sts::sts_endpoint_from_env(env.as_ref()))
                     .with_session_name_opt(session),
                 ),
             ));

@@ -21,6 +21,41 @@ use crate::time::{format_iso8601, parse_iso8601};
 
 /// The global STS endpoint (`sts.<region>.aliyuncs.com` also works).
 pub const STS_ENDPOINT: &str = "https://sts.aliyuncs.com";
+
+/// The STS endpoint the environment asks for, as the vendor's credential
+/// SDKs read it (and ACK's RRSA webhook injects it into pods that may only
+/// reach VPC endpoints):
+///
+/// - `ALIBABA_CLOUD_STS_ENDPOINT`: that endpoint (`https://` added when no
+///   scheme is given);
+/// - else `ALIBABA_CLOUD_STS_REGION`: `sts.<region>.aliyuncs.com`, or
+///   `sts-vpc.<region>.aliyuncs.com` when `ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED`
+///   is `true` (or `1`);
+/// - else the global [`STS_ENDPOINT`].
+pub fn sts_endpoint_from_env(env: &dyn crate::env::Environment) -> String {
+    let set = |name: &str| {
+        env.var(name)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    if let Some(endpoint) = set("ALIBABA_CLOUD_STS_ENDPOINT") {
+        let endpoint = endpoint.trim_end_matches('/');
+        return if endpoint.contains("://") {
+            endpoint.to_owned()
+        } else {
+            format!("https://{endpoint}")
+        };
+    }
+    match set("ALIBABA_CLOUD_STS_REGION") {
+        Some(region) => {
+            let vpc = set("ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED")
+                .is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1");
+            let prefix = if vpc { "sts-vpc" } else { "sts" };
+            format!("https://{prefix}.{region}.aliyuncs.com")
+        }
+        None => STS_ENDPOINT.to_owned(),
+    }
+}
 const STS_VERSION: &str = "2015-04-01";
 const FORM: &str = "application/x-www-form-urlencoded";
 
@@ -269,5 +304,41 @@ impl OidcProvider {
 impl AccessKeyProvider for OidcProvider {
     async fn access_key(&self) -> Result<AccessKey, CredentialsError> {
         self.cache.get(|| self.fetch()).await
+    }
+}
+
+#[cfg(test)]
+mod endpoint_tests {
+    use super::*;
+    use crate::env::MapEnvironment;
+
+    #[test]
+    fn the_sts_endpoint_follows_the_vendor_variables() {
+        let env = |pairs: &[(&str, &str)]| {
+            let mut env = MapEnvironment::new();
+            for (k, v) in pairs {
+                env = env.with_var(*k, *v);
+            }
+            sts_endpoint_from_env(&env)
+        };
+        assert_eq!(env(&[]), "https://sts.aliyuncs.com");
+        assert_eq!(
+            env(&[("ALIBABA_CLOUD_STS_REGION", "cn-beijing")]),
+            "https://sts.cn-beijing.aliyuncs.com"
+        );
+        assert_eq!(
+            env(&[
+                ("ALIBABA_CLOUD_STS_REGION", "cn-beijing"),
+                ("ALIBABA_CLOUD_VPC_ENDPOINT_ENABLED", "true")
+            ]),
+            "https://sts-vpc.cn-beijing.aliyuncs.com"
+        );
+        assert_eq!(
+            env(&[
+                ("ALIBABA_CLOUD_STS_ENDPOINT", "sts.example.internal/"),
+                ("ALIBABA_CLOUD_STS_REGION", "cn-beijing")
+            ]),
+            "https://sts.example.internal"
+        );
     }
 }
