@@ -5,12 +5,21 @@
 #[path = "support/mod.rs"]
 mod support;
 
+use aliyun_ai::Client;
+
 use aliyun_ai::contactcenterai::AnalyzeConversationRequest;
 use aliyun_ai::contactcenterai::{Dialogue, ResultType, Role, Sentence};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let session = support::session().await?;
+    // Alibaba Cloud with `--live` (credentials and endpoints from the
+    // environment, see the README); otherwise a local emulator started here.
+    let (client, _emulator) = if support::live() {
+        (Client::from_env()?, None)
+    } else {
+        let (client, emulator) = support::emulator_client().await?;
+        (client, Some(emulator))
+    };
     let request = AnalyzeConversationRequest::builder()
         .dialogue(
             Dialogue::builder()
@@ -22,10 +31,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         )
         .result_types([ResultType::Summary, ResultType::Title])
         .build()?;
-    let answer = session
-        .client
+    let answer = client
         .contact_center_ai()
-        .analyze_conversation(&session.workspace, &session.app, request)
+        .analyze_conversation(&support::ccai_workspace(), &support::ccai_app(), request)
         .await?;
     println!("{}", answer.text.unwrap_or_default());
     Ok(())

@@ -6,6 +6,8 @@
 #[path = "support/mod.rs"]
 mod support;
 
+use aliyun_ai::Client;
+
 use std::io::Write;
 
 use aliyun_ai::contactcenterai::AnalyzeConversationRequest;
@@ -14,7 +16,14 @@ use futures_util::StreamExt;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let session = support::session().await?;
+    // Alibaba Cloud with `--live` (credentials and endpoints from the
+    // environment, see the README); otherwise a local emulator started here.
+    let (client, _emulator) = if support::live() {
+        (Client::from_env()?, None)
+    } else {
+        let (client, emulator) = support::emulator_client().await?;
+        (client, Some(emulator))
+    };
     let request = AnalyzeConversationRequest::builder()
         .dialogue(
             Dialogue::builder()
@@ -26,10 +35,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         )
         .result_types([ResultType::Summary])
         .build()?;
-    let stream = session
-        .client
+    let stream = client
         .contact_center_ai()
-        .analyze_conversation_stream(&session.workspace, &session.app, request)
+        .analyze_conversation_stream(&support::ccai_workspace(), &support::ccai_app(), request)
         .await?;
     let mut text = stream.text_deltas();
     while let Some(piece) = text.next().await {

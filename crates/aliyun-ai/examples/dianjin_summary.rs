@@ -2,19 +2,28 @@
 //! wait for the task (GetTaskStatus, with progress) and read the summary.
 //!
 //! `cargo run -p aliyun-ai --example dianjin_summary [-- --live]`
-//! (live: `ALIYUN_AI_WORKSPACE_ID`, `ALIYUN_AI_DIANJIN_LIBRARY_ID` and
+//! (live: `ALIYUN_AI_DIANJIN_WORKSPACE_ID`, `ALIYUN_AI_DIANJIN_LIBRARY_ID` and
 //! `ALIYUN_AI_DIANJIN_DOCUMENT_ID` of a parsed document)
 
 #[path = "support/mod.rs"]
 mod support;
+
+use aliyun_ai::Client;
 
 use aliyun_ai::dianjin::CreateDocsSummaryTaskRequest;
 use aliyun_ai::dianjin::create_docs_summary_task::DocInfo;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let session = support::session().await?;
-    let dianjin = session.client.dianjin();
+    // Alibaba Cloud with `--live` (credentials and endpoints from the
+    // environment, see the README); otherwise a local emulator started here.
+    let (client, _emulator) = if support::live() {
+        (Client::from_env()?, None)
+    } else {
+        let (client, emulator) = support::emulator_client().await?;
+        (client, Some(emulator))
+    };
+    let dianjin = client.dianjin();
     let var = |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.into());
     let request = CreateDocsSummaryTaskRequest::builder()
         .model_id("qwen-plus")
@@ -25,14 +34,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .build()?])
         .build()?;
     let task = dianjin
-        .create_docs_summary_task(&session.workspace, request)
+        .create_docs_summary_task(&support::dianjin_workspace(), request)
         .await?
         .data
         .ok_or("CreateDocsSummaryTask answered no task id")?;
     println!("task {task} created");
     let summary = dianjin
         .wait_for_summary(
-            &session.workspace,
+            &support::dianjin_workspace(),
             &task,
             &support::progress_policy("summary"),
         )

@@ -8,6 +8,8 @@
 #[path = "support/mod.rs"]
 mod support;
 
+use aliyun_ai::Client;
+
 use aliyun_ai::dianjin::{
     CreateLibraryRequest, DeleteLibraryRequest, GetDocumentListRequest, GetParseResultRequest,
     UpdateDocumentRequest,
@@ -15,9 +17,16 @@ use aliyun_ai::dianjin::{
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let session = support::session().await?;
-    let dianjin = session.client.dianjin();
-    let workspace = session.workspace.as_str();
+    // Alibaba Cloud with `--live` (credentials and endpoints from the
+    // environment, see the README); otherwise a local emulator started here.
+    let (client, _emulator) = if support::live() {
+        (Client::from_env()?, None)
+    } else {
+        let (client, emulator) = support::emulator_client().await?;
+        (client, Some(emulator))
+    };
+    let dianjin = client.dianjin();
+    let workspace = &support::dianjin_workspace();
 
     // The file to upload: the first argument that is not a flag, or a small
     // one written here.

@@ -5,6 +5,10 @@
 #[path = "support/mod.rs"]
 mod support;
 
+use aliyun_ai::contactcenterai::{ModelCode, Role};
+
+use aliyun_ai::Client;
+
 use aliyun_ai::contactcenterai::create_task::TaskType;
 use aliyun_ai::contactcenterai::get_task_result::RequiredField;
 use aliyun_ai::contactcenterai::{CreateTaskRequest, GetTaskResultRequest};
@@ -12,24 +16,31 @@ use aliyun_ai::contactcenterai::{Dialogue, Sentence};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let session = support::session().await?;
-    let ccai = session.client.contact_center_ai();
+    // Alibaba Cloud with `--live` (credentials and endpoints from the
+    // environment, see the README); otherwise a local emulator started here.
+    let (client, _emulator) = if support::live() {
+        (Client::from_env()?, None)
+    } else {
+        let (client, emulator) = support::emulator_client().await?;
+        (client, Some(emulator))
+    };
+    let ccai = client.contact_center_ai();
     let task_id = match std::env::args().skip(1).find(|a| !a.starts_with("--")) {
         Some(id) => id,
         None => {
             let request = CreateTaskRequest::builder()
                 .task_type(TaskType::Text)
-                .model_code("tyxmTurbo")
+                .model_code(ModelCode::TyxmTurbo)
                 .dialogue(
                     Dialogue::builder()
                         .sentences([
-                            Sentence::new("user", "查一下账单"),
-                            Sentence::new("agent", "好的"),
+                            Sentence::new(Role::User, "查一下账单"),
+                            Sentence::new(Role::Agent, "好的"),
                         ])
                         .build()?,
                 )
                 .build()?;
-            ccai.create_task(&session.workspace, &session.app, request)
+            ccai.create_task(&support::ccai_workspace(), &support::ccai_app(), request)
                 .await?
                 .data
                 .and_then(|d| d.task_id)

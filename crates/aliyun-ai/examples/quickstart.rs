@@ -11,6 +11,10 @@
 #[path = "support/mod.rs"]
 mod support;
 
+use aliyun_ai::contactcenterai::ModelCode;
+
+use aliyun_ai::Client;
+
 use std::io::Write;
 use std::time::Instant;
 
@@ -45,8 +49,15 @@ fn dialogue() -> Result<Dialogue, aliyun_ai::ValidationError> {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let started = Instant::now();
-    let session = support::session().await?;
-    let client = &session.client;
+    // Alibaba Cloud with `--live` (credentials and endpoints from the
+    // environment, see the README); otherwise a local emulator started here.
+    let (client, _emulator) = if support::live() {
+        (Client::from_env()?, None)
+    } else {
+        let (client, emulator) = support::emulator_client().await?;
+        (client, Some(emulator))
+    };
+    let client = &client;
     let ccai = client.contact_center_ai();
 
     heading(1, "ContactCenterAI AnalyzeConversation (summary, keywords)");
@@ -55,7 +66,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .result_types([ResultType::Summary, ResultType::Keywords])
         .build()?;
     let answer = ccai
-        .analyze_conversation(&session.workspace, &session.app, request)
+        .analyze_conversation(&support::ccai_workspace(), &support::ccai_app(), request)
         .await?;
     println!("   {}", answer.text.unwrap_or_default());
     println!(
@@ -73,7 +84,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .result_types([ResultType::Summary])
         .build()?;
     let mut text = ccai
-        .analyze_conversation_stream(&session.workspace, &session.app, request)
+        .analyze_conversation_stream(&support::ccai_workspace(), &support::ccai_app(), request)
         .await?
         .text_deltas();
     print!("   ");
@@ -89,19 +100,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     let request = CreateTaskRequest::builder()
         .task_type(TaskType::Text)
-        .model_code("tyxmTurbo")
+        .model_code(ModelCode::TyxmTurbo)
         .dialogue(
             TaskDialogue::builder()
                 .sentences([
-                    TaskSentence::new("user", "我要退款"),
-                    TaskSentence::new("agent", "好的,已为您提交退款申请"),
+                    TaskSentence::new(Role::User, "我要退款"),
+                    TaskSentence::new(Role::Agent, "好的,已为您提交退款申请"),
                 ])
                 .build()?,
         )
-        .result_types(["summary"])
+        .result_types([ResultType::Summary])
         .build()?;
     let task_id = ccai
-        .create_task(&session.workspace, &session.app, request)
+        .create_task(&support::ccai_workspace(), &support::ccai_app(), request)
         .await?
         .data
         .and_then(|d| d.task_id)
@@ -141,7 +152,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .build()?;
     let data = client
         .dianjin()
-        .recognize_intention(&session.workspace, request)
+        .recognize_intention(&support::dianjin_workspace(), request)
         .await?
         .data
         .unwrap_or_default();
@@ -152,7 +163,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     heading(5, "RetailBot RecognizeMessage");
-    if session.live && std::env::var("ALIYUN_AI_RETAILBOT_ENDPOINT").is_err() {
+    if support::live() && std::env::var("ALIYUN_AI_RETAILBOT_ENDPOINT").is_err() {
         println!("   skipped: set ALIYUN_AI_RETAILBOT_ENDPOINT (the vendor publishes no endpoint)");
     } else {
         let request = RecognizeMessageRequest::builder()
@@ -198,7 +209,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let request = TingwuCreateTask::builder()
         .input(
             Input::builder()
-                .app_id(&session.tingwu_app)
+                .app_id(&support::tingwu_app())
                 .text(support::CAR_SALES)
                 .build()?,
         )

@@ -5,13 +5,22 @@
 #[path = "support/mod.rs"]
 mod support;
 
+use aliyun_ai::Client;
+
 use aliyun_ai::dianjin::Intention;
 use aliyun_ai::dianjin::RecognizeIntentionRequest;
 use aliyun_ai::dianjin::recognize_intention::BizType;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let session = support::session().await?;
+    // Alibaba Cloud with `--live` (credentials and endpoints from the
+    // environment, see the README); otherwise a local emulator started here.
+    let (client, _emulator) = if support::live() {
+        (Client::from_env()?, None)
+    } else {
+        let (client, emulator) = support::emulator_client().await?;
+        (client, Some(emulator))
+    };
     let request = RecognizeIntentionRequest::builder()
         .biz_type(BizType::Common)
         .conversation(
@@ -31,10 +40,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ])
         .analysis(true)
         .build()?;
-    let answer = session
-        .client
+    let answer = client
         .dianjin()
-        .recognize_intention(&session.workspace, request)
+        .recognize_intention(&support::dianjin_workspace(), request)
         .await?;
     let data = answer.data.unwrap_or_default();
     println!(

@@ -5,12 +5,21 @@
 #[path = "support/mod.rs"]
 mod support;
 
+use aliyun_ai::Client;
+
 use aliyun_ai::retailbot::RecognizeMessageRequest;
 use aliyun_ai::retailbot::recognize_message::ContentType;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let session = support::session().await?;
+    // Alibaba Cloud with `--live` (credentials and endpoints from the
+    // environment, see the README); otherwise a local emulator started here.
+    let (client, _emulator) = if support::live() {
+        (Client::from_env()?, None)
+    } else {
+        let (client, emulator) = support::emulator_client().await?;
+        (client, Some(emulator))
+    };
     let request = RecognizeMessageRequest::builder()
         .robot_code("1cY9drMec4b2uzS2")
         .session_id("session-1")
@@ -23,11 +32,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .seller_nick("店铺")
         .service_mode("AUTO")
         .build()?;
-    let answer = session
-        .client
-        .retail_bot()
-        .recognize_message(request)
-        .await?;
+    let answer = client.retail_bot().recognize_message(request).await?;
     let data = answer.data.unwrap_or_default();
     let scene = data
         .scene

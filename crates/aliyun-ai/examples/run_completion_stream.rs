@@ -2,11 +2,13 @@
 //! applied to a dialogue, its answer printed as the events arrive.
 //!
 //! `cargo run -p aliyun-ai --example run_completion_stream [-- --live]`
-//! (live: `ALIYUN_AI_WORKSPACE_ID`, `ALIYUN_AI_CCAI_APP_ID`, and
+//! (live: `ALIYUN_AI_CCAI_WORKSPACE_ID`, `ALIYUN_AI_CCAI_APP_ID`, and
 //! `ALIYUN_AI_CCAI_TEMPLATE_ID` for one template of the app)
 
 #[path = "support/mod.rs"]
 mod support;
+
+use aliyun_ai::Client;
 
 use aliyun_ai::contactcenterai::RunCompletionRequest;
 use aliyun_ai::contactcenterai::run_completion::{Dialogue, Role, Sentence};
@@ -14,7 +16,14 @@ use futures_util::StreamExt;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let session = support::session().await?;
+    // Alibaba Cloud with `--live` (credentials and endpoints from the
+    // environment, see the README); otherwise a local emulator started here.
+    let (client, _emulator) = if support::live() {
+        (Client::from_env()?, None)
+    } else {
+        let (client, emulator) = support::emulator_client().await?;
+        (client, Some(emulator))
+    };
     let template: i64 = std::env::var("ALIYUN_AI_CCAI_TEMPLATE_ID")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -32,10 +41,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         )
         .template_ids([template])
         .build()?;
-    let mut events = session
-        .client
+    let mut events = client
         .contact_center_ai()
-        .run_completion_stream(&session.workspace, &session.app, request)
+        .run_completion_stream(&support::ccai_workspace(), &support::ccai_app(), request)
         .await?;
     let mut count = 0;
     while let Some(event) = events.next().await {

@@ -5,21 +5,30 @@
 #[path = "support/mod.rs"]
 mod support;
 
+use aliyun_ai::Client;
+
 use aliyun_ai::tingwu::CreateTaskRequest;
 use aliyun_ai::tingwu::create_task::Input;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let session = support::session().await?;
+    // Alibaba Cloud with `--live` (credentials and endpoints from the
+    // environment, see the README); otherwise a local emulator started here.
+    let (client, _emulator) = if support::live() {
+        (Client::from_env()?, None)
+    } else {
+        let (client, emulator) = support::emulator_client().await?;
+        (client, Some(emulator))
+    };
     let request = CreateTaskRequest::builder()
         .input(
             Input::builder()
-                .app_id(&session.tingwu_app)
+                .app_id(&support::tingwu_app())
                 .text(support::CAR_SALES)
                 .build()?,
         )
         .build()?;
-    let answer = session.client.tingwu().create_task(request).await?;
+    let answer = client.tingwu().create_task(request).await?;
     println!(
         "data id: {}",
         answer.output.and_then(|o| o.data_id).unwrap_or_default()

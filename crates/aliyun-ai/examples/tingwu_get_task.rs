@@ -5,20 +5,29 @@
 #[path = "support/mod.rs"]
 mod support;
 
+use aliyun_ai::Client;
+
 use aliyun_ai::tingwu::CreateTaskRequest;
 use aliyun_ai::tingwu::create_task::Input;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let session = support::session().await?;
-    let tingwu = session.client.tingwu();
+    // Alibaba Cloud with `--live` (credentials and endpoints from the
+    // environment, see the README); otherwise a local emulator started here.
+    let (client, _emulator) = if support::live() {
+        (Client::from_env()?, None)
+    } else {
+        let (client, emulator) = support::emulator_client().await?;
+        (client, Some(emulator))
+    };
+    let tingwu = client.tingwu();
     let data_id = match std::env::args().skip(1).find(|a| !a.starts_with("--")) {
         Some(id) => id,
         None => {
             let request = CreateTaskRequest::builder()
                 .input(
                     Input::builder()
-                        .app_id(&session.tingwu_app)
+                        .app_id(&support::tingwu_app())
                         .text(support::CAR_SALES)
                         .build()?,
                 )

@@ -6,6 +6,8 @@
 #[path = "support/mod.rs"]
 mod support;
 
+use aliyun_ai::Client;
+
 use aliyun_ai::contactcenterai::{
     CreateVocabRequest, DeleteVocabRequest, GetVocabRequest, ListVocabRequest, UpdateVocabRequest,
     WordWeight,
@@ -13,9 +15,16 @@ use aliyun_ai::contactcenterai::{
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let session = support::session().await?;
-    let ccai = session.client.contact_center_ai();
-    let workspace = session.workspace.as_str();
+    // Alibaba Cloud with `--live` (credentials and endpoints from the
+    // environment, see the README); otherwise a local emulator started here.
+    let (client, _emulator) = if support::live() {
+        (Client::from_env()?, None)
+    } else {
+        let (client, emulator) = support::emulator_client().await?;
+        (client, Some(emulator))
+    };
+    let ccai = client.contact_center_ai();
+    let workspace = &support::ccai_workspace();
 
     let created = ccai
         .create_vocab(

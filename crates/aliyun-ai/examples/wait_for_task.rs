@@ -5,6 +5,10 @@
 #[path = "support/mod.rs"]
 mod support;
 
+use aliyun_ai::contactcenterai::{ModelCode, ResultType, Role};
+
+use aliyun_ai::Client;
+
 use aliyun_ai::contactcenterai::CreateTaskRequest;
 use aliyun_ai::contactcenterai::create_task::TaskType;
 use aliyun_ai::contactcenterai::get_task_result::RequiredField;
@@ -12,23 +16,30 @@ use aliyun_ai::contactcenterai::{Dialogue, Sentence};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let session = support::session().await?;
-    let ccai = session.client.contact_center_ai();
+    // Alibaba Cloud with `--live` (credentials and endpoints from the
+    // environment, see the README); otherwise a local emulator started here.
+    let (client, _emulator) = if support::live() {
+        (Client::from_env()?, None)
+    } else {
+        let (client, emulator) = support::emulator_client().await?;
+        (client, Some(emulator))
+    };
+    let ccai = client.contact_center_ai();
     let request = CreateTaskRequest::builder()
         .task_type(TaskType::Text)
-        .model_code("tyxmTurbo")
+        .model_code(ModelCode::TyxmTurbo)
         .dialogue(
             Dialogue::builder()
                 .sentences([
-                    Sentence::new("user", "我的快递到哪了?"),
-                    Sentence::new("agent", "已经到您所在城市了"),
+                    Sentence::new(Role::User, "我的快递到哪了?"),
+                    Sentence::new(Role::Agent, "已经到您所在城市了"),
                 ])
                 .build()?,
         )
-        .result_types(["summary"])
+        .result_types([ResultType::Summary])
         .build()?;
     let task_id = ccai
-        .create_task(&session.workspace, &session.app, request)
+        .create_task(&support::ccai_workspace(), &support::ccai_app(), request)
         .await?
         .data
         .and_then(|d| d.task_id)

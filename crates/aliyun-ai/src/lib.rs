@@ -32,6 +32,26 @@
 //! - Test your code without a network: enable the `mock` feature and pass a
 //!   `mock::MockTransport` with [`ConfigBuilder::transport`].
 //!
+//! ## Getting started (the README's program)
+//!
+//! ```no_run
+//! use aliyun_ai::Client;
+//! use aliyun_ai::dianjin::RecognizeIntentionRequest;
+//! use aliyun_ai::dianjin::recognize_intention::BizType;
+//!
+//! # async fn run() -> Result<(), aliyun_ai::Error> {
+//! // Credentials from ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET (or the vendor's other sources).
+//! let client = Client::from_env()?;
+//! let request = RecognizeIntentionRequest::builder()
+//!     .biz_type(BizType::Attitude)
+//!     .conversation("##客服##:请问今天能还款吗? ##客户##:好的,我下午就还。")
+//!     .build()?;
+//! let answer = client.dianjin().recognize_intention("llm-your-workspace", request).await?;
+//! println!("{:?}", answer.data);
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! ## Features
 //!
 //! Every service is on by default; each pulls only its model crate.

@@ -8,19 +8,6 @@ use std::time::Duration;
 use aliyun_ai::{AccessKey, ApiKey, Client, Config, WaitPolicy};
 use aliyun_ai_emulator::{Emulator, EmulatorConfig};
 
-/// A client and the ids the examples need.
-pub struct Session {
-    pub client: Client,
-    /// The CCAI and DianJin workspace id.
-    pub workspace: String,
-    /// The CCAI application id.
-    pub app: String,
-    /// The Tingwu application id.
-    pub tingwu_app: String,
-    pub live: bool,
-    _emulator: Option<Emulator>,
-}
-
 fn var(name: &str, default: &str) -> String {
     std::env::var(name)
         .ok()
@@ -28,19 +15,16 @@ fn var(name: &str, default: &str) -> String {
         .unwrap_or_else(|| default.to_owned())
 }
 
-/// `--live`: Alibaba Cloud, from the environment (see the crate README);
-/// otherwise the emulator on an ephemeral loopback port.
-pub async fn session() -> Result<Session, Box<dyn std::error::Error>> {
-    if std::env::args().any(|a| a == "--live") {
-        return Ok(Session {
-            client: Client::from_env()?,
-            workspace: var("ALIYUN_AI_WORKSPACE_ID", ""),
-            app: var("ALIYUN_AI_CCAI_APP_ID", ""),
-            tingwu_app: var("ALIYUN_AI_TINGWU_APP_ID", ""),
-            live: true,
-            _emulator: None,
-        });
-    }
+/// Whether the example was run with `--live` (Alibaba Cloud, configured
+/// from the environment: see the README).
+pub fn live() -> bool {
+    std::env::args().any(|a| a == "--live")
+}
+
+/// A client of a local emulator started here on an ephemeral loopback port,
+/// signed with the emulator's own credentials: no account needed. Keep the
+/// emulator alive as long as the client is used.
+pub async fn emulator_client() -> Result<(Client, Emulator), Box<dyn std::error::Error>> {
     let emulator = Emulator::start_with(
         EmulatorConfig::default().with_task_delay(Duration::from_millis(1200)),
     )
@@ -58,14 +42,44 @@ pub async fn session() -> Result<Session, Box<dyn std::error::Error>> {
         "(running against the local emulator at {}; pass --live to call Alibaba Cloud)\n",
         emulator.base_url()
     );
-    Ok(Session {
-        client: Client::new(config),
-        workspace: "llm-emulator-workspace".into(),
-        app: "emulator-app".into(),
-        tingwu_app: "emulator-tingwu-app".into(),
-        live: false,
-        _emulator: Some(emulator),
-    })
+    Ok((Client::new(config), emulator))
+}
+
+/// The CCAI workspace: `ALIYUN_AI_CCAI_WORKSPACE_ID` when live.
+pub fn ccai_workspace() -> String {
+    if live() {
+        var("ALIYUN_AI_CCAI_WORKSPACE_ID", "")
+    } else {
+        "llm-emulator-ccai".into()
+    }
+}
+
+/// The CCAI application: `ALIYUN_AI_CCAI_APP_ID` when live.
+pub fn ccai_app() -> String {
+    if live() {
+        var("ALIYUN_AI_CCAI_APP_ID", "")
+    } else {
+        "emulator-app".into()
+    }
+}
+
+/// The DianJin workspace: `ALIYUN_AI_DIANJIN_WORKSPACE_ID` when live (a
+/// different workspace from CCAI's).
+pub fn dianjin_workspace() -> String {
+    if live() {
+        var("ALIYUN_AI_DIANJIN_WORKSPACE_ID", "")
+    } else {
+        "llm-emulator-dianjin".into()
+    }
+}
+
+/// The Tingwu application: `ALIYUN_AI_TINGWU_APP_ID` when live.
+pub fn tingwu_app() -> String {
+    if live() {
+        var("ALIYUN_AI_TINGWU_APP_ID", "")
+    } else {
+        "emulator-tingwu-app".into()
+    }
 }
 
 /// Waiting with a one-line progress report per poll.
