@@ -23,7 +23,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let request = CreateTaskRequest::builder()
         .input(
             Input::builder()
-                .app_id(&support::tingwu_app())
+                .app_id(support::tingwu_app())
                 .text(support::CAR_SALES)
                 .build()?,
         )
