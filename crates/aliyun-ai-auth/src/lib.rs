@@ -12,6 +12,7 @@
 //!   credential goes through.
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod bounded;
 pub mod cache;
 mod credentials;
 pub mod env;

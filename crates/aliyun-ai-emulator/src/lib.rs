@@ -37,6 +37,7 @@ mod state;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
 use hyper::server::conn::http1;
@@ -288,6 +289,7 @@ impl Emulator {
             config,
             state: Default::default(),
             base_url: format!("http://{addr}"),
+            open_connections: AtomicUsize::new(0),
         });
         let (shutdown, mut stop) = oneshot::channel::<()>();
         let serving = inner.clone();
@@ -298,8 +300,11 @@ impl Emulator {
                         let Ok((stream, _)) = accepted else { continue };
                         let inner = serving.clone();
                         tokio::spawn(async move {
+                            inner.open_connections.fetch_add(1, Ordering::Relaxed);
+                            let counted = inner.clone();
                             let service = service_fn(move |request| server::handle(inner.clone(), request));
                             let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+                            counted.open_connections.fetch_sub(1, Ordering::Relaxed);
                         });
                     }
                     _ = &mut stop => break,
@@ -337,6 +342,21 @@ impl Emulator {
     /// Removes every fault rule.
     pub fn clear_faults(&self) {
         self.inner.state.clear_faults();
+    }
+
+    /// How many requests of `action` (`CreateTask`, `getTask`, ...) reached
+    /// their handler, so their effects happened (a fault that cuts the answer
+    /// afterwards does not undo them): what a test counts to prove a
+    /// non-idempotent call was not sent twice.
+    pub fn handled(&self, action: &str) -> u64 {
+        self.inner
+            .state
+            .with(|state| state.handled.get(action).copied().unwrap_or(0))
+    }
+
+    /// How many client connections are open now.
+    pub fn open_connections(&self) -> usize {
+        self.inner.open_connections.load(Ordering::Relaxed)
     }
 
     /// Stores a ContactCenterAI task under a task id of your choosing, as if

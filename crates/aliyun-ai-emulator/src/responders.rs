@@ -147,3 +147,110 @@ pub fn sse_response(
     }
     response
 }
+
+/// Any answer, byte for byte (fault injection).
+pub fn raw(
+    status: u16,
+    headers: &[(String, String)],
+    body: Vec<u8>,
+    request_id: &str,
+) -> Response<Body> {
+    let mut response = Response::new(full(body));
+    *response.status_mut() =
+        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let map = response.headers_mut();
+    if let Ok(value) = request_id.parse() {
+        map.insert("x-acs-request-id", value);
+    }
+    for (name, value) in headers {
+        if let (Ok(name), Ok(value)) = (
+            http::HeaderName::from_bytes(name.as_bytes()),
+            http::HeaderValue::from_str(value),
+        ) {
+            map.append(name, value);
+        }
+    }
+    response
+}
+
+/// A 200 whose body is `prefix` then `bytes` filler bytes, generated as it
+/// is sent (never held whole).
+pub fn flood(
+    content_type: &str,
+    prefix: Vec<u8>,
+    filler: u8,
+    bytes: u64,
+    request_id: &str,
+) -> Response<Body> {
+    use http_body_util::StreamBody;
+    use hyper::body::Frame;
+
+    const CHUNK: usize = 64 * 1024;
+    let block = Bytes::from(vec![filler; CHUNK]);
+    let first = futures_util::stream::once(async move { Ok(Frame::data(Bytes::from(prefix))) });
+    let rest = futures_util::stream::unfold(bytes, move |left| {
+        let block = block.clone();
+        async move {
+            if left == 0 {
+                return None;
+            }
+            let take = left.min(CHUNK as u64);
+            // `take` is at most CHUNK, so the cast cannot truncate.
+            Some((Ok(Frame::data(block.slice(..take as usize))), left - take))
+        }
+    });
+    let stream = futures_util::StreamExt::chain(first, rest);
+    let mut response = Response::new(StreamBody::new(stream).boxed());
+    let headers = response.headers_mut();
+    if let Ok(value) = content_type.parse() {
+        headers.insert(http::header::CONTENT_TYPE, value);
+    }
+    if let Ok(value) = request_id.parse() {
+        headers.insert("x-acs-request-id", value);
+    }
+    response
+}
+
+/// How [`cut_halfway`] ends a body.
+#[derive(Debug, Clone, Copy)]
+pub enum Cut {
+    /// A connection reset.
+    Reset,
+    /// Silence, the connection held open.
+    Stall,
+}
+
+/// The answer with its headers and the first half of its body, then a
+/// reset or silence. The whole body is read first (the emulator's answers
+/// are small).
+pub async fn cut_halfway(response: Response<Body>, cut: Cut) -> Response<Body> {
+    use http_body_util::StreamBody;
+    use hyper::body::Frame;
+
+    let (mut parts, body) = response.into_parts();
+    let bytes = body
+        .collect()
+        .await
+        .map(|c| c.to_bytes())
+        .unwrap_or_default();
+    let half = bytes.slice(..bytes.len() / 2);
+    // The whole length is announced, so the client knows the body is short.
+    parts.headers.insert(
+        http::header::CONTENT_LENGTH,
+        http::HeaderValue::from(bytes.len()),
+    );
+    let first = futures_util::stream::once(async move { Ok(Frame::data(half)) });
+    let end = futures_util::stream::once(async move {
+        // Let the headers and the half reach the client before the cut.
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        match cut {
+            Cut::Reset => Err(std::io::Error::new(
+                std::io::ErrorKind::ConnectionReset,
+                "body cut halfway by fault injection",
+            )),
+            Cut::Stall => std::future::pending().await,
+        }
+    });
+    let stream = futures_util::StreamExt::chain(first, end);
+    Response::from_parts(parts, StreamBody::new(stream).boxed())
+}

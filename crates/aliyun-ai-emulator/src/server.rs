@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use crate::EmulatorConfig;
 use crate::auth::{Received, Refusal, Verifier};
 use crate::handlers;
-use crate::responders::{Body, DropConnection, Family, error_response, json_response};
+use crate::responders::{self, Body, DropConnection, Family, error_response, json_response};
 use crate::router::{self, Target};
 use crate::state::{Fault, Shared};
 
@@ -24,6 +24,8 @@ pub struct Inner {
     pub config: EmulatorConfig,
     pub state: Shared,
     pub base_url: String,
+    /// Client connections open now.
+    pub open_connections: std::sync::atomic::AtomicUsize,
 }
 
 impl Inner {
@@ -306,6 +308,7 @@ async fn answer(call: &Call<'_>) -> Result<Response<Body>, DropConnection> {
         .and_then(Fault::parse)
         .or_else(|| call.inner.state.take_fault(&call.action));
     let mut truncate = None;
+    let mut cut = None;
     match fault {
         Some(Fault::Delay(delay)) => tokio::time::sleep(delay).await,
         Some(Fault::Error { status, code }) => {
@@ -313,6 +316,27 @@ async fn answer(call: &Call<'_>) -> Result<Response<Body>, DropConnection> {
         }
         Some(Fault::DropConnection) => return Err(DropConnection),
         Some(Fault::TruncateStream(events)) => truncate = Some(events),
+        Some(Fault::Respond {
+            status,
+            headers,
+            body,
+        }) => return Ok(responders::raw(status, &headers, body, &call.request_id)),
+        Some(Fault::Flood {
+            content_type,
+            prefix,
+            filler,
+            bytes,
+        }) => {
+            return Ok(responders::flood(
+                &content_type,
+                prefix,
+                filler,
+                bytes,
+                &call.request_id,
+            ));
+        }
+        Some(Fault::ResetMidBody) => cut = Some(responders::Cut::Reset),
+        Some(Fault::StallMidBody) => cut = Some(responders::Cut::Stall),
         None => {}
     }
     if let Some(limit) = config.qps_limit {
@@ -350,5 +374,12 @@ async fn answer(call: &Call<'_>) -> Result<Response<Body>, DropConnection> {
     if let Err(refusal) = checked {
         return Ok(call.refusal(refusal));
     }
-    Ok(handlers::dispatch(call, truncate))
+    call.inner.state.with(|state| {
+        *state.handled.entry(call.action.clone()).or_default() += 1;
+    });
+    let response = handlers::dispatch(call, truncate);
+    Ok(match cut {
+        Some(cut) => responders::cut_halfway(response, cut).await,
+        None => response,
+    })
 }

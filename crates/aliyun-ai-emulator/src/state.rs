@@ -22,11 +22,41 @@ pub enum Fault {
     DropConnection,
     /// For a streamed answer: send this many events, then break the connection.
     TruncateStream(usize),
+    /// Answer with exactly this (a proxy's HTML page, malformed JSON, an
+    /// empty 200, a `Retry-After` header...), before authentication.
+    Respond {
+        /// HTTP status.
+        status: u16,
+        /// Headers, in order.
+        headers: Vec<(String, String)>,
+        /// The body, byte for byte (it need not be UTF-8).
+        body: Vec<u8>,
+    },
+    /// Handle the request (its effects happen), send the headers and the
+    /// first half of the body, then reset the connection.
+    ResetMidBody,
+    /// Handle the request, send the headers and the first half of the body,
+    /// then send nothing more, holding the connection open.
+    StallMidBody,
+    /// A 200 of `content_type` whose body is `prefix` followed by `bytes`
+    /// bytes of `filler`, streamed in 64 KiB chunks without ever being held
+    /// (`b"data: "` and `b'a'` make one endless SSE line).
+    Flood {
+        /// The `Content-Type` header.
+        content_type: String,
+        /// The first bytes.
+        prefix: Vec<u8>,
+        /// The byte repeated after them.
+        filler: u8,
+        /// How many filler bytes.
+        bytes: u64,
+    },
 }
 
 impl Fault {
     /// Parses the `x-emulator-fault` header: `error:400:CCAI.Throttling.Qps`,
-    /// `delay:500` (milliseconds), `drop`, `truncate:1`.
+    /// `delay:500` (milliseconds), `drop`, `truncate:1`, `reset-body`,
+    /// `stall-body`. (`Respond` and `Flood` are set through a [`FaultRule`].)
     pub fn parse(text: &str) -> Option<Fault> {
         let mut parts = text.trim().splitn(3, ':');
         match parts.next()? {
@@ -41,6 +71,8 @@ impl Fault {
             "truncate" => Some(Fault::TruncateStream(
                 parts.next().and_then(|n| n.parse().ok()).unwrap_or(1),
             )),
+            "reset-body" => Some(Fault::ResetMidBody),
+            "stall-body" => Some(Fault::StallMidBody),
             _ => None,
         }
     }
@@ -138,6 +170,8 @@ pub struct State {
     pub tokens: HashMap<String, SystemTime>,
     nonces: VecDeque<(Instant, String)>,
     faults: Vec<FaultRule>,
+    /// Requests handed to a handler (their effects happened), by action.
+    pub handled: HashMap<String, u64>,
     qps_window: HashMap<String, (Instant, u32)>,
     counter: u64,
 }

@@ -169,7 +169,7 @@ async fn contactcenterai_analyze_conversation_streamed_though_it_accepts_json() 
         response.headers
     );
     let mut decoder = SseDecoder::new();
-    let mut events = decoder.push(&response.body);
+    let mut events = decoder.push(&response.body).expect("within the SSE limits");
     events.extend(decoder.finish());
     assert!(events.len() >= 2, "several events: {events:?}");
     let decoded: Vec<AnalyzeConversationResponse> = events

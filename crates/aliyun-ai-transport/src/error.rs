@@ -13,8 +13,9 @@ pub enum TransportErrorKind {
     Connect,
     /// No answer in time: the request may have been sent and processed.
     Timeout,
-    /// The response started but failed before its end (connection reset,
-    /// idle timeout between chunks).
+    /// The request went out, then the connection broke before the answer
+    /// ended: closed or reset before the response's headers, or in the
+    /// middle of its body. The request may have been processed.
     Body,
     /// The response's body exceeded the limit the caller set: it arrived
     /// whole and fine, so a retry gets the same body and fails again.
@@ -43,6 +44,7 @@ impl fmt::Display for TransportErrorKind {
 pub struct TransportError {
     kind: TransportErrorKind,
     message: String,
+    request_id: Option<String>,
     source: Option<Box<dyn StdError + Send + Sync>>,
 }
 
@@ -52,8 +54,21 @@ impl TransportError {
         Self {
             kind,
             message: message.into(),
+            request_id: None,
             source: None,
         }
+    }
+
+    /// Records the request id of the answer that failed (a body broken after
+    /// its headers arrived carries one).
+    pub fn with_request_id(mut self, request_id: Option<String>) -> Self {
+        self.request_id = request_id;
+        self
+    }
+
+    /// The request id of the answer that failed, when its headers arrived.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
     }
 
     /// Attaches the underlying error.

@@ -344,6 +344,7 @@ pub struct RetryPolicy {
     classifier: Arc<dyn RetryClassifier>,
     timer: Arc<dyn Timer>,
     jitter: JitterSource,
+    retry_non_idempotent: bool,
 }
 
 impl fmt::Debug for RetryPolicy {
@@ -354,6 +355,7 @@ impl fmt::Debug for RetryPolicy {
             .field("max_backoff", &self.max_backoff)
             .field("max_elapsed", &self.max_elapsed)
             .field("max_retry_after", &self.max_retry_after)
+            .field("retry_non_idempotent", &self.retry_non_idempotent)
             .finish_non_exhaustive()
     }
 }
@@ -372,6 +374,7 @@ impl Default for RetryPolicy {
             classifier: Arc::new(DefaultClassifier),
             timer: Arc::new(TokioTimer),
             jitter: default_jitter(),
+            retry_non_idempotent: false,
         }
     }
 }
@@ -427,6 +430,16 @@ impl RetryPolicy {
         self
     }
 
+    /// Opts in to retrying timeouts and broken answers of non-idempotent
+    /// operations too (CreateTask, CreateVocab...), which by default are
+    /// reported instead: the first request may have been processed, so a
+    /// retry may create a duplicate. Turn it on only where a duplicate is
+    /// harmless to you.
+    pub fn with_non_idempotent_retries(mut self, yes: bool) -> Self {
+        self.retry_non_idempotent = yes;
+        self
+    }
+
     /// The maximum number of attempts.
     pub fn max_attempts(&self) -> u32 {
         self.max_attempts
@@ -459,11 +472,47 @@ impl RetryPolicy {
         &self,
         transport: &dyn HttpTransport,
         idempotent: bool,
+        make_request: F,
+    ) -> Result<HttpResponse, RetryError>
+    where
+        F: FnMut(u32) -> Result<HttpRequest, TransportError> + Send,
+    {
+        self.send_attempts(transport, idempotent, None, make_request)
+            .await
+    }
+
+    /// Like [`RetryPolicy::send`], but a successful answer's body is read
+    /// whole (at most `limit` bytes) inside the attempt, so a body that breaks
+    /// or stalls halfway is classified like any transport failure: retried
+    /// when the operation is idempotent, reported with the answer's request
+    /// id otherwise. A body over `limit` is a
+    /// [`TransportErrorKind::TooLarge`] error, never retried. The returned
+    /// response's body is in memory ([`HttpBody::as_bytes`]).
+    pub async fn send_buffered<F>(
+        &self,
+        transport: &dyn HttpTransport,
+        idempotent: bool,
+        limit: usize,
+        make_request: F,
+    ) -> Result<HttpResponse, RetryError>
+    where
+        F: FnMut(u32) -> Result<HttpRequest, TransportError> + Send,
+    {
+        self.send_attempts(transport, idempotent, Some(limit), make_request)
+            .await
+    }
+
+    async fn send_attempts<F>(
+        &self,
+        transport: &dyn HttpTransport,
+        idempotent: bool,
+        buffer_limit: Option<usize>,
         mut make_request: F,
     ) -> Result<HttpResponse, RetryError>
     where
         F: FnMut(u32) -> Result<HttpRequest, TransportError> + Send,
     {
+        let idempotent = idempotent || self.retry_non_idempotent;
         let started = self.timer.now();
         let mut attempt = 0;
         loop {
@@ -487,6 +536,10 @@ impl RetryPolicy {
                     Ok(response) if response.status().as_u16() >= 400 => {
                         buffer_error_body(response).await
                     }
+                    Ok(response) => match buffer_limit {
+                        Some(limit) => buffer_body(response, limit).await,
+                        None => Ok(response),
+                    },
                     other => other,
                 }
             }
@@ -558,8 +611,31 @@ impl RetryPolicy {
 /// classified and reported.
 async fn buffer_error_body(response: HttpResponse) -> Result<HttpResponse, TransportError> {
     let (parts, body) = response.into_parts();
-    let bytes = body.collect_prefix(ERROR_BODY_LIMIT).await?;
+    let request_id = response_request_id(&parts.headers).map(str::to_owned);
+    let bytes = body
+        .collect_prefix(ERROR_BODY_LIMIT)
+        .await
+        .map_err(|e| e.with_request_id(request_id))?;
     Ok(HttpResponse::from_parts(parts, HttpBody::full(bytes)))
+}
+
+/// Reads a successful response's whole body (at most `limit` bytes).
+async fn buffer_body(response: HttpResponse, limit: usize) -> Result<HttpResponse, TransportError> {
+    let (parts, body) = response.into_parts();
+    let request_id = response_request_id(&parts.headers).map(str::to_owned);
+    let bytes = body
+        .collect_limited(limit)
+        .await
+        .map_err(|e| e.with_request_id(request_id))?;
+    Ok(HttpResponse::from_parts(parts, HttpBody::full(bytes)))
+}
+
+/// The request id an answer's headers carry: `x-acs-request-id` (POP and
+/// DashScope gateways), else `x-request-id` or `x-dashscope-request-id`.
+pub fn response_request_id(headers: &HeaderMap) -> Option<&str> {
+    ["x-acs-request-id", "x-request-id", "x-dashscope-request-id"]
+        .iter()
+        .find_map(|name| headers.get(*name)?.to_str().ok())
 }
 
 #[cfg(test)]

@@ -37,22 +37,51 @@ pub struct SseEvent {
     pub retry: Option<u64>,
 }
 
+/// The most a decoder holds: a line without its end, and one event's data.
+/// Past either, decoding fails with [`SseError::TooLarge`] instead of
+/// buffering a broken or hostile upstream's bytes without bound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SseLimits {
+    /// The longest line, in bytes (without its terminator).
+    pub max_line: usize,
+    /// The most data one event may carry (its `data:` lines joined), in bytes.
+    pub max_event: usize,
+}
+
+impl SseLimits {
+    /// 16 MiB per line and per event: far above the largest event the
+    /// services send (a whole DianJin answer), far below what exhausts memory.
+    pub const DEFAULT: SseLimits = SseLimits {
+        max_line: 16 * 1024 * 1024,
+        max_event: 16 * 1024 * 1024,
+    };
+}
+
+impl Default for SseLimits {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
+
 /// Decodes server-sent events from chunks of bytes as they arrive.
 ///
 /// ```
 /// use aliyun_ai_transport::sse::SseDecoder;
 ///
 /// let mut decoder = SseDecoder::new();
-/// let mut events = decoder.push(b"data: {\"text\":\"he");
+/// let mut events = decoder.push(b"data: {\"text\":\"he")?;
 /// assert!(events.is_empty());
-/// events.extend(decoder.push(b"llo\"}\n\n: keep-alive\n\ndata: bye"));
+/// events.extend(decoder.push(b"llo\"}\n\n: keep-alive\n\ndata: bye")?);
 /// events.extend(decoder.finish());
 /// assert_eq!(events.len(), 2);
 /// assert_eq!(events[0].data, "{\"text\":\"hello\"}");
 /// assert_eq!(events[1].data, "bye");
+/// # Ok::<(), aliyun_ai_transport::sse::SseError>(())
 /// ```
 #[derive(Debug, Default)]
 pub struct SseDecoder {
+    /// The most it buffers.
+    limits: SseLimits,
     /// Bytes not yet forming a whole line.
     pending: Vec<u8>,
     /// How many bytes of `pending` are known to hold no line terminator.
@@ -68,14 +97,26 @@ pub struct SseDecoder {
 }
 
 impl SseDecoder {
-    /// A decoder at the start of a stream.
+    /// A decoder at the start of a stream, with the default limits.
     pub fn new() -> Self {
         Self::default()
     }
 
+    /// A decoder at the start of a stream, holding at most `limits`.
+    pub fn with_limits(limits: SseLimits) -> Self {
+        Self {
+            limits,
+            ..Self::default()
+        }
+    }
+
     /// Feeds a chunk; returns the events it completed. Each byte is scanned
     /// once: a long line arriving in many chunks costs no rescans.
-    pub fn push(&mut self, chunk: &[u8]) -> Vec<SseEvent> {
+    ///
+    /// A line or an event over the decoder's [`SseLimits`] is an
+    /// [`SseError::TooLarge`] as soon as the chunk that crosses the limit
+    /// arrives; the decoder then holds nothing and should be dropped.
+    pub fn push(&mut self, chunk: &[u8]) -> Result<Vec<SseEvent>, SseError> {
         let mut pending = std::mem::take(&mut self.pending);
         pending.extend_from_slice(chunk);
         let mut events = Vec::new();
@@ -101,16 +142,31 @@ impl SseDecoder {
             } else {
                 at + 1
             };
+            if at - start > self.limits.max_line {
+                return Err(self.too_large("line", self.limits.max_line));
+            }
             if let Some(event) = self.line(&pending[start..at]) {
                 events.push(event);
+            }
+            if self.data.len() > self.limits.max_event {
+                return Err(self.too_large("event", self.limits.max_event));
             }
             start = next;
             index = next;
         }
+        if pending.len() - start > self.limits.max_line {
+            return Err(self.too_large("line", self.limits.max_line));
+        }
         pending.drain(..start);
         self.scanned = index - start;
         self.pending = pending;
-        events
+        Ok(events)
+    }
+
+    /// Drops what the decoder holds and reports the limit crossed.
+    fn too_large(&mut self, what: &'static str, limit: usize) -> SseError {
+        *self = Self::with_limits(self.limits);
+        SseError::TooLarge { what, limit }
     }
 
     /// Ends the stream: returns the last event if it lacked its trailing blank line.
@@ -196,6 +252,13 @@ pub enum SseError {
     },
     /// The body failed mid-stream.
     Transport(TransportError),
+    /// A line or an event exceeded the decoder's [`SseLimits`].
+    TooLarge {
+        /// What was too large: `"line"` or `"event"`.
+        what: &'static str,
+        /// The limit, in bytes.
+        limit: usize,
+    },
 }
 
 impl fmt::Display for SseError {
@@ -203,6 +266,10 @@ impl fmt::Display for SseError {
         match self {
             SseError::Server { data } => write!(f, "the server sent an error event: {data}"),
             SseError::Transport(error) => write!(f, "the event stream broke: {error}"),
+            SseError::TooLarge { what, limit } => write!(
+                f,
+                "an event stream {what} exceeds the limit of {limit} bytes"
+            ),
         }
     }
 }
@@ -210,7 +277,7 @@ impl fmt::Display for SseError {
 impl std::error::Error for SseError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            SseError::Server { .. } => None,
+            SseError::Server { .. } | SseError::TooLarge { .. } => None,
             SseError::Transport(error) => Some(error),
         }
     }
@@ -225,11 +292,16 @@ pub struct SseStream<S> {
 }
 
 impl<S> SseStream<S> {
-    /// Decodes the events of `body`.
+    /// Decodes the events of `body`, with the default limits.
     pub fn new(body: S) -> Self {
+        Self::with_limits(body, SseLimits::DEFAULT)
+    }
+
+    /// Decodes the events of `body`, holding at most `limits`.
+    pub fn with_limits(body: S, limits: SseLimits) -> Self {
         Self {
             body: Some(body),
-            decoder: SseDecoder::new(),
+            decoder: SseDecoder::with_limits(limits),
             ready: VecDeque::new(),
         }
     }
@@ -266,7 +338,16 @@ where
             };
             match Pin::new(body).poll_next(cx) {
                 Poll::Pending => return Poll::Pending,
-                Poll::Ready(Some(Ok(chunk))) => this.ready.extend(this.decoder.push(&chunk)),
+                Poll::Ready(Some(Ok(chunk))) => match this.decoder.push(&chunk) {
+                    Ok(events) => this.ready.extend(events),
+                    Err(error) => {
+                        // Events completed before the limit was crossed
+                        // are lost with the stream: it is broken anyway.
+                        this.body = None;
+                        this.ready.clear();
+                        return Poll::Ready(Some(Err(error)));
+                    }
+                },
                 Poll::Ready(Some(Err(error))) => {
                     this.body = None;
                     return Poll::Ready(Some(Err(SseError::Transport(error))));
@@ -286,7 +367,10 @@ mod tests {
 
     fn decode(chunks: &[&[u8]]) -> Vec<SseEvent> {
         let mut decoder = SseDecoder::new();
-        let mut events: Vec<SseEvent> = chunks.iter().flat_map(|c| decoder.push(c)).collect();
+        let mut events: Vec<SseEvent> = chunks
+            .iter()
+            .flat_map(|c| decoder.push(c).unwrap())
+            .collect();
         events.extend(decoder.finish());
         events
     }
@@ -347,6 +431,52 @@ mod tests {
             ["a", "b"]
         );
         assert!(decode(&[b"event: only\n"]).is_empty());
+    }
+
+    #[test]
+    fn a_line_one_byte_over_the_limit_is_refused_as_it_arrives() {
+        let limits = SseLimits {
+            max_line: 16,
+            max_event: 64,
+        };
+        // Exactly at the limit: fine, split or whole.
+        let mut decoder = SseDecoder::with_limits(limits);
+        assert!(decoder.push(b"data: 0123456789").unwrap().is_empty());
+        assert_eq!(decoder.push(b"\n\n").unwrap()[0].data, "0123456789");
+        // One more byte, never terminated: refused at the chunk that crosses.
+        let mut decoder = SseDecoder::with_limits(limits);
+        assert!(decoder.push(b"data: 01234567").unwrap().is_empty());
+        assert!(matches!(
+            decoder.push(b"890"),
+            Err(SseError::TooLarge {
+                what: "line",
+                limit: 16
+            })
+        ));
+        // The same inside one chunk with its terminator.
+        let mut decoder = SseDecoder::with_limits(limits);
+        assert!(decoder.push(b"data: 01234567890\n").is_err());
+    }
+
+    #[test]
+    fn an_event_one_byte_over_the_limit_is_refused() {
+        let limits = SseLimits {
+            max_line: 16,
+            max_event: 21,
+        };
+        // Three lines of 7 bytes joined by two newlines: 23 > 21.
+        let mut decoder = SseDecoder::with_limits(limits);
+        assert!(decoder.push(b"data:aaaaaaa\ndata:bbbbbbb\n").is_ok());
+        assert!(matches!(
+            decoder.push(b"data:ccccccc\n"),
+            Err(SseError::TooLarge { what: "event", .. })
+        ));
+        // 21 exactly: delivered.
+        let mut decoder = SseDecoder::with_limits(limits);
+        let events = decoder
+            .push(b"data:aaaaaaaaaa\ndata:bbbbbbbbbb\n\n")
+            .unwrap();
+        assert_eq!(events[0].data.len(), 21);
     }
 
     #[test]

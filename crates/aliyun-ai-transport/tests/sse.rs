@@ -40,10 +40,10 @@ fn decode_chunks(input: &[u8], cuts: &[usize]) -> Vec<SseEvent> {
     let mut events = Vec::new();
     let mut start = 0;
     for &cut in cuts {
-        events.extend(decoder.push(&input[start..cut]));
+        events.extend(decoder.push(&input[start..cut]).unwrap());
         start = cut;
     }
-    events.extend(decoder.push(&input[start..]));
+    events.extend(decoder.push(&input[start..]).unwrap());
     events.extend(decoder.finish());
     events
 }

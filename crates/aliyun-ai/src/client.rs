@@ -20,9 +20,6 @@ use crate::endpoint::Endpoint;
 use crate::error::{Error, ServiceError, excerpt};
 use crate::stream::EventStream;
 
-/// The largest response body decoded (a streamed answer has no limit).
-const RESPONSE_LIMIT: usize = 32 * 1024 * 1024;
-
 /// A client for the four services. Cheap to clone; clones share the
 /// configuration and the transport's connection pool.
 ///
@@ -248,19 +245,26 @@ impl Client {
             format!("{}{}?{query}", endpoint.base_url(), operation.path())
         };
         let credentials = self.credentials(info).await?;
-        let response = self
-            .config
-            .settings
-            .retry
-            .send(
-                self.config.transport.as_ref(),
-                info.idempotent,
-                |_attempt| {
-                    self.build_request(info, &url, &body, content_type, &credentials, stream)
-                },
-            )
-            .await
-            .map_err(|e| Error::transport(e.error, e.attempts))?;
+        let retry = &self.config.settings.retry;
+        let transport = self.config.transport.as_ref();
+        let make_request =
+            |_attempt| self.build_request(info, &url, &body, content_type, &credentials, stream);
+        // A whole answer is read inside the attempt, so a body that breaks
+        // or stalls halfway is retried like a reset (idempotent operations
+        // only); a stream is handed over as it arrives.
+        let response = if stream {
+            retry.send(transport, info.idempotent, make_request).await
+        } else {
+            retry
+                .send_buffered(
+                    transport,
+                    info.idempotent,
+                    self.config.settings.response_size_limit,
+                    make_request,
+                )
+                .await
+        }
+        .map_err(|e| Error::transport(e.error, e.attempts))?;
         if !response.status().is_success() {
             return Err(service_error(response).await);
         }
@@ -352,6 +356,7 @@ impl Client {
         }
         Ok(EventStream::new(
             response.into_body(),
+            self.config.settings.sse_limits,
             O::is_final_event,
             O::business_failure,
             request_id,
@@ -391,16 +396,7 @@ fn record_outcome<T>(span: &tracing::Span, result: &Result<T, Error>) {
 
 /// The request id in the response headers.
 pub(crate) fn header_request_id(response: &HttpResponse) -> Option<String> {
-    ["x-acs-request-id", "x-request-id", "x-dashscope-request-id"]
-        .iter()
-        .find_map(|name| {
-            response
-                .headers()
-                .get(*name)?
-                .to_str()
-                .ok()
-                .map(str::to_owned)
-        })
+    aliyun_ai_transport::retry::response_request_id(response.headers()).map(str::to_owned)
 }
 
 /// Turns an error response into a typed service error.
@@ -436,7 +432,7 @@ async fn decode<T: DeserializeOwned>(
     let status = response.status().as_u16();
     let body = response
         .into_body()
-        .collect_limited(RESPONSE_LIMIT)
+        .collect_limited(usize::MAX) // read whole by `send_buffered`, under its limit
         .await
         .map_err(|e| Error::transport(e, attempts))?;
     serde_json::from_slice(&body).map_err(|e| {

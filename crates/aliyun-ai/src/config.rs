@@ -12,6 +12,7 @@ use aliyun_ai_auth::provider::EnvApiKeyProvider;
 use aliyun_ai_auth::sign::{Clock, NonceSource, RandomNonce, TimerClock};
 use aliyun_ai_auth::{AccessKeyProvider, ApiKeyProvider, DefaultChain, HttpContext};
 use aliyun_ai_transport::retry::{Timer, TokioTimer};
+use aliyun_ai_transport::sse::SseLimits;
 use aliyun_ai_transport::{HttpTransport, RetryPolicy};
 
 use crate::endpoint::Endpoint;
@@ -115,6 +116,8 @@ pub(crate) struct Settings {
     pub(crate) rpc_signature: RpcSignature,
     pub(crate) allow_insecure_http: bool,
     pub(crate) result_size_limit: usize,
+    pub(crate) response_size_limit: usize,
+    pub(crate) sse_limits: SseLimits,
     pub(crate) nonces: Arc<dyn NonceSource>,
     /// A deadline for a whole call, retries included (`Client::with_call_timeout`).
     pub(crate) call_timeout: Option<Duration>,
@@ -130,6 +133,8 @@ impl Default for Settings {
             rpc_signature: RpcSignature::default(),
             allow_insecure_http: false,
             result_size_limit: 16 * 1024 * 1024,
+            response_size_limit: 32 * 1024 * 1024,
+            sse_limits: SseLimits::DEFAULT,
             nonces: Arc::new(RandomNonce),
             call_timeout: None,
         }
@@ -343,6 +348,22 @@ impl ConfigBuilder {
     /// The largest Tingwu result file downloaded (default 16 MiB).
     pub fn result_size_limit(mut self, bytes: usize) -> Self {
         self.settings.result_size_limit = bytes;
+        self
+    }
+
+    /// The largest answer read into memory (default 32 MiB); a longer one is
+    /// a [`Transport`](crate::ErrorKind::Transport) error of kind
+    /// `TooLarge`, never retried.
+    pub fn response_size_limit(mut self, bytes: usize) -> Self {
+        self.settings.response_size_limit = bytes;
+        self
+    }
+
+    /// The longest server-sent-events line and event data a stream holds
+    /// (default 16 MiB each, [`SseLimits::DEFAULT`]); past either the stream
+    /// ends with a `TooLarge` transport error instead of buffering without bound.
+    pub fn sse_limits(mut self, limits: SseLimits) -> Self {
+        self.settings.sse_limits = limits;
         self
     }
 

@@ -71,6 +71,8 @@ struct Inner {
     transport: Option<TransportErrorKind>,
     /// For decode errors: the status, request id and excerpt.
     decode: Option<(u16, Option<String>, String)>,
+    /// For transport errors: the request id of an answer whose body broke.
+    request_id: Option<String>,
     attempts: u32,
     source: Option<Box<dyn StdError + Send + Sync>>,
 }
@@ -84,6 +86,7 @@ impl Error {
                 service: None,
                 transport: None,
                 decode: None,
+                request_id: None,
                 attempts: 1,
                 source: None,
             }),
@@ -110,6 +113,7 @@ impl Error {
     pub(crate) fn transport(error: TransportError, attempts: u32) -> Self {
         let mut this = Self::new(ErrorKind::Transport, error.to_string()).with_attempts(attempts);
         this.inner.transport = Some(error.kind());
+        this.inner.request_id = error.request_id().map(str::to_owned);
         this.with_source(error)
     }
 
@@ -187,12 +191,16 @@ impl Error {
         self.inner.service.as_ref()?.message.as_deref()
     }
 
-    /// The request id, if the service returned one.
+    /// The request id, if the service returned one (for a transport error:
+    /// when the answer's headers arrived before its body broke).
     pub fn request_id(&self) -> Option<&str> {
         if let Some(service) = &self.inner.service {
             return service.request_id.as_deref();
         }
-        self.inner.decode.as_ref()?.1.as_deref()
+        if let Some(decode) = &self.inner.decode {
+            return decode.1.as_deref();
+        }
+        self.inner.request_id.as_deref()
     }
 
     /// The HTTP status, for service and decode errors.

@@ -105,6 +105,7 @@ pub use aliyun_ai_auth::{AccessKey, ApiKey};
 pub use aliyun_ai_core::{Operation, ValidationError};
 /// The transport layer (`aliyun-ai-transport`): `HttpTransport`, `RetryPolicy`...
 pub use aliyun_ai_transport as transport;
+pub use aliyun_ai_transport::sse::SseLimits;
 pub use aliyun_ai_transport::{HttpTransport, RetryPolicy};
 
 /// The mock transport for your tests (feature `mock`): canned answers,

@@ -5,7 +5,7 @@ use std::task::{Context, Poll};
 
 use aliyun_ai_core::BusinessFailure;
 use aliyun_ai_transport::HttpBody;
-use aliyun_ai_transport::sse::{SseError, SseStream};
+use aliyun_ai_transport::sse::{SseError, SseLimits, SseStream};
 use futures_core::Stream;
 use serde::de::DeserializeOwned;
 
@@ -36,12 +36,13 @@ impl<T> std::fmt::Debug for EventStream<T> {
 impl<T> EventStream<T> {
     pub(crate) fn new(
         body: HttpBody,
+        limits: SseLimits,
         is_final: fn(&T) -> Option<bool>,
         failure: fn(&T) -> Option<BusinessFailure>,
         request_id: Option<String>,
     ) -> Self {
         Self {
-            events: SseStream::new(body),
+            events: SseStream::with_limits(body, limits),
             is_final,
             failure,
             finished: false,
@@ -121,6 +122,14 @@ impl<T: DeserializeOwned> Stream for EventStream<T> {
                 }
                 Some(Err(SseError::Transport(error))) => {
                     this.done = true;
+                    Err(Error::transport(error, 1))
+                }
+                Some(Err(SseError::TooLarge { what, limit })) => {
+                    this.done = true;
+                    let error = aliyun_ai_transport::TransportError::too_large(format!(
+                        "an event stream {what} exceeds the limit of {limit} bytes (ConfigBuilder::sse_limits)"
+                    ))
+                    .with_request_id(this.request_id.clone());
                     Err(Error::transport(error, 1))
                 }
                 Some(Err(other)) => {

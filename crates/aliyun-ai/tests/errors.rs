@@ -472,3 +472,38 @@ async fn missing_credentials_say_what_was_consulted() {
     );
     assert!(mock.requests().is_empty(), "nothing was sent");
 }
+
+#[tokio::test]
+async fn an_answer_one_byte_over_the_response_limit_is_too_large() {
+    // A valid RecognizeIntention answer padded to the limit, then one byte more.
+    let answer = br#"{"success":true,"data":{"intentionCodes":["a"]}}"#;
+    let limit = 256;
+    for (len, fits) in [(limit, true), (limit + 1, false)] {
+        let mut body = answer.to_vec();
+        body.resize(len, b' ');
+        let mock = MockTransport::new();
+        mock.push(MockResponse::new(200, body));
+        let config = aliyun_ai::Config::builder()
+            .transport(std::sync::Arc::new(mock.clone()))
+            .access_key(aliyun_ai::AccessKey::new("LTAI", "secret"))
+            .response_size_limit(limit)
+            .build()
+            .unwrap();
+        let client = aliyun_ai::Client::new(config);
+        let request = aliyun_ai::dianjin::RecognizeIntentionRequest::builder()
+            .biz_type("attitude")
+            .conversation("##客户##:嗯")
+            .build()
+            .unwrap();
+        let outcome = client.dianjin().recognize_intention("ws", request).await;
+        if fits {
+            outcome.expect("an answer at the limit is read");
+        } else {
+            let error = outcome.expect_err("one byte over");
+            assert_eq!(error.kind(), ErrorKind::Transport);
+            assert!(error.to_string().contains("limit of 256 bytes"), "{error}");
+            assert!(!error.is_retryable());
+            assert_eq!((error.attempts(), mock.requests().len()), (1, 1));
+        }
+    }
+}

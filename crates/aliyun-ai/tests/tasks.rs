@@ -248,7 +248,8 @@ async fn an_expired_url_is_reported_as_such() {
 
 #[tokio::test]
 async fn result_files_above_the_size_limit_are_refused() {
-    let mock = MockTransport::with_handler(|_| MockResponse::new(200, vec![b' '; 4096]));
+    // The limit + 1 byte.
+    let mock = MockTransport::with_handler(|_| MockResponse::new(200, vec![b' '; 1025]));
     let config = aliyun_ai::Config::builder()
         .transport(Arc::new(mock.clone()))
         .api_key(aliyun_ai::ApiKey::new("sk-x"))

@@ -45,8 +45,8 @@ impl EnvApiKeyProvider {
         Self { env }
     }
 
-    fn read(path: &PathBuf) -> Result<Option<ApiKey>, CredentialsError> {
-        match std::fs::read_to_string(path) {
+    fn read(path: &std::path::Path) -> Result<Option<ApiKey>, CredentialsError> {
+        match crate::bounded::read_to_string(path, crate::bounded::TOKEN_FILE_LIMIT) {
             Ok(text) if !text.trim().is_empty() => Ok(Some(ApiKey::new(text.trim()))),
             Ok(_) => Err(CredentialsError::invalid(format!(
                 "{} is empty",

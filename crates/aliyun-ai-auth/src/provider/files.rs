@@ -21,7 +21,7 @@ use crate::error::{CredentialsError, json_error};
 /// Reads a credentials file: `NotFound` when it is absent, unless its path
 /// was given explicitly (then its absence is a configuration error).
 fn read_file(path: &Path, explicit: bool) -> Result<String, CredentialsError> {
-    match std::fs::read_to_string(path) {
+    match crate::bounded::read_to_string(path, crate::bounded::CREDENTIALS_FILE_LIMIT) {
         Ok(text) => Ok(text),
         Err(error) if error.kind() == std::io::ErrorKind::NotFound && !explicit => Err(
             CredentialsError::not_found(format!("{} does not exist", path.display())),

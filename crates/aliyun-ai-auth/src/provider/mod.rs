@@ -103,7 +103,8 @@ impl HttpContext {
     }
 
     /// Sends a request built by `make` (once per attempt), with an overall
-    /// `timeout`, and returns the status and at most 64 KiB of body.
+    /// `timeout`, and returns the status and the body, refused past
+    /// [`ENDPOINT_BODY_LIMIT`](crate::bounded::ENDPOINT_BODY_LIMIT).
     pub(crate) async fn call(
         &self,
         what: &str,
@@ -119,7 +120,7 @@ impl HttpContext {
             let status = response.status().as_u16();
             let body = response
                 .into_body()
-                .collect_limited(64 * 1024)
+                .collect_limited(crate::bounded::ENDPOINT_BODY_LIMIT)
                 .await
                 .map_err(|e| CredentialsError::fetch(format!("{what}: {e}")))?;
             Ok((status, body))

@@ -264,13 +264,15 @@ impl OidcProvider {
     }
 
     async fn fetch(&self) -> Result<AccessKey, CredentialsError> {
-        let token = std::fs::read_to_string(&self.token_file).map_err(|e| {
-            CredentialsError::invalid(format!(
-                "cannot read the OIDC token file {}",
-                self.token_file.display()
-            ))
-            .with_source(e)
-        })?;
+        let token =
+            crate::bounded::read_to_string(&self.token_file, crate::bounded::TOKEN_FILE_LIMIT)
+                .map_err(|e| {
+                    CredentialsError::invalid(format!(
+                        "cannot read the OIDC token file {}",
+                        self.token_file.display()
+                    ))
+                    .with_source(e)
+                })?;
         let token = token.trim().to_owned();
         let duration = session_duration(self.duration).to_string();
         let form = encode_form([
