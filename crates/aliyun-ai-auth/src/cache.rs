@@ -37,6 +37,9 @@ struct State<T> {
     entry: Option<Entry<T>>,
     /// After a failed renewal, no new attempt before this instant.
     quiet_until: Option<SystemTime>,
+    /// The last failed fetch's message, when it left nothing to serve:
+    /// repeated (without a new fetch) to callers during the quiet period.
+    last_failure: Option<String>,
 }
 
 /// Caches one credential and renews it when due.
@@ -65,6 +68,7 @@ impl<T: Expiring> CredentialCache<T> {
             state: RwLock::new(State {
                 entry: None,
                 quiet_until: None,
+                last_failure: None,
             }),
             renewing: tokio::sync::Mutex::new(()),
             refresh_ahead: Duration::from_secs(300),
@@ -128,6 +132,30 @@ impl<T: Expiring> CredentialCache<T> {
         })
     }
 
+    /// The failure to repeat during the quiet period after a failed fetch
+    /// that left nothing to serve.
+    fn recent_failure(&self, now: SystemTime) -> Option<CredentialsError> {
+        if self.unexpired(now).is_some() {
+            return None;
+        }
+        self.read(|state| {
+            let quiet = state.quiet_until.is_some_and(|until| now < until);
+            let message = state.last_failure.as_ref().filter(|_| quiet)?;
+            let kind = if state.entry.is_some() {
+                CredentialsErrorKind::Expired
+            } else {
+                CredentialsErrorKind::Fetch
+            };
+            Some(CredentialsError::new(
+                kind,
+                format!(
+                    "fetching credentials failed moments ago ({message}); the next attempt waits {:?}",
+                    self.retry_after_failure
+                ),
+            ))
+        })
+    }
+
     /// The cached credential, renewed with `fetch` when due.
     pub async fn get<F, Fut>(&self, fetch: F) -> Result<T, CredentialsError>
     where
@@ -139,8 +167,15 @@ impl<T: Expiring> CredentialCache<T> {
         }
         let _renewing = self.renewing.lock().await;
         // Another caller may have renewed while this one waited.
-        if let Some(value) = self.fresh(self.clock.now()) {
+        let now = self.clock.now();
+        if let Some(value) = self.fresh(now) {
             return Ok(value);
+        }
+        // Or failed a moment ago with nothing left to serve: callers queued
+        // behind a hung or failing service get its answer at once instead of
+        // each waiting for a fetch of its own.
+        if let Some(failure) = self.recent_failure(now) {
+            return Err(failure);
         }
         match fetch().await {
             Ok(value) => {
@@ -160,12 +195,20 @@ impl<T: Expiring> CredentialCache<T> {
                         fetched_at: now,
                     });
                     state.quiet_until = None;
+                    state.last_failure = None;
                 });
                 Ok(value)
             }
             Err(error) => {
                 let now = self.clock.now();
-                match self.unexpired(now) {
+                let unexpired = self.unexpired(now);
+                if unexpired.is_none() && error.kind() == CredentialsErrorKind::Fetch {
+                    self.write(|state| {
+                        state.quiet_until = Some(now + self.retry_after_failure);
+                        state.last_failure = Some(error.to_string());
+                    });
+                }
+                match unexpired {
                     Some(value) => {
                         tracing::warn!(error = %error, "renewing credentials failed; serving the cached ones until they expire");
                         self.write(|state| {
