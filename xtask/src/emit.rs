@@ -257,6 +257,14 @@ impl<'a> Emitter<'a> {
                 self.use_("aliyun_ai_core::quirks::OneOrMany");
                 "OneOrMany".into()
             }
+            Ty::Secret => {
+                self.use_("aliyun_ai_core::SecretText");
+                "SecretText".into()
+            }
+            Ty::SignedUrl => {
+                self.use_("aliyun_ai_core::SignedUrl");
+                "SignedUrl".into()
+            }
             Ty::Ref { name, .. } => {
                 if !self.is_types_module() {
                     self.use_(format!("crate::types::{name}"));
@@ -640,6 +648,8 @@ impl Emitter<'_> {
             | Ty::Any
             | Ty::Id64
             | Ty::OneOrMany
+            | Ty::Secret
+            | Ty::SignedUrl
             | Ty::Ref {
                 enum_like: true, ..
             } => {
@@ -1849,7 +1859,7 @@ pub fn lib(service: &Service) -> String {
                             format!("Some({})", rust_str(&m.field.table_path))
                         });
                     Some(format!(
-                        "aliyun_ai_core::server::ServerEntry {{ info: <{request} as aliyun_ai_core::Operation>::INFO, answer: aliyun_ai_core::server::answer_with_example::<{request}>, stream_final: {stream_final} }}"
+                        "aliyun_ai_core::server::ServerEntry {{ info: <{request} as aliyun_ai_core::Operation>::INFO, answer: aliyun_ai_core::server::answer_with_example::<{request}>, decode_answer: aliyun_ai_core::server::decode_answer::<{request}>, stream_final: {stream_final} }}"
                     ))
                 }
                 _ => None,
@@ -1859,6 +1869,22 @@ pub fn lib(service: &Service) -> String {
             out,
             "\n/// Every operation, with how a server decodes and answers it (from the tables' examples).\n#[cfg(feature = \"server\")]\npub const SERVER_OPERATIONS: &[aliyun_ai_core::server::ServerEntry] = &[{}];",
             entries.join(", ")
+        );
+        let requests: Vec<String> = service
+            .modules
+            .iter()
+            .filter_map(|module| match &module.kind {
+                ModuleKind::Operation(op) => Some(format!(
+                    "$callback!($crate::{}::{});",
+                    module.name, module.structs[op.request].name
+                )),
+                _ => None,
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "\n/// Invokes `$callback!(RequestType)` for the request type of every operation, in\n/// table order: a generic harness (the load run) reaches every operation, and a new\n/// table joins it when generated. Each type implements `ServerOperation` (its\n/// `example_request()`), hence the `server` feature.\n#[cfg(feature = \"server\")]\n#[macro_export]\nmacro_rules! for_each_operation {{\n    ($callback:ident) => {{\n        {}\n    }};\n}}",
+            requests.join("\n        ")
         );
     }
     let _ = writeln!(

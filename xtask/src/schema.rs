@@ -62,6 +62,10 @@ pub enum Quirk {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Ty {
     Scalar(Scalar, Quirk),
+    /// `string{secret}`: a credential in an answer, kept out of Debug.
+    Secret,
+    /// `string{signed-url}`: a presigned URL, its query kept out of Debug.
+    SignedUrl,
     Enum(usize),
     Fixed(usize),
     Struct(usize),
@@ -478,6 +482,8 @@ const ANNOTATIONS: &[&str] = &[
     "request-id",
     "stream-final",
     "ref",
+    "secret",
+    "signed-url",
 ];
 
 fn parse_type_cell(cell: &str) -> std::result::Result<(Base, Annotations), String> {
@@ -910,6 +916,8 @@ impl<'a> Builder<'a> {
             "id",
             "fixed",
             "enum",
+            "secret",
+            "signed-url",
         ]
         .into_iter()
         .filter(|k| annotations.contains_key(*k))
@@ -1003,6 +1011,8 @@ impl<'a> Builder<'a> {
                 (Scalar::Integer, Some("id")) => Ok(Ty::Id64),
                 (Scalar::String, Some("json")) => Ok(Ty::Json),
                 (Scalar::String, Some("one-or-many")) => Ok(Ty::OneOrMany),
+                (Scalar::String, Some("secret")) => Ok(Ty::Secret),
+                (Scalar::String, Some("signed-url")) => Ok(Ty::SignedUrl),
                 (Scalar::String, Some("fixed")) => {
                     let value = annotations.get("fixed").cloned().unwrap_or_default();
                     if value.is_empty() {

@@ -21,6 +21,23 @@ pub mod provider;
 pub mod sign;
 pub mod time;
 
+/// Entry points for the fuzz targets (`fuzz/`): the parsers of local
+/// credential files. Not a stable API.
+#[doc(hidden)]
+pub mod fuzzing {
+    /// Parses a credentials file (ini) as the file provider does; returns
+    /// how many sections it found.
+    pub fn credentials_file(text: &str) -> usize {
+        crate::provider::files_fuzzing::parse_ini(text)
+    }
+
+    /// Parses the CLI's `config.json` as its provider does; returns whether
+    /// it is a valid config.
+    pub fn cli_config(text: &str) -> bool {
+        crate::provider::files_fuzzing::parse_cli_config(text)
+    }
+}
+
 pub use credentials::{AccessKey, ApiKey, Secret};
 pub use error::{CredentialsError, CredentialsErrorKind};
 pub use provider::{AccessKeyProvider, ApiKeyProvider, DefaultChain, EnvProvider, HttpContext};

@@ -10,6 +10,8 @@
 //! - [`quirks`]: serde helpers for the vendor's JSON quirks (`"True"` as a
 //!   boolean, integers as strings, JSON inside strings, 64-bit ids...).
 //! - [`form`]: RPC form bodies whose complex fields are JSON strings.
+//! - [`SecretText`] and [`SignedUrl`]: answers' credentials and presigned
+//!   URLs, kept out of `Debug` and `Display`.
 //! - [`wire_enum!`] and [`unknown_value!`]: the generated enums, whose
 //!   `Unknown` variant holds an opaque value only decoding creates.
 //!
@@ -21,6 +23,7 @@ pub mod encoding;
 pub mod form;
 mod operation;
 pub mod quirks;
+mod secret;
 pub mod server;
 mod validation;
 mod wire_enum;
@@ -35,4 +38,5 @@ pub use operation::{
     AuthScheme, BusinessFailure, EncodeError, Method, Operation, OperationInfo, QueryParam,
     RequestBody, ServiceInfo, Style,
 };
+pub use secret::{SecretText, SignedUrl};
 pub use validation::{Problem, ValidationError};

@@ -152,6 +152,9 @@ pub struct ServerEntry {
     pub info: &'static OperationInfo,
     /// Decodes and checks a request, then answers it.
     pub answer: fn(&WireRequest<'_>) -> Result<Value, WireError>,
+    /// Decodes an answer's body as a client does, into the generated output
+    /// type ([`decode_answer`]): what the fuzz targets feed every operation.
+    pub decode_answer: fn(&[u8]) -> Result<(), serde_json::Error>,
     /// The dotted path of the answer's field that marks a streamed event as
     /// the last (`{stream-final}` in the doc table, e.g. `finishReason`).
     pub stream_final: Option<&'static str>,
@@ -163,6 +166,12 @@ impl fmt::Debug for ServerEntry {
             .field("action", &self.info.action)
             .finish_non_exhaustive()
     }
+}
+
+/// Decodes `body` into the operation's output type, as the client does with
+/// an answer, and drops it: `Ok` when it decodes.
+pub fn decode_answer<O: Operation>(body: &[u8]) -> Result<(), serde_json::Error> {
+    serde_json::from_slice::<O::Output>(body).map(drop)
 }
 
 /// Decodes the request with the model (a missing required field is a

@@ -69,13 +69,13 @@ const REQUIRED_SIGNED: &[&str] = &[
 const MAX_SKEW: Duration = Duration::from_secs(15 * 60);
 
 /// What a V3 `Authorization` header says.
-struct Authorization<'a> {
+pub(crate) struct Authorization<'a> {
     access_key_id: &'a str,
     signed_headers: HeaderSelection,
     signature: &'a str,
 }
 
-fn parse_authorization(value: &str) -> Option<Authorization<'_>> {
+pub(crate) fn parse_authorization(value: &str) -> Option<Authorization<'_>> {
     let rest = value.trim().strip_prefix("ACS3-HMAC-SHA256")?.trim_start();
     let mut id = None;
     let mut signed = None;

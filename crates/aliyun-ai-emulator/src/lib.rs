@@ -35,6 +35,53 @@ mod server;
 mod services;
 mod state;
 
+/// Entry points for the fuzz targets (`fuzz/`): the emulator's parsing of
+/// a request's bytes, without a socket. Not a stable API.
+#[doc(hidden)]
+pub mod fuzzing {
+    use aliyun_ai_core::server::WireRequest;
+    use http::{HeaderMap, HeaderValue, Method};
+
+    use crate::router::{self, Target};
+
+    /// Routes a request as the server does and decodes it with its
+    /// operation's model, as the handlers do; parses its `Authorization`
+    /// header as the verifier does. Returns whether the request decoded.
+    pub fn request(
+        method: &[u8],
+        path: &str,
+        query: &str,
+        authorization: &[u8],
+        body: &[u8],
+    ) -> bool {
+        let Ok(method) = Method::from_bytes(method) else {
+            return false;
+        };
+        let mut headers = HeaderMap::new();
+        if let Ok(value) = HeaderValue::from_bytes(authorization) {
+            if let Ok(text) = value.to_str() {
+                let _ = crate::auth::parse_authorization(text);
+            }
+            headers.insert(http::header::AUTHORIZATION, value);
+        }
+        let Some(Target::Operation { info, path_params }) =
+            router::route(&[], &method, path, &headers, query, body)
+        else {
+            return false;
+        };
+        let Some(entry) = router::entries(&[]).find(|entry| std::ptr::eq(entry.info, info)) else {
+            return false;
+        };
+        let query = aliyun_ai_core::encoding::decode_form(query).unwrap_or_default();
+        let wire = WireRequest {
+            path_params: &path_params,
+            query: &query,
+            body,
+        };
+        (entry.answer)(&wire).is_ok()
+    }
+}
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -216,7 +216,7 @@ pub fn flood(
 pub enum Cut {
     /// A connection reset.
     Reset,
-    /// Silence, the connection held open.
+    /// Silence, the connection held open for 10 s, then reset.
     Stall,
 }
 
@@ -248,7 +248,15 @@ pub async fn cut_halfway(response: Response<Body>, cut: Cut) -> Response<Body> {
                 std::io::ErrorKind::ConnectionReset,
                 "body cut halfway by fault injection",
             )),
-            Cut::Stall => std::future::pending().await,
+            // Long past any sane idle timeout, yet bounded, so stalled
+            // connections do not pile up in a long load run.
+            Cut::Stall => {
+                tokio::time::sleep(std::time::Duration::from_secs(10)).await;
+                Err(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    "body stalled by fault injection",
+                ))
+            }
         }
     });
     let stream = futures_util::StreamExt::chain(first, end);

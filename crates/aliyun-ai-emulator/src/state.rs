@@ -36,7 +36,7 @@ pub enum Fault {
     /// first half of the body, then reset the connection.
     ResetMidBody,
     /// Handle the request, send the headers and the first half of the body,
-    /// then send nothing more, holding the connection open.
+    /// then send nothing more for 10 s (the connection held open), then reset.
     StallMidBody,
     /// A 200 of `content_type` whose body is `prefix` followed by `bytes`
     /// bytes of `filler`, streamed in 64 KiB chunks without ever being held
@@ -88,6 +88,11 @@ pub struct FaultRule {
     pub fault: Fault,
     /// How many requests it applies to.
     pub times: Option<u32>,
+    /// Applies only to one matching request in every `period`: the one at
+    /// `offset` (0-based) of each run of `period` ([`FaultRule::every`]).
+    pub every: Option<(u64, u64)>,
+    /// Matching requests seen so far (for `every`).
+    pub seen: u64,
 }
 
 impl FaultRule {
@@ -97,6 +102,8 @@ impl FaultRule {
             action: Some(action.into()),
             fault,
             times: None,
+            every: None,
+            seen: 0,
         }
     }
 
@@ -106,12 +113,24 @@ impl FaultRule {
             action: None,
             fault,
             times: None,
+            every: None,
+            seen: 0,
         }
     }
 
     /// Only for the next `times` matching requests.
     pub fn times(mut self, times: u32) -> Self {
         self.times = Some(times);
+        self
+    }
+
+    /// Only for one matching request in every `period`, the one at `offset`
+    /// of each run (a steady, deterministic fault rate: `every(100, 7)` is
+    /// 1% of requests). Rules that share requests should use different
+    /// offsets; the first rule that applies wins.
+    pub fn every(mut self, period: u64, offset: u64) -> Self {
+        let period = period.max(1);
+        self.every = Some((period, offset % period));
         self
     }
 }
@@ -226,10 +245,21 @@ impl Shared {
     /// The fault to apply to a request of `action`, if any (consuming one use).
     pub fn take_fault(&self, action: &str) -> Option<Fault> {
         self.with(|state| {
-            let index = state.faults.iter().position(|rule| {
-                rule.action.as_deref().is_none_or(|a| a == action) && rule.times != Some(0)
-            })?;
-            let rule = &mut state.faults[index];
+            let mut chosen = None;
+            for (index, rule) in state.faults.iter_mut().enumerate() {
+                if rule.action.as_deref().is_some_and(|a| a != action) || rule.times == Some(0) {
+                    continue;
+                }
+                let turn = rule.seen;
+                rule.seen += 1;
+                let applies = rule
+                    .every
+                    .is_none_or(|(period, offset)| turn % period == offset);
+                if applies && chosen.is_none() {
+                    chosen = Some(index);
+                }
+            }
+            let rule = &mut state.faults[chosen?];
             if let Some(times) = &mut rule.times {
                 *times -= 1;
             }

@@ -141,7 +141,7 @@ async fn a_form_with_a_forged_signature_is_refused_by_the_bucket() {
     };
     let body = [
         field("OSSAccessKeyId", grant.access_key_id.as_deref().unwrap()),
-        field("policy", grant.encoded_policy.as_deref().unwrap()),
+        field("policy", grant.encoded_policy.as_ref().unwrap().expose()),
         field("Signature", "forged"),
         field("key", &format!("{}/x.txt", grant.object_key.as_deref().unwrap())),
         field("success_action_status", "201"),

@@ -10,7 +10,8 @@
 //!
 //! Hand-written rather than a dependency: the crates available either own the
 //! HTTP request (eventsource clients) or allocate per line; this one is fed the
-//! transport's chunks, scans each byte once, and is fuzzed (`fuzz/`). It does
+//! transport's chunks, scans each byte once, holds at most its [`SseLimits`], and
+//! is fuzzed (the repository's `fuzz/`). It does
 //! not accept: a `retry:` that is not a number (ignored, per the spec), an `id`
 //! holding NUL (ignored, per the spec); invalid UTF-8 is replaced, not refused.
 
@@ -154,7 +155,8 @@ impl SseDecoder {
             start = next;
             index = next;
         }
-        if pending.len() - start > self.limits.max_line {
+        // The unfinished line (a `\r` waiting for its `\n` is not part of it).
+        if index - start > self.limits.max_line {
             return Err(self.too_large("line", self.limits.max_line));
         }
         pending.drain(..start);

@@ -102,7 +102,7 @@ pub use wait::{TaskProgress, WaitPolicy};
 /// Credentials and providers (`aliyun-ai-auth`).
 pub use aliyun_ai_auth as auth;
 pub use aliyun_ai_auth::{AccessKey, ApiKey};
-pub use aliyun_ai_core::{Operation, ValidationError};
+pub use aliyun_ai_core::{Operation, SecretText, SignedUrl, ValidationError};
 /// The transport layer (`aliyun-ai-transport`): `HttpTransport`, `RetryPolicy`...
 pub use aliyun_ai_transport as transport;
 pub use aliyun_ai_transport::sse::SseLimits;

@@ -5,6 +5,7 @@ pub use aliyun_ai_models_tingwu::*;
 
 use std::time::UNIX_EPOCH;
 
+use aliyun_ai_core::SignedUrl;
 use aliyun_ai_models_tingwu::get_task::{Input, TaskOutput, TaskStatus};
 use aliyun_ai_transport::retry::attempts;
 use aliyun_ai_transport::{TransportError, http};
@@ -118,10 +119,17 @@ impl Tingwu<'_> {
             .unwrap_or_default();
         let (transcription, customer_profile, identity_recognition, content_extractions) =
             try_join4(
-                self.fetch_optional::<Transcription>(output.transcription_path.as_deref()),
-                self.fetch_optional::<CustomerProfile>(output.customer_profile_path.as_deref()),
+                self.fetch_optional::<Transcription>(
+                    output.transcription_path.as_ref().map(SignedUrl::expose),
+                ),
+                self.fetch_optional::<CustomerProfile>(
+                    output.customer_profile_path.as_ref().map(SignedUrl::expose),
+                ),
                 self.fetch_optional::<IdentityRecognition>(
-                    output.identity_recognition_path.as_deref(),
+                    output
+                        .identity_recognition_path
+                        .as_ref()
+                        .map(SignedUrl::expose),
                 ),
                 try_join_all(
                     extraction_urls

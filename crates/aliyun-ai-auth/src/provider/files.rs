@@ -340,3 +340,16 @@ mod tests {
         assert_eq!(sections["other"]["k"], "v");
     }
 }
+
+/// What the crate's `fuzzing` module reaches.
+pub(crate) mod fuzzing {
+    /// The ini reader; how many sections.
+    pub(crate) fn parse_ini(text: &str) -> usize {
+        super::parse_ini(text).len()
+    }
+
+    /// The CLI config reader; whether it decodes.
+    pub(crate) fn parse_cli_config(text: &str) -> bool {
+        serde_json::from_str::<super::CliConfig>(text).is_ok()
+    }
+}

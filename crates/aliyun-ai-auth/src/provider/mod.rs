@@ -5,6 +5,8 @@
 mod dashscope;
 mod ecs;
 mod files;
+#[doc(hidden)]
+pub(crate) use files::fuzzing as files_fuzzing;
 mod sts;
 
 use std::fmt;

@@ -8,6 +8,7 @@
 use std::path::Path;
 
 use aliyun_ai_auth::sign::sha256_hex;
+use aliyun_ai_core::SecretText;
 use aliyun_ai_models_dianjin::{UploadDocumentRequest, UploadDocumentResponse};
 use aliyun_ai_models_openplatform::{AuthorizeFileUploadRequest, AuthorizeFileUploadResponse};
 use aliyun_ai_transport::{UploadBody, UploadRequest};
@@ -52,9 +53,15 @@ impl Grant {
             bucket: need(answer.bucket, "Bucket")?,
             endpoint: need(answer.endpoint, "Endpoint")?,
             object_key: need(answer.object_key, "ObjectKey")?,
-            policy: need(answer.encoded_policy, "EncodedPolicy")?,
-            signature: need(answer.signature, "Signature")?,
-            security_token: answer.security_token.filter(|t| !t.is_empty()),
+            policy: need(
+                answer.encoded_policy.map(SecretText::into_exposed),
+                "EncodedPolicy",
+            )?,
+            signature: need(answer.signature.map(SecretText::into_exposed), "Signature")?,
+            security_token: answer
+                .security_token
+                .map(SecretText::into_exposed)
+                .filter(|t| !t.is_empty()),
             accelerate: answer.use_accelerate.unwrap_or(false),
         })
     }

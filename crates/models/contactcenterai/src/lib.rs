@@ -80,6 +80,9 @@ pub const SERVER_OPERATIONS: &[aliyun_ai_core::server::ServerEntry] = &[
         answer: aliyun_ai_core::server::answer_with_example::<
             analyze_audio_sync::AnalyzeAudioSyncRequest,
         >,
+        decode_answer: aliyun_ai_core::server::decode_answer::<
+            analyze_audio_sync::AnalyzeAudioSyncRequest,
+        >,
         stream_final: Some("finishReason"),
     },
     aliyun_ai_core::server::ServerEntry {
@@ -87,26 +90,33 @@ pub const SERVER_OPERATIONS: &[aliyun_ai_core::server::ServerEntry] = &[
         answer: aliyun_ai_core::server::answer_with_example::<
             analyze_conversation::AnalyzeConversationRequest,
         >,
+        decode_answer: aliyun_ai_core::server::decode_answer::<
+            analyze_conversation::AnalyzeConversationRequest,
+        >,
         stream_final: Some("finishReason"),
     },
     aliyun_ai_core::server::ServerEntry {
         info: <analyze_image::AnalyzeImageRequest as aliyun_ai_core::Operation>::INFO,
         answer: aliyun_ai_core::server::answer_with_example::<analyze_image::AnalyzeImageRequest>,
+        decode_answer: aliyun_ai_core::server::decode_answer::<analyze_image::AnalyzeImageRequest>,
         stream_final: Some("finishReason"),
     },
     aliyun_ai_core::server::ServerEntry {
         info: <create_task::CreateTaskRequest as aliyun_ai_core::Operation>::INFO,
         answer: aliyun_ai_core::server::answer_with_example::<create_task::CreateTaskRequest>,
+        decode_answer: aliyun_ai_core::server::decode_answer::<create_task::CreateTaskRequest>,
         stream_final: None,
     },
     aliyun_ai_core::server::ServerEntry {
         info: <create_vocab::CreateVocabRequest as aliyun_ai_core::Operation>::INFO,
         answer: aliyun_ai_core::server::answer_with_example::<create_vocab::CreateVocabRequest>,
+        decode_answer: aliyun_ai_core::server::decode_answer::<create_vocab::CreateVocabRequest>,
         stream_final: None,
     },
     aliyun_ai_core::server::ServerEntry {
         info: <delete_vocab::DeleteVocabRequest as aliyun_ai_core::Operation>::INFO,
         answer: aliyun_ai_core::server::answer_with_example::<delete_vocab::DeleteVocabRequest>,
+        decode_answer: aliyun_ai_core::server::decode_answer::<delete_vocab::DeleteVocabRequest>,
         stream_final: None,
     },
     aliyun_ai_core::server::ServerEntry {
@@ -115,26 +125,33 @@ pub const SERVER_OPERATIONS: &[aliyun_ai_core::server::ServerEntry] = &[
         answer: aliyun_ai_core::server::answer_with_example::<
             general_analyze_image::GeneralAnalyzeImageRequest,
         >,
+        decode_answer: aliyun_ai_core::server::decode_answer::<
+            general_analyze_image::GeneralAnalyzeImageRequest,
+        >,
         stream_final: Some("finishReason"),
     },
     aliyun_ai_core::server::ServerEntry {
         info: <get_task_result::GetTaskResultRequest as aliyun_ai_core::Operation>::INFO,
         answer: aliyun_ai_core::server::answer_with_example::<get_task_result::GetTaskResultRequest>,
+        decode_answer: aliyun_ai_core::server::decode_answer::<get_task_result::GetTaskResultRequest>,
         stream_final: None,
     },
     aliyun_ai_core::server::ServerEntry {
         info: <get_vocab::GetVocabRequest as aliyun_ai_core::Operation>::INFO,
         answer: aliyun_ai_core::server::answer_with_example::<get_vocab::GetVocabRequest>,
+        decode_answer: aliyun_ai_core::server::decode_answer::<get_vocab::GetVocabRequest>,
         stream_final: None,
     },
     aliyun_ai_core::server::ServerEntry {
         info: <list_vocab::ListVocabRequest as aliyun_ai_core::Operation>::INFO,
         answer: aliyun_ai_core::server::answer_with_example::<list_vocab::ListVocabRequest>,
+        decode_answer: aliyun_ai_core::server::decode_answer::<list_vocab::ListVocabRequest>,
         stream_final: None,
     },
     aliyun_ai_core::server::ServerEntry {
         info: <run_completion::RunCompletionRequest as aliyun_ai_core::Operation>::INFO,
         answer: aliyun_ai_core::server::answer_with_example::<run_completion::RunCompletionRequest>,
+        decode_answer: aliyun_ai_core::server::decode_answer::<run_completion::RunCompletionRequest>,
         stream_final: Some("FinishReason"),
     },
     aliyun_ai_core::server::ServerEntry {
@@ -143,14 +160,42 @@ pub const SERVER_OPERATIONS: &[aliyun_ai_core::server::ServerEntry] = &[
         answer: aliyun_ai_core::server::answer_with_example::<
             run_completion_message::RunCompletionMessageRequest,
         >,
+        decode_answer: aliyun_ai_core::server::decode_answer::<
+            run_completion_message::RunCompletionMessageRequest,
+        >,
         stream_final: Some("FinishReason"),
     },
     aliyun_ai_core::server::ServerEntry {
         info: <update_vocab::UpdateVocabRequest as aliyun_ai_core::Operation>::INFO,
         answer: aliyun_ai_core::server::answer_with_example::<update_vocab::UpdateVocabRequest>,
+        decode_answer: aliyun_ai_core::server::decode_answer::<update_vocab::UpdateVocabRequest>,
         stream_final: None,
     },
 ];
+
+/// Invokes `$callback!(RequestType)` for the request type of every operation, in
+/// table order: a generic harness (the load run) reaches every operation, and a new
+/// table joins it when generated. Each type implements `ServerOperation` (its
+/// `example_request()`), hence the `server` feature.
+#[cfg(feature = "server")]
+#[macro_export]
+macro_rules! for_each_operation {
+    ($callback:ident) => {
+        $callback!($crate::analyze_audio_sync::AnalyzeAudioSyncRequest);
+        $callback!($crate::analyze_conversation::AnalyzeConversationRequest);
+        $callback!($crate::analyze_image::AnalyzeImageRequest);
+        $callback!($crate::create_task::CreateTaskRequest);
+        $callback!($crate::create_vocab::CreateVocabRequest);
+        $callback!($crate::delete_vocab::DeleteVocabRequest);
+        $callback!($crate::general_analyze_image::GeneralAnalyzeImageRequest);
+        $callback!($crate::get_task_result::GetTaskResultRequest);
+        $callback!($crate::get_vocab::GetVocabRequest);
+        $callback!($crate::list_vocab::ListVocabRequest);
+        $callback!($crate::run_completion::RunCompletionRequest);
+        $callback!($crate::run_completion_message::RunCompletionMessageRequest);
+        $callback!($crate::update_vocab::UpdateVocabRequest);
+    };
+}
 
 /// Facts about ContactCenterAI shared by its operations.
 pub const SERVICE: ServiceInfo = ServiceInfo {

@@ -11,6 +11,7 @@ use aliyun_ai_core::OperationInfo;
 use aliyun_ai_core::Problem;
 use aliyun_ai_core::QueryParam;
 use aliyun_ai_core::RequestBody;
+use aliyun_ai_core::SignedUrl;
 use aliyun_ai_core::ValidationError;
 use aliyun_ai_core::encoding::encode_path_segment;
 use serde::Deserialize;
@@ -229,7 +230,7 @@ pub struct DialogAnalysisResp {
     ///
     /// Example: `https://xxx.oss-cn-beijing.aliyuncs.com/dialog-analysis/2024-12-30/2/1826661605606129665`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub oss_url: Option<String>,
+    pub oss_url: Option<SignedUrl>,
     /// 会话分析的结果
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis_resp: Option<AnalysisResp>,

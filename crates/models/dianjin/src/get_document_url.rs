@@ -11,6 +11,7 @@ use aliyun_ai_core::OperationInfo;
 use aliyun_ai_core::Problem;
 use aliyun_ai_core::QueryParam;
 use aliyun_ai_core::RequestBody;
+use aliyun_ai_core::SignedUrl;
 use aliyun_ai_core::ValidationError;
 use aliyun_ai_core::encoding::encode_path_segment;
 use serde::Deserialize;
@@ -114,7 +115,7 @@ pub struct GetDocumentUrlResponse {
     ///
     /// Example: `https://path_to_file`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<String>,
+    pub data: Option<SignedUrl>,
     /// 数据类型
     ///
     /// Example: `null`.

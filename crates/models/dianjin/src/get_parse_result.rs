@@ -11,6 +11,7 @@ use aliyun_ai_core::OperationInfo;
 use aliyun_ai_core::Problem;
 use aliyun_ai_core::QueryParam;
 use aliyun_ai_core::RequestBody;
+use aliyun_ai_core::SignedUrl;
 use aliyun_ai_core::ValidationError;
 use aliyun_ai_core::encoding::encode_path_segment;
 use serde::Deserialize;
@@ -207,7 +208,7 @@ pub struct Data {
     ///
     /// Example: `https://xxx.oss-cn-beijing.aliyuncs.com/library/3mjeoywx7z/1826661605606129665.json`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub result_url: Option<String>,
+    pub result_url: Option<SignedUrl>,
 }
 
 impl Operation for GetParseResultRequest {

@@ -9,6 +9,7 @@ use aliyun_ai_core::Operation;
 use aliyun_ai_core::OperationInfo;
 use aliyun_ai_core::QueryParam;
 use aliyun_ai_core::RequestBody;
+use aliyun_ai_core::SecretText;
 use aliyun_ai_core::ValidationError;
 use serde::Deserialize;
 use serde::Serialize;
@@ -104,7 +105,7 @@ pub struct AuthorizeFileUploadResponse {
     ///
     /// Example: `eyJleHBpcmF0aW9uIjoiMjAyNC0wMS0wMVQwMDowMDowMFoifQ==`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub encoded_policy: Option<String>,
+    pub encoded_policy: Option<SecretText>,
     /// OSS endpoint
     ///
     /// Example: `oss-cn-beijing.aliyuncs.com`.
@@ -122,12 +123,12 @@ pub struct AuthorizeFileUploadResponse {
     pub request_id: Option<String>,
     /// STS security token (newer vendor models)
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub security_token: Option<String>,
+    pub security_token: Option<SecretText>,
     /// policy 的签名
     ///
     /// Example: `c2lnbmF0dXJl`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub signature: Option<String>,
+    pub signature: Option<SecretText>,
     /// 是否使用 OSS 传输加速
     ///
     /// Example: `false`.

@@ -28,8 +28,23 @@ pub const SERVER_OPERATIONS: &[aliyun_ai_core::server::ServerEntry] =
         answer: aliyun_ai_core::server::answer_with_example::<
             recognize_message::RecognizeMessageRequest,
         >,
+        decode_answer: aliyun_ai_core::server::decode_answer::<
+            recognize_message::RecognizeMessageRequest,
+        >,
         stream_final: None,
     }];
+
+/// Invokes `$callback!(RequestType)` for the request type of every operation, in
+/// table order: a generic harness (the load run) reaches every operation, and a new
+/// table joins it when generated. Each type implements `ServerOperation` (its
+/// `example_request()`), hence the `server` feature.
+#[cfg(feature = "server")]
+#[macro_export]
+macro_rules! for_each_operation {
+    ($callback:ident) => {
+        $callback!($crate::recognize_message::RecognizeMessageRequest);
+    };
+}
 
 /// Facts about retailbot shared by its operations.
 pub const SERVICE: ServiceInfo = ServiceInfo {

@@ -10,6 +10,7 @@ use aliyun_ai_core::Operation;
 use aliyun_ai_core::OperationInfo;
 use aliyun_ai_core::QueryParam;
 use aliyun_ai_core::RequestBody;
+use aliyun_ai_core::SignedUrl;
 use aliyun_ai_core::ValidationError;
 use aliyun_ai_core::quirks::Fixed;
 use aliyun_ai_core::quirks::FixedValue;
@@ -241,13 +242,13 @@ pub struct TaskOutput {
     ///
     /// Example: `https://example.oss-cn-hangzhou.aliyuncs.com/customerProfile?Expires=1&OSSAccessKeyId=x&Signature=y`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_profile_path: Option<String>,
+    pub customer_profile_path: Option<SignedUrl>,
     /// 语音转文字结果的ossUrl (decode with `transcription`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub transcription_path: Option<String>,
+    pub transcription_path: Option<SignedUrl>,
     /// 角色识别结果ossUrl (decode with `identity_recognition`)
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub identity_recognition_path: Option<String>,
+    pub identity_recognition_path: Option<SignedUrl>,
     /// 客户关注点内容提取结果ossUrl的集合(0个或多个) (one string, an array, or several URLs in one string, comma-joined or as a JSON array: `OneOrMany::entries` unpacks them)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content_extractions_path: Option<OneOrMany>,

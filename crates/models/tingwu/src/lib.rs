@@ -43,14 +43,29 @@ pub const SERVER_OPERATIONS: &[aliyun_ai_core::server::ServerEntry] = &[
     aliyun_ai_core::server::ServerEntry {
         info: <create_task::CreateTaskRequest as aliyun_ai_core::Operation>::INFO,
         answer: aliyun_ai_core::server::answer_with_example::<create_task::CreateTaskRequest>,
+        decode_answer: aliyun_ai_core::server::decode_answer::<create_task::CreateTaskRequest>,
         stream_final: None,
     },
     aliyun_ai_core::server::ServerEntry {
         info: <get_task::GetTaskRequest as aliyun_ai_core::Operation>::INFO,
         answer: aliyun_ai_core::server::answer_with_example::<get_task::GetTaskRequest>,
+        decode_answer: aliyun_ai_core::server::decode_answer::<get_task::GetTaskRequest>,
         stream_final: None,
     },
 ];
+
+/// Invokes `$callback!(RequestType)` for the request type of every operation, in
+/// table order: a generic harness (the load run) reaches every operation, and a new
+/// table joins it when generated. Each type implements `ServerOperation` (its
+/// `example_request()`), hence the `server` feature.
+#[cfg(feature = "server")]
+#[macro_export]
+macro_rules! for_each_operation {
+    ($callback:ident) => {
+        $callback!($crate::create_task::CreateTaskRequest);
+        $callback!($crate::get_task::GetTaskRequest);
+    };
+}
 
 /// Facts about tingwu-automotive-customer-profile shared by its operations.
 pub const SERVICE: ServiceInfo = ServiceInfo {

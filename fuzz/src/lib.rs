@@ -1,0 +1,200 @@
+//! The bodies of the fuzz targets (`fuzz_targets/`), one function each, so
+//! that `cargo test` replays the committed inputs (`regressions/`, and the
+//! fixtures as seeds) without a fuzzer, and `cargo fuzz run <target>`
+//! explores. Each function must never panic on any input; where a decoder
+//! has a property beyond that, it asserts it.
+
+use aliyun_ai_core::server::ServerEntry;
+use aliyun_ai_transport::sse::{SseDecoder, SseError, SseEvent, SseLimits};
+
+/// The target names, as in `Cargo.toml` and `regressions/`.
+pub const TARGETS: &[&str] = &[
+    "sse_decoder",
+    "answers_contactcenterai",
+    "answers_dianjin",
+    "answers_openplatform",
+    "answers_retailbot",
+    "answers_tingwu",
+    "error_body",
+    "rpc_form",
+    "credentials_file",
+    "cli_config",
+    "emulator_request",
+];
+
+/// Runs the target named `name` on `data`; `false` for an unknown name.
+pub fn run(name: &str, data: &[u8]) -> bool {
+    let target: fn(&[u8]) = match name {
+        "sse_decoder" => sse_decoder,
+        "answers_contactcenterai" => answers_contactcenterai,
+        "answers_dianjin" => answers_dianjin,
+        "answers_openplatform" => answers_openplatform,
+        "answers_retailbot" => answers_retailbot,
+        "answers_tingwu" => answers_tingwu,
+        "error_body" => error_body,
+        "rpc_form" => rpc_form,
+        "credentials_file" => credentials_file,
+        "cli_config" => cli_config,
+        "emulator_request" => emulator_request,
+        _ => return false,
+    };
+    target(data);
+    true
+}
+
+fn decode(input: &[u8], chunk_size: usize, limits: SseLimits) -> Result<Vec<SseEvent>, SseError> {
+    let mut decoder = SseDecoder::with_limits(limits);
+    let mut events = Vec::new();
+    for chunk in input.chunks(chunk_size.max(1)) {
+        events.extend(decoder.push(chunk)?);
+    }
+    events.extend(decoder.finish());
+    Ok(events)
+}
+
+/// The SSE decoder, differentially: the first byte picks a chunk size and
+/// whether small limits apply; decoding in chunks must give exactly the
+/// events (or the limit error) of decoding in one piece.
+pub fn sse_decoder(data: &[u8]) {
+    let Some((&selector, stream)) = data.split_first() else {
+        return;
+    };
+    let limits = if selector & 0x80 != 0 {
+        SseLimits {
+            max_line: 32,
+            max_event: 64,
+        }
+    } else {
+        SseLimits::DEFAULT
+    };
+    let whole = decode(stream, stream.len().max(1), limits);
+    let chunked = decode(stream, usize::from(selector % 17) + 1, limits);
+    match (whole, chunked) {
+        (Ok(whole), Ok(chunked)) => assert_eq!(whole, chunked),
+        (Err(SseError::TooLarge { what: a, .. }), Err(SseError::TooLarge { what: b, .. })) => {
+            assert_eq!(a, b)
+        }
+        (whole, chunked) => panic!("whole {whole:?} but chunked {chunked:?}"),
+    }
+}
+
+/// The first byte picks an operation of `entries`; the rest is an answer's
+/// body, decoded into that operation's generated output type.
+fn answers(entries: &[ServerEntry], data: &[u8]) {
+    let Some((&selector, body)) = data.split_first() else {
+        return;
+    };
+    if entries.is_empty() {
+        return;
+    }
+    let entry = &entries[usize::from(selector) % entries.len()];
+    let _ = (entry.decode_answer)(body);
+}
+
+/// ContactCenterAI answers, through the generated types.
+pub fn answers_contactcenterai(data: &[u8]) {
+    answers(aliyun_ai_models_contactcenterai::SERVER_OPERATIONS, data);
+}
+
+/// DianJin answers, through the generated types.
+pub fn answers_dianjin(data: &[u8]) {
+    answers(aliyun_ai_models_dianjin::SERVER_OPERATIONS, data);
+}
+
+/// OpenPlatform answers, through the generated types.
+pub fn answers_openplatform(data: &[u8]) {
+    answers(aliyun_ai_models_openplatform::SERVER_OPERATIONS, data);
+}
+
+/// RetailBot answers, through the generated types.
+pub fn answers_retailbot(data: &[u8]) {
+    answers(aliyun_ai_models_retailbot::SERVER_OPERATIONS, data);
+}
+
+/// Tingwu answers (getTask, createTask), through the generated types, and
+/// its four result files.
+pub fn answers_tingwu(data: &[u8]) {
+    answers(aliyun_ai_models_tingwu::SERVER_OPERATIONS, data);
+    use aliyun_ai_models_tingwu as tingwu;
+    let _ = serde_json::from_slice::<tingwu::Transcription>(data);
+    let _ = serde_json::from_slice::<tingwu::CustomerProfile>(data);
+    let _ = serde_json::from_slice::<tingwu::IdentityRecognition>(data);
+    let _ = serde_json::from_slice::<tingwu::ContentExtraction>(data);
+}
+
+/// The error-body parser (POP JSON, DashScope JSON, XML, anything): the
+/// excerpt it keeps is never longer than the body.
+pub fn error_body(data: &[u8]) {
+    let parsed = aliyun_ai_transport::error_body::ErrorBody::parse(data);
+    for field in [&parsed.code, &parsed.message, &parsed.request_id]
+        .into_iter()
+        .flatten()
+    {
+        assert!(field.len() <= data.len() * 3 + 16, "{field:?}");
+    }
+}
+
+/// The RPC form decoder (`a=b&c=d`, percent-decoded), and typed decoding of
+/// a form body with fields of every kind.
+pub fn rpc_form(data: &[u8]) {
+    use aliyun_ai_core::form::{FormFieldKind, decode_form_body};
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Ok(pairs) = aliyun_ai_core::encoding::decode_form(text) {
+        // Re-encoding what was decoded and decoding again gives the same pairs.
+        let again = pairs
+            .iter()
+            .map(|(n, v)| {
+                format!(
+                    "{}={}",
+                    aliyun_ai_core::encoding::percent_encode(n),
+                    aliyun_ai_core::encoding::percent_encode(v)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("&");
+        assert_eq!(
+            aliyun_ai_core::encoding::decode_form(&again).ok(),
+            Some(pairs)
+        );
+    }
+    let fields = [
+        ("Round", FormFieldKind::Integer),
+        ("Score", FormFieldKind::Number),
+        ("StressTesting", FormFieldKind::Boolean),
+        ("Extra", FormFieldKind::Json),
+    ];
+    let _ = decode_form_body::<serde_json::Value>(text, &fields);
+}
+
+/// The credentials file (ini) reader.
+pub fn credentials_file(data: &[u8]) {
+    if let Ok(text) = std::str::from_utf8(data) {
+        aliyun_ai_auth::fuzzing::credentials_file(text);
+    }
+}
+
+/// The Aliyun CLI `config.json` reader, and the ISO 8601 expiry parser the
+/// credential answers use.
+pub fn cli_config(data: &[u8]) {
+    if let Ok(text) = std::str::from_utf8(data) {
+        aliyun_ai_auth::fuzzing::cli_config(text);
+        let _ = aliyun_ai_auth::time::parse_iso8601(text);
+    }
+}
+
+/// The emulator's request parsing: NUL-separated method, path, query,
+/// `Authorization` header and body, routed and decoded as the server does.
+pub fn emulator_request(data: &[u8]) {
+    let mut parts = data.splitn(5, |&b| b == 0);
+    let method = parts.next().unwrap_or_default();
+    let path = String::from_utf8_lossy(parts.next().unwrap_or_default());
+    let query = String::from_utf8_lossy(parts.next().unwrap_or_default());
+    let authorization = parts.next().unwrap_or_default();
+    let body = parts.next().unwrap_or_default();
+    if !path.starts_with('/') {
+        return;
+    }
+    aliyun_ai_emulator::fuzzing::request(method, &path, &query, authorization, body);
+}
