@@ -37,8 +37,10 @@ struct State<T> {
     entry: Option<Entry<T>>,
     /// After a failed renewal, no new attempt before this instant.
     quiet_until: Option<SystemTime>,
-    /// The last failed fetch's message, when it left nothing to serve:
-    /// repeated (without a new fetch) to callers during the quiet period.
+    /// Fetches that failed so far, and the last one's message while it
+    /// left nothing to serve: repeated (without a new fetch) to the callers
+    /// that were already waiting for that fetch.
+    failures: u64,
     last_failure: Option<String>,
 }
 
@@ -68,6 +70,7 @@ impl<T: Expiring> CredentialCache<T> {
             state: RwLock::new(State {
                 entry: None,
                 quiet_until: None,
+                failures: 0,
                 last_failure: None,
             }),
             renewing: tokio::sync::Mutex::new(()),
@@ -132,15 +135,17 @@ impl<T: Expiring> CredentialCache<T> {
         })
     }
 
-    /// The failure to repeat during the quiet period after a failed fetch
-    /// that left nothing to serve.
-    fn recent_failure(&self, now: SystemTime) -> Option<CredentialsError> {
+    /// The failure to repeat to a caller that waited while a fetch failed
+    /// (`failures_before` is the count it saw when it started waiting).
+    fn failure_since(&self, failures_before: u64, now: SystemTime) -> Option<CredentialsError> {
         if self.unexpired(now).is_some() {
             return None;
         }
         self.read(|state| {
-            let quiet = state.quiet_until.is_some_and(|until| now < until);
-            let message = state.last_failure.as_ref().filter(|_| quiet)?;
+            if state.failures == failures_before {
+                return None;
+            }
+            let message = state.last_failure.as_ref()?;
             let kind = if state.entry.is_some() {
                 CredentialsErrorKind::Expired
             } else {
@@ -148,10 +153,7 @@ impl<T: Expiring> CredentialCache<T> {
             };
             Some(CredentialsError::new(
                 kind,
-                format!(
-                    "fetching credentials failed moments ago ({message}); the next attempt waits {:?}",
-                    self.retry_after_failure
-                ),
+                format!("fetching credentials failed while this call waited for it: {message}"),
             ))
         })
     }
@@ -165,16 +167,18 @@ impl<T: Expiring> CredentialCache<T> {
         if let Some(value) = self.fresh(self.clock.now()) {
             return Ok(value);
         }
+        let failures_before = self.read(|state| state.failures);
         let _renewing = self.renewing.lock().await;
         // Another caller may have renewed while this one waited.
         let now = self.clock.now();
         if let Some(value) = self.fresh(now) {
             return Ok(value);
         }
-        // Or failed a moment ago with nothing left to serve: callers queued
-        // behind a hung or failing service get its answer at once instead of
-        // each waiting for a fetch of its own.
-        if let Some(failure) = self.recent_failure(now) {
+        // Or failed while this one waited, leaving nothing to serve: the
+        // callers queued behind a hung or failing service get that answer at
+        // once instead of each waiting for a fetch of its own. A caller that
+        // arrives later tries again.
+        if let Some(failure) = self.failure_since(failures_before, now) {
             return Err(failure);
         }
         match fetch().await {
@@ -202,12 +206,10 @@ impl<T: Expiring> CredentialCache<T> {
             Err(error) => {
                 let now = self.clock.now();
                 let unexpired = self.unexpired(now);
-                if unexpired.is_none() && error.kind() == CredentialsErrorKind::Fetch {
-                    self.write(|state| {
-                        state.quiet_until = Some(now + self.retry_after_failure);
-                        state.last_failure = Some(error.to_string());
-                    });
-                }
+                self.write(|state| {
+                    state.failures += 1;
+                    state.last_failure = unexpired.is_none().then(|| error.to_string());
+                });
                 match unexpired {
                     Some(value) => {
                         tracing::warn!(error = %error, "renewing credentials failed; serving the cached ones until they expire");

@@ -58,6 +58,16 @@ impl CredentialsError {
         self
     }
 
+    /// Removes `secrets` from the message: a credentials service that echoes
+    /// what it was sent (the source key, the OIDC token) cannot make this
+    /// error print it.
+    pub(crate) fn redacting(mut self, secrets: &[&str]) -> Self {
+        for secret in secrets.iter().filter(|s| !s.is_empty()) {
+            self.message = self.message.replace(secret, "<redacted>");
+        }
+        self
+    }
+
     /// What happened.
     pub fn kind(&self) -> CredentialsErrorKind {
         self.kind

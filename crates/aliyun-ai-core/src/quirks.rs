@@ -429,13 +429,30 @@ impl<'de> Deserialize<'de> for Id64 {
 /// A field documented as "zero or more URLs" that arrives as one string or as
 /// an array of strings (Tingwu `contentExtractionsPath`). The form received is
 /// kept, so it encodes back the same way.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+///
+/// Its `Debug` hides everything after a `?` in each string: the URLs it holds
+/// are presigned, their query a credential (as [`SignedUrl`](crate::SignedUrl)).
+#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum OneOrMany {
     /// A single string.
     One(String),
     /// An array of strings.
     Many(Vec<String>),
+}
+
+impl fmt::Debug for OneOrMany {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let shown: Vec<crate::SignedUrl> = self
+            .iter()
+            .map(|entry| crate::SignedUrl::new(entry.as_str()))
+            .collect();
+        let texts: Vec<String> = shown.iter().map(ToString::to_string).collect();
+        match self {
+            OneOrMany::One(_) => f.debug_tuple("One").field(&texts[0]).finish(),
+            OneOrMany::Many(_) => f.debug_tuple("Many").field(&texts).finish(),
+        }
+    }
 }
 
 impl OneOrMany {

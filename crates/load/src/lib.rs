@@ -197,6 +197,7 @@ impl fmt::Display for Report {
 }
 
 type CallFuture = Pin<Box<dyn Future<Output = Result<(), aliyun_ai::Error>> + Send>>;
+type DebugFuture = Pin<Box<dyn Future<Output = String> + Send>>;
 
 /// One operation of the mix.
 struct Op {
@@ -206,6 +207,8 @@ struct Op {
     /// Whether its example request asks for a stream.
     streams: bool,
     call: fn(Client) -> CallFuture,
+    /// The same call, its outcome (answer or error) as `Debug` text.
+    debug: fn(Client) -> DebugFuture,
 }
 
 /// Calls `O` with its doc table's example request: streamed (and drained)
@@ -230,6 +233,48 @@ where
     })
 }
 
+/// Calls `O` with its example request and formats the outcome with
+/// `Debug`: every answer (each event of a stream) or error.
+fn call_debug<O>(client: Client) -> DebugFuture
+where
+    O: ServerOperation + fmt::Debug + Send + Sync + 'static,
+    O::Output: Send + Unpin + fmt::Debug + 'static,
+{
+    Box::pin(async move {
+        let Ok(request) = O::example_request() else {
+            return String::new();
+        };
+        let mut text = format!("{request:?}\n");
+        if request.wants_stream() {
+            match client.execute_stream(&request).await {
+                Ok(mut events) => {
+                    while let Some(event) = events.next().await {
+                        text.push_str(&format!("{event:?}\n"));
+                    }
+                }
+                Err(error) => text.push_str(&format!("{error:?}\n{error}\n")),
+            }
+        } else {
+            match client.execute(&request).await {
+                Ok(answer) => text.push_str(&format!("{answer:?}\n")),
+                Err(error) => text.push_str(&format!("{error:?}\n{error}\n")),
+            }
+        }
+        text
+    })
+}
+
+/// Calls every operation once with its doc table's example request, in
+/// table order, and returns each outcome's `Debug` text (request, then
+/// answer, events or error): what the no-secret test scans.
+pub async fn call_every_operation(client: &Client) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    for op in operations() {
+        out.push((op.action, (op.debug)(client.clone()).await));
+    }
+    out
+}
+
 fn operations() -> Vec<Op> {
     let mut ops = Vec::new();
     macro_rules! add {
@@ -244,6 +289,7 @@ fn operations() -> Vec<Op> {
                     service: <$request as Operation>::INFO.service.key,
                     idempotent: <$request as Operation>::INFO.idempotent,
                     call: call::<$request>,
+                    debug: call_debug::<$request>,
                 });
             }
         };
@@ -462,7 +508,11 @@ pub async fn run(config: &LoadConfig) -> Result<Report, String> {
     .with_endpoint("http://imds.test")
     .with_role_name("load");
     // DashScope temporary tokens, issued by the emulator itself.
-    let token_transport = ReqwestTransport::new().map_err(|e| e.to_string())?;
+    let token_transport = ReqwestTransport::builder()
+        .request_timeout(Some(Duration::from_millis(1500)))
+        .read_idle_timeout(Some(Duration::from_millis(500)))
+        .build()
+        .map_err(|e| e.to_string())?;
     let api_keys = TemporaryTokenProvider::new(
         HttpContext::new(Arc::new(token_transport))
             .with_retry(RetryPolicy::default())

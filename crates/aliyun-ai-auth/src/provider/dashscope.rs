@@ -194,7 +194,8 @@ impl TemporaryTokenProvider {
             )
             .await?;
         if !(200..300).contains(&status) {
-            return Err(service_error("the DashScope token service", status, &body));
+            return Err(service_error("the DashScope token service", status, &body)
+                .redacting(&[key.secret().expose()]));
         }
         let answer: TokenAnswer = parse_json("the DashScope token answer", &body)?;
         let token = answer

@@ -114,9 +114,16 @@ impl HttpContext {
         make: impl FnMut(u32) -> Result<HttpRequest, aliyun_ai_transport::TransportError> + Send,
     ) -> Result<(u16, Bytes), CredentialsError> {
         let sending = async {
+            // Read whole inside each attempt: an answer that breaks or
+            // stalls halfway is retried like a reset (these calls are reads).
             let response = self
                 .retry
-                .send(self.transport.as_ref(), true, make)
+                .send_buffered(
+                    self.transport.as_ref(),
+                    true,
+                    crate::bounded::ENDPOINT_BODY_LIMIT,
+                    make,
+                )
                 .await
                 .map_err(|e| CredentialsError::fetch(format!("{what}: {e}")))?;
             let status = response.status().as_u16();

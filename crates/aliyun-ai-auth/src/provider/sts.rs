@@ -182,7 +182,11 @@ impl AssumeRoleProvider {
                 Ok(request)
             })
             .await?;
-        sts_credentials("STS AssumeRole", status, &body)
+        let echoed = [
+            source.secret().expose(),
+            source.security_token().map_or("", |t| t.expose()),
+        ];
+        sts_credentials("STS AssumeRole", status, &body).map_err(|e| e.redacting(&echoed))
     }
 }
 
@@ -299,6 +303,7 @@ impl OidcProvider {
             })
             .await?;
         sts_credentials("STS AssumeRoleWithOIDC", status, &body)
+            .map_err(|e| e.redacting(&[token.as_str()]))
     }
 }
 

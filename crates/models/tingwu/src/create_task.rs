@@ -126,9 +126,9 @@ pub struct Input {
     /// Required; also decoded from `appid`. Example: `app-***`.
     #[serde(alias = "appid")]
     pub app_id: String,
-    /// 音频文件 URL (audio file)
+    /// 音频文件 URL (audio file), e.g. `<https://example.com/call.mp3>`; no example value here, so the table's example request (which uses `input.text`) names one source
     ///
-    /// Exactly one of the `source` group is required. Example: `https://example.com/call.mp3`.
+    /// Exactly one of the `source` group is required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file_url: Option<String>,
     /// 对话文本,每行 `speaker: content` (dialogue text)
@@ -136,9 +136,9 @@ pub struct Input {
     /// Exactly one of the `source` group is required. Example: `销售: 您好\n客户: 我想看看SUV`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
-    /// 复用已有任务的转写结果 (reuse an earlier task's transcription)
+    /// 复用已有任务的转写结果 (reuse an earlier task's transcription), e.g. `wkb***`; no example value, as for `input.fileUrl`
     ///
-    /// Exactly one of the `source` group is required. Example: `wkb***`.
+    /// Exactly one of the `source` group is required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_id: Option<String>,
 }
@@ -167,7 +167,7 @@ impl InputBuilder {
         self
     }
 
-    /// Sets `input.fileUrl` (exactly one of the `source` group is required). 音频文件 URL (audio file)
+    /// Sets `input.fileUrl` (exactly one of the `source` group is required). 音频文件 URL (audio file), e.g. `<https://example.com/call.mp3>`; no example value here, so the table's example request (which uses `input.text`) names one source
     pub fn file_url(mut self, value: impl Into<String>) -> Self {
         self.file_url = Some(value.into());
         self
@@ -179,7 +179,7 @@ impl InputBuilder {
         self
     }
 
-    /// Sets `input.dataId` (exactly one of the `source` group is required). 复用已有任务的转写结果 (reuse an earlier task's transcription)
+    /// Sets `input.dataId` (exactly one of the `source` group is required). 复用已有任务的转写结果 (reuse an earlier task's transcription), e.g. `wkb***`; no example value, as for `input.fileUrl`
     pub fn data_id(mut self, value: impl Into<String>) -> Self {
         self.data_id = Some(value.into());
         self
@@ -682,7 +682,7 @@ impl aliyun_ai_core::server::ServerOperation for CreateTaskRequest {
     fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
         let path_params = [];
         let query = [];
-        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest { path_params: &path_params, query: &query, body: "{\"model\":\"tingwu-automotive-customer-profile\",\"input\":{\"task\":\"createTask\",\"appId\":\"app-***\",\"fileUrl\":\"https://example.com/call.mp3\",\"text\":\"销售: 您好\\\\n客户: 我想看看SUV\",\"dataId\":\"wkb***\"},\"parameters\":{\"identityRecognition\":{\"identityContents\":[{\"name\":\"客户\",\"description\":\"购车的客户\"}]},\"contentExtraction\":{\"extractionContents\":[{\"title\":\"用车成本\",\"content\":\"客户对购车费用、油耗等成本的关注\",\"identity\":\"客户\"}]}}}".as_bytes() })?;
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest { path_params: &path_params, query: &query, body: "{\"model\":\"tingwu-automotive-customer-profile\",\"input\":{\"task\":\"createTask\",\"appId\":\"app-***\",\"text\":\"销售: 您好\\\\n客户: 我想看看SUV\"},\"parameters\":{\"identityRecognition\":{\"identityContents\":[{\"name\":\"客户\",\"description\":\"购车的客户\"}]},\"contentExtraction\":{\"extractionContents\":[{\"title\":\"用车成本\",\"content\":\"客户对购车费用、油耗等成本的关注\",\"identity\":\"客户\"}]}}}".as_bytes() })?;
         aliyun_ai_core::Operation::validate(&request)?;
         Ok(request)
     }
