@@ -472,13 +472,15 @@ impl RetryPolicy {
         &self,
         transport: &dyn HttpTransport,
         idempotent: bool,
-        make_request: F,
+        mut make_request: F,
     ) -> Result<HttpResponse, RetryError>
     where
         F: FnMut(u32) -> Result<HttpRequest, TransportError> + Send,
     {
-        self.send_attempts(transport, idempotent, None, make_request)
-            .await
+        self.send_attempts(transport, idempotent, None, |attempt| {
+            std::future::ready(make_request(attempt))
+        })
+        .await
     }
 
     /// Like [`RetryPolicy::send`], but a successful answer's body is read
@@ -493,16 +495,38 @@ impl RetryPolicy {
         transport: &dyn HttpTransport,
         idempotent: bool,
         limit: usize,
-        make_request: F,
+        mut make_request: F,
     ) -> Result<HttpResponse, RetryError>
     where
         F: FnMut(u32) -> Result<HttpRequest, TransportError> + Send,
     {
-        self.send_attempts(transport, idempotent, Some(limit), make_request)
+        self.send_attempts(transport, idempotent, Some(limit), |attempt| {
+            std::future::ready(make_request(attempt))
+        })
+        .await
+    }
+
+    /// The most general form: `make_request(attempt)` is asynchronous, so
+    /// each attempt can obtain credentials anew (a retry after the cached
+    /// ones were renewed signs with the new ones); `buffer_limit` reads a
+    /// successful answer whole inside the attempt, as
+    /// [`RetryPolicy::send_buffered`] does, when set.
+    pub async fn send_each_attempt<F, Fut>(
+        &self,
+        transport: &dyn HttpTransport,
+        idempotent: bool,
+        buffer_limit: Option<usize>,
+        make_request: F,
+    ) -> Result<HttpResponse, RetryError>
+    where
+        F: FnMut(u32) -> Fut + Send,
+        Fut: Future<Output = Result<HttpRequest, TransportError>> + Send,
+    {
+        self.send_attempts(transport, idempotent, buffer_limit, make_request)
             .await
     }
 
-    async fn send_attempts<F>(
+    async fn send_attempts<F, Fut>(
         &self,
         transport: &dyn HttpTransport,
         idempotent: bool,
@@ -510,14 +534,15 @@ impl RetryPolicy {
         mut make_request: F,
     ) -> Result<HttpResponse, RetryError>
     where
-        F: FnMut(u32) -> Result<HttpRequest, TransportError> + Send,
+        F: FnMut(u32) -> Fut + Send,
+        Fut: Future<Output = Result<HttpRequest, TransportError>> + Send,
     {
         let idempotent = idempotent || self.retry_non_idempotent;
         let started = self.timer.now();
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let request = make_request(attempt).map_err(|error| RetryError {
+            let request = make_request(attempt).await.map_err(|error| RetryError {
                 error,
                 attempts: attempt,
             })?;

@@ -244,27 +244,41 @@ impl Client {
         } else {
             format!("{}{}?{query}", endpoint.base_url(), operation.path())
         };
-        let credentials = self.credentials(info).await?;
-        let retry = &self.config.settings.retry;
-        let transport = self.config.transport.as_ref();
-        let make_request =
-            |_attempt| self.build_request(info, &url, &body, content_type, &credentials, stream);
+        // The first attempt's credentials: a failure to get them is this
+        // call's error, typed as such.
+        let first = self.credentials(info).await?;
+        let (url, body) = (&url, &body);
+        let make_request = |attempt: u32| {
+            let first = &first;
+            async move {
+                // A retry asks again, so it signs with credentials renewed
+                // meanwhile; if asking fails, the first ones are tried (the
+                // service then says what is wrong with them).
+                let renewed = if attempt > 1 {
+                    self.credentials(info).await.ok()
+                } else {
+                    None
+                };
+                let credentials = renewed.as_ref().unwrap_or(first);
+                self.build_request(info, url, body, content_type, credentials, stream)
+            }
+        };
         // A whole answer is read inside the attempt, so a body that breaks
         // or stalls halfway is retried like a reset (idempotent operations
         // only); a stream is handed over as it arrives.
-        let response = if stream {
-            retry.send(transport, info.idempotent, make_request).await
-        } else {
-            retry
-                .send_buffered(
-                    transport,
-                    info.idempotent,
-                    self.config.settings.response_size_limit,
-                    make_request,
-                )
-                .await
-        }
-        .map_err(|e| Error::transport(e.error, e.attempts))?;
+        let buffer = (!stream).then_some(self.config.settings.response_size_limit);
+        let response = self
+            .config
+            .settings
+            .retry
+            .send_each_attempt(
+                self.config.transport.as_ref(),
+                info.idempotent,
+                buffer,
+                make_request,
+            )
+            .await
+            .map_err(|e| Error::transport(e.error, e.attempts))?;
         if !response.status().is_success() {
             return Err(service_error(response).await);
         }

@@ -507,3 +507,52 @@ async fn an_answer_one_byte_over_the_response_limit_is_too_large() {
         }
     }
 }
+
+/// Hands out a new key on each request for one: `LTAI-1`, `LTAI-2`...
+#[derive(Debug, Default)]
+struct RotatingKeys(std::sync::atomic::AtomicUsize);
+
+#[async_trait::async_trait]
+impl aliyun_ai::auth::AccessKeyProvider for RotatingKeys {
+    async fn access_key(&self) -> Result<aliyun_ai::AccessKey, aliyun_ai::auth::CredentialsError> {
+        let n = self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        Ok(aliyun_ai::AccessKey::new(format!("LTAI-{n}"), "secret"))
+    }
+}
+
+#[tokio::test]
+async fn a_retry_signs_with_the_credentials_current_at_its_attempt() {
+    let mock = MockTransport::new();
+    mock.push(MockResponse::status(503))
+        .push(MockResponse::json(
+            200,
+            &json!({"success": true, "data": {"intentionCodes": ["a"]}}),
+        ));
+    let config = aliyun_ai::Config::builder()
+        .transport(std::sync::Arc::new(mock.clone()))
+        .access_key_provider(std::sync::Arc::new(RotatingKeys::default()))
+        .retry_policy(
+            aliyun_ai::RetryPolicy::default().with_timer(std::sync::Arc::new(
+                aliyun_ai::transport::retry::ManualTimer::new(),
+            )),
+        )
+        .build()
+        .unwrap();
+    let request = aliyun_ai::dianjin::RecognizeIntentionRequest::builder()
+        .biz_type("attitude")
+        .conversation("##客户##:嗯")
+        .build()
+        .unwrap();
+    aliyun_ai::Client::new(config)
+        .dianjin()
+        .recognize_intention("ws", request)
+        .await
+        .expect("retried to success");
+    let keys: Vec<String> = mock
+        .requests()
+        .iter()
+        .map(|r| r.header("authorization").unwrap_or_default().to_owned())
+        .collect();
+    assert!(keys[0].contains("Credential=LTAI-1,"), "{}", keys[0]);
+    assert!(keys[1].contains("Credential=LTAI-2,"), "{}", keys[1]);
+}
