@@ -1363,7 +1363,30 @@ impl Emitter<'_> {
         }
         let example = example_json(self.module, self.types, op.response);
         let example_request = if service.style == Style::Rpc {
-            String::new()
+            // Every parameter of an RPC request can travel in the query (the
+            // gateway reads a form from either): each top-level example, a
+            // complex one as JSON text, as the vendor's SDKs send them.
+            let request_example = example_json(self.module, self.types, op.request);
+            let pairs: Vec<String> = crate::json::parse(&request_example)
+                .ok()
+                .and_then(|json| json.as_object().map(<[_]>::to_vec))
+                .unwrap_or_default()
+                .iter()
+                .map(|(name, value)| {
+                    let text = value
+                        .scalar_text()
+                        .unwrap_or_else(|| crate::json::pretty(value));
+                    format!(
+                        "({}.to_owned(), {}.to_owned())",
+                        rust_str(name),
+                        rust_str(&text)
+                    )
+                })
+                .collect();
+            format!(
+                "\n\n    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {{\n        let query = [{}];\n        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest {{ path_params: &[], query: &query, body: b\"\" }})?;\n        aliyun_ai_core::Operation::validate(&request)?;\n        Ok(request)\n    }}",
+                pairs.join(", ")
+            )
         } else {
             let mut path = Vec::new();
             let mut query = Vec::new();

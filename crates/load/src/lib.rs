@@ -113,6 +113,8 @@ pub struct Report {
     pub rss_after_mib: u64,
     /// Operations in the mix.
     pub operations: usize,
+    /// Operations left out of the mix: their doc table has no valid example request.
+    pub skipped: Vec<&'static str>,
 }
 
 impl Report {
@@ -168,9 +170,10 @@ impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "{} calls over {} operations in {:.2} s: {:.0} calls/s; latency p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+            "{} calls over {} operations (left out, no example request: {:?}) in {:.2} s: {:.0} calls/s; latency p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
             self.accounted,
             self.operations,
+            self.skipped,
             self.elapsed.as_secs_f64(),
             self.calls_per_second(),
             self.p50.as_secs_f64() * 1e3,
@@ -276,13 +279,23 @@ pub async fn call_every_operation(client: &Client) -> Vec<(&'static str, String)
 }
 
 fn operations() -> Vec<Op> {
+    operations_and_skipped().0
+}
+
+/// The operations of the mix, and the actions left out (no example request).
+fn operations_and_skipped() -> (Vec<Op>, Vec<&'static str>) {
     let mut ops = Vec::new();
+    let mut skipped = Vec::new();
     macro_rules! add {
         ($request:ty) => {
             // An operation whose table gives no example request (OpenPlatform's
             // AuthorizeFileUpload takes none) is called through the facade's
             // upload instead, elsewhere; it cannot join a generic mix.
-            if let Ok(example) = <$request as ServerOperation>::example_request() {
+            let example = <$request as ServerOperation>::example_request();
+            if example.is_err() {
+                skipped.push(<$request as Operation>::INFO.action);
+            }
+            if let Ok(example) = example {
                 ops.push(Op {
                     streams: example.wants_stream(),
                     action: <$request as Operation>::INFO.action,
@@ -299,7 +312,7 @@ fn operations() -> Vec<Op> {
     aliyun_ai_models_openplatform::for_each_operation!(add);
     aliyun_ai_models_retailbot::for_each_operation!(add);
     aliyun_ai_models_tingwu::for_each_operation!(add);
-    ops
+    (ops, skipped)
 }
 
 /// What one call ended in, by name; `Err` names an outcome the SDK should
@@ -538,7 +551,8 @@ pub async fn run(config: &LoadConfig) -> Result<Report, String> {
             .map_err(|e| format!("the client: {e}"))?,
     );
 
-    let ops = Arc::new(operations());
+    let (ops, skipped) = operations_and_skipped();
+    let ops = Arc::new(ops);
     let rss_before = rss_mib();
     let started = Instant::now();
     let next = Arc::new(AtomicUsize::new(0));
@@ -603,6 +617,7 @@ pub async fn run(config: &LoadConfig) -> Result<Report, String> {
         accounted: results.len(),
         elapsed,
         operations: ops.len(),
+        skipped,
         peak_connections: peak.load(Ordering::Relaxed),
         rss_before_mib: rss_before,
         rss_after_mib: rss_after,

@@ -199,4 +199,18 @@ impl aliyun_ai_core::server::ServerOperation for AuthorizeFileUploadRequest {
     fn example_response() -> serde_json::Value {
         serde_json::from_str("{\"AccessKeyId\":\"STS.NV5xxx\",\"Bucket\":\"dianjin-upload-cn-beijing\",\"EncodedPolicy\":\"eyJleHBpcmF0aW9uIjoiMjAyNC0wMS0wMVQwMDowMDowMFoifQ==\",\"Endpoint\":\"oss-cn-beijing.aliyuncs.com\",\"ObjectKey\":\"dianjin/upload/1234\",\"RequestId\":\"9F1DB065-AE0D-5EE3-B1AF-48632CB0831C\",\"Signature\":\"c2lnbmF0dXJl\",\"UseAccelerate\":false}").unwrap_or_default()
     }
+
+    fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
+        let query = [
+            ("Product".to_owned(), "DianJin".to_owned()),
+            ("RegionId".to_owned(), "cn-beijing".to_owned()),
+        ];
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest {
+            path_params: &[],
+            query: &query,
+            body: b"",
+        })?;
+        aliyun_ai_core::Operation::validate(&request)?;
+        Ok(request)
+    }
 }
