@@ -44,17 +44,12 @@ pub fn respond(
     body: impl Into<Bytes>,
     request_id: &str,
 ) -> Response<Body> {
-    let mut response = Response::new(full(body));
-    *response.status_mut() =
-        StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let headers = response.headers_mut();
-    if let Ok(value) = content_type.parse() {
-        headers.insert(http::header::CONTENT_TYPE, value);
-    }
-    if let Ok(value) = request_id.parse() {
-        headers.insert("x-acs-request-id", value);
-    }
-    response
+    raw(
+        status,
+        &[("content-type".to_owned(), content_type.to_owned())],
+        body,
+        request_id,
+    )
 }
 
 pub fn json_response(status: u16, body: &Value, request_id: &str) -> Response<Body> {
@@ -152,7 +147,7 @@ pub fn sse_response(
 pub fn raw(
     status: u16,
     headers: &[(String, String)],
-    body: Vec<u8>,
+    body: impl Into<Bytes>,
     request_id: &str,
 ) -> Response<Body> {
     let mut response = Response::new(full(body));

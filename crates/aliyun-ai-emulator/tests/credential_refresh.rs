@@ -139,6 +139,16 @@ async fn concurrent_calls(client: &Client, count: usize) -> Vec<aliyun_ai::Error
     errors
 }
 
+#[track_caller]
+fn assert_all_succeed(errors: Vec<aliyun_ai::Error>) {
+    assert!(
+        errors.is_empty(),
+        "{} failed, first: {:?}",
+        errors.len(),
+        errors.first()
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn five_hundred_calls_at_expiry_refresh_once_and_failures_keep_serving() {
     let (_emulator, rig) = rig().await;
@@ -147,26 +157,14 @@ async fn five_hundred_calls_at_expiry_refresh_once_and_failures_keep_serving() {
 
     // Renewal due (under 5 minutes left of STS.0): one refresh for 500 calls.
     rig.clock.advance(LIFETIME - Duration::from_secs(200));
-    let errors = concurrent_calls(&rig.client, 500).await;
-    assert!(
-        errors.is_empty(),
-        "{} failed, first: {:?}",
-        errors.len(),
-        errors.first()
-    );
+    assert_all_succeed(concurrent_calls(&rig.client, 500).await);
     assert_eq!(rig.asked.load(Ordering::SeqCst), 2, "exactly one refresh");
 
     // Due again, and the metadata service fails: STS.1 is still valid and
     // keeps serving; the failure is tried once, then the cache stays quiet.
     rig.mode.store(FAIL, Ordering::SeqCst);
     rig.clock.advance(LIFETIME - Duration::from_secs(200));
-    let errors = concurrent_calls(&rig.client, 500).await;
-    assert!(
-        errors.is_empty(),
-        "{} failed, first: {:?}",
-        errors.len(),
-        errors.first()
-    );
+    assert_all_succeed(concurrent_calls(&rig.client, 500).await);
     assert_eq!(rig.asked.load(Ordering::SeqCst), 3, "one failed refresh");
 
     // After the quiet period the service hangs: each renewal is cut at the
@@ -174,13 +172,7 @@ async fn five_hundred_calls_at_expiry_refresh_once_and_failures_keep_serving() {
     rig.mode.store(HANG, Ordering::SeqCst);
     rig.clock.advance(Duration::from_secs(30));
     let started = Instant::now();
-    let errors = concurrent_calls(&rig.client, 200).await;
-    assert!(
-        errors.is_empty(),
-        "{} failed, first: {:?}",
-        errors.len(),
-        errors.first()
-    );
+    assert_all_succeed(concurrent_calls(&rig.client, 200).await);
     assert_eq!(rig.asked.load(Ordering::SeqCst), 4, "one hung refresh");
     assert!(
         started.elapsed() < Duration::from_secs(10),
