@@ -272,6 +272,22 @@ async fn result_files_above_the_size_limit_are_refused() {
     // The same file would come again: a caller retrying on the flag stops.
     assert!(!error.is_retryable());
     assert_eq!(mock.requests().len(), 1, "not retried");
+
+    // Exactly the limit is read (and decodes).
+    let mut at_limit = b"{}".to_vec();
+    at_limit.resize(1024, b' ');
+    let mock = MockTransport::with_handler(move |_| MockResponse::new(200, at_limit.clone()));
+    let config = aliyun_ai::Config::builder()
+        .transport(Arc::new(mock.clone()))
+        .api_key(aliyun_ai::ApiKey::new("sk-x"))
+        .result_size_limit(1024)
+        .build()
+        .unwrap();
+    aliyun_ai::Client::new(config)
+        .tingwu()
+        .fetch::<aliyun_ai::tingwu::Transcription>("https://bucket.oss-cn-hangzhou.aliyuncs.com/t")
+        .await
+        .expect("a file of exactly the limit");
 }
 
 #[tokio::test]
