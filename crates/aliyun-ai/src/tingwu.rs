@@ -226,8 +226,5 @@ impl Tingwu<'_> {
 
 /// A result URL without its query (which carries the pre-signed signature).
 fn redact_url(url: &str) -> String {
-    match url.split_once('?') {
-        Some((base, _)) => format!("{base}?<signature hidden>"),
-        None => url.to_owned(),
-    }
+    SignedUrl::new(url).to_string()
 }
