@@ -369,31 +369,41 @@ pub fn canonical_headers<'a, I>(headers: I) -> (String, String)
 where
     I: IntoIterator<Item = (&'a str, &'a str)>,
 {
-    let mut grouped: std::collections::BTreeMap<String, Vec<&str>> =
-        std::collections::BTreeMap::new();
-    for (name, value) in headers {
-        grouped
-            .entry(name.to_ascii_lowercase())
-            .or_default()
-            .push(value.trim());
-    }
-    let mut canonical = String::new();
-    let mut signed = String::new();
-    for (name, values) in &mut grouped {
-        values.sort_unstable();
-        canonical.push_str(name);
-        canonical.push(':');
-        for (index, value) in values.iter().enumerate() {
-            if index > 0 {
-                canonical.push(',');
+    // Sorting (name, value) pairs orders the names and, within a name, its
+    // values: one sort, and no allocation for names already lowercase (an
+    // `http::HeaderMap`'s always are).
+    let mut pairs: Vec<(std::borrow::Cow<'a, str>, &'a str)> = headers
+        .into_iter()
+        .map(|(name, value)| {
+            let name = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+                std::borrow::Cow::Owned(name.to_ascii_lowercase())
+            } else {
+                std::borrow::Cow::Borrowed(name)
+            };
+            (name, value.trim())
+        })
+        .collect();
+    pairs.sort_unstable();
+    let length: usize = pairs.iter().map(|(n, v)| n.len() + v.len() + 2).sum();
+    let mut canonical = String::with_capacity(length);
+    let mut signed = String::with_capacity(length / 2);
+    let mut previous: Option<&str> = None;
+    for (name, value) in &pairs {
+        if previous == Some(name.as_ref()) {
+            // Another value of the same name: joined with `,` on its line.
+            canonical.pop();
+            canonical.push(',');
+        } else {
+            canonical.push_str(name);
+            canonical.push(':');
+            if !signed.is_empty() {
+                signed.push(';');
             }
-            canonical.push_str(value);
+            signed.push_str(name);
         }
+        canonical.push_str(value);
         canonical.push('\n');
-        if !signed.is_empty() {
-            signed.push(';');
-        }
-        signed.push_str(name);
+        previous = Some(name.as_ref());
     }
     (canonical, signed)
 }
