@@ -636,22 +636,22 @@ impl RetryPolicy {
 /// classified and reported.
 async fn buffer_error_body(response: HttpResponse) -> Result<HttpResponse, TransportError> {
     let (parts, body) = response.into_parts();
-    let request_id = response_request_id(&parts.headers).map(str::to_owned);
+    // The request id is copied only for the error (not on every answer).
     let bytes = body
         .collect_prefix(ERROR_BODY_LIMIT)
         .await
-        .map_err(|e| e.with_request_id(request_id))?;
+        .map_err(|e| e.with_request_id(response_request_id(&parts.headers).map(str::to_owned)))?;
     Ok(HttpResponse::from_parts(parts, HttpBody::full(bytes)))
 }
 
 /// Reads a successful response's whole body (at most `limit` bytes).
 async fn buffer_body(response: HttpResponse, limit: usize) -> Result<HttpResponse, TransportError> {
     let (parts, body) = response.into_parts();
-    let request_id = response_request_id(&parts.headers).map(str::to_owned);
+    // The request id is copied only for the error (not on every answer).
     let bytes = body
         .collect_limited(limit)
         .await
-        .map_err(|e| e.with_request_id(request_id))?;
+        .map_err(|e| e.with_request_id(response_request_id(&parts.headers).map(str::to_owned)))?;
     Ok(HttpResponse::from_parts(parts, HttpBody::full(bytes)))
 }
 
