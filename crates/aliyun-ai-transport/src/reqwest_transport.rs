@@ -38,7 +38,7 @@ impl Default for ReqwestTransportBuilder {
             request_timeout: Some(Duration::from_secs(60)),
             read_idle_timeout: Some(Duration::from_secs(60)),
             pool_idle_timeout: Duration::from_secs(90),
-            pool_max_idle_per_host: 32,
+            pool_max_idle_per_host: usize::MAX,
             user_agent_suffix: None,
             use_env_proxy: true,
         }

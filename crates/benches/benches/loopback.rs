@@ -17,7 +17,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use aliyun_ai::transport::{HttpBody, HttpRequest, HttpResponse, HttpTransport, TransportError};
@@ -58,12 +58,22 @@ fn main() {
         .read_line(&mut line)
         .expect("the server prints its port");
     let base = format!("http://{}", line.trim());
-    // `LOOPBACK_PROFILE=1`: only the facade, 256 at a time, for a profiler.
+    // `LOOPBACK_PROFILE=canned`: only the facade over the canned transport,
+    // sequentially; any other value: only the facade, 256 at a time. For a
+    // profiler.
+    if std::env::var_os("LOOPBACK_PROFILE").is_some_and(|v| v == "canned") {
+        let m = measure_sequential(calls, Bare::Mock, &base);
+        println!(
+            "facade, canned transport: {:.1} us CPU per call, {:.0} allocations per call",
+            m.cpu_us, m.allocations
+        );
+        return;
+    }
     if std::env::var_os("LOOPBACK_PROFILE").is_some() {
         let m = measure_concurrent(calls, Bare::Facade, &base);
         println!(
-            "facade: {:.0} calls/s, {:.1} us CPU per call",
-            m.per_second, m.cpu_us
+            "facade: {:.0} calls/s, {:.1} us CPU per call, {} new connections",
+            m.per_second, m.cpu_us, m.connections
         );
         return;
     }
@@ -101,15 +111,18 @@ fn main() {
     ];
     let limit = sequential[0].1;
     println!("sequential, current_thread runtime:");
-    println!("| client | CPU per call | x bare hyper | wall per call | allocations per call |");
-    println!("|---|---|---|---|---|");
+    println!(
+        "| client | CPU per call | x bare hyper | wall per call | allocations per call | new connections |"
+    );
+    println!("|---|---|---|---|---|---|");
     for (name, m) in &sequential {
         println!(
-            "| {name} | {:.1} us | {:.2}x | {:.1} us | {:.0} |",
+            "| {name} | {:.1} us | {:.2}x | {:.1} us | {:.0} | {} |",
             m.cpu_us,
             m.cpu_us / limit.cpu_us,
             m.wall_us,
-            m.allocations
+            m.allocations,
+            m.connections
         );
     }
 
@@ -138,14 +151,15 @@ fn main() {
     ];
     let limit = concurrent[0].1;
     println!("\n{CONCURRENCY} concurrent calls, multi-thread runtime ({total} calls):");
-    println!("| client | calls per second | x bare hyper | CPU per call |");
-    println!("|---|---|---|---|");
+    println!("| client | calls per second | x bare hyper | CPU per call | new connections |");
+    println!("|---|---|---|---|---|");
     for (name, m) in &concurrent {
         println!(
-            "| {name} | {:.0} | {:.2}x | {:.1} us |",
+            "| {name} | {:.0} | {:.2}x | {:.1} us | {} |",
             m.per_second,
             m.per_second / limit.per_second,
-            m.cpu_us
+            m.cpu_us,
+            m.connections
         );
     }
     drop(server);
@@ -246,12 +260,16 @@ struct Sequential {
     cpu_us: f64,
     wall_us: f64,
     allocations: f64,
+    /// New connections the server accepted during the measured calls.
+    connections: usize,
 }
 
 #[derive(Clone, Copy)]
 struct Concurrent {
     per_second: f64,
     cpu_us: f64,
+    /// New connections the server accepted during the measured calls.
+    connections: usize,
 }
 
 /// One way to make the call, ready to be repeated.
@@ -461,6 +479,7 @@ fn measure_sequential(calls: usize, kind: Bare, base: &str) -> Sequential {
         for _ in 0..200 {
             caller.call().await;
         }
+        let connections = accepted_connections(base);
         let allocations = ALLOCATIONS.load(Ordering::Relaxed);
         let cpu = process_cpu().unwrap_or_default();
         let started = Instant::now();
@@ -474,6 +493,8 @@ fn measure_sequential(calls: usize, kind: Bare, base: &str) -> Sequential {
             cpu_us: per_call(cpu, calls),
             wall_us: per_call(wall, calls),
             allocations: allocations as f64 / calls as f64,
+            // The first question's own connection is not the client's.
+            connections: accepted_connections(base) - connections - 1,
         }
     })
 }
@@ -506,6 +527,7 @@ fn measure_concurrent(total: usize, kind: Bare, base: &str) -> Concurrent {
             }
         };
         run(CONCURRENCY).await;
+        let connections = accepted_connections(base);
         let cpu = process_cpu().unwrap_or_default();
         let started = Instant::now();
         let done = run(total).await;
@@ -514,12 +536,34 @@ fn measure_concurrent(total: usize, kind: Bare, base: &str) -> Concurrent {
         Concurrent {
             per_second: done as f64 / wall.as_secs_f64(),
             cpu_us: per_call(cpu, done),
+            connections: accepted_connections(base) - connections - 1,
         }
     })
 }
 
 fn per_call(time: Duration, calls: usize) -> f64 {
     time.as_secs_f64() * 1e6 / calls as f64
+}
+
+/// Connections the server has accepted, read at [`CONNECTIONS_PATH`].
+static ACCEPTED: AtomicUsize = AtomicUsize::new(0);
+const CONNECTIONS_PATH: &str = "/__bench/connections";
+
+/// How many connections the server has accepted so far, this question's own
+/// connection (plain HTTP/1.0) included.
+fn accepted_connections(base: &str) -> usize {
+    use std::io::{Read, Write};
+    let address = base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).expect("the server accepts");
+    write!(
+        stream,
+        "GET {CONNECTIONS_PATH} HTTP/1.0\r\nHost: {address}\r\n\r\n"
+    )
+    .expect("sent");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("answered");
+    let count = answer.rsplit("\r\n\r\n").next().unwrap_or_default();
+    count.trim().parse::<usize>().expect("a count")
 }
 
 /// The child process: a hyper HTTP/1 server answering every request with the
@@ -540,9 +584,14 @@ fn serve() {
                 continue;
             };
             let _ = stream.set_nodelay(true);
+            ACCEPTED.fetch_add(1, Ordering::Relaxed);
             tokio::spawn(async move {
                 let service = hyper::service::service_fn(
                     |request: hyper::Request<hyper::body::Incoming>| async move {
+                        if request.uri().path() == CONNECTIONS_PATH {
+                            let count = ACCEPTED.load(Ordering::Relaxed).to_string();
+                            return Ok(hyper::Response::new(Full::new(Bytes::from(count))));
+                        }
                         let _ = request.into_body().collect().await;
                         let mut response =
                             hyper::Response::new(Full::new(Bytes::from_static(ANSWER.as_bytes())));
