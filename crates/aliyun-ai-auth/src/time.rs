@@ -37,12 +37,56 @@ pub fn format_iso8601(time: SystemTime) -> String {
     };
     let (year, month, day) = civil_from_days(seconds.div_euclid(86_400));
     let rest = seconds.rem_euclid(86_400);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rest / 3600,
-        rest % 3600 / 60,
-        rest % 60
-    )
+    match u32::try_from(year) {
+        Ok(year) if year <= 9999 => {
+            let stamp = Iso8601::new(year, month, day, rest as u32);
+            stamp.as_str().to_owned()
+        }
+        // Outside the four-digit years (never a real clock): the general form.
+        _ => format!(
+            "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+            rest / 3600,
+            rest % 3600 / 60,
+            rest % 60
+        ),
+    }
+}
+
+/// A `yyyy-MM-ddTHH:mm:ssZ` stamp on the stack: what a signer writes into a
+/// header on every request, without formatting machinery or allocation.
+#[derive(Clone, Copy)]
+pub(crate) struct Iso8601([u8; 20]);
+
+impl Iso8601 {
+    /// `time` in UTC, or `None` outside the years 0 to 9999.
+    pub(crate) fn from_time(time: SystemTime) -> Option<Self> {
+        let seconds = time.duration_since(UNIX_EPOCH).ok()?.as_secs();
+        let days = i64::try_from(seconds / 86_400).ok()?;
+        let (year, month, day) = civil_from_days(days);
+        let year = u32::try_from(year).ok().filter(|y| *y <= 9999)?;
+        Some(Self::new(year, month, day, (seconds % 86_400) as u32))
+    }
+
+    fn new(year: u32, month: u32, day: u32, second_of_day: u32) -> Self {
+        fn two(out: &mut [u8], value: u32) {
+            out[0] = b'0' + (value / 10 % 10) as u8;
+            out[1] = b'0' + (value % 10) as u8;
+        }
+        let mut out = *b"0000-00-00T00:00:00Z";
+        two(&mut out[0..2], year / 100);
+        two(&mut out[2..4], year % 100);
+        two(&mut out[5..7], month);
+        two(&mut out[8..10], day);
+        two(&mut out[11..13], second_of_day / 3600);
+        two(&mut out[14..16], second_of_day % 3600 / 60);
+        two(&mut out[17..19], second_of_day % 60);
+        Self(out)
+    }
+
+    /// The stamp (ASCII digits and separators only).
+    pub(crate) fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).unwrap_or("1970-01-01T00:00:00Z")
+    }
 }
 
 /// Parses `yyyy-MM-ddTHH:mm:ssZ` (fractional seconds are ignored; a missing
@@ -95,6 +139,40 @@ mod tests {
         );
         assert!(parse_iso8601("2016-13-23T12:46:24Z").is_none());
         assert!(parse_iso8601("yesterday").is_none());
+    }
+
+    #[test]
+    fn the_stack_stamp_is_the_formatted_one() {
+        let general = |seconds: i64| {
+            let (year, month, day) = civil_from_days(seconds.div_euclid(86_400));
+            let rest = seconds.rem_euclid(86_400);
+            format!(
+                "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+                rest / 3600,
+                rest % 3600 / 60,
+                rest % 60
+            )
+        };
+        // Every ~27 days (an odd step, so every time of day comes up) from
+        // 1970 to 9999, and the last second of 9999.
+        for seconds in (0..253_402_300_800_i64)
+            .step_by(2_345_677)
+            .chain([253_402_300_799])
+        {
+            let time = UNIX_EPOCH + Duration::from_secs(seconds as u64);
+            let stamp = Iso8601::from_time(time).expect("a four-digit year");
+            assert_eq!(stamp.as_str(), general(seconds));
+            assert_eq!(format_iso8601(time), general(seconds));
+        }
+        // Year 10000 and before 1970: no stack stamp; the general form.
+        let far = UNIX_EPOCH + Duration::from_secs(253_402_300_800);
+        assert!(Iso8601::from_time(far).is_none());
+        assert_eq!(format_iso8601(far), "10000-01-01T00:00:00Z");
+        assert!(Iso8601::from_time(UNIX_EPOCH - Duration::from_secs(1)).is_none());
+        assert_eq!(
+            format_iso8601(UNIX_EPOCH - Duration::from_secs(1)),
+            "1969-12-31T23:59:59Z"
+        );
     }
 
     #[test]

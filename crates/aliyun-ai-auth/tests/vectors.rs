@@ -71,6 +71,42 @@ fn the_vendor_worked_example_through_the_request_signer() {
     );
 }
 
+#[test]
+fn the_vendor_worked_example_through_the_client_path() {
+    // `sign_request` (what the client calls) keeps no intermediates; it must
+    // put the same bytes on the wire as `sign`.
+    use aliyun_ai_auth::sign::{RequestSigner, SigningKey};
+    let signer = V3Signer::new(
+        Arc::new(FixedClock(parse_iso8601("2023-10-26T10:22:32Z").unwrap())),
+        Arc::new(FixedNonce("3156853299f313e23d1673dc12e1703d".into())),
+    );
+    let mut request = http::Request::post(
+        "https://ecs.cn-shanghai.aliyuncs.com/?RegionId=cn-shanghai&ImageId=win2019_1809_x64_dtc_zh-cn_40G_alibase_20230811.vhd",
+    )
+    .body(Bytes::new())
+    .unwrap();
+    let key = AccessKey::new("YourAccessKeyId", "YourAccessKeySecret");
+    signer
+        .sign_request(
+            &mut request,
+            SigningKey::AccessKey(&key),
+            "RunInstances",
+            "2014-05-26",
+        )
+        .unwrap();
+    assert_eq!(
+        request.headers()["authorization"],
+        format!(
+            "ACS3-HMAC-SHA256 Credential=YourAccessKeyId,SignedHeaders=host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;x-acs-version,Signature={WORKED_SIGNATURE}"
+        )
+        .as_str()
+    );
+    assert_eq!(
+        request.uri().query(),
+        Some("ImageId=win2019_1809_x64_dtc_zh-cn_40G_alibase_20230811.vhd&RegionId=cn-shanghai")
+    );
+}
+
 const UNIT_HASH: &str = "55e12e91650d2fec56ec74e1d3e4ddbfce2ef3a65890c2a19ecf88a307e76a23";
 const UNIT_SIGNATURE: &str = "d16b30a7699ae9e43875b13195b2f81bcc3ed10c14a9b5eb780e51619aa50be1";
 

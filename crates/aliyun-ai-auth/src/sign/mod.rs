@@ -85,27 +85,60 @@ impl Clock for FixedClock {
 pub trait NonceSource: Send + Sync {
     /// A new nonce.
     fn nonce(&self) -> String;
+
+    /// The next nonce as 32 hex characters on the stack, if this source makes
+    /// such nonces: what the signer uses when it can, to spare an allocation.
+    #[doc(hidden)]
+    fn nonce_hex(&self) -> Option<Hex<32>> {
+        None
+    }
 }
 
-/// 32 random hex characters from the operating system's generator.
+/// 32 hex characters, unpredictable and unique per request: the first 128
+/// bits of SHA-256 over a 256-bit key and a process-wide counter. The key
+/// comes from the operating system's generator once per process, so a
+/// request costs one hash, not a system call (the counter makes every nonce
+/// of a process distinct; the key makes them unguessable and distinct
+/// between processes).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RandomNonce;
 
+impl RandomNonce {
+    /// The nonce as hex on the stack (what the signer sends).
+    pub(crate) fn next_hex() -> Hex<32> {
+        static KEY: std::sync::OnceLock<[u8; 32]> = std::sync::OnceLock::new();
+        static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let key = KEY.get_or_init(|| {
+            let mut key = [0u8; 32];
+            if getrandom::fill(&mut key).is_err() {
+                // No OS randomness: the time and the process id, which keep
+                // nonces unique between processes, the property that matters.
+                let nanos = SystemTime::now()
+                    .duration_since(SystemTime::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_nanos());
+                key[..16].copy_from_slice(&nanos.to_le_bytes());
+                key[16..20].copy_from_slice(&std::process::id().to_le_bytes());
+            }
+            key
+        });
+        let count = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let digest = Sha256::new()
+            .chain_update(key)
+            .chain_update(count.to_le_bytes())
+            .finalize();
+        let mut first = [0u8; 16];
+        first.copy_from_slice(&digest[..16]);
+        Hex::of(&first)
+    }
+}
+
 impl NonceSource for RandomNonce {
     fn nonce(&self) -> String {
-        let mut bytes = [0u8; 16];
-        if getrandom::fill(&mut bytes).is_err() {
-            // No OS randomness: fall back to time and a process-wide counter,
-            // which is still unique per request, the property that matters.
-            static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-            let nanos = SystemTime::now()
-                .duration_since(SystemTime::UNIX_EPOCH)
-                .map_or(0, |d| d.as_nanos() as u64);
-            let count = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            bytes[..8].copy_from_slice(&nanos.to_be_bytes());
-            bytes[8..].copy_from_slice(&count.to_be_bytes());
-        }
-        hex(&bytes)
+        Self::next_hex().as_str().to_owned()
+    }
+
+    fn nonce_hex(&self) -> Option<Hex<32>> {
+        Some(Self::next_hex())
     }
 }
 
@@ -124,28 +157,71 @@ impl NonceSource for FixedNonce {
 
 /// Lowercase hex.
 pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
     for &byte in bytes {
-        out.push(DIGITS[usize::from(byte >> 4)] as char);
-        out.push(DIGITS[usize::from(byte & 0x0F)] as char);
+        let [high, low] = hex_pair(byte);
+        out.push(high as char);
+        out.push(low as char);
     }
     out
 }
 
-/// Lowercase hex SHA-256 of `data`.
-pub fn sha256_hex(data: &[u8]) -> String {
-    hex(&Sha256::digest(data))
+fn hex_pair(byte: u8) -> [u8; 2] {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    [
+        DIGITS[usize::from(byte >> 4)],
+        DIGITS[usize::from(byte & 0x0F)],
+    ]
 }
 
-pub(crate) fn hmac_sha256(key: &[u8], data: &[u8]) -> Vec<u8> {
+/// `N` lowercase hex characters on the stack: a digest or a nonce, written
+/// into a header or a string to sign without an allocation.
+#[doc(hidden)]
+#[derive(Clone, Copy)]
+pub struct Hex<const N: usize>([u8; N]);
+
+impl<const N: usize> Hex<N> {
+    /// The hex of `bytes`, which must be `N / 2` long (checked when built:
+    /// a wrong length leaves zeros, never panics).
+    pub(crate) fn of(bytes: &[u8]) -> Self {
+        let mut out = [b'0'; N];
+        for (pair, &byte) in out.chunks_exact_mut(2).zip(bytes) {
+            pair.copy_from_slice(&hex_pair(byte));
+        }
+        Self(out)
+    }
+
+    /// The hex text.
+    pub fn as_str(&self) -> &str {
+        // Only ASCII hex digits are ever written.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+impl<const N: usize> fmt::Debug for Hex<N> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Lowercase hex SHA-256 of `data`.
+pub fn sha256_hex(data: &[u8]) -> String {
+    sha256_hex_stack(data).as_str().to_owned()
+}
+
+/// Lowercase hex SHA-256 of `data`, on the stack.
+pub(crate) fn sha256_hex_stack(data: &[u8]) -> Hex<64> {
+    Hex::of(&Sha256::digest(data))
+}
+
+pub(crate) fn hmac_sha256(key: &[u8], data: &[u8]) -> [u8; 32] {
     // HMAC accepts keys of any length: `new_from_slice` cannot fail.
     match Hmac::<Sha256>::new_from_slice(key) {
         Ok(mut mac) => {
             mac.update(data);
-            mac.finalize().into_bytes().to_vec()
+            mac.finalize().into_bytes().into()
         }
-        Err(_) => Vec::new(),
+        Err(_) => [0; 32],
     }
 }
 
@@ -178,27 +254,31 @@ where
 /// The canonical form of a query string that is already encoded as sent:
 /// its `name=value` parts sorted (an empty value written `name=`).
 pub fn canonical_query_from_encoded(query: &str) -> String {
-    let mut pairs: Vec<(String, String)> = query
+    if query.is_empty() {
+        return String::new();
+    }
+    let mut pairs: Vec<(&str, &str)> = query
         .split('&')
         .filter(|part| !part.is_empty())
-        .map(|part| {
-            let (name, value) = part.split_once('=').unwrap_or((part, ""));
-            (name.to_owned(), value.to_owned())
-        })
+        .map(|part| part.split_once('=').unwrap_or((part, "")))
         .collect();
-    pairs.sort();
+    pairs.sort_unstable();
     join_pairs(&pairs)
 }
 
-fn join_pairs(pairs: &[(String, String)]) -> String {
-    let mut out = String::new();
+fn join_pairs<S: AsRef<str>>(pairs: &[(S, S)]) -> String {
+    let length = pairs
+        .iter()
+        .map(|(n, v)| n.as_ref().len() + v.as_ref().len() + 2)
+        .sum();
+    let mut out = String::with_capacity(length);
     for (index, (name, value)) in pairs.iter().enumerate() {
         if index > 0 {
             out.push('&');
         }
-        out.push_str(name);
+        out.push_str(name.as_ref());
         out.push('=');
-        out.push_str(value);
+        out.push_str(value.as_ref());
     }
     out
 }
@@ -216,8 +296,12 @@ pub fn encode_path(path: &str) -> String {
 /// `content-type` and every `x-acs-*` header (`docs/vendor/auth.md` calls this
 /// list a signer's choice; a verifier must not apply it).
 pub fn is_signed_header(name: &str) -> bool {
-    let name = name.to_ascii_lowercase();
-    name == "host" || name == "content-type" || name.starts_with("x-acs-")
+    name.eq_ignore_ascii_case("host")
+        || name.eq_ignore_ascii_case("content-type")
+        || name
+            .as_bytes()
+            .get(..6)
+            .is_some_and(|prefix| prefix.eq_ignore_ascii_case(b"x-acs-"))
 }
 
 /// Which headers a V3 signature covers: the caller's choice, fed to the one
@@ -308,10 +392,11 @@ impl HeaderSelection {
 
     /// Whether the header `name` is selected.
     pub fn selects(&self, name: &str) -> bool {
-        let lower = name.to_ascii_lowercase();
+        // The names kept are lowercase; `name` may be in any case.
+        let listed = |names: &[String]| names.iter().any(|n| n.eq_ignore_ascii_case(name));
         match &self.exact {
-            Some(names) => names.contains(&lower),
-            None => is_signed_header(&lower) || self.extra.contains(&lower),
+            Some(names) => listed(names),
+            None => is_signed_header(name) || listed(&self.extra),
         }
     }
 
@@ -333,7 +418,7 @@ impl HeaderSelection {
                 missing: false,
             })
         };
-        let mut picked = Vec::new();
+        let mut picked = Vec::with_capacity(headers.len());
         match &self.exact {
             Some(names) => {
                 for name in names {
@@ -425,17 +510,18 @@ pub(crate) fn header_value(value: &str, what: &str) -> Result<HeaderValue, SignE
         .map_err(|_| SignError(format!("{what} is not a valid header value")))
 }
 
-pub(crate) fn host_of(request: &HttpRequest) -> Result<String, SignError> {
+/// A header value made from a string built for it, without copying it.
+pub(crate) fn owned_header_value(value: String, what: &str) -> Result<HeaderValue, SignError> {
+    HeaderValue::from_maybe_shared(bytes::Bytes::from(value))
+        .map_err(|_| SignError(format!("{what} is not a valid header value")))
+}
+
+/// The request's host (and port), without any user information.
+pub(crate) fn host_of(request: &HttpRequest) -> Result<&str, SignError> {
     request
         .uri()
         .authority()
-        .map(|a| {
-            a.as_str()
-                .rsplit('@')
-                .next()
-                .unwrap_or(a.as_str())
-                .to_owned()
-        })
+        .map(|a| a.as_str().rsplit('@').next().unwrap_or(a.as_str()))
         .ok_or_else(|| SignError("the request URI has no host".into()))
 }
 
@@ -519,6 +605,37 @@ mod tests {
         }
         map.append("x-acs-test", HeaderValue::from_static("a"));
         map
+    }
+
+    #[test]
+    fn random_nonces_are_32_hex_digits_and_never_repeat() {
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..10_000 {
+            let nonce = RandomNonce.nonce();
+            assert_eq!(nonce.len(), 32);
+            assert!(
+                nonce
+                    .bytes()
+                    .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+            );
+            assert!(seen.insert(nonce), "a nonce repeated");
+        }
+        // The stack form is the same generator.
+        let hex = RandomNonce.nonce_hex().expect("random nonces are hex");
+        assert_eq!(hex.as_str().len(), 32);
+        assert!(seen.insert(hex.as_str().to_owned()));
+    }
+
+    #[test]
+    fn selection_ignores_case_without_lowercasing() {
+        for name in ["Host", "CONTENT-TYPE", "X-Acs-Date", "x-acs-"] {
+            assert!(is_signed_header(name), "{name}");
+        }
+        for name in ["accept", "x-acs", "x-ac", "hostname", "é-acs-x"] {
+            assert!(!is_signed_header(name), "{name}");
+        }
+        let also = HeaderSelection::standard().also("User-Agent");
+        assert!(also.selects("user-agent") && also.selects("USER-AGENT"));
     }
 
     #[test]

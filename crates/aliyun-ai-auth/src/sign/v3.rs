@@ -6,12 +6,12 @@ use std::sync::Arc;
 use http::header::{AUTHORIZATION, CONTENT_TYPE, HOST, HeaderName};
 
 use super::{
-    ALGORITHM_V3, Clock, HeaderSelection, NonceSource, RandomNonce, RequestSigner, SignError,
-    SigningKey, SystemClock, canonical_headers, canonical_query_from_encoded, header_value, hex,
-    hmac_sha256, host_of, set_query, sha256_hex, wrong_key,
+    ALGORITHM_V3, Clock, HeaderSelection, Hex, NonceSource, RandomNonce, RequestSigner, SignError,
+    SigningKey, SystemClock, canonical_headers, canonical_query_from_encoded, header_value,
+    hmac_sha256, host_of, owned_header_value, set_query, sha256_hex_stack, wrong_key,
 };
 use crate::credentials::AccessKey;
-use crate::time::format_iso8601;
+use crate::time::{Iso8601, format_iso8601};
 use aliyun_ai_transport::HttpRequest;
 
 /// Every intermediate of a V3 signature, for debugging a
@@ -81,29 +81,102 @@ where
     I: IntoIterator<Item = (&'a str, &'a str)>,
 {
     let (canonical_headers, signed_headers) = canonical_headers(headers);
+    let canonical_request = canonical_request(
+        method,
+        canonical_uri,
+        canonical_query,
+        &canonical_headers,
+        &signed_headers,
+        hashed_payload,
+    );
+    let (string_to_sign, signature) = sign_canonical_request(&canonical_request, secret);
+    let authorization = authorization(access_key_id, &signed_headers, signature.as_str());
+    V3Signature {
+        canonical_request,
+        string_to_sign: string_to_sign.as_str().to_owned(),
+        signed_headers,
+        signature: signature.as_str().to_owned(),
+        authorization,
+    }
+}
+
+/// `method\nuri\nquery\nheaders\nsigned\npayload`, in one allocation of
+/// the exact size.
+fn canonical_request(
+    method: &str,
+    canonical_uri: &str,
+    canonical_query: &str,
+    canonical_headers: &str,
+    signed_headers: &str,
+    hashed_payload: &str,
+) -> String {
     let uri = if canonical_uri.is_empty() {
         "/"
     } else {
         canonical_uri
     };
-    let canonical_request = format!(
-        "{method}\n{uri}\n{canonical_query}\n{canonical_headers}\n{signed_headers}\n{hashed_payload}"
-    );
-    let string_to_sign = format!(
-        "{ALGORITHM_V3}\n{}",
-        sha256_hex(canonical_request.as_bytes())
-    );
-    let signature = hex(&hmac_sha256(secret.as_bytes(), string_to_sign.as_bytes()));
-    let authorization = format!(
-        "{ALGORITHM_V3} Credential={access_key_id},SignedHeaders={signed_headers},Signature={signature}"
-    );
-    V3Signature {
-        canonical_request,
-        string_to_sign,
+    let parts = [
+        method,
+        uri,
+        canonical_query,
+        canonical_headers,
         signed_headers,
-        signature,
-        authorization,
+        hashed_payload,
+    ];
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len() + 1).sum());
+    for (index, part) in parts.iter().enumerate() {
+        if index > 0 {
+            out.push('\n');
+        }
+        out.push_str(part);
     }
+    out
+}
+
+/// The string to sign (`ACS3-HMAC-SHA256\n` + hex SHA-256 of the canonical
+/// request) and the hex HMAC-SHA256 signature of it, both on the stack.
+fn sign_canonical_request(canonical_request: &str, secret: &str) -> (StringToSign, Hex<64>) {
+    let mut string_to_sign = StringToSign([0; STRING_TO_SIGN_LEN]);
+    let (algorithm, hash) = string_to_sign.0.split_at_mut(ALGORITHM_V3.len() + 1);
+    algorithm[..ALGORITHM_V3.len()].copy_from_slice(ALGORITHM_V3.as_bytes());
+    algorithm[ALGORITHM_V3.len()] = b'\n';
+    hash.copy_from_slice(
+        sha256_hex_stack(canonical_request.as_bytes())
+            .as_str()
+            .as_bytes(),
+    );
+    let signature = Hex::of(&hmac_sha256(secret.as_bytes(), &string_to_sign.0));
+    (string_to_sign, signature)
+}
+
+const STRING_TO_SIGN_LEN: usize = ALGORITHM_V3.len() + 1 + 64;
+
+/// `ACS3-HMAC-SHA256\n` and 64 hex digits.
+struct StringToSign([u8; STRING_TO_SIGN_LEN]);
+
+impl StringToSign {
+    fn as_str(&self) -> &str {
+        // Only ASCII is ever written.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+/// The `Authorization` header value, in one allocation of the exact size.
+fn authorization(access_key_id: &str, signed_headers: &str, signature: &str) -> String {
+    let parts = [
+        ALGORITHM_V3,
+        " Credential=",
+        access_key_id,
+        ",SignedHeaders=",
+        signed_headers,
+        ",Signature=",
+        signature,
+    ];
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for part in parts {
+        out.push_str(part);
+    }
+    out
 }
 
 /// Signs requests with V3 `ACS3-HMAC-SHA256`.
@@ -162,14 +235,84 @@ impl V3Signer {
         action: &str,
         version: &str,
     ) -> Result<V3Signature, SignError> {
-        let host = host_of(request)?;
-        let date = format_iso8601(self.clock.now());
-        let nonce = self.nonces.nonce();
-        let payload_hash = sha256_hex(request.body());
-        let query = canonical_query_from_encoded(request.uri().query().unwrap_or(""));
-        set_query(request, &query)?;
+        let (payload_hash, query) = self.prepare(request, key, action, version)?;
+        let pairs = self
+            .headers
+            .pick(request.headers())
+            .map_err(|e| SignError(e.to_string()))?;
+        let signature = compute_v3(
+            request.method().as_str(),
+            request.uri().path(),
+            &query,
+            pairs,
+            payload_hash.as_str(),
+            key.id(),
+            key.secret().expose(),
+        );
+        let mut authorization = header_value(&signature.authorization, "the authorization")?;
+        authorization.set_sensitive(true);
+        request.headers_mut().insert(AUTHORIZATION, authorization);
+        Ok(signature)
+    }
+
+    /// [`V3Signer::sign`] without keeping the intermediates: the same
+    /// signature, with the strings only hashing needs kept on the stack.
+    fn sign_in_place(
+        &self,
+        request: &mut HttpRequest,
+        key: &AccessKey,
+        action: &str,
+        version: &str,
+    ) -> Result<(), SignError> {
+        let (payload_hash, query) = self.prepare(request, key, action, version)?;
+        let pairs = self
+            .headers
+            .pick(request.headers())
+            .map_err(|e| SignError(e.to_string()))?;
+        let (canonical_headers, signed_headers) = canonical_headers(pairs);
+        let canonical_request = canonical_request(
+            request.method().as_str(),
+            request.uri().path(),
+            &query,
+            &canonical_headers,
+            &signed_headers,
+            payload_hash.as_str(),
+        );
+        let (_, signature) = sign_canonical_request(&canonical_request, key.secret().expose());
+        let authorization = authorization(key.id(), &signed_headers, signature.as_str());
+        let mut authorization = owned_header_value(authorization, "the authorization")?;
+        authorization.set_sensitive(true);
+        request.headers_mut().insert(AUTHORIZATION, authorization);
+        Ok(())
+    }
+
+    /// Everything before the signature itself: the query rewritten to its
+    /// canonical form, the signer's headers added. Returns the payload hash
+    /// and the canonical query.
+    fn prepare(
+        &self,
+        request: &mut HttpRequest,
+        key: &AccessKey,
+        action: &str,
+        version: &str,
+    ) -> Result<(Hex<64>, String), SignError> {
+        let host = header_value(host_of(request)?, "the host")?;
+        let date = match Iso8601::from_time(self.clock.now()) {
+            Some(stamp) => header_value(stamp.as_str(), "the date")?,
+            None => header_value(&format_iso8601(self.clock.now()), "the date")?,
+        };
+        let nonce = match self.nonces.nonce_hex() {
+            Some(nonce) => header_value(nonce.as_str(), "the nonce")?,
+            None => header_value(&self.nonces.nonce(), "the nonce")?,
+        };
+        let payload_hash = sha256_hex_stack(request.body());
+        let current_query = request.uri().query().unwrap_or("");
+        let query = canonical_query_from_encoded(current_query);
+        if query != current_query {
+            set_query(request, &query)?;
+        }
         let headers = request.headers_mut();
-        headers.insert(HOST, header_value(&host, "the host")?);
+        headers.insert(HOST, host);
         headers.insert(
             HeaderName::from_static("x-acs-action"),
             header_value(action, "the action")?,
@@ -178,17 +321,11 @@ impl V3Signer {
             HeaderName::from_static("x-acs-version"),
             header_value(version, "the version")?,
         );
-        headers.insert(
-            HeaderName::from_static("x-acs-date"),
-            header_value(&date, "the date")?,
-        );
-        headers.insert(
-            HeaderName::from_static("x-acs-signature-nonce"),
-            header_value(&nonce, "the nonce")?,
-        );
+        headers.insert(HeaderName::from_static("x-acs-date"), date);
+        headers.insert(HeaderName::from_static("x-acs-signature-nonce"), nonce);
         headers.insert(
             HeaderName::from_static("x-acs-content-sha256"),
-            header_value(&payload_hash, "the hash")?,
+            header_value(payload_hash.as_str(), "the hash")?,
         );
         match key.security_token() {
             Some(token) => {
@@ -203,23 +340,7 @@ impl V3Signer {
         if request.body().is_empty() {
             request.headers_mut().remove(CONTENT_TYPE);
         }
-        let pairs = self
-            .headers
-            .pick(request.headers())
-            .map_err(|e| SignError(e.to_string()))?;
-        let signature = compute_v3(
-            request.method().as_str(),
-            request.uri().path(),
-            &query,
-            pairs,
-            &payload_hash,
-            key.id(),
-            key.secret().expose(),
-        );
-        let mut authorization = header_value(&signature.authorization, "the authorization")?;
-        authorization.set_sensitive(true);
-        request.headers_mut().insert(AUTHORIZATION, authorization);
-        Ok(signature)
+        Ok((payload_hash, query))
     }
 }
 
@@ -232,7 +353,7 @@ impl RequestSigner for V3Signer {
         version: &str,
     ) -> Result<(), SignError> {
         match key {
-            SigningKey::AccessKey(key) => self.sign(request, key, action, version).map(|_| ()),
+            SigningKey::AccessKey(key) => self.sign_in_place(request, key, action, version),
             SigningKey::ApiKey(_) => Err(wrong_key("ACS3-HMAC-SHA256", "an AccessKey")),
         }
     }
