@@ -171,29 +171,30 @@ impl Client {
     fn build_request(
         &self,
         info: &OperationInfo,
-        url: &str,
+        url: &http::Uri,
         body: &Bytes,
-        content_type: Option<&str>,
+        content_type: Option<&'static str>,
         credentials: &Credentials,
         stream: bool,
     ) -> Result<HttpRequest, TransportError> {
-        let mut builder = http::Request::builder()
-            .method(info.method.as_str())
-            .uri(url);
+        let mut request = HttpRequest::new(body.clone());
+        *request.method_mut() = method(info.method)?;
+        *request.uri_mut() = url.clone();
+        let headers = request.headers_mut();
         if let Some(content_type) = content_type {
-            builder = builder.header(http::header::CONTENT_TYPE, content_type);
+            headers.insert(
+                http::header::CONTENT_TYPE,
+                http::HeaderValue::from_static(content_type),
+            );
         }
-        builder = builder.header(
+        headers.insert(
             http::header::ACCEPT,
-            if stream {
+            http::HeaderValue::from_static(if stream {
                 "text/event-stream"
             } else {
                 "application/json"
-            },
+            }),
         );
-        let mut request = builder
-            .body(body.clone())
-            .map_err(|e| TransportError::other("the request is not valid").with_source(e))?;
         let signing = |e: aliyun_ai_auth::SignError| {
             TransportError::other("could not sign the request").with_source(e)
         };
@@ -233,17 +234,10 @@ impl Client {
     ) -> Result<HttpResponse, Error> {
         operation.validate()?;
         let info = O::INFO;
-        let endpoint: Endpoint = self.config.endpoint(info.service)?.clone();
         let body = operation.body()?;
         let content_type = body.content_type();
         let body = Bytes::from(body.into_bytes());
-        let query = operation.query();
-        let query = canonical_query(query.iter().map(|p| (p.name, p.value.as_str())));
-        let url = if query.is_empty() {
-            format!("{}{}", endpoint.base_url(), operation.path())
-        } else {
-            format!("{}{}?{query}", endpoint.base_url(), operation.path())
-        };
+        let url = request_uri(self.config.endpoint(info.service)?, operation)?;
         // The first attempt's credentials: a failure to get them is this
         // call's error, typed as such.
         let first = self.credentials(info).await?;
@@ -392,6 +386,44 @@ fn operation_span(info: &OperationInfo, stream: bool) -> tracing::Span {
         error_code = tracing::field::Empty,
         error_kind = tracing::field::Empty,
     )
+}
+
+/// The `http` method of an operation (the common ones without parsing).
+fn method(method: aliyun_ai_core::Method) -> Result<http::Method, TransportError> {
+    Ok(match method {
+        aliyun_ai_core::Method::Get => http::Method::GET,
+        aliyun_ai_core::Method::Post => http::Method::POST,
+        aliyun_ai_core::Method::Put => http::Method::PUT,
+        aliyun_ai_core::Method::Delete => http::Method::DELETE,
+        other => http::Method::from_bytes(other.as_str().as_bytes())
+            .map_err(|e| TransportError::other("the request is not valid").with_source(e))?,
+    })
+}
+
+/// The URI of an operation's request: the endpoint's base, the operation's
+/// (encoded) path, and its canonical query, parsed once per call (every
+/// attempt clones it, which copies no bytes).
+fn request_uri<O: Operation + ?Sized>(
+    endpoint: &Endpoint,
+    operation: &O,
+) -> Result<http::Uri, Error> {
+    let path = operation.path();
+    let params = operation.query();
+    let query = if params.is_empty() {
+        String::new()
+    } else {
+        canonical_query(params.iter().map(|p| (p.name, p.value.as_str())))
+    };
+    let base = endpoint.base();
+    let mut url = String::with_capacity(base.len() + path.len() + 1 + query.len());
+    url.push_str(base);
+    url.push_str(&path);
+    if !query.is_empty() {
+        url.push('?');
+        url.push_str(&query);
+    }
+    http::Uri::from_maybe_shared(Bytes::from(url))
+        .map_err(|e| Error::build(format!("the request URL is not valid: {e}")))
 }
 
 /// Records a failed call's kind, code, request id and attempts on its span.

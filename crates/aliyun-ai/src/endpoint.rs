@@ -13,6 +13,8 @@ pub struct Endpoint {
     scheme: String,
     authority: String,
     prefix: String,
+    /// `scheme://authority[/prefix]`, built once: every request starts with it.
+    base: String,
 }
 
 /// Whether `host` is a loopback name or address.
@@ -91,9 +93,11 @@ impl Endpoint {
             ));
         }
         let prefix = uri.path().trim_end_matches('/').to_owned();
+        let authority = authority.as_str().to_ascii_lowercase();
         Ok(Self {
+            base: format!("{scheme}://{authority}{prefix}"),
             scheme,
-            authority: authority.as_str().to_ascii_lowercase(),
+            authority,
             prefix,
         })
     }
@@ -115,13 +119,18 @@ impl Endpoint {
 
     /// `scheme://authority[/prefix]`: an operation's path is appended to it.
     pub fn base_url(&self) -> String {
-        format!("{}://{}{}", self.scheme, self.authority, self.prefix)
+        self.base.clone()
+    }
+
+    /// [`Endpoint::base_url`], borrowed.
+    pub(crate) fn base(&self) -> &str {
+        &self.base
     }
 }
 
 impl fmt::Display for Endpoint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.base_url())
+        f.write_str(&self.base)
     }
 }
 
