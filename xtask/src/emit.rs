@@ -1212,7 +1212,7 @@ impl Emitter<'_> {
         } else {
             let _ = writeln!(
                 out,
-                "        serde_json::to_vec(self)\n            .map(RequestBody::Json)\n            .map_err(|error| EncodeError::new({OPERATION_CONST}, error))"
+                "        aliyun_ai_core::json::to_vec(self)\n            .map(RequestBody::Json)\n            .map_err(|error| EncodeError::new({OPERATION_CONST}, error))"
             );
         }
         let _ = writeln!(out, "    }}\n");

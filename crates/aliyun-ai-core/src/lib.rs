@@ -21,6 +21,7 @@
 
 pub mod encoding;
 pub mod form;
+pub mod json;
 mod operation;
 pub mod quirks;
 mod secret;

@@ -221,7 +221,7 @@ impl Operation for GeneralAnalyzeImageRequest {
     }
 
     fn body(&self) -> Result<RequestBody, EncodeError> {
-        serde_json::to_vec(self)
+        aliyun_ai_core::json::to_vec(self)
             .map(RequestBody::Json)
             .map_err(|error| EncodeError::new(OPERATION, error))
     }

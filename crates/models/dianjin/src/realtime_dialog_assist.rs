@@ -556,7 +556,7 @@ impl Operation for RealtimeDialogAssistRequest {
     }
 
     fn body(&self) -> Result<RequestBody, EncodeError> {
-        serde_json::to_vec(self)
+        aliyun_ai_core::json::to_vec(self)
             .map(RequestBody::Json)
             .map_err(|error| EncodeError::new(OPERATION, error))
     }

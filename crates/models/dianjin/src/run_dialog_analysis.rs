@@ -286,7 +286,7 @@ impl Operation for RunDialogAnalysisRequest {
     }
 
     fn body(&self) -> Result<RequestBody, EncodeError> {
-        serde_json::to_vec(self)
+        aliyun_ai_core::json::to_vec(self)
             .map(RequestBody::Json)
             .map_err(|error| EncodeError::new(OPERATION, error))
     }
