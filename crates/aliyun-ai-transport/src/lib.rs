@@ -26,6 +26,8 @@
 mod body;
 mod error;
 pub mod error_body;
+#[cfg(feature = "hyper")]
+mod hyper_transport;
 #[cfg(feature = "mock")]
 pub mod mock;
 #[cfg(feature = "reqwest")]
@@ -36,8 +38,14 @@ mod transport;
 
 pub use body::HttpBody;
 pub use error::{TransportError, TransportErrorKind};
+#[cfg(feature = "hyper")]
+pub use hyper_transport::{HyperTransport, HyperTransportBuilder};
 #[cfg(feature = "reqwest")]
-pub use reqwest_transport::{ReqwestTransport, ReqwestTransportBuilder, USER_AGENT};
+pub use reqwest_transport::{ReqwestTransport, ReqwestTransportBuilder};
+
+/// The user agent every request of the SDK's transports carries:
+/// `aliyun-ai/<version>`, plus the caller's suffix if any.
+pub const USER_AGENT: &str = concat!("aliyun-ai/", env!("CARGO_PKG_VERSION"));
 pub use retry::{RetryError, RetryPolicy};
 pub use transport::{HttpRequest, HttpResponse, HttpTransport, UploadBody, UploadRequest};
 

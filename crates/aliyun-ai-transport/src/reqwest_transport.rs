@@ -10,13 +10,10 @@ use async_trait::async_trait;
 use bytes::Bytes;
 use futures_core::Stream;
 
+use crate::USER_AGENT;
 use crate::body::HttpBody;
 use crate::error::TransportError;
 use crate::transport::{HttpRequest, HttpResponse, HttpTransport, UploadRequest};
-
-/// The user agent every request carries: `aliyun-ai/<version>`, plus the
-/// caller's suffix if any.
-pub const USER_AGENT: &str = concat!("aliyun-ai/", env!("CARGO_PKG_VERSION"));
 
 /// Configures a [`ReqwestTransport`].
 #[derive(Debug, Clone)]

@@ -169,8 +169,9 @@ impl Config {
     /// (`CONTACTCENTERAI`, `DIANJIN`, `RETAILBOT`, `TINGWU`: the service's
     /// key; the vendor's `DASHSCOPE_HTTP_BASE_URL` for every DashScope
     /// service), the workspace from
-    /// `DASHSCOPE_WORKSPACE_ID`, and the reqwest transport.
-    #[cfg(feature = "reqwest")]
+    /// `DASHSCOPE_WORKSPACE_ID`, and the default transport (reqwest, or
+    /// hyper's client with only the `hyper` feature).
+    #[cfg(any(feature = "reqwest", feature = "hyper"))]
     pub fn from_env() -> Result<Config, Error> {
         Self::builder()
             .from_environment(Arc::new(ProcessEnvironment))
@@ -523,14 +524,20 @@ impl ConfigBuilder {
     }
 }
 
-#[cfg(feature = "reqwest")]
+/// The transport a config gets when none is given: reqwest (feature
+/// `reqwest`, the default), else hyper's client (feature `hyper`), each with
+/// the config's timeouts and user agent.
+#[cfg(any(feature = "reqwest", feature = "hyper"))]
 fn default_transport(
     connect: Option<Duration>,
     request: Option<Duration>,
     idle: Option<Duration>,
     suffix: Option<&str>,
 ) -> Result<Arc<dyn HttpTransport>, Error> {
+    #[cfg(feature = "reqwest")]
     let mut builder = aliyun_ai_transport::ReqwestTransport::builder();
+    #[cfg(not(feature = "reqwest"))]
+    let mut builder = aliyun_ai_transport::HyperTransport::builder();
     if let Some(timeout) = connect {
         builder = builder.connect_timeout(timeout);
     }
@@ -549,7 +556,7 @@ fn default_transport(
     Ok(Arc::new(transport))
 }
 
-#[cfg(not(feature = "reqwest"))]
+#[cfg(not(any(feature = "reqwest", feature = "hyper")))]
 fn default_transport(
     _connect: Option<Duration>,
     _request: Option<Duration>,
@@ -557,7 +564,7 @@ fn default_transport(
     _suffix: Option<&str>,
 ) -> Result<Arc<dyn HttpTransport>, Error> {
     Err(Error::build(
-        "no transport: enable the `reqwest` feature or pass one with ConfigBuilder::transport",
+        "no transport: enable the `reqwest` or `hyper` feature, or pass one with ConfigBuilder::transport",
     ))
 }
 

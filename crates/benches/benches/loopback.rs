@@ -4,6 +4,8 @@
 //! - a bare hyper client sending a pre-built request (the limit),
 //! - reqwest sending the same pre-built request,
 //! - the facade (`analyze_conversation`: build, serialize, sign, send, typed decode),
+//!   over its default reqwest transport and over `HyperTransport`,
+//! - each transport alone with the pre-built request,
 //! - the facade over a canned in-process transport (no socket at all),
 //!
 //! sequentially on a `current_thread` runtime, then 256 at a time on the
@@ -105,8 +107,20 @@ fn main() {
             measure_sequential(calls, Bare::Facade, &base),
         ),
         (
+            "the facade's HyperTransport, pre-built request",
+            measure_sequential(calls, Bare::HyperTransport, &base),
+        ),
+        (
+            "aliyun-ai facade over HyperTransport",
+            measure_sequential(calls, Bare::FacadeOverHyper, &base),
+        ),
+        (
             "aliyun-ai facade, canned transport (no socket)",
             measure_sequential(calls, Bare::Mock, &base),
+        ),
+        (
+            "aliyun-ai facade over MockTransport (records every request)",
+            measure_sequential(calls, Bare::MockTransport, &base),
         ),
     ];
     let limit = sequential[0].1;
@@ -143,6 +157,14 @@ fn main() {
         (
             "aliyun-ai facade",
             measure_concurrent(total, Bare::Facade, &base),
+        ),
+        (
+            "the facade's HyperTransport, pre-built request",
+            measure_concurrent(total, Bare::HyperTransport, &base),
+        ),
+        (
+            "aliyun-ai facade over HyperTransport",
+            measure_concurrent(total, Bare::FacadeOverHyper, &base),
         ),
         (
             "aliyun-ai facade, canned transport (no socket)",
@@ -252,7 +274,13 @@ enum Bare {
     /// transport: the two halves of a facade call, run one after the other.
     Halves,
     Facade,
+    /// The facade's hyper transport, the pre-built request.
+    HyperTransport,
+    /// The facade with `HyperTransport`.
+    FacadeOverHyper,
     Mock,
+    /// The facade over the crate's `MockTransport` answering the fixture.
+    MockTransport,
 }
 
 #[derive(Clone, Copy)]
@@ -284,10 +312,7 @@ enum Caller {
         http::Request<Bytes>,
     ),
     Reqwest(reqwest::Client, Arc<reqwest::Request>),
-    Transport(
-        Arc<aliyun_ai::transport::ReqwestTransport>,
-        http::Request<Bytes>,
-    ),
+    Transport(Arc<dyn HttpTransport>, http::Request<Bytes>),
     Retry(
         Arc<aliyun_ai::transport::ReqwestTransport>,
         http::Request<Bytes>,
@@ -359,11 +384,15 @@ impl Caller {
                     .expect("valid");
                 Caller::Reqwest(client, Arc::new(prebuilt))
             }
-            Bare::Transport => {
+            Bare::Transport | Bare::HyperTransport => {
                 let mut prebuilt = http::Request::post(&url).body(body).expect("valid");
                 *prebuilt.headers_mut() = headers;
-                let transport = aliyun_ai::transport::ReqwestTransport::new().expect("transport");
-                Caller::Transport(Arc::new(transport), prebuilt)
+                let transport: Arc<dyn HttpTransport> = if matches!(kind, Bare::Transport) {
+                    Arc::new(aliyun_ai::transport::ReqwestTransport::new().expect("transport"))
+                } else {
+                    Arc::new(aliyun_ai::transport::HyperTransport::new().expect("transport"))
+                };
+                Caller::Transport(transport, prebuilt)
             }
             Bare::Retry | Bare::Halves => {
                 let mut prebuilt = http::Request::post(&url).body(body).expect("valid");
@@ -383,13 +412,26 @@ impl Caller {
                     Caller::Halves(Client::new(canned), transport, prebuilt)
                 }
             }
-            Bare::Facade | Bare::Mock => {
+            Bare::Facade | Bare::FacadeOverHyper | Bare::Mock | Bare::MockTransport => {
                 let mut builder = Config::builder()
                     .endpoint_for_all(base)
                     .access_key(AccessKey::new("LTAI5tBench", "bench-secret"))
                     .retry_policy(RetryPolicy::disabled());
                 if matches!(kind, Bare::Mock) {
                     builder = builder.transport(Arc::new(Canned));
+                }
+                if matches!(kind, Bare::MockTransport) {
+                    builder = builder.transport(Arc::new(
+                        aliyun_ai::mock::MockTransport::with_handler(|_| {
+                            aliyun_ai::mock::MockResponse::new(200, ANSWER)
+                                .header("content-type", "application/json")
+                        }),
+                    ));
+                }
+                if matches!(kind, Bare::FacadeOverHyper) {
+                    builder = builder.transport(Arc::new(
+                        aliyun_ai::transport::HyperTransport::new().expect("transport"),
+                    ));
                 }
                 Caller::Facade(Client::new(builder.build().expect("config")))
             }

@@ -1,0 +1,332 @@
+//! [`HttpTransport`] straight over hyper's pooled client and rustls: the
+//! transport with the least work per request (`docs/PERFORMANCE.md`: reqwest
+//! adds URL parsing, header copies and layers of its own on every call).
+//!
+//! What it does not do that [`ReqwestTransport`](crate::ReqwestTransport)
+//! does: proxies (`HTTPS_PROXY` and friends are not read) and custom TLS
+//! settings. Use the reqwest transport where you need those.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use bytes::Bytes;
+use futures_core::Stream;
+use http_body_util::BodyExt as _;
+use http_body_util::combinators::UnsyncBoxBody;
+use hyper::body::Body as _;
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
+
+use crate::USER_AGENT;
+use crate::body::HttpBody;
+use crate::error::TransportError;
+use crate::transport::{HttpRequest, HttpResponse, HttpTransport, UploadRequest};
+
+type Connector = hyper_rustls::HttpsConnector<HttpConnector>;
+type RequestBody = UnsyncBoxBody<Bytes, std::io::Error>;
+
+/// Configures a [`HyperTransport`]; the defaults are those of the reqwest
+/// transport.
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct HyperTransportBuilder {
+    connect_timeout: Duration,
+    request_timeout: Option<Duration>,
+    read_idle_timeout: Option<Duration>,
+    pool_idle_timeout: Duration,
+    pool_max_idle_per_host: usize,
+    user_agent_suffix: Option<String>,
+}
+
+impl Default for HyperTransportBuilder {
+    fn default() -> Self {
+        Self {
+            connect_timeout: Duration::from_secs(5),
+            request_timeout: Some(Duration::from_secs(60)),
+            read_idle_timeout: Some(Duration::from_secs(60)),
+            pool_idle_timeout: Duration::from_secs(90),
+            pool_max_idle_per_host: usize::MAX,
+            user_agent_suffix: None,
+        }
+    }
+}
+
+impl HyperTransportBuilder {
+    /// How long establishing a TCP connection may take. Default 5 s.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// How long to wait for the response headers after sending. Default 60 s;
+    /// `None` waits forever. Bodies are bounded by the idle timeout instead.
+    pub fn request_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+
+    /// The longest silence between two chunks of a response body. Default 60 s.
+    pub fn read_idle_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.read_idle_timeout = timeout;
+        self
+    }
+
+    /// How long an idle pooled connection is kept. Default 90 s.
+    pub fn pool_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.pool_idle_timeout = timeout;
+        self
+    }
+
+    /// How many idle connections are kept per host. Default: all of them.
+    pub fn pool_max_idle_per_host(mut self, count: usize) -> Self {
+        self.pool_max_idle_per_host = count;
+        self
+    }
+
+    /// Appended to the user agent: `aliyun-ai/<version> <suffix>`.
+    pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
+        self.user_agent_suffix = Some(suffix.into());
+        self
+    }
+
+    /// Builds the transport: TLS by rustls (aws-lc-rs) with the platform's
+    /// certificate verifier, HTTP/1.1 and HTTP/2 by ALPN. Plain `http` is
+    /// allowed (the SDK refuses it itself for non-loopback endpoints).
+    pub fn build(self) -> Result<HyperTransport, TransportError> {
+        use hyper_rustls::ConfigBuilderExt as _;
+        let user_agent = match &self.user_agent_suffix {
+            Some(suffix) => format!("{USER_AGENT} {suffix}"),
+            None => USER_AGENT.to_owned(),
+        };
+        let user_agent = http::HeaderValue::from_str(&user_agent)
+            .map_err(|e| TransportError::other("invalid user agent").with_source(e))?;
+        let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
+            rustls::crypto::aws_lc_rs::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .and_then(|builder| builder.try_with_platform_verifier())
+        .map_err(|e| TransportError::other("could not set up TLS").with_source(e))?
+        .with_no_client_auth();
+        let mut http = HttpConnector::new();
+        http.enforce_http(false);
+        http.set_nodelay(true);
+        http.set_connect_timeout(Some(self.connect_timeout));
+        let connector = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(tls)
+            .https_or_http()
+            .enable_http1()
+            .enable_http2()
+            .wrap_connector(http);
+        let client = Client::builder(TokioExecutor::new())
+            .timer(TokioTimer::new())
+            .pool_timer(TokioTimer::new())
+            .pool_idle_timeout(self.pool_idle_timeout)
+            .pool_max_idle_per_host(self.pool_max_idle_per_host)
+            .build(connector);
+        Ok(HyperTransport {
+            client,
+            user_agent,
+            request_timeout: self.request_timeout,
+            read_idle_timeout: self.read_idle_timeout,
+        })
+    }
+}
+
+/// A transport over hyper's pooled client, with rustls: what
+/// [`ReqwestTransport`](crate::ReqwestTransport) does, with less work per
+/// request, and without proxy support.
+#[derive(Clone)]
+pub struct HyperTransport {
+    client: Client<Connector, RequestBody>,
+    user_agent: http::HeaderValue,
+    request_timeout: Option<Duration>,
+    read_idle_timeout: Option<Duration>,
+}
+
+impl fmt::Debug for HyperTransport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HyperTransport")
+            .field("request_timeout", &self.request_timeout)
+            .field("read_idle_timeout", &self.read_idle_timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl HyperTransport {
+    /// A transport with the default settings.
+    pub fn new() -> Result<Self, TransportError> {
+        Self::builder().build()
+    }
+
+    /// A builder to change the settings.
+    pub fn builder() -> HyperTransportBuilder {
+        HyperTransportBuilder::default()
+    }
+
+    async fn round_trip(
+        &self,
+        mut request: http::Request<RequestBody>,
+        timeout: Option<Duration>,
+    ) -> Result<HttpResponse, TransportError> {
+        if !request.headers().contains_key(http::header::USER_AGENT) {
+            request
+                .headers_mut()
+                .insert(http::header::USER_AGENT, self.user_agent.clone());
+        }
+        let sending = self.client.request(request);
+        let response = match timeout {
+            Some(timeout) => tokio::time::timeout(timeout, sending)
+                .await
+                .map_err(|_| TransportError::timeout(format!("no response within {timeout:?}")))?,
+            None => sending.await,
+        }
+        .map_err(convert)?;
+        let (parts, body) = response.into_parts();
+        let body = HttpBody::from_stream(Frames {
+            body,
+            idle: self.read_idle_timeout,
+            sleep: None,
+        });
+        Ok(http::Response::from_parts(parts, body))
+    }
+}
+
+#[async_trait]
+impl HttpTransport for HyperTransport {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        let request = request.map(|bytes| {
+            http_body_util::Full::new(bytes)
+                .map_err(|never| match never {})
+                .boxed_unsync()
+        });
+        self.round_trip(request, self.request_timeout).await
+    }
+
+    async fn send_upload(&self, request: UploadRequest) -> Result<HttpResponse, TransportError> {
+        let (mut parts, body) = request.into_parts();
+        parts.headers.insert(
+            http::header::CONTENT_LENGTH,
+            http::HeaderValue::from(body.len()),
+        );
+        let frames = http_body_util::StreamBody::new(UploadFrames(body.into_stream()));
+        // No whole-request timeout: the answer of a large upload only comes
+        // once every byte is sent.
+        self.round_trip(
+            http::Request::from_parts(parts, frames.boxed_unsync()),
+            None,
+        )
+        .await
+    }
+}
+
+/// An upload's chunks as body frames.
+struct UploadFrames(Pin<Box<dyn Stream<Item = Result<Bytes, std::io::Error>> + Send>>);
+
+impl Stream for UploadFrames {
+    type Item = Result<hyper::body::Frame<Bytes>, std::io::Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.0
+            .as_mut()
+            .poll_next(cx)
+            .map(|item| item.map(|chunk| chunk.map(hyper::body::Frame::data)))
+    }
+}
+
+/// A response body's data frames as a stream of chunks, each within the
+/// idle timeout of the one before.
+struct Frames {
+    body: hyper::body::Incoming,
+    idle: Option<Duration>,
+    sleep: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+impl Stream for Frames {
+    type Item = Result<Bytes, TransportError>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = &mut *self;
+        loop {
+            match Pin::new(&mut this.body).poll_frame(cx) {
+                Poll::Ready(Some(Ok(frame))) => {
+                    this.sleep = None;
+                    // Trailers carry nothing the SDK reads.
+                    if let Ok(data) = frame.into_data() {
+                        if !data.is_empty() {
+                            return Poll::Ready(Some(Ok(data)));
+                        }
+                    }
+                }
+                Poll::Ready(Some(Err(error))) => {
+                    this.sleep = None;
+                    return Poll::Ready(Some(Err(TransportError::body(
+                        "the response body failed",
+                    )
+                    .with_source(error))));
+                }
+                Poll::Ready(None) => {
+                    this.sleep = None;
+                    return Poll::Ready(None);
+                }
+                Poll::Pending => {
+                    let Some(idle) = this.idle else {
+                        return Poll::Pending;
+                    };
+                    let sleep = this
+                        .sleep
+                        .get_or_insert_with(|| Box::pin(tokio::time::sleep(idle)));
+                    return match sleep.as_mut().poll(cx) {
+                        Poll::Ready(()) => {
+                            this.sleep = None;
+                            Poll::Ready(Some(Err(TransportError::timeout(
+                                "no data arrived within the read idle timeout",
+                            ))))
+                        }
+                        Poll::Pending => Poll::Pending,
+                    };
+                }
+            }
+        }
+    }
+}
+
+/// Sorts a hyper client error into the transport's kinds. Its messages
+/// never carry the URL.
+fn convert(error: hyper_util::client::legacy::Error) -> TransportError {
+    use std::error::Error as _;
+    if error.is_connect() {
+        return TransportError::connect("could not connect").with_source(error);
+    }
+    let mut source = error.source();
+    while let Some(cause) = source {
+        if let Some(hyper_error) = cause.downcast_ref::<hyper::Error>() {
+            if hyper_error.is_incomplete_message() || hyper_error.is_canceled() {
+                // Sent (perhaps processed), then the connection closed before
+                // the answer: retried for idempotent operations only.
+                return TransportError::body("the connection closed before the response")
+                    .with_source(error);
+            }
+            if hyper_error.is_timeout() {
+                return TransportError::timeout("the connection timed out").with_source(error);
+            }
+        }
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            use std::io::ErrorKind::*;
+            if matches!(
+                io.kind(),
+                ConnectionReset | ConnectionAborted | BrokenPipe | UnexpectedEof
+            ) {
+                return TransportError::body("the connection closed before the response")
+                    .with_source(error);
+            }
+        }
+        source = cause.source();
+    }
+    TransportError::other("HTTP error").with_source(error)
+}
