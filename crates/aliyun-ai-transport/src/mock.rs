@@ -300,7 +300,8 @@ enum Responder {
 
 struct State {
     responder: Responder,
-    requests: Vec<RecordedRequest>,
+    /// Shared with the call that made each, so recording copies nothing.
+    requests: Vec<Arc<RecordedRequest>>,
 }
 
 /// A transport that answers from a queue of canned responses or from a
@@ -362,12 +363,12 @@ impl MockTransport {
 
     /// Every request received so far, in order.
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.lock().requests.clone()
+        self.lock().requests.iter().map(|r| (**r).clone()).collect()
     }
 
     /// The last request received.
     pub fn last_request(&self) -> Option<RecordedRequest> {
-        self.lock().requests.last().cloned()
+        self.lock().requests.last().map(|r| (**r).clone())
     }
 
     /// How many queued responses are still unused.
@@ -387,15 +388,15 @@ impl MockTransport {
 impl HttpTransport for MockTransport {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
         let (parts, body) = request.into_parts();
-        let recorded = RecordedRequest {
+        let recorded = Arc::new(RecordedRequest {
             method: parts.method,
             uri: parts.uri,
             headers: parts.headers,
             body,
-        };
+        });
         let answer = {
             let mut state = self.lock();
-            state.requests.push(recorded.clone());
+            state.requests.push(Arc::clone(&recorded));
             match &mut state.responder {
                 Responder::Queue(queue) => queue.pop_front(),
                 Responder::Handler(handler) => {

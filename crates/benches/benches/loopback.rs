@@ -61,8 +61,8 @@ fn main() {
         .expect("the server prints its port");
     let base = format!("http://{}", line.trim());
     // `LOOPBACK_PROFILE=canned`: only the facade over the canned transport,
-    // sequentially; any other value: only the facade, 256 at a time. For a
-    // profiler.
+    // sequentially; `hyper`: only the facade over HyperTransport, 256 at a
+    // time; any other value: only the facade, 256 at a time. For a profiler.
     if std::env::var_os("LOOPBACK_PROFILE").is_some_and(|v| v == "canned") {
         let m = measure_sequential(calls, Bare::Mock, &base);
         println!(
@@ -71,8 +71,13 @@ fn main() {
         );
         return;
     }
-    if std::env::var_os("LOOPBACK_PROFILE").is_some() {
-        let m = measure_concurrent(calls, Bare::Facade, &base);
+    if let Some(profile) = std::env::var_os("LOOPBACK_PROFILE") {
+        let kind = if profile == "hyper" {
+            Bare::FacadeOverHyper
+        } else {
+            Bare::Facade
+        };
+        let m = measure_concurrent(calls, kind, &base);
         println!(
             "facade: {:.0} calls/s, {:.1} us CPU per call, {} new connections",
             m.per_second, m.cpu_us, m.connections
@@ -568,7 +573,8 @@ fn measure_concurrent(total: usize, kind: Bare, base: &str) -> Concurrent {
                 per_task * CONCURRENCY
             }
         };
-        run(CONCURRENCY).await;
+        // Enough warm-up for the pool to hold a connection per task.
+        run(CONCURRENCY * 4).await;
         let connections = accepted_connections(base);
         let cpu = process_cpu().unwrap_or_default();
         let started = Instant::now();

@@ -20,7 +20,7 @@ use aliyun_ai_core::Problem;
 use aliyun_ai_core::QueryParam;
 use aliyun_ai_core::RequestBody;
 use aliyun_ai_core::ValidationError;
-use aliyun_ai_core::encoding::encode_path_segment;
+use aliyun_ai_core::encoding::percent_encode_into;
 use serde::Deserialize;
 use serde::Serialize;
 
@@ -812,11 +812,13 @@ impl Operation for CreateTaskRequest {
     };
 
     fn path(&self) -> String {
-        format!(
-            "/{}/ccai/app/{}/createTask",
-            encode_path_segment(&self.workspace_id),
-            encode_path_segment(&self.app_id)
-        )
+        let mut path = String::with_capacity(22 + self.workspace_id.len() + self.app_id.len());
+        path.push('/');
+        percent_encode_into(&mut path, &self.workspace_id);
+        path.push_str("/ccai/app/");
+        percent_encode_into(&mut path, &self.app_id);
+        path.push_str("/createTask");
+        path
     }
 
     fn query(&self) -> Vec<QueryParam> {

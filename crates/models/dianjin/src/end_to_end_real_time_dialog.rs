@@ -11,7 +11,7 @@ use aliyun_ai_core::Problem;
 use aliyun_ai_core::QueryParam;
 use aliyun_ai_core::RequestBody;
 use aliyun_ai_core::ValidationError;
-use aliyun_ai_core::encoding::encode_path_segment;
+use aliyun_ai_core::encoding::percent_encode_into;
 use serde::Deserialize;
 use serde::Serialize;
 
@@ -252,10 +252,11 @@ impl Operation for EndToEndRealTimeDialogRequest {
     };
 
     fn path(&self) -> String {
-        format!(
-            "/{}/ws/realtime/dialog",
-            encode_path_segment(&self.workspace_id)
-        )
+        let mut path = String::with_capacity(20 + self.workspace_id.len());
+        path.push('/');
+        percent_encode_into(&mut path, &self.workspace_id);
+        path.push_str("/ws/realtime/dialog");
+        path
     }
 
     fn query(&self) -> Vec<QueryParam> {

@@ -12,7 +12,7 @@ use aliyun_ai_core::Problem;
 use aliyun_ai_core::QueryParam;
 use aliyun_ai_core::RequestBody;
 use aliyun_ai_core::ValidationError;
-use aliyun_ai_core::encoding::encode_path_segment;
+use aliyun_ai_core::encoding::percent_encode_into;
 use serde::Deserialize;
 use serde::Serialize;
 use serde_json::Value;
@@ -545,10 +545,11 @@ impl Operation for RealtimeDialogAssistRequest {
     };
 
     fn path(&self) -> String {
-        format!(
-            "/{}/api/realtime/dialog/assist",
-            encode_path_segment(&self.workspace_id)
-        )
+        let mut path = String::with_capacity(28 + self.workspace_id.len());
+        path.push('/');
+        percent_encode_into(&mut path, &self.workspace_id);
+        path.push_str("/api/realtime/dialog/assist");
+        path
     }
 
     fn query(&self) -> Vec<QueryParam> {
