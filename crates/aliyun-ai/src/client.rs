@@ -300,9 +300,7 @@ impl Client {
         let span = operation_span(O::INFO, false);
         let result = self
             .within_deadline(async {
-                // Boxed: the outer future stays small, so wrapping it (deadline,
-                // span) moves a few words, not the whole call's state.
-                let response = Box::pin(self.send(operation, false)).await?;
+                let response = self.send(operation, false).await?;
                 let request_id = header_request_id(&response);
                 let attempts = attempts(&response);
                 let output: O::Output = decode(response, request_id.as_deref()).await?;

@@ -261,3 +261,14 @@ async fn an_upload_streams_its_chunks_with_their_length() {
     let response = super::transport().send_upload(request).await.unwrap();
     assert_eq!(response.status(), 201);
 }
+
+#[tokio::test]
+async fn https_is_tls_and_a_server_without_it_is_a_connect_error() {
+    // A plain-HTTP server behind an `https` URL: the TLS handshake fails, so
+    // nothing was sent (the request never left in clear text).
+    let url = raw_server(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok", false)
+        .await
+        .replace("http://", "https://");
+    let error = super::transport().send(get(url)).await.unwrap_err();
+    assert_eq!(error.kind(), TransportErrorKind::Connect, "{error}");
+}
