@@ -84,50 +84,51 @@ fn main() {
         );
         return;
     }
-    println!("loopback benchmark: {calls} calls each after 200 warm-up calls, server {base}\n");
+    println!(
+        "loopback benchmark: {calls} calls each after 200 warm-up calls (sequential clients take turns in {ROUNDS} rounds), server {base}\n"
+    );
 
-    let sequential = [
-        (
-            "bare hyper, pre-built request",
-            measure_sequential(calls, Bare::Hyper, &base),
-        ),
-        (
-            "reqwest, pre-built request",
-            measure_sequential(calls, Bare::Reqwest, &base),
-        ),
+    let kinds = [
+        ("bare hyper, pre-built request", Bare::Hyper),
+        ("reqwest, pre-built request", Bare::Reqwest),
         (
             "the facade's ReqwestTransport, pre-built request",
-            measure_sequential(calls, Bare::Transport, &base),
+            Bare::Transport,
         ),
         (
             "the facade's RetryPolicy over its transport, pre-built request",
-            measure_sequential(calls, Bare::Retry, &base),
+            Bare::Retry,
         ),
         (
             "the facade's two halves in turn: no-socket call, then the transport",
-            measure_sequential(calls, Bare::Halves, &base),
+            Bare::Halves,
         ),
-        (
-            "aliyun-ai facade",
-            measure_sequential(calls, Bare::Facade, &base),
-        ),
+        ("aliyun-ai facade", Bare::Facade),
         (
             "the facade's HyperTransport, pre-built request",
-            measure_sequential(calls, Bare::HyperTransport, &base),
+            Bare::HyperTransport,
         ),
         (
             "aliyun-ai facade over HyperTransport",
-            measure_sequential(calls, Bare::FacadeOverHyper, &base),
+            Bare::FacadeOverHyper,
         ),
         (
-            "aliyun-ai facade, canned transport (no socket)",
-            measure_sequential(calls, Bare::Mock, &base),
+            "the same, typed request built once (execute(&request))",
+            Bare::PrebuiltOverHyper,
+        ),
+        ("aliyun-ai facade, canned transport (no socket)", Bare::Mock),
+        (
+            "the same, typed request built once (execute(&request))",
+            Bare::PrebuiltMock,
         ),
         (
             "aliyun-ai facade over MockTransport (records every request)",
-            measure_sequential(calls, Bare::MockTransport, &base),
+            Bare::MockTransport,
         ),
     ];
+    let measured = measure_sequential_rounds(calls, &kinds.map(|(_, kind)| kind), &base);
+    let sequential: Vec<(&str, Sequential)> =
+        kinds.iter().map(|(name, _)| *name).zip(measured).collect();
     let limit = sequential[0].1;
     println!("sequential, current_thread runtime:");
     println!(
@@ -145,7 +146,9 @@ fn main() {
         );
     }
 
-    let total = calls.max(CONCURRENCY * 8);
+    // Five times the sequential count: at 40,000 calls a second, 4,000
+    // concurrent calls are over in a tenth of a second, too short to settle.
+    let total = (calls * 5).max(CONCURRENCY * 8);
     let concurrent = [
         (
             "bare hyper, pre-built request",
@@ -170,6 +173,10 @@ fn main() {
         (
             "aliyun-ai facade over HyperTransport",
             measure_concurrent(total, Bare::FacadeOverHyper, &base),
+        ),
+        (
+            "the same, typed request built once (execute(&request))",
+            measure_concurrent(total, Bare::PrebuiltOverHyper, &base),
         ),
         (
             "aliyun-ai facade, canned transport (no socket)",
@@ -286,6 +293,10 @@ enum Bare {
     Mock,
     /// The facade over the crate's `MockTransport` answering the fixture.
     MockTransport,
+    /// The facade over `HyperTransport`, the typed request built once.
+    PrebuiltOverHyper,
+    /// The facade over no socket, the typed request built once.
+    PrebuiltMock,
 }
 
 #[derive(Clone, Copy)]
@@ -328,6 +339,11 @@ enum Caller {
         http::Request<Bytes>,
     ),
     Facade(Client),
+    /// The facade executing one typed request built once.
+    Execute(
+        Client,
+        Arc<aliyun_ai::contactcenterai::AnalyzeConversationRequest>,
+    ),
 }
 
 /// The headers the facade sends for the benchmark's call (signed once,
@@ -371,10 +387,14 @@ impl Caller {
         let url = format!("{base}{}", request.path());
         match kind {
             Bare::Hyper => {
+                // The limit: hyper's pooled client as `HyperTransport` sets it
+                // up (TCP_NODELAY on), with nothing on top.
+                let mut connector = hyper_util::client::legacy::connect::HttpConnector::new();
+                connector.set_nodelay(true);
                 let client = hyper_util::client::legacy::Client::builder(
                     hyper_util::rt::TokioExecutor::new(),
                 )
-                .build_http();
+                .build(connector);
                 let mut prebuilt = http::Request::post(&url).body(body).expect("valid");
                 *prebuilt.headers_mut() = headers;
                 Caller::Hyper(client, prebuilt)
@@ -416,6 +436,21 @@ impl Caller {
                         .expect("config");
                     Caller::Halves(Client::new(canned), transport, prebuilt)
                 }
+            }
+            Bare::PrebuiltOverHyper | Bare::PrebuiltMock => {
+                let transport: Arc<dyn HttpTransport> = if matches!(kind, Bare::PrebuiltMock) {
+                    Arc::new(Canned)
+                } else {
+                    Arc::new(aliyun_ai::transport::HyperTransport::new().expect("transport"))
+                };
+                let config = Config::builder()
+                    .endpoint_for_all(base)
+                    .access_key(AccessKey::new("LTAI5tBench", "bench-secret"))
+                    .retry_policy(RetryPolicy::disabled())
+                    .transport(transport)
+                    .build()
+                    .expect("config");
+                Caller::Execute(Client::new(config), Arc::new(request))
             }
             Bare::Facade | Bare::FacadeOverHyper | Bare::Mock | Bare::MockTransport => {
                 let mut builder = Config::builder()
@@ -489,6 +524,10 @@ impl Caller {
                 let body = response.into_body().collect().await.expect("body");
                 assert!(!body.is_empty());
             }
+            Caller::Execute(client, request) => {
+                let answer = client.execute(request.as_ref()).await.expect("answered");
+                assert!(answer.text.is_some());
+            }
             Caller::Facade(client) => {
                 let answer = client
                     .contact_center_ai()
@@ -543,6 +582,56 @@ fn measure_sequential(calls: usize, kind: Bare, base: &str) -> Sequential {
             // The first question's own connection is not the client's.
             connections: accepted_connections(base) - connections - 1,
         }
+    })
+}
+
+/// How many rounds the sequential clients take turns in.
+const ROUNDS: usize = 8;
+
+/// Every sequential client on one `current_thread` runtime, measured in
+/// [`ROUNDS`] rounds in which each makes `calls / ROUNDS` calls in turn, so a
+/// drift of the machine (frequency, neighbours, the server warming up)
+/// spreads over all of them instead of favouring the rows that come first.
+fn measure_sequential_rounds(calls: usize, kinds: &[Bare], base: &str) -> Vec<Sequential> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let callers: Vec<Caller> = kinds.iter().map(|kind| Caller::new(*kind, base)).collect();
+        for caller in &callers {
+            for _ in 0..200 {
+                caller.call().await;
+            }
+        }
+        let per_round = (calls / ROUNDS).max(1);
+        let mut totals = vec![(Duration::ZERO, Duration::ZERO, 0u64, 0usize); callers.len()];
+        for _ in 0..ROUNDS {
+            for (caller, total) in callers.iter().zip(&mut totals) {
+                let connections = accepted_connections(base);
+                let allocations = ALLOCATIONS.load(Ordering::Relaxed);
+                let cpu = process_cpu().unwrap_or_default();
+                let started = Instant::now();
+                for _ in 0..per_round {
+                    caller.call().await;
+                }
+                total.1 += started.elapsed();
+                total.0 += process_cpu().unwrap_or_default().saturating_sub(cpu);
+                total.2 += ALLOCATIONS.load(Ordering::Relaxed) - allocations;
+                // The question's own connection is not the client's.
+                total.3 += accepted_connections(base) - connections - 1;
+            }
+        }
+        let made = per_round * ROUNDS;
+        totals
+            .into_iter()
+            .map(|(cpu, wall, allocations, connections)| Sequential {
+                cpu_us: per_call(cpu, made),
+                wall_us: per_call(wall, made),
+                allocations: allocations as f64 / made as f64,
+                connections,
+            })
+            .collect()
     })
 }
 
