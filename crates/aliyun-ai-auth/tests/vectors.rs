@@ -33,19 +33,25 @@ host;x-acs-action;x-acs-content-sha256;x-acs-date;x-acs-signature-nonce;x-acs-ve
 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 const WORKED_SIGNATURE: &str = "06563a9e1b43f5dfe96b81484da74bceab24a1d853912eee15083a6f0f3283c0";
 
-#[test]
-fn the_vendor_worked_example_through_the_request_signer() {
+/// The worked example's signer (its clock and nonce), request and key. The
+/// query arrives unsorted; the signer sends the canonical order it signed.
+fn worked_example() -> (V3Signer, http::Request<Bytes>, AccessKey) {
     let signer = V3Signer::new(
         Arc::new(FixedClock(parse_iso8601("2023-10-26T10:22:32Z").unwrap())),
         Arc::new(FixedNonce("3156853299f313e23d1673dc12e1703d".into())),
     );
-    // The query arrives unsorted; the signer sends the canonical order it signed.
-    let mut request = http::Request::post(
+    let request = http::Request::post(
         "https://ecs.cn-shanghai.aliyuncs.com/?RegionId=cn-shanghai&ImageId=win2019_1809_x64_dtc_zh-cn_40G_alibase_20230811.vhd",
     )
     .body(Bytes::new())
     .unwrap();
     let key = AccessKey::new("YourAccessKeyId", "YourAccessKeySecret");
+    (signer, request, key)
+}
+
+#[test]
+fn the_vendor_worked_example_through_the_request_signer() {
+    let (signer, mut request, key) = worked_example();
     let signature = signer
         .sign(&mut request, &key, "RunInstances", "2014-05-26")
         .unwrap();
@@ -76,16 +82,7 @@ fn the_vendor_worked_example_through_the_client_path() {
     // `sign_request` (what the client calls) keeps no intermediates; it must
     // put the same bytes on the wire as `sign`.
     use aliyun_ai_auth::sign::{RequestSigner, SigningKey};
-    let signer = V3Signer::new(
-        Arc::new(FixedClock(parse_iso8601("2023-10-26T10:22:32Z").unwrap())),
-        Arc::new(FixedNonce("3156853299f313e23d1673dc12e1703d".into())),
-    );
-    let mut request = http::Request::post(
-        "https://ecs.cn-shanghai.aliyuncs.com/?RegionId=cn-shanghai&ImageId=win2019_1809_x64_dtc_zh-cn_40G_alibase_20230811.vhd",
-    )
-    .body(Bytes::new())
-    .unwrap();
-    let key = AccessKey::new("YourAccessKeyId", "YourAccessKeySecret");
+    let (signer, mut request, key) = worked_example();
     signer
         .sign_request(
             &mut request,

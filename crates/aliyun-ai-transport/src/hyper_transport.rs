@@ -23,9 +23,9 @@ use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 
-use crate::USER_AGENT;
 use crate::body::HttpBody;
 use crate::error::TransportError;
+use crate::settings::{ClientSettings, client_settings_methods};
 use crate::transport::{HttpRequest, HttpResponse, HttpTransport, UploadRequest};
 
 type Connector = hyper_rustls::HttpsConnector<HttpConnector>;
@@ -33,78 +33,22 @@ type RequestBody = UnsyncBoxBody<Bytes, std::io::Error>;
 
 /// Configures a [`HyperTransport`]; the defaults are those of the reqwest
 /// transport.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 #[must_use]
 pub struct HyperTransportBuilder {
-    connect_timeout: Duration,
-    request_timeout: Option<Duration>,
-    read_idle_timeout: Option<Duration>,
-    pool_idle_timeout: Duration,
-    pool_max_idle_per_host: usize,
-    user_agent_suffix: Option<String>,
-}
-
-impl Default for HyperTransportBuilder {
-    fn default() -> Self {
-        Self {
-            connect_timeout: Duration::from_secs(5),
-            request_timeout: Some(Duration::from_secs(60)),
-            read_idle_timeout: Some(Duration::from_secs(60)),
-            pool_idle_timeout: Duration::from_secs(90),
-            pool_max_idle_per_host: usize::MAX,
-            user_agent_suffix: None,
-        }
-    }
+    settings: ClientSettings,
 }
 
 impl HyperTransportBuilder {
-    /// How long establishing a TCP connection may take. Default 5 s.
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
-        self
-    }
-
-    /// How long to wait for the response headers after sending. Default 60 s;
-    /// `None` waits forever. Bodies are bounded by the idle timeout instead.
-    pub fn request_timeout(mut self, timeout: Option<Duration>) -> Self {
-        self.request_timeout = timeout;
-        self
-    }
-
-    /// The longest silence between two chunks of a response body. Default 60 s.
-    pub fn read_idle_timeout(mut self, timeout: Option<Duration>) -> Self {
-        self.read_idle_timeout = timeout;
-        self
-    }
-
-    /// How long an idle pooled connection is kept. Default 90 s.
-    pub fn pool_idle_timeout(mut self, timeout: Duration) -> Self {
-        self.pool_idle_timeout = timeout;
-        self
-    }
-
-    /// How many idle connections are kept per host. Default: all of them.
-    pub fn pool_max_idle_per_host(mut self, count: usize) -> Self {
-        self.pool_max_idle_per_host = count;
-        self
-    }
-
-    /// Appended to the user agent: `aliyun-ai/<version> <suffix>`.
-    pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
-        self.user_agent_suffix = Some(suffix.into());
-        self
-    }
+    client_settings_methods!();
 
     /// Builds the transport: TLS by rustls (aws-lc-rs) with the platform's
     /// certificate verifier, HTTP/1.1 and HTTP/2 by ALPN. Plain `http` is
     /// allowed (the SDK refuses it itself for non-loopback endpoints).
     pub fn build(self) -> Result<HyperTransport, TransportError> {
         use hyper_rustls::ConfigBuilderExt as _;
-        let user_agent = match &self.user_agent_suffix {
-            Some(suffix) => format!("{USER_AGENT} {suffix}"),
-            None => USER_AGENT.to_owned(),
-        };
-        let user_agent = http::HeaderValue::from_str(&user_agent)
+        let settings = self.settings;
+        let user_agent = http::HeaderValue::from_str(&settings.user_agent())
             .map_err(|e| TransportError::other("invalid user agent").with_source(e))?;
         let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
             rustls::crypto::aws_lc_rs::default_provider(),
@@ -116,7 +60,7 @@ impl HyperTransportBuilder {
         let mut http = HttpConnector::new();
         http.enforce_http(false);
         http.set_nodelay(true);
-        http.set_connect_timeout(Some(self.connect_timeout));
+        http.set_connect_timeout(Some(settings.connect_timeout));
         let connector = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(tls)
             .https_or_http()
@@ -126,14 +70,14 @@ impl HyperTransportBuilder {
         let client = Client::builder(TokioExecutor::new())
             .timer(TokioTimer::new())
             .pool_timer(TokioTimer::new())
-            .pool_idle_timeout(self.pool_idle_timeout)
-            .pool_max_idle_per_host(self.pool_max_idle_per_host)
+            .pool_idle_timeout(settings.pool_idle_timeout)
+            .pool_max_idle_per_host(settings.pool_max_idle_per_host)
             .build(connector);
         Ok(HyperTransport {
             client,
             user_agent,
-            request_timeout: self.request_timeout,
-            read_idle_timeout: self.read_idle_timeout,
+            request_timeout: settings.request_timeout,
+            read_idle_timeout: settings.read_idle_timeout,
         })
     }
 }

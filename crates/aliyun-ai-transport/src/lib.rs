@@ -33,6 +33,8 @@ pub mod mock;
 #[cfg(feature = "reqwest")]
 mod reqwest_transport;
 pub mod retry;
+#[cfg(any(feature = "reqwest", feature = "hyper"))]
+mod settings;
 pub mod sse;
 mod transport;
 

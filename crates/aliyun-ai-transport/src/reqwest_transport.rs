@@ -10,80 +10,30 @@ use async_trait::async_trait;
 use bytes::Bytes;
 use futures_core::Stream;
 
-use crate::USER_AGENT;
 use crate::body::HttpBody;
 use crate::error::TransportError;
+use crate::settings::{ClientSettings, client_settings_methods};
 use crate::transport::{HttpRequest, HttpResponse, HttpTransport, UploadRequest};
 
 /// Configures a [`ReqwestTransport`].
 #[derive(Debug, Clone)]
 #[must_use]
 pub struct ReqwestTransportBuilder {
-    connect_timeout: Duration,
-    request_timeout: Option<Duration>,
-    read_idle_timeout: Option<Duration>,
-    pool_idle_timeout: Duration,
-    pool_max_idle_per_host: usize,
-    user_agent_suffix: Option<String>,
+    settings: ClientSettings,
     use_env_proxy: bool,
 }
 
 impl Default for ReqwestTransportBuilder {
     fn default() -> Self {
         Self {
-            connect_timeout: Duration::from_secs(5),
-            request_timeout: Some(Duration::from_secs(60)),
-            read_idle_timeout: Some(Duration::from_secs(60)),
-            pool_idle_timeout: Duration::from_secs(90),
-            pool_max_idle_per_host: usize::MAX,
-            user_agent_suffix: None,
+            settings: ClientSettings::default(),
             use_env_proxy: true,
         }
     }
 }
 
 impl ReqwestTransportBuilder {
-    /// How long establishing a connection (TCP and TLS) may take. Default 5 s.
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
-        self
-    }
-
-    /// How long to wait for the response headers after sending. Default 60 s;
-    /// `None` waits forever. Streamed bodies are bounded by the idle timeout
-    /// instead, so a long stream is not cut.
-    pub fn request_timeout(mut self, timeout: Option<Duration>) -> Self {
-        self.request_timeout = timeout;
-        self
-    }
-
-    /// The longest silence between two chunks of a response body. Default 60 s.
-    pub fn read_idle_timeout(mut self, timeout: Option<Duration>) -> Self {
-        self.read_idle_timeout = timeout;
-        self
-    }
-
-    /// How long an idle pooled connection is kept. Default 90 s.
-    pub fn pool_idle_timeout(mut self, timeout: Duration) -> Self {
-        self.pool_idle_timeout = timeout;
-        self
-    }
-
-    /// How many idle connections are kept per host. Default: all of them
-    /// (each closes after the idle timeout). A smaller number makes a burst
-    /// of concurrent calls close connections it then opens again: with 32,
-    /// 256 concurrent calls opened about 500 new connections per 4,000 calls
-    /// in the loopback benchmark (`docs/PERFORMANCE.md`).
-    pub fn pool_max_idle_per_host(mut self, count: usize) -> Self {
-        self.pool_max_idle_per_host = count;
-        self
-    }
-
-    /// Appended to the user agent: `aliyun-ai/<version> <suffix>`.
-    pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
-        self.user_agent_suffix = Some(suffix.into());
-        self
-    }
+    client_settings_methods!();
 
     /// Whether `HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY` are
     /// honoured (default: yes).
@@ -94,19 +44,16 @@ impl ReqwestTransportBuilder {
 
     /// Builds the transport.
     pub fn build(self) -> Result<ReqwestTransport, TransportError> {
-        let user_agent = match &self.user_agent_suffix {
-            Some(suffix) => format!("{USER_AGENT} {suffix}"),
-            None => USER_AGENT.to_owned(),
-        };
+        let settings = self.settings;
         let mut builder = reqwest::Client::builder()
-            .connect_timeout(self.connect_timeout)
-            .pool_idle_timeout(self.pool_idle_timeout)
-            .pool_max_idle_per_host(self.pool_max_idle_per_host)
-            .user_agent(user_agent)
+            .connect_timeout(settings.connect_timeout)
+            .pool_idle_timeout(settings.pool_idle_timeout)
+            .pool_max_idle_per_host(settings.pool_max_idle_per_host)
+            .user_agent(settings.user_agent())
             // The SDK decides about redirects itself (an error, not a silent
             // re-send of a signed request elsewhere).
             .redirect(reqwest::redirect::Policy::none());
-        if let Some(idle) = self.read_idle_timeout {
+        if let Some(idle) = settings.read_idle_timeout {
             builder = builder.read_timeout(idle);
         }
         if !self.use_env_proxy {
@@ -117,7 +64,7 @@ impl ReqwestTransportBuilder {
             .map_err(|e| TransportError::other("could not build the HTTP client").with_source(e))?;
         Ok(ReqwestTransport {
             client,
-            request_timeout: self.request_timeout,
+            request_timeout: settings.request_timeout,
         })
     }
 }
