@@ -1,19 +1,22 @@
 //! Credential types whose secrets never reach `Debug`, `Display`, errors or logs.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use crate::time::format_iso8601;
 
 /// A secret string. Its `Debug` prints `***`; it has no `Display`. Read it
 /// with [`Secret::expose`] only where it is used (signing).
+///
+/// Shared, not copied, when cloned: a credential is handed to every call.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
+pub struct Secret(Arc<str>);
 
 impl Secret {
     /// Wraps a secret.
     pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
+        Secret(Arc::from(value.into()))
     }
 
     /// The secret itself.
@@ -35,13 +38,13 @@ impl fmt::Debug for Secret {
 
 impl From<String> for Secret {
     fn from(value: String) -> Self {
-        Secret(value)
+        Secret(Arc::from(value))
     }
 }
 
 impl From<&str> for Secret {
     fn from(value: &str) -> Self {
-        Secret(value.to_owned())
+        Secret(Arc::from(value))
     }
 }
 
@@ -56,9 +59,11 @@ impl From<&str> for Secret {
 /// assert_eq!(key.to_string(), "AccessKey(LTAI5tExampleId)");
 /// assert!(!format!("{key:?}").contains("example-secret"));
 /// ```
+/// Cloning it (every call asks its provider for one) shares its strings
+/// instead of copying them.
 #[derive(Clone, PartialEq, Eq)]
 pub struct AccessKey {
-    id: String,
+    id: Arc<str>,
     secret: Secret,
     security_token: Option<Secret>,
     expiration: Option<SystemTime>,
@@ -68,7 +73,7 @@ impl AccessKey {
     /// A long-term AccessKey.
     pub fn new(id: impl Into<String>, secret: impl Into<Secret>) -> Self {
         Self {
-            id: id.into(),
+            id: Arc::from(id.into()),
             secret: secret.into(),
             security_token: None,
             expiration: None,

@@ -180,6 +180,9 @@ impl Client {
         let mut request = HttpRequest::new(body.clone());
         *request.method_mut() = method(info.method)?;
         *request.uri_mut() = url.clone();
+        // Room for every header the signers add (about 10), so the map is
+        // allocated once instead of grown as they come.
+        *request.headers_mut() = http::HeaderMap::with_capacity(16);
         let headers = request.headers_mut();
         if let Some(content_type) = content_type {
             headers.insert(
