@@ -53,20 +53,10 @@ pub fn format_iso8601(time: SystemTime) -> String {
 }
 
 /// A `yyyy-MM-ddTHH:mm:ssZ` stamp on the stack: what a signer writes into a
-/// header on every request, without formatting machinery or allocation.
-#[derive(Clone, Copy)]
-pub(crate) struct Iso8601([u8; 20]);
+/// header on every request, written without formatting machinery.
+struct Iso8601([u8; 20]);
 
 impl Iso8601 {
-    /// `time` in UTC, or `None` outside the years 0 to 9999.
-    pub(crate) fn from_time(time: SystemTime) -> Option<Self> {
-        let seconds = time.duration_since(UNIX_EPOCH).ok()?.as_secs();
-        let days = i64::try_from(seconds / 86_400).ok()?;
-        let (year, month, day) = civil_from_days(days);
-        let year = u32::try_from(year).ok().filter(|y| *y <= 9999)?;
-        Some(Self::new(year, month, day, (seconds % 86_400) as u32))
-    }
-
     fn new(year: u32, month: u32, day: u32, second_of_day: u32) -> Self {
         fn two(out: &mut [u8], value: u32) {
             out[0] = b'0' + (value / 10 % 10) as u8;
@@ -84,7 +74,7 @@ impl Iso8601 {
     }
 
     /// The stamp (ASCII digits and separators only).
-    pub(crate) fn as_str(&self) -> &str {
+    fn as_str(&self) -> &str {
         std::str::from_utf8(&self.0).unwrap_or("1970-01-01T00:00:00Z")
     }
 }
@@ -142,7 +132,7 @@ mod tests {
     }
 
     #[test]
-    fn the_stack_stamp_is_the_formatted_one() {
+    fn the_fast_stamp_is_the_formatted_one() {
         let general = |seconds: i64| {
             let (year, month, day) = civil_from_days(seconds.div_euclid(86_400));
             let rest = seconds.rem_euclid(86_400);
@@ -160,15 +150,11 @@ mod tests {
             .chain([253_402_300_799])
         {
             let time = UNIX_EPOCH + Duration::from_secs(seconds as u64);
-            let stamp = Iso8601::from_time(time).expect("a four-digit year");
-            assert_eq!(stamp.as_str(), general(seconds));
             assert_eq!(format_iso8601(time), general(seconds));
         }
-        // Year 10000 and before 1970: no stack stamp; the general form.
+        // Year 10000 and before 1970: the general form.
         let far = UNIX_EPOCH + Duration::from_secs(253_402_300_800);
-        assert!(Iso8601::from_time(far).is_none());
         assert_eq!(format_iso8601(far), "10000-01-01T00:00:00Z");
-        assert!(Iso8601::from_time(UNIX_EPOCH - Duration::from_secs(1)).is_none());
         assert_eq!(
             format_iso8601(UNIX_EPOCH - Duration::from_secs(1)),
             "1969-12-31T23:59:59Z"

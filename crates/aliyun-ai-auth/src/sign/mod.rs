@@ -85,13 +85,6 @@ impl Clock for FixedClock {
 pub trait NonceSource: Send + Sync {
     /// A new nonce.
     fn nonce(&self) -> String;
-
-    /// The next nonce as 32 hex characters on the stack, if this source makes
-    /// such nonces: what the signer uses when it can, to spare an allocation.
-    #[doc(hidden)]
-    fn nonce_hex(&self) -> Option<Hex<32>> {
-        None
-    }
 }
 
 /// 32 hex characters, unpredictable and unique per request: the first 128
@@ -103,9 +96,8 @@ pub trait NonceSource: Send + Sync {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RandomNonce;
 
-impl RandomNonce {
-    /// The nonce as hex on the stack (what the signer sends).
-    pub(crate) fn next_hex() -> Hex<32> {
+impl NonceSource for RandomNonce {
+    fn nonce(&self) -> String {
         static KEY: std::sync::OnceLock<[u8; 32]> = std::sync::OnceLock::new();
         static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
         let key = KEY.get_or_init(|| {
@@ -126,19 +118,7 @@ impl RandomNonce {
             .chain_update(key)
             .chain_update(count.to_le_bytes())
             .finalize();
-        let mut first = [0u8; 16];
-        first.copy_from_slice(&digest[..16]);
-        Hex::of(&first)
-    }
-}
-
-impl NonceSource for RandomNonce {
-    fn nonce(&self) -> String {
-        Self::next_hex().as_str().to_owned()
-    }
-
-    fn nonce_hex(&self) -> Option<Hex<32>> {
-        Some(Self::next_hex())
+        Hex::<32>::of(&digest[..16]).as_str().to_owned()
     }
 }
 
@@ -176,13 +156,12 @@ fn hex_pair(byte: u8) -> [u8; 2] {
 
 /// `N` lowercase hex characters on the stack: a digest or a nonce, written
 /// into a header or a string to sign without an allocation.
-#[doc(hidden)]
 #[derive(Clone, Copy)]
-pub struct Hex<const N: usize>([u8; N]);
+pub(crate) struct Hex<const N: usize>([u8; N]);
 
 impl<const N: usize> Hex<N> {
-    /// The hex of `bytes`, which must be `N / 2` long (checked when built:
-    /// a wrong length leaves zeros, never panics).
+    /// The hex of `bytes`, which should be `N / 2` long (a shorter slice
+    /// leaves `0`s at the end, a longer one is cut; never a panic).
     pub(crate) fn of(bytes: &[u8]) -> Self {
         let mut out = [b'0'; N];
         for (pair, &byte) in out.chunks_exact_mut(2).zip(bytes) {
@@ -192,15 +171,9 @@ impl<const N: usize> Hex<N> {
     }
 
     /// The hex text.
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         // Only ASCII hex digits are ever written.
         std::str::from_utf8(&self.0).unwrap_or_default()
-    }
-}
-
-impl<const N: usize> fmt::Debug for Hex<N> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
@@ -620,10 +593,6 @@ mod tests {
             );
             assert!(seen.insert(nonce), "a nonce repeated");
         }
-        // The stack form is the same generator.
-        let hex = RandomNonce.nonce_hex().expect("random nonces are hex");
-        assert_eq!(hex.as_str().len(), 32);
-        assert!(seen.insert(hex.as_str().to_owned()));
     }
 
     #[test]

@@ -11,7 +11,7 @@ use super::{
     hmac_sha256, host_of, owned_header_value, set_query, sha256_hex_stack, wrong_key,
 };
 use crate::credentials::AccessKey;
-use crate::time::{Iso8601, format_iso8601};
+use crate::time::format_iso8601;
 use aliyun_ai_transport::HttpRequest;
 
 /// Every intermediate of a V3 signature, for debugging a
@@ -80,6 +80,56 @@ pub fn compute_v3<'a, I>(
 where
     I: IntoIterator<Item = (&'a str, &'a str)>,
 {
+    compute(
+        method,
+        canonical_uri,
+        canonical_query,
+        headers,
+        hashed_payload,
+        secret,
+    )
+    .into_signature(access_key_id)
+}
+
+/// A V3 signature's parts, the fixed-size ones on the stack: what signing a
+/// request needs, from which [`V3Signature`] is made when asked for.
+struct Computed {
+    canonical_request: String,
+    signed_headers: String,
+    string_to_sign: StringToSign,
+    signature: Hex<64>,
+}
+
+impl Computed {
+    /// The `Authorization` header value.
+    fn authorization(&self, access_key_id: &str) -> String {
+        authorization(access_key_id, &self.signed_headers, self.signature.as_str())
+    }
+
+    fn into_signature(self, access_key_id: &str) -> V3Signature {
+        V3Signature {
+            authorization: self.authorization(access_key_id),
+            string_to_sign: self.string_to_sign.as_str().to_owned(),
+            signature: self.signature.as_str().to_owned(),
+            canonical_request: self.canonical_request,
+            signed_headers: self.signed_headers,
+        }
+    }
+}
+
+/// The canonicalisation and signing core behind [`compute_v3`] and the
+/// signer.
+fn compute<'a, I>(
+    method: &str,
+    canonical_uri: &str,
+    canonical_query: &str,
+    headers: I,
+    hashed_payload: &str,
+    secret: &str,
+) -> Computed
+where
+    I: IntoIterator<Item = (&'a str, &'a str)>,
+{
     let (canonical_headers, signed_headers) = canonical_headers(headers);
     let canonical_request = canonical_request(
         method,
@@ -90,13 +140,11 @@ where
         hashed_payload,
     );
     let (string_to_sign, signature) = sign_canonical_request(&canonical_request, secret);
-    let authorization = authorization(access_key_id, &signed_headers, signature.as_str());
-    V3Signature {
+    Computed {
         canonical_request,
-        string_to_sign: string_to_sign.as_str().to_owned(),
         signed_headers,
-        signature: signature.as_str().to_owned(),
-        authorization,
+        string_to_sign,
+        signature,
     }
 }
 
@@ -235,55 +283,39 @@ impl V3Signer {
         action: &str,
         version: &str,
     ) -> Result<V3Signature, SignError> {
-        let (payload_hash, query) = self.prepare(request, key, action, version)?;
-        let pairs = self
-            .headers
-            .pick(request.headers())
-            .map_err(|e| SignError(e.to_string()))?;
-        let signature = compute_v3(
-            request.method().as_str(),
-            request.uri().path(),
-            &query,
-            pairs,
-            payload_hash.as_str(),
-            key.id(),
-            key.secret().expose(),
-        );
-        let mut authorization = header_value(&signature.authorization, "the authorization")?;
-        authorization.set_sensitive(true);
-        request.headers_mut().insert(AUTHORIZATION, authorization);
-        Ok(signature)
+        Ok(self
+            .sign_computed(request, key, action, version)?
+            .into_signature(key.id()))
     }
 
-    /// [`V3Signer::sign`] without keeping the intermediates: the same
-    /// signature, with the strings only hashing needs kept on the stack.
-    fn sign_in_place(
+    /// Signs `request` in place, keeping the signature's parts only as long
+    /// as the caller wants them ([`V3Signer::sign`] turns them into a
+    /// [`V3Signature`]; the client's path drops them).
+    fn sign_computed(
         &self,
         request: &mut HttpRequest,
         key: &AccessKey,
         action: &str,
         version: &str,
-    ) -> Result<(), SignError> {
+    ) -> Result<Computed, SignError> {
         let (payload_hash, query) = self.prepare(request, key, action, version)?;
         let pairs = self
             .headers
             .pick(request.headers())
             .map_err(|e| SignError(e.to_string()))?;
-        let (canonical_headers, signed_headers) = canonical_headers(pairs);
-        let canonical_request = canonical_request(
+        let computed = compute(
             request.method().as_str(),
             request.uri().path(),
             &query,
-            &canonical_headers,
-            &signed_headers,
+            pairs,
             payload_hash.as_str(),
+            key.secret().expose(),
         );
-        let (_, signature) = sign_canonical_request(&canonical_request, key.secret().expose());
-        let authorization = authorization(key.id(), &signed_headers, signature.as_str());
-        let mut authorization = owned_header_value(authorization, "the authorization")?;
+        let mut authorization =
+            owned_header_value(computed.authorization(key.id()), "the authorization")?;
         authorization.set_sensitive(true);
         request.headers_mut().insert(AUTHORIZATION, authorization);
-        Ok(())
+        Ok(computed)
     }
 
     /// Everything before the signature itself: the query rewritten to its
@@ -297,14 +329,9 @@ impl V3Signer {
         version: &str,
     ) -> Result<(Hex<64>, String), SignError> {
         let host = header_value(host_of(request)?, "the host")?;
-        let date = match Iso8601::from_time(self.clock.now()) {
-            Some(stamp) => header_value(stamp.as_str(), "the date")?,
-            None => header_value(&format_iso8601(self.clock.now()), "the date")?,
-        };
-        let nonce = match self.nonces.nonce_hex() {
-            Some(nonce) => header_value(nonce.as_str(), "the nonce")?,
-            None => header_value(&self.nonces.nonce(), "the nonce")?,
-        };
+        // Built as strings for their headers: each becomes the header's bytes.
+        let date = owned_header_value(format_iso8601(self.clock.now()), "the date")?;
+        let nonce = owned_header_value(self.nonces.nonce(), "the nonce")?;
         let payload_hash = sha256_hex_stack(request.body());
         let current_query = request.uri().query().unwrap_or("");
         let query = canonical_query_from_encoded(current_query);
@@ -353,7 +380,9 @@ impl RequestSigner for V3Signer {
         version: &str,
     ) -> Result<(), SignError> {
         match key {
-            SigningKey::AccessKey(key) => self.sign_in_place(request, key, action, version),
+            SigningKey::AccessKey(key) => {
+                self.sign_computed(request, key, action, version).map(drop)
+            }
             SigningKey::ApiKey(_) => Err(wrong_key("ACS3-HMAC-SHA256", "an AccessKey")),
         }
     }
