@@ -136,3 +136,45 @@ impl StdError for TransportError {
             .map(|e| e as &(dyn StdError + 'static))
     }
 }
+
+/// What a cause in an HTTP client's error chain says happened to the
+/// connection, for the kinds the retry policy tells apart.
+#[cfg(any(feature = "reqwest", feature = "hyper"))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BrokenConnection {
+    /// Sent (perhaps processed), then the connection closed or reset before
+    /// the answer: hyper's incomplete message or canceled request, or a
+    /// reset, abort, broken pipe or early EOF. Retried for idempotent
+    /// operations only.
+    Lost,
+    /// hyper's own timeout.
+    TimedOut,
+}
+
+/// Walks `error`'s chain of causes (itself included) for a
+/// [`BrokenConnection`]: the one classification both built-in transports use.
+#[cfg(any(feature = "reqwest", feature = "hyper"))]
+pub(crate) fn broken_connection(error: &(dyn StdError + 'static)) -> Option<BrokenConnection> {
+    let mut cause = Some(error);
+    while let Some(current) = cause {
+        if let Some(hyper_error) = current.downcast_ref::<hyper::Error>() {
+            if hyper_error.is_incomplete_message() || hyper_error.is_canceled() {
+                return Some(BrokenConnection::Lost);
+            }
+            if hyper_error.is_timeout() {
+                return Some(BrokenConnection::TimedOut);
+            }
+        }
+        if let Some(io) = current.downcast_ref::<std::io::Error>() {
+            use std::io::ErrorKind::*;
+            if matches!(
+                io.kind(),
+                ConnectionReset | ConnectionAborted | BrokenPipe | UnexpectedEof
+            ) {
+                return Some(BrokenConnection::Lost);
+            }
+        }
+        cause = current.source();
+    }
+    None
+}

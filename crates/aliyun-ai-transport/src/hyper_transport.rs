@@ -24,7 +24,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 
 use crate::body::HttpBody;
-use crate::error::TransportError;
+use crate::error::{BrokenConnection, TransportError, broken_connection};
 use crate::settings::{ClientSettings, client_settings_methods};
 use crate::transport::{HttpRequest, HttpResponse, HttpTransport, UploadRequest};
 
@@ -243,34 +243,18 @@ impl Stream for Frames {
 /// Sorts a hyper client error into the transport's kinds. Its messages
 /// never carry the URL.
 fn convert(error: hyper_util::client::legacy::Error) -> TransportError {
-    use std::error::Error as _;
     if error.is_connect() {
         return TransportError::connect("could not connect").with_source(error);
     }
-    let mut source = error.source();
-    while let Some(cause) = source {
-        if let Some(hyper_error) = cause.downcast_ref::<hyper::Error>() {
-            if hyper_error.is_incomplete_message() || hyper_error.is_canceled() {
-                // Sent (perhaps processed), then the connection closed before
-                // the answer: retried for idempotent operations only.
-                return TransportError::body("the connection closed before the response")
-                    .with_source(error);
-            }
-            if hyper_error.is_timeout() {
-                return TransportError::timeout("the connection timed out").with_source(error);
-            }
+    match broken_connection(&error) {
+        // Sent (perhaps processed), then the connection closed before the
+        // answer: retried for idempotent operations only.
+        Some(BrokenConnection::Lost) => {
+            TransportError::body("the connection closed before the response").with_source(error)
         }
-        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
-            use std::io::ErrorKind::*;
-            if matches!(
-                io.kind(),
-                ConnectionReset | ConnectionAborted | BrokenPipe | UnexpectedEof
-            ) {
-                return TransportError::body("the connection closed before the response")
-                    .with_source(error);
-            }
+        Some(BrokenConnection::TimedOut) => {
+            TransportError::timeout("the connection timed out").with_source(error)
         }
-        source = cause.source();
+        None => TransportError::other("HTTP error").with_source(error),
     }
-    TransportError::other("HTTP error").with_source(error)
 }

@@ -11,7 +11,7 @@ use bytes::Bytes;
 use futures_core::Stream;
 
 use crate::body::HttpBody;
-use crate::error::TransportError;
+use crate::error::{BrokenConnection, TransportError, broken_connection};
 use crate::settings::{ClientSettings, client_settings_methods};
 use crate::transport::{HttpRequest, HttpResponse, HttpTransport, UploadRequest};
 
@@ -125,7 +125,7 @@ fn convert(error: reqwest::Error, during_body: bool) -> TransportError {
         .with_source(error);
     } else if during_body || error.is_body() || error.is_decode() {
         return TransportError::body("the response body failed").with_source(error);
-    } else if connection_lost(&error) {
+    } else if broken_connection(&error) == Some(BrokenConnection::Lost) {
         // Sent (perhaps processed), then the connection closed or reset
         // before the answer: retried for idempotent operations only.
         return TransportError::body("the connection closed before the response")
@@ -136,32 +136,6 @@ fn convert(error: reqwest::Error, during_body: bool) -> TransportError {
         "HTTP error"
     };
     TransportError::other(message).with_source(error)
-}
-
-/// Whether the connection broke after the request went out: hyper's
-/// incomplete message, or a reset, abort, broken pipe or early EOF.
-fn connection_lost(error: &reqwest::Error) -> bool {
-    use std::error::Error as _;
-    let mut source = error.source();
-    while let Some(cause) = source {
-        if cause
-            .downcast_ref::<hyper::Error>()
-            .is_some_and(hyper::Error::is_incomplete_message)
-        {
-            return true;
-        }
-        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
-            use std::io::ErrorKind::*;
-            if matches!(
-                io.kind(),
-                ConnectionReset | ConnectionAborted | BrokenPipe | UnexpectedEof
-            ) {
-                return true;
-            }
-        }
-        source = cause.source();
-    }
-    false
 }
 
 /// A reqwest byte stream as a transport stream.
