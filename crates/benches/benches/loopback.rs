@@ -64,7 +64,7 @@ fn main() {
     // sequentially; `hyper`: only the facade over HyperTransport, 256 at a
     // time; any other value: only the facade, 256 at a time. For a profiler.
     if std::env::var_os("LOOPBACK_PROFILE").is_some_and(|v| v == "canned") {
-        let m = measure_sequential(calls, Bare::Mock, &base);
+        let m = measure_sequential_rounds(calls, &[Bare::Mock], &base)[0];
         println!(
             "facade, canned transport: {:.1} us CPU per call, {:.0} allocations per call",
             m.cpu_us, m.allocations
@@ -553,36 +553,6 @@ impl HttpTransport for Canned {
         );
         Ok(response)
     }
-}
-
-fn measure_sequential(calls: usize, kind: Bare, base: &str) -> Sequential {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    runtime.block_on(async {
-        let caller = Caller::new(kind, base);
-        for _ in 0..200 {
-            caller.call().await;
-        }
-        let connections = accepted_connections(base);
-        let allocations = ALLOCATIONS.load(Ordering::Relaxed);
-        let cpu = process_cpu().unwrap_or_default();
-        let started = Instant::now();
-        for _ in 0..calls {
-            caller.call().await;
-        }
-        let wall = started.elapsed();
-        let cpu = process_cpu().unwrap_or_default().saturating_sub(cpu);
-        let allocations = ALLOCATIONS.load(Ordering::Relaxed) - allocations;
-        Sequential {
-            cpu_us: per_call(cpu, calls),
-            wall_us: per_call(wall, calls),
-            allocations: allocations as f64 / calls as f64,
-            // The first question's own connection is not the client's.
-            connections: accepted_connections(base) - connections - 1,
-        }
-    })
 }
 
 /// How many rounds the sequential clients take turns in.
