@@ -42,6 +42,22 @@ fn chain(error: &CredentialsError) -> String {
     text
 }
 
+/// Accepted at the limit (`ok`), refused over it with an error naming it.
+#[track_caller]
+fn assert_at_or_over<T>(outcome: &Result<T, CredentialsError>, ok: bool, limit: u64) {
+    match outcome {
+        Ok(_) => assert!(ok, "accepted over the limit of {limit} bytes"),
+        Err(error) => {
+            assert!(!ok, "{}", chain(error));
+            assert!(
+                chain(error).contains(&format!("limit of {limit} bytes")),
+                "{}",
+                chain(error)
+            );
+        }
+    }
+}
+
 /// `len` bytes of text that start like a valid file of its kind and are
 /// padded with spaces (ini, JSON and key files ignore trailing blanks).
 fn padded(start: &str, len: u64) -> String {
@@ -68,16 +84,9 @@ async fn credentials_file_at_and_over_its_limit() {
         )
         .access_key()
         .await;
-        match outcome {
-            Ok(key) => assert!(ok && key.id() == "LTAI-limit"),
-            Err(error) => {
-                assert!(!ok, "{}", chain(&error));
-                assert!(
-                    chain(&error).contains(&format!("limit of {CREDENTIALS_FILE_LIMIT} bytes")),
-                    "{}",
-                    chain(&error)
-                );
-            }
+        assert_at_or_over(&outcome, ok, CREDENTIALS_FILE_LIMIT);
+        if let Ok(key) = outcome {
+            assert_eq!(key.id(), "LTAI-limit");
         }
     }
 }
@@ -100,15 +109,7 @@ async fn cli_config_at_and_over_its_limit() {
         )
         .access_key()
         .await;
-        assert_eq!(
-            outcome.is_ok(),
-            ok,
-            "{:?}",
-            outcome.as_ref().err().map(chain)
-        );
-        if let Err(error) = outcome {
-            assert!(chain(&error).contains("limit of"), "{}", chain(&error));
-        }
+        assert_at_or_over(&outcome, ok, CREDENTIALS_FILE_LIMIT);
     }
 }
 
@@ -120,10 +121,7 @@ async fn api_key_file_at_and_over_its_limit() {
         let env =
             MapEnvironment::new().with_var("DASHSCOPE_API_KEY_FILE_PATH", file.to_str().unwrap());
         let outcome = EnvApiKeyProvider::new(Arc::new(env)).api_key().await;
-        assert_eq!(outcome.is_ok(), ok);
-        if let Err(error) = outcome {
-            assert!(chain(&error).contains(&format!("limit of {TOKEN_FILE_LIMIT} bytes")));
-        }
+        assert_at_or_over(&outcome, ok, TOKEN_FILE_LIMIT);
     }
 }
 
@@ -159,18 +157,6 @@ async fn a_metadata_answer_over_its_limit_is_refused() {
             .with_role_name("r")
             .access_key()
             .await;
-        assert_eq!(
-            outcome.is_ok(),
-            ok,
-            "{:?}",
-            outcome.as_ref().err().map(chain)
-        );
-        if let Err(error) = outcome {
-            assert!(
-                chain(&error).contains(&format!("limit of {ENDPOINT_BODY_LIMIT} bytes")),
-                "{}",
-                chain(&error)
-            );
-        }
+        assert_at_or_over(&outcome, ok, ENDPOINT_BODY_LIMIT as u64);
     }
 }
