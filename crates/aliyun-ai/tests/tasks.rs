@@ -248,16 +248,18 @@ async fn an_expired_url_is_reported_as_such() {
 
 #[tokio::test]
 async fn result_files_above_the_size_limit_are_refused() {
+    let client_over = |mock: &MockTransport| {
+        let config = aliyun_ai::Config::builder()
+            .transport(Arc::new(mock.clone()))
+            .api_key(aliyun_ai::ApiKey::new("sk-x"))
+            .result_size_limit(1024)
+            .build()
+            .unwrap();
+        aliyun_ai::Client::new(config)
+    };
     // The limit + 1 byte.
     let mock = MockTransport::with_handler(|_| MockResponse::new(200, vec![b' '; 1025]));
-    let config = aliyun_ai::Config::builder()
-        .transport(Arc::new(mock.clone()))
-        .api_key(aliyun_ai::ApiKey::new("sk-x"))
-        .result_size_limit(1024)
-        .build()
-        .unwrap();
-    let client = aliyun_ai::Client::new(config);
-    let error = client
+    let error = client_over(&mock)
         .tingwu()
         .fetch::<aliyun_ai::tingwu::Transcription>("https://bucket.oss-cn-hangzhou.aliyuncs.com/t")
         .await
@@ -277,13 +279,7 @@ async fn result_files_above_the_size_limit_are_refused() {
     let mut at_limit = b"{}".to_vec();
     at_limit.resize(1024, b' ');
     let mock = MockTransport::with_handler(move |_| MockResponse::new(200, at_limit.clone()));
-    let config = aliyun_ai::Config::builder()
-        .transport(Arc::new(mock.clone()))
-        .api_key(aliyun_ai::ApiKey::new("sk-x"))
-        .result_size_limit(1024)
-        .build()
-        .unwrap();
-    aliyun_ai::Client::new(config)
+    client_over(&mock)
         .tingwu()
         .fetch::<aliyun_ai::tingwu::Transcription>("https://bucket.oss-cn-hangzhou.aliyuncs.com/t")
         .await
