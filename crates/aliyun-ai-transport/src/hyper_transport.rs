@@ -136,6 +136,7 @@ impl HyperTransport {
             body,
             idle: self.read_idle_timeout,
             sleep: None,
+            armed: false,
         });
         Ok(http::Response::from_parts(parts, body))
     }
@@ -188,7 +189,10 @@ impl Stream for UploadFrames {
 struct Frames {
     body: hyper::body::Incoming,
     idle: Option<Duration>,
+    /// The idle deadline: made once, re-armed when a wait starts.
     sleep: Option<Pin<Box<tokio::time::Sleep>>>,
+    /// Whether `sleep` counts the current wait (a frame disarms it).
+    armed: bool,
 }
 
 impl Stream for Frames {
@@ -199,7 +203,7 @@ impl Stream for Frames {
         loop {
             match Pin::new(&mut this.body).poll_frame(cx) {
                 Poll::Ready(Some(Ok(frame))) => {
-                    this.sleep = None;
+                    this.armed = false;
                     // Trailers carry nothing the SDK reads.
                     if let Ok(data) = frame.into_data() {
                         if !data.is_empty() {
@@ -208,26 +212,33 @@ impl Stream for Frames {
                     }
                 }
                 Poll::Ready(Some(Err(error))) => {
-                    this.sleep = None;
+                    this.armed = false;
                     return Poll::Ready(Some(Err(TransportError::body(
                         "the response body failed",
                     )
                     .with_source(error))));
                 }
                 Poll::Ready(None) => {
-                    this.sleep = None;
+                    this.armed = false;
                     return Poll::Ready(None);
                 }
                 Poll::Pending => {
                     let Some(idle) = this.idle else {
                         return Poll::Pending;
                     };
-                    let sleep = this
-                        .sleep
-                        .get_or_insert_with(|| Box::pin(tokio::time::sleep(idle)));
+                    let sleep = match &mut this.sleep {
+                        Some(sleep) => {
+                            if !this.armed {
+                                sleep.as_mut().reset(tokio::time::Instant::now() + idle);
+                            }
+                            sleep
+                        }
+                        None => this.sleep.insert(Box::pin(tokio::time::sleep(idle))),
+                    };
+                    this.armed = true;
                     return match sleep.as_mut().poll(cx) {
                         Poll::Ready(()) => {
-                            this.sleep = None;
+                            this.armed = false;
                             Poll::Ready(Some(Err(TransportError::timeout(
                                 "no data arrived within the read idle timeout",
                             ))))

@@ -272,3 +272,29 @@ async fn https_is_tls_and_a_server_without_it_is_a_connect_error() {
     let error = super::transport().send(get(url)).await.unwrap_err();
     assert_eq!(error.kind(), TransportErrorKind::Connect, "{error}");
 }
+
+#[tokio::test]
+async fn the_idle_timeout_counts_each_silence_not_the_whole_body() {
+    // Four bytes 300 ms apart: 1.2 s in all, never 500 ms (the idle timeout)
+    // without data. The deadline must restart with every chunk.
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        if let Ok((mut socket, _)) = listener.accept().await {
+            let mut buffer = [0u8; 4096];
+            let _ = socket.read(&mut buffer).await;
+            let _ = socket
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 4\r\n\r\n")
+                .await;
+            for byte in b"abcd" {
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                let _ = socket.write_all(&[*byte]).await;
+            }
+        }
+    });
+    let response = super::transport()
+        .send(get(format!("http://{address}/")))
+        .await
+        .unwrap();
+    assert_eq!(response.into_body().collect().await.unwrap(), "abcd");
+}
