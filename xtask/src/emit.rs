@@ -2164,7 +2164,7 @@ pub fn facade(service: &Service) -> Option<String> {
 // ---------------------------------------------------------------------------
 // Golden tests of the example answers
 
-/// `crates/model-tests/tests/examples_<service>.rs`: one test per operation
+/// `crates/model-tests/tests/it/examples/<service>.rs`: one test per operation
 /// whose fixture `fixtures/<service>/<Op>/response.json` exists, decoding it
 /// without losing a field and snapshotting the result.
 pub fn example_tests(service: &Service, has_fixture: &dyn Fn(&str) -> bool) -> Option<String> {
@@ -2201,7 +2201,7 @@ pub fn example_tests(service: &Service, has_fixture: &dyn Fn(&str) -> bool) -> O
 // ---------------------------------------------------------------------------
 // Every operation through the facade against the emulator
 
-/// `crates/aliyun-ai-emulator/tests/every_operation_<service>.rs` for a
+/// `crates/e2e/tests/it/every_operation/<service>.rs` for a
 /// service with facade methods: each operation's example request (from its
 /// table) through its facade method against the emulator; each streaming
 /// operation also through its `_stream` variant.
@@ -2248,10 +2248,20 @@ pub fn emulator_tests(service: &Service) -> Option<String> {
     let mut out = generated_header(&format!("docs/apis/{}/", service.key), "//");
     let _ = writeln!(
         out,
-        "//! Every {} operation called through its facade method against the emulator\n//! (real HTTP on loopback, real signatures checked), with the example request of\n//! its doc table; every streaming operation also streamed.\n\nmod support;\n\nuse aliyun_ai::{} as models;\nuse aliyun_ai_core::server::ServerOperation;{tests}",
+        "//! Every {} operation called through its facade method against the emulator\n//! (real HTTP on loopback, real signatures checked), with the example request of\n//! its doc table; every streaming operation also streamed.\n\nuse crate::support;\n\nuse aliyun_ai::{} as models;\nuse aliyun_ai_core::server::ServerOperation;{tests}",
         service.product, service.key
     );
     Some(out)
+}
+
+/// The `mod.rs` of a folder of generated test modules: one `mod` per service.
+pub fn test_modules(doc: &str, modules: &[&str]) -> String {
+    let mut out = generated_header("docs/apis/", "//");
+    let _ = writeln!(out, "//! {doc}\n");
+    for module in modules {
+        let _ = writeln!(out, "mod {module};");
+    }
+    out
 }
 
 // ---------------------------------------------------------------------------

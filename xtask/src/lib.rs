@@ -173,6 +173,8 @@ pub fn generate(root: &Path) -> Result<Generated, String> {
             readme_with_table(&readme, &services)?,
         );
     }
+    let mut example_test_modules = Vec::new();
+    let mut every_operation_modules = Vec::new();
     for service in &services {
         let dir = PathBuf::from("crates/models").join(&service.key);
         files.insert(dir.join("Cargo.toml"), emit::cargo_toml(service));
@@ -194,21 +196,17 @@ pub fn generate(root: &Path) -> Result<Generated, String> {
         let has_fixture = |relative: &str| root.join("fixtures").join(relative).is_file();
         if let Some(tests) = emit::example_tests(service, &has_fixture) {
             files.insert(
-                PathBuf::from(format!(
-                    "crates/model-tests/tests/examples_{}.rs",
-                    service.key
-                )),
+                PathBuf::from(EXAMPLE_TESTS).join(format!("{}.rs", service.key)),
                 rustfmt(&tests)?,
             );
+            example_test_modules.push(service.key.as_str());
         }
         if let Some(tests) = emit::emulator_tests(service) {
             files.insert(
-                PathBuf::from(format!(
-                    "crates/aliyun-ai-emulator/tests/every_operation_{}.rs",
-                    service.key
-                )),
+                PathBuf::from(EVERY_OPERATION_TESTS).join(format!("{}.rs", service.key)),
                 rustfmt(&tests)?,
             );
+            every_operation_modules.push(service.key.as_str());
         }
         if let Some(facade) = emit::facade(service) {
             files.insert(
@@ -219,8 +217,30 @@ pub fn generate(root: &Path) -> Result<Generated, String> {
             );
         }
     }
+    files.insert(
+        PathBuf::from(EXAMPLE_TESTS).join("mod.rs"),
+        rustfmt(&emit::test_modules(
+            "Every service's example answers decode into its response types (one module per service).",
+            &example_test_modules,
+        ))?,
+    );
+    files.insert(
+        PathBuf::from(EVERY_OPERATION_TESTS).join("mod.rs"),
+        rustfmt(&emit::test_modules(
+            "Every operation of every service with facade methods, called against the emulator (one module per service).",
+            &every_operation_modules,
+        ))?,
+    );
     Ok(files)
 }
+
+/// Where the generated golden tests of the example answers go: one module
+/// per service inside the model tests' one integration-test binary.
+const EXAMPLE_TESTS: &str = "crates/model-tests/tests/it/examples";
+
+/// Where the generated every-operation tests go: one module per service
+/// inside the end-to-end tests' one integration-test binary.
+const EVERY_OPERATION_TESTS: &str = "crates/e2e/tests/it/every_operation";
 
 /// `README.md` with its service table (between the markers) regenerated.
 fn readme_with_table(readme: &str, services: &[schema::Service]) -> Result<String, String> {

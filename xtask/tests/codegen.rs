@@ -26,15 +26,15 @@ impl Scratch {
         ] {
             copy_dir(&workspace_root().join(part), &dir.join(part));
         }
-        // The generated tests beside hand-written ones.
-        for (tests, prefix) in [
-            ("crates/model-tests/tests", "examples_"),
-            ("crates/aliyun-ai-emulator/tests", "every_operation_"),
+        // The generated tests beside hand-written ones: only their `.rs` files.
+        for tests in [
+            "crates/model-tests/tests/it/examples",
+            "crates/e2e/tests/it/every_operation",
         ] {
             fs::create_dir_all(dir.join(tests)).unwrap();
             for entry in fs::read_dir(workspace_root().join(tests)).unwrap() {
                 let entry = entry.unwrap();
-                if entry.file_name().to_string_lossy().starts_with(prefix) {
+                if entry.file_name().to_string_lossy().ends_with(".rs") {
                     fs::copy(entry.path(), dir.join(tests).join(entry.file_name())).unwrap();
                 }
             }

@@ -1,0 +1,26 @@
+//! `HyperTransport` against real HTTP servers on loopback: the suite every
+//! transport passes (`suite/mod.rs`).
+
+use std::time::Duration;
+
+use aliyun_ai_transport::HyperTransport;
+
+// Compiled once per transport on purpose: its `super::transport()` is this file's.
+#[allow(clippy::duplicate_mod)]
+#[path = "suite/mod.rs"]
+mod suite;
+
+fn transport() -> HyperTransport {
+    HyperTransport::builder()
+        .request_timeout(Some(Duration::from_millis(500)))
+        .read_idle_timeout(Some(Duration::from_millis(500)))
+        .build()
+        .unwrap()
+}
+
+fn with_user_agent_suffix(suffix: &str) -> HyperTransport {
+    HyperTransport::builder()
+        .user_agent_suffix(suffix)
+        .build()
+        .unwrap()
+}

@@ -1,0 +1,28 @@
+//! `ReqwestTransport` against real HTTP servers on loopback: the suite every
+//! transport passes (`suite/mod.rs`).
+
+use std::time::Duration;
+
+use aliyun_ai_transport::ReqwestTransport;
+
+// Compiled once per transport on purpose: its `super::transport()` is this file's.
+#[allow(clippy::duplicate_mod)]
+#[path = "suite/mod.rs"]
+mod suite;
+
+fn transport() -> ReqwestTransport {
+    ReqwestTransport::builder()
+        .use_env_proxy(false)
+        .request_timeout(Some(Duration::from_millis(500)))
+        .read_idle_timeout(Some(Duration::from_millis(500)))
+        .build()
+        .unwrap()
+}
+
+fn with_user_agent_suffix(suffix: &str) -> ReqwestTransport {
+    ReqwestTransport::builder()
+        .use_env_proxy(false)
+        .user_agent_suffix(suffix)
+        .build()
+        .unwrap()
+}

@@ -1,0 +1,9 @@
+//! The facade's integration tests, one binary (one link) for all.
+
+mod common;
+mod errors;
+mod operations;
+mod spans;
+mod streaming;
+mod tasks;
+mod wiremock_server;

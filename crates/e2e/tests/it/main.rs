@@ -1,0 +1,12 @@
+//! The SDK end to end against the emulator, one binary (one link) for all but
+//! the memory test (`upload_memory.rs`, alone so that the process's peak
+//! memory is its own).
+
+mod credential_refresh;
+mod every_operation;
+mod facade;
+mod fault_matrix;
+mod overrides;
+mod stateful;
+mod support;
+mod upload;
