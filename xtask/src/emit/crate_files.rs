@@ -1,0 +1,375 @@
+//! A model crate's files: its modules, `lib.rs`, `Cargo.toml` and `README.md`.
+
+use std::fmt::Write as _;
+
+use super::*;
+
+/// The Rust source of one module (before rustfmt).
+pub fn module(service: &Service, module: &Module) -> String {
+    let types = service
+        .modules
+        .iter()
+        .find(|m| matches!(m.kind, ModuleKind::Types));
+    let mut emitter = Emitter::new(module, types);
+    let operation_name = match &module.kind {
+        ModuleKind::Operation(op) => Some(op.action.clone()),
+        ModuleKind::Document { .. } | ModuleKind::Types => None,
+    };
+    if let Some(action) = &operation_name {
+        let _ = writeln!(
+            emitter.out,
+            "/// The operation's name, as validation errors report it.\nconst {OPERATION_CONST}: &str = {};\n",
+            rust_str(action)
+        );
+    }
+    emitter.emit_fixed();
+    for index in 0..module.structs.len() {
+        emitter.emit_struct(index);
+    }
+    if let ModuleKind::Document {
+        array_alias: Some(alias),
+        root,
+    } = &module.kind
+    {
+        let _ = writeln!(
+            emitter.out,
+            "/// The whole document: a JSON array of [`{}`].\npub type {alias} = Vec<{}>;\n",
+            module.structs[*root].name, module.structs[*root].name
+        );
+    }
+    for def in &module.enums.clone() {
+        emitter.emit_enum(def);
+    }
+    if let ModuleKind::Operation(op) = &module.kind {
+        emitter.emit_operation(service, op);
+    }
+
+    let mut head = generated_header(&module.file, "//");
+    let mut doc = format!("{}: {}", module.title, doc_text(&module.summary));
+    match &module.kind {
+        ModuleKind::Operation(op) => {
+            let _ = write!(
+                doc,
+                "\n\n`{} {}` ({}{}). Request: [`{}`], response: [`{}`].",
+                op.method,
+                op.path,
+                match service.style {
+                    Style::Roa => "ROA",
+                    Style::Rpc => "RPC",
+                    Style::DashScope => "DashScope",
+                },
+                if op.streams {
+                    ", can stream server-sent events"
+                } else {
+                    ""
+                },
+                module.structs[op.request].name,
+                module.structs[op.response].name
+            );
+        }
+        ModuleKind::Types => {
+            let _ = write!(
+                doc,
+                "\n\nShapes several operations of this service share: one type a caller can pass to each."
+            );
+        }
+        ModuleKind::Document { root, array_alias } => {
+            let _ = write!(
+                doc,
+                "\n\nA result document; decode it into [`{}`].",
+                array_alias
+                    .as_deref()
+                    .unwrap_or(&module.structs[*root].name)
+            );
+        }
+    }
+    for line in doc.lines() {
+        if line.is_empty() {
+            head.push_str("//!\n");
+        } else {
+            let _ = writeln!(head, "//! {line}");
+        }
+    }
+    head.push('\n');
+    for path in &emitter.uses {
+        let _ = writeln!(head, "use {path};");
+    }
+    head.push('\n');
+    head.push_str(&emitter.out);
+    head
+}
+
+pub(super) fn style_variant(style: Style) -> &'static str {
+    match style {
+        Style::Roa => "Roa",
+        Style::Rpc => "Rpc",
+        Style::DashScope => "DashScope",
+    }
+}
+
+pub fn crate_name(service: &Service) -> String {
+    format!("aliyun-ai-models-{}", service.key)
+}
+
+/// The source of the crate's `lib.rs` (before rustfmt).
+pub fn lib(service: &Service) -> String {
+    let mut out = generated_header(&format!("docs/apis/{}/", service.key), "//");
+    let _ = writeln!(
+        out,
+        "//! Models of {}: {}",
+        doc_text(&service.title),
+        doc_text(&service.summary)
+    );
+    let _ = writeln!(
+        out,
+        "//!\n//! Product `{}`, {}, {} style. Generated from the doc tables in `docs/apis/{}/`;",
+        service.product,
+        if service.version.is_empty() {
+            "no API version (DashScope)".to_owned()
+        } else {
+            format!("API version `{}`", service.version)
+        },
+        style_variant(service.style)
+            .to_uppercase()
+            .replace("DASHSCOPE", "DashScope"),
+        service.key
+    );
+    let _ = writeln!(
+        out,
+        "//! this crate has no HTTP stack: it depends on `serde`, `serde_json` and `aliyun-ai-core` only.\n//!"
+    );
+    let _ = writeln!(
+        out,
+        "//! | module | what | request | response |\n//! |---|---|---|---|"
+    );
+    for module in &service.modules {
+        match &module.kind {
+            ModuleKind::Operation(op) => {
+                let _ = writeln!(
+                    out,
+                    "//! | [`{}`] | operation `{}` | [`{}`] | [`{}`] |",
+                    module.name,
+                    op.action,
+                    module.structs[op.request].name,
+                    module.structs[op.response].name
+                );
+            }
+            ModuleKind::Types => {
+                let _ = writeln!(out, "//! | [`{}`] | shared types | | |", module.name);
+            }
+            ModuleKind::Document { root, array_alias } => {
+                let _ = writeln!(
+                    out,
+                    "//! | [`{}`] | result document | | [`{}`] |",
+                    module.name,
+                    array_alias
+                        .as_deref()
+                        .unwrap_or(&module.structs[*root].name)
+                );
+            }
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\nuse aliyun_ai_core::{{AuthScheme, ServiceInfo, Style}};\n"
+    );
+    if service.modules.iter().any(|m| !m.enums.is_empty()) {
+        let _ = writeln!(out, "aliyun_ai_core::unknown_value!();\n");
+    }
+    for module in &service.modules {
+        let _ = writeln!(out, "pub mod {};", module.name);
+    }
+    out.push('\n');
+    for module in &service.modules {
+        match &module.kind {
+            ModuleKind::Operation(op) => {
+                let _ = writeln!(
+                    out,
+                    "pub use {}::{{{}, {}}};",
+                    module.name, module.structs[op.request].name, module.structs[op.response].name
+                );
+            }
+            ModuleKind::Document { root, array_alias } => {
+                let mut names = vec![module.structs[*root].name.clone()];
+                if let Some(alias) = array_alias {
+                    names.push(alias.clone());
+                }
+                let _ = writeln!(out, "pub use {}::{{{}}};", module.name, names.join(", "));
+            }
+            ModuleKind::Types => {
+                let _ = writeln!(out, "pub use types::*;");
+            }
+        }
+    }
+    let endpoint = match &service.endpoint {
+        Some(endpoint) => format!("Some({})", rust_str(endpoint)),
+        None => "None".into(),
+    };
+    let auth = match service.auth {
+        Auth::Acs3 => "Acs3HmacSha256",
+        Auth::Bearer => "Bearer",
+    };
+    let operations: Vec<String> = service
+        .modules
+        .iter()
+        .filter_map(|module| match &module.kind {
+            ModuleKind::Operation(op) => Some(format!(
+                "<{}::{} as aliyun_ai_core::Operation>::INFO",
+                module.name, module.structs[op.request].name
+            )),
+            _ => None,
+        })
+        .collect();
+    if !operations.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n/// Every operation of this crate, in table order: what a router (such as the emulator's) serves.\npub const OPERATIONS: &[&aliyun_ai_core::OperationInfo] = &[{}];",
+            operations.join(", ")
+        );
+        let entries: Vec<String> = service
+            .modules
+            .iter()
+            .filter_map(|module| match &module.kind {
+                ModuleKind::Operation(op) => {
+                    let request = format!("{}::{}", module.name, module.structs[op.request].name);
+                    let mut marked = Vec::new();
+                    marked_fields(module, op.response, None, &mut marked);
+                    let stream_final = marked
+                        .iter()
+                        .find(|m| m.field.marks.stream_final)
+                        .map_or("None".to_owned(), |m| {
+                            format!("Some({})", rust_str(&m.field.table_path))
+                        });
+                    Some(format!(
+                        "aliyun_ai_core::server::ServerEntry {{ info: <{request} as aliyun_ai_core::Operation>::INFO, answer: aliyun_ai_core::server::answer_with_example::<{request}>, decode_answer: aliyun_ai_core::server::decode_answer::<{request}>, stream_final: {stream_final} }}"
+                    ))
+                }
+                _ => None,
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "\n/// Every operation, with how a server decodes and answers it (from the tables' examples).\n#[cfg(feature = \"server\")]\npub const SERVER_OPERATIONS: &[aliyun_ai_core::server::ServerEntry] = &[{}];",
+            entries.join(", ")
+        );
+        let requests: Vec<String> = service
+            .modules
+            .iter()
+            .filter_map(|module| match &module.kind {
+                ModuleKind::Operation(op) => Some(format!(
+                    "$callback!($crate::{}::{});",
+                    module.name, module.structs[op.request].name
+                )),
+                _ => None,
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "\n/// Invokes `$callback!(RequestType)` for the request type of every operation, in\n/// table order: a generic harness (the load run) reaches every operation, and a new\n/// table joins it when generated. Each type implements `ServerOperation` (its\n/// `example_request()`), hence the `server` feature.\n#[cfg(feature = \"server\")]\n#[macro_export]\nmacro_rules! for_each_operation {{\n    ($callback:ident) => {{\n        {}\n    }};\n}}",
+            requests.join("\n        ")
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n/// Facts about {} shared by its operations.\npub const SERVICE: ServiceInfo = ServiceInfo {{\n    key: {},\n    product: {},\n    version: {},\n    style: Style::{},\n    auth: AuthScheme::{auth},\n    default_endpoint: {endpoint},\n}};",
+        service.product,
+        rust_str(&service.key),
+        rust_str(&service.product),
+        rust_str(&service.version),
+        style_variant(service.style)
+    );
+    out
+}
+
+/// The crate's `Cargo.toml`.
+pub fn cargo_toml(service: &Service) -> String {
+    let mut out = generated_header(&format!("docs/apis/{}/", service.key), "#");
+    // The service's title ("RetailBot", "Tingwu"), not its product code
+    // ("retailbot"); the version only where the API has one.
+    let description = if service.version.is_empty() {
+        format!(
+            "Transport-free models of Alibaba Cloud {}, generated from doc tables.",
+            service.title
+        )
+    } else {
+        format!(
+            "Transport-free models of Alibaba Cloud {} {}, generated from doc tables.",
+            service.title, service.version
+        )
+    };
+    let _ = write!(
+        out,
+        "[package]\nname = \"{}\"\ndescription = \"{}\"\nversion.workspace = true\nedition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\nrepository.workspace = true\nhomepage.workspace = true\ndocumentation = \"https://docs.rs/{}\"\nkeywords.workspace = true\ncategories.workspace = true\nreadme = \"README.md\"\n\n[features]\n## Decoding requests as a server receives them (RPC form bodies): for an\n## emulator or a test server, not for clients.\nserver = []\n\n[dependencies]\naliyun-ai-core.workspace = true\nserde.workspace = true\nserde_json.workspace = true\n\n[lints]\nworkspace = true\n",
+        crate_name(service),
+        description.replace('"', "'"),
+        crate_name(service)
+    );
+    out
+}
+
+/// The crate's `README.md`.
+pub fn readme(service: &Service) -> String {
+    let mut out = generated_header(&format!("docs/apis/{}/", service.key), "<!--");
+    out = out.trim_end().to_owned() + " -->\n";
+    let _ = writeln!(out, "# {}\n", crate_name(service));
+    let _ = writeln!(
+        out,
+        "Models of **{}**: {}\n",
+        service.title, service.summary
+    );
+    let _ = writeln!(
+        out,
+        "Product `{}`, API version `{}`. Default endpoint: {}.\n",
+        service.product,
+        if service.version.is_empty() {
+            "-"
+        } else {
+            &service.version
+        },
+        service
+            .endpoint
+            .as_deref()
+            .map_or("none published (configure one)".to_owned(), |e| format!(
+                "`{e}`"
+            ))
+    );
+    let _ = writeln!(
+        out,
+        "This crate has no HTTP stack: it depends on `serde`, `serde_json` and `aliyun-ai-core` only. Most users add the `aliyun-ai` facade instead, which executes these requests.\n"
+    );
+    let _ = writeln!(
+        out,
+        "| module | doc table | request | response |\n|---|---|---|---|"
+    );
+    for module in &service.modules {
+        let (request, response) = match &module.kind {
+            ModuleKind::Operation(op) => (
+                format!("`{}`", module.structs[op.request].name),
+                format!("`{}`", module.structs[op.response].name),
+            ),
+            ModuleKind::Types => ("(shared types)".to_owned(), String::new()),
+            ModuleKind::Document { root, array_alias } => (
+                "(result document)".to_owned(),
+                format!(
+                    "`{}`",
+                    array_alias
+                        .as_deref()
+                        .unwrap_or(&module.structs[*root].name)
+                ),
+            ),
+        };
+        let _ = writeln!(
+            out,
+            "| `{}` | [`{}`](../../../{}) | {request} | {response} |",
+            module.name, module.file, module.file
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nEvery file here is generated by `cargo xtask codegen` from the doc tables; see `docs/ADDING_AN_API.md`."
+    );
+    out
+}
+
+// ---------------------------------------------------------------------------
+// Facade methods

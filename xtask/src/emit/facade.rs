@@ -1,0 +1,138 @@
+//! The facade's per-operation methods (`crates/aliyun-ai/src/<service>/operations.rs`).
+
+use std::fmt::Write as _;
+
+use super::*;
+
+/// The facade's methods for a service with `facade:` in its header: one per
+/// operation (path parameters as arguments, then the request), plus a
+/// `_stream` variant for each operation that can stream. Written to
+/// `crates/aliyun-ai/src/<service>/operations.rs`.
+pub fn facade(service: &Service) -> Option<String> {
+    let (client, _) = service.facade.as_ref()?;
+    let models = crate_name(service).replace('-', "_");
+    let mut out = generated_header(&format!("docs/apis/{}/", service.key), "//");
+    let _ = writeln!(
+        out,
+        "//! One method per {} operation, generated from its doc table.\n\nuse {models} as models;\n\nuse super::{client};\nuse crate::error::Error;",
+        service.product
+    );
+    let streams = service
+        .modules
+        .iter()
+        .any(|m| matches!(&m.kind, ModuleKind::Operation(op) if op.streams));
+    if streams {
+        out.push_str("use crate::stream::EventStream;\n");
+    }
+    let _ = writeln!(out, "\nimpl {client}<'_> {{");
+    for module in &service.modules {
+        let ModuleKind::Operation(op) = &module.kind else {
+            continue;
+        };
+        let request = &module.structs[op.request];
+        let response = &module.structs[op.response];
+        let path_fields: Vec<&Field> = request
+            .fields
+            .iter()
+            .filter(|f| f.location == Location::Path)
+            .collect();
+        let mut params = String::new();
+        let mut sets = String::new();
+        for field in &path_fields {
+            let _ = write!(params, "{}: impl Into<String>, ", field.rust);
+            let _ = writeln!(
+                sets,
+                "crate::client::set_path_param(&mut request.{0}, {0}.into(), {1})?;",
+                field.rust,
+                rust_str(&field.wire)
+            );
+        }
+        let stream_field = op
+            .streaming_field
+            .as_ref()
+            .and_then(|wire| request.fields.iter().find(|f| f.wire == *wire));
+        let set_stream = |value: bool| match stream_field {
+            Some(field) if field.is_direct(Side::Request) => {
+                format!("request.{} = {value};\n", field.rust)
+            }
+            Some(field) => format!("request.{} = Some({value});\n", field.rust),
+            None => String::new(),
+        };
+        let mutable = if sets.is_empty() && stream_field.is_none() {
+            ""
+        } else {
+            "mut "
+        };
+        let summary = doc_text(&module.summary);
+        let args = if path_fields.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " The path parameters ({}) come from the arguments (a different value already set on the request is an error).",
+                path_fields
+                    .iter()
+                    .map(|f| code_span(&f.wire))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        let call = format!(
+            "`{}` ({} {}, [`models::{}`]).{args}",
+            op.action,
+            op.method,
+            code_span(&op.path),
+            module.name
+        );
+        push_doc(&mut out, "    ", &summary);
+        let _ = writeln!(out, "    ///");
+        let stream_note = match stream_field {
+            Some(field) => format!(
+                " Asks for the whole answer (`{}` is set to false); [`Self::{}_stream`] streams it.",
+                field.wire, module.name
+            ),
+            None if op.streams => format!(
+                " Reads the whole answer; [`Self::{}_stream`] asks for server-sent events.",
+                module.name
+            ),
+            None => String::new(),
+        };
+        push_doc(&mut out, "    ", &format!("Calls {call}{stream_note}"));
+        let _ = writeln!(
+            out,
+            "    pub async fn {name}(self, {params}{mutable}request: models::{req}) -> Result<models::{resp}, Error> {{\n{sets}{stream}        self.client.execute(&request).await\n    }}\n",
+            name = module.name,
+            req = request.name,
+            resp = response.name,
+            stream = set_stream(false),
+        );
+        if op.streams {
+            let what = match stream_field {
+                Some(field) => format!("`{}` is set to true", field.wire),
+                None => "`Accept: text/event-stream`".to_owned(),
+            };
+            push_doc(
+                &mut out,
+                "    ",
+                &format!(
+                    "Streams `{}` as server-sent events ({what}): each event decodes as [`models::{}`]. An HTTP error before the first event is an ordinary error from this call; a failure inside an event ends the stream with that error.",
+                    op.action, response.name
+                ),
+            );
+            let stream_mut = if sets.is_empty() && stream_field.is_none() {
+                ""
+            } else {
+                "mut "
+            };
+            let _ = writeln!(
+                out,
+                "    pub async fn {name}_stream(self, {params}{stream_mut}request: models::{req}) -> Result<EventStream<models::{resp}>, Error> {{\n{sets}{stream}        self.client.execute_stream(&request).await\n    }}\n",
+                name = module.name,
+                req = request.name,
+                resp = response.name,
+                stream = set_stream(true),
+            );
+        }
+    }
+    out.push_str("}\n");
+    Some(out)
+}
