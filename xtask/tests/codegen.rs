@@ -23,6 +23,8 @@ impl Scratch {
             "crates/models",
             "crates/aliyun-ai/src/contactcenterai",
             "crates/aliyun-ai/src/dianjin",
+            "crates/aliyun-ai/src/retailbot",
+            "crates/aliyun-ai/src/tingwu",
         ] {
             copy_dir(&workspace_root().join(part), &dir.join(part));
         }

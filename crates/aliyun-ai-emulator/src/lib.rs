@@ -100,6 +100,16 @@ use tokio::sync::oneshot;
 /// publishes no code for it; the emulator's choice).
 pub const UNKNOWN_ID_CODES: &[&str] = &["CCAI.InvalidParam.NotExist", "ResourceNotFound"];
 
+/// The error code the emulator answers, for one service (its key, as in
+/// `ServiceInfo::key`), for an id it does not hold; `None` for a service
+/// whose operations name no id the emulator keeps. Tingwu's is DashScope's
+/// `InvalidParameter` ("dataId ... does not exist"), which it also answers
+/// for a malformed request: a test checking for an unknown id of Tingwu
+/// should read the message too.
+pub fn unknown_id_code(service: &str) -> Option<&'static str> {
+    handlers::unknown_id_code(service)
+}
+
 pub use aliyun_ai_auth::sign::{Clock, FixedClock, SystemClock};
 pub use state::{Fault, FaultRule};
 

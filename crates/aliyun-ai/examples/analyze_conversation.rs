@@ -21,6 +21,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         (client, Some(emulator))
     };
     let request = AnalyzeConversationRequest::builder()
+        .workspace_id(support::ccai_workspace())
+        .app_id(support::ccai_app())
         .dialogue(
             Dialogue::builder()
                 .sentences([
@@ -33,7 +35,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .build()?;
     let answer = client
         .contact_center_ai()
-        .analyze_conversation(&support::ccai_workspace(), &support::ccai_app(), request)
+        .analyze_conversation(request)
         .await?;
     println!("{}", answer.text.unwrap_or_default());
     Ok(())

@@ -25,6 +25,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         (client, Some(emulator))
     };
     let request = AnalyzeConversationRequest::builder()
+        .workspace_id(support::ccai_workspace())
+        .app_id(support::ccai_app())
         .dialogue(
             Dialogue::builder()
                 .sentences([
@@ -37,7 +39,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .build()?;
     let stream = client
         .contact_center_ai()
-        .analyze_conversation_stream(&support::ccai_workspace(), &support::ccai_app(), request)
+        .analyze_conversation_stream(request)
         .await?;
     let mut text = stream.text_deltas();
     while let Some(piece) = text.next().await {

@@ -24,6 +24,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         (client, Some(emulator))
     };
     let request = CreateTaskRequest::builder()
+        .workspace_id(support::ccai_workspace())
+        .app_id(support::ccai_app())
         .task_type(TaskType::Text)
         .model_code(ModelCode::TyxmTurbo)
         .dialogue(
@@ -36,10 +38,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         )
         .result_types([ResultType::Summary])
         .build()?;
-    let answer = client
-        .contact_center_ai()
-        .create_task(&support::ccai_workspace(), &support::ccai_app(), request)
-        .await?;
+    let answer = client.contact_center_ai().create_task(request).await?;
     println!(
         "task id: {}",
         answer.data.and_then(|d| d.task_id).unwrap_or_default()

@@ -26,6 +26,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dianjin = client.dianjin();
     let var = |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.into());
     let request = CreateDocsSummaryTaskRequest::builder()
+        .workspace_id(support::dianjin_workspace())
         .model_id("qwen-plus")
         .instruction("总结这份年报的经营业绩与主要风险")
         .doc_infos([DocInfo::builder()
@@ -34,7 +35,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .build()?])
         .build()?;
     let task = dianjin
-        .create_docs_summary_task(&support::dianjin_workspace(), request)
+        .create_docs_summary_task(request)
         .await?
         .data
         .ok_or("CreateDocsSummaryTask answered no task id")?;

@@ -45,8 +45,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let library = dianjin
         .create_library(
-            workspace,
             CreateLibraryRequest::builder()
+                .workspace_id(workspace)
                 .library_name("年报库")
                 .description("上市公司年度报告")
                 .build()?,
@@ -65,8 +65,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     dianjin
         .update_document(
-            workspace,
             UpdateDocumentRequest::builder()
+                .workspace_id(workspace)
                 .library_id(&library)
                 .doc_id(&document)
                 .title("2024 年报")
@@ -75,8 +75,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await?;
     let listed = dianjin
         .get_document_list(
-            workspace,
             GetDocumentListRequest::builder()
+                .workspace_id(workspace)
                 .library_id(&library)
                 .build()?,
         )
@@ -93,8 +93,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let parsed = dianjin
         .get_parse_result(
-            workspace,
             GetParseResultRequest::builder()
+                .workspace_id(workspace)
                 .library_id(&library)
                 .doc_id(&document)
                 .build()?,
@@ -119,8 +119,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     dianjin
         .delete_library(
-            workspace,
             DeleteLibraryRequest::builder()
+                .workspace_id(workspace)
                 .library_id(&library)
                 .build()?,
         )

@@ -29,6 +29,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Some(id) => id,
         None => {
             let request = CreateTaskRequest::builder()
+                .workspace_id(support::ccai_workspace())
+                .app_id(support::ccai_app())
                 .task_type(TaskType::Text)
                 .model_code(ModelCode::TyxmTurbo)
                 .dialogue(
@@ -40,7 +42,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                         .build()?,
                 )
                 .build()?;
-            ccai.create_task(&support::ccai_workspace(), &support::ccai_app(), request)
+            ccai.create_task(request)
                 .await?
                 .data
                 .and_then(|d| d.task_id)

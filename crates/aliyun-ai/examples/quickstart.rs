@@ -62,12 +62,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     heading(1, "ContactCenterAI AnalyzeConversation (summary, keywords)");
     let request = AnalyzeConversationRequest::builder()
+        .workspace_id(support::ccai_workspace())
+        .app_id(support::ccai_app())
         .dialogue(dialogue()?)
         .result_types([ResultType::Summary, ResultType::Keywords])
         .build()?;
-    let answer = ccai
-        .analyze_conversation(&support::ccai_workspace(), &support::ccai_app(), request)
-        .await?;
+    let answer = ccai.analyze_conversation(request).await?;
     println!("   {}", answer.text.unwrap_or_default());
     println!(
         "   tokens: {} in, {} out",
@@ -80,11 +80,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "ContactCenterAI AnalyzeConversation, streamed as it arrives",
     );
     let request = AnalyzeConversationRequest::builder()
+        .workspace_id(support::ccai_workspace())
+        .app_id(support::ccai_app())
         .dialogue(dialogue()?)
         .result_types([ResultType::Summary])
         .build()?;
     let mut text = ccai
-        .analyze_conversation_stream(&support::ccai_workspace(), &support::ccai_app(), request)
+        .analyze_conversation_stream(request)
         .await?
         .text_deltas();
     print!("   ");
@@ -99,6 +101,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "ContactCenterAI CreateTask, then GetTaskResult until it is done",
     );
     let request = CreateTaskRequest::builder()
+        .workspace_id(support::ccai_workspace())
+        .app_id(support::ccai_app())
         .task_type(TaskType::Text)
         .model_code(ModelCode::TyxmTurbo)
         .dialogue(
@@ -112,7 +116,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .result_types([ResultType::Summary])
         .build()?;
     let task_id = ccai
-        .create_task(&support::ccai_workspace(), &support::ccai_app(), request)
+        .create_task(request)
         .await?
         .data
         .and_then(|d| d.task_id)
@@ -133,6 +137,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     heading(4, "DianJin RecognizeIntention");
     let request = RecognizeIntentionRequest::builder()
+        .workspace_id(support::dianjin_workspace())
         .biz_type(BizType::Common)
         .conversation(
             "##客服##:您好,您的账单昨天到期了。\n##客户##:不好意思,我忘记还款了,今天就还。",
@@ -152,7 +157,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .build()?;
     let data = client
         .dianjin()
-        .recognize_intention(&support::dianjin_workspace(), request)
+        .recognize_intention(request)
         .await?
         .data
         .unwrap_or_default();

@@ -22,6 +22,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         (client, Some(emulator))
     };
     let request = RecognizeIntentionRequest::builder()
+        .workspace_id(support::dianjin_workspace())
         .biz_type(BizType::Common)
         .conversation(
             "##客服##:您好,您的账单昨天到期了。\n##客户##:不好意思,我忘记还款了,今天就还。",
@@ -40,10 +41,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         ])
         .analysis(true)
         .build()?;
-    let answer = client
-        .dianjin()
-        .recognize_intention(&support::dianjin_workspace(), request)
-        .await?;
+    let answer = client.dianjin().recognize_intention(request).await?;
     let data = answer.data.unwrap_or_default();
     println!(
         "intention: {} ({})",

@@ -30,6 +30,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .unwrap_or(10375);
     let turn = |role: Role, text: &str| Sentence::builder().role(role).text(text).build();
     let request = RunCompletionRequest::builder()
+        .workspace_id(support::ccai_workspace())
+        .app_id(support::ccai_app())
         .dialogue(
             Dialogue::builder()
                 .sentences([
@@ -43,7 +45,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .build()?;
     let mut events = client
         .contact_center_ai()
-        .run_completion_stream(&support::ccai_workspace(), &support::ccai_app(), request)
+        .run_completion_stream(request)
         .await?;
     let mut count = 0;
     while let Some(event) = events.next().await {

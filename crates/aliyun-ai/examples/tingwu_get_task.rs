@@ -7,8 +7,8 @@ mod support;
 
 use aliyun_ai::Client;
 
-use aliyun_ai::tingwu::CreateTaskRequest;
 use aliyun_ai::tingwu::create_task::Input;
+use aliyun_ai::tingwu::{CreateTaskRequest, GetTaskRequest, get_task};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -40,7 +40,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .unwrap_or_default()
         }
     };
-    let answer = tingwu.get_task(&data_id).await?;
+    let request = GetTaskRequest::builder()
+        .input(get_task::Input::new(&data_id))
+        .build()?;
+    let answer = tingwu.get_task(request).await?;
     let status = answer
         .output
         .and_then(|o| o.status)

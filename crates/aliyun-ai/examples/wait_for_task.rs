@@ -26,6 +26,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let ccai = client.contact_center_ai();
     let request = CreateTaskRequest::builder()
+        .workspace_id(support::ccai_workspace())
+        .app_id(support::ccai_app())
         .task_type(TaskType::Text)
         .model_code(ModelCode::TyxmTurbo)
         .dialogue(
@@ -39,7 +41,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .result_types([ResultType::Summary])
         .build()?;
     let task_id = ccai
-        .create_task(&support::ccai_workspace(), &support::ccai_app(), request)
+        .create_task(request)
         .await?
         .data
         .and_then(|d| d.task_id)

@@ -32,11 +32,12 @@ use crate::stream::EventStream;
 ///
 /// let client = Client::from_env()?;
 /// let request = RecognizeIntentionRequest::builder()
+///     .workspace_id("llm-xxxx")
 ///     .biz_type(BizType::Common)
 ///     .conversation("##客服##:您好,请问是朱先生吗?\n##客户##:我忘记还款了")
 ///     .intention_list([Intention::builder().intention("忘记还款").description("客户表示忘记还款").build()])
 ///     .build()?;
-/// let answer = client.dianjin().recognize_intention("llm-xxxx", request).await?;
+/// let answer = client.dianjin().recognize_intention(request).await?;
 /// println!("{:?}", answer.data.and_then(|d| d.intention_name));
 /// # Ok(())
 /// # }
@@ -286,7 +287,8 @@ impl Client {
     /// sends it with retries, decodes the answer, and turns a failure the
     /// service reports inside a successful answer (the operation's
     /// `business_failure`, e.g. DianJin `success: false`) into an error. Every
-    /// per-service method is this call with its path parameters filled in.
+    /// per-service method is this call (the request carries its path
+    /// parameters).
     ///
     /// A request that asks for a stream (`wants_stream()`) is refused: use
     /// [`Client::execute_stream`].
@@ -508,17 +510,4 @@ pub(crate) fn business_error(
         },
         1,
     )
-}
-
-/// Sets a path parameter from a client method's argument. The same value
-/// already on the request is fine; a different one is an error rather than
-/// silently replaced: the id is given in one place.
-pub(crate) fn set_path_param(slot: &mut String, value: String, name: &str) -> Result<(), Error> {
-    if !slot.is_empty() && *slot != value {
-        return Err(Error::build(format!(
-            "`{name}` is set on the request (`{slot}`) and passed to the method (`{value}`): give it in one place"
-        )));
-    }
-    *slot = value;
-    Ok(())
 }

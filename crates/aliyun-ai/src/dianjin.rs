@@ -66,7 +66,7 @@ impl DianJin<'_> {
                     .workspace_id(workspace_id.clone())
                     .task_id(task_id.clone())
                     .build()?;
-                self.get_task_status(workspace_id.clone(), request).await
+                self.get_task_status(request).await
             },
             |answer: &GetTaskStatusResponse| {
                 let status = answer.data.as_ref();
@@ -100,7 +100,7 @@ impl DianJin<'_> {
             .workspace_id(&workspace_id)
             .task_id(task_id)
             .build()?;
-        self.get_summary_task_result(workspace_id, request).await
+        self.get_summary_task_result(request).await
     }
 
     /// Waits for a PDF translation (CreatePdfTranslateTask) with
@@ -119,7 +119,7 @@ impl DianJin<'_> {
             .workspace_id(&workspace_id)
             .task_id(task_id)
             .build()?;
-        self.get_task_result(workspace_id, request).await
+        self.get_task_result(request).await
     }
 
     /// Polls GetQualityCheckTaskResult until the check is `COMPLETED`
@@ -142,8 +142,7 @@ impl DianJin<'_> {
                     .workspace_id(workspace_id.clone())
                     .task_id(task_id.clone())
                     .build()?;
-                self.get_quality_check_task_result(workspace_id.clone(), request)
-                    .await
+                self.get_quality_check_task_result(request).await
             },
             |answer: &GetQualityCheckTaskResultResponse| {
                 let status = answer.data.as_ref().and_then(|d| d.status.as_ref());
@@ -181,9 +180,8 @@ impl DianJin<'_> {
                 let request = GetDialogAnalysisResultRequest::builder()
                     .workspace_id(workspace_id.clone())
                     .session_ids(session_ids.clone())
-                    .build();
-                self.get_dialog_analysis_result(workspace_id.clone(), request)
-                    .await
+                    .build()?;
+                self.get_dialog_analysis_result(request).await
             },
             |answer: &GetDialogAnalysisResultResponse| {
                 let items = answer

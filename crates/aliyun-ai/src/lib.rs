@@ -10,12 +10,14 @@
 //!
 //! let client = Client::from_env()?;
 //! let request = AnalyzeConversationRequest::builder()
+//!     .workspace_id("llm-workspace")
+//!     .app_id("app-id")
 //!     .dialogue(Dialogue::builder()
 //!         .sentences([Sentence::new(Role::User, "请问怎么申请新卡"), Sentence::new(Role::Agent, "您可以在App首页申请")])
 //!         .build()?)
 //!     .result_types([ResultType::Summary])
 //!     .build()?;
-//! let answer = client.contact_center_ai().analyze_conversation("llm-workspace", "app-id", request).await?;
+//! let answer = client.contact_center_ai().analyze_conversation(request).await?;
 //! println!("{}", answer.text.unwrap_or_default());
 //! # Ok(())
 //! # }
@@ -43,10 +45,11 @@
 //! // Credentials from ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET (or the vendor's other sources).
 //! let client = Client::from_env()?;
 //! let request = RecognizeIntentionRequest::builder()
+//!     .workspace_id("llm-your-workspace")
 //!     .biz_type(BizType::Attitude)
 //!     .conversation("##客服##:请问今天能还款吗? ##客户##:好的,我下午就还。")
 //!     .build()?;
-//! let answer = client.dianjin().recognize_intention("llm-your-workspace", request).await?;
+//! let answer = client.dianjin().recognize_intention(request).await?;
 //! println!("{:?}", answer.data);
 //! # Ok(())
 //! # }
@@ -122,10 +125,11 @@ pub use aliyun_ai_transport::{HttpTransport, RetryPolicy};
 /// /// Your code: does the customer intend to pay?
 /// async fn will_pay(client: &Client, conversation: &str) -> Result<bool, aliyun_ai::Error> {
 ///     let request = RecognizeIntentionRequest::builder()
+///         .workspace_id("llm-ws")
 ///         .biz_type("attitude")
 ///         .conversation(conversation)
 ///         .build()?;
-///     let answer = client.dianjin().recognize_intention("llm-ws", request).await?;
+///     let answer = client.dianjin().recognize_intention(request).await?;
 ///     Ok(answer.data.and_then(|d| d.intention_name).as_deref() == Some("积极配合"))
 /// }
 ///

@@ -3,6 +3,8 @@
 
 pub use aliyun_ai_models_tingwu::*;
 
+mod operations;
+
 use std::time::UNIX_EPOCH;
 
 use aliyun_ai_core::SignedUrl;
@@ -54,24 +56,6 @@ fn expires_param(url: &str) -> Option<u64> {
 }
 
 impl Tingwu<'_> {
-    /// Creates a customer-profile task; returns the answer whose
-    /// `output.dataId` identifies it.
-    pub async fn create_task(
-        self,
-        request: CreateTaskRequest,
-    ) -> Result<CreateTaskResponse, Error> {
-        self.client.execute(&request).await
-    }
-
-    /// Reads a task's state. A failed task (`output.status` 2 with an
-    /// `errorCode` such as `TSC.FileError`) is a service error carrying it.
-    pub async fn get_task(self, data_id: impl Into<String>) -> Result<GetTaskResponse, Error> {
-        let request = GetTaskRequest::builder()
-            .input(Input::new(data_id))
-            .build()?;
-        self.client.execute(&request).await
-    }
-
     /// Polls getTask with backoff until the task is done (its output is
     /// returned), failed (an [`ErrorKind::TaskFailed`](crate::ErrorKind::TaskFailed)
     /// error carrying its `errorCode`, such as `TSC.FileError`) or the
@@ -86,7 +70,12 @@ impl Tingwu<'_> {
             self.client,
             &data_id,
             policy,
-            || self.get_task(data_id.clone()),
+            || async {
+                let request = GetTaskRequest::builder()
+                    .input(Input::new(data_id.clone()))
+                    .build()?;
+                self.get_task(request).await
+            },
             |response: &GetTaskResponse| {
                 let status = response.output.as_ref().and_then(|o| o.status.as_ref());
                 // The wire's own status ("1" running, "0" done), as CCAI's

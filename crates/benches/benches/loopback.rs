@@ -245,7 +245,7 @@ fn sse_latency(events: usize) -> (f64, f64) {
         request.stream = Some(true);
         let mut stream = client
             .contact_center_ai()
-            .analyze_conversation_stream("llm-bench", "app-bench", request)
+            .analyze_conversation_stream(request)
             .await
             .expect("a stream");
         let mut latencies = Vec::with_capacity(events);
@@ -516,7 +516,7 @@ impl Caller {
             Caller::Halves(canned, transport, prebuilt) => {
                 let answer = canned
                     .contact_center_ai()
-                    .analyze_conversation("llm-bench", "app-bench", analyze_request())
+                    .analyze_conversation(analyze_request())
                     .await
                     .expect("answered");
                 assert!(answer.text.is_some());
@@ -531,7 +531,7 @@ impl Caller {
             Caller::Facade(client) => {
                 let answer = client
                     .contact_center_ai()
-                    .analyze_conversation("llm-bench", "app-bench", analyze_request())
+                    .analyze_conversation(analyze_request())
                     .await
                     .expect("answered");
                 assert!(answer.text.is_some());

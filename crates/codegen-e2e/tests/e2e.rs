@@ -43,7 +43,8 @@ async fn a_get_with_path_parameters_and_every_query_style() {
         .kind(Kind::Fancy)
         .fields([Field::AB, Field::C])
         .tags(["x", "y"])
-        .build();
+        .build()
+        .unwrap();
     let answer = client.execute(&request).await.unwrap();
     // The table's example of `total`.
     assert_eq!(answer.total, Some(3));

@@ -38,8 +38,8 @@ async fn a_large_upload_keeps_memory_flat() {
     let library = client
         .dianjin()
         .create_library(
-            "llm-ws",
             aliyun_ai::dianjin::CreateLibraryRequest::builder()
+                .workspace_id("llm-ws")
                 .library_name("big")
                 .description("big files")
                 .build()

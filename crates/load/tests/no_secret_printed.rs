@@ -258,8 +258,8 @@ async fn no_secret_reaches_logs_debug_display_or_errors() {
     let library = plain
         .dianjin()
         .create_library(
-            "ws",
             aliyun_ai::dianjin::CreateLibraryRequest::builder()
+                .workspace_id("ws")
                 .library_name("l")
                 .description("d")
                 .build()

@@ -79,7 +79,7 @@ impl Emitter<'_> {
             .collect();
         let fallible = fields
             .iter()
-            .any(|f| f.requirement == Requirement::Required && f.location != Location::Path)
+            .any(|f| f.requirement == Requirement::Required)
             || self.has_rules(index);
         let mut out = String::new();
 
@@ -197,11 +197,6 @@ impl Emitter<'_> {
         for field in fields {
             let init = match (&field.ty, &field.requirement) {
                 (Ty::Fixed(_), _) => "Fixed::new()".to_owned(),
-                // Path parameters may come from the client method instead:
-                // `Operation::validate` refuses an empty one before sending.
-                (_, Requirement::Required) if field.location == Location::Path => {
-                    format!("self.{}.unwrap_or_default()", field.rust)
-                }
                 (_, Requirement::Required) => format!(
                     "self.{}.ok_or(ValidationError::missing({context}, {}))?",
                     field.rust,

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use super::*;
 
 /// The facade's methods for a service with `facade:` in its header: one per
-/// operation (path parameters as arguments, then the request), plus a
+/// operation (taking the request, which carries its path parameters), plus a
 /// `_stream` variant for each operation that can stream. Written to
 /// `crates/aliyun-ai/src/<service>/operations.rs`.
 pub fn facade(service: &Service) -> Option<String> {
@@ -15,7 +15,7 @@ pub fn facade(service: &Service) -> Option<String> {
     let _ = writeln!(
         out,
         "//! One method per {} operation, generated from its doc table.\n\nuse {models} as models;\n\nuse super::{client};\nuse crate::error::Error;",
-        service.product
+        service.title
     );
     let streams = service
         .modules
@@ -31,22 +31,6 @@ pub fn facade(service: &Service) -> Option<String> {
         };
         let request = &module.structs[op.request];
         let response = &module.structs[op.response];
-        let path_fields: Vec<&Field> = request
-            .fields
-            .iter()
-            .filter(|f| f.location == Location::Path)
-            .collect();
-        let mut params = String::new();
-        let mut sets = String::new();
-        for field in &path_fields {
-            let _ = write!(params, "{}: impl Into<String>, ", field.rust);
-            let _ = writeln!(
-                sets,
-                "crate::client::set_path_param(&mut request.{0}, {0}.into(), {1})?;",
-                field.rust,
-                rust_str(&field.wire)
-            );
-        }
         let stream_field = op
             .streaming_field
             .as_ref()
@@ -58,22 +42,20 @@ pub fn facade(service: &Service) -> Option<String> {
             Some(field) => format!("request.{} = Some({value});\n", field.rust),
             None => String::new(),
         };
-        let mutable = if sets.is_empty() && stream_field.is_none() {
-            ""
-        } else {
-            "mut "
-        };
+        let mutable = if stream_field.is_none() { "" } else { "mut " };
         let summary = doc_text(&module.summary);
+        let path_fields: Vec<String> = request
+            .fields
+            .iter()
+            .filter(|f| f.location == Location::Path)
+            .map(|f| code_span(&f.wire))
+            .collect();
         let args = if path_fields.is_empty() {
             String::new()
         } else {
             format!(
-                " The path parameters ({}) come from the arguments (a different value already set on the request is an error).",
-                path_fields
-                    .iter()
-                    .map(|f| code_span(&f.wire))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                " Its path parameters ({}) are fields of the request, set by its builder.",
+                path_fields.join(", ")
             )
         };
         let call = format!(
@@ -99,7 +81,7 @@ pub fn facade(service: &Service) -> Option<String> {
         push_doc(&mut out, "    ", &format!("Calls {call}{stream_note}"));
         let _ = writeln!(
             out,
-            "    pub async fn {name}(self, {params}{mutable}request: models::{req}) -> Result<models::{resp}, Error> {{\n{sets}{stream}        self.client.execute(&request).await\n    }}\n",
+            "    pub async fn {name}(self, {mutable}request: models::{req}) -> Result<models::{resp}, Error> {{\n{stream}        self.client.execute(&request).await\n    }}\n",
             name = module.name,
             req = request.name,
             resp = response.name,
@@ -118,14 +100,9 @@ pub fn facade(service: &Service) -> Option<String> {
                     op.action, response.name
                 ),
             );
-            let stream_mut = if sets.is_empty() && stream_field.is_none() {
-                ""
-            } else {
-                "mut "
-            };
             let _ = writeln!(
                 out,
-                "    pub async fn {name}_stream(self, {params}{stream_mut}request: models::{req}) -> Result<EventStream<models::{resp}>, Error> {{\n{sets}{stream}        self.client.execute_stream(&request).await\n    }}\n",
+                "    pub async fn {name}_stream(self, {mutable}request: models::{req}) -> Result<EventStream<models::{resp}>, Error> {{\n{stream}        self.client.execute_stream(&request).await\n    }}\n",
                 name = module.name,
                 req = request.name,
                 resp = response.name,

@@ -400,7 +400,7 @@ fn requirement_text(field: &Field, side: Side) -> String {
     }
     match &field.requirement {
         Requirement::Required if field.location == Location::Path => {
-            "required, here or as an argument of the client method; an empty value is refused before sending".into()
+            "required; a path parameter, refused before sending when empty".into()
         }
         Requirement::Required => "required".into(),
         Requirement::Optional => "optional".into(),

@@ -53,12 +53,6 @@ pub fn emulator_tests(service: &Service) -> Option<String> {
             continue;
         };
         let request = &module.structs[op.request];
-        let args: String = request
-            .fields
-            .iter()
-            .filter(|f| f.location == Location::Path)
-            .map(|f| format!("request.{}.clone(), ", f.rust))
-            .collect();
         let variants: &[(&str, &str)] = if op.streams {
             &[("", "assert_answered"), ("_stream", "assert_streamed")]
         } else {
@@ -66,7 +60,7 @@ pub fn emulator_tests(service: &Service) -> Option<String> {
         };
         for (suffix, check) in variants {
             let call = format!(
-                "client.{accessor}().{name}{suffix}({args}request).await",
+                "client.{accessor}().{name}{suffix}(request).await",
                 name = module.name,
             );
             let check = if *check == "assert_streamed" {
@@ -75,7 +69,11 @@ pub fn emulator_tests(service: &Service) -> Option<String> {
                     action = rust_str(&op.action)
                 )
             } else {
-                format!("support::assert_called({}, {call});", rust_str(&op.action))
+                format!(
+                    "support::assert_called({}, {}, {call});",
+                    rust_str(&service.key),
+                    rust_str(&op.action)
+                )
             };
             let _ = writeln!(
                 tests,
@@ -89,7 +87,7 @@ pub fn emulator_tests(service: &Service) -> Option<String> {
     let _ = writeln!(
         out,
         "//! Every {} operation called through its facade method against the emulator\n//! (real HTTP on loopback, real signatures checked), with the example request of\n//! its doc table; every streaming operation also streamed.\n\nuse crate::support;\n\nuse aliyun_ai::{} as models;\nuse aliyun_ai_core::server::ServerOperation;{tests}",
-        service.product, service.key
+        service.title, service.key
     );
     Some(out)
 }

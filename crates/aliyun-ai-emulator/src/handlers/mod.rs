@@ -20,6 +20,16 @@ use crate::responders::{Body, sse_response};
 use crate::router::{self, Target};
 use crate::server::Call;
 
+/// The code a service answers for an id the emulator does not hold.
+pub fn unknown_id_code(service: &str) -> Option<&'static str> {
+    match service {
+        "contactcenterai" => Some("CCAI.InvalidParam.NotExist"),
+        "dianjin" => Some("ResourceNotFound"),
+        "tingwu" => Some("InvalidParameter"),
+        _ => None,
+    }
+}
+
 /// The answer to an authenticated request.
 pub fn dispatch(call: &Call<'_>, truncate: Option<usize>) -> Response<Body> {
     let service = match &call.target {

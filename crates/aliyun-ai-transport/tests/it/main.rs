@@ -6,4 +6,3 @@ mod mock;
 mod reqwest_transport;
 mod retry;
 mod sse;
-mod tracing_redaction;

@@ -10,19 +10,11 @@ use crate::stream::EventStream;
 impl ContactCenterAi<'_> {
     /// 对进行语音文件进行实时对话分析。应用调用支持 HTTPS 调用来完成客户的响应。 语音文件分析任务极速版
     ///
-    /// Calls `AnalyzeAudioSync` (POST `/{workspaceId}/ccai/app/{appId}/analyzeAudioSync`, [`models::analyze_audio_sync`]). The path parameters (`workspaceId`, `appId`) come from the arguments (a different value already set on the request is an error). Asks for the whole answer (`stream` is set to false); [`Self::analyze_audio_sync_stream`] streams it.
+    /// Calls `AnalyzeAudioSync` (POST `/{workspaceId}/ccai/app/{appId}/analyzeAudioSync`, [`models::analyze_audio_sync`]). Its path parameters (`workspaceId`, `appId`) are fields of the request, set by its builder. Asks for the whole answer (`stream` is set to false); [`Self::analyze_audio_sync_stream`] streams it.
     pub async fn analyze_audio_sync(
         self,
-        workspace_id: impl Into<String>,
-        app_id: impl Into<String>,
         mut request: models::AnalyzeAudioSyncRequest,
     ) -> Result<models::AnalyzeAudioSyncResponse, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
-        crate::client::set_path_param(&mut request.app_id, app_id.into(), "appId")?;
         request.stream = false;
         self.client.execute(&request).await
     }
@@ -30,35 +22,19 @@ impl ContactCenterAi<'_> {
     /// Streams `AnalyzeAudioSync` as server-sent events (`stream` is set to true): each event decodes as [`models::AnalyzeAudioSyncResponse`]. An HTTP error before the first event is an ordinary error from this call; a failure inside an event ends the stream with that error.
     pub async fn analyze_audio_sync_stream(
         self,
-        workspace_id: impl Into<String>,
-        app_id: impl Into<String>,
         mut request: models::AnalyzeAudioSyncRequest,
     ) -> Result<EventStream<models::AnalyzeAudioSyncResponse>, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
-        crate::client::set_path_param(&mut request.app_id, app_id.into(), "appId")?;
         request.stream = true;
         self.client.execute_stream(&request).await
     }
 
     /// 获取对话摘要、标题生成、关键词、字段信息抽取、问题及解决方案、服务质检、代办事项、满意度、情绪检测、QA抽取、用户画像、标签分类等对话分析结果，应用调用支持 HTTP 调用来完成客户的响应。 根据类型调用大模型
     ///
-    /// Calls `AnalyzeConversation` (POST `/{workspaceId}/ccai/app/{appId}/analyze_conversation`, [`models::analyze_conversation`]). The path parameters (`workspaceId`, `appId`) come from the arguments (a different value already set on the request is an error). Asks for the whole answer (`stream` is set to false); [`Self::analyze_conversation_stream`] streams it.
+    /// Calls `AnalyzeConversation` (POST `/{workspaceId}/ccai/app/{appId}/analyze_conversation`, [`models::analyze_conversation`]). Its path parameters (`workspaceId`, `appId`) are fields of the request, set by its builder. Asks for the whole answer (`stream` is set to false); [`Self::analyze_conversation_stream`] streams it.
     pub async fn analyze_conversation(
         self,
-        workspace_id: impl Into<String>,
-        app_id: impl Into<String>,
         mut request: models::AnalyzeConversationRequest,
     ) -> Result<models::AnalyzeConversationResponse, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
-        crate::client::set_path_param(&mut request.app_id, app_id.into(), "appId")?;
         request.stream = Some(false);
         self.client.execute(&request).await
     }
@@ -66,35 +42,19 @@ impl ContactCenterAi<'_> {
     /// Streams `AnalyzeConversation` as server-sent events (`stream` is set to true): each event decodes as [`models::AnalyzeConversationResponse`]. An HTTP error before the first event is an ordinary error from this call; a failure inside an event ends the stream with that error.
     pub async fn analyze_conversation_stream(
         self,
-        workspace_id: impl Into<String>,
-        app_id: impl Into<String>,
         mut request: models::AnalyzeConversationRequest,
     ) -> Result<EventStream<models::AnalyzeConversationResponse>, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
-        crate::client::set_path_param(&mut request.app_id, app_id.into(), "appId")?;
         request.stream = Some(true);
         self.client.execute_stream(&request).await
     }
 
     /// 通过通义晓蜜CCAI-对话分析AIO应用进行图片内容分析。具体包括以下场景：水印检测。应用调用支持 HTTP 调用来完成客户的响应。 图片分析
     ///
-    /// Calls `AnalyzeImage` (POST `/{workspaceId}/ccai/app/{appId}/analyzeImage`, [`models::analyze_image`]). The path parameters (`workspaceId`, `appId`) come from the arguments (a different value already set on the request is an error). Asks for the whole answer (`stream` is set to false); [`Self::analyze_image_stream`] streams it.
+    /// Calls `AnalyzeImage` (POST `/{workspaceId}/ccai/app/{appId}/analyzeImage`, [`models::analyze_image`]). Its path parameters (`workspaceId`, `appId`) are fields of the request, set by its builder. Asks for the whole answer (`stream` is set to false); [`Self::analyze_image_stream`] streams it.
     pub async fn analyze_image(
         self,
-        workspace_id: impl Into<String>,
-        app_id: impl Into<String>,
         mut request: models::AnalyzeImageRequest,
     ) -> Result<models::AnalyzeImageResponse, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
-        crate::client::set_path_param(&mut request.app_id, app_id.into(), "appId")?;
         request.stream = false;
         self.client.execute(&request).await
     }
@@ -102,35 +62,19 @@ impl ContactCenterAi<'_> {
     /// Streams `AnalyzeImage` as server-sent events (`stream` is set to true): each event decodes as [`models::AnalyzeImageResponse`]. An HTTP error before the first event is an ordinary error from this call; a failure inside an event ends the stream with that error.
     pub async fn analyze_image_stream(
         self,
-        workspace_id: impl Into<String>,
-        app_id: impl Into<String>,
         mut request: models::AnalyzeImageRequest,
     ) -> Result<EventStream<models::AnalyzeImageResponse>, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
-        crate::client::set_path_param(&mut request.app_id, app_id.into(), "appId")?;
         request.stream = true;
         self.client.execute_stream(&request).await
     }
 
     /// 通过创建离线异步任务，进行对话分析。应用调用支持 HTTP 调用来完成客户的响应。 创建语音文件调用llm任务
     ///
-    /// Calls `CreateTask` (POST `/{workspaceId}/ccai/app/{appId}/createTask`, [`models::create_task`]). The path parameters (`workspaceId`, `appId`) come from the arguments (a different value already set on the request is an error).
+    /// Calls `CreateTask` (POST `/{workspaceId}/ccai/app/{appId}/createTask`, [`models::create_task`]). Its path parameters (`workspaceId`, `appId`) are fields of the request, set by its builder.
     pub async fn create_task(
         self,
-        workspace_id: impl Into<String>,
-        app_id: impl Into<String>,
-        mut request: models::CreateTaskRequest,
+        request: models::CreateTaskRequest,
     ) -> Result<models::CreateTaskResponse, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
-        crate::client::set_path_param(&mut request.app_id, app_id.into(), "appId")?;
         self.client.execute(&request).await
     }
 
@@ -156,19 +100,11 @@ impl ContactCenterAi<'_> {
 
     /// 通用图片分析。 通用图片分析
     ///
-    /// Calls `GeneralAnalyzeImage` (POST `/{workspaceId}/ccai/app/{appId}/generalanalyzeImage`, [`models::general_analyze_image`]). The path parameters (`workspaceId`, `appId`) come from the arguments (a different value already set on the request is an error). Asks for the whole answer (`stream` is set to false); [`Self::general_analyze_image_stream`] streams it.
+    /// Calls `GeneralAnalyzeImage` (POST `/{workspaceId}/ccai/app/{appId}/generalanalyzeImage`, [`models::general_analyze_image`]). Its path parameters (`workspaceId`, `appId`) are fields of the request, set by its builder. Asks for the whole answer (`stream` is set to false); [`Self::general_analyze_image_stream`] streams it.
     pub async fn general_analyze_image(
         self,
-        workspace_id: impl Into<String>,
-        app_id: impl Into<String>,
         mut request: models::GeneralAnalyzeImageRequest,
     ) -> Result<models::GeneralAnalyzeImageResponse, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
-        crate::client::set_path_param(&mut request.app_id, app_id.into(), "appId")?;
         request.stream = Some(false);
         self.client.execute(&request).await
     }
@@ -176,16 +112,8 @@ impl ContactCenterAi<'_> {
     /// Streams `GeneralAnalyzeImage` as server-sent events (`stream` is set to true): each event decodes as [`models::GeneralAnalyzeImageResponse`]. An HTTP error before the first event is an ordinary error from this call; a failure inside an event ends the stream with that error.
     pub async fn general_analyze_image_stream(
         self,
-        workspace_id: impl Into<String>,
-        app_id: impl Into<String>,
         mut request: models::GeneralAnalyzeImageRequest,
     ) -> Result<EventStream<models::GeneralAnalyzeImageResponse>, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
-        crate::client::set_path_param(&mut request.app_id, app_id.into(), "appId")?;
         request.stream = Some(true);
         self.client.execute_stream(&request).await
     }
@@ -222,19 +150,11 @@ impl ContactCenterAi<'_> {
 
     /// 支持调用通义晓蜜CCAI-对话分析AIO应用获取对话摘要、关键信息抽取、质检结果、对话分析结果，应用调用支持 HTTP 调用来完成客户的响应，目前提供普通 HTTP 和 HTTP SSE 两种协议，您可根据自己的需求自行选择。 CCAI服务面API
     ///
-    /// Calls `RunCompletion` (POST `/{workspaceId}/ccai/app/{appId}/completion`, [`models::run_completion`]). The path parameters (`workspaceId`, `appId`) come from the arguments (a different value already set on the request is an error). Asks for the whole answer (`Stream` is set to false); [`Self::run_completion_stream`] streams it.
+    /// Calls `RunCompletion` (POST `/{workspaceId}/ccai/app/{appId}/completion`, [`models::run_completion`]). Its path parameters (`workspaceId`, `appId`) are fields of the request, set by its builder. Asks for the whole answer (`Stream` is set to false); [`Self::run_completion_stream`] streams it.
     pub async fn run_completion(
         self,
-        workspace_id: impl Into<String>,
-        app_id: impl Into<String>,
         mut request: models::RunCompletionRequest,
     ) -> Result<models::RunCompletionResponse, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
-        crate::client::set_path_param(&mut request.app_id, app_id.into(), "appId")?;
         request.stream = Some(false);
         self.client.execute(&request).await
     }
@@ -242,35 +162,19 @@ impl ContactCenterAi<'_> {
     /// Streams `RunCompletion` as server-sent events (`Stream` is set to true): each event decodes as [`models::RunCompletionResponse`]. An HTTP error before the first event is an ordinary error from this call; a failure inside an event ends the stream with that error.
     pub async fn run_completion_stream(
         self,
-        workspace_id: impl Into<String>,
-        app_id: impl Into<String>,
         mut request: models::RunCompletionRequest,
     ) -> Result<EventStream<models::RunCompletionResponse>, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
-        crate::client::set_path_param(&mut request.app_id, app_id.into(), "appId")?;
         request.stream = Some(true);
         self.client.execute_stream(&request).await
     }
 
     /// 支持以Message协议格式调用通义晓蜜CCAI-对话分析AIO应用获取对话摘要、关键信息抽取、质检结果、对话分析结果，应用调用支持 HTTP 调用来完成客户的响应，目前提供普通 HTTP 和 HTTP SSE 两种协议，您可根据自己的需求自行选择。 CCAI服务面API
     ///
-    /// Calls `RunCompletionMessage` (POST `/{workspaceId}/ccai/app/{appId}/completion_message`, [`models::run_completion_message`]). The path parameters (`workspaceId`, `appId`) come from the arguments (a different value already set on the request is an error). Asks for the whole answer (`Stream` is set to false); [`Self::run_completion_message_stream`] streams it.
+    /// Calls `RunCompletionMessage` (POST `/{workspaceId}/ccai/app/{appId}/completion_message`, [`models::run_completion_message`]). Its path parameters (`workspaceId`, `appId`) are fields of the request, set by its builder. Asks for the whole answer (`Stream` is set to false); [`Self::run_completion_message_stream`] streams it.
     pub async fn run_completion_message(
         self,
-        workspace_id: impl Into<String>,
-        app_id: impl Into<String>,
         mut request: models::RunCompletionMessageRequest,
     ) -> Result<models::RunCompletionMessageResponse, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
-        crate::client::set_path_param(&mut request.app_id, app_id.into(), "appId")?;
         request.stream = Some(false);
         self.client.execute(&request).await
     }
@@ -278,16 +182,8 @@ impl ContactCenterAi<'_> {
     /// Streams `RunCompletionMessage` as server-sent events (`Stream` is set to true): each event decodes as [`models::RunCompletionMessageResponse`]. An HTTP error before the first event is an ordinary error from this call; a failure inside an event ends the stream with that error.
     pub async fn run_completion_message_stream(
         self,
-        workspace_id: impl Into<String>,
-        app_id: impl Into<String>,
         mut request: models::RunCompletionMessageRequest,
     ) -> Result<EventStream<models::RunCompletionMessageResponse>, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
-        crate::client::set_path_param(&mut request.app_id, app_id.into(), "appId")?;
         request.stream = Some(true);
         self.client.execute_stream(&request).await
     }

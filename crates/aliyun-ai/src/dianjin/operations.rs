@@ -10,561 +10,351 @@ use crate::stream::EventStream;
 impl DianJin<'_> {
     /// 创建按年份总结文档任务。 创建按年文档总结任务
     ///
-    /// Calls `CreateAnnualDocSummaryTask` (POST `/{workspaceId}/api/task/summary/doc/annual`, [`models::create_annual_doc_summary_task`]). The path parameters (`workspaceId`) come from the arguments (a different value already set on the request is an error).
+    /// Calls `CreateAnnualDocSummaryTask` (POST `/{workspaceId}/api/task/summary/doc/annual`, [`models::create_annual_doc_summary_task`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
     pub async fn create_annual_doc_summary_task(
         self,
-        workspace_id: impl Into<String>,
-        mut request: models::CreateAnnualDocSummaryTaskRequest,
+        request: models::CreateAnnualDocSummaryTaskRequest,
     ) -> Result<models::CreateAnnualDocSummaryTaskResponse, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
         self.client.execute(&request).await
     }
 
     /// 创建外呼会话。 创建外呼会话
     ///
-    /// Calls `CreateDialog` (POST `/{workspaceId}/api/virtualHuman/dialog/create`, [`models::create_dialog`]). The path parameters (`workspaceId`) come from the arguments (a different value already set on the request is an error).
+    /// Calls `CreateDialog` (POST `/{workspaceId}/api/virtualHuman/dialog/create`, [`models::create_dialog`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
     pub async fn create_dialog(
         self,
-        workspace_id: impl Into<String>,
-        mut request: models::CreateDialogRequest,
+        request: models::CreateDialogRequest,
     ) -> Result<models::CreateDialogResponse, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
         self.client.execute(&request).await
     }
 
     /// 创建会话分析任务，创建成功后可根据会话ID使用GetDialogAnalysisResult查询结果 创建会话分析任务
     ///
-    /// Calls `CreateDialogAnalysisTask` (POST `/{workspaceId}/api/virtualHuman/dialog/analysis/submit`, [`models::create_dialog_analysis_task`]). The path parameters (`workspaceId`) come from the arguments (a different value already set on the request is an error).
+    /// Calls `CreateDialogAnalysisTask` (POST `/{workspaceId}/api/virtualHuman/dialog/analysis/submit`, [`models::create_dialog_analysis_task`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
     pub async fn create_dialog_analysis_task(
         self,
-        workspace_id: impl Into<String>,
-        mut request: models::CreateDialogAnalysisTaskRequest,
+        request: models::CreateDialogAnalysisTaskRequest,
     ) -> Result<models::CreateDialogAnalysisTaskResponse, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
         self.client.execute(&request).await
     }
 
     /// 创建多文档总结任务。 创建财报总结任务
     ///
-    /// Calls `CreateDocsSummaryTask` (POST `/{workspaceId}/api/task/summary/docs`, [`models::create_docs_summary_task`]). The path parameters (`workspaceId`) come from the arguments (a different value already set on the request is an error).
+    /// Calls `CreateDocsSummaryTask` (POST `/{workspaceId}/api/task/summary/docs`, [`models::create_docs_summary_task`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
     pub async fn create_docs_summary_task(
         self,
-        workspace_id: impl Into<String>,
-        mut request: models::CreateDocsSummaryTaskRequest,
+        request: models::CreateDocsSummaryTaskRequest,
     ) -> Result<models::CreateDocsSummaryTaskResponse, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
         self.client.execute(&request).await
     }
 
     /// 创建财报总结接口。 创建财报总结任务
     ///
-    /// Calls `CreateFinReportSummaryTask` (POST `/{workspaceId}/api/task/summary`, [`models::create_fin_report_summary_task`]). The path parameters (`workspaceId`) come from the arguments (a different value already set on the request is an error).
+    /// Calls `CreateFinReportSummaryTask` (POST `/{workspaceId}/api/task/summary`, [`models::create_fin_report_summary_task`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
     pub async fn create_fin_report_summary_task(
         self,
-        workspace_id: impl Into<String>,
-        mut request: models::CreateFinReportSummaryTaskRequest,
+        request: models::CreateFinReportSummaryTaskRequest,
     ) -> Result<models::CreateFinReportSummaryTaskResponse, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
         self.client.execute(&request).await
     }
 
     /// 创建文档库。创建一个新的文档库，文档库用作隔离文档信息、索引信息，如果使用场景中需要经常按类别去做自然语言检索，建议创建多个文档库，来隔离不同类型的数据。支持按照格式自定义向量索引和文本索引。 创建文档库
     ///
-    /// Calls `CreateLibrary` (POST `/{workspaceId}/api/library/create`, [`models::create_library`]). The path parameters (`workspaceId`) come from the arguments (a different value already set on the request is an error).
+    /// Calls `CreateLibrary` (POST `/{workspaceId}/api/library/create`, [`models::create_library`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
     pub async fn create_library(
         self,
-        workspace_id: impl Into<String>,
-        mut request: models::CreateLibraryRequest,
+        request: models::CreateLibraryRequest,
     ) -> Result<models::CreateLibraryResponse, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
         self.client.execute(&request).await
     }
 
     /// 创建pdf文档翻译任务。提交翻译任务，异步执行翻译过程。 创建PDF翻译任务
     ///
-    /// Calls `CreatePdfTranslateTask` (POST `/{workspaceId}/api/task/pdfTranslate`, [`models::create_pdf_translate_task`]). The path parameters (`workspaceId`) come from the arguments (a different value already set on the request is an error).
+    /// Calls `CreatePdfTranslateTask` (POST `/{workspaceId}/api/task/pdfTranslate`, [`models::create_pdf_translate_task`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
     pub async fn create_pdf_translate_task(
         self,
-        workspace_id: impl Into<String>,
-        mut request: models::CreatePdfTranslateTaskRequest,
+        request: models::CreatePdfTranslateTaskRequest,
     ) -> Result<models::CreatePdfTranslateTaskResponse, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
         self.client.execute(&request).await
     }
 
     /// 根据业务场景灵活构建文档块。 创建预定义文档
     ///
-    /// Calls `CreatePredefinedDocument` (POST `/{workspaceId}/api/library/document/createPredefinedDocument`, [`models::create_predefined_document`]). The path parameters (`workspaceId`) come from the arguments (a different value already set on the request is an error).
+    /// Calls `CreatePredefinedDocument` (POST `/{workspaceId}/api/library/document/createPredefinedDocument`, [`models::create_predefined_document`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
     pub async fn create_predefined_document(
         self,
-        workspace_id: impl Into<String>,
-        mut request: models::CreatePredefinedDocumentRequest,
+        request: models::CreatePredefinedDocumentRequest,
     ) -> Result<models::CreatePredefinedDocumentResponse, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
         self.client.execute(&request).await
     }
 
     /// 创建质检任务。 创建财报总结的任务
     ///
-    /// Calls `CreateQualityCheckTask` (POST `/{workspaceId}/api/qualitycheck/task/submit`, [`models::create_quality_check_task`]). The path parameters (`workspaceId`) come from the arguments (a different value already set on the request is an error).
+    /// Calls `CreateQualityCheckTask` (POST `/{workspaceId}/api/qualitycheck/task/submit`, [`models::create_quality_check_task`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
     pub async fn create_quality_check_task(
         self,
-        workspace_id: impl Into<String>,
-        mut request: models::CreateQualityCheckTaskRequest,
+        request: models::CreateQualityCheckTaskRequest,
     ) -> Result<models::CreateQualityCheckTaskResponse, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
         self.client.execute(&request).await
     }
 
     /// 删除文档，删除后将无法查看原始文档，无法召回该文档。 删除文档
     ///
-    /// Calls `DeleteDocument` (POST `/{workspaceId}/api/library/document/delete`, [`models::delete_document`]). The path parameters (`workspaceId`) come from the arguments (a different value already set on the request is an error).
+    /// Calls `DeleteDocument` (POST `/{workspaceId}/api/library/document/delete`, [`models::delete_document`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
     pub async fn delete_document(
         self,
-        workspace_id: impl Into<String>,
-        mut request: models::DeleteDocumentRequest,
+        request: models::DeleteDocumentRequest,
     ) -> Result<models::DeleteDocumentResponse, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
         self.client.execute(&request).await
     }
 
     /// 删除文档库，注意⚠️，此接口将会删除文档库及其关联的所有文档。 删除文档库
     ///
-    /// Calls `DeleteLibrary` (DELETE `/{workspaceId}/api/library/delete`, [`models::delete_library`]). The path parameters (`workspaceId`) come from the arguments (a different value already set on the request is an error).
+    /// Calls `DeleteLibrary` (DELETE `/{workspaceId}/api/library/delete`, [`models::delete_library`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
     pub async fn delete_library(
         self,
-        workspace_id: impl Into<String>,
-        mut request: models::DeleteLibraryRequest,
+        request: models::DeleteLibraryRequest,
     ) -> Result<models::DeleteLibraryResponse, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
         self.client.execute(&request).await
     }
 
     /// 本接口通过 WebSocket 协议实现实时语音对话转写、意图识别、话术语音合成返回等功能，支持多种音频格式的输入输出，满足实时性与高兼容性需求。 端到端实时对话
     ///
-    /// Calls `EndToEndRealTimeDialog` (GET `/{workspaceId}/ws/realtime/dialog`, [`models::end_to_end_real_time_dialog`]). The path parameters (`workspaceId`) come from the arguments (a different value already set on the request is an error).
+    /// Calls `EndToEndRealTimeDialog` (GET `/{workspaceId}/ws/realtime/dialog`, [`models::end_to_end_real_time_dialog`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
     pub async fn end_to_end_real_time_dialog(
         self,
-        workspace_id: impl Into<String>,
-        mut request: models::EndToEndRealTimeDialogRequest,
+        request: models::EndToEndRealTimeDialogRequest,
     ) -> Result<models::EndToEndRealTimeDialogResponse, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
         self.client.execute(&request).await
     }
 
     /// 中断任务。 中断任务
     ///
-    /// Calls `EvictTask` (POST `/{workspaceId}/api/task/evict`, [`models::evict_task`]). The path parameters (`workspaceId`) come from the arguments (a different value already set on the request is an error).
+    /// Calls `EvictTask` (POST `/{workspaceId}/api/task/evict`, [`models::evict_task`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
     pub async fn evict_task(
         self,
-        workspace_id: impl Into<String>,
-        mut request: models::EvictTaskRequest,
+        request: models::EvictTaskRequest,
     ) -> Result<models::EvictTaskResponse, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
         self.client.execute(&request).await
     }
 
     /// 根据文档解析问答QA，可在API UpdateQaLibrary进行QA对的更新。 根据文档解析问答QA
     ///
-    /// Calls `GenDocQaResult` (POST `/{workspaceId}/api/virtualHuman/qa/parse`, [`models::gen_doc_qa_result`]). The path parameters (`workspaceId`) come from the arguments (a different value already set on the request is an error).
+    /// Calls `GenDocQaResult` (POST `/{workspaceId}/api/virtualHuman/qa/parse`, [`models::gen_doc_qa_result`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
     pub async fn gen_doc_qa_result(
         self,
-        workspace_id: impl Into<String>,
-        mut request: models::GenDocQaResultRequest,
+        request: models::GenDocQaResultRequest,
     ) -> Result<models::GenDocQaResultResponse, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
         self.client.execute(&request).await
     }
 
     /// 获取app配置。 获取app配置
     ///
-    /// Calls `GetAppConfig` (GET `/{workspaceId}/api/app/config`, [`models::get_app_config`]). The path parameters (`workspaceId`) come from the arguments (a different value already set on the request is an error).
+    /// Calls `GetAppConfig` (GET `/{workspaceId}/api/app/config`, [`models::get_app_config`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
     pub async fn get_app_config(
         self,
-        workspace_id: impl Into<String>,
-        mut request: models::GetAppConfigRequest,
+        request: models::GetAppConfigRequest,
     ) -> Result<models::GetAppConfigResponse, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
         self.client.execute(&request).await
     }
 
     /// 获取问答结果，即API SubmitChatQuestion的结果。 获取问答结果
     ///
-    /// Calls `GetChatQuestionResp` (POST `/{workspaceId}/api/virtualHuman/chat/query`, [`models::get_chat_question_resp`]). The path parameters (`workspaceId`) come from the arguments (a different value already set on the request is an error).
+    /// Calls `GetChatQuestionResp` (POST `/{workspaceId}/api/virtualHuman/chat/query`, [`models::get_chat_question_resp`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
     pub async fn get_chat_question_resp(
         self,
-        workspace_id: impl Into<String>,
-        mut request: models::GetChatQuestionRespRequest,
+        request: models::GetChatQuestionRespRequest,
     ) -> Result<models::GetChatQuestionRespResponse, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
         self.client.execute(&request).await
     }
 
     /// 获取会话分析结果。可批量获取，根据会话ID列表或时间范围。 获取外呼会话分析结果
     ///
-    /// Calls `GetDialogAnalysisResult` (POST `/{workspaceId}/api/virtualHuman/dialog/analysis`, [`models::get_dialog_analysis_result`]). The path parameters (`workspaceId`) come from the arguments (a different value already set on the request is an error).
+    /// Calls `GetDialogAnalysisResult` (POST `/{workspaceId}/api/virtualHuman/dialog/analysis`, [`models::get_dialog_analysis_result`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
     pub async fn get_dialog_analysis_result(
         self,
-        workspace_id: impl Into<String>,
-        mut request: models::GetDialogAnalysisResultRequest,
+        request: models::GetDialogAnalysisResultRequest,
     ) -> Result<models::GetDialogAnalysisResultResponse, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
         self.client.execute(&request).await
     }
 
     /// 获取会话详情信息。 获取异步任务的结果
     ///
-    /// Calls `GetDialogDetail` (GET `/{workspaceId}/api/virtualHuman/dialog/detail`, [`models::get_dialog_detail`]). The path parameters (`workspaceId`) come from the arguments (a different value already set on the request is an error).
+    /// Calls `GetDialogDetail` (GET `/{workspaceId}/api/virtualHuman/dialog/detail`, [`models::get_dialog_detail`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
     pub async fn get_dialog_detail(
         self,
-        workspace_id: impl Into<String>,
-        mut request: models::GetDialogDetailRequest,
+        request: models::GetDialogDetailRequest,
     ) -> Result<models::GetDialogDetailResponse, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
         self.client.execute(&request).await
     }
 
     /// 用于获取实时对话的记录及意图分析结果。 查询会话日志
     ///
-    /// Calls `GetDialogLog` (POST `/{workspaceId}/api/dialog/log`, [`models::get_dialog_log`]). The path parameters (`workspaceId`) come from the arguments (a different value already set on the request is an error).
+    /// Calls `GetDialogLog` (POST `/{workspaceId}/api/dialog/log`, [`models::get_dialog_log`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
     pub async fn get_dialog_log(
         self,
-        workspace_id: impl Into<String>,
-        mut request: models::GetDialogLogRequest,
+        request: models::GetDialogLogRequest,
     ) -> Result<models::GetDialogLogResponse, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
         self.client.execute(&request).await
     }
 
     /// 获取文档块列表，可根据查询条件过滤。 获取文档的chunk列表
     ///
-    /// Calls `GetDocumentChunkList` (POST `/{workspaceId}/api/library/getDocumentChunk`, [`models::get_document_chunk_list`]). The path parameters (`workspaceId`) come from the arguments (a different value already set on the request is an error).
+    /// Calls `GetDocumentChunkList` (POST `/{workspaceId}/api/library/getDocumentChunk`, [`models::get_document_chunk_list`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
     pub async fn get_document_chunk_list(
         self,
-        workspace_id: impl Into<String>,
-        mut request: models::GetDocumentChunkListRequest,
+        request: models::GetDocumentChunkListRequest,
     ) -> Result<models::GetDocumentChunkListResponse, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
         self.client.execute(&request).await
     }
 
     /// 获取文档库内文档列表，可分页查询，也根据文档状态进行过滤查询。 分页查询文档库的文档列表
     ///
-    /// Calls `GetDocumentList` (GET `/{workspaceId}/api/library/listDocument`, [`models::get_document_list`]). The path parameters (`workspaceId`) come from the arguments (a different value already set on the request is an error).
+    /// Calls `GetDocumentList` (GET `/{workspaceId}/api/library/listDocument`, [`models::get_document_list`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
     pub async fn get_document_list(
         self,
-        workspace_id: impl Into<String>,
-        mut request: models::GetDocumentListRequest,
+        request: models::GetDocumentListRequest,
     ) -> Result<models::GetDocumentListResponse, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
         self.client.execute(&request).await
     }
 
     /// 获取文档的下载链接，链接过期时间为1小时。 获取文档URL
     ///
-    /// Calls `GetDocumentUrl` (GET `/{workspaceId}/api/library/document/url`, [`models::get_document_url`]). The path parameters (`workspaceId`) come from the arguments (a different value already set on the request is an error).
+    /// Calls `GetDocumentUrl` (GET `/{workspaceId}/api/library/document/url`, [`models::get_document_url`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
     pub async fn get_document_url(
         self,
-        workspace_id: impl Into<String>,
-        mut request: models::GetDocumentUrlRequest,
+        request: models::GetDocumentUrlRequest,
     ) -> Result<models::GetDocumentUrlResponse, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
         self.client.execute(&request).await
     }
 
     /// 获取文档列表（可按元信息过滤查询，也支持分页查询）。 带条件的分页查询文档库的文档列表
     ///
-    /// Calls `GetFilterDocumentList` (POST `/{workspaceId}/api/library/filterDocument`, [`models::get_filter_document_list`]). The path parameters (`workspaceId`) come from the arguments (a different value already set on the request is an error).
+    /// Calls `GetFilterDocumentList` (POST `/{workspaceId}/api/library/filterDocument`, [`models::get_filter_document_list`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
     pub async fn get_filter_document_list(
         self,
-        workspace_id: impl Into<String>,
-        mut request: models::GetFilterDocumentListRequest,
+        request: models::GetFilterDocumentListRequest,
     ) -> Result<models::GetFilterDocumentListResponse, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
         self.client.execute(&request).await
     }
 
     /// 根据业务类型获取对话历史记录。 分页查询文档库列表
     ///
-    /// Calls `GetHistoryListByBizType` (GET `/{workspaceId}/api/history/list`, [`models::get_history_list_by_biz_type`]). The path parameters (`workspaceId`) come from the arguments (a different value already set on the request is an error).
+    /// Calls `GetHistoryListByBizType` (GET `/{workspaceId}/api/history/list`, [`models::get_history_list_by_biz_type`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
     pub async fn get_history_list_by_biz_type(
         self,
-        workspace_id: impl Into<String>,
-        mut request: models::GetHistoryListByBizTypeRequest,
+        request: models::GetHistoryListByBizTypeRequest,
     ) -> Result<models::GetHistoryListByBizTypeResponse, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
         self.client.execute(&request).await
     }
 
     /// 查看文档库的详细配置，包括文档库名称、描述以及索引等详细配置信息。 获取文档库配置详情
     ///
-    /// Calls `GetLibrary` (GET `/{workspaceId}/api/library/get`, [`models::get_library`]). The path parameters (`workspaceId`) come from the arguments (a different value already set on the request is an error).
+    /// Calls `GetLibrary` (GET `/{workspaceId}/api/library/get`, [`models::get_library`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
     pub async fn get_library(
         self,
-        workspace_id: impl Into<String>,
-        mut request: models::GetLibraryRequest,
+        request: models::GetLibraryRequest,
     ) -> Result<models::GetLibraryResponse, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
         self.client.execute(&request).await
     }
 
     /// 获取文档库列表，包含文档名称、描述、唯一标识等信息。 分页查询文档库列表
     ///
-    /// Calls `GetLibraryList` (GET `/{workspaceId}/api/library/list`, [`models::get_library_list`]). The path parameters (`workspaceId`) come from the arguments (a different value already set on the request is an error).
+    /// Calls `GetLibraryList` (GET `/{workspaceId}/api/library/list`, [`models::get_library_list`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
     pub async fn get_library_list(
         self,
-        workspace_id: impl Into<String>,
-        mut request: models::GetLibraryListRequest,
+        request: models::GetLibraryListRequest,
     ) -> Result<models::GetLibraryListResponse, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
         self.client.execute(&request).await
     }
 
     /// 获取文档解析结果。可查询文档的解析状态以及获取文档的解析结果。 获取解析结果
     ///
-    /// Calls `GetParseResult` (POST `/{workspaceId}/api/library/document/getParseResult`, [`models::get_parse_result`]). The path parameters (`workspaceId`) come from the arguments (a different value already set on the request is an error).
+    /// Calls `GetParseResult` (POST `/{workspaceId}/api/library/document/getParseResult`, [`models::get_parse_result`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
     pub async fn get_parse_result(
         self,
-        workspace_id: impl Into<String>,
-        mut request: models::GetParseResultRequest,
+        request: models::GetParseResultRequest,
     ) -> Result<models::GetParseResultResponse, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
         self.client.execute(&request).await
     }
 
     /// 获取质检结果。 获取异步任务的结果
     ///
-    /// Calls `GetQualityCheckTaskResult` (GET `/{workspaceId}/api/qualitycheck/task/query`, [`models::get_quality_check_task_result`]). The path parameters (`workspaceId`) come from the arguments (a different value already set on the request is an error).
+    /// Calls `GetQualityCheckTaskResult` (GET `/{workspaceId}/api/qualitycheck/task/query`, [`models::get_quality_check_task_result`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
     pub async fn get_quality_check_task_result(
         self,
-        workspace_id: impl Into<String>,
-        mut request: models::GetQualityCheckTaskResultRequest,
+        request: models::GetQualityCheckTaskResultRequest,
     ) -> Result<models::GetQualityCheckTaskResultResponse, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
         self.client.execute(&request).await
     }
 
     /// 获取财报总结任务结果。 获取财报总结任务结果
     ///
-    /// Calls `GetSummaryTaskResult` (GET `/{workspaceId}/api/task/summary/result`, [`models::get_summary_task_result`]). The path parameters (`workspaceId`) come from the arguments (a different value already set on the request is an error).
+    /// Calls `GetSummaryTaskResult` (GET `/{workspaceId}/api/task/summary/result`, [`models::get_summary_task_result`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
     pub async fn get_summary_task_result(
         self,
-        workspace_id: impl Into<String>,
-        mut request: models::GetSummaryTaskResultRequest,
+        request: models::GetSummaryTaskResultRequest,
     ) -> Result<models::GetSummaryTaskResultResponse, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
         self.client.execute(&request).await
     }
 
     /// 获取异步任务结果。 获取异步任务结果
     ///
-    /// Calls `GetTaskResult` (GET `/{workspaceId}/api/task/result`, [`models::get_task_result`]). The path parameters (`workspaceId`) come from the arguments (a different value already set on the request is an error).
+    /// Calls `GetTaskResult` (GET `/{workspaceId}/api/task/result`, [`models::get_task_result`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
     pub async fn get_task_result(
         self,
-        workspace_id: impl Into<String>,
-        mut request: models::GetTaskResultRequest,
+        request: models::GetTaskResultRequest,
     ) -> Result<models::GetTaskResultResponse, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
         self.client.execute(&request).await
     }
 
     /// 获取任务状态。 获取财报总结任务结果
     ///
-    /// Calls `GetTaskStatus` (GET `/{workspaceId}/api/task/status`, [`models::get_task_status`]). The path parameters (`workspaceId`) come from the arguments (a different value already set on the request is an error).
+    /// Calls `GetTaskStatus` (GET `/{workspaceId}/api/task/status`, [`models::get_task_status`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
     pub async fn get_task_status(
         self,
-        workspace_id: impl Into<String>,
-        mut request: models::GetTaskStatusRequest,
+        request: models::GetTaskStatusRequest,
     ) -> Result<models::GetTaskStatusResponse, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
         self.client.execute(&request).await
     }
 
     /// 调用插件，获取插件返回结果。 插件调试接口
     ///
-    /// Calls `InvokePlugin` (POST `/{workspaceId}/api/plugin/invoke`, [`models::invoke_plugin`]). The path parameters (`workspaceId`) come from the arguments (a different value already set on the request is an error).
+    /// Calls `InvokePlugin` (POST `/{workspaceId}/api/plugin/invoke`, [`models::invoke_plugin`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
     pub async fn invoke_plugin(
         self,
-        workspace_id: impl Into<String>,
-        mut request: models::InvokePluginRequest,
+        request: models::InvokePluginRequest,
     ) -> Result<models::InvokePluginResponse, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
         self.client.execute(&request).await
     }
 
     /// 预览文档，可获取文档的下载链接，文档类型、标题等信息，可用于文档预览。 获取文档预览
     ///
-    /// Calls `PreviewDocument` (GET `/{workspaceId}/api/library/document/preview`, [`models::preview_document`]). The path parameters (`workspaceId`) come from the arguments (a different value already set on the request is an error).
+    /// Calls `PreviewDocument` (GET `/{workspaceId}/api/library/document/preview`, [`models::preview_document`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
     pub async fn preview_document(
         self,
-        workspace_id: impl Into<String>,
-        mut request: models::PreviewDocumentRequest,
+        request: models::PreviewDocumentRequest,
     ) -> Result<models::PreviewDocumentResponse, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
         self.client.execute(&request).await
     }
 
     /// 重建索引，会对指定文档重新进行文档解析、分块、构建索引等流程。 重新索引
     ///
-    /// Calls `ReIndex` (PUT `/{workspaceId}/api/library/document/reIndex`, [`models::re_index`]). The path parameters (`workspaceId`) come from the arguments (a different value already set on the request is an error).
+    /// Calls `ReIndex` (PUT `/{workspaceId}/api/library/document/reIndex`, [`models::re_index`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
     pub async fn re_index(
         self,
-        workspace_id: impl Into<String>,
-        mut request: models::ReIndexRequest,
+        request: models::ReIndexRequest,
     ) -> Result<models::ReIndexResponse, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
         self.client.execute(&request).await
     }
 
     /// 实时会话，通过API CreateDialog创建会话后，可使用该API进行实时会话。 实时对话
     ///
-    /// Calls `RealTimeDialog` (POST `/{workspaceId}/api/realtime/dialog/chat`, [`models::real_time_dialog`]). The path parameters (`workspaceId`) come from the arguments (a different value already set on the request is an error). Asks for the whole answer (`stream` is set to false); [`Self::real_time_dialog_stream`] streams it.
+    /// Calls `RealTimeDialog` (POST `/{workspaceId}/api/realtime/dialog/chat`, [`models::real_time_dialog`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder. Asks for the whole answer (`stream` is set to false); [`Self::real_time_dialog_stream`] streams it.
     pub async fn real_time_dialog(
         self,
-        workspace_id: impl Into<String>,
         mut request: models::RealTimeDialogRequest,
     ) -> Result<models::RealTimeDialogResponse, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
         request.stream = Some(false);
         self.client.execute(&request).await
     }
@@ -572,95 +362,59 @@ impl DianJin<'_> {
     /// Streams `RealTimeDialog` as server-sent events (`stream` is set to true): each event decodes as [`models::RealTimeDialogResponse`]. An HTTP error before the first event is an ordinary error from this call; a failure inside an event ends the stream with that error.
     pub async fn real_time_dialog_stream(
         self,
-        workspace_id: impl Into<String>,
         mut request: models::RealTimeDialogRequest,
     ) -> Result<EventStream<models::RealTimeDialogResponse>, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
         request.stream = Some(true);
         self.client.execute_stream(&request).await
     }
 
     /// 实时会话辅助，使用CreateDialog创建会话后，可进行实时的会话辅助。注意：与实时会话不同，会话辅助可返回多个意图、标签和SOP流程等，但不支持流式返回。 实时会话辅助
     ///
-    /// Calls `RealtimeDialogAssist` (POST `/{workspaceId}/api/realtime/dialog/assist`, [`models::realtime_dialog_assist`]). The path parameters (`workspaceId`) come from the arguments (a different value already set on the request is an error).
+    /// Calls `RealtimeDialogAssist` (POST `/{workspaceId}/api/realtime/dialog/assist`, [`models::realtime_dialog_assist`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
     pub async fn realtime_dialog_assist(
         self,
-        workspace_id: impl Into<String>,
-        mut request: models::RealtimeDialogAssistRequest,
+        request: models::RealtimeDialogAssistRequest,
     ) -> Result<models::RealtimeDialogAssistResponse, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
         self.client.execute(&request).await
     }
 
     /// 对已有任务进行重建，但在队列中或执行中的任务不可重建。 重建任务
     ///
-    /// Calls `RebuildTask` (POST `/{workspaceId}/api/task/rebuild`, [`models::rebuild_task`]). The path parameters (`workspaceId`) come from the arguments (a different value already set on the request is an error).
+    /// Calls `RebuildTask` (POST `/{workspaceId}/api/task/rebuild`, [`models::rebuild_task`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
     pub async fn rebuild_task(
         self,
-        workspace_id: impl Into<String>,
-        mut request: models::RebuildTaskRequest,
+        request: models::RebuildTaskRequest,
     ) -> Result<models::RebuildTaskResponse, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
         self.client.execute(&request).await
     }
 
     /// 文档召回，可根据文本从文档库中召回文档块。并可设置召回文档块数量、也可根据元信息条件进行过滤，同时可选择是否进行文档块的补全。 文档召回。
     ///
-    /// Calls `RecallDocument` (POST `/{workspaceId}/api/library/recallDocument`, [`models::recall_document`]). The path parameters (`workspaceId`) come from the arguments (a different value already set on the request is an error).
+    /// Calls `RecallDocument` (POST `/{workspaceId}/api/library/recallDocument`, [`models::recall_document`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
     pub async fn recall_document(
         self,
-        workspace_id: impl Into<String>,
-        mut request: models::RecallDocumentRequest,
+        request: models::RecallDocumentRequest,
     ) -> Result<models::RecallDocumentResponse, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
         self.client.execute(&request).await
     }
 
     /// 意图识别，支持意图识别（全局+分层）、态度识别、企业识别。 意图识别
     ///
-    /// Calls `RecognizeIntention` (POST `/{workspaceId}/api/recog/intent`, [`models::recognize_intention`]). The path parameters (`workspaceId`) come from the arguments (a different value already set on the request is an error).
+    /// Calls `RecognizeIntention` (POST `/{workspaceId}/api/recog/intent`, [`models::recognize_intention`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
     pub async fn recognize_intention(
         self,
-        workspace_id: impl Into<String>,
-        mut request: models::RecognizeIntentionRequest,
+        request: models::RecognizeIntentionRequest,
     ) -> Result<models::RecognizeIntentionResponse, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
         self.client.execute(&request).await
     }
 
     /// 运行智能体，支持流式和非流式。 运行智能体
     ///
-    /// Calls `RunAgent` (POST `/{workspaceId}/api/bot/thread/run`, [`models::run_agent`]). The path parameters (`workspaceId`) come from the arguments (a different value already set on the request is an error). Asks for the whole answer (`stream` is set to false); [`Self::run_agent_stream`] streams it.
+    /// Calls `RunAgent` (POST `/{workspaceId}/api/bot/thread/run`, [`models::run_agent`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder. Asks for the whole answer (`stream` is set to false); [`Self::run_agent_stream`] streams it.
     pub async fn run_agent(
         self,
-        workspace_id: impl Into<String>,
         mut request: models::RunAgentRequest,
     ) -> Result<models::RunAgentResponse, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
         request.stream = Some(false);
         self.client.execute(&request).await
     }
@@ -668,31 +422,19 @@ impl DianJin<'_> {
     /// Streams `RunAgent` as server-sent events (`stream` is set to true): each event decodes as [`models::RunAgentResponse`]. An HTTP error before the first event is an ordinary error from this call; a failure inside an event ends the stream with that error.
     pub async fn run_agent_stream(
         self,
-        workspace_id: impl Into<String>,
         mut request: models::RunAgentRequest,
     ) -> Result<EventStream<models::RunAgentResponse>, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
         request.stream = Some(true);
         self.client.execute_stream(&request).await
     }
 
     /// 对话结果生成，可选择模型进行对话，支持流式和非流式。 获取生成式对话结果
     ///
-    /// Calls `RunChatResultGeneration` (POST `/{workspaceId}/api/run/chat/generation`, [`models::run_chat_result_generation`]). The path parameters (`workspaceId`) come from the arguments (a different value already set on the request is an error). Asks for the whole answer (`stream` is set to false); [`Self::run_chat_result_generation_stream`] streams it.
+    /// Calls `RunChatResultGeneration` (POST `/{workspaceId}/api/run/chat/generation`, [`models::run_chat_result_generation`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder. Asks for the whole answer (`stream` is set to false); [`Self::run_chat_result_generation_stream`] streams it.
     pub async fn run_chat_result_generation(
         self,
-        workspace_id: impl Into<String>,
         mut request: models::RunChatResultGenerationRequest,
     ) -> Result<models::RunChatResultGenerationResponse, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
         request.stream = Some(false);
         self.client.execute(&request).await
     }
@@ -700,61 +442,37 @@ impl DianJin<'_> {
     /// Streams `RunChatResultGeneration` as server-sent events (`stream` is set to true): each event decodes as [`models::RunChatResultGenerationResponse`]. An HTTP error before the first event is an ordinary error from this call; a failure inside an event ends the stream with that error.
     pub async fn run_chat_result_generation_stream(
         self,
-        workspace_id: impl Into<String>,
         mut request: models::RunChatResultGenerationRequest,
     ) -> Result<EventStream<models::RunChatResultGenerationResponse>, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
         request.stream = Some(true);
         self.client.execute_stream(&request).await
     }
 
     /// 流式接口，获取会话分析结果。 流式获取外呼会话分析结果
     ///
-    /// Calls `RunDialogAnalysis` (POST `/{workspaceId}/api/virtualHuman/dialog/stream/analysis`, [`models::run_dialog_analysis`]). The path parameters (`workspaceId`) come from the arguments (a different value already set on the request is an error). Reads the whole answer; [`Self::run_dialog_analysis_stream`] asks for server-sent events.
+    /// Calls `RunDialogAnalysis` (POST `/{workspaceId}/api/virtualHuman/dialog/stream/analysis`, [`models::run_dialog_analysis`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder. Reads the whole answer; [`Self::run_dialog_analysis_stream`] asks for server-sent events.
     pub async fn run_dialog_analysis(
         self,
-        workspace_id: impl Into<String>,
-        mut request: models::RunDialogAnalysisRequest,
+        request: models::RunDialogAnalysisRequest,
     ) -> Result<models::RunDialogAnalysisResponse, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
         self.client.execute(&request).await
     }
 
     /// Streams `RunDialogAnalysis` as server-sent events (`Accept: text/event-stream`): each event decodes as [`models::RunDialogAnalysisResponse`]. An HTTP error before the first event is an ordinary error from this call; a failure inside an event ends the stream with that error.
     pub async fn run_dialog_analysis_stream(
         self,
-        workspace_id: impl Into<String>,
-        mut request: models::RunDialogAnalysisRequest,
+        request: models::RunDialogAnalysisRequest,
     ) -> Result<EventStream<models::RunDialogAnalysisResponse>, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
         self.client.execute_stream(&request).await
     }
 
     /// 文档库会话生成，用自然语言提问，检索文档库相关信息，总结回答。 获取生成式对话结果
     ///
-    /// Calls `RunLibraryChatGeneration` (POST `/{workspaceId}/api/run/library/chat/generation`, [`models::run_library_chat_generation`]). The path parameters (`workspaceId`) come from the arguments (a different value already set on the request is an error). Asks for the whole answer (`stream` is set to false); [`Self::run_library_chat_generation_stream`] streams it.
+    /// Calls `RunLibraryChatGeneration` (POST `/{workspaceId}/api/run/library/chat/generation`, [`models::run_library_chat_generation`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder. Asks for the whole answer (`stream` is set to false); [`Self::run_library_chat_generation_stream`] streams it.
     pub async fn run_library_chat_generation(
         self,
-        workspace_id: impl Into<String>,
         mut request: models::RunLibraryChatGenerationRequest,
     ) -> Result<models::RunLibraryChatGenerationResponse, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
         request.stream = Some(false);
         self.client.execute(&request).await
     }
@@ -762,111 +480,69 @@ impl DianJin<'_> {
     /// Streams `RunLibraryChatGeneration` as server-sent events (`stream` is set to true): each event decodes as [`models::RunLibraryChatGenerationResponse`]. An HTTP error before the first event is an ordinary error from this call; a failure inside an event ends the stream with that error.
     pub async fn run_library_chat_generation_stream(
         self,
-        workspace_id: impl Into<String>,
         mut request: models::RunLibraryChatGenerationRequest,
     ) -> Result<EventStream<models::RunLibraryChatGenerationResponse>, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
         request.stream = Some(true);
         self.client.execute_stream(&request).await
     }
 
     /// 提交问题列表，通过API GetChatQuestionResp获取结果。 提交问题列表
     ///
-    /// Calls `SubmitChatQuestion` (POST `/{workspaceId}/api/virtualHuman/chat/submit`, [`models::submit_chat_question`]). The path parameters (`workspaceId`) come from the arguments (a different value already set on the request is an error).
+    /// Calls `SubmitChatQuestion` (POST `/{workspaceId}/api/virtualHuman/chat/submit`, [`models::submit_chat_question`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
     pub async fn submit_chat_question(
         self,
-        workspace_id: impl Into<String>,
-        mut request: models::SubmitChatQuestionRequest,
+        request: models::SubmitChatQuestionRequest,
     ) -> Result<models::SubmitChatQuestionResponse, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
         self.client.execute(&request).await
     }
 
     /// 更新文档，用于更新文档的标题、元数据等信息。 更新文档
     ///
-    /// Calls `UpdateDocument` (POST `/{workspaceId}/api/library/document/updateDocument`, [`models::update_document`]). The path parameters (`workspaceId`) come from the arguments (a different value already set on the request is an error).
+    /// Calls `UpdateDocument` (POST `/{workspaceId}/api/library/document/updateDocument`, [`models::update_document`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
     pub async fn update_document(
         self,
-        workspace_id: impl Into<String>,
-        mut request: models::UpdateDocumentRequest,
+        request: models::UpdateDocumentRequest,
     ) -> Result<models::UpdateDocumentResponse, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
         self.client.execute(&request).await
     }
 
     /// 更新文档中的文档块文本内容。 更新文档的chunk
     ///
-    /// Calls `UpdateDocumentChunk` (PUT `/{workspaceId}/api/library/updateDocumentChunk`, [`models::update_document_chunk`]). The path parameters (`workspaceId`) come from the arguments (a different value already set on the request is an error).
+    /// Calls `UpdateDocumentChunk` (PUT `/{workspaceId}/api/library/updateDocumentChunk`, [`models::update_document_chunk`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
     pub async fn update_document_chunk(
         self,
-        workspace_id: impl Into<String>,
-        mut request: models::UpdateDocumentChunkRequest,
+        request: models::UpdateDocumentChunkRequest,
     ) -> Result<models::UpdateDocumentChunkResponse, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
         self.client.execute(&request).await
     }
 
     /// 更新文档库，可用于更新文档库的名称、描述、索引配置等信息。 更新文档库配置
     ///
-    /// Calls `UpdateLibrary` (PUT `/{workspaceId}/api/library/update`, [`models::update_library`]). The path parameters (`workspaceId`) come from the arguments (a different value already set on the request is an error).
+    /// Calls `UpdateLibrary` (PUT `/{workspaceId}/api/library/update`, [`models::update_library`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
     pub async fn update_library(
         self,
-        workspace_id: impl Into<String>,
-        mut request: models::UpdateLibraryRequest,
+        request: models::UpdateLibraryRequest,
     ) -> Result<models::UpdateLibraryResponse, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
         self.client.execute(&request).await
     }
 
     /// 更新QA问答库。更新后，可通过API GenDocQaResult来解析QA。 更新QA问答库
     ///
-    /// Calls `UpdateQaLibrary` (POST `/{workspaceId}/api/virtualHuman/qa/upload`, [`models::update_qa_library`]). The path parameters (`workspaceId`) come from the arguments (a different value already set on the request is an error).
+    /// Calls `UpdateQaLibrary` (POST `/{workspaceId}/api/virtualHuman/qa/upload`, [`models::update_qa_library`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
     pub async fn update_qa_library(
         self,
-        workspace_id: impl Into<String>,
-        mut request: models::UpdateQaLibraryRequest,
+        request: models::UpdateQaLibraryRequest,
     ) -> Result<models::UpdateQaLibraryResponse, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
         self.client.execute(&request).await
     }
 
     /// 上传文档至文档库，会对文档进行解析、分块、构建索引等一系列操作。 上传文档到文档库
     ///
-    /// Calls `UploadDocument` (POST `/{workspaceId}/api/library/document/upload`, [`models::upload_document`]). The path parameters (`workspaceId`) come from the arguments (a different value already set on the request is an error).
+    /// Calls `UploadDocument` (POST `/{workspaceId}/api/library/document/upload`, [`models::upload_document`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
     pub async fn upload_document(
         self,
-        workspace_id: impl Into<String>,
-        mut request: models::UploadDocumentRequest,
+        request: models::UploadDocumentRequest,
     ) -> Result<models::UploadDocumentResponse, Error> {
-        crate::client::set_path_param(
-            &mut request.workspace_id,
-            workspace_id.into(),
-            "workspaceId",
-        )?;
         self.client.execute(&request).await
     }
 }

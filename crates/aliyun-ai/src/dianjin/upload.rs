@@ -210,10 +210,11 @@ impl DianJin<'_> {
         }
 
         let upload = UploadDocumentRequest::builder()
+            .workspace_id(workspace_id)
             .library_id(library_id)
             .file_name(file_name)
             .file_url(file_url)
             .build()?;
-        self.upload_document(workspace_id, upload).await
+        self.upload_document(upload).await
     }
 }

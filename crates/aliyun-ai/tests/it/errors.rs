@@ -11,20 +11,25 @@ use serde_json::json;
 async fn dianjin_call(mock: &MockTransport) -> aliyun_ai::Error {
     let (client, _) = client(mock);
     let request = aliyun_ai::dianjin::RecognizeIntentionRequest::builder()
+        .workspace_id("llm-ws")
         .biz_type("attitude")
         .conversation("##客户##:嗯")
         .build()
         .unwrap();
     client
         .dianjin()
-        .recognize_intention("llm-ws", request)
+        .recognize_intention(request)
         .await
         .unwrap_err()
 }
 
 async fn tingwu_call(mock: &MockTransport) -> aliyun_ai::Error {
     let (client, _) = client(mock);
-    client.tingwu().get_task("wkb-1").await.unwrap_err()
+    client
+        .tingwu()
+        .get_task(common::tingwu_get_task("wkb-1"))
+        .await
+        .unwrap_err()
 }
 
 /// Queues `response` three times (the default policy's attempts).
@@ -299,15 +304,12 @@ async fn throttling_then_success_is_retried_to_success() {
         .unwrap();
     let client = aliyun_ai::Client::new(config);
     let request = aliyun_ai::dianjin::RecognizeIntentionRequest::builder()
+        .workspace_id("llm-ws")
         .biz_type("attitude")
         .conversation("c")
         .build()
         .unwrap();
-    client
-        .dianjin()
-        .recognize_intention("llm-ws", request)
-        .await
-        .unwrap();
+    client.dianjin().recognize_intention(request).await.unwrap();
     let sent = mock.requests();
     assert_eq!(sent.len(), 2);
     assert_eq!(timer.sleeps().len(), 1);
@@ -357,13 +359,14 @@ async fn a_missing_required_field_is_reported_before_anything_is_sent() {
     let mock = MockTransport::new();
     let (client, _) = client(&mock);
     let request = aliyun_ai::dianjin::RecognizeIntentionRequest::builder()
+        .workspace_id("")
         .biz_type("attitude")
         .conversation("c")
         .build()
         .unwrap();
     let error = client
         .dianjin()
-        .recognize_intention("", request)
+        .recognize_intention(request)
         .await
         .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Build);
@@ -448,13 +451,14 @@ async fn missing_credentials_say_what_was_consulted() {
         .unwrap();
     let client = aliyun_ai::Client::new(config);
     let request = aliyun_ai::dianjin::RecognizeIntentionRequest::builder()
+        .workspace_id("ws")
         .biz_type("attitude")
         .conversation("c")
         .build()
         .unwrap();
     let error = client
         .dianjin()
-        .recognize_intention("ws", request)
+        .recognize_intention(request)
         .await
         .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Build);
@@ -463,7 +467,11 @@ async fn missing_credentials_say_what_was_consulted() {
         text.contains("built without reading the environment") && text.contains("Config::from_env"),
         "{text}"
     );
-    let error = client.tingwu().get_task("wkb-1").await.unwrap_err();
+    let error = client
+        .tingwu()
+        .get_task(common::tingwu_get_task("wkb-1"))
+        .await
+        .unwrap_err();
     assert!(
         error
             .to_string()
@@ -491,11 +499,12 @@ async fn an_answer_one_byte_over_the_response_limit_is_too_large() {
             .unwrap();
         let client = aliyun_ai::Client::new(config);
         let request = aliyun_ai::dianjin::RecognizeIntentionRequest::builder()
+            .workspace_id("ws")
             .biz_type("attitude")
             .conversation("##客户##:嗯")
             .build()
             .unwrap();
-        let outcome = client.dianjin().recognize_intention("ws", request).await;
+        let outcome = client.dianjin().recognize_intention(request).await;
         if fits {
             outcome.expect("an answer at the limit is read");
         } else {
@@ -539,13 +548,14 @@ async fn a_retry_signs_with_the_credentials_current_at_its_attempt() {
         .build()
         .unwrap();
     let request = aliyun_ai::dianjin::RecognizeIntentionRequest::builder()
+        .workspace_id("ws")
         .biz_type("attitude")
         .conversation("##客户##:嗯")
         .build()
         .unwrap();
     aliyun_ai::Client::new(config)
         .dianjin()
-        .recognize_intention("ws", request)
+        .recognize_intention(request)
         .await
         .expect("retried to success");
     let keys: Vec<String> = mock

@@ -3,7 +3,6 @@
 mod common;
 mod errors;
 mod operations;
-mod spans;
 mod streaming;
 mod tasks;
 mod wiremock_server;

@@ -56,6 +56,8 @@ fn assert_v3_signature_verifies(request: &RecordedRequest) {
 
 fn analyze_request() -> AnalyzeConversationRequest {
     AnalyzeConversationRequest::builder()
+        .workspace_id("llm-368/ws")
+        .app_id("a070a49c")
         .dialogue(
             Dialogue::builder()
                 .sentences([
@@ -82,7 +84,7 @@ async fn analyze_conversation() {
     let (client, _) = client(&mock);
     let answer = client
         .contact_center_ai()
-        .analyze_conversation("llm-368/ws", "a070a49c", analyze_request())
+        .analyze_conversation(analyze_request())
         .await
         .unwrap();
     assert_eq!(answer.success, Some(true));
@@ -104,6 +106,8 @@ async fn create_task() {
     ));
     let (client, _) = client(&mock);
     let request = CreateTaskRequest::builder()
+        .workspace_id("llm-ws")
+        .app_id("app-1")
         .task_type(TaskType::Text)
         .model_code("tyxmTurbo")
         .result_types(["summary"])
@@ -111,7 +115,7 @@ async fn create_task() {
         .unwrap();
     let answer = client
         .contact_center_ai()
-        .create_task("llm-ws", "app-1", request)
+        .create_task(request)
         .await
         .unwrap();
     assert_eq!(
@@ -161,6 +165,7 @@ async fn recognize_intention() {
     ));
     let (client, _) = client(&mock);
     let request = RecognizeIntentionRequest::builder()
+        .workspace_id("llm-xxxx")
         .biz_type(BizType::Common)
         .conversation("##客服##:您好\n##客户##:我忘记还款了")
         .intention_list([Intention::builder()
@@ -170,11 +175,7 @@ async fn recognize_intention() {
             .build()])
         .build()
         .unwrap();
-    let answer = client
-        .dianjin()
-        .recognize_intention("llm-xxxx", request)
-        .await
-        .unwrap();
+    let answer = client.dianjin().recognize_intention(request).await.unwrap();
     assert_eq!(answer.data.unwrap().intention_name.as_deref(), Some("其它"));
     let request = mock.last_request().unwrap();
     assert_eq!(request.uri.host(), Some("dianjin.cn-beijing.aliyuncs.com"));
@@ -303,41 +304,33 @@ async fn tingwu_get_task() {
         fixture("tingwu/getTask/response.json"),
     ));
     let (client, _) = client(&mock);
-    let answer = client.tingwu().get_task("wkb-1").await.unwrap();
+    let answer = client
+        .tingwu()
+        .get_task(common::tingwu_get_task("wkb-1"))
+        .await
+        .unwrap();
     assert!(answer.output.unwrap().transcription_path.is_some());
     let request = mock.last_request().unwrap();
     assert_eq!(request.header("x-dashscope-workspace"), Some("ws-123"));
     insta::assert_json_snapshot!(captured(&request));
 }
 
-#[tokio::test]
-async fn a_path_id_given_twice_differently_is_refused_before_sending() {
-    let mock = MockTransport::new();
-    let (client, _) = client(&mock);
-    let request = RecognizeIntentionRequest::builder()
-        .workspace_id("llm-a")
+/// Path parameters live on the request alone: a request built without one
+/// is refused by its builder, naming it, like any other required field.
+#[test]
+fn a_missing_path_parameter_is_a_build_error_naming_it() {
+    let error = RecognizeIntentionRequest::builder()
         .biz_type(BizType::Attitude)
         .conversation("##客户##:好的")
         .build()
-        .unwrap();
-    let error = client
-        .dianjin()
-        .recognize_intention("llm-b", request.clone())
-        .await
         .unwrap_err();
-    assert_eq!(error.kind(), aliyun_ai::ErrorKind::Build);
     assert!(error.to_string().contains("`workspaceId`"), "{error}");
-    assert!(mock.requests().is_empty(), "nothing was sent");
-    // The same id in both places is fine.
-    mock.push(MockResponse::new(
-        200,
-        fixture("dianjin/RecognizeIntention/seed-response.json"),
-    ));
-    client
-        .dianjin()
-        .recognize_intention("llm-a", request)
-        .await
-        .unwrap();
+    let error = AnalyzeConversationRequest::builder()
+        .workspace_id("llm-ws")
+        .result_types(["summary"])
+        .build()
+        .unwrap_err();
+    assert!(error.to_string().contains("`appId`"), "{error}");
 }
 
 #[tokio::test]
@@ -356,15 +349,12 @@ async fn an_endpoint_with_a_path_prefix_sends_and_signs_under_it() {
         .unwrap();
     let client = aliyun_ai::Client::new(config);
     let request = RecognizeIntentionRequest::builder()
+        .workspace_id("llm-ws")
         .biz_type(BizType::Attitude)
         .conversation("##客户##:好的")
         .build()
         .unwrap();
-    client
-        .dianjin()
-        .recognize_intention("llm-ws", request)
-        .await
-        .unwrap();
+    client.dianjin().recognize_intention(request).await.unwrap();
     let sent = mock.last_request().unwrap();
     assert_eq!(sent.uri.path(), "/aliyun/llm-ws/api/recog/intent");
     assert_eq!(sent.uri.host(), Some("gw.example.com"));

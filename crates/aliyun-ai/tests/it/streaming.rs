@@ -13,6 +13,8 @@ use futures_util::StreamExt;
 
 fn request() -> AnalyzeConversationRequest {
     AnalyzeConversationRequest::builder()
+        .workspace_id("ws")
+        .app_id("app")
         .result_types(["summary"])
         .stream(false)
         .build()
@@ -37,7 +39,7 @@ async fn events_arrive_in_order_and_the_request_asks_for_a_stream() {
     let (client, _) = client(&mock);
     let stream = client
         .contact_center_ai()
-        .analyze_conversation_stream("ws", "app", request())
+        .analyze_conversation_stream(request())
         .await
         .unwrap();
     let events: Vec<_> = stream.collect().await;
@@ -64,7 +66,7 @@ async fn text_deltas_from_cumulative_and_from_delta_events() {
     for _ in 0..2 {
         let stream = client
             .contact_center_ai()
-            .analyze_conversation_stream("ws", "app", request())
+            .analyze_conversation_stream(request())
             .await
             .unwrap();
         let pieces: Vec<String> = stream.text_deltas().map(|p| p.unwrap()).collect().await;
@@ -84,7 +86,7 @@ async fn an_http_error_before_the_first_event_is_a_typed_error_of_the_call() {
     let (client, _) = client(&mock);
     let error = client
         .contact_center_ai()
-        .analyze_conversation_stream("ws", "app", request())
+        .analyze_conversation_stream(request())
         .await
         .unwrap_err();
     assert_eq!(
@@ -104,7 +106,7 @@ async fn a_truncated_stream_ends_with_a_typed_error() {
     let (client, _) = client(&mock);
     let stream = client
         .contact_center_ai()
-        .analyze_conversation_stream("ws", "app", request())
+        .analyze_conversation_stream(request())
         .await
         .unwrap();
     let items: Vec<_> = stream.collect().await;
@@ -114,7 +116,7 @@ async fn a_truncated_stream_ends_with_a_typed_error() {
 
     let stream = client
         .contact_center_ai()
-        .analyze_conversation_stream("ws", "app", request())
+        .analyze_conversation_stream(request())
         .await
         .unwrap();
     let items: Vec<_> = stream.collect().await;
@@ -132,7 +134,7 @@ async fn an_error_event_is_a_service_error_item() {
     let (client, _) = client(&mock);
     let mut stream = client
         .contact_center_ai()
-        .analyze_conversation_stream("ws", "app", request())
+        .analyze_conversation_stream(request())
         .await
         .unwrap();
     assert_eq!(
@@ -159,7 +161,7 @@ async fn an_event_reporting_failure_ends_the_stream_with_its_code() {
     let (client, _) = client(&mock);
     let stream = client
         .contact_center_ai()
-        .analyze_conversation_stream("ws", "app", request())
+        .analyze_conversation_stream(request())
         .await
         .unwrap();
     let events: Vec<_> = stream.collect().await;

@@ -205,7 +205,7 @@ async fn result_urls_must_be_https_unless_loopback() {
     let (client, _) = client(&mock);
     let output = client
         .tingwu()
-        .get_task("wkb")
+        .get_task(common::tingwu_get_task("wkb"))
         .await
         .unwrap()
         .output
@@ -223,7 +223,7 @@ async fn result_urls_must_be_https_unless_loopback() {
     let (client, _) = common::client(&mock);
     let output = client
         .tingwu()
-        .get_task("wkb")
+        .get_task(common::tingwu_get_task("wkb"))
         .await
         .unwrap()
         .output

@@ -89,13 +89,14 @@ async fn roa_recognize_intention_over_reqwest() {
         .mount(&server)
         .await;
     let request = RecognizeIntentionRequest::builder()
+        .workspace_id("llm-xxxx")
         .biz_type("attitude")
         .conversation("##客户##:好的")
         .build()
         .unwrap();
     let answer = client(&server)
         .dianjin()
-        .recognize_intention("llm-xxxx", request)
+        .recognize_intention(request)
         .await
         .unwrap();
     assert_eq!(answer.err_code.as_deref(), Some("0"));
@@ -157,7 +158,11 @@ async fn dashscope_get_task_over_reqwest() {
         .expect(1)
         .mount(&server)
         .await;
-    let answer = client(&server).tingwu().get_task("wkb-42").await.unwrap();
+    let answer = client(&server)
+        .tingwu()
+        .get_task(common::tingwu_get_task("wkb-42"))
+        .await
+        .unwrap();
     assert_eq!(
         answer.request_id.as_deref(),
         Some("fb9f5972-0dc0-9d7f-afe6-3120b46419f4")

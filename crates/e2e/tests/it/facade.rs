@@ -80,13 +80,15 @@ fn quick_wait() -> WaitPolicy {
 async fn analyze_conversation_answers_from_the_dialogue() {
     let (_emulator, client) = setup().await;
     let request = AnalyzeConversationRequest::builder()
+        .workspace_id("llm-ws")
+        .app_id("app-1")
         .dialogue(dialogue())
         .result_types([ResultType::Summary])
         .build()
         .unwrap();
     let answer = client
         .contact_center_ai()
-        .analyze_conversation("llm-ws", "app-1", request)
+        .analyze_conversation(request)
         .await
         .unwrap();
     let text = answer.text.unwrap();
@@ -98,13 +100,15 @@ async fn analyze_conversation_answers_from_the_dialogue() {
     assert!(answer.total_tokens.unwrap() > 0);
 
     let request = AnalyzeConversationRequest::builder()
+        .workspace_id("llm-ws")
+        .app_id("app-1")
         .dialogue(dialogue())
         .result_types([ResultType::Title, ResultType::Keywords])
         .build()
         .unwrap();
     let answer = client
         .contact_center_ai()
-        .analyze_conversation("llm-ws", "app-1", request)
+        .analyze_conversation(request)
         .await
         .unwrap();
     let parsed: serde_json::Value = serde_json::from_str(&answer.text.unwrap()).unwrap();
@@ -115,13 +119,15 @@ async fn analyze_conversation_answers_from_the_dialogue() {
 async fn analyze_conversation_streams_several_events_ending_in_stop() {
     let (_emulator, client) = setup().await;
     let request = AnalyzeConversationRequest::builder()
+        .workspace_id("llm-ws")
+        .app_id("app-1")
         .dialogue(dialogue())
         .result_types(["summary"])
         .build()
         .unwrap();
     let events: Vec<_> = client
         .contact_center_ai()
-        .analyze_conversation_stream("llm-ws", "app-1", request.clone())
+        .analyze_conversation_stream(request.clone())
         .await
         .unwrap()
         .collect()
@@ -140,7 +146,7 @@ async fn analyze_conversation_streams_several_events_ending_in_stop() {
     let full = events.last().unwrap().text.clone().unwrap();
     let deltas: Vec<String> = client
         .contact_center_ai()
-        .analyze_conversation_stream("llm-ws", "app-1", request)
+        .analyze_conversation_stream(request)
         .await
         .unwrap()
         .text_deltas()
@@ -156,13 +162,15 @@ async fn a_truncated_stream_is_a_typed_error() {
     emulator
         .inject(FaultRule::for_action("AnalyzeConversation", Fault::TruncateStream(1)).times(1));
     let request = AnalyzeConversationRequest::builder()
+        .workspace_id("ws")
+        .app_id("app")
         .dialogue(dialogue())
         .result_types(["summary"])
         .build()
         .unwrap();
     let items: Vec<_> = client
         .contact_center_ai()
-        .analyze_conversation_stream("ws", "app", request)
+        .analyze_conversation_stream(request)
         .await
         .unwrap()
         .collect()
@@ -182,6 +190,8 @@ async fn a_truncated_stream_is_a_typed_error() {
 async fn ccai_create_task_then_wait_with_progress() {
     let (_emulator, client) = setup().await;
     let request = CreateTaskRequest::builder()
+        .workspace_id("llm-ws")
+        .app_id("app-1")
         .task_type(TaskType::Text)
         .model_code("tyxmTurbo")
         .dialogue(
@@ -198,7 +208,7 @@ async fn ccai_create_task_then_wait_with_progress() {
         .unwrap();
     let created = client
         .contact_center_ai()
-        .create_task("llm-ws", "app-1", request)
+        .create_task(request)
         .await
         .unwrap();
     let task_id = created.data.unwrap().task_id.unwrap();
@@ -224,6 +234,8 @@ async fn ccai_create_task_then_wait_with_progress() {
 async fn ccai_audio_tasks_end_in_a_typed_task_error() {
     let (_emulator, client) = setup().await;
     let request = CreateTaskRequest::builder()
+        .workspace_id("ws")
+        .app_id("app")
         .task_type(TaskType::Audio)
         .model_code("tyxmTurbo")
         .transcription(
@@ -237,7 +249,7 @@ async fn ccai_audio_tasks_end_in_a_typed_task_error() {
         .unwrap();
     let task_id = client
         .contact_center_ai()
-        .create_task("ws", "app", request)
+        .create_task(request)
         .await
         .unwrap()
         .data
@@ -288,6 +300,7 @@ async fn recognize_intention_picks_the_best_matching_intention_or_other() {
             .build(),
     ];
     let request = RecognizeIntentionRequest::builder()
+        .workspace_id("llm-xxxx")
         .biz_type(BizType::Common)
         .conversation("##客服##:您好,您的账单已逾期\n##客户##:不好意思,我忘记还款了")
         .intention_list(intentions.clone())
@@ -296,7 +309,7 @@ async fn recognize_intention_picks_the_best_matching_intention_or_other() {
         .unwrap();
     let data = client
         .dianjin()
-        .recognize_intention("llm-xxxx", request)
+        .recognize_intention(request)
         .await
         .unwrap()
         .data
@@ -310,6 +323,7 @@ async fn recognize_intention_picks_the_best_matching_intention_or_other() {
     );
     assert!(data.analysis_process.is_some());
     let request = RecognizeIntentionRequest::builder()
+        .workspace_id("llm-xxxx")
         .biz_type(BizType::Common)
         .conversation("##客服##:您好\n##客户##:今天天气怎么样呢?")
         .intention_list(intentions)
@@ -317,7 +331,7 @@ async fn recognize_intention_picks_the_best_matching_intention_or_other() {
         .unwrap();
     let data = client
         .dianjin()
-        .recognize_intention("llm-xxxx", request)
+        .recognize_intention(request)
         .await
         .unwrap()
         .data
@@ -531,13 +545,14 @@ async fn throttling_is_retried_to_success() {
         .times(2),
     );
     let request = RecognizeIntentionRequest::builder()
+        .workspace_id("ws")
         .biz_type("attitude")
         .conversation("##客户##:好的,我今天就还款")
         .build()
         .unwrap();
     let data = client
         .dianjin()
-        .recognize_intention("ws", request.clone())
+        .recognize_intention(request.clone())
         .await
         .unwrap()
         .data
@@ -556,7 +571,7 @@ async fn throttling_is_retried_to_success() {
     );
     let error = client
         .dianjin()
-        .recognize_intention("ws", request)
+        .recognize_intention(request)
         .await
         .unwrap_err();
     assert!(error.is_throttling());
@@ -575,12 +590,13 @@ async fn the_qps_limit_throttles_like_the_service() {
             .unwrap(),
     );
     let request = RecognizeIntentionRequest::builder()
+        .workspace_id("ws")
         .biz_type("attitude")
         .conversation("##客户##:嗯")
         .build()
         .unwrap();
     let results = futures_util::future::join_all(
-        (0..3).map(|_| client.dianjin().recognize_intention("ws", request.clone())),
+        (0..3).map(|_| client.dianjin().recognize_intention(request.clone())),
     )
     .await;
     let throttled: Vec<_> = results.iter().filter_map(|r| r.as_ref().err()).collect();
@@ -601,13 +617,14 @@ async fn a_wrong_secret_is_a_typed_403_that_is_not_retried() {
             .unwrap(),
     );
     let request = RecognizeIntentionRequest::builder()
+        .workspace_id("ws")
         .biz_type("attitude")
         .conversation("c")
         .build()
         .unwrap();
     let error = client
         .dianjin()
-        .recognize_intention("ws", request)
+        .recognize_intention(request)
         .await
         .unwrap_err();
     assert_eq!(
@@ -634,13 +651,14 @@ async fn a_wrong_secret_is_a_typed_403_that_is_not_retried() {
             .unwrap(),
     );
     let request = RecognizeIntentionRequest::builder()
+        .workspace_id("ws")
         .biz_type("attitude")
         .conversation("c")
         .build()
         .unwrap();
     let error = client
         .dianjin()
-        .recognize_intention("ws", request)
+        .recognize_intention(request)
         .await
         .unwrap_err();
     assert!(
@@ -663,18 +681,19 @@ async fn a_reused_nonce_and_a_stale_date_are_refused() {
             .unwrap(),
     );
     let request = RecognizeIntentionRequest::builder()
+        .workspace_id("ws")
         .biz_type("attitude")
         .conversation("c")
         .build()
         .unwrap();
     fixed
         .dianjin()
-        .recognize_intention("ws", request.clone())
+        .recognize_intention(request.clone())
         .await
         .unwrap();
     let error = fixed
         .dianjin()
-        .recognize_intention("ws", request.clone())
+        .recognize_intention(request.clone())
         .await
         .unwrap_err();
     assert_eq!(error.code(), Some("SignatureNonceUsed"));
@@ -690,7 +709,7 @@ async fn a_reused_nonce_and_a_stale_date_are_refused() {
     );
     let error = stale
         .dianjin()
-        .recognize_intention("ws", request)
+        .recognize_intention(request)
         .await
         .unwrap_err();
     assert_eq!(error.code(), Some("InvalidTimeStamp.Expired"));
@@ -706,13 +725,21 @@ async fn invalid_input_gets_the_documented_codes() {
             .build()
             .unwrap(),
     );
-    let error = other.tingwu().get_task("x").await.unwrap_err();
+    let error = other
+        .tingwu()
+        .get_task(tingwu_get_task("x"))
+        .await
+        .unwrap_err();
     assert_eq!(
         (error.status(), error.code()),
         (Some(401), Some("InvalidApiKey"))
     );
     // An unknown Tingwu task.
-    let error = client.tingwu().get_task("wkb-unknown").await.unwrap_err();
+    let error = client
+        .tingwu()
+        .get_task(tingwu_get_task("wkb-unknown"))
+        .await
+        .unwrap_err();
     assert_eq!(
         (error.status(), error.code()),
         (Some(400), Some("InvalidParameter"))
@@ -723,10 +750,18 @@ async fn invalid_input_gets_the_documented_codes() {
 async fn a_dropped_connection_is_a_transport_error() {
     let (emulator, client) = setup().await;
     emulator.inject(FaultRule::always(Fault::DropConnection));
-    let error = client.tingwu().get_task("x").await.unwrap_err();
+    let error = client
+        .tingwu()
+        .get_task(tingwu_get_task("x"))
+        .await
+        .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Transport, "{error}");
     emulator.clear_faults();
-    let error = client.tingwu().get_task("x").await.unwrap_err();
+    let error = client
+        .tingwu()
+        .get_task(tingwu_get_task("x"))
+        .await
+        .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Service);
 }
 
@@ -857,4 +892,12 @@ mod raw_http {
             self.0
         }
     }
+}
+
+/// A Tingwu getTask request for a task id.
+fn tingwu_get_task(data_id: &str) -> aliyun_ai::tingwu::GetTaskRequest {
+    aliyun_ai::tingwu::GetTaskRequest::builder()
+        .input(aliyun_ai::tingwu::get_task::Input::new(data_id))
+        .build()
+        .unwrap()
 }

@@ -26,12 +26,13 @@ async fn a_derived_client_overrides_the_retry_policy_and_the_call_deadline() {
             .build()
             .unwrap(),
     );
-    let list = || aliyun_ai::dianjin::GetLibraryListRequest::builder().build();
-    custom
-        .dianjin()
-        .get_library_list("llm-ws", list())
-        .await
-        .unwrap();
+    let list = || {
+        aliyun_ai::dianjin::GetLibraryListRequest::builder()
+            .workspace_id("llm-ws")
+            .build()
+            .unwrap()
+    };
+    custom.dianjin().get_library_list(list()).await.unwrap();
 
     // The emulator answers after 300 ms; a 50 ms deadline ends the call.
     emulator.inject(
@@ -44,16 +45,12 @@ async fn a_derived_client_overrides_the_retry_policy_and_the_call_deadline() {
     let hurried = client.with_call_timeout(Duration::from_millis(50));
     let error = hurried
         .dianjin()
-        .get_library_list("llm-ws", list())
+        .get_library_list(list())
         .await
         .unwrap_err();
     assert!(error.is_timeout(), "{error}");
     // The original client has no deadline: it waits the 300 ms out.
-    client
-        .dianjin()
-        .get_library_list("llm-ws", list())
-        .await
-        .unwrap();
+    client.dianjin().get_library_list(list()).await.unwrap();
     emulator.clear_faults();
 
     // Retries off for one derived client: a 503 is not retried.
@@ -68,10 +65,6 @@ async fn a_derived_client_overrides_the_retry_policy_and_the_call_deadline() {
         .times(2),
     );
     let once = client.with_retry_policy(aliyun_ai::RetryPolicy::disabled());
-    let error = once
-        .dianjin()
-        .get_library_list("llm-ws", list())
-        .await
-        .unwrap_err();
+    let error = once.dianjin().get_library_list(list()).await.unwrap_err();
     assert_eq!((error.status(), error.attempts()), (Some(503), 1));
 }

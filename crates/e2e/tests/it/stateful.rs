@@ -38,8 +38,8 @@ async fn library_and_document_round_trip() {
     let dianjin = client.dianjin();
     let created = dianjin
         .create_library(
-            WS,
             CreateLibraryRequest::builder()
+                .workspace_id(WS)
                 .library_name("年报")
                 .description("上市公司年报")
                 .build()
@@ -51,8 +51,8 @@ async fn library_and_document_round_trip() {
 
     let other = dianjin
         .create_library(
-            WS,
             CreateLibraryRequest::builder()
+                .workspace_id(WS)
                 .library_name("研报")
                 .description("券商研报")
                 .build()
@@ -65,7 +65,13 @@ async fn library_and_document_round_trip() {
     assert_ne!(library, other);
 
     let listed = dianjin
-        .get_library_list(WS, GetLibraryListRequest::builder().query("年报").build())
+        .get_library_list(
+            GetLibraryListRequest::builder()
+                .workspace_id(WS)
+                .query("年报")
+                .build()
+                .unwrap(),
+        )
         .await
         .unwrap()
         .data
@@ -78,8 +84,8 @@ async fn library_and_document_round_trip() {
 
     dianjin
         .update_library(
-            WS,
             UpdateLibraryRequest::builder()
+                .workspace_id(WS)
                 .library_id(&library)
                 .description("2024 年报")
                 .build()
@@ -90,6 +96,7 @@ async fn library_and_document_round_trip() {
 
     let upload = |name: &str| {
         UploadDocumentRequest::builder()
+            .workspace_id(WS)
             .library_id(&library)
             .file_name(name)
             .file_url(format!("https://example.com/{name}"))
@@ -97,13 +104,13 @@ async fn library_and_document_round_trip() {
             .unwrap()
     };
     let first = dianjin
-        .upload_document(WS, upload("a.pdf"))
+        .upload_document(upload("a.pdf"))
         .await
         .unwrap()
         .data
         .unwrap();
     let second = dianjin
-        .upload_document(WS, upload("b.docx"))
+        .upload_document(upload("b.docx"))
         .await
         .unwrap()
         .data
@@ -111,8 +118,8 @@ async fn library_and_document_round_trip() {
 
     let got = dianjin
         .get_library(
-            WS,
             GetLibraryRequest::builder()
+                .workspace_id(WS)
                 .library_id(&library)
                 .build()
                 .unwrap(),
@@ -126,8 +133,8 @@ async fn library_and_document_round_trip() {
 
     let documents = dianjin
         .get_document_list(
-            WS,
             GetDocumentListRequest::builder()
+                .workspace_id(WS)
                 .library_id(&library)
                 .build()
                 .unwrap(),
@@ -143,8 +150,8 @@ async fn library_and_document_round_trip() {
 
     dianjin
         .update_document(
-            WS,
             UpdateDocumentRequest::builder()
+                .workspace_id(WS)
                 .library_id(&library)
                 .doc_id(&second)
                 .title("b-renamed.docx")
@@ -155,8 +162,8 @@ async fn library_and_document_round_trip() {
         .unwrap();
     let parsed = dianjin
         .get_parse_result(
-            WS,
             GetParseResultRequest::builder()
+                .workspace_id(WS)
                 .library_id(&library)
                 .doc_id(&first)
                 .build()
@@ -170,8 +177,8 @@ async fn library_and_document_round_trip() {
 
     dianjin
         .delete_document(
-            WS,
             DeleteDocumentRequest::builder()
+                .workspace_id(WS)
                 .library_id(&library)
                 .doc_ids([first.clone()])
                 .build()
@@ -181,8 +188,8 @@ async fn library_and_document_round_trip() {
         .unwrap();
     let documents = dianjin
         .get_document_list(
-            WS,
             GetDocumentListRequest::builder()
+                .workspace_id(WS)
                 .library_id(&library)
                 .build()
                 .unwrap(),
@@ -198,8 +205,8 @@ async fn library_and_document_round_trip() {
 
     dianjin
         .delete_library(
-            WS,
             DeleteLibraryRequest::builder()
+                .workspace_id(WS)
                 .library_id(&library)
                 .build()
                 .unwrap(),
@@ -208,8 +215,8 @@ async fn library_and_document_round_trip() {
         .unwrap();
     let gone = dianjin
         .get_library(
-            WS,
             GetLibraryRequest::builder()
+                .workspace_id(WS)
                 .library_id(&library)
                 .build()
                 .unwrap(),
@@ -230,8 +237,8 @@ async fn summary_and_pdf_tasks_run_and_are_waited_for() {
     let dianjin = client.dianjin();
     let task = dianjin
         .create_docs_summary_task(
-            WS,
             CreateDocsSummaryTaskRequest::builder()
+                .workspace_id(WS)
                 .model_id("qwen-plus")
                 .instruction("对两份年报做业绩对比")
                 .doc_infos([
@@ -255,8 +262,8 @@ async fn summary_and_pdf_tasks_run_and_are_waited_for() {
         .unwrap();
     let status = dianjin
         .get_task_status(
-            WS,
             GetTaskStatusRequest::builder()
+                .workspace_id(WS)
                 .task_id(&task)
                 .build()
                 .unwrap(),
@@ -279,8 +286,8 @@ async fn summary_and_pdf_tasks_run_and_are_waited_for() {
 
     let translation = dianjin
         .create_pdf_translate_task(
-            WS,
             CreatePdfTranslateTaskRequest::builder()
+                .workspace_id(WS)
                 .doc_id("d1")
                 .library_id("l1")
                 .model_id("qwen-plus")
@@ -307,8 +314,8 @@ async fn summary_and_pdf_tasks_run_and_are_waited_for() {
     // An evicted task fails the wait, naming its status.
     let evicted = dianjin
         .create_pdf_translate_task(
-            WS,
             CreatePdfTranslateTaskRequest::builder()
+                .workspace_id(WS)
                 .doc_id("d1")
                 .library_id("l1")
                 .model_id("qwen-plus")
@@ -321,8 +328,8 @@ async fn summary_and_pdf_tasks_run_and_are_waited_for() {
         .unwrap();
     dianjin
         .evict_task(
-            WS,
             EvictTaskRequest::builder()
+                .workspace_id(WS)
                 .task_id(&evicted)
                 .build()
                 .unwrap(),
@@ -352,8 +359,8 @@ async fn quality_check_and_dialog_analysis_are_waited_for() {
         .unwrap();
     let task = dianjin
         .create_quality_check_task(
-            WS,
             CreateQualityCheckTaskRequest::builder()
+                .workspace_id(WS)
                 .conversation_list(conversation)
                 .gmt_service("2024-09-27 11:23:20")
                 .request_id("check-1")
@@ -381,8 +388,8 @@ async fn quality_check_and_dialog_analysis_are_waited_for() {
 
     let sessions = dianjin
         .create_dialog_analysis_task(
-            WS,
             CreateDialogAnalysisTaskRequest::builder()
+                .workspace_id(WS)
                 .play_code("common")
                 .request_id("analysis-1")
                 .conversation_list([

@@ -43,8 +43,8 @@ async fn a_local_file_is_uploaded_listed_and_parsed() {
     let dianjin = client.dianjin();
     let library = dianjin
         .create_library(
-            "llm-ws",
             CreateLibraryRequest::builder()
+                .workspace_id("llm-ws")
                 .library_name("年报")
                 .description("上市公司年报")
                 .build()
@@ -67,8 +67,8 @@ async fn a_local_file_is_uploaded_listed_and_parsed() {
 
     let listed = dianjin
         .get_document_list(
-            "llm-ws",
             GetDocumentListRequest::builder()
+                .workspace_id("llm-ws")
                 .library_id(&library)
                 .build()
                 .unwrap(),
@@ -90,8 +90,8 @@ async fn a_local_file_is_uploaded_listed_and_parsed() {
 
     let parsed = dianjin
         .get_parse_result(
-            "llm-ws",
             GetParseResultRequest::builder()
+                .workspace_id("llm-ws")
                 .library_id(&library)
                 .doc_id(&document)
                 .build()

@@ -127,9 +127,19 @@ fn analyze_conversation_missing_required_fields_are_named() {
         "invalid Sentence request: `role` is required but was not set"
     );
 
-    // Path parameters may be given later (to the client method); an empty one
-    // is refused by `validate`, which runs before anything is sent.
+    // A path parameter is required like any other field; an empty one is
+    // refused by `validate`, which runs before anything is sent.
+    let error = AnalyzeConversationRequest::builder()
+        .app_id("a")
+        .result_types(["summary"])
+        .build()
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "invalid AnalyzeConversation request: `workspaceId` is required but was not set"
+    );
     let request = AnalyzeConversationRequest::builder()
+        .workspace_id("")
         .app_id("a")
         .result_types(["summary"])
         .stream(true)
@@ -404,6 +414,8 @@ fn one_dialogue_value_serves_both_analyze_conversation_and_create_task() {
         .build()
         .unwrap();
     let analyze = AnalyzeConversationRequest::builder()
+        .workspace_id("llm-ws")
+        .app_id("app-1")
         .dialogue(dialogue.clone())
         .service_inspection(inspection.clone())
         .result_types([ResultType::Summary])
@@ -411,6 +423,8 @@ fn one_dialogue_value_serves_both_analyze_conversation_and_create_task() {
         .build()
         .unwrap();
     let task = CreateTaskRequest::builder()
+        .workspace_id("llm-ws")
+        .app_id("app-1")
         .task_type("text")
         .model_code(aliyun_ai_models_contactcenterai::ModelCode::TyxmTurbo)
         .dialogue(dialogue)

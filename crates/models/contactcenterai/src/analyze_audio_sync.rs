@@ -28,12 +28,12 @@ const OPERATION: &str = "AnalyzeAudioSync";
 pub struct AnalyzeAudioSyncRequest {
     /// 业务空间Id
     ///
-    /// Required, here or as an argument of the client method; an empty value is refused before sending. Example: `llm-ik******RVYCKzt`.
+    /// Required; a path parameter, refused before sending when empty. Example: `llm-ik******RVYCKzt`.
     #[serde(skip)]
     pub workspace_id: String,
     /// 应用id
     ///
-    /// Required, here or as an argument of the client method; an empty value is refused before sending. Example: `a070a49c681f4a95a0f0*********35c`.
+    /// Required; a path parameter, refused before sending when empty. Example: `a070a49c681f4a95a0f0*********35c`.
     #[serde(skip)]
     pub app_id: String,
     /// 模型code
@@ -119,13 +119,13 @@ pub struct AnalyzeAudioSyncRequestBuilder {
 }
 
 impl AnalyzeAudioSyncRequestBuilder {
-    /// Sets `workspaceId` (required, here or as an argument of the client method; an empty value is refused before sending). 业务空间Id
+    /// Sets `workspaceId` (required; a path parameter, refused before sending when empty). 业务空间Id
     pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
         self.workspace_id = Some(value.into());
         self
     }
 
-    /// Sets `appId` (required, here or as an argument of the client method; an empty value is refused before sending). 应用id
+    /// Sets `appId` (required; a path parameter, refused before sending when empty). 应用id
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
         self
@@ -220,8 +220,12 @@ impl AnalyzeAudioSyncRequestBuilder {
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
     pub fn build(self) -> Result<AnalyzeAudioSyncRequest, ValidationError> {
         let value = AnalyzeAudioSyncRequest {
-            workspace_id: self.workspace_id.unwrap_or_default(),
-            app_id: self.app_id.unwrap_or_default(),
+            workspace_id: self
+                .workspace_id
+                .ok_or(ValidationError::missing(OPERATION, "workspaceId"))?,
+            app_id: self
+                .app_id
+                .ok_or(ValidationError::missing(OPERATION, "appId"))?,
             model_code: self.model_code,
             fields: self.fields,
             result_types: self.result_types,

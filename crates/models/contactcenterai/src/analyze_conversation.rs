@@ -36,12 +36,12 @@ const OPERATION: &str = "AnalyzeConversation";
 pub struct AnalyzeConversationRequest {
     /// 工作空间ID
     ///
-    /// Required, here or as an argument of the client method; an empty value is refused before sending. Example: `llm-368******3ifum`.
+    /// Required; a path parameter, refused before sending when empty. Example: `llm-368******3ifum`.
     #[serde(skip)]
     pub workspace_id: String,
     /// 应用id。
     ///
-    /// Required, here or as an argument of the client method; an empty value is refused before sending. Example: `a070a49c681f4a95a0f0*********35c`.
+    /// Required; a path parameter, refused before sending when empty. Example: `a070a49c681f4a95a0f0*********35c`.
     #[serde(skip)]
     pub app_id: String,
     /// 标签分类列表
@@ -145,13 +145,13 @@ pub struct AnalyzeConversationRequestBuilder {
 }
 
 impl AnalyzeConversationRequestBuilder {
-    /// Sets `workspaceId` (required, here or as an argument of the client method; an empty value is refused before sending). 工作空间ID
+    /// Sets `workspaceId` (required; a path parameter, refused before sending when empty). 工作空间ID
     pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
         self.workspace_id = Some(value.into());
         self
     }
 
-    /// Sets `appId` (required, here or as an argument of the client method; an empty value is refused before sending). 应用id。
+    /// Sets `appId` (required; a path parameter, refused before sending when empty). 应用id。
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
         self
@@ -268,8 +268,12 @@ impl AnalyzeConversationRequestBuilder {
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
     pub fn build(self) -> Result<AnalyzeConversationRequest, ValidationError> {
         let value = AnalyzeConversationRequest {
-            workspace_id: self.workspace_id.unwrap_or_default(),
-            app_id: self.app_id.unwrap_or_default(),
+            workspace_id: self
+                .workspace_id
+                .ok_or(ValidationError::missing(OPERATION, "workspaceId"))?,
+            app_id: self
+                .app_id
+                .ok_or(ValidationError::missing(OPERATION, "appId"))?,
             category_tags: self.category_tags,
             dialogue: self.dialogue,
             examples: self.examples,

@@ -36,12 +36,12 @@ const OPERATION: &str = "CreateTask";
 pub struct CreateTaskRequest {
     /// 业务空间ID
     ///
-    /// Required, here or as an argument of the client method; an empty value is refused before sending. Example: `llm-ik******RVYCKzt`.
+    /// Required; a path parameter, refused before sending when empty. Example: `llm-ik******RVYCKzt`.
     #[serde(skip)]
     pub workspace_id: String,
     /// 应用ID
     ///
-    /// Required, here or as an argument of the client method; an empty value is refused before sending. Example: `a070a49c681f4a95a0f0*********35c`.
+    /// Required; a path parameter, refused before sending when empty. Example: `a070a49c681f4a95a0f0*********35c`.
     #[serde(skip)]
     pub app_id: String,
     /// 对话内容列表
@@ -144,13 +144,13 @@ pub struct CreateTaskRequestBuilder {
 }
 
 impl CreateTaskRequestBuilder {
-    /// Sets `workspaceId` (required, here or as an argument of the client method; an empty value is refused before sending). 业务空间ID
+    /// Sets `workspaceId` (required; a path parameter, refused before sending when empty). 业务空间ID
     pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
         self.workspace_id = Some(value.into());
         self
     }
 
-    /// Sets `appId` (required, here or as an argument of the client method; an empty value is refused before sending). 应用ID
+    /// Sets `appId` (required; a path parameter, refused before sending when empty). 应用ID
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
         self
@@ -263,8 +263,12 @@ impl CreateTaskRequestBuilder {
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
     pub fn build(self) -> Result<CreateTaskRequest, ValidationError> {
         let value = CreateTaskRequest {
-            workspace_id: self.workspace_id.unwrap_or_default(),
-            app_id: self.app_id.unwrap_or_default(),
+            workspace_id: self
+                .workspace_id
+                .ok_or(ValidationError::missing(OPERATION, "workspaceId"))?,
+            app_id: self
+                .app_id
+                .ok_or(ValidationError::missing(OPERATION, "appId"))?,
             dialogue: self.dialogue,
             examples: self.examples,
             fields: self.fields,

@@ -28,12 +28,12 @@ const OPERATION: &str = "GeneralAnalyzeImage";
 pub struct GeneralAnalyzeImageRequest {
     /// 工作空间ID
     ///
-    /// Required, here or as an argument of the client method; an empty value is refused before sending. Example: `llm-ik******RVYCKzt`.
+    /// Required; a path parameter, refused before sending when empty. Example: `llm-ik******RVYCKzt`.
     #[serde(skip)]
     pub workspace_id: String,
     /// 应用id。
     ///
-    /// Required, here or as an argument of the client method; an empty value is refused before sending. Example: `a070a49c681f4a95a0f0*********35c`.
+    /// Required; a path parameter, refused before sending when empty. Example: `a070a49c681f4a95a0f0*********35c`.
     #[serde(skip)]
     pub app_id: String,
     /// 必填。是否流式：true，流式返回答案；false，全量返回答案。
@@ -77,13 +77,13 @@ pub struct GeneralAnalyzeImageRequestBuilder {
 }
 
 impl GeneralAnalyzeImageRequestBuilder {
-    /// Sets `workspaceId` (required, here or as an argument of the client method; an empty value is refused before sending). 工作空间ID
+    /// Sets `workspaceId` (required; a path parameter, refused before sending when empty). 工作空间ID
     pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
         self.workspace_id = Some(value.into());
         self
     }
 
-    /// Sets `appId` (required, here or as an argument of the client method; an empty value is refused before sending). 应用id。
+    /// Sets `appId` (required; a path parameter, refused before sending when empty). 应用id。
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
         self
@@ -124,8 +124,12 @@ impl GeneralAnalyzeImageRequestBuilder {
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
     pub fn build(self) -> Result<GeneralAnalyzeImageRequest, ValidationError> {
         Ok(GeneralAnalyzeImageRequest {
-            workspace_id: self.workspace_id.unwrap_or_default(),
-            app_id: self.app_id.unwrap_or_default(),
+            workspace_id: self
+                .workspace_id
+                .ok_or(ValidationError::missing(OPERATION, "workspaceId"))?,
+            app_id: self
+                .app_id
+                .ok_or(ValidationError::missing(OPERATION, "appId"))?,
             stream: self.stream,
             image_urls: self
                 .image_urls

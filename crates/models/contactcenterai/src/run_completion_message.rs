@@ -27,12 +27,12 @@ const OPERATION: &str = "RunCompletionMessage";
 pub struct RunCompletionMessageRequest {
     /// 子业务空间标识
     ///
-    /// Required, here or as an argument of the client method; an empty value is refused before sending. Example: `llm-ik******RVYCKzt`.
+    /// Required; a path parameter, refused before sending when empty. Example: `llm-ik******RVYCKzt`.
     #[serde(skip)]
     pub workspace_id: String,
     /// 应用ID
     ///
-    /// Required, here or as an argument of the client method; an empty value is refused before sending. Example: `097d65c9c7004f8dad2b454850ac232b`.
+    /// Required; a path parameter, refused before sending when empty. Example: `097d65c9c7004f8dad2b454850ac232b`.
     #[serde(skip)]
     pub app_id: String,
     /// 模型请求Message列表
@@ -80,13 +80,13 @@ pub struct RunCompletionMessageRequestBuilder {
 }
 
 impl RunCompletionMessageRequestBuilder {
-    /// Sets `workspaceId` (required, here or as an argument of the client method; an empty value is refused before sending). 子业务空间标识
+    /// Sets `workspaceId` (required; a path parameter, refused before sending when empty). 子业务空间标识
     pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
         self.workspace_id = Some(value.into());
         self
     }
 
-    /// Sets `appId` (required, here or as an argument of the client method; an empty value is refused before sending). 应用ID
+    /// Sets `appId` (required; a path parameter, refused before sending when empty). 应用ID
     pub fn app_id(mut self, value: impl Into<String>) -> Self {
         self.app_id = Some(value.into());
         self
@@ -123,8 +123,12 @@ impl RunCompletionMessageRequestBuilder {
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
     pub fn build(self) -> Result<RunCompletionMessageRequest, ValidationError> {
         let value = RunCompletionMessageRequest {
-            workspace_id: self.workspace_id.unwrap_or_default(),
-            app_id: self.app_id.unwrap_or_default(),
+            workspace_id: self
+                .workspace_id
+                .ok_or(ValidationError::missing(OPERATION, "workspaceId"))?,
+            app_id: self
+                .app_id
+                .ok_or(ValidationError::missing(OPERATION, "appId"))?,
             messages: self
                 .messages
                 .ok_or(ValidationError::missing(OPERATION, "Messages"))?,

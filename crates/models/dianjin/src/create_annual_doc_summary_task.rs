@@ -28,7 +28,7 @@ const OPERATION: &str = "CreateAnnualDocSummaryTask";
 pub struct CreateAnnualDocSummaryTaskRequest {
     /// 业务空间id
     ///
-    /// Required, here or as an argument of the client method; an empty value is refused before sending. Example: `llm-xxxx`.
+    /// Required; a path parameter, refused before sending when empty. Example: `llm-xxxx`.
     #[serde(skip)]
     pub workspace_id: String,
     /// 分析年份列表 (en: 分析年份)
@@ -75,7 +75,7 @@ pub struct CreateAnnualDocSummaryTaskRequestBuilder {
 }
 
 impl CreateAnnualDocSummaryTaskRequestBuilder {
-    /// Sets `workspaceId` (required, here or as an argument of the client method; an empty value is refused before sending). 业务空间id
+    /// Sets `workspaceId` (required; a path parameter, refused before sending when empty). 业务空间id
     pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
         self.workspace_id = Some(value.into());
         self
@@ -122,7 +122,9 @@ impl CreateAnnualDocSummaryTaskRequestBuilder {
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
     pub fn build(self) -> Result<CreateAnnualDocSummaryTaskRequest, ValidationError> {
         let value = CreateAnnualDocSummaryTaskRequest {
-            workspace_id: self.workspace_id.unwrap_or_default(),
+            workspace_id: self
+                .workspace_id
+                .ok_or(ValidationError::missing(OPERATION, "workspaceId"))?,
             ana_years: self
                 .ana_years
                 .ok_or(ValidationError::missing(OPERATION, "anaYears"))?,

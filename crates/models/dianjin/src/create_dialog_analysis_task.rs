@@ -30,7 +30,7 @@ const OPERATION: &str = "CreateDialogAnalysisTask";
 pub struct CreateDialogAnalysisTaskRequest {
     /// 业务空间id
     ///
-    /// Required, here or as an argument of the client method; an empty value is refused before sending. Example: `llm-xxxxx`.
+    /// Required; a path parameter, refused before sending when empty. Example: `llm-xxxxx`.
     #[serde(skip)]
     pub workspace_id: String,
     /// 元数据，用于会话分析过程中需要消费的一些业务相关的属性，由业务系统在发起会话分析任务的时候实时传入。
@@ -85,7 +85,7 @@ pub struct CreateDialogAnalysisTaskRequestBuilder {
 }
 
 impl CreateDialogAnalysisTaskRequestBuilder {
-    /// Sets `workspaceId` (required, here or as an argument of the client method; an empty value is refused before sending). 业务空间id
+    /// Sets `workspaceId` (required; a path parameter, refused before sending when empty). 业务空间id
     pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
         self.workspace_id = Some(value.into());
         self
@@ -142,7 +142,9 @@ impl CreateDialogAnalysisTaskRequestBuilder {
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
     pub fn build(self) -> Result<CreateDialogAnalysisTaskRequest, ValidationError> {
         let value = CreateDialogAnalysisTaskRequest {
-            workspace_id: self.workspace_id.unwrap_or_default(),
+            workspace_id: self
+                .workspace_id
+                .ok_or(ValidationError::missing(OPERATION, "workspaceId"))?,
             meta_data: self.meta_data,
             play_code: self
                 .play_code

@@ -28,7 +28,7 @@ const OPERATION: &str = "CreateDocsSummaryTask";
 pub struct CreateDocsSummaryTaskRequest {
     /// 业务空间Id
     ///
-    /// Required, here or as an argument of the client method; an empty value is refused before sending. Example: `llm-xxxxx`.
+    /// Required; a path parameter, refused before sending when empty. Example: `llm-xxxxx`.
     #[serde(skip)]
     pub workspace_id: String,
     /// 文档信息列表
@@ -70,7 +70,7 @@ pub struct CreateDocsSummaryTaskRequestBuilder {
 }
 
 impl CreateDocsSummaryTaskRequestBuilder {
-    /// Sets `workspaceId` (required, here or as an argument of the client method; an empty value is refused before sending). 业务空间Id
+    /// Sets `workspaceId` (required; a path parameter, refused before sending when empty). 业务空间Id
     pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
         self.workspace_id = Some(value.into());
         self
@@ -107,7 +107,9 @@ impl CreateDocsSummaryTaskRequestBuilder {
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
     pub fn build(self) -> Result<CreateDocsSummaryTaskRequest, ValidationError> {
         let value = CreateDocsSummaryTaskRequest {
-            workspace_id: self.workspace_id.unwrap_or_default(),
+            workspace_id: self
+                .workspace_id
+                .ok_or(ValidationError::missing(OPERATION, "workspaceId"))?,
             doc_infos: self
                 .doc_infos
                 .ok_or(ValidationError::missing(OPERATION, "docInfos"))?,

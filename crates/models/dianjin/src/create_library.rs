@@ -28,7 +28,7 @@ const OPERATION: &str = "CreateLibrary";
 pub struct CreateLibraryRequest {
     /// 业务空间id
     ///
-    /// Required, here or as an argument of the client method; an empty value is refused before sending. Example: `llm-ik******RVYCKzt`.
+    /// Required; a path parameter, refused before sending when empty. Example: `llm-ik******RVYCKzt`.
     #[serde(skip)]
     pub workspace_id: String,
     /// 文档库的描述
@@ -64,7 +64,7 @@ pub struct CreateLibraryRequestBuilder {
 }
 
 impl CreateLibraryRequestBuilder {
-    /// Sets `workspaceId` (required, here or as an argument of the client method; an empty value is refused before sending). 业务空间id
+    /// Sets `workspaceId` (required; a path parameter, refused before sending when empty). 业务空间id
     pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
         self.workspace_id = Some(value.into());
         self
@@ -91,7 +91,9 @@ impl CreateLibraryRequestBuilder {
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
     pub fn build(self) -> Result<CreateLibraryRequest, ValidationError> {
         let value = CreateLibraryRequest {
-            workspace_id: self.workspace_id.unwrap_or_default(),
+            workspace_id: self
+                .workspace_id
+                .ok_or(ValidationError::missing(OPERATION, "workspaceId"))?,
             description: self
                 .description
                 .ok_or(ValidationError::missing(OPERATION, "description"))?,

@@ -28,7 +28,7 @@ const OPERATION: &str = "CreatePdfTranslateTask";
 pub struct CreatePdfTranslateTaskRequest {
     /// 业务空间id
     ///
-    /// Required, here or as an argument of the client method; an empty value is refused before sending. Example: `llm-ik******RVYCKzt`.
+    /// Required; a path parameter, refused before sending when empty. Example: `llm-ik******RVYCKzt`.
     #[serde(skip)]
     pub workspace_id: String,
     /// 文档id
@@ -75,7 +75,7 @@ pub struct CreatePdfTranslateTaskRequestBuilder {
 }
 
 impl CreatePdfTranslateTaskRequestBuilder {
-    /// Sets `workspaceId` (required, here or as an argument of the client method; an empty value is refused before sending). 业务空间id
+    /// Sets `workspaceId` (required; a path parameter, refused before sending when empty). 业务空间id
     pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
         self.workspace_id = Some(value.into());
         self
@@ -114,7 +114,9 @@ impl CreatePdfTranslateTaskRequestBuilder {
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
     pub fn build(self) -> Result<CreatePdfTranslateTaskRequest, ValidationError> {
         let value = CreatePdfTranslateTaskRequest {
-            workspace_id: self.workspace_id.unwrap_or_default(),
+            workspace_id: self
+                .workspace_id
+                .ok_or(ValidationError::missing(OPERATION, "workspaceId"))?,
             doc_id: self
                 .doc_id
                 .ok_or(ValidationError::missing(OPERATION, "docId"))?,

@@ -29,7 +29,7 @@ const OPERATION: &str = "CreateQualityCheckTask";
 pub struct CreateQualityCheckTaskRequest {
     /// 业务空间id
     ///
-    /// Required, here or as an argument of the client method; an empty value is refused before sending. Example: `llm-xxxx`.
+    /// Required; a path parameter, refused before sending when empty. Example: `llm-xxxx`.
     #[serde(skip)]
     pub workspace_id: String,
     /// 会话内容，关联质检场景需要传入多个会话，否则只有一个会话
@@ -87,7 +87,7 @@ pub struct CreateQualityCheckTaskRequestBuilder {
 }
 
 impl CreateQualityCheckTaskRequestBuilder {
-    /// Sets `workspaceId` (required, here or as an argument of the client method; an empty value is refused before sending). 业务空间id
+    /// Sets `workspaceId` (required; a path parameter, refused before sending when empty). 业务空间id
     pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
         self.workspace_id = Some(value.into());
         self
@@ -152,7 +152,9 @@ impl CreateQualityCheckTaskRequestBuilder {
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
     pub fn build(self) -> Result<CreateQualityCheckTaskRequest, ValidationError> {
         let value = CreateQualityCheckTaskRequest {
-            workspace_id: self.workspace_id.unwrap_or_default(),
+            workspace_id: self
+                .workspace_id
+                .ok_or(ValidationError::missing(OPERATION, "workspaceId"))?,
             conversation_list: self
                 .conversation_list
                 .ok_or(ValidationError::missing(OPERATION, "conversationList"))?,

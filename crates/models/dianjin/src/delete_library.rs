@@ -27,7 +27,7 @@ const OPERATION: &str = "DeleteLibrary";
 pub struct DeleteLibraryRequest {
     /// 业务空间
     ///
-    /// Required, here or as an argument of the client method; an empty value is refused before sending. Example: `llm-xxxxx`.
+    /// Required; a path parameter, refused before sending when empty. Example: `llm-xxxxx`.
     #[serde(skip)]
     pub workspace_id: String,
     /// 文档库id
@@ -61,7 +61,7 @@ pub struct DeleteLibraryRequestBuilder {
 }
 
 impl DeleteLibraryRequestBuilder {
-    /// Sets `workspaceId` (required, here or as an argument of the client method; an empty value is refused before sending). 业务空间
+    /// Sets `workspaceId` (required; a path parameter, refused before sending when empty). 业务空间
     pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
         self.workspace_id = Some(value.into());
         self
@@ -76,7 +76,9 @@ impl DeleteLibraryRequestBuilder {
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
     pub fn build(self) -> Result<DeleteLibraryRequest, ValidationError> {
         let value = DeleteLibraryRequest {
-            workspace_id: self.workspace_id.unwrap_or_default(),
+            workspace_id: self
+                .workspace_id
+                .ok_or(ValidationError::missing(OPERATION, "workspaceId"))?,
             library_id: self
                 .library_id
                 .ok_or(ValidationError::missing(OPERATION, "libraryId"))?,

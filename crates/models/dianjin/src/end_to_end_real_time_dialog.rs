@@ -26,7 +26,7 @@ const OPERATION: &str = "EndToEndRealTimeDialog";
 pub struct EndToEndRealTimeDialogRequest {
     /// 业务空间Id
     ///
-    /// Required, here or as an argument of the client method; an empty value is refused before sending. Example: `llm-xxxxx`.
+    /// Required; a path parameter, refused before sending when empty. Example: `llm-xxxxx`.
     #[serde(skip)]
     pub workspace_id: String,
     /// 语音识别模型id。默认为nls-base。目前支持paraformer-realtime-v2、paraformer-realtime-8k-v2等。
@@ -109,7 +109,7 @@ pub struct EndToEndRealTimeDialogRequestBuilder {
 }
 
 impl EndToEndRealTimeDialogRequestBuilder {
-    /// Sets `workspaceId` (required, here or as an argument of the client method; an empty value is refused before sending). 业务空间Id
+    /// Sets `workspaceId` (required; a path parameter, refused before sending when empty). 业务空间Id
     pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
         self.workspace_id = Some(value.into());
         self
@@ -169,10 +169,12 @@ impl EndToEndRealTimeDialogRequestBuilder {
         self
     }
 
-    /// Builds the value.
-    pub fn build(self) -> EndToEndRealTimeDialogRequest {
-        EndToEndRealTimeDialogRequest {
-            workspace_id: self.workspace_id.unwrap_or_default(),
+    /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
+    pub fn build(self) -> Result<EndToEndRealTimeDialogRequest, ValidationError> {
+        Ok(EndToEndRealTimeDialogRequest {
+            workspace_id: self
+                .workspace_id
+                .ok_or(ValidationError::missing(OPERATION, "workspaceId"))?,
             asr_model_id: self.asr_model_id,
             tts_model_id: self.tts_model_id,
             input_format: self.input_format,
@@ -182,7 +184,7 @@ impl EndToEndRealTimeDialogRequestBuilder {
             volume: self.volume,
             speech_rate: self.speech_rate,
             pitch_rate: self.pitch_rate,
-        }
+        })
     }
 }
 

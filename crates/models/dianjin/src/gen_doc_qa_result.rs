@@ -28,7 +28,7 @@ const OPERATION: &str = "GenDocQaResult";
 pub struct GenDocQaResultRequest {
     /// 业务空间Id
     ///
-    /// Required, here or as an argument of the client method; an empty value is refused before sending. Example: `llm-xxxxx`.
+    /// Required; a path parameter, refused before sending when empty. Example: `llm-xxxxx`.
     #[serde(skip)]
     pub workspace_id: String,
     /// 文档ID
@@ -63,7 +63,7 @@ pub struct GenDocQaResultRequestBuilder {
 }
 
 impl GenDocQaResultRequestBuilder {
-    /// Sets `workspaceId` (required, here or as an argument of the client method; an empty value is refused before sending). 业务空间Id
+    /// Sets `workspaceId` (required; a path parameter, refused before sending when empty). 业务空间Id
     pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
         self.workspace_id = Some(value.into());
         self
@@ -90,7 +90,9 @@ impl GenDocQaResultRequestBuilder {
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
     pub fn build(self) -> Result<GenDocQaResultRequest, ValidationError> {
         let value = GenDocQaResultRequest {
-            workspace_id: self.workspace_id.unwrap_or_default(),
+            workspace_id: self
+                .workspace_id
+                .ok_or(ValidationError::missing(OPERATION, "workspaceId"))?,
             doc_id: self
                 .doc_id
                 .ok_or(ValidationError::missing(OPERATION, "docId"))?,

@@ -29,7 +29,7 @@ const OPERATION: &str = "GetAppConfig";
 pub struct GetAppConfigRequest {
     /// 路径参数，业务空间id
     ///
-    /// Required, here or as an argument of the client method; an empty value is refused before sending. Example: `llm-xxxxx`.
+    /// Required; a path parameter, refused before sending when empty. Example: `llm-xxxxx`.
     #[serde(skip)]
     pub workspace_id: String,
 }
@@ -56,17 +56,19 @@ pub struct GetAppConfigRequestBuilder {
 }
 
 impl GetAppConfigRequestBuilder {
-    /// Sets `workspaceId` (required, here or as an argument of the client method; an empty value is refused before sending). 路径参数，业务空间id
+    /// Sets `workspaceId` (required; a path parameter, refused before sending when empty). 路径参数，业务空间id
     pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
         self.workspace_id = Some(value.into());
         self
     }
 
-    /// Builds the value.
-    pub fn build(self) -> GetAppConfigRequest {
-        GetAppConfigRequest {
-            workspace_id: self.workspace_id.unwrap_or_default(),
-        }
+    /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
+    pub fn build(self) -> Result<GetAppConfigRequest, ValidationError> {
+        Ok(GetAppConfigRequest {
+            workspace_id: self
+                .workspace_id
+                .ok_or(ValidationError::missing(OPERATION, "workspaceId"))?,
+        })
     }
 }
 

@@ -28,7 +28,7 @@ const OPERATION: &str = "GetChatQuestionResp";
 pub struct GetChatQuestionRespRequest {
     /// 业务空间id
     ///
-    /// Required, here or as an argument of the client method; an empty value is refused before sending. Example: `llm-xxxxx`.
+    /// Required; a path parameter, refused before sending when empty. Example: `llm-xxxxx`.
     #[serde(skip)]
     pub workspace_id: String,
     /// 所属会话ID
@@ -71,7 +71,7 @@ pub struct GetChatQuestionRespRequestBuilder {
 }
 
 impl GetChatQuestionRespRequestBuilder {
-    /// Sets `workspaceId` (required, here or as an argument of the client method; an empty value is refused before sending). 业务空间id
+    /// Sets `workspaceId` (required; a path parameter, refused before sending when empty). 业务空间id
     pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
         self.workspace_id = Some(value.into());
         self
@@ -92,7 +92,9 @@ impl GetChatQuestionRespRequestBuilder {
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
     pub fn build(self) -> Result<GetChatQuestionRespRequest, ValidationError> {
         let value = GetChatQuestionRespRequest {
-            workspace_id: self.workspace_id.unwrap_or_default(),
+            workspace_id: self
+                .workspace_id
+                .ok_or(ValidationError::missing(OPERATION, "workspaceId"))?,
             session_id: self
                 .session_id
                 .ok_or(ValidationError::missing(OPERATION, "sessionId"))?,

@@ -31,7 +31,7 @@ const OPERATION: &str = "GetDialogAnalysisResult";
 pub struct GetDialogAnalysisResultRequest {
     /// 业务空间id
     ///
-    /// Required, here or as an argument of the client method; an empty value is refused before sending. Example: `llm-xxxx`.
+    /// Required; a path parameter, refused before sending when empty. Example: `llm-xxxx`.
     #[serde(skip)]
     pub workspace_id: String,
     /// 会话id列表。useUrl为true时，返回ossUrl；支持1000个会话，超过1000个，返回前1000个会话的分析结果。useUrl为false时，返回会话分析结果；仅支持10个会话，超过10个，返回前10个会话的分析结果。非必填。sessionIds为空时根据起始时间和结束时间查询会话分析结果。不为空时，根据sessionIds查询会话分析结果。二者不可同时为空。
@@ -81,7 +81,7 @@ pub struct GetDialogAnalysisResultRequestBuilder {
 }
 
 impl GetDialogAnalysisResultRequestBuilder {
-    /// Sets `workspaceId` (required, here or as an argument of the client method; an empty value is refused before sending). 业务空间id
+    /// Sets `workspaceId` (required; a path parameter, refused before sending when empty). 业务空间id
     pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
         self.workspace_id = Some(value.into());
         self
@@ -121,16 +121,18 @@ impl GetDialogAnalysisResultRequestBuilder {
         self
     }
 
-    /// Builds the value.
-    pub fn build(self) -> GetDialogAnalysisResultRequest {
-        GetDialogAnalysisResultRequest {
-            workspace_id: self.workspace_id.unwrap_or_default(),
+    /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
+    pub fn build(self) -> Result<GetDialogAnalysisResultRequest, ValidationError> {
+        Ok(GetDialogAnalysisResultRequest {
+            workspace_id: self
+                .workspace_id
+                .ok_or(ValidationError::missing(OPERATION, "workspaceId"))?,
             session_ids: self.session_ids,
             use_url: self.use_url,
             start_time: self.start_time,
             end_time: self.end_time,
             asc: self.asc,
-        }
+        })
     }
 }
 

@@ -28,7 +28,7 @@ const OPERATION: &str = "GetDialogDetail";
 pub struct GetDialogDetailRequest {
     /// 业务空间Id
     ///
-    /// Required, here or as an argument of the client method; an empty value is refused before sending. Example: `llm-xxxx`.
+    /// Required; a path parameter, refused before sending when empty. Example: `llm-xxxx`.
     #[serde(skip)]
     pub workspace_id: String,
     /// 会话ID
@@ -62,7 +62,7 @@ pub struct GetDialogDetailRequestBuilder {
 }
 
 impl GetDialogDetailRequestBuilder {
-    /// Sets `workspaceId` (required, here or as an argument of the client method; an empty value is refused before sending). 业务空间Id
+    /// Sets `workspaceId` (required; a path parameter, refused before sending when empty). 业务空间Id
     pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
         self.workspace_id = Some(value.into());
         self
@@ -77,7 +77,9 @@ impl GetDialogDetailRequestBuilder {
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
     pub fn build(self) -> Result<GetDialogDetailRequest, ValidationError> {
         let value = GetDialogDetailRequest {
-            workspace_id: self.workspace_id.unwrap_or_default(),
+            workspace_id: self
+                .workspace_id
+                .ok_or(ValidationError::missing(OPERATION, "workspaceId"))?,
             session_id: self
                 .session_id
                 .ok_or(ValidationError::missing(OPERATION, "sessionId"))?,

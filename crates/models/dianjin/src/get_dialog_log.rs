@@ -27,7 +27,7 @@ const OPERATION: &str = "GetDialogLog";
 pub struct GetDialogLogRequest {
     /// 业务空间Id
     ///
-    /// Required, here or as an argument of the client method; an empty value is refused before sending. Example: `llm-xxxx`.
+    /// Required; a path parameter, refused before sending when empty. Example: `llm-xxxx`.
     #[serde(skip)]
     pub workspace_id: String,
     /// 实时对话接口返回参数中id字段
@@ -59,7 +59,7 @@ pub struct GetDialogLogRequestBuilder {
 }
 
 impl GetDialogLogRequestBuilder {
-    /// Sets `workspaceId` (required, here or as an argument of the client method; an empty value is refused before sending). 业务空间Id
+    /// Sets `workspaceId` (required; a path parameter, refused before sending when empty). 业务空间Id
     pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
         self.workspace_id = Some(value.into());
         self
@@ -77,13 +77,15 @@ impl GetDialogLogRequestBuilder {
         self
     }
 
-    /// Builds the value.
-    pub fn build(self) -> GetDialogLogRequest {
-        GetDialogLogRequest {
-            workspace_id: self.workspace_id.unwrap_or_default(),
+    /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
+    pub fn build(self) -> Result<GetDialogLogRequest, ValidationError> {
+        Ok(GetDialogLogRequest {
+            workspace_id: self
+                .workspace_id
+                .ok_or(ValidationError::missing(OPERATION, "workspaceId"))?,
             id: self.id,
             session_id: self.session_id,
-        }
+        })
     }
 }
 

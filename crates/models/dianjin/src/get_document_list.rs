@@ -29,7 +29,7 @@ const OPERATION: &str = "GetDocumentList";
 pub struct GetDocumentListRequest {
     /// 路径参数，业务空间id。
     ///
-    /// Required, here or as an argument of the client method; an empty value is refused before sending. Example: `llm-xxxx`.
+    /// Required; a path parameter, refused before sending when empty. Example: `llm-xxxx`.
     #[serde(skip)]
     pub workspace_id: String,
     /// 页码
@@ -73,7 +73,7 @@ pub struct GetDocumentListRequestBuilder {
 }
 
 impl GetDocumentListRequestBuilder {
-    /// Sets `workspaceId` (required, here or as an argument of the client method; an empty value is refused before sending). 路径参数，业务空间id。
+    /// Sets `workspaceId` (required; a path parameter, refused before sending when empty). 路径参数，业务空间id。
     pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
         self.workspace_id = Some(value.into());
         self
@@ -106,7 +106,9 @@ impl GetDocumentListRequestBuilder {
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
     pub fn build(self) -> Result<GetDocumentListRequest, ValidationError> {
         let value = GetDocumentListRequest {
-            workspace_id: self.workspace_id.unwrap_or_default(),
+            workspace_id: self
+                .workspace_id
+                .ok_or(ValidationError::missing(OPERATION, "workspaceId"))?,
             page: self.page,
             page_size: self.page_size,
             status: self.status,

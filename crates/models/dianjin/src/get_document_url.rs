@@ -28,7 +28,7 @@ const OPERATION: &str = "GetDocumentUrl";
 pub struct GetDocumentUrlRequest {
     /// 路径参数，业务空间id
     ///
-    /// Required, here or as an argument of the client method; an empty value is refused before sending. Example: `llm-xxxxx`.
+    /// Required; a path parameter, refused before sending when empty. Example: `llm-xxxxx`.
     #[serde(skip)]
     pub workspace_id: String,
     /// 文档id
@@ -62,7 +62,7 @@ pub struct GetDocumentUrlRequestBuilder {
 }
 
 impl GetDocumentUrlRequestBuilder {
-    /// Sets `workspaceId` (required, here or as an argument of the client method; an empty value is refused before sending). 路径参数，业务空间id
+    /// Sets `workspaceId` (required; a path parameter, refused before sending when empty). 路径参数，业务空间id
     pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
         self.workspace_id = Some(value.into());
         self
@@ -77,7 +77,9 @@ impl GetDocumentUrlRequestBuilder {
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
     pub fn build(self) -> Result<GetDocumentUrlRequest, ValidationError> {
         let value = GetDocumentUrlRequest {
-            workspace_id: self.workspace_id.unwrap_or_default(),
+            workspace_id: self
+                .workspace_id
+                .ok_or(ValidationError::missing(OPERATION, "workspaceId"))?,
             document_id: self
                 .document_id
                 .ok_or(ValidationError::missing(OPERATION, "documentId"))?,

@@ -30,7 +30,7 @@ const OPERATION: &str = "GetFilterDocumentList";
 pub struct GetFilterDocumentListRequest {
     /// 路径参数，业务空间id
     ///
-    /// Required, here or as an argument of the client method; an empty value is refused before sending. Example: `llm-xxxxx`.
+    /// Required; a path parameter, refused before sending when empty. Example: `llm-xxxxx`.
     #[serde(skip)]
     pub workspace_id: String,
     /// and表达式，用于筛选文档/文档块
@@ -99,7 +99,7 @@ pub struct GetFilterDocumentListRequestBuilder {
 }
 
 impl GetFilterDocumentListRequestBuilder {
-    /// Sets `workspaceId` (required, here or as an argument of the client method; an empty value is refused before sending). 路径参数，业务空间id
+    /// Sets `workspaceId` (required; a path parameter, refused before sending when empty). 路径参数，业务空间id
     pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
         self.workspace_id = Some(value.into());
         self
@@ -166,7 +166,9 @@ impl GetFilterDocumentListRequestBuilder {
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
     pub fn build(self) -> Result<GetFilterDocumentListRequest, ValidationError> {
         let value = GetFilterDocumentListRequest {
-            workspace_id: self.workspace_id.unwrap_or_default(),
+            workspace_id: self
+                .workspace_id
+                .ok_or(ValidationError::missing(OPERATION, "workspaceId"))?,
             and: self.and,
             doc_id_list: self.doc_id_list,
             library_id: self

@@ -29,7 +29,7 @@ const OPERATION: &str = "GetHistoryListByBizType";
 pub struct GetHistoryListByBizTypeRequest {
     /// 业务空间Id
     ///
-    /// Required, here or as an argument of the client method; an empty value is refused before sending. Example: `llm-xxxxx`.
+    /// Required; a path parameter, refused before sending when empty. Example: `llm-xxxxx`.
     #[serde(skip)]
     pub workspace_id: String,
     /// 页码
@@ -73,7 +73,7 @@ pub struct GetHistoryListByBizTypeRequestBuilder {
 }
 
 impl GetHistoryListByBizTypeRequestBuilder {
-    /// Sets `workspaceId` (required, here or as an argument of the client method; an empty value is refused before sending). 业务空间Id
+    /// Sets `workspaceId` (required; a path parameter, refused before sending when empty). 业务空间Id
     pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
         self.workspace_id = Some(value.into());
         self
@@ -106,7 +106,9 @@ impl GetHistoryListByBizTypeRequestBuilder {
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
     pub fn build(self) -> Result<GetHistoryListByBizTypeRequest, ValidationError> {
         let value = GetHistoryListByBizTypeRequest {
-            workspace_id: self.workspace_id.unwrap_or_default(),
+            workspace_id: self
+                .workspace_id
+                .ok_or(ValidationError::missing(OPERATION, "workspaceId"))?,
             page: self.page,
             page_size: self.page_size,
             biz_type: self

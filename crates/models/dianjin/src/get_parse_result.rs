@@ -31,7 +31,7 @@ const OPERATION: &str = "GetParseResult";
 pub struct GetParseResultRequest {
     /// 路径参数，业务空间id。
     ///
-    /// Required, here or as an argument of the client method; an empty value is refused before sending. Example: `llm-xxxxx`.
+    /// Required; a path parameter, refused before sending when empty. Example: `llm-xxxxx`.
     #[serde(skip)]
     pub workspace_id: String,
     /// 文档id
@@ -67,7 +67,7 @@ pub struct GetParseResultRequestBuilder {
 }
 
 impl GetParseResultRequestBuilder {
-    /// Sets `workspaceId` (required, here or as an argument of the client method; an empty value is refused before sending). 路径参数，业务空间id。
+    /// Sets `workspaceId` (required; a path parameter, refused before sending when empty). 路径参数，业务空间id。
     pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
         self.workspace_id = Some(value.into());
         self
@@ -94,7 +94,9 @@ impl GetParseResultRequestBuilder {
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
     pub fn build(self) -> Result<GetParseResultRequest, ValidationError> {
         let value = GetParseResultRequest {
-            workspace_id: self.workspace_id.unwrap_or_default(),
+            workspace_id: self
+                .workspace_id
+                .ok_or(ValidationError::missing(OPERATION, "workspaceId"))?,
             doc_id: self
                 .doc_id
                 .ok_or(ValidationError::missing(OPERATION, "docId"))?,

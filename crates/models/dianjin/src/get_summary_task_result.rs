@@ -29,7 +29,7 @@ const OPERATION: &str = "GetSummaryTaskResult";
 pub struct GetSummaryTaskResultRequest {
     /// 业务空间Id
     ///
-    /// Required, here or as an argument of the client method; an empty value is refused before sending. Example: `llm-xxxx`.
+    /// Required; a path parameter, refused before sending when empty. Example: `llm-xxxx`.
     #[serde(skip)]
     pub workspace_id: String,
     /// 任务Id
@@ -63,7 +63,7 @@ pub struct GetSummaryTaskResultRequestBuilder {
 }
 
 impl GetSummaryTaskResultRequestBuilder {
-    /// Sets `workspaceId` (required, here or as an argument of the client method; an empty value is refused before sending). 业务空间Id
+    /// Sets `workspaceId` (required; a path parameter, refused before sending when empty). 业务空间Id
     pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
         self.workspace_id = Some(value.into());
         self
@@ -78,7 +78,9 @@ impl GetSummaryTaskResultRequestBuilder {
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
     pub fn build(self) -> Result<GetSummaryTaskResultRequest, ValidationError> {
         let value = GetSummaryTaskResultRequest {
-            workspace_id: self.workspace_id.unwrap_or_default(),
+            workspace_id: self
+                .workspace_id
+                .ok_or(ValidationError::missing(OPERATION, "workspaceId"))?,
             task_id: self
                 .task_id
                 .ok_or(ValidationError::missing(OPERATION, "taskId"))?,

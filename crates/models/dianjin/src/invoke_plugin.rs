@@ -29,7 +29,7 @@ const OPERATION: &str = "InvokePlugin";
 pub struct InvokePluginRequest {
     /// 路径参数，业务空间id
     ///
-    /// Required, here or as an argument of the client method; an empty value is refused before sending. Example: `llm-xxxxx`.
+    /// Required; a path parameter, refused before sending when empty. Example: `llm-xxxxx`.
     #[serde(skip)]
     pub workspace_id: String,
     /// 请求参数
@@ -61,7 +61,7 @@ pub struct InvokePluginRequestBuilder {
 }
 
 impl InvokePluginRequestBuilder {
-    /// Sets `workspaceId` (required, here or as an argument of the client method; an empty value is refused before sending). 路径参数，业务空间id
+    /// Sets `workspaceId` (required; a path parameter, refused before sending when empty). 路径参数，业务空间id
     pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
         self.workspace_id = Some(value.into());
         self
@@ -89,13 +89,15 @@ impl InvokePluginRequestBuilder {
         self
     }
 
-    /// Builds the value.
-    pub fn build(self) -> InvokePluginRequest {
-        InvokePluginRequest {
-            workspace_id: self.workspace_id.unwrap_or_default(),
+    /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
+    pub fn build(self) -> Result<InvokePluginRequest, ValidationError> {
+        Ok(InvokePluginRequest {
+            workspace_id: self
+                .workspace_id
+                .ok_or(ValidationError::missing(OPERATION, "workspaceId"))?,
             params: self.params,
             plugin_id: self.plugin_id,
-        }
+        })
     }
 }
 

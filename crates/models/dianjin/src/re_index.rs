@@ -27,7 +27,7 @@ const OPERATION: &str = "ReIndex";
 pub struct ReIndexRequest {
     /// 路径参数，业务空间id。 (en: 业务空间)
     ///
-    /// Required, here or as an argument of the client method; an empty value is refused before sending. Example: `llm-xxxxx`.
+    /// Required; a path parameter, refused before sending when empty. Example: `llm-xxxxx`.
     #[serde(skip)]
     pub workspace_id: String,
     /// 文档id
@@ -61,7 +61,7 @@ pub struct ReIndexRequestBuilder {
 }
 
 impl ReIndexRequestBuilder {
-    /// Sets `workspaceId` (required, here or as an argument of the client method; an empty value is refused before sending). 路径参数，业务空间id。 (en: 业务空间)
+    /// Sets `workspaceId` (required; a path parameter, refused before sending when empty). 路径参数，业务空间id。 (en: 业务空间)
     pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
         self.workspace_id = Some(value.into());
         self
@@ -76,7 +76,9 @@ impl ReIndexRequestBuilder {
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
     pub fn build(self) -> Result<ReIndexRequest, ValidationError> {
         let value = ReIndexRequest {
-            workspace_id: self.workspace_id.unwrap_or_default(),
+            workspace_id: self
+                .workspace_id
+                .ok_or(ValidationError::missing(OPERATION, "workspaceId"))?,
             document_id: self
                 .document_id
                 .ok_or(ValidationError::missing(OPERATION, "documentId"))?,

@@ -30,7 +30,7 @@ const OPERATION: &str = "RealTimeDialog";
 pub struct RealTimeDialogRequest {
     /// 业务空间Id
     ///
-    /// Required, here or as an argument of the client method; an empty value is refused before sending. Example: `llm-xxxxx`.
+    /// Required; a path parameter, refused before sending when empty. Example: `llm-xxxxx`.
     #[serde(skip)]
     pub workspace_id: String,
     /// 业务类型，默认mixIntentChat。
@@ -114,7 +114,7 @@ pub struct RealTimeDialogRequestBuilder {
 }
 
 impl RealTimeDialogRequestBuilder {
-    /// Sets `workspaceId` (required, here or as an argument of the client method; an empty value is refused before sending). 业务空间Id
+    /// Sets `workspaceId` (required; a path parameter, refused before sending when empty). 业务空间Id
     pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
         self.workspace_id = Some(value.into());
         self
@@ -203,7 +203,9 @@ impl RealTimeDialogRequestBuilder {
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
     pub fn build(self) -> Result<RealTimeDialogRequest, ValidationError> {
         let value = RealTimeDialogRequest {
-            workspace_id: self.workspace_id.unwrap_or_default(),
+            workspace_id: self
+                .workspace_id
+                .ok_or(ValidationError::missing(OPERATION, "workspaceId"))?,
             biz_type: self.biz_type,
             analysis: self.analysis,
             recommend: self.recommend,

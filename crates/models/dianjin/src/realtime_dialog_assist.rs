@@ -30,7 +30,7 @@ const OPERATION: &str = "RealtimeDialogAssist";
 pub struct RealtimeDialogAssistRequest {
     /// 业务空间id
     ///
-    /// Required, here or as an argument of the client method; an empty value is refused before sending. Example: `llm-xxxxx`.
+    /// Required; a path parameter, refused before sending when empty. Example: `llm-xxxxx`.
     #[serde(skip)]
     pub workspace_id: String,
     /// 请求ID
@@ -94,7 +94,7 @@ pub struct RealtimeDialogAssistRequestBuilder {
 }
 
 impl RealtimeDialogAssistRequestBuilder {
-    /// Sets `workspaceId` (required, here or as an argument of the client method; an empty value is refused before sending). 业务空间id
+    /// Sets `workspaceId` (required; a path parameter, refused before sending when empty). 业务空间id
     pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
         self.workspace_id = Some(value.into());
         self
@@ -165,7 +165,9 @@ impl RealtimeDialogAssistRequestBuilder {
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
     pub fn build(self) -> Result<RealtimeDialogAssistRequest, ValidationError> {
         let value = RealtimeDialogAssistRequest {
-            workspace_id: self.workspace_id.unwrap_or_default(),
+            workspace_id: self
+                .workspace_id
+                .ok_or(ValidationError::missing(OPERATION, "workspaceId"))?,
             request_id: self
                 .request_id
                 .ok_or(ValidationError::missing(OPERATION, "requestId"))?,

@@ -29,7 +29,7 @@ const OPERATION: &str = "RebuildTask";
 pub struct RebuildTaskRequest {
     /// 业务空间Id
     ///
-    /// Required, here or as an argument of the client method; an empty value is refused before sending. Example: `llm-xxxxx`.
+    /// Required; a path parameter, refused before sending when empty. Example: `llm-xxxxx`.
     #[serde(skip)]
     pub workspace_id: String,
     /// 任务ID列表 (en: 任务id列表)
@@ -55,7 +55,7 @@ pub struct RebuildTaskRequestBuilder {
 }
 
 impl RebuildTaskRequestBuilder {
-    /// Sets `workspaceId` (required, here or as an argument of the client method; an empty value is refused before sending). 业务空间Id
+    /// Sets `workspaceId` (required; a path parameter, refused before sending when empty). 业务空间Id
     pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
         self.workspace_id = Some(value.into());
         self
@@ -74,7 +74,9 @@ impl RebuildTaskRequestBuilder {
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
     pub fn build(self) -> Result<RebuildTaskRequest, ValidationError> {
         Ok(RebuildTaskRequest {
-            workspace_id: self.workspace_id.unwrap_or_default(),
+            workspace_id: self
+                .workspace_id
+                .ok_or(ValidationError::missing(OPERATION, "workspaceId"))?,
             task_ids: self
                 .task_ids
                 .ok_or(ValidationError::missing(OPERATION, "taskIds"))?,

@@ -29,7 +29,7 @@ const OPERATION: &str = "RecallDocument";
 pub struct RecallDocumentRequest {
     /// 路径参数，业务空间id。
     ///
-    /// Required, here or as an argument of the client method; an empty value is refused before sending. Example: `llm-xxxxx`.
+    /// Required; a path parameter, refused before sending when empty. Example: `llm-xxxxx`.
     #[serde(skip)]
     pub workspace_id: String,
     /// 元信息过滤条件
@@ -73,7 +73,7 @@ pub struct RecallDocumentRequestBuilder {
 }
 
 impl RecallDocumentRequestBuilder {
-    /// Sets `workspaceId` (required, here or as an argument of the client method; an empty value is refused before sending). 路径参数，业务空间id。
+    /// Sets `workspaceId` (required; a path parameter, refused before sending when empty). 路径参数，业务空间id。
     pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
         self.workspace_id = Some(value.into());
         self
@@ -110,7 +110,9 @@ impl RecallDocumentRequestBuilder {
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
     pub fn build(self) -> Result<RecallDocumentRequest, ValidationError> {
         let value = RecallDocumentRequest {
-            workspace_id: self.workspace_id.unwrap_or_default(),
+            workspace_id: self
+                .workspace_id
+                .ok_or(ValidationError::missing(OPERATION, "workspaceId"))?,
             filters: self.filters,
             query: self
                 .query

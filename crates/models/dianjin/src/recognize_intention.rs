@@ -29,7 +29,7 @@ const OPERATION: &str = "RecognizeIntention";
 pub struct RecognizeIntentionRequest {
     /// 业务空间id
     ///
-    /// Required, here or as an argument of the client method; an empty value is refused before sending. Example: `llm-xxxx`.
+    /// Required; a path parameter, refused before sending when empty. Example: `llm-xxxx`.
     #[serde(skip)]
     pub workspace_id: String,
     /// 是否分析
@@ -101,7 +101,7 @@ pub struct RecognizeIntentionRequestBuilder {
 }
 
 impl RecognizeIntentionRequestBuilder {
-    /// Sets `workspaceId` (required, here or as an argument of the client method; an empty value is refused before sending). 业务空间id
+    /// Sets `workspaceId` (required; a path parameter, refused before sending when empty). 业务空间id
     pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
         self.workspace_id = Some(value.into());
         self
@@ -176,7 +176,9 @@ impl RecognizeIntentionRequestBuilder {
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
     pub fn build(self) -> Result<RecognizeIntentionRequest, ValidationError> {
         let value = RecognizeIntentionRequest {
-            workspace_id: self.workspace_id.unwrap_or_default(),
+            workspace_id: self
+                .workspace_id
+                .ok_or(ValidationError::missing(OPERATION, "workspaceId"))?,
             analysis: self.analysis,
             biz_type: self
                 .biz_type

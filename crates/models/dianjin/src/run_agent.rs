@@ -30,7 +30,7 @@ const OPERATION: &str = "RunAgent";
 pub struct RunAgentRequest {
     /// 业务空间id
     ///
-    /// Required, here or as an argument of the client method; an empty value is refused before sending. Example: `llm-xxxx`.
+    /// Required; a path parameter, refused before sending when empty. Example: `llm-xxxx`.
     #[serde(skip)]
     pub workspace_id: String,
     /// 模型id。非必填。若为空，则从智能体配置中读取。 (en: 模型id)
@@ -96,7 +96,7 @@ pub struct RunAgentRequestBuilder {
 }
 
 impl RunAgentRequestBuilder {
-    /// Sets `workspaceId` (required, here or as an argument of the client method; an empty value is refused before sending). 业务空间id
+    /// Sets `workspaceId` (required; a path parameter, refused before sending when empty). 业务空间id
     pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
         self.workspace_id = Some(value.into());
         self
@@ -163,7 +163,9 @@ impl RunAgentRequestBuilder {
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
     pub fn build(self) -> Result<RunAgentRequest, ValidationError> {
         let value = RunAgentRequest {
-            workspace_id: self.workspace_id.unwrap_or_default(),
+            workspace_id: self
+                .workspace_id
+                .ok_or(ValidationError::missing(OPERATION, "workspaceId"))?,
             model_id: self.model_id,
             thread_id: self.thread_id,
             bot_id: self

@@ -29,7 +29,7 @@ const OPERATION: &str = "RunChatResultGeneration";
 pub struct RunChatResultGenerationRequest {
     /// 路径参数，业务空间id。
     ///
-    /// Required, here or as an argument of the client method; an empty value is refused before sending. Example: `llm-xxxxx`.
+    /// Required; a path parameter, refused before sending when empty. Example: `llm-xxxxx`.
     #[serde(skip)]
     pub workspace_id: String,
     /// 推理使用的超参数
@@ -84,7 +84,7 @@ pub struct RunChatResultGenerationRequestBuilder {
 }
 
 impl RunChatResultGenerationRequestBuilder {
-    /// Sets `workspaceId` (required, here or as an argument of the client method; an empty value is refused before sending). 路径参数，业务空间id。
+    /// Sets `workspaceId` (required; a path parameter, refused before sending when empty). 路径参数，业务空间id。
     pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
         self.workspace_id = Some(value.into());
         self
@@ -147,7 +147,9 @@ impl RunChatResultGenerationRequestBuilder {
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
     pub fn build(self) -> Result<RunChatResultGenerationRequest, ValidationError> {
         let value = RunChatResultGenerationRequest {
-            workspace_id: self.workspace_id.unwrap_or_default(),
+            workspace_id: self
+                .workspace_id
+                .ok_or(ValidationError::missing(OPERATION, "workspaceId"))?,
             inference_parameters: self.inference_parameters,
             messages: self
                 .messages

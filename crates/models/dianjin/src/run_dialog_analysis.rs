@@ -29,7 +29,7 @@ const OPERATION: &str = "RunDialogAnalysis";
 pub struct RunDialogAnalysisRequest {
     /// 业务空间id
     ///
-    /// Required, here or as an argument of the client method; an empty value is refused before sending. Example: `llm-xxxx`.
+    /// Required; a path parameter, refused before sending when empty. Example: `llm-xxxx`.
     #[serde(skip)]
     pub workspace_id: String,
     /// 会话ID
@@ -63,7 +63,7 @@ pub struct RunDialogAnalysisRequestBuilder {
 }
 
 impl RunDialogAnalysisRequestBuilder {
-    /// Sets `workspaceId` (required, here or as an argument of the client method; an empty value is refused before sending). 业务空间id
+    /// Sets `workspaceId` (required; a path parameter, refused before sending when empty). 业务空间id
     pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
         self.workspace_id = Some(value.into());
         self
@@ -78,7 +78,9 @@ impl RunDialogAnalysisRequestBuilder {
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
     pub fn build(self) -> Result<RunDialogAnalysisRequest, ValidationError> {
         let value = RunDialogAnalysisRequest {
-            workspace_id: self.workspace_id.unwrap_or_default(),
+            workspace_id: self
+                .workspace_id
+                .ok_or(ValidationError::missing(OPERATION, "workspaceId"))?,
             session_id: self
                 .session_id
                 .ok_or(ValidationError::missing(OPERATION, "sessionId"))?,

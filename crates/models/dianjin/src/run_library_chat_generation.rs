@@ -29,7 +29,7 @@ const OPERATION: &str = "RunLibraryChatGeneration";
 pub struct RunLibraryChatGenerationRequest {
     /// 业务空间Id
     ///
-    /// Required, here or as an argument of the client method; an empty value is refused before sending. Example: `llm-xxxx`.
+    /// Required; a path parameter, refused before sending when empty. Example: `llm-xxxx`.
     #[serde(skip)]
     pub workspace_id: String,
     /// 文档id列表 (en: 文档列表)
@@ -154,7 +154,7 @@ pub struct RunLibraryChatGenerationRequestBuilder {
 }
 
 impl RunLibraryChatGenerationRequestBuilder {
-    /// Sets `workspaceId` (required, here or as an argument of the client method; an empty value is refused before sending). 业务空间Id
+    /// Sets `workspaceId` (required; a path parameter, refused before sending when empty). 业务空间Id
     pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
         self.workspace_id = Some(value.into());
         self
@@ -279,7 +279,9 @@ impl RunLibraryChatGenerationRequestBuilder {
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
     pub fn build(self) -> Result<RunLibraryChatGenerationRequest, ValidationError> {
         let value = RunLibraryChatGenerationRequest {
-            workspace_id: self.workspace_id.unwrap_or_default(),
+            workspace_id: self
+                .workspace_id
+                .ok_or(ValidationError::missing(OPERATION, "workspaceId"))?,
             doc_id_list: self.doc_id_list,
             enable_follow_up: self.enable_follow_up,
             enable_multi_query: self.enable_multi_query,

@@ -28,7 +28,7 @@ const OPERATION: &str = "SubmitChatQuestion";
 pub struct SubmitChatQuestionRequest {
     /// 业务空间id
     ///
-    /// Required, here or as an argument of the client method; an empty value is refused before sending. Example: `llm-xxxx`.
+    /// Required; a path parameter, refused before sending when empty. Example: `llm-xxxx`.
     #[serde(skip)]
     pub workspace_id: String,
     /// 所属的会话ID
@@ -79,7 +79,7 @@ pub struct SubmitChatQuestionRequestBuilder {
 }
 
 impl SubmitChatQuestionRequestBuilder {
-    /// Sets `workspaceId` (required, here or as an argument of the client method; an empty value is refused before sending). 业务空间id
+    /// Sets `workspaceId` (required; a path parameter, refused before sending when empty). 业务空间id
     pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
         self.workspace_id = Some(value.into());
         self
@@ -128,7 +128,9 @@ impl SubmitChatQuestionRequestBuilder {
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
     pub fn build(self) -> Result<SubmitChatQuestionRequest, ValidationError> {
         let value = SubmitChatQuestionRequest {
-            workspace_id: self.workspace_id.unwrap_or_default(),
+            workspace_id: self
+                .workspace_id
+                .ok_or(ValidationError::missing(OPERATION, "workspaceId"))?,
             session_id: self
                 .session_id
                 .ok_or(ValidationError::missing(OPERATION, "sessionId"))?,

@@ -27,7 +27,7 @@ const OPERATION: &str = "UpdateDocumentChunk";
 pub struct UpdateDocumentChunkRequest {
     /// 业务空间Id
     ///
-    /// Required, here or as an argument of the client method; an empty value is refused before sending. Example: `llm-xxxxx`.
+    /// Required; a path parameter, refused before sending when empty. Example: `llm-xxxxx`.
     #[serde(skip)]
     pub workspace_id: String,
     /// 文档库ID
@@ -58,7 +58,7 @@ pub struct UpdateDocumentChunkRequestBuilder {
 }
 
 impl UpdateDocumentChunkRequestBuilder {
-    /// Sets `workspaceId` (required, here or as an argument of the client method; an empty value is refused before sending). 业务空间Id
+    /// Sets `workspaceId` (required; a path parameter, refused before sending when empty). 业务空间Id
     pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
         self.workspace_id = Some(value.into());
         self
@@ -83,7 +83,9 @@ impl UpdateDocumentChunkRequestBuilder {
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
     pub fn build(self) -> Result<UpdateDocumentChunkRequest, ValidationError> {
         let value = UpdateDocumentChunkRequest {
-            workspace_id: self.workspace_id.unwrap_or_default(),
+            workspace_id: self
+                .workspace_id
+                .ok_or(ValidationError::missing(OPERATION, "workspaceId"))?,
             library_id: self
                 .library_id
                 .ok_or(ValidationError::missing(OPERATION, "libraryId"))?,

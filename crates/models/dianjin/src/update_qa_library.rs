@@ -28,7 +28,7 @@ const OPERATION: &str = "UpdateQaLibrary";
 pub struct UpdateQaLibraryRequest {
     /// 业务空间Id
     ///
-    /// Required, here or as an argument of the client method; an empty value is refused before sending. Example: `llm-xxxx`.
+    /// Required; a path parameter, refused before sending when empty. Example: `llm-xxxx`.
     #[serde(skip)]
     pub workspace_id: String,
     /// 问答解析的QA结果列表 (en: 问答解析的QA结果)
@@ -64,7 +64,7 @@ pub struct UpdateQaLibraryRequestBuilder {
 }
 
 impl UpdateQaLibraryRequestBuilder {
-    /// Sets `workspaceId` (required, here or as an argument of the client method; an empty value is refused before sending). 业务空间Id
+    /// Sets `workspaceId` (required; a path parameter, refused before sending when empty). 业务空间Id
     pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
         self.workspace_id = Some(value.into());
         self
@@ -95,7 +95,9 @@ impl UpdateQaLibraryRequestBuilder {
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
     pub fn build(self) -> Result<UpdateQaLibraryRequest, ValidationError> {
         let value = UpdateQaLibraryRequest {
-            workspace_id: self.workspace_id.unwrap_or_default(),
+            workspace_id: self
+                .workspace_id
+                .ok_or(ValidationError::missing(OPERATION, "workspaceId"))?,
             parse_qa_results: self
                 .parse_qa_results
                 .ok_or(ValidationError::missing(OPERATION, "parseQaResults"))?,

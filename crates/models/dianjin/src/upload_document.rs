@@ -28,7 +28,7 @@ const OPERATION: &str = "UploadDocument";
 pub struct UploadDocumentRequest {
     /// 路径参数，业务空间id
     ///
-    /// Required, here or as an argument of the client method; an empty value is refused before sending. Example: `llm-xxxxx`.
+    /// Required; a path parameter, refused before sending when empty. Example: `llm-xxxxx`.
     #[serde(skip)]
     pub workspace_id: String,
     /// 文件元数据，可以用作召回时的筛选 (en: 文档元数据)
@@ -70,7 +70,7 @@ pub struct UploadDocumentRequestBuilder {
 }
 
 impl UploadDocumentRequestBuilder {
-    /// Sets `workspaceId` (required, here or as an argument of the client method; an empty value is refused before sending). 路径参数，业务空间id
+    /// Sets `workspaceId` (required; a path parameter, refused before sending when empty). 路径参数，业务空间id
     pub fn workspace_id(mut self, value: impl Into<String>) -> Self {
         self.workspace_id = Some(value.into());
         self
@@ -103,7 +103,9 @@ impl UploadDocumentRequestBuilder {
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
     pub fn build(self) -> Result<UploadDocumentRequest, ValidationError> {
         let value = UploadDocumentRequest {
-            workspace_id: self.workspace_id.unwrap_or_default(),
+            workspace_id: self
+                .workspace_id
+                .ok_or(ValidationError::missing(OPERATION, "workspaceId"))?,
             data: self.data,
             file_name: self
                 .file_name

@@ -97,3 +97,11 @@ pub fn captured(request: &RecordedRequest) -> Value {
         "body": request.body_text(),
     })
 }
+
+/// A Tingwu getTask request for a task id.
+pub fn tingwu_get_task(data_id: &str) -> aliyun_ai::tingwu::GetTaskRequest {
+    aliyun_ai::tingwu::GetTaskRequest::builder()
+        .input(aliyun_ai::tingwu::get_task::Input::new(data_id))
+        .build()
+        .unwrap()
+}

@@ -13,15 +13,9 @@ async fn analyze_audio_sync() {
     let request =
         models::AnalyzeAudioSyncRequest::example_request().expect("the table's example request");
     support::assert_called(
+        "contactcenterai",
         "AnalyzeAudioSync",
-        client
-            .contact_center_ai()
-            .analyze_audio_sync(
-                request.workspace_id.clone(),
-                request.app_id.clone(),
-                request,
-            )
-            .await,
+        client.contact_center_ai().analyze_audio_sync(request).await,
     );
 }
 
@@ -34,11 +28,7 @@ async fn analyze_audio_sync_stream() {
         "AnalyzeAudioSync",
         client
             .contact_center_ai()
-            .analyze_audio_sync_stream(
-                request.workspace_id.clone(),
-                request.app_id.clone(),
-                request,
-            )
+            .analyze_audio_sync_stream(request)
             .await
             .unwrap_or_else(|e| panic!("{}: {e}", "AnalyzeAudioSync")),
     )
@@ -51,14 +41,11 @@ async fn analyze_conversation() {
     let request =
         models::AnalyzeConversationRequest::example_request().expect("the table's example request");
     support::assert_called(
+        "contactcenterai",
         "AnalyzeConversation",
         client
             .contact_center_ai()
-            .analyze_conversation(
-                request.workspace_id.clone(),
-                request.app_id.clone(),
-                request,
-            )
+            .analyze_conversation(request)
             .await,
     );
 }
@@ -72,11 +59,7 @@ async fn analyze_conversation_stream() {
         "AnalyzeConversation",
         client
             .contact_center_ai()
-            .analyze_conversation_stream(
-                request.workspace_id.clone(),
-                request.app_id.clone(),
-                request,
-            )
+            .analyze_conversation_stream(request)
             .await
             .unwrap_or_else(|e| panic!("{}: {e}", "AnalyzeConversation")),
     )
@@ -89,15 +72,9 @@ async fn analyze_image() {
     let request =
         models::AnalyzeImageRequest::example_request().expect("the table's example request");
     support::assert_called(
+        "contactcenterai",
         "AnalyzeImage",
-        client
-            .contact_center_ai()
-            .analyze_image(
-                request.workspace_id.clone(),
-                request.app_id.clone(),
-                request,
-            )
-            .await,
+        client.contact_center_ai().analyze_image(request).await,
     );
 }
 
@@ -110,11 +87,7 @@ async fn analyze_image_stream() {
         "AnalyzeImage",
         client
             .contact_center_ai()
-            .analyze_image_stream(
-                request.workspace_id.clone(),
-                request.app_id.clone(),
-                request,
-            )
+            .analyze_image_stream(request)
             .await
             .unwrap_or_else(|e| panic!("{}: {e}", "AnalyzeImage")),
     )
@@ -127,15 +100,9 @@ async fn create_task() {
     let request =
         models::CreateTaskRequest::example_request().expect("the table's example request");
     support::assert_called(
+        "contactcenterai",
         "CreateTask",
-        client
-            .contact_center_ai()
-            .create_task(
-                request.workspace_id.clone(),
-                request.app_id.clone(),
-                request,
-            )
-            .await,
+        client.contact_center_ai().create_task(request).await,
     );
 }
 
@@ -145,6 +112,7 @@ async fn create_vocab() {
     let request =
         models::CreateVocabRequest::example_request().expect("the table's example request");
     support::assert_called(
+        "contactcenterai",
         "CreateVocab",
         client.contact_center_ai().create_vocab(request).await,
     );
@@ -156,6 +124,7 @@ async fn delete_vocab() {
     let request =
         models::DeleteVocabRequest::example_request().expect("the table's example request");
     support::assert_called(
+        "contactcenterai",
         "DeleteVocab",
         client.contact_center_ai().delete_vocab(request).await,
     );
@@ -167,14 +136,11 @@ async fn general_analyze_image() {
     let request =
         models::GeneralAnalyzeImageRequest::example_request().expect("the table's example request");
     support::assert_called(
+        "contactcenterai",
         "GeneralAnalyzeImage",
         client
             .contact_center_ai()
-            .general_analyze_image(
-                request.workspace_id.clone(),
-                request.app_id.clone(),
-                request,
-            )
+            .general_analyze_image(request)
             .await,
     );
 }
@@ -188,11 +154,7 @@ async fn general_analyze_image_stream() {
         "GeneralAnalyzeImage",
         client
             .contact_center_ai()
-            .general_analyze_image_stream(
-                request.workspace_id.clone(),
-                request.app_id.clone(),
-                request,
-            )
+            .general_analyze_image_stream(request)
             .await
             .unwrap_or_else(|e| panic!("{}: {e}", "GeneralAnalyzeImage")),
     )
@@ -205,6 +167,7 @@ async fn get_task_result() {
     let request =
         models::GetTaskResultRequest::example_request().expect("the table's example request");
     support::assert_called(
+        "contactcenterai",
         "GetTaskResult",
         client.contact_center_ai().get_task_result(request).await,
     );
@@ -215,6 +178,7 @@ async fn get_vocab() {
     let (_emulator, client) = support::setup().await;
     let request = models::GetVocabRequest::example_request().expect("the table's example request");
     support::assert_called(
+        "contactcenterai",
         "GetVocab",
         client.contact_center_ai().get_vocab(request).await,
     );
@@ -225,6 +189,7 @@ async fn list_vocab() {
     let (_emulator, client) = support::setup().await;
     let request = models::ListVocabRequest::example_request().expect("the table's example request");
     support::assert_called(
+        "contactcenterai",
         "ListVocab",
         client.contact_center_ai().list_vocab(request).await,
     );
@@ -236,15 +201,9 @@ async fn run_completion() {
     let request =
         models::RunCompletionRequest::example_request().expect("the table's example request");
     support::assert_called(
+        "contactcenterai",
         "RunCompletion",
-        client
-            .contact_center_ai()
-            .run_completion(
-                request.workspace_id.clone(),
-                request.app_id.clone(),
-                request,
-            )
-            .await,
+        client.contact_center_ai().run_completion(request).await,
     );
 }
 
@@ -257,11 +216,7 @@ async fn run_completion_stream() {
         "RunCompletion",
         client
             .contact_center_ai()
-            .run_completion_stream(
-                request.workspace_id.clone(),
-                request.app_id.clone(),
-                request,
-            )
+            .run_completion_stream(request)
             .await
             .unwrap_or_else(|e| panic!("{}: {e}", "RunCompletion")),
     )
@@ -274,14 +229,11 @@ async fn run_completion_message() {
     let request = models::RunCompletionMessageRequest::example_request()
         .expect("the table's example request");
     support::assert_called(
+        "contactcenterai",
         "RunCompletionMessage",
         client
             .contact_center_ai()
-            .run_completion_message(
-                request.workspace_id.clone(),
-                request.app_id.clone(),
-                request,
-            )
+            .run_completion_message(request)
             .await,
     );
 }
@@ -295,11 +247,7 @@ async fn run_completion_message_stream() {
         "RunCompletionMessage",
         client
             .contact_center_ai()
-            .run_completion_message_stream(
-                request.workspace_id.clone(),
-                request.app_id.clone(),
-                request,
-            )
+            .run_completion_message_stream(request)
             .await
             .unwrap_or_else(|e| panic!("{}: {e}", "RunCompletionMessage")),
     )
@@ -312,6 +260,7 @@ async fn update_vocab() {
     let request =
         models::UpdateVocabRequest::example_request().expect("the table's example request");
     support::assert_called(
+        "contactcenterai",
         "UpdateVocab",
         client.contact_center_ai().update_vocab(request).await,
     );

@@ -13,10 +13,11 @@ async fn create_annual_doc_summary_task() {
     let request = models::CreateAnnualDocSummaryTaskRequest::example_request()
         .expect("the table's example request");
     support::assert_called(
+        "dianjin",
         "CreateAnnualDocSummaryTask",
         client
             .dianjin()
-            .create_annual_doc_summary_task(request.workspace_id.clone(), request)
+            .create_annual_doc_summary_task(request)
             .await,
     );
 }
@@ -27,11 +28,9 @@ async fn create_dialog() {
     let request =
         models::CreateDialogRequest::example_request().expect("the table's example request");
     support::assert_called(
+        "dianjin",
         "CreateDialog",
-        client
-            .dianjin()
-            .create_dialog(request.workspace_id.clone(), request)
-            .await,
+        client.dianjin().create_dialog(request).await,
     );
 }
 
@@ -41,11 +40,9 @@ async fn create_dialog_analysis_task() {
     let request = models::CreateDialogAnalysisTaskRequest::example_request()
         .expect("the table's example request");
     support::assert_called(
+        "dianjin",
         "CreateDialogAnalysisTask",
-        client
-            .dianjin()
-            .create_dialog_analysis_task(request.workspace_id.clone(), request)
-            .await,
+        client.dianjin().create_dialog_analysis_task(request).await,
     );
 }
 
@@ -55,11 +52,9 @@ async fn create_docs_summary_task() {
     let request = models::CreateDocsSummaryTaskRequest::example_request()
         .expect("the table's example request");
     support::assert_called(
+        "dianjin",
         "CreateDocsSummaryTask",
-        client
-            .dianjin()
-            .create_docs_summary_task(request.workspace_id.clone(), request)
-            .await,
+        client.dianjin().create_docs_summary_task(request).await,
     );
 }
 
@@ -69,10 +64,11 @@ async fn create_fin_report_summary_task() {
     let request = models::CreateFinReportSummaryTaskRequest::example_request()
         .expect("the table's example request");
     support::assert_called(
+        "dianjin",
         "CreateFinReportSummaryTask",
         client
             .dianjin()
-            .create_fin_report_summary_task(request.workspace_id.clone(), request)
+            .create_fin_report_summary_task(request)
             .await,
     );
 }
@@ -83,11 +79,9 @@ async fn create_library() {
     let request =
         models::CreateLibraryRequest::example_request().expect("the table's example request");
     support::assert_called(
+        "dianjin",
         "CreateLibrary",
-        client
-            .dianjin()
-            .create_library(request.workspace_id.clone(), request)
-            .await,
+        client.dianjin().create_library(request).await,
     );
 }
 
@@ -97,11 +91,9 @@ async fn create_pdf_translate_task() {
     let request = models::CreatePdfTranslateTaskRequest::example_request()
         .expect("the table's example request");
     support::assert_called(
+        "dianjin",
         "CreatePdfTranslateTask",
-        client
-            .dianjin()
-            .create_pdf_translate_task(request.workspace_id.clone(), request)
-            .await,
+        client.dianjin().create_pdf_translate_task(request).await,
     );
 }
 
@@ -111,11 +103,9 @@ async fn create_predefined_document() {
     let request = models::CreatePredefinedDocumentRequest::example_request()
         .expect("the table's example request");
     support::assert_called(
+        "dianjin",
         "CreatePredefinedDocument",
-        client
-            .dianjin()
-            .create_predefined_document(request.workspace_id.clone(), request)
-            .await,
+        client.dianjin().create_predefined_document(request).await,
     );
 }
 
@@ -125,11 +115,9 @@ async fn create_quality_check_task() {
     let request = models::CreateQualityCheckTaskRequest::example_request()
         .expect("the table's example request");
     support::assert_called(
+        "dianjin",
         "CreateQualityCheckTask",
-        client
-            .dianjin()
-            .create_quality_check_task(request.workspace_id.clone(), request)
-            .await,
+        client.dianjin().create_quality_check_task(request).await,
     );
 }
 
@@ -139,11 +127,9 @@ async fn delete_document() {
     let request =
         models::DeleteDocumentRequest::example_request().expect("the table's example request");
     support::assert_called(
+        "dianjin",
         "DeleteDocument",
-        client
-            .dianjin()
-            .delete_document(request.workspace_id.clone(), request)
-            .await,
+        client.dianjin().delete_document(request).await,
     );
 }
 
@@ -153,11 +139,9 @@ async fn delete_library() {
     let request =
         models::DeleteLibraryRequest::example_request().expect("the table's example request");
     support::assert_called(
+        "dianjin",
         "DeleteLibrary",
-        client
-            .dianjin()
-            .delete_library(request.workspace_id.clone(), request)
-            .await,
+        client.dianjin().delete_library(request).await,
     );
 }
 
@@ -167,11 +151,9 @@ async fn end_to_end_real_time_dialog() {
     let request = models::EndToEndRealTimeDialogRequest::example_request()
         .expect("the table's example request");
     support::assert_called(
+        "dianjin",
         "EndToEndRealTimeDialog",
-        client
-            .dianjin()
-            .end_to_end_real_time_dialog(request.workspace_id.clone(), request)
-            .await,
+        client.dianjin().end_to_end_real_time_dialog(request).await,
     );
 }
 
@@ -180,11 +162,9 @@ async fn evict_task() {
     let (_emulator, client) = support::setup().await;
     let request = models::EvictTaskRequest::example_request().expect("the table's example request");
     support::assert_called(
+        "dianjin",
         "EvictTask",
-        client
-            .dianjin()
-            .evict_task(request.workspace_id.clone(), request)
-            .await,
+        client.dianjin().evict_task(request).await,
     );
 }
 
@@ -194,11 +174,9 @@ async fn gen_doc_qa_result() {
     let request =
         models::GenDocQaResultRequest::example_request().expect("the table's example request");
     support::assert_called(
+        "dianjin",
         "GenDocQaResult",
-        client
-            .dianjin()
-            .gen_doc_qa_result(request.workspace_id.clone(), request)
-            .await,
+        client.dianjin().gen_doc_qa_result(request).await,
     );
 }
 
@@ -208,11 +186,9 @@ async fn get_app_config() {
     let request =
         models::GetAppConfigRequest::example_request().expect("the table's example request");
     support::assert_called(
+        "dianjin",
         "GetAppConfig",
-        client
-            .dianjin()
-            .get_app_config(request.workspace_id.clone(), request)
-            .await,
+        client.dianjin().get_app_config(request).await,
     );
 }
 
@@ -222,11 +198,9 @@ async fn get_chat_question_resp() {
     let request =
         models::GetChatQuestionRespRequest::example_request().expect("the table's example request");
     support::assert_called(
+        "dianjin",
         "GetChatQuestionResp",
-        client
-            .dianjin()
-            .get_chat_question_resp(request.workspace_id.clone(), request)
-            .await,
+        client.dianjin().get_chat_question_resp(request).await,
     );
 }
 
@@ -236,11 +210,9 @@ async fn get_dialog_analysis_result() {
     let request = models::GetDialogAnalysisResultRequest::example_request()
         .expect("the table's example request");
     support::assert_called(
+        "dianjin",
         "GetDialogAnalysisResult",
-        client
-            .dianjin()
-            .get_dialog_analysis_result(request.workspace_id.clone(), request)
-            .await,
+        client.dianjin().get_dialog_analysis_result(request).await,
     );
 }
 
@@ -250,11 +222,9 @@ async fn get_dialog_detail() {
     let request =
         models::GetDialogDetailRequest::example_request().expect("the table's example request");
     support::assert_called(
+        "dianjin",
         "GetDialogDetail",
-        client
-            .dianjin()
-            .get_dialog_detail(request.workspace_id.clone(), request)
-            .await,
+        client.dianjin().get_dialog_detail(request).await,
     );
 }
 
@@ -264,11 +234,9 @@ async fn get_dialog_log() {
     let request =
         models::GetDialogLogRequest::example_request().expect("the table's example request");
     support::assert_called(
+        "dianjin",
         "GetDialogLog",
-        client
-            .dianjin()
-            .get_dialog_log(request.workspace_id.clone(), request)
-            .await,
+        client.dianjin().get_dialog_log(request).await,
     );
 }
 
@@ -278,11 +246,9 @@ async fn get_document_chunk_list() {
     let request = models::GetDocumentChunkListRequest::example_request()
         .expect("the table's example request");
     support::assert_called(
+        "dianjin",
         "GetDocumentChunkList",
-        client
-            .dianjin()
-            .get_document_chunk_list(request.workspace_id.clone(), request)
-            .await,
+        client.dianjin().get_document_chunk_list(request).await,
     );
 }
 
@@ -292,11 +258,9 @@ async fn get_document_list() {
     let request =
         models::GetDocumentListRequest::example_request().expect("the table's example request");
     support::assert_called(
+        "dianjin",
         "GetDocumentList",
-        client
-            .dianjin()
-            .get_document_list(request.workspace_id.clone(), request)
-            .await,
+        client.dianjin().get_document_list(request).await,
     );
 }
 
@@ -306,11 +270,9 @@ async fn get_document_url() {
     let request =
         models::GetDocumentUrlRequest::example_request().expect("the table's example request");
     support::assert_called(
+        "dianjin",
         "GetDocumentUrl",
-        client
-            .dianjin()
-            .get_document_url(request.workspace_id.clone(), request)
-            .await,
+        client.dianjin().get_document_url(request).await,
     );
 }
 
@@ -320,11 +282,9 @@ async fn get_filter_document_list() {
     let request = models::GetFilterDocumentListRequest::example_request()
         .expect("the table's example request");
     support::assert_called(
+        "dianjin",
         "GetFilterDocumentList",
-        client
-            .dianjin()
-            .get_filter_document_list(request.workspace_id.clone(), request)
-            .await,
+        client.dianjin().get_filter_document_list(request).await,
     );
 }
 
@@ -334,11 +294,9 @@ async fn get_history_list_by_biz_type() {
     let request = models::GetHistoryListByBizTypeRequest::example_request()
         .expect("the table's example request");
     support::assert_called(
+        "dianjin",
         "GetHistoryListByBizType",
-        client
-            .dianjin()
-            .get_history_list_by_biz_type(request.workspace_id.clone(), request)
-            .await,
+        client.dianjin().get_history_list_by_biz_type(request).await,
     );
 }
 
@@ -348,11 +306,9 @@ async fn get_library() {
     let request =
         models::GetLibraryRequest::example_request().expect("the table's example request");
     support::assert_called(
+        "dianjin",
         "GetLibrary",
-        client
-            .dianjin()
-            .get_library(request.workspace_id.clone(), request)
-            .await,
+        client.dianjin().get_library(request).await,
     );
 }
 
@@ -362,11 +318,9 @@ async fn get_library_list() {
     let request =
         models::GetLibraryListRequest::example_request().expect("the table's example request");
     support::assert_called(
+        "dianjin",
         "GetLibraryList",
-        client
-            .dianjin()
-            .get_library_list(request.workspace_id.clone(), request)
-            .await,
+        client.dianjin().get_library_list(request).await,
     );
 }
 
@@ -376,11 +330,9 @@ async fn get_parse_result() {
     let request =
         models::GetParseResultRequest::example_request().expect("the table's example request");
     support::assert_called(
+        "dianjin",
         "GetParseResult",
-        client
-            .dianjin()
-            .get_parse_result(request.workspace_id.clone(), request)
-            .await,
+        client.dianjin().get_parse_result(request).await,
     );
 }
 
@@ -390,10 +342,11 @@ async fn get_quality_check_task_result() {
     let request = models::GetQualityCheckTaskResultRequest::example_request()
         .expect("the table's example request");
     support::assert_called(
+        "dianjin",
         "GetQualityCheckTaskResult",
         client
             .dianjin()
-            .get_quality_check_task_result(request.workspace_id.clone(), request)
+            .get_quality_check_task_result(request)
             .await,
     );
 }
@@ -404,11 +357,9 @@ async fn get_summary_task_result() {
     let request = models::GetSummaryTaskResultRequest::example_request()
         .expect("the table's example request");
     support::assert_called(
+        "dianjin",
         "GetSummaryTaskResult",
-        client
-            .dianjin()
-            .get_summary_task_result(request.workspace_id.clone(), request)
-            .await,
+        client.dianjin().get_summary_task_result(request).await,
     );
 }
 
@@ -418,11 +369,9 @@ async fn get_task_result() {
     let request =
         models::GetTaskResultRequest::example_request().expect("the table's example request");
     support::assert_called(
+        "dianjin",
         "GetTaskResult",
-        client
-            .dianjin()
-            .get_task_result(request.workspace_id.clone(), request)
-            .await,
+        client.dianjin().get_task_result(request).await,
     );
 }
 
@@ -432,11 +381,9 @@ async fn get_task_status() {
     let request =
         models::GetTaskStatusRequest::example_request().expect("the table's example request");
     support::assert_called(
+        "dianjin",
         "GetTaskStatus",
-        client
-            .dianjin()
-            .get_task_status(request.workspace_id.clone(), request)
-            .await,
+        client.dianjin().get_task_status(request).await,
     );
 }
 
@@ -446,11 +393,9 @@ async fn invoke_plugin() {
     let request =
         models::InvokePluginRequest::example_request().expect("the table's example request");
     support::assert_called(
+        "dianjin",
         "InvokePlugin",
-        client
-            .dianjin()
-            .invoke_plugin(request.workspace_id.clone(), request)
-            .await,
+        client.dianjin().invoke_plugin(request).await,
     );
 }
 
@@ -460,11 +405,9 @@ async fn preview_document() {
     let request =
         models::PreviewDocumentRequest::example_request().expect("the table's example request");
     support::assert_called(
+        "dianjin",
         "PreviewDocument",
-        client
-            .dianjin()
-            .preview_document(request.workspace_id.clone(), request)
-            .await,
+        client.dianjin().preview_document(request).await,
     );
 }
 
@@ -473,11 +416,9 @@ async fn re_index() {
     let (_emulator, client) = support::setup().await;
     let request = models::ReIndexRequest::example_request().expect("the table's example request");
     support::assert_called(
+        "dianjin",
         "ReIndex",
-        client
-            .dianjin()
-            .re_index(request.workspace_id.clone(), request)
-            .await,
+        client.dianjin().re_index(request).await,
     );
 }
 
@@ -487,11 +428,9 @@ async fn real_time_dialog() {
     let request =
         models::RealTimeDialogRequest::example_request().expect("the table's example request");
     support::assert_called(
+        "dianjin",
         "RealTimeDialog",
-        client
-            .dianjin()
-            .real_time_dialog(request.workspace_id.clone(), request)
-            .await,
+        client.dianjin().real_time_dialog(request).await,
     );
 }
 
@@ -504,7 +443,7 @@ async fn real_time_dialog_stream() {
         "RealTimeDialog",
         client
             .dianjin()
-            .real_time_dialog_stream(request.workspace_id.clone(), request)
+            .real_time_dialog_stream(request)
             .await
             .unwrap_or_else(|e| panic!("{}: {e}", "RealTimeDialog")),
     )
@@ -517,11 +456,9 @@ async fn realtime_dialog_assist() {
     let request = models::RealtimeDialogAssistRequest::example_request()
         .expect("the table's example request");
     support::assert_called(
+        "dianjin",
         "RealtimeDialogAssist",
-        client
-            .dianjin()
-            .realtime_dialog_assist(request.workspace_id.clone(), request)
-            .await,
+        client.dianjin().realtime_dialog_assist(request).await,
     );
 }
 
@@ -531,11 +468,9 @@ async fn rebuild_task() {
     let request =
         models::RebuildTaskRequest::example_request().expect("the table's example request");
     support::assert_called(
+        "dianjin",
         "RebuildTask",
-        client
-            .dianjin()
-            .rebuild_task(request.workspace_id.clone(), request)
-            .await,
+        client.dianjin().rebuild_task(request).await,
     );
 }
 
@@ -545,11 +480,9 @@ async fn recall_document() {
     let request =
         models::RecallDocumentRequest::example_request().expect("the table's example request");
     support::assert_called(
+        "dianjin",
         "RecallDocument",
-        client
-            .dianjin()
-            .recall_document(request.workspace_id.clone(), request)
-            .await,
+        client.dianjin().recall_document(request).await,
     );
 }
 
@@ -559,11 +492,9 @@ async fn recognize_intention() {
     let request =
         models::RecognizeIntentionRequest::example_request().expect("the table's example request");
     support::assert_called(
+        "dianjin",
         "RecognizeIntention",
-        client
-            .dianjin()
-            .recognize_intention(request.workspace_id.clone(), request)
-            .await,
+        client.dianjin().recognize_intention(request).await,
     );
 }
 
@@ -572,11 +503,9 @@ async fn run_agent() {
     let (_emulator, client) = support::setup().await;
     let request = models::RunAgentRequest::example_request().expect("the table's example request");
     support::assert_called(
+        "dianjin",
         "RunAgent",
-        client
-            .dianjin()
-            .run_agent(request.workspace_id.clone(), request)
-            .await,
+        client.dianjin().run_agent(request).await,
     );
 }
 
@@ -588,7 +517,7 @@ async fn run_agent_stream() {
         "RunAgent",
         client
             .dianjin()
-            .run_agent_stream(request.workspace_id.clone(), request)
+            .run_agent_stream(request)
             .await
             .unwrap_or_else(|e| panic!("{}: {e}", "RunAgent")),
     )
@@ -601,11 +530,9 @@ async fn run_chat_result_generation() {
     let request = models::RunChatResultGenerationRequest::example_request()
         .expect("the table's example request");
     support::assert_called(
+        "dianjin",
         "RunChatResultGeneration",
-        client
-            .dianjin()
-            .run_chat_result_generation(request.workspace_id.clone(), request)
-            .await,
+        client.dianjin().run_chat_result_generation(request).await,
     );
 }
 
@@ -618,7 +545,7 @@ async fn run_chat_result_generation_stream() {
         "RunChatResultGeneration",
         client
             .dianjin()
-            .run_chat_result_generation_stream(request.workspace_id.clone(), request)
+            .run_chat_result_generation_stream(request)
             .await
             .unwrap_or_else(|e| panic!("{}: {e}", "RunChatResultGeneration")),
     )
@@ -631,11 +558,9 @@ async fn run_dialog_analysis() {
     let request =
         models::RunDialogAnalysisRequest::example_request().expect("the table's example request");
     support::assert_called(
+        "dianjin",
         "RunDialogAnalysis",
-        client
-            .dianjin()
-            .run_dialog_analysis(request.workspace_id.clone(), request)
-            .await,
+        client.dianjin().run_dialog_analysis(request).await,
     );
 }
 
@@ -648,7 +573,7 @@ async fn run_dialog_analysis_stream() {
         "RunDialogAnalysis",
         client
             .dianjin()
-            .run_dialog_analysis_stream(request.workspace_id.clone(), request)
+            .run_dialog_analysis_stream(request)
             .await
             .unwrap_or_else(|e| panic!("{}: {e}", "RunDialogAnalysis")),
     )
@@ -661,11 +586,9 @@ async fn run_library_chat_generation() {
     let request = models::RunLibraryChatGenerationRequest::example_request()
         .expect("the table's example request");
     support::assert_called(
+        "dianjin",
         "RunLibraryChatGeneration",
-        client
-            .dianjin()
-            .run_library_chat_generation(request.workspace_id.clone(), request)
-            .await,
+        client.dianjin().run_library_chat_generation(request).await,
     );
 }
 
@@ -678,7 +601,7 @@ async fn run_library_chat_generation_stream() {
         "RunLibraryChatGeneration",
         client
             .dianjin()
-            .run_library_chat_generation_stream(request.workspace_id.clone(), request)
+            .run_library_chat_generation_stream(request)
             .await
             .unwrap_or_else(|e| panic!("{}: {e}", "RunLibraryChatGeneration")),
     )
@@ -691,11 +614,9 @@ async fn submit_chat_question() {
     let request =
         models::SubmitChatQuestionRequest::example_request().expect("the table's example request");
     support::assert_called(
+        "dianjin",
         "SubmitChatQuestion",
-        client
-            .dianjin()
-            .submit_chat_question(request.workspace_id.clone(), request)
-            .await,
+        client.dianjin().submit_chat_question(request).await,
     );
 }
 
@@ -705,11 +626,9 @@ async fn update_document() {
     let request =
         models::UpdateDocumentRequest::example_request().expect("the table's example request");
     support::assert_called(
+        "dianjin",
         "UpdateDocument",
-        client
-            .dianjin()
-            .update_document(request.workspace_id.clone(), request)
-            .await,
+        client.dianjin().update_document(request).await,
     );
 }
 
@@ -719,11 +638,9 @@ async fn update_document_chunk() {
     let request =
         models::UpdateDocumentChunkRequest::example_request().expect("the table's example request");
     support::assert_called(
+        "dianjin",
         "UpdateDocumentChunk",
-        client
-            .dianjin()
-            .update_document_chunk(request.workspace_id.clone(), request)
-            .await,
+        client.dianjin().update_document_chunk(request).await,
     );
 }
 
@@ -733,11 +650,9 @@ async fn update_library() {
     let request =
         models::UpdateLibraryRequest::example_request().expect("the table's example request");
     support::assert_called(
+        "dianjin",
         "UpdateLibrary",
-        client
-            .dianjin()
-            .update_library(request.workspace_id.clone(), request)
-            .await,
+        client.dianjin().update_library(request).await,
     );
 }
 
@@ -747,11 +662,9 @@ async fn update_qa_library() {
     let request =
         models::UpdateQaLibraryRequest::example_request().expect("the table's example request");
     support::assert_called(
+        "dianjin",
         "UpdateQaLibrary",
-        client
-            .dianjin()
-            .update_qa_library(request.workspace_id.clone(), request)
-            .await,
+        client.dianjin().update_qa_library(request).await,
     );
 }
 
@@ -761,10 +674,8 @@ async fn upload_document() {
     let request =
         models::UploadDocumentRequest::example_request().expect("the table's example request");
     support::assert_called(
+        "dianjin",
         "UploadDocument",
-        client
-            .dianjin()
-            .upload_document(request.workspace_id.clone(), request)
-            .await,
+        client.dianjin().upload_document(request).await,
     );
 }

@@ -3,3 +3,5 @@
 
 mod contactcenterai;
 mod dianjin;
+mod retailbot;
+mod tingwu;

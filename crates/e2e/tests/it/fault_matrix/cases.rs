@@ -421,10 +421,7 @@ async fn analyze_stream(
     client: &Client,
 ) -> Result<Vec<Result<ccai::AnalyzeConversationResponse, aliyun_ai::Error>>, aliyun_ai::Error> {
     let request = ccai::AnalyzeConversationRequest::example_request().expect("example");
-    let stream = within(client.contact_center_ai().analyze_conversation_stream(
-        request.workspace_id.clone(),
-        request.app_id.clone(),
-        request,
+    let stream = within(client.contact_center_ai().analyze_conversation_stream(request,
     ))
     .await?;
     Ok(within(stream.collect::<Vec<_>>()).await)

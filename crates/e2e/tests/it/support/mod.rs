@@ -34,16 +34,21 @@ pub async fn setup() -> (Emulator, Client) {
 }
 
 /// A call's outcome: an answer with at least one field, or the error the
-/// emulator gives for an id it does not hold (the example request names a
-/// task or a resource this fresh emulator never created: the request was
-/// still signed, verified and decoded). Anything else fails the test.
-pub fn assert_called<T: Serialize>(action: &str, outcome: Result<T, aliyun_ai::Error>) {
+/// emulator gives, for this service, for an id it does not hold (the example
+/// request names a task or a resource this fresh emulator never created: the
+/// request was still signed, verified and decoded). Anything else fails the
+/// test.
+pub fn assert_called<T: Serialize>(
+    service: &str,
+    action: &str,
+    outcome: Result<T, aliyun_ai::Error>,
+) {
     match outcome {
         Ok(answer) => assert_answered(action, &answer),
         Err(error) => assert!(
             error
                 .code()
-                .is_some_and(|code| aliyun_ai_emulator::UNKNOWN_ID_CODES.contains(&code)),
+                .is_some_and(|code| { aliyun_ai_emulator::unknown_id_code(service) == Some(code) }),
             "{action}: {error}"
         ),
     }

@@ -1,7 +1,10 @@
 //! One span per operation call (`aliyun_ai.operation`: service, operation,
 //! request id, attempts, error code) above the per-attempt HTTP spans.
 
-use crate::common;
+// Alone in its binary: tracing caches each callsite's interest process-wide,
+// so a thread-local subscriber does not see spans first met by other tests.
+#[path = "it/common/mod.rs"]
+mod common;
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -45,13 +48,14 @@ async fn each_call_has_an_operation_span_with_its_outcome() {
     ));
     let (client, _) = client(&mock);
     let request = RecognizeIntentionRequest::builder()
+        .workspace_id("llm-ws")
         .biz_type(BizType::Attitude)
         .conversation("##客户##:好的")
         .build()
         .unwrap();
     let error = client
         .dianjin()
-        .recognize_intention("llm-ws", request)
+        .recognize_intention(request)
         .await
         .unwrap_err();
     assert_eq!(error.code(), Some("InvalidBizType"));

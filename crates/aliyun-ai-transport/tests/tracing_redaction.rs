@@ -1,5 +1,8 @@
 //! The per-attempt tracing spans carry method, host, path, status, attempt and
 //! latency, and never the Authorization header, tokens or signatures.
+//!
+//! Alone in its binary: tracing caches each callsite's interest process-wide,
+//! so a thread-local subscriber does not see spans first met by other tests.
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
