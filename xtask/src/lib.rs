@@ -97,7 +97,7 @@ pub fn load_services(root: &Path) -> Result<Vec<schema::Service>, String> {
         match types_raw {
             Some(raw) => {
                 let edges = schema::type_references(&raw).map_err(|e| e.to_string())?;
-                let sides = schema::shared_sides(&raw, &edges, &uses).map_err(|e| e.to_string())?;
+                let sides = schema::shared_sides(&edges, &uses);
                 let types = schema::types(&raw, &service, &sides).map_err(|e| e.to_string())?;
                 // First, so that lib.rs lists it first.
                 service.modules.insert(0, types);

@@ -93,7 +93,12 @@ pub fn singular(name: &str) -> String {
     {
         return format!("{stem}{}", &name[stem.len()..stem.len() + 2]);
     }
-    name.strip_suffix('s').unwrap_or(name).to_owned()
+    // A short word ending in `s` is no plural (`pos`, a position, is no
+    // `po`s).
+    match name.strip_suffix('s') {
+        Some(stem) if stem.chars().count() > 2 => stem.to_owned(),
+        _ => name.to_owned(),
+    }
 }
 
 /// Names the generated code already uses in every module, which a generated
@@ -165,6 +170,7 @@ mod tests {
             ("Conditions", "Condition"),
             ("matches", "match"),
             ("status", "status"),
+            ("pos", "pos"),
         ] {
             assert_eq!(singular(plural), single, "{plural}");
         }

@@ -8,8 +8,9 @@ impl Emitter<'_> {
     pub(super) fn emit_struct(&mut self, index: usize) {
         let strukt: &StructDef = &self.module.structs[index];
         let side = strukt.side;
-        let request_side = side == Side::Request;
-        let has_required = request_side
+        // Requests send it: a builder, and only body fields are encoded.
+        let request_side = side.is_sent();
+        let has_required = side == Side::Request
             && strukt
                 .fields
                 .iter()
@@ -97,7 +98,7 @@ impl Emitter<'_> {
                         format!("{module}::option")
                     };
                     attrs.push(format!("with = {}", rust_str(&module)));
-                } else if !request_side && !direct && is_object_array(&field.ty) {
+                } else if side != Side::Request && !direct && is_object_array(&field.ty) {
                     attrs.push(
                         "deserialize_with = \"aliyun_ai_core::quirks::null_items::deserialize\""
                             .into(),

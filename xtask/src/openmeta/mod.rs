@@ -13,6 +13,7 @@
 
 mod operation;
 mod overlay;
+mod shared_shapes;
 mod walk;
 
 pub use overlay::{Overlay, parse_overlay};
@@ -137,6 +138,7 @@ fn import_service(
     let en_schemas = en.get("components").and_then(|c| c.get("schemas"));
     let overlay_dir = format!("docs/apis/{}/overlay", service.key);
     let common = read_overlay(root, &format!("{overlay_dir}/all.md"))?;
+    let mut tables = Vec::new();
     for (name, api) in apis {
         let en_api = en.get("apis").and_then(|a| a.get(name));
         let context = Context {
@@ -158,14 +160,26 @@ fn import_service(
             }
             apply_overlay(&mut table, &overlay, true)?;
         }
-        files.insert(
-            PathBuf::from(format!("docs/apis/{}/{name}.md", service.key)),
-            render(&table, &service.stem, name),
-        );
+        tables.push((name.clone(), table));
         let fixture = response_demo(name, api, root, &overlay_dir)?;
         files.insert(
             PathBuf::from(format!("fixtures/{}/{name}/response.json", service.key)),
             fixture,
+        );
+    }
+    let types_file = format!("docs/apis/{}/types.md", service.key);
+    let hand_types = hand_written_types(root, &types_file, &service.key)?;
+    let shared = shared_shapes::extract(&mut tables, &hand_sections(&types_file, &hand_types)?);
+    for (name, table) in &tables {
+        files.insert(
+            PathBuf::from(format!("docs/apis/{}/{name}.md", service.key)),
+            render(table, &service.stem, name),
+        );
+    }
+    if !shared.is_empty() {
+        files.insert(
+            PathBuf::from(&types_file),
+            render_types(&hand_types, &shared, &service.stem),
         );
     }
     // An overlay for an operation the metadata no longer has would rot unseen.
@@ -190,6 +204,72 @@ fn import_service(
 
 // ---------------------------------------------------------------------------
 // Output
+
+/// The line after which `types.md` holds the shapes the import found shared;
+/// what comes before it is written by hand and kept.
+pub const TYPES_MARKER: &str = "<!-- Below: the shapes several imported operations share, found by `cargo xtask import-openmeta` (docs/ADDING_AN_API.md). Do not edit below this line: re-import. -->";
+
+/// The hand-written part of a service's `types.md` (a new one's header when
+/// there is none).
+fn hand_written_types(root: &Path, relative: &str, key: &str) -> Result<String, String> {
+    match fs::read_to_string(root.join(relative)) {
+        Ok(text) => Ok(match text.find(TYPES_MARKER) {
+            Some(at) => text[..at].trim_end().to_owned(),
+            None => text.trim_end().to_owned(),
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(format!(
+            "# types\n\nShapes several {key} tables share.\n\n```api\nkind: types\nservice: {key}\n```"
+        )),
+        Err(e) => Err(format!("{relative}: {e}")),
+    }
+}
+
+/// The sections of the hand-written part of a `types.md`: name and rows.
+fn hand_sections(file: &str, text: &str) -> Result<Vec<(String, Vec<Row>)>, String> {
+    let raw = table::parse(file, text).map_err(|e| e.to_string())?;
+    Ok(raw
+        .sections
+        .into_iter()
+        .map(|section| {
+            let rows = section
+                .rows
+                .into_iter()
+                .map(|r| Row {
+                    name: r.name,
+                    ty: r.ty,
+                    required: r.required,
+                    description: r.description,
+                    example: r.example,
+                })
+                .collect();
+            (section.title, rows)
+        })
+        .collect())
+}
+
+/// `types.md`: the hand-written part, the marker, then one section per
+/// shared shape, saying where it is used.
+fn render_types(hand: &str, shared: &[shared_shapes::SharedType], stem: &str) -> String {
+    let mut out = format!("{hand}\n\n{TYPES_MARKER}\n");
+    for shape in shared {
+        out.push_str(&format!("\n## {}\n\n", shape.name));
+        if !shape.description.is_empty() {
+            out.push_str(&format!("{}\n\n", shape.description));
+        }
+        out.push_str(&format!(
+            "Used by {} (`{METADATA_DIR}/{stem}.zh_cn.json`).\n\n",
+            shape.uses.join(", ")
+        ));
+        out.push_str("| name | type | required | description | example |\n|---|---|---|---|---|\n");
+        for row in &shape.rows {
+            out.push_str(&format!(
+                "| {} | {} | {} | {} | {} |\n",
+                row.name, row.ty, row.required, row.description, row.example
+            ));
+        }
+    }
+    out
+}
 
 fn render(table: &OpTable, stem: &str, op: &str) -> String {
     let mut out = format!("# {}\n\n{}\n\n```api\n", table.title, table.summary);

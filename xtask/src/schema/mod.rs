@@ -126,6 +126,17 @@ pub enum Location {
 pub enum Side {
     Request,
     Response,
+    /// A shared type that requests send and responses return: built like a
+    /// request's (builder, plain encoding), read like a response's (every
+    /// field optional and lenient).
+    Both,
+}
+
+impl Side {
+    /// Whether requests send values of this side (a builder is generated).
+    pub fn is_sent(self) -> bool {
+        matches!(self, Side::Request | Side::Both)
+    }
 }
 
 #[derive(Debug, Clone)]

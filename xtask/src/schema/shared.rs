@@ -22,36 +22,27 @@ pub fn type_references(table: &RawTable) -> Result<BTreeMap<String, Vec<String>>
 
 /// The side of every shared struct: the side of the tables that refer to it,
 /// directly or through another shared type. `uses` are the `{ref}`s of the
-/// operation and document tables, with the file that made each.
+/// operation and document tables, with the file that made each. A type both
+/// sides reach is [`Side::Both`].
 pub fn shared_sides(
-    table: &RawTable,
     edges: &BTreeMap<String, Vec<String>>,
     uses: &[(String, Side, String)],
-) -> Result<BTreeMap<String, Side>> {
+) -> BTreeMap<String, Side> {
     let mut sides: BTreeMap<String, (Side, String)> = BTreeMap::new();
     let mut work: Vec<(String, Side, String)> = uses.to_vec();
     while let Some((name, side, by)) = work.pop() {
-        match sides.get(&name) {
-            Some((known, _)) if *known == side => continue,
-            Some((_, other)) => {
-                let line = table
-                    .sections
-                    .iter()
-                    .find(|s| s.title == name)
-                    .map_or(table.header_line, |s| s.line);
-                return Err(table.error(
-                    line,
-                    format!("shared type `{name}` is used by a request ({}) and a response ({}): give each side its own type", if side == Side::Request { &by } else { other }, if side == Side::Request { other } else { &by }),
-                ));
-            }
-            None => {}
-        }
+        // A type both sides use is `Both` (and so is every type below it).
+        let side = match sides.get(&name) {
+            Some((known, _)) if *known == side || *known == Side::Both => continue,
+            Some(_) => Side::Both,
+            None => side,
+        };
         sides.insert(name.clone(), (side, by.clone()));
         for target in edges.get(&name).into_iter().flatten() {
             work.push((target.clone(), side, format!("{by} via {name}")));
         }
     }
-    Ok(sides.into_iter().map(|(n, (s, _))| (n, s)).collect())
+    sides.into_iter().map(|(n, (s, _))| (n, s)).collect()
 }
 
 /// Reads `types.md`: one shared struct per `##` section (its rows relative to
@@ -122,6 +113,14 @@ pub fn types(
                 format!("shared type `{name}` is used by no table (refer to it with {{ref: {name}}}, or remove it)"),
             )
         })?;
+        if side == Side::Both {
+            if let Some(row) = section.rows.iter().find(|r| r.required.trim() != "no") {
+                return Err(table.error(
+                    row.line,
+                    format!("shared type `{name}` is used by requests and responses: its fields are optional (`{}` is `{}`)", row.name, row.required),
+                ));
+            }
+        }
         let struct_name = builder.claim(Some(name), name, "", section.line)?;
         builder.new_struct(struct_name, "", &section.text, side, section.line);
         builder.add_rows(&section.rows, "", Location::Body, side)?;

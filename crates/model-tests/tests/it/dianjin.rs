@@ -139,3 +139,49 @@ fn quirk_cost_null_and_business_failure() {
         serde_json::from_value(json!({ "cost": "12" })).unwrap();
     assert_eq!(response.cost, Some(12));
 }
+
+/// The settings GetLibrary reads are the type UpdateLibrary takes: one shared
+/// `IndexSetting` (the importer's shared shapes), passed on unchanged.
+#[test]
+fn the_settings_get_library_reads_go_into_update_library_unchanged() {
+    use aliyun_ai_models_dianjin::{GetLibraryResponse, IndexSetting, UpdateLibraryRequest};
+
+    /// Without `null`s, and numbers as floats (`rankThreshold` is a double,
+    /// which encodes `0` as `0.0`: the same number).
+    fn normal(value: serde_json::Value) -> serde_json::Value {
+        match value {
+            serde_json::Value::Object(map) => map
+                .into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k, normal(v)))
+                .collect(),
+            serde_json::Value::Number(n) => json!(n.as_f64()),
+            other => other,
+        }
+    }
+
+    let read: GetLibraryResponse = decode_fixture("dianjin/GetLibrary/response.json");
+    let setting: IndexSetting = read.data.unwrap().index_setting.unwrap();
+    let request = UpdateLibraryRequest::builder()
+        .workspace_id("llm-ws")
+        .library_id("lib-1")
+        .index_setting(setting.clone())
+        .build()
+        .unwrap();
+    request.validate().unwrap();
+    let fixture: serde_json::Value = serde_json::from_str(&aliyun_ai_model_tests::fixture(
+        "dianjin/GetLibrary/response.json",
+    ))
+    .unwrap();
+    let sent = body_json(&request);
+    assert_eq!(
+        normal(sent["indexSetting"].clone()),
+        normal(fixture["data"]["indexSetting"].clone()),
+        "every setting read goes out as it came"
+    );
+    assert_eq!(
+        sent["indexSetting"]["chunkStrategy"]["size"],
+        json!(256),
+        "a nested value, for the record"
+    );
+}

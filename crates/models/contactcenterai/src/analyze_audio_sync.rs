@@ -3,6 +3,8 @@
 //!
 //! `POST /{workspaceId}/ccai/app/{appId}/analyzeAudioSync` (ROA, can stream server-sent events). Request: [`AnalyzeAudioSyncRequest`], response: [`AnalyzeAudioSyncResponse`].
 
+use crate::types::CategoryTag;
+use crate::types::Variable;
 use aliyun_ai_core::BusinessFailure;
 use aliyun_ai_core::EncodeError;
 use aliyun_ai_core::Method;
@@ -527,62 +529,6 @@ impl InspectionContentBuilder {
     }
 }
 
-/// 标签分类列表
-///
-/// Build it with [`CategoryTag::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct CategoryTag {
-    /// 标签名称
-    ///
-    /// Optional. Example: `客服过度承诺`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tag_name: Option<String>,
-    /// 标签描述
-    ///
-    /// Optional. Example: `客服在服务客户过程中，基于已有的服务标准是否存在过度承诺的行为`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tag_desc: Option<String>,
-}
-
-impl CategoryTag {
-    /// A builder for [`CategoryTag`].
-    pub fn builder() -> CategoryTagBuilder {
-        CategoryTagBuilder::default()
-    }
-}
-
-/// Builds a [`CategoryTag`]; [`CategoryTagBuilder::build`] checks the required fields.
-#[derive(Debug, Clone, Default)]
-#[must_use]
-pub struct CategoryTagBuilder {
-    tag_name: Option<String>,
-    tag_desc: Option<String>,
-}
-
-impl CategoryTagBuilder {
-    /// Sets `categoryTags[].tagName` (optional). 标签名称
-    pub fn tag_name(mut self, value: impl Into<String>) -> Self {
-        self.tag_name = Some(value.into());
-        self
-    }
-
-    /// Sets `categoryTags[].tagDesc` (optional). 标签描述
-    pub fn tag_desc(mut self, value: impl Into<String>) -> Self {
-        self.tag_desc = Some(value.into());
-        self
-    }
-
-    /// Builds the value.
-    pub fn build(self) -> CategoryTag {
-        CategoryTag {
-            tag_name: self.tag_name,
-            tag_desc: self.tag_desc,
-        }
-    }
-}
-
 /// 语音类型执行参数
 ///
 /// Build it with [`Transcription::builder`].
@@ -759,62 +705,6 @@ impl Transcription {
     }
 }
 
-/// 变量列表
-///
-/// Build it with [`Variable::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct Variable {
-    /// 变量code
-    ///
-    /// Optional. Example: `name`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub variable_code: Option<String>,
-    /// 变量值
-    ///
-    /// Optional. Example: `张三`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub variable_value: Option<String>,
-}
-
-impl Variable {
-    /// A builder for [`Variable`].
-    pub fn builder() -> VariableBuilder {
-        VariableBuilder::default()
-    }
-}
-
-/// Builds a [`Variable`]; [`VariableBuilder::build`] checks the required fields.
-#[derive(Debug, Clone, Default)]
-#[must_use]
-pub struct VariableBuilder {
-    variable_code: Option<String>,
-    variable_value: Option<String>,
-}
-
-impl VariableBuilder {
-    /// Sets `variables[].variableCode` (optional). 变量code
-    pub fn variable_code(mut self, value: impl Into<String>) -> Self {
-        self.variable_code = Some(value.into());
-        self
-    }
-
-    /// Sets `variables[].variableValue` (optional). 变量值
-    pub fn variable_value(mut self, value: impl Into<String>) -> Self {
-        self.variable_value = Some(value.into());
-        self
-    }
-
-    /// Builds the value.
-    pub fn build(self) -> Variable {
-        Variable {
-            variable_code: self.variable_code,
-            variable_value: self.variable_value,
-        }
-    }
-}
-
 /// `AnalyzeAudioSync`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -958,7 +848,7 @@ impl aliyun_ai_core::server::ServerOperation for AnalyzeAudioSyncRequest {
             ),
         ];
         let query = [];
-        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest { path_params: &path_params, query: &query, body: "{\"modelCode\":\"tyxmTurbo\",\"fields\":[{\"code\":\"phoneNumber\",\"name\":\"来电原因类型\",\"desc\":\"用户来电咨询的原因分类，主要有投诉、咨询、政策建议等。\",\"enumValues\":[{\"desc\":\"客户有新的需求/新的场景，客服跟进沟通需求细节\",\"enumValue\":\"新业务拓展\"}]}],\"resultTypes\":[\"summary\"],\"serviceInspection\":{\"inspectionContents\":[{\"content\":\"客服在服务客户过程中，基于已有的服务标准是否存在过度承诺的行为，如：最快到货时间是12小时，无法给客户承诺更快的到货时间。\",\"title\":\"客服是否过度承诺\"}],\"inspectionIntroduction\":\"请检测客服是否存在服务不当的行为，包括：过度承诺、故意套取客户隐私信息等\",\"sceneIntroduction\":\"保险销售场景\"},\"templateIds\":[\"34\"],\"categoryTags\":[{\"tagName\":\"客服过度承诺\",\"tagDesc\":\"客服在服务客户过程中，基于已有的服务标准是否存在过度承诺的行为\"}],\"customPrompt\":\"对通话内容进行总结\",\"transcription\":{\"autoSplit\":1,\"clientChannel\":1,\"serviceChannel\":1,\"fileName\":\"sss.mp3\",\"voiceFileUrl\":\"http://1111.com/sss.mp3\",\"serviceChannelKeywords\":[\"你好\"],\"asrModelCode\":\"nls\",\"vocabularyId\":\"esnvknv*****skdnvjksd\",\"level\":\"low\"},\"variables\":[{\"variableCode\":\"name\",\"variableValue\":\"张三\"}],\"responseFormatType\":\"jsonObject\",\"stream\":false}".as_bytes() })?;
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest { path_params: &path_params, query: &query, body: "{\"modelCode\":\"tyxmTurbo\",\"fields\":[{\"code\":\"phoneNumber\",\"name\":\"来电原因类型\",\"desc\":\"用户来电咨询的原因分类，主要有投诉、咨询、政策建议等。\",\"enumValues\":[{\"desc\":\"客户有新的需求/新的场景，客服跟进沟通需求细节\",\"enumValue\":\"新业务拓展\"}]}],\"resultTypes\":[\"summary\"],\"serviceInspection\":{\"inspectionContents\":[{\"content\":\"客服在服务客户过程中，基于已有的服务标准是否存在过度承诺的行为，如：最快到货时间是12小时，无法给客户承诺更快的到货时间。\",\"title\":\"客服是否过度承诺\"}],\"inspectionIntroduction\":\"请检测客服是否存在服务不当的行为，包括：过度承诺、故意套取客户隐私信息等\",\"sceneIntroduction\":\"保险销售场景\"},\"templateIds\":[\"34\"],\"categoryTags\":[{\"tagName\":\"客服过度承诺\",\"tagDesc\":\"客服在服务客户过程中,基于已有的服务标准是否存在过度承诺的行为\"}],\"customPrompt\":\"对通话内容进行总结\",\"transcription\":{\"autoSplit\":1,\"clientChannel\":1,\"serviceChannel\":1,\"fileName\":\"sss.mp3\",\"voiceFileUrl\":\"http://1111.com/sss.mp3\",\"serviceChannelKeywords\":[\"你好\"],\"asrModelCode\":\"nls\",\"vocabularyId\":\"esnvknv*****skdnvjksd\",\"level\":\"low\"},\"variables\":[{\"variableCode\":\"name\",\"variableValue\":\"张三\"}],\"responseFormatType\":\"jsonObject\",\"stream\":false}".as_bytes() })?;
         aliyun_ai_core::Operation::validate(&request)?;
         Ok(request)
     }

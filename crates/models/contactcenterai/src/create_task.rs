@@ -9,8 +9,9 @@ use crate::types::Field;
 use crate::types::ModelCode;
 use crate::types::ResponseFormatType;
 use crate::types::ResultType;
-use crate::types::Role;
+use crate::types::Sentence;
 use crate::types::ServiceInspection;
+use crate::types::Variable;
 use aliyun_ai_core::BusinessFailure;
 use aliyun_ai_core::EncodeError;
 use aliyun_ai_core::Method;
@@ -330,7 +331,7 @@ pub struct Example {
     ///
     /// Optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sentences: Option<Vec<ExampleSentence>>,
+    pub sentences: Option<Vec<Sentence>>,
 }
 
 impl Example {
@@ -345,7 +346,7 @@ impl Example {
 #[must_use]
 pub struct ExampleBuilder {
     output: Option<String>,
-    sentences: Option<Vec<ExampleSentence>>,
+    sentences: Option<Vec<Sentence>>,
 }
 
 impl ExampleBuilder {
@@ -359,7 +360,7 @@ impl ExampleBuilder {
     pub fn sentences<I>(mut self, value: I) -> Self
     where
         I: IntoIterator,
-        I::Item: Into<ExampleSentence>,
+        I::Item: Into<Sentence>,
     {
         self.sentences = Some(value.into_iter().map(Into::into).collect());
         self
@@ -381,91 +382,6 @@ impl Example {
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         for item in self.sentences.iter().flatten() {
             item.check()?;
-        }
-        Ok(())
-    }
-}
-
-/// 对话内容示例
-///
-/// Build it with [`ExampleSentence::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct ExampleSentence {
-    /// 通话角色
-    /// - user：客户
-    /// - agent：客服
-    /// - system：系统消息
-    ///
-    /// Required. Example: `user`.
-    pub role: Role,
-    /// 对话文本
-    ///
-    /// Required. Example: `什么时候更新`.
-    pub text: String,
-}
-
-impl ExampleSentence {
-    /// A builder for [`ExampleSentence`].
-    pub fn builder() -> ExampleSentenceBuilder {
-        ExampleSentenceBuilder::default()
-    }
-
-    /// A value with its required fields `role`, `text`.
-    pub fn new(role: impl Into<Role>, text: impl Into<String>) -> Self {
-        Self {
-            role: role.into(),
-            text: text.into(),
-        }
-    }
-}
-
-/// Builds a [`ExampleSentence`]; [`ExampleSentenceBuilder::build`] checks the required fields.
-#[derive(Debug, Clone, Default)]
-#[must_use]
-pub struct ExampleSentenceBuilder {
-    role: Option<Role>,
-    text: Option<String>,
-}
-
-impl ExampleSentenceBuilder {
-    /// Sets `examples.sentences[].role` (required). 通话角色
-    pub fn role(mut self, value: impl Into<Role>) -> Self {
-        self.role = Some(value.into());
-        self
-    }
-
-    /// Sets `examples.sentences[].text` (required). 对话文本
-    pub fn text(mut self, value: impl Into<String>) -> Self {
-        self.text = Some(value.into());
-        self
-    }
-
-    /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
-    pub fn build(self) -> Result<ExampleSentence, ValidationError> {
-        let value = ExampleSentence {
-            role: self.role.ok_or(ValidationError::missing(
-                OPERATION,
-                "examples.sentences[].role",
-            ))?,
-            text: self.text.ok_or(ValidationError::missing(
-                OPERATION,
-                "examples.sentences[].text",
-            ))?,
-        };
-        value.check()?;
-        Ok(value)
-    }
-}
-
-impl ExampleSentence {
-    /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
-    pub(crate) fn check(&self) -> Result<(), ValidationError> {
-        if self.text.is_empty() {
-            return Err(ValidationError::missing(
-                OPERATION,
-                "examples.sentences[].text",
-            ));
         }
         Ok(())
     }
@@ -673,62 +589,6 @@ impl Transcription {
     }
 }
 
-/// 变量列表
-///
-/// Build it with [`Variable::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct Variable {
-    /// 变量code
-    ///
-    /// Optional. Example: `name`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub variable_code: Option<String>,
-    /// 变量值
-    ///
-    /// Optional. Example: `张三`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub variable_value: Option<String>,
-}
-
-impl Variable {
-    /// A builder for [`Variable`].
-    pub fn builder() -> VariableBuilder {
-        VariableBuilder::default()
-    }
-}
-
-/// Builds a [`Variable`]; [`VariableBuilder::build`] checks the required fields.
-#[derive(Debug, Clone, Default)]
-#[must_use]
-pub struct VariableBuilder {
-    variable_code: Option<String>,
-    variable_value: Option<String>,
-}
-
-impl VariableBuilder {
-    /// Sets `variables[].variableCode` (optional). 变量code
-    pub fn variable_code(mut self, value: impl Into<String>) -> Self {
-        self.variable_code = Some(value.into());
-        self
-    }
-
-    /// Sets `variables[].variableValue` (optional). 变量值
-    pub fn variable_value(mut self, value: impl Into<String>) -> Self {
-        self.variable_value = Some(value.into());
-        self
-    }
-
-    /// Builds the value.
-    pub fn build(self) -> Variable {
-        Variable {
-            variable_code: self.variable_code,
-            variable_value: self.variable_value,
-        }
-    }
-}
-
 /// `CreateTask`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[non_exhaustive]
@@ -890,7 +750,7 @@ impl aliyun_ai_core::server::ServerOperation for CreateTaskRequest {
             ),
         ];
         let query = [];
-        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest { path_params: &path_params, query: &query, body: "{\"dialogue\":{\"sentences\":[{\"role\":\"user\",\"text\":\"请问怎么申请新卡\"}],\"sessionId\":\"session-01\"},\"examples\":{\"output\":\"问题描述：询问2.2更新时间，处理方案：已告知\",\"sentences\":[{\"role\":\"user\",\"text\":\"什么时候更新\"}]},\"fields\":[{\"code\":\"phoneNumber\",\"desc\":\"用户来电咨询的原因分类,主要有投诉、咨询、政策建议等。\",\"enumValues\":[{\"desc\":\"客户有新的需求/新的场景,客服跟进沟通需求细节\",\"enumValue\":\"新业务拓展\"}],\"name\":\"来电原因类型\"}],\"modelCode\":\"tyxmTurbo\",\"resultTypes\":[\"summary\"],\"serviceInspection\":{\"inspectionContents\":[{\"content\":\"客服在服务客户过程中,基于已有的服务标准是否存在过度承诺的行为,如:最快到货时间是12小时,无法给客户承诺更快的到货时间。\",\"title\":\"客服是否过度承诺\"}],\"inspectionIntroduction\":\"请检测客服是否存在服务不当的行为,包括:过度承诺、故意套取客户隐私信息等\",\"sceneIntroduction\":\"保险销售场景\"},\"taskType\":\"text\",\"templateIds\":[\"34\"],\"transcription\":{\"autoSplit\":1,\"clientChannel\":1,\"fileName\":\"sss.mp3\",\"serviceChannel\":1,\"serviceChannelKeywords\":[\"你好\"],\"voiceFileUrl\":\"http://1111.com/sss.mp3\",\"asrModelCode\":\"asr\",\"level\":\"low\",\"vocabularyId\":\"esnvknv*****skdnvjksd\",\"roleIdentification\":true,\"languageHints\":\"zh\"},\"customPrompt\":\"对通话内容进行总结\",\"variables\":[{\"variableCode\":\"name\",\"variableValue\":\"张三\"}],\"categoryTags\":[{\"tagName\":\"客服过度承诺\",\"tagDesc\":\"客服在服务客户过程中,基于已有的服务标准是否存在过度承诺的行为\"}],\"responseFormatType\":\"jsonObject\",\"callBackUrl\":\"123.456.com/callback\"}".as_bytes() })?;
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest { path_params: &path_params, query: &query, body: "{\"dialogue\":{\"sentences\":[{\"role\":\"user\",\"text\":\"请问怎么申请新卡\"}],\"sessionId\":\"session-01\"},\"examples\":{\"output\":\"问题描述：询问2.2更新时间，处理方案：已告知\",\"sentences\":[{\"role\":\"user\",\"text\":\"请问怎么申请新卡\"}]},\"fields\":[{\"code\":\"phoneNumber\",\"desc\":\"用户来电咨询的原因分类,主要有投诉、咨询、政策建议等。\",\"enumValues\":[{\"desc\":\"客户有新的需求/新的场景,客服跟进沟通需求细节\",\"enumValue\":\"新业务拓展\"}],\"name\":\"来电原因类型\"}],\"modelCode\":\"tyxmTurbo\",\"resultTypes\":[\"summary\"],\"serviceInspection\":{\"inspectionContents\":[{\"content\":\"客服在服务客户过程中,基于已有的服务标准是否存在过度承诺的行为,如:最快到货时间是12小时,无法给客户承诺更快的到货时间。\",\"title\":\"客服是否过度承诺\"}],\"inspectionIntroduction\":\"请检测客服是否存在服务不当的行为,包括:过度承诺、故意套取客户隐私信息等\",\"sceneIntroduction\":\"保险销售场景\"},\"taskType\":\"text\",\"templateIds\":[\"34\"],\"transcription\":{\"autoSplit\":1,\"clientChannel\":1,\"fileName\":\"sss.mp3\",\"serviceChannel\":1,\"serviceChannelKeywords\":[\"你好\"],\"voiceFileUrl\":\"http://1111.com/sss.mp3\",\"asrModelCode\":\"asr\",\"level\":\"low\",\"vocabularyId\":\"esnvknv*****skdnvjksd\",\"roleIdentification\":true,\"languageHints\":\"zh\"},\"customPrompt\":\"对通话内容进行总结\",\"variables\":[{\"variableCode\":\"name\",\"variableValue\":\"张三\"}],\"categoryTags\":[{\"tagName\":\"客服过度承诺\",\"tagDesc\":\"客服在服务客户过程中,基于已有的服务标准是否存在过度承诺的行为\"}],\"responseFormatType\":\"jsonObject\",\"callBackUrl\":\"123.456.com/callback\"}".as_bytes() })?;
         aliyun_ai_core::Operation::validate(&request)?;
         Ok(request)
     }

@@ -3,6 +3,7 @@
 //!
 //! `GET /ccai/app/getTaskResult` (ROA). Request: [`GetTaskResultRequest`], response: [`GetTaskResultResponse`].
 
+use crate::types::Adaptive;
 use aliyun_ai_core::BusinessFailure;
 use aliyun_ai_core::EncodeError;
 use aliyun_ai_core::Method;
@@ -236,54 +237,10 @@ pub struct Rag {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub dialog_summary: Option<DialogSummary>,
+    pub dialog_summary: Option<Adaptive>,
     /// rag 智能调用
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub adaptive: Option<Adaptive>,
-}
-
-/// 会话摘要
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct DialogSummary {
-    /// 输入 Token 数量
-    ///
-    /// Example: `520`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub input_tokens: Option<i64>,
-    /// 输出 Token 数量
-    ///
-    /// Example: `664`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub output_tokens: Option<i64>,
-    /// 调用次数
-    ///
-    /// Example: `1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub invoke_count: Option<i64>,
-}
-
-/// rag 智能调用
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct Adaptive {
-    /// 输入 Token 数量
-    ///
-    /// Example: `482`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub input_tokens: Option<i64>,
-    /// 输出 Token 数量
-    ///
-    /// Example: `789`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub output_tokens: Option<i64>,
-    /// 调用次数
-    ///
-    /// Example: `1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub invoke_count: Option<i64>,
 }
 
 aliyun_ai_core::wire_enum! {
@@ -390,7 +347,7 @@ impl aliyun_ai_core::server::ServerOperation for GetTaskResultRequest {
     }
 
     fn example_response() -> serde_json::Value {
-        serde_json::from_str("{\"data\":{\"taskId\":\"20240905-********-93E9-5D45-B4EF-045743A34071\",\"text\":\"对话中没有发现客服故意套取客户隐私信息的行为\",\"taskErrorMessage\":\"异常\",\"taskStatus\":\"FINISH\",\"asrResult\":[{\"begin\":80,\"emotionValue\":5,\"end\":8480,\"role\":\"0\",\"speechRate\":342,\"words\":\"Hello\",\"roleName\":\"客户\"}],\"extra\":\"{\\\"roleConfig\\\":{\\\"role1Name\\\":\\\"客户\\\",\\\"role2Name\\\":\\\"客服\\\"}}\",\"ragStatus\":\"SUCCESS\",\"ragResult\":\"召回内容\",\"ragErrorMessage\":\"非法参数:[无有效知识库]\",\"usage\":{\"rag\":{\"dialogSummary\":{\"inputTokens\":520,\"outputTokens\":664,\"invokeCount\":1},\"adaptive\":{\"inputTokens\":482,\"outputTokens\":789,\"invokeCount\":1}}}},\"requestId\":\"968A8634-FA2C-5381-9B3E-C552DED7E8BF\",\"success\":\"True\"}").unwrap_or_default()
+        serde_json::from_str("{\"data\":{\"taskId\":\"20240905-********-93E9-5D45-B4EF-045743A34071\",\"text\":\"对话中没有发现客服故意套取客户隐私信息的行为\",\"taskErrorMessage\":\"异常\",\"taskStatus\":\"FINISH\",\"asrResult\":[{\"begin\":80,\"emotionValue\":5,\"end\":8480,\"role\":\"0\",\"speechRate\":342,\"words\":\"Hello\",\"roleName\":\"客户\"}],\"extra\":\"{\\\"roleConfig\\\":{\\\"role1Name\\\":\\\"客户\\\",\\\"role2Name\\\":\\\"客服\\\"}}\",\"ragStatus\":\"SUCCESS\",\"ragResult\":\"召回内容\",\"ragErrorMessage\":\"非法参数:[无有效知识库]\",\"usage\":{\"rag\":{\"dialogSummary\":{\"inputTokens\":520,\"outputTokens\":664,\"invokeCount\":1},\"adaptive\":{\"inputTokens\":520,\"outputTokens\":664,\"invokeCount\":1}}}},\"requestId\":\"968A8634-FA2C-5381-9B3E-C552DED7E8BF\",\"success\":\"True\"}").unwrap_or_default()
     }
 
     fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {

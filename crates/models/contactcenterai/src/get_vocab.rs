@@ -3,6 +3,7 @@
 //!
 //! `POST /vocab/getVocab` (ROA). Request: [`GetVocabRequest`], response: [`GetVocabResponse`].
 
+use crate::types::Vocab;
 use aliyun_ai_core::BusinessFailure;
 use aliyun_ai_core::EncodeError;
 use aliyun_ai_core::Method;
@@ -118,61 +119,7 @@ pub struct GetVocabResponse {
     pub success: Option<bool>,
     /// 返回数据
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<Data>,
-}
-
-/// 返回数据
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct Data {
-    /// 热词id
-    ///
-    /// Example: `rrbe***jrvrdd`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vocabulary_id: Option<String>,
-    /// 名称
-    ///
-    /// Example: `热词1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// 描述
-    ///
-    /// Example: `销售热词`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// 语音转写模型
-    ///
-    /// Example: `nls`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub audio_model_code: Option<String>,
-    /// 热词组
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
-    )]
-    pub word_weight_list: Option<Vec<WordWeight>>,
-}
-
-/// 热词组
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct WordWeight {
-    /// 单词
-    ///
-    /// Example: `儿童`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub word: Option<String>,
-    /// 权重
-    ///
-    /// Example: `1`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
-    )]
-    pub weight: Option<i64>,
+    pub data: Option<Vocab>,
 }
 
 impl Operation for GetVocabRequest {
@@ -234,7 +181,7 @@ impl aliyun_ai_core::server::ServerOperation for GetVocabRequest {
     }
 
     fn example_response() -> serde_json::Value {
-        serde_json::from_str("{\"requestId\":\"968A8634-FA2C-5381-9B3E-*******F\",\"success\":true,\"data\":{\"vocabularyId\":\"rrbe***jrvrdd\",\"name\":\"热词1\",\"description\":\"销售热词\",\"audioModelCode\":\"nls\",\"wordWeightList\":[{\"word\":\"儿童\",\"weight\":1}]}}").unwrap_or_default()
+        serde_json::from_str("{\"requestId\":\"968A8634-FA2C-5381-9B3E-*******F\",\"success\":true,\"data\":{\"vocabularyId\":\"dv*****erverve\",\"name\":\"热词1\",\"description\":\"销售热词\",\"audioModelCode\":\"nls\",\"wordWeightList\":[{\"word\":\"儿童\",\"weight\":3}]}}").unwrap_or_default()
     }
 
     fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {

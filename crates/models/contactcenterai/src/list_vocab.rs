@@ -3,6 +3,7 @@
 //!
 //! `POST /vocab/listVocab` (ROA). Request: [`ListVocabRequest`], response: [`ListVocabResponse`].
 
+use crate::types::Vocab;
 use aliyun_ai_core::BusinessFailure;
 use aliyun_ai_core::EncodeError;
 use aliyun_ai_core::Method;
@@ -104,61 +105,7 @@ pub struct ListVocabResponse {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
     )]
-    pub data: Option<Vec<Data>>,
-}
-
-/// 返回数据
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct Data {
-    /// 热词id
-    ///
-    /// Example: `dv*****erverve`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vocabulary_id: Option<String>,
-    /// 名称
-    ///
-    /// Example: `热词1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// 描述
-    ///
-    /// Example: `销售热词`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// 语音转写模型
-    ///
-    /// Example: `nls`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub audio_model_code: Option<String>,
-    /// 热词组
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
-    )]
-    pub word_weight_list: Option<Vec<WordWeight>>,
-}
-
-/// 热词组
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct WordWeight {
-    /// 单词
-    ///
-    /// Example: `儿童`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub word: Option<String>,
-    /// 权重
-    ///
-    /// Example: `3`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
-    )]
-    pub weight: Option<i64>,
+    pub data: Option<Vec<Vocab>>,
 }
 
 impl Operation for ListVocabRequest {

@@ -3,6 +3,7 @@
 //!
 //! `POST /{workspaceId}/ccai/app/{appId}/completion` (ROA, can stream server-sent events). Request: [`RunCompletionRequest`], response: [`RunCompletionResponse`].
 
+use crate::types::Variable;
 use aliyun_ai_core::EncodeError;
 use aliyun_ai_core::Method;
 use aliyun_ai_core::Operation;
@@ -706,62 +707,6 @@ impl InspectionContent {
             ));
         }
         Ok(())
-    }
-}
-
-/// 变量列表
-///
-/// Build it with [`Variable::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct Variable {
-    /// 变量code
-    ///
-    /// Optional. Example: `name`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub variable_code: Option<String>,
-    /// 变量值
-    ///
-    /// Optional. Example: `张三`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub variable_value: Option<String>,
-}
-
-impl Variable {
-    /// A builder for [`Variable`].
-    pub fn builder() -> VariableBuilder {
-        VariableBuilder::default()
-    }
-}
-
-/// Builds a [`Variable`]; [`VariableBuilder::build`] checks the required fields.
-#[derive(Debug, Clone, Default)]
-#[must_use]
-pub struct VariableBuilder {
-    variable_code: Option<String>,
-    variable_value: Option<String>,
-}
-
-impl VariableBuilder {
-    /// Sets `variables[].variableCode` (optional). 变量code
-    pub fn variable_code(mut self, value: impl Into<String>) -> Self {
-        self.variable_code = Some(value.into());
-        self
-    }
-
-    /// Sets `variables[].variableValue` (optional). 变量值
-    pub fn variable_value(mut self, value: impl Into<String>) -> Self {
-        self.variable_value = Some(value.into());
-        self
-    }
-
-    /// Builds the value.
-    pub fn build(self) -> Variable {
-        Variable {
-            variable_code: self.variable_code,
-            variable_value: self.variable_value,
-        }
     }
 }
 

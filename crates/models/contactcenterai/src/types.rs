@@ -665,6 +665,138 @@ impl WordWeight {
     }
 }
 
+/// 会话摘要 Used by GetTaskResult `data.usage.rag.dialogSummary`, GetTaskResult `data.usage.rag.adaptive` (`docs/openmeta/contactcenterai-2024-06-03.zh_cn.json`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Adaptive {
+    /// 输入 Token 数量
+    ///
+    /// Example: `520`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_tokens: Option<i64>,
+    /// 输出 Token 数量
+    ///
+    /// Example: `664`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output_tokens: Option<i64>,
+    /// 调用次数
+    ///
+    /// Example: `1`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub invoke_count: Option<i64>,
+}
+
+/// 变量列表 Used by RunCompletion `variables`, CreateTask `variables`, AnalyzeAudioSync `variables` (`docs/openmeta/contactcenterai-2024-06-03.zh_cn.json`).
+///
+/// Build it with [`Variable::builder`].
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Variable {
+    /// 变量code
+    ///
+    /// Optional. Example: `name`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variable_code: Option<String>,
+    /// 变量值
+    ///
+    /// Optional. Example: `张三`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variable_value: Option<String>,
+}
+
+impl Variable {
+    /// A builder for [`Variable`].
+    pub fn builder() -> VariableBuilder {
+        VariableBuilder::default()
+    }
+}
+
+/// Builds a [`Variable`]; [`VariableBuilder::build`] checks the required fields.
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct VariableBuilder {
+    variable_code: Option<String>,
+    variable_value: Option<String>,
+}
+
+impl VariableBuilder {
+    /// Sets `variableCode` (optional). 变量code
+    pub fn variable_code(mut self, value: impl Into<String>) -> Self {
+        self.variable_code = Some(value.into());
+        self
+    }
+
+    /// Sets `variableValue` (optional). 变量值
+    pub fn variable_value(mut self, value: impl Into<String>) -> Self {
+        self.variable_value = Some(value.into());
+        self
+    }
+
+    /// Builds the value.
+    pub fn build(self) -> Variable {
+        Variable {
+            variable_code: self.variable_code,
+            variable_value: self.variable_value,
+        }
+    }
+}
+
+/// 返回数据 Used by ListVocab `data`, GetVocab `data` (`docs/openmeta/contactcenterai-2024-06-03.zh_cn.json`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Vocab {
+    /// 热词id
+    ///
+    /// Example: `dv*****erverve`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vocabulary_id: Option<String>,
+    /// 名称
+    ///
+    /// Example: `热词1`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// 描述
+    ///
+    /// Example: `销售热词`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// 语音转写模型
+    ///
+    /// Example: `nls`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub audio_model_code: Option<String>,
+    /// 热词组
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
+    )]
+    pub word_weight_list: Option<Vec<VocabWordWeight>>,
+}
+
+/// 热词组 Used by ListVocab `data\[\].wordWeightList`, GetVocab `data.wordWeightList` (`docs/openmeta/contactcenterai-2024-06-03.zh_cn.json`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct VocabWordWeight {
+    /// 单词
+    ///
+    /// Example: `儿童`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub word: Option<String>,
+    /// 权重
+    ///
+    /// Example: `3`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "aliyun_ai_core::quirks::lenient_int::option"
+    )]
+    pub weight: Option<i64>,
+}
+
 aliyun_ai_core::wire_enum! {
     /// 通话角色 (who speaks).
     ///

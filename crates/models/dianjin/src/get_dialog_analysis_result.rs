@@ -3,6 +3,7 @@
 //!
 //! `POST /{workspaceId}/api/virtualHuman/dialog/analysis` (ROA). Request: [`GetDialogAnalysisResultRequest`], response: [`GetDialogAnalysisResultResponse`].
 
+use crate::types::AnalysisResp;
 use aliyun_ai_core::BusinessFailure;
 use aliyun_ai_core::EncodeError;
 use aliyun_ai_core::Method;
@@ -16,8 +17,6 @@ use aliyun_ai_core::ValidationError;
 use aliyun_ai_core::encoding::percent_encode_into;
 use serde::Deserialize;
 use serde::Serialize;
-use serde_json::Value;
-use std::collections::BTreeMap;
 
 /// The operation's name, as validation errors report it.
 const OPERATION: &str = "GetDialogAnalysisResult";
@@ -238,61 +237,6 @@ pub struct DialogAnalysisResp {
     pub analysis_resp: Option<AnalysisResp>,
 }
 
-/// 会话分析的结果
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct AnalysisResp {
-    /// 会话标签列表
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
-    )]
-    pub dialog_labels: Option<Vec<DialogLabel>>,
-    /// 会话摘要
-    ///
-    /// Example: `- 是否有资金需求：不确定，客户未明确表示有无资金需求。\n- 是否有意向：不确定，客户未明确表达意向。\n- 是否可营销：不可营销，客户对客服的多次询问未表现出兴趣，且对话中提到因不适希望减少联系。\n- 待满足需求：客户希望了解具体的预审额度信息。`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dialog_summary: Option<String>,
-    /// 会话执行计划
-    ///
-    /// Example: `1. 客服应再次确认客户的疑问是否已解决，特别是关于额度的具体数额。\n2. 如果客户仍有疑问，提供客服热线电话，建议客户直接拨打以获取更详细的帮助。\n3. 提醒客户检查短信中的链接，以便快速查看和操作。\n4. 记录此次通话中客户表现出的任何不适或不便，确保后续跟进时更加体贴。\n5. 发送一条包含操作指南的短信，确保客户能够轻松找到并使用服务。\n6. 结束通话前，再次感谢客户的支持，并表达希望客户早日康复的愿望。`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dialog_exec_plan: Option<String>,
-    /// 会话SOP
-    ///
-    /// Example: `产品介绍`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dialog_sop: Option<String>,
-    /// 会话过程分析
-    ///
-    /// Example: `{ "dialogues": [ { "round": 1, "result": [ { "key": "客服", "value": "客服回应标签" }, { "key": "客户", "value": "客户回应态度标签" } ] }, { "round": 2, "result": [ { "key": "客服", "value": "客服回应标签" }, { "key": "客户", "value": "客户回应态度标签" } ] } ], "dialogProcessAnalysisStr":"第一轮对话：客服-客服回应标签，客户-客户回应态度标签 第二轮对话：客服-客服回应标签，客户-客户回应态度标签" }`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dialog_process_analysis: Option<BTreeMap<String, Value>>,
-    /// 会话开放分析
-    ///
-    /// Example: `{ "dialogues": [ { "round": 1, "result": [ { "key": "对话主题", "value": "XX" }, { "key": "客户反应", "value": "XXX" }, { "key": "客户反应分析", "value": "XXX" }, { "key": "客服话术", "value": "XXX" }, { "key": "本轮客服话术修改建议", "value": "XXX" } ] }, { "round": 2, "result": [ { "key": "对话主题", "value": "XX" }, { "key": "客户反应", "value": "XXX" }, { "key": "客户反应分析", "value": "XXX" }, { "key": "客服话术", "value": "XXX" }, { "key": "本轮客服话术修改建议", "value": "XXX" } ] } ], "dialogOpenAnalysisStr":"第一轮对话：对话主题-xx##客户反应-xx##客户反应分析-xx##客服话术-xx##本轮客服话术修改建议-xx 第二轮对话：对话主题-xx##客户反应-xx##客户反应分析-xx##客服话术-xx##本轮客服话术修改建议-xx" }`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dialog_open_analysis: Option<BTreeMap<String, Value>>,
-}
-
-/// 会话标签列表
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct DialogLabel {
-    /// 标签名称
-    ///
-    /// Example: `额度不足`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// 标签值
-    ///
-    /// Example: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-}
-
 aliyun_ai_core::wire_enum! {
     /// 会话分析的任务执行状态。
     /// - init 表示未开始
@@ -387,7 +331,7 @@ impl aliyun_ai_core::server::ServerOperation for GetDialogAnalysisResultRequest 
     }
 
     fn example_response() -> serde_json::Value {
-        serde_json::from_str("{\"success\":true,\"time\":\"2024-04-24 11:54:34\",\"errCode\":\"0\",\"message\":\"ok\",\"data\":{\"dialogAnalysisRespList\":[{\"sessionId\":\"183764873624\",\"gmtCreate\":\"2024-04-24 11:54:34\",\"status\":\"running\",\"ossUrl\":\"https://xxx.oss-cn-beijing.aliyuncs.com/dialog-analysis/2024-12-30/2/1826661605606129665\",\"analysisResp\":{\"dialogLabels\":[{\"name\":\"额度不足\",\"value\":\"0\"}],\"dialogSummary\":\"- 是否有资金需求：不确定，客户未明确表示有无资金需求。\\\\n- 是否有意向：不确定，客户未明确表达意向。\\\\n- 是否可营销：不可营销，客户对客服的多次询问未表现出兴趣，且对话中提到因不适希望减少联系。\\\\n- 待满足需求：客户希望了解具体的预审额度信息。\",\"dialogExecPlan\":\"1. 客服应再次确认客户的疑问是否已解决，特别是关于额度的具体数额。\\\\n2. 如果客户仍有疑问，提供客服热线电话，建议客户直接拨打以获取更详细的帮助。\\\\n3. 提醒客户检查短信中的链接，以便快速查看和操作。\\\\n4. 记录此次通话中客户表现出的任何不适或不便，确保后续跟进时更加体贴。\\\\n5. 发送一条包含操作指南的短信，确保客户能够轻松找到并使用服务。\\\\n6. 结束通话前，再次感谢客户的支持，并表达希望客户早日康复的愿望。\",\"dialogSop\":\"产品介绍\"}}]},\"requestId\":\"88A006F0-B565-53BA-B38A-DBDF9D0B2935\"}").unwrap_or_default()
+        serde_json::from_str("{\"success\":true,\"time\":\"2024-04-24 11:54:34\",\"errCode\":\"0\",\"message\":\"ok\",\"data\":{\"dialogAnalysisRespList\":[{\"sessionId\":\"183764873624\",\"gmtCreate\":\"2024-04-24 11:54:34\",\"status\":\"running\",\"ossUrl\":\"https://xxx.oss-cn-beijing.aliyuncs.com/dialog-analysis/2024-12-30/2/1826661605606129665\",\"analysisResp\":{\"dialogLabels\":[{\"name\":\"二级标签\",\"value\":\"协商还款\"}],\"dialogSummary\":\"- 是否有资金需求：否\\\\\\\\n- 是否有意向：否，客户认为自己已经解决，对当前状态表示不解\\\\\\\\n- 是否可营销：否，对话中未表现出对营销信息的兴趣或接受度\\\\\\\\n- 待满足需求：客户希望在三天内解决问题\",\"dialogExecPlan\":\"1. 核实客户账户信息，确认还款情况。\\\\\\\\n2. 若未收到还款，联系财务部门确认是否到账延迟。\\\\\\\\n3. 若已还款，更新客户记录并致歉。\\\\\\\\n4. 跟进客户，确保问题解决。\",\"dialogSop\":\"营销\"}}]},\"requestId\":\"88A006F0-B565-53BA-B38A-DBDF9D0B2935\"}").unwrap_or_default()
     }
 
     fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {

@@ -3,6 +3,7 @@
 //!
 //! `POST /{workspaceId}/api/dialog/log` (ROA). Request: [`GetDialogLogRequest`], response: [`GetDialogLogResponse`].
 
+use crate::types::HitIntention;
 use aliyun_ai_core::BusinessFailure;
 use aliyun_ai_core::EncodeError;
 use aliyun_ai_core::Method;
@@ -158,7 +159,7 @@ pub struct Data {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
     )]
-    pub intention_list: Option<Vec<Intention>>,
+    pub intention_list: Option<Vec<HitIntention>>,
     /// `conversationList` 字段记录了对话内容。 (en: 对话内容)
     ///
     /// Example: `##客服##:您好，请问是张三先生是吧？\n ##客户##:人工客服\n ##客服##:您好，我是2804，很高兴为您服务！\n ##客服##:您好，请问有什么可以帮到您？\n ##客户##:好的 谢谢\n`.
@@ -185,50 +186,6 @@ pub struct Data {
         with = "aliyun_ai_core::quirks::lenient_int::option"
     )]
     pub model_cost_time: Option<i64>,
-}
-
-/// 意图列表
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct Intention {
-    /// 意图名称
-    ///
-    /// Example: `客户明确表示拒绝营销`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub intention_name: Option<String>,
-    /// `intentionScript` 字段包含了针对不同用户意图的客服回复脚本。 (en: 意图话术(命中意图列表字段存在,并且 命中“其它”且开启自主问答，这里返回的是自主问答生成的话术))
-    ///
-    /// Example: `非常抱歉，给您带来了不好的体验。如您无需再接受我们的官方来电，请回复“我要退订”四个字！`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub intention_script: Option<String>,
-    /// `description` 字段提供了对用户意图的详细描述。 (en: 意图描述)
-    ///
-    /// Example: `客户明确表示投诉/退订/不要打电话/骂人等拒绝营销`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-}
-
-/// 命中意图列表
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct HitIntention {
-    /// 意图名称
-    ///
-    /// Example: `客户要求转人工`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub intention_name: Option<String>,
-    /// 根据客户意图提供的脚本回复内容。 (en: 意图话术(命中意图列表字段存在,并且 命中“其它”且开启自主问答，这里返回的是自主问答生成的话术))
-    ///
-    /// Example: `很抱歉，我这里无法直接为您转接，您可以拨打我司客服热线进行咨询。`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub intention_script: Option<String>,
-    /// 客户意图的描述信息。 (en: 意图描述)
-    ///
-    /// Example: `客户希望与真人接触，不想和AI客服继续对话。`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
 }
 
 impl Operation for GetDialogLogRequest {
@@ -302,7 +259,7 @@ impl aliyun_ai_core::server::ServerOperation for GetDialogLogRequest {
     }
 
     fn example_response() -> serde_json::Value {
-        serde_json::from_str("{\"success\":true,\"time\":\"2024-01-01 00:00:00\",\"errCode\":\"0\",\"message\":\"ok\",\"data\":{\"recallList\":\"## Example:\\\\n- 对话内容为：\\\\\\\"##客服##:您好，请问有什么可以帮到您？\\\\n ##客户##:暂时没有了。谢谢。\\\\\\\"时，用户意图为：\\\\\\\"客户想要挂断电话\\\\\\\"\\\\n- 对话内容为：\\\\\\\"##客服##:您好，请问有什么可以帮到您？\\\\n ##客户##:哎你好。\\\\\\\"时，用户意图为：\\\\\\\"客户询问来电目的\\\\\\\"\\\\n- 对话内容为：\\\\\\\"##客服##:您好，请问有什么可以帮到您？\\\\n ##客户##:我现在财务状况很好，谢谢关心。\\\\\\\"时，用户意图为：\\\\\\\"客户拒绝贷款\\\\\\\"\\\\n- 对话内容为：\\\\\\\"##客服##:您好，请问有什么可以帮到您？\\\\n ##客户##:不用了，谢谢，不要再打电话了，谢谢。\\\\\\\"时，用户意图为：\\\\\\\"投诉/退订/不要打电话/骂人\\\\\\\"\\\\n- 对话内容为：\\\\\\\"##客服##:您好，请问有什么可以帮到您？\\\\n ##客户##:你好。\\\\\\\"时，用户意图为：\\\\\\\"客户询问来电目的\\\\\\\"\",\"intentionList\":[{\"intentionName\":\"客户明确表示拒绝营销\",\"intentionScript\":\"非常抱歉，给您带来了不好的体验。如您无需再接受我们的官方来电，请回复“我要退订”四个字！\",\"description\":\"客户明确表示投诉/退订/不要打电话/骂人等拒绝营销\"}],\"conversationList\":\"##客服##:您好，请问是张三先生是吧？\\\\n ##客户##:人工客服\\\\n ##客服##:您好，我是2804，很高兴为您服务！\\\\n ##客服##:您好，请问有什么可以帮到您？\\\\n ##客户##:好的 谢谢\\\\n\",\"hitIntentionList\":[{\"intentionName\":\"客户要求转人工\",\"intentionScript\":\"很抱歉，我这里无法直接为您转接，您可以拨打我司客服热线进行咨询。\",\"description\":\"客户希望与真人接触，不想和AI客服继续对话。\"}],\"analysisProcess\":\"客户回答的内容与提供的意图列表描述均不匹配，没有表达出对账单、还款、天气或其他服务的具体需求或问题。\",\"modelCostTime\":1382},\"requestId\":\"051EEB18-049A-17FF-A5E0-14A5B127C798\"}").unwrap_or_default()
+        serde_json::from_str("{\"success\":true,\"time\":\"2024-01-01 00:00:00\",\"errCode\":\"0\",\"message\":\"ok\",\"data\":{\"recallList\":\"## Example:\\\\n- 对话内容为：\\\\\\\"##客服##:您好，请问有什么可以帮到您？\\\\n ##客户##:暂时没有了。谢谢。\\\\\\\"时，用户意图为：\\\\\\\"客户想要挂断电话\\\\\\\"\\\\n- 对话内容为：\\\\\\\"##客服##:您好，请问有什么可以帮到您？\\\\n ##客户##:哎你好。\\\\\\\"时，用户意图为：\\\\\\\"客户询问来电目的\\\\\\\"\\\\n- 对话内容为：\\\\\\\"##客服##:您好，请问有什么可以帮到您？\\\\n ##客户##:我现在财务状况很好，谢谢关心。\\\\\\\"时，用户意图为：\\\\\\\"客户拒绝贷款\\\\\\\"\\\\n- 对话内容为：\\\\\\\"##客服##:您好，请问有什么可以帮到您？\\\\n ##客户##:不用了，谢谢，不要再打电话了，谢谢。\\\\\\\"时，用户意图为：\\\\\\\"投诉/退订/不要打电话/骂人\\\\\\\"\\\\n- 对话内容为：\\\\\\\"##客服##:您好，请问有什么可以帮到您？\\\\n ##客户##:你好。\\\\\\\"时，用户意图为：\\\\\\\"客户询问来电目的\\\\\\\"\",\"intentionList\":[{\"intentionName\":\"客户明确表示拒绝营销\",\"intentionScript\":\"非常抱歉，给您带来了不好的体验。如您无需再接受我们的官方来电，请回复“我要退订”四个字！\",\"description\":\"客户明确表示投诉/退订/不要打电话/骂人等拒绝营销\"}],\"conversationList\":\"##客服##:您好，请问是张三先生是吧？\\\\n ##客户##:人工客服\\\\n ##客服##:您好，我是2804，很高兴为您服务！\\\\n ##客服##:您好，请问有什么可以帮到您？\\\\n ##客户##:好的 谢谢\\\\n\",\"hitIntentionList\":[{\"intentionName\":\"客户明确表示拒绝营销\",\"intentionScript\":\"非常抱歉，给您带来了不好的体验。如您无需再接受我们的官方来电，请回复“我要退订”四个字！\",\"description\":\"客户明确表示投诉/退订/不要打电话/骂人等拒绝营销\"}],\"analysisProcess\":\"客户回答的内容与提供的意图列表描述均不匹配，没有表达出对账单、还款、天气或其他服务的具体需求或问题。\",\"modelCostTime\":1382},\"requestId\":\"051EEB18-049A-17FF-A5E0-14A5B127C798\"}").unwrap_or_default()
     }
 
     fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {

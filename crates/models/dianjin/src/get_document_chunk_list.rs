@@ -3,6 +3,7 @@
 //!
 //! `POST /{workspaceId}/api/library/getDocumentChunk` (ROA). Request: [`GetDocumentChunkListRequest`], response: [`GetDocumentChunkListResponse`].
 
+use crate::types::Chunk;
 use aliyun_ai_core::BusinessFailure;
 use aliyun_ai_core::EncodeError;
 use aliyun_ai_core::Method;
@@ -15,8 +16,6 @@ use aliyun_ai_core::ValidationError;
 use aliyun_ai_core::encoding::percent_encode_into;
 use serde::Deserialize;
 use serde::Serialize;
-use serde_json::Value;
-use std::collections::BTreeMap;
 
 /// The operation's name, as validation errors report it.
 const OPERATION: &str = "GetDocumentChunkList";
@@ -273,7 +272,7 @@ pub struct Data {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
     )]
-    pub records: Option<Vec<Record>>,
+    pub records: Option<Vec<Chunk>>,
     /// 总页数
     ///
     /// Example: `10`.
@@ -292,129 +291,6 @@ pub struct Data {
         with = "aliyun_ai_core::quirks::lenient_int::option"
     )]
     pub total_records: Option<i64>,
-}
-
-/// 记录
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct Record {
-    /// 文档块id
-    ///
-    /// Example: `28377468263482764`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chunk_id: Option<String>,
-    /// 文档块元数据
-    ///
-    /// Example: `{"a":"1"}`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chunk_meta: Option<BTreeMap<String, Value>>,
-    /// 文档块oss地址
-    ///
-    /// Example: `oss-xxxx-hangzhou.com/test.pdf`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chunk_oss_url: Option<String>,
-    /// 文档块文本
-    ///
-    /// Example: `这是一段测试文本`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chunk_text: Option<String>,
-    /// 文档块类型
-    ///
-    /// Example: `text`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chunk_type: Option<ChunkType>,
-    /// 文档id
-    ///
-    /// Example: `8947387648356`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub doc_id: Option<String>,
-    /// 文档类型
-    ///
-    /// Example: `pdf`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub file_type: Option<String>,
-    /// 文档库id
-    ///
-    /// Example: `jhsdvne`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub library_id: Option<String>,
-    /// 文档库名称
-    ///
-    /// Example: `测试文档库`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub library_name: Option<String>,
-    /// 后一个文档块id
-    ///
-    /// Example: `947538465`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub next_chunk_id: Option<String>,
-    /// 文档块位置
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
-    )]
-    pub pos: Option<Vec<Po>>,
-    /// 前一个文档块id
-    ///
-    /// Example: `9848346548365`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pre_chunk_id: Option<String>,
-    /// 文档块分数
-    ///
-    /// Example: `0.5`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub score: Option<f64>,
-    /// 文档标题
-    ///
-    /// Example: `test`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-}
-
-/// 文档块位置
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct Po {
-    /// 坐标
-    ///
-    /// Example: `394.3`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub axis_array: Option<Vec<f64>>,
-    /// 页码
-    ///
-    /// Example: `1`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
-    )]
-    pub page: Option<i64>,
-    /// 文本高亮区域，用于文本类型的文件高亮
-    ///
-    /// Example: `38`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub text_highlight_area: Option<Vec<i64>>,
-}
-
-aliyun_ai_core::wire_enum! {
-    /// 文档块类型
-    ///
-    /// A value this SDK does not know decodes to [`ChunkType::Unknown`] and encodes back unchanged.
-    pub enum ChunkType {
-        /// `faq`
-        Faq = "faq",
-        /// `text`
-        Text = "text",
-        /// `graph`
-        Graph = "graph",
-        /// `table`
-        Table = "table",
-        /// `structure`
-        Structure = "structure",
-    }
 }
 
 impl Operation for GetDocumentChunkListRequest {

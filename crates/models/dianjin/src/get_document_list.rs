@@ -3,6 +3,7 @@
 //!
 //! `GET /{workspaceId}/api/library/listDocument` (ROA). Request: [`GetDocumentListRequest`], response: [`GetDocumentListResponse`].
 
+use crate::types::DocumentList;
 use aliyun_ai_core::BusinessFailure;
 use aliyun_ai_core::EncodeError;
 use aliyun_ai_core::Method;
@@ -15,8 +16,6 @@ use aliyun_ai_core::ValidationError;
 use aliyun_ai_core::encoding::percent_encode_into;
 use serde::Deserialize;
 use serde::Serialize;
-use serde_json::Value;
-use std::collections::BTreeMap;
 
 /// The operation's name, as validation errors report it.
 const OPERATION: &str = "GetDocumentList";
@@ -147,7 +146,7 @@ pub struct GetDocumentListResponse {
     pub cost: Option<i64>,
     /// 响应数据
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<Data>,
+    pub data: Option<DocumentList>,
     /// 数据类型
     ///
     /// Example: `null`.
@@ -182,106 +181,6 @@ pub struct GetDocumentListResponse {
     /// Example: `2024-04-24 11:54:34`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time: Option<String>,
-}
-
-/// 响应数据
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct Data {
-    /// 当前页码（分页参数）。 (en: 当前页)
-    ///
-    /// Example: `1`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
-    )]
-    pub current_page: Option<i64>,
-    /// 页面大小（分页参数）。 (en: 每页记录数)
-    ///
-    /// Example: `10`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
-    )]
-    pub page_size: Option<i64>,
-    /// 记录
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
-    )]
-    pub records: Option<Vec<Record>>,
-    /// 总页数（分页参数）。 (en: 总页数)
-    ///
-    /// Example: `10`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
-    )]
-    pub total_pages: Option<i64>,
-    /// 总记录数量。 (en: 总记录数)
-    ///
-    /// Example: `100`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
-    )]
-    pub total_records: Option<i64>,
-}
-
-/// 记录
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct Record {
-    /// 文档id
-    ///
-    /// Example: `8326748346`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub doc_id: Option<String>,
-    /// 文档元数据
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub document_meta: Option<BTreeMap<String, Value>>,
-    /// 文档类型
-    ///
-    /// Example: `pdf`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub file_type: Option<String>,
-    /// 创建时间
-    ///
-    /// Example: `2024-01-01 00:00:00`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<String>,
-    /// 修改时间
-    ///
-    /// Example: `2024-01-01 00:00:00`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gmt_modified: Option<String>,
-    /// 文档所属库id
-    ///
-    /// Example: `skjdhshbv`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub library_id: Option<String>,
-    /// 文档状态 (WaitRefresh: 等待刷新, InQueue: 待处理, FetchingData: 数据获取中, Embedding: 文档处理中, Error: 错误, Completed: 可用, Null: 未知)
-    ///
-    /// Example: `WaitRefresh`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status_code: Option<String>,
-    /// 文档标题
-    ///
-    /// Example: `test`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-    /// 文档链接（该字段即将废弃），该值为空，如需要获取文档链接，可使用GetDocumentUrl获取该值。 (en: 文档链接)
-    ///
-    /// Example: `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
 }
 
 impl Operation for GetDocumentListRequest {
@@ -382,7 +281,7 @@ impl aliyun_ai_core::server::ServerOperation for GetDocumentListRequest {
     }
 
     fn example_response() -> serde_json::Value {
-        serde_json::from_str("{\"data\":{\"currentPage\":1,\"pageSize\":10,\"records\":[{\"docId\":\"8326748346\",\"fileType\":\"pdf\",\"gmtCreate\":\"2024-01-01 00:00:00\",\"gmtModified\":\"2024-01-01 00:00:00\",\"libraryId\":\"skjdhshbv\",\"statusCode\":\"WaitRefresh\",\"title\":\"test\"}],\"totalPages\":10,\"totalRecords\":100},\"errCode\":\"0\",\"message\":\"ok\",\"requestId\":\"5E3FBAF1-17AF-53B7-AF0A-CDCEEB6DE658\",\"success\":true,\"time\":\"2024-04-24 11:54:34\"}").unwrap_or_default()
+        serde_json::from_str("{\"data\":{\"currentPage\":1,\"pageSize\":10,\"records\":[{\"docId\":\"29368126816\",\"fileType\":\"pdf\",\"gmtCreate\":\"2024-01-01 00:00:00\",\"gmtModified\":\"2024-01-01 00:00:00\",\"libraryId\":\"sdfgsjdfg\",\"statusCode\":\"WaitRefresh\",\"title\":\"公司文档\"}],\"totalPages\":10,\"totalRecords\":100},\"errCode\":\"0\",\"message\":\"ok\",\"requestId\":\"5E3FBAF1-17AF-53B7-AF0A-CDCEEB6DE658\",\"success\":true,\"time\":\"2024-04-24 11:54:34\"}").unwrap_or_default()
     }
 
     fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {

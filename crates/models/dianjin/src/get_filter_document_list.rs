@@ -3,6 +3,8 @@
 //!
 //! `POST /{workspaceId}/api/library/filterDocument` (ROA). Request: [`GetFilterDocumentListRequest`], response: [`GetFilterDocumentListResponse`].
 
+use crate::types::DocumentList;
+use crate::types::Or;
 use aliyun_ai_core::BusinessFailure;
 use aliyun_ai_core::EncodeError;
 use aliyun_ai_core::Method;
@@ -15,8 +17,6 @@ use aliyun_ai_core::ValidationError;
 use aliyun_ai_core::encoding::percent_encode_into;
 use serde::Deserialize;
 use serde::Serialize;
-use serde_json::Value;
-use std::collections::BTreeMap;
 
 /// The operation's name, as validation errors report it.
 const OPERATION: &str = "GetFilterDocumentList";
@@ -37,7 +37,7 @@ pub struct GetFilterDocumentListRequest {
     ///
     /// Optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub and: Option<Vec<And>>,
+    pub and: Option<Vec<Or>>,
     /// 文档id列表，用于筛选文档/文档块
     ///
     /// Optional. Example: `3553835752369972270`.
@@ -89,7 +89,7 @@ impl GetFilterDocumentListRequest {
 #[must_use]
 pub struct GetFilterDocumentListRequestBuilder {
     workspace_id: Option<String>,
-    and: Option<Vec<And>>,
+    and: Option<Vec<Or>>,
     doc_id_list: Option<Vec<String>>,
     library_id: Option<String>,
     or: Option<Vec<Or>>,
@@ -109,7 +109,7 @@ impl GetFilterDocumentListRequestBuilder {
     pub fn and<I>(mut self, value: I) -> Self
     where
         I: IntoIterator,
-        I::Item: Into<And>,
+        I::Item: Into<Or>,
     {
         self.and = Some(value.into_iter().map(Into::into).collect());
         self
@@ -194,172 +194,6 @@ impl GetFilterDocumentListRequest {
     }
 }
 
-/// and表达式，用于筛选文档/文档块
-///
-/// Build it with [`And::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct And {
-    /// value在文本召回引擎中的权重。默认是1。
-    ///
-    /// Optional. Example: `1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub boost: Option<f64>,
-    /// 文档库中，元信息的key
-    ///
-    /// Optional. Example: `company`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
-    /// ### 文档库元信息key存储的value和输入的value之间的关系
-    /// - eq：文档库元信息key存储的value = 输入的value
-    /// - contains：文档库元信息key存储的value列表 "包含" 您输入的value
-    ///
-    /// Optional. Example: `eq`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub operator: Option<String>,
-    /// 输入的元信息的值
-    ///
-    /// Optional. Example: `alibaba`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-}
-
-impl And {
-    /// A builder for [`And`].
-    pub fn builder() -> AndBuilder {
-        AndBuilder::default()
-    }
-}
-
-/// Builds a [`And`]; [`AndBuilder::build`] checks the required fields.
-#[derive(Debug, Clone, Default)]
-#[must_use]
-pub struct AndBuilder {
-    boost: Option<f64>,
-    key: Option<String>,
-    operator: Option<String>,
-    value: Option<String>,
-}
-
-impl AndBuilder {
-    /// Sets `and[].boost` (optional). value在文本召回引擎中的权重。默认是1。
-    pub fn boost(mut self, value: f64) -> Self {
-        self.boost = Some(value);
-        self
-    }
-
-    /// Sets `and[].key` (optional). 文档库中，元信息的key
-    pub fn key(mut self, value: impl Into<String>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// Sets `and[].operator` (optional). ### 文档库元信息key存储的value和输入的value之间的关系
-    pub fn operator(mut self, value: impl Into<String>) -> Self {
-        self.operator = Some(value.into());
-        self
-    }
-
-    /// Sets `and[].value` (optional). 输入的元信息的值
-    pub fn value(mut self, value: impl Into<String>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-
-    /// Builds the value.
-    pub fn build(self) -> And {
-        And {
-            boost: self.boost,
-            key: self.key,
-            operator: self.operator,
-            value: self.value,
-        }
-    }
-}
-
-/// or表达式，用于筛选文档/文档块。 (en: or表达式，用于筛选文档/文档块)
-///
-/// Build it with [`Or::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Or {
-    /// value在文本召回引擎中的权重。默认是1。
-    ///
-    /// Optional. Example: `1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub boost: Option<f64>,
-    /// 文档库中，元信息的key
-    ///
-    /// Optional. Example: `company`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
-    /// ### 文档库元信息key存储的value和输入的value之间的关系
-    /// - eq：文档库元信息key存储的value = 输入的value
-    /// - contains：文档库元信息key存储的value列表 "包含" 您输入的value
-    ///
-    /// Optional. Example: `contains`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub operator: Option<String>,
-    /// 输入的元信息的值
-    ///
-    /// Optional. Example: `alibaba`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-}
-
-impl Or {
-    /// A builder for [`Or`].
-    pub fn builder() -> OrBuilder {
-        OrBuilder::default()
-    }
-}
-
-/// Builds a [`Or`]; [`OrBuilder::build`] checks the required fields.
-#[derive(Debug, Clone, Default)]
-#[must_use]
-pub struct OrBuilder {
-    boost: Option<f64>,
-    key: Option<String>,
-    operator: Option<String>,
-    value: Option<String>,
-}
-
-impl OrBuilder {
-    /// Sets `or[].boost` (optional). value在文本召回引擎中的权重。默认是1。
-    pub fn boost(mut self, value: f64) -> Self {
-        self.boost = Some(value);
-        self
-    }
-
-    /// Sets `or[].key` (optional). 文档库中，元信息的key
-    pub fn key(mut self, value: impl Into<String>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// Sets `or[].operator` (optional). ### 文档库元信息key存储的value和输入的value之间的关系
-    pub fn operator(mut self, value: impl Into<String>) -> Self {
-        self.operator = Some(value.into());
-        self
-    }
-
-    /// Sets `or[].value` (optional). 输入的元信息的值
-    pub fn value(mut self, value: impl Into<String>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-
-    /// Builds the value.
-    pub fn build(self) -> Or {
-        Or {
-            boost: self.boost,
-            key: self.key,
-            operator: self.operator,
-            value: self.value,
-        }
-    }
-}
-
 /// `GetFilterDocumentList`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -376,7 +210,7 @@ pub struct GetFilterDocumentListResponse {
     pub cost: Option<i64>,
     /// 响应数据
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<Data>,
+    pub data: Option<DocumentList>,
     /// 数据类型
     ///
     /// Example: `null`.
@@ -411,108 +245,6 @@ pub struct GetFilterDocumentListResponse {
     /// Example: `2024-01-01 00:00:00`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time: Option<String>,
-}
-
-/// 响应数据
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct Data {
-    /// 当前页
-    ///
-    /// Example: `1`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
-    )]
-    pub current_page: Option<i64>,
-    /// 每页记录数
-    ///
-    /// Example: `10`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
-    )]
-    pub page_size: Option<i64>,
-    /// 记录
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
-    )]
-    pub records: Option<Vec<Record>>,
-    /// 总页数
-    ///
-    /// Example: `10`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
-    )]
-    pub total_pages: Option<i64>,
-    /// 总记录数
-    ///
-    /// Example: `100`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
-    )]
-    pub total_records: Option<i64>,
-}
-
-/// 记录
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct Record {
-    /// 文档id
-    ///
-    /// Example: `29368126816`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub doc_id: Option<String>,
-    /// 文档元数据
-    ///
-    /// Example: `{"a": "1"}`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub document_meta: Option<BTreeMap<String, Value>>,
-    /// 文档类型
-    ///
-    /// Example: `pdf`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub file_type: Option<String>,
-    /// 创建时间
-    ///
-    /// Example: `2024-01-01 00:00:00`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gmt_create: Option<String>,
-    /// 修改时间
-    ///
-    /// Example: `2024-01-01 00:00:00`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gmt_modified: Option<String>,
-    /// 文档所属库id
-    ///
-    /// Example: `sdfgsjdfg`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub library_id: Option<String>,
-    /// 文档状态（WaitRefresh：等待刷新，InQueue：待处理，FetchingData：数据获取中，Embedding：文档处理中，Error：错误，Completed：可用，Null：未知） (en: 文档状态 (WaitRefresh: 等待刷新, InQueue: 待处理, FetchingData: 数据获取中, Embedding: 文档处理中, Error: 错误, Completed: 可用, Null: 未知))
-    ///
-    /// Example: `WaitRefresh`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status_code: Option<String>,
-    /// 文档标题
-    ///
-    /// Example: `公司文档`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-    /// 文档链接
-    ///
-    /// Example: `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
 }
 
 impl Operation for GetFilterDocumentListRequest {
@@ -592,7 +324,7 @@ impl aliyun_ai_core::server::ServerOperation for GetFilterDocumentListRequest {
     fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
         let path_params = [("workspaceId".to_owned(), "llm-xxxxx".to_owned())];
         let query = [];
-        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest { path_params: &path_params, query: &query, body: "{\"and\":[{\"boost\":1,\"key\":\"company\",\"operator\":\"eq\",\"value\":\"alibaba\"}],\"docIdList\":[\"3553835752369972270\"],\"libraryId\":\"cjshcxxxx\",\"or\":[{\"boost\":1,\"key\":\"company\",\"operator\":\"contains\",\"value\":\"alibaba\"}],\"page\":1,\"pageSize\":10,\"status\":[\"Completed\"]}".as_bytes() })?;
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest { path_params: &path_params, query: &query, body: "{\"and\":[{\"boost\":1,\"key\":\"company\",\"operator\":\"eq\",\"value\":\"alibaba\"}],\"docIdList\":[\"3553835752369972270\"],\"libraryId\":\"cjshcxxxx\",\"or\":[{\"boost\":1,\"key\":\"company\",\"operator\":\"eq\",\"value\":\"alibaba\"}],\"page\":1,\"pageSize\":10,\"status\":[\"Completed\"]}".as_bytes() })?;
         aliyun_ai_core::Operation::validate(&request)?;
         Ok(request)
     }

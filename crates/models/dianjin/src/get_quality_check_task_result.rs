@@ -3,6 +3,7 @@
 //!
 //! `GET /{workspaceId}/api/qualitycheck/task/query` (ROA). Request: [`GetQualityCheckTaskResultRequest`], response: [`GetQualityCheckTaskResultResponse`].
 
+use crate::types::Dialogue;
 use aliyun_ai_core::BusinessFailure;
 use aliyun_ai_core::EncodeError;
 use aliyun_ai_core::Method;
@@ -238,75 +239,6 @@ pub struct ConversationList {
     pub gmt_service: Option<String>,
 }
 
-/// 对话明细列表 (en: 对话明细)
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct Dialogue {
-    /// 本句话的开始时间，相对于会话开始点的偏移时间ms
-    ///
-    /// Example: `0`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
-    )]
-    pub begin: Option<i64>,
-    /// 这句话的开始时间
-    ///
-    /// Example: `2024-09-27 11:23:20`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub begin_time: Option<String>,
-    /// 对话的具体内容
-    ///
-    /// Example: `您好，我是2001，很高兴为您服务！`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<String>,
-    /// 对话角色的唯一标识
-    ///
-    /// Example: `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_id: Option<String>,
-    /// 客服ID
-    ///
-    /// Example: `李四`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_service_id: Option<String>,
-    /// 坐席类型
-    ///
-    /// Example: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_service_type: Option<CustomerServiceType>,
-    /// 本句话的结束时间，相对于会话开始点的偏移时间ms
-    ///
-    /// Example: `0`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
-    )]
-    pub end: Option<i64>,
-    /// 本句话的唯一标识,内部赋值
-    ///
-    /// Example: `1`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
-    )]
-    pub id: Option<i64>,
-    /// 角色
-    ///
-    /// Example: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub role: Option<Role>,
-    /// 对话内容的类型
-    ///
-    /// Example: `TEXT`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<Type>,
-}
-
 /// 质检结果集
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -353,7 +285,7 @@ pub struct QualityCheck {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
     )]
-    pub origin_dialogue: Option<Vec<OriginDialogue>>,
+    pub origin_dialogue: Option<Vec<Dialogue>>,
     /// 质检组ID
     ///
     /// Example: `warning_customers`.
@@ -386,75 +318,6 @@ pub struct QualityCheck {
     pub sub_node_col: Option<Vec<Value>>,
 }
 
-/// 原始对话列表
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct OriginDialogue {
-    /// 本句话的开始时间，相对于会话开始点的偏移时间ms
-    ///
-    /// Example: `0`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
-    )]
-    pub begin: Option<i64>,
-    /// 这句话的开始时间
-    ///
-    /// Example: `2024-05-23 14:57:50`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub begin_time: Option<String>,
-    /// 对话的具体内容
-    ///
-    /// Example: `您好，我是2001，很高兴为您服务！`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<String>,
-    /// 对话角色的唯一标识
-    ///
-    /// Example: `xxx`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_id: Option<String>,
-    /// 客服ID
-    ///
-    /// Example: `23876432`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_service_id: Option<String>,
-    /// 坐席类型
-    ///
-    /// Example: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub customer_service_type: Option<OriginDialogueCustomerServiceType>,
-    /// 本句话的结束时间，相对于会话开始点的偏移时间ms
-    ///
-    /// Example: `0`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
-    )]
-    pub end: Option<i64>,
-    /// 本句话的唯一标识，内部赋值 (en: 本句话的唯一标识,内部赋值)
-    ///
-    /// Example: `1`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
-    )]
-    pub id: Option<i64>,
-    /// 角色
-    ///
-    /// Example: `0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub role: Option<OriginDialogueRole>,
-    /// 对话内容的类型
-    ///
-    /// Example: `TEXT`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub type_: Option<OriginDialogueType>,
-}
-
 aliyun_ai_core::wire_enum! {
     /// 呼叫类型:
     ///
@@ -464,44 +327,6 @@ aliyun_ai_core::wire_enum! {
         V1 = "1",
         /// `2`
         V2 = "2",
-    }
-}
-
-aliyun_ai_core::wire_enum! {
-    /// 坐席类型
-    ///
-    /// A value this SDK does not know decodes to [`CustomerServiceType::Unknown`] and encodes back unchanged.
-    pub enum CustomerServiceType {
-        /// `0`
-        V0 = "0",
-        /// `1`
-        V1 = "1",
-    }
-}
-
-aliyun_ai_core::wire_enum! {
-    /// 角色
-    ///
-    /// A value this SDK does not know decodes to [`Role::Unknown`] and encodes back unchanged.
-    pub enum Role {
-        /// `0`
-        V0 = "0",
-        /// `1`
-        V1 = "1",
-    }
-}
-
-aliyun_ai_core::wire_enum! {
-    /// 对话内容的类型
-    ///
-    /// A value this SDK does not know decodes to [`Type::Unknown`] and encodes back unchanged.
-    pub enum Type {
-        /// `IMAGE`
-        Image = "IMAGE",
-        /// `TEXT`
-        Text = "TEXT",
-        /// `AUDIO`
-        Audio = "AUDIO",
     }
 }
 
@@ -536,44 +361,6 @@ aliyun_ai_core::wire_enum! {
     pub enum Mode {
         /// `0`
         V0 = "0",
-    }
-}
-
-aliyun_ai_core::wire_enum! {
-    /// 坐席类型
-    ///
-    /// A value this SDK does not know decodes to [`OriginDialogueCustomerServiceType::Unknown`] and encodes back unchanged.
-    pub enum OriginDialogueCustomerServiceType {
-        /// `0`
-        V0 = "0",
-        /// `1`
-        V1 = "1",
-    }
-}
-
-aliyun_ai_core::wire_enum! {
-    /// 角色
-    ///
-    /// A value this SDK does not know decodes to [`OriginDialogueRole::Unknown`] and encodes back unchanged.
-    pub enum OriginDialogueRole {
-        /// `0`
-        V0 = "0",
-        /// `1`
-        V1 = "1",
-    }
-}
-
-aliyun_ai_core::wire_enum! {
-    /// 对话内容的类型
-    ///
-    /// A value this SDK does not know decodes to [`OriginDialogueType::Unknown`] and encodes back unchanged.
-    pub enum OriginDialogueType {
-        /// `IMAGE`
-        Image = "IMAGE",
-        /// `TEXT`
-        Text = "TEXT",
-        /// `AUDIO`
-        Audio = "AUDIO",
     }
 }
 
@@ -671,7 +458,7 @@ impl aliyun_ai_core::server::ServerOperation for GetQualityCheckTaskResultReques
     }
 
     fn example_response() -> serde_json::Value {
-        serde_json::from_str("{\"data\":{\"conversationList\":{\"callType\":\"1\",\"customerId\":\"234234\",\"customerName\":\"张三\",\"customerServiceId\":\"23984763826\",\"customerServiceName\":\"李四\",\"dialogueList\":[{\"begin\":0,\"beginTime\":\"2024-09-27 11:23:20\",\"content\":\"您好，我是2001，很高兴为您服务！\",\"customerServiceId\":\"李四\",\"customerServiceType\":\"0\",\"end\":0,\"id\":1,\"role\":\"0\",\"type\":\"TEXT\"}],\"gmtService\":\"2024-09-27 11:23:20\"},\"gmtCreate\":\"2024-09-27 11:23:20\",\"gmtEnd\":\"2024-09-27 11:23:20\",\"gmtStart\":\"2024-09-27 11:23:20\",\"qualityCheckList\":[{\"checkExplanation\":\"暂无\",\"checkPassed\":\"PASSED\",\"checkProcess\":\"暂无\",\"checked\":\"HIT\",\"gmtEnd\":\"2024-05-23 14:57:50\",\"gmtStart\":\"2024-05-23 14:57:50\",\"mode\":\"0\",\"originDialogue\":[{\"begin\":0,\"beginTime\":\"2024-05-23 14:57:50\",\"content\":\"您好，我是2001，很高兴为您服务！\",\"customerId\":\"xxx\",\"customerServiceId\":\"23876432\",\"customerServiceType\":\"0\",\"end\":0,\"id\":1,\"role\":\"0\",\"type\":\"TEXT\"}],\"qualityGroupId\":\"warning_customers\",\"ruleDescription\":\"进入检测预警客户流程\",\"ruleId\":\"wcm_start\",\"bizType\":\"No\",\"ruleType\":\"0\",\"subNodeCol\":[{ \"ruleId\": \"wxx_regulatory_authorities\", \"ruleDescription\": \"具体某机构预警\", \"checked\": \"HIT\", \"checkProcess\": \"通过审查对话记录，客户主要询问了关于贷款资方信息和结清证明的问题，并表达了想要注销账户的意愿。在整个对话过程中，客户并未提及任何具体的部门名称，也没有明确表示要向部门投诉的意图。\", \"originDialogue\": null, \"checkPassed\": \"NOT_PASSED\", \"checkExplanation\": null, \"mode\": \"0\", \"gmtStart\": \"2024-12-02 10:38:39\", \"gmtEnd\": \"2024-12-02 10:38:43\", \"qualityGroupId\": \"warning_customers\", \"bizType\": null, \"ruleType\": \"0\", \"subNodeCol\": null }]}],\"status\":\"INIT\",\"taskId\":\"1703557101831\"},\"errCode\":\"0\",\"message\":\"ok\",\"requestId\":\"67C7021A-D268-553D-8C15-A087B9604028\",\"success\":true,\"time\":\"2024-01-01 00:00:00\"}").unwrap_or_default()
+        serde_json::from_str("{\"data\":{\"conversationList\":{\"callType\":\"1\",\"customerId\":\"234234\",\"customerName\":\"张三\",\"customerServiceId\":\"23984763826\",\"customerServiceName\":\"李四\",\"dialogueList\":[{\"begin\":0,\"beginTime\":\"2024-09-27 11:23:20\",\"content\":\"您好，我是2001，很高兴为您服务！\",\"customerServiceId\":\"李四\",\"customerServiceType\":\"0\",\"end\":0,\"id\":1,\"role\":\"0\",\"type\":\"TEXT\"}],\"gmtService\":\"2024-09-27 11:23:20\"},\"gmtCreate\":\"2024-09-27 11:23:20\",\"gmtEnd\":\"2024-09-27 11:23:20\",\"gmtStart\":\"2024-09-27 11:23:20\",\"qualityCheckList\":[{\"checkExplanation\":\"暂无\",\"checkPassed\":\"PASSED\",\"checkProcess\":\"暂无\",\"checked\":\"HIT\",\"gmtEnd\":\"2024-05-23 14:57:50\",\"gmtStart\":\"2024-05-23 14:57:50\",\"mode\":\"0\",\"originDialogue\":[{\"begin\":0,\"beginTime\":\"2024-09-27 11:23:20\",\"content\":\"您好，我是2001，很高兴为您服务！\",\"customerServiceId\":\"李四\",\"customerServiceType\":\"0\",\"end\":0,\"id\":1,\"role\":\"0\",\"type\":\"TEXT\"}],\"qualityGroupId\":\"warning_customers\",\"ruleDescription\":\"进入检测预警客户流程\",\"ruleId\":\"wcm_start\",\"bizType\":\"No\",\"ruleType\":\"0\",\"subNodeCol\":[{ \"ruleId\": \"wxx_regulatory_authorities\", \"ruleDescription\": \"具体某机构预警\", \"checked\": \"HIT\", \"checkProcess\": \"通过审查对话记录，客户主要询问了关于贷款资方信息和结清证明的问题，并表达了想要注销账户的意愿。在整个对话过程中，客户并未提及任何具体的部门名称，也没有明确表示要向部门投诉的意图。\", \"originDialogue\": null, \"checkPassed\": \"NOT_PASSED\", \"checkExplanation\": null, \"mode\": \"0\", \"gmtStart\": \"2024-12-02 10:38:39\", \"gmtEnd\": \"2024-12-02 10:38:43\", \"qualityGroupId\": \"warning_customers\", \"bizType\": null, \"ruleType\": \"0\", \"subNodeCol\": null }]}],\"status\":\"INIT\",\"taskId\":\"1703557101831\"},\"errCode\":\"0\",\"message\":\"ok\",\"requestId\":\"67C7021A-D268-553D-8C15-A087B9604028\",\"success\":true,\"time\":\"2024-01-01 00:00:00\"}").unwrap_or_default()
     }
 
     fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {

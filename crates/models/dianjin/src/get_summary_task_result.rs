@@ -3,6 +3,8 @@
 //!
 //! `GET /{workspaceId}/api/task/summary/result` (ROA). Request: [`GetSummaryTaskResultRequest`], response: [`GetSummaryTaskResultResponse`].
 
+use crate::types::Choice;
+use crate::types::Usage;
 use aliyun_ai_core::BusinessFailure;
 use aliyun_ai_core::EncodeError;
 use aliyun_ai_core::Method;
@@ -15,8 +17,6 @@ use aliyun_ai_core::ValidationError;
 use aliyun_ai_core::encoding::percent_encode_into;
 use serde::Deserialize;
 use serde::Serialize;
-use serde_json::Value;
-use std::collections::BTreeMap;
 
 /// The operation's name, as validation errors report it.
 const OPERATION: &str = "GetSummaryTaskResult";
@@ -206,109 +206,6 @@ pub struct Data {
     /// 消耗token量
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage: Option<Usage>,
-}
-
-/// 模型生成内容的详情。
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Choice {
-    /// 模型生成内容结束原因。
-    ///
-    /// Example: `stop`.
-    #[serde(
-        rename = "finishReason",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub finish_reason: Option<String>,
-    /// 生成的结果序列编号，默认为0。
-    ///
-    /// Example: `0`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
-    )]
-    pub index: Option<i64>,
-    /// 模型输出的消息。
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<Message>,
-}
-
-/// 模型输出的消息。
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Message {
-    /// 模型生成的文本。
-    ///
-    /// Example: `### **报告期经营业绩概述**\n截至2024年3月31日止三个月的未经审核综合业绩显示强劲增长.`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<String>,
-    /// 模型的角色，固定为assistant。
-    ///
-    /// Example: `assistant`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub role: Option<String>,
-    /// 工具调用
-    #[serde(
-        rename = "toolCalls",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
-    )]
-    pub tool_calls: Option<Vec<BTreeMap<String, Value>>>,
-}
-
-/// 消耗token量
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct Usage {
-    /// 图片数量,wanx等模型
-    ///
-    /// Example: `0`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
-    )]
-    pub image_count: Option<i64>,
-    /// 图片token量,qwen-vl等模型
-    ///
-    /// Example: `0`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
-    )]
-    pub image_tokens: Option<i64>,
-    /// 输入token量
-    ///
-    /// Example: `100`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
-    )]
-    pub input_tokens: Option<i64>,
-    /// 输出token量
-    ///
-    /// Example: `200`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
-    )]
-    pub output_tokens: Option<i64>,
-    /// 总token量
-    ///
-    /// Example: `300`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
-    )]
-    pub total_tokens: Option<i64>,
 }
 
 impl Operation for GetSummaryTaskResultRequest {

@@ -3,6 +3,7 @@
 //!
 //! `POST /{workspaceId}/api/realtime/dialog/chat` (ROA, can stream server-sent events). Request: [`RealTimeDialogRequest`], response: [`RealTimeDialogResponse`].
 
+use crate::types::Delta;
 use aliyun_ai_core::BusinessFailure;
 use aliyun_ai_core::EncodeError;
 use aliyun_ai_core::Method;
@@ -469,166 +470,10 @@ pub struct Choice {
     pub finish_reason: Option<String>,
     /// 非流式时，返回的全量结果。流式时为空。 (en: 非流式时，返回的全量结果。)
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<Message>,
+    pub message: Option<Delta>,
     /// 流式时，返回的增量结果。非流式时为空。 (en: 流式时，返回的增量结果。)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delta: Option<Delta>,
-}
-
-/// 非流式时，返回的全量结果。流式时为空。 (en: 非流式时，返回的全量结果。)
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct Message {
-    /// 意图code
-    ///
-    /// Example: `1853360771162058752`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub intention_code: Option<String>,
-    /// 意图话术
-    ///
-    /// Example: `抱歉，我没有明白您的意思，或者您可以拨打我们的客服热线，请客服人员为您解答。`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub intention_script: Option<String>,
-    /// 意图名称
-    ///
-    /// Example: `其它`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub intention_name: Option<String>,
-    /// 推荐意图
-    ///
-    /// Example: `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub recommend_intention: Option<String>,
-    /// 推荐话术
-    ///
-    /// Example: `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub recommend_script: Option<String>,
-    /// 分析过程
-    ///
-    /// Example: `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub analysis_process: Option<String>,
-    /// 自主问答话术，增量数据。流式时为空。 (en: 自主问答话术 增量数据)
-    ///
-    /// Example: `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub self_directed_script: Option<String>,
-    /// time
-    ///
-    /// Example: `1735139569523`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub call_time: Option<String>,
-    /// 挂断对话
-    ///
-    /// Example: `false`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_bool::option"
-    )]
-    pub hang_up_dialog: Option<bool>,
-    /// 自主问答话术，全量数据 (en: 自主问答话术 全量数据)
-    ///
-    /// Example: `关于宇宙的大小，这是一个非常深奥的科学话题`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub self_directed_script_full_content: Option<String>,
-    /// 是否打断
-    ///
-    /// Example: `false`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_bool::option"
-    )]
-    pub interrupt: Option<bool>,
-    /// 是否跳过当前识别
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_bool::option"
-    )]
-    pub skip_current_recognize: Option<bool>,
-}
-
-/// 流式时，返回的增量结果。非流式时为空。 (en: 流式时，返回的增量结果。)
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct Delta {
-    /// 意图code
-    ///
-    /// Example: `1853360771162058752`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub intention_code: Option<String>,
-    /// 意图话术
-    ///
-    /// Example: `抱歉，我没有明白您的意思，或者您可以拨打我们的客服热线，请客服人员为您解答。`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub intention_script: Option<String>,
-    /// 意图名称
-    ///
-    /// Example: `其他`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub intention_name: Option<String>,
-    /// 推荐意图
-    ///
-    /// Example: `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub recommend_intention: Option<String>,
-    /// 推荐话术
-    ///
-    /// Example: `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub recommend_script: Option<String>,
-    /// 分析过程
-    ///
-    /// Example: `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub analysis_process: Option<String>,
-    /// 自主问答话术，增量数据 (en: 自主问答话术 增量数据)
-    ///
-    /// Example: `话题`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub self_directed_script: Option<String>,
-    /// time
-    ///
-    /// Example: `null`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub call_time: Option<String>,
-    /// 挂断对话
-    ///
-    /// Example: `false`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_bool::option"
-    )]
-    pub hang_up_dialog: Option<bool>,
-    /// 自主问答话术，全量数据 (en: 自主问答话术 全量数据)
-    ///
-    /// Example: `关于宇宙的大小，这是一个非常深奥的科学话题`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub self_directed_script_full_content: Option<String>,
-    /// 是否打断
-    ///
-    /// Example: `false`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_bool::option"
-    )]
-    pub interrupt: Option<bool>,
-    /// 是否跳过当前识别
-    ///
-    /// Example: `false`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_bool::option"
-    )]
-    pub skip_current_recognize: Option<bool>,
 }
 
 aliyun_ai_core::wire_enum! {
@@ -732,7 +577,7 @@ impl aliyun_ai_core::server::ServerOperation for RealTimeDialogRequest {
     }
 
     fn example_response() -> serde_json::Value {
-        serde_json::from_str("{\"id\":\"eb2b6139-ddf1-91a0-a47f-df7617ae9032\",\"choices\":[{\"index\":0,\"finishReason\":\"stop\",\"message\":{\"intentionCode\":\"1853360771162058752\",\"intentionScript\":\"抱歉，我没有明白您的意思，或者您可以拨打我们的客服热线，请客服人员为您解答。\",\"intentionName\":\"其它\",\"callTime\":\"1735139569523\",\"hangUpDialog\":false,\"selfDirectedScriptFullContent\":\"关于宇宙的大小，这是一个非常深奥的科学话题\",\"interrupt\":false},\"delta\":{\"intentionCode\":\"1853360771162058752\",\"intentionScript\":\"抱歉，我没有明白您的意思，或者您可以拨打我们的客服热线，请客服人员为您解答。\",\"intentionName\":\"其他\",\"selfDirectedScript\":\"话题\",\"hangUpDialog\":false,\"selfDirectedScriptFullContent\":\"关于宇宙的大小，这是一个非常深奥的科学话题\",\"interrupt\":false,\"skipCurrentRecognize\":false}}],\"created\":\"1735139569523\",\"success\":true,\"requestId\":\"5E3FBAF1-17AF-53B7-AF0A-CDCEEB6DE658\"}").unwrap_or_default()
+        serde_json::from_str("{\"id\":\"eb2b6139-ddf1-91a0-a47f-df7617ae9032\",\"choices\":[{\"index\":0,\"finishReason\":\"stop\",\"message\":{\"intentionCode\":\"1853360771162058752\",\"intentionScript\":\"抱歉，我没有明白您的意思，或者您可以拨打我们的客服热线，请客服人员为您解答。\",\"intentionName\":\"其它\",\"callTime\":\"1735139569523\",\"hangUpDialog\":false,\"selfDirectedScriptFullContent\":\"关于宇宙的大小，这是一个非常深奥的科学话题\",\"interrupt\":false},\"delta\":{\"intentionCode\":\"1853360771162058752\",\"intentionScript\":\"抱歉，我没有明白您的意思，或者您可以拨打我们的客服热线，请客服人员为您解答。\",\"intentionName\":\"其它\",\"callTime\":\"1735139569523\",\"hangUpDialog\":false,\"selfDirectedScriptFullContent\":\"关于宇宙的大小，这是一个非常深奥的科学话题\",\"interrupt\":false}}],\"created\":\"1735139569523\",\"success\":true,\"requestId\":\"5E3FBAF1-17AF-53B7-AF0A-CDCEEB6DE658\"}").unwrap_or_default()
     }
 
     fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {

@@ -3,6 +3,8 @@
 //!
 //! `POST /{workspaceId}/api/library/recallDocument` (ROA). Request: [`RecallDocumentRequest`], response: [`RecallDocumentResponse`].
 
+use crate::types::Chunk;
+use crate::types::Or;
 use aliyun_ai_core::BusinessFailure;
 use aliyun_ai_core::EncodeError;
 use aliyun_ai_core::Method;
@@ -149,7 +151,7 @@ pub struct Filter {
     ///
     /// Optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub and: Option<Vec<And>>,
+    pub and: Option<Vec<Or>>,
     /// 文档块类型，用于筛选文档块，包括：Text、Graph、Table、FAQ (en: 文档块类型 用于筛选文档块 (Text: *, Graph, Table, FAQ))
     ///
     /// Optional. Example: `Text`.
@@ -187,7 +189,7 @@ impl Filter {
 #[derive(Debug, Clone, Default)]
 #[must_use]
 pub struct FilterBuilder {
-    and: Option<Vec<And>>,
+    and: Option<Vec<Or>>,
     chunk_type: Option<String>,
     doc_id_list: Option<Vec<String>>,
     library_id: Option<String>,
@@ -200,7 +202,7 @@ impl FilterBuilder {
     pub fn and<I>(mut self, value: I) -> Self
     where
         I: IntoIterator,
-        I::Item: Into<And>,
+        I::Item: Into<Or>,
     {
         self.and = Some(value.into_iter().map(Into::into).collect());
         self
@@ -275,180 +277,6 @@ impl Filter {
     }
 }
 
-/// and表达式，用于筛选文档/文档块
-///
-/// Build it with [`And::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct And {
-    /// 关键词权重
-    ///
-    /// Optional. Example: `20`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub boost: Option<f64>,
-    /// 文档库中，元信息的key
-    ///
-    /// Optional. Example: `docType`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
-    /// 文档库元信息key存储的value和您输入的value之间的关系
-    /// - eq: 文档库元信息key存储的value = 您输入的value
-    /// - lte：文档库元信息key存储的value \<= 您输入的value
-    /// - gte：文档库元信息key存储的value \>= 您输入的value
-    /// - lt：文档库元信息key存储的value \< 您输入的value
-    /// - gt：文档库元信息key存储的value \> 您输入的value
-    /// - contains: 文档库元信息key存储的value列表 "包含" 您输入的value
-    ///
-    /// Optional. Example: `contains`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub operator: Option<String>,
-    /// 输入的元信息的值
-    ///
-    /// Optional. Example: `策略报告`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-}
-
-impl And {
-    /// A builder for [`And`].
-    pub fn builder() -> AndBuilder {
-        AndBuilder::default()
-    }
-}
-
-/// Builds a [`And`]; [`AndBuilder::build`] checks the required fields.
-#[derive(Debug, Clone, Default)]
-#[must_use]
-pub struct AndBuilder {
-    boost: Option<f64>,
-    key: Option<String>,
-    operator: Option<String>,
-    value: Option<String>,
-}
-
-impl AndBuilder {
-    /// Sets `filters[].and[].boost` (optional). 关键词权重
-    pub fn boost(mut self, value: f64) -> Self {
-        self.boost = Some(value);
-        self
-    }
-
-    /// Sets `filters[].and[].key` (optional). 文档库中，元信息的key
-    pub fn key(mut self, value: impl Into<String>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// Sets `filters[].and[].operator` (optional). 文档库元信息key存储的value和您输入的value之间的关系
-    pub fn operator(mut self, value: impl Into<String>) -> Self {
-        self.operator = Some(value.into());
-        self
-    }
-
-    /// Sets `filters[].and[].value` (optional). 输入的元信息的值
-    pub fn value(mut self, value: impl Into<String>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-
-    /// Builds the value.
-    pub fn build(self) -> And {
-        And {
-            boost: self.boost,
-            key: self.key,
-            operator: self.operator,
-            value: self.value,
-        }
-    }
-}
-
-/// or表达式，用于筛选文档/文档块
-///
-/// Build it with [`Or::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Or {
-    /// 关键词权重
-    ///
-    /// Optional. Example: `30`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub boost: Option<f64>,
-    /// 文档库中，元信息的key
-    ///
-    /// Optional. Example: `researcher`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
-    /// 文档库元信息key存储的value和您输入的value之间的关系
-    /// - eq: 文档库元信息key存储的value = 您输入的value
-    /// - lte：文档库元信息key存储的value \<= 您输入的value
-    /// - gte：文档库元信息key存储的value \>= 您输入的value
-    /// - lt：文档库元信息key存储的value \< 您输入的value
-    /// - gt：文档库元信息key存储的value \> 您输入的value
-    /// - contains: 文档库元信息key存储的value列表 "包含" 您输入的value
-    ///
-    /// Optional. Example: `eq`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub operator: Option<String>,
-    /// 输入的元信息的值
-    ///
-    /// Optional. Example: `zhangsan`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-}
-
-impl Or {
-    /// A builder for [`Or`].
-    pub fn builder() -> OrBuilder {
-        OrBuilder::default()
-    }
-}
-
-/// Builds a [`Or`]; [`OrBuilder::build`] checks the required fields.
-#[derive(Debug, Clone, Default)]
-#[must_use]
-pub struct OrBuilder {
-    boost: Option<f64>,
-    key: Option<String>,
-    operator: Option<String>,
-    value: Option<String>,
-}
-
-impl OrBuilder {
-    /// Sets `filters[].or[].boost` (optional). 关键词权重
-    pub fn boost(mut self, value: f64) -> Self {
-        self.boost = Some(value);
-        self
-    }
-
-    /// Sets `filters[].or[].key` (optional). 文档库中，元信息的key
-    pub fn key(mut self, value: impl Into<String>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// Sets `filters[].or[].operator` (optional). 文档库元信息key存储的value和您输入的value之间的关系
-    pub fn operator(mut self, value: impl Into<String>) -> Self {
-        self.operator = Some(value.into());
-        self
-    }
-
-    /// Sets `filters[].or[].value` (optional). 输入的元信息的值
-    pub fn value(mut self, value: impl Into<String>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-
-    /// Builds the value.
-    pub fn build(self) -> Or {
-        Or {
-            boost: self.boost,
-            key: self.key,
-            operator: self.operator,
-            value: self.value,
-        }
-    }
-}
-
 /// `RecallDocument`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -520,7 +348,7 @@ pub struct Data {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
     )]
-    pub chunk_part_list: Option<Vec<ChunkPart>>,
+    pub chunk_part_list: Option<Vec<Chunk>>,
     /// chunk text列表
     ///
     /// Example: `这是一段测试文档块`.
@@ -548,7 +376,7 @@ pub struct Data {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
     )]
-    pub text_chunk_list: Option<Vec<TextChunk>>,
+    pub text_chunk_list: Option<Vec<Chunk>>,
     /// 文本搜索耗时
     ///
     /// Example: `100`.
@@ -573,7 +401,7 @@ pub struct Data {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
     )]
-    pub vector_chunk_list: Option<Vec<VectorChunk>>,
+    pub vector_chunk_list: Option<Vec<Chunk>>,
     /// 向量搜索耗时
     ///
     /// Example: `100`.
@@ -583,216 +411,6 @@ pub struct Data {
         with = "aliyun_ai_core::quirks::lenient_int::option"
     )]
     pub vector_search_elapsed_ms: Option<i64>,
-}
-
-/// chunk列表
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct Chunk {
-    /// 文档块id
-    ///
-    /// Example: `823746762354`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chunk_id: Option<String>,
-    /// 文档块元数据
-    ///
-    /// Example: `{"a":"1"}`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chunk_meta: Option<BTreeMap<String, Value>>,
-    /// 文档块oss地址
-    ///
-    /// Example: `http://oss-xxx-hangzhou.com/xxx`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chunk_oss_url: Option<String>,
-    /// 文档块文本
-    ///
-    /// Example: `测试文档块`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chunk_text: Option<String>,
-    /// 文档块类型
-    ///
-    /// Example: `text`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chunk_type: Option<String>,
-    /// 文档id
-    ///
-    /// Example: `839468263472`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub doc_id: Option<String>,
-    /// 文档类型
-    ///
-    /// Example: `pdf`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub file_type: Option<String>,
-    /// 文档库id
-    ///
-    /// Example: `dscsbdsk`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub library_id: Option<String>,
-    /// 文档库名称
-    ///
-    /// Example: `测试文档库`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub library_name: Option<String>,
-    /// 后一个文档块id
-    ///
-    /// Example: `982374872364`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub next_chunk_id: Option<String>,
-    /// 文档块位置
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
-    )]
-    pub pos: Option<Vec<Po>>,
-    /// 前一个文档块id
-    ///
-    /// Example: `827364827364832`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pre_chunk_id: Option<String>,
-    /// 文档块分数
-    ///
-    /// Example: `0.5`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub score: Option<f64>,
-    /// 文档标题
-    ///
-    /// Example: `test`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-}
-
-/// 文档块位置
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct Po {
-    /// 坐标
-    ///
-    /// Example: `20.8`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub axis_array: Option<Vec<f64>>,
-    /// 页码
-    ///
-    /// Example: `1`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
-    )]
-    pub page: Option<i64>,
-    /// 文本高亮区域，用于文本类型的文件高亮
-    ///
-    /// Example: `1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub text_highlight_area: Option<Vec<i64>>,
-}
-
-/// chunk part（版面识别结果）列表
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct ChunkPart {
-    /// 文档块id
-    ///
-    /// Example: `98327482364`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chunk_id: Option<String>,
-    /// 文档块元数据
-    ///
-    /// Example: `{"a":"1"}`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chunk_meta: Option<BTreeMap<String, Value>>,
-    /// 文档块oss地址
-    ///
-    /// Example: `http://oss-xxx-hangzhou.com/xxx`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chunk_oss_url: Option<String>,
-    /// 文档块文本
-    ///
-    /// Example: `测试文档块`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chunk_text: Option<String>,
-    /// 文档块类型
-    ///
-    /// Example: `text`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chunk_type: Option<String>,
-    /// 文档id
-    ///
-    /// Example: `92837482364`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub doc_id: Option<String>,
-    /// 文档类型
-    ///
-    /// Example: `pdf`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub file_type: Option<String>,
-    /// 文档库id
-    ///
-    /// Example: `sjdhgjsd`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub library_id: Option<String>,
-    /// 文档库名称
-    ///
-    /// Example: `测试文档库`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub library_name: Option<String>,
-    /// 后一个文档块id
-    ///
-    /// Example: `2387648263542`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub next_chunk_id: Option<String>,
-    /// 文档块位置
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
-    )]
-    pub pos: Option<Vec<ChunkPartPo>>,
-    /// 前一个文档块id
-    ///
-    /// Example: `32874682764`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pre_chunk_id: Option<String>,
-    /// 文档块分数
-    ///
-    /// Example: `0.5`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub score: Option<f64>,
-    /// 文档标题
-    ///
-    /// Example: `测试文档标题`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-}
-
-/// 文档块位置
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct ChunkPartPo {
-    /// 坐标
-    ///
-    /// Example: `1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub axis_array: Option<Vec<f64>>,
-    /// 页码
-    ///
-    /// Example: `1`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
-    )]
-    pub page: Option<i64>,
-    /// 文本高亮区域，用于文本类型的文件高亮
-    ///
-    /// Example: `1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub text_highlight_area: Option<Vec<i64>>,
 }
 
 /// 文档列表
@@ -835,216 +453,6 @@ pub struct Document {
     /// Example: `http://oss-xxx-hangzhou.com/test.pdf`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-}
-
-/// 从文本索引召回的chunk列表
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct TextChunk {
-    /// 文档块id
-    ///
-    /// Example: `32874682364`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chunk_id: Option<String>,
-    /// 文档块元数据
-    ///
-    /// Example: `{"a":"1"}`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chunk_meta: Option<BTreeMap<String, Value>>,
-    /// 文档块oss地址
-    ///
-    /// Example: `http://oss-xxx-hangzhou.com/xxx`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chunk_oss_url: Option<String>,
-    /// 文档块文本
-    ///
-    /// Example: `这是一段测试文档块`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chunk_text: Option<String>,
-    /// 文档块类型
-    ///
-    /// Example: `text`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chunk_type: Option<String>,
-    /// 文档id
-    ///
-    /// Example: `8372467263542`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub doc_id: Option<String>,
-    /// 文档类型
-    ///
-    /// Example: `pdf`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub file_type: Option<String>,
-    /// 文档库id
-    ///
-    /// Example: `djsgfsjd`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub library_id: Option<String>,
-    /// 文档库名称
-    ///
-    /// Example: `测试文档库`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub library_name: Option<String>,
-    /// 后一个文档块id
-    ///
-    /// Example: `23874682432`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub next_chunk_id: Option<String>,
-    /// 文档块位置
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
-    )]
-    pub pos: Option<Vec<TextChunkPo>>,
-    /// 前一个文档块id
-    ///
-    /// Example: `89473868346`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pre_chunk_id: Option<String>,
-    /// 文档块分数
-    ///
-    /// Example: `0.5`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub score: Option<f64>,
-    /// 文档标题
-    ///
-    /// Example: `测试文档标题`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-}
-
-/// 文档块位置
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct TextChunkPo {
-    /// 坐标
-    ///
-    /// Example: `10`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub axis_array: Option<Vec<f64>>,
-    /// 页码
-    ///
-    /// Example: `1`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
-    )]
-    pub page: Option<i64>,
-    /// 文本高亮区域，用于文本类型的文件高亮
-    ///
-    /// Example: `1`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub text_highlight_area: Option<Vec<i64>>,
-}
-
-/// 从向量索引召回的chunk列表
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct VectorChunk {
-    /// 文档块id
-    ///
-    /// Example: `8723642345276`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chunk_id: Option<String>,
-    /// 文档块元数据
-    ///
-    /// Example: `{"a":"1"}`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chunk_meta: Option<BTreeMap<String, Value>>,
-    /// 文档块oss地址
-    ///
-    /// Example: `https://oss-xxxx-hangzhou.com/test.pdf`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chunk_oss_url: Option<String>,
-    /// 文档块文本
-    ///
-    /// Example: `这是一段测试文本`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chunk_text: Option<String>,
-    /// 文档块类型
-    ///
-    /// Example: `text`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chunk_type: Option<String>,
-    /// 文档id
-    ///
-    /// Example: `78326476235675372`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub doc_id: Option<String>,
-    /// 文档类型
-    ///
-    /// Example: `pdf`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub file_type: Option<String>,
-    /// 文档库id
-    ///
-    /// Example: `djsgfsjd`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub library_id: Option<String>,
-    /// 文档库名称
-    ///
-    /// Example: `测试文档库`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub library_name: Option<String>,
-    /// 后一个文档块id
-    ///
-    /// Example: `293846872343`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub next_chunk_id: Option<String>,
-    /// 文档块位置
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
-    )]
-    pub pos: Option<Vec<VectorChunkPo>>,
-    /// 前一个文档块id
-    ///
-    /// Example: `873647326542`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pre_chunk_id: Option<String>,
-    /// 文档块分数
-    ///
-    /// Example: `0.5`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub score: Option<f64>,
-    /// 文档标题
-    ///
-    /// Example: `test`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub title: Option<String>,
-}
-
-/// 文档块位置
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct VectorChunkPo {
-    /// 坐标
-    ///
-    /// Example: `48.8`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub axis_array: Option<Vec<f64>>,
-    /// 页码
-    ///
-    /// Example: `1`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
-    )]
-    pub page: Option<i64>,
-    /// 文本高亮区域，用于文本类型的文件高亮
-    ///
-    /// Example: `10`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub text_highlight_area: Option<Vec<i64>>,
 }
 
 impl Operation for RecallDocumentRequest {
@@ -1118,13 +526,13 @@ impl aliyun_ai_core::server::ServerOperation for RecallDocumentRequest {
     }
 
     fn example_response() -> serde_json::Value {
-        serde_json::from_str("{\"cost\":0,\"data\":{\"chunkList\":[{\"chunkId\":\"823746762354\",\"chunkOssUrl\":\"http://oss-xxx-hangzhou.com/xxx\",\"chunkText\":\"测试文档块\",\"chunkType\":\"text\",\"docId\":\"839468263472\",\"fileType\":\"pdf\",\"libraryId\":\"dscsbdsk\",\"libraryName\":\"测试文档库\",\"nextChunkId\":\"982374872364\",\"pos\":[{\"axisArray\":[20.8],\"page\":1,\"textHighlightArea\":[1]}],\"preChunkId\":\"827364827364832\",\"score\":0.5,\"title\":\"test\"}],\"chunkPartList\":[{\"chunkId\":\"98327482364\",\"chunkOssUrl\":\"http://oss-xxx-hangzhou.com/xxx\",\"chunkText\":\"测试文档块\",\"chunkType\":\"text\",\"docId\":\"92837482364\",\"fileType\":\"pdf\",\"libraryId\":\"sjdhgjsd\",\"libraryName\":\"测试文档库\",\"nextChunkId\":\"2387648263542\",\"pos\":[{\"axisArray\":[1],\"page\":1,\"textHighlightArea\":[1]}],\"preChunkId\":\"32874682764\",\"score\":0.5,\"title\":\"测试文档标题\"}],\"chunkTextList\":[\"这是一段测试文档块\"],\"documents\":[{\"docId\":\"92837482364\",\"fileType\":\"pdf\",\"gmtCreate\":\"2024-01-01 00:00:00\",\"libraryId\":\"sjdhgjsd\",\"title\":\"test\",\"url\":\"http://oss-xxx-hangzhou.com/test.pdf\"}],\"embeddingElapsedMs\":100,\"textChunkList\":[{\"chunkId\":\"32874682364\",\"chunkOssUrl\":\"http://oss-xxx-hangzhou.com/xxx\",\"chunkText\":\"这是一段测试文档块\",\"chunkType\":\"text\",\"docId\":\"8372467263542\",\"fileType\":\"pdf\",\"libraryId\":\"djsgfsjd\",\"libraryName\":\"测试文档库\",\"nextChunkId\":\"23874682432\",\"pos\":[{\"axisArray\":[10],\"page\":1,\"textHighlightArea\":[1]}],\"preChunkId\":\"89473868346\",\"score\":0.5,\"title\":\"测试文档标题\"}],\"textSearchElapsedMs\":100,\"totalElapsedMs\":400,\"vectorChunkList\":[{\"chunkId\":\"8723642345276\",\"chunkOssUrl\":\"https://oss-xxxx-hangzhou.com/test.pdf\",\"chunkText\":\"这是一段测试文本\",\"chunkType\":\"text\",\"docId\":\"78326476235675372\",\"fileType\":\"pdf\",\"libraryId\":\"djsgfsjd\",\"libraryName\":\"测试文档库\",\"nextChunkId\":\"293846872343\",\"pos\":[{\"axisArray\":[48.8],\"page\":1,\"textHighlightArea\":[10]}],\"preChunkId\":\"873647326542\",\"score\":0.5,\"title\":\"test\"}],\"vectorSearchElapsedMs\":100},\"errCode\":\"0\",\"message\":\"ok\",\"requestId\":\"0bc13a9517168617617186457e401f\",\"success\":true,\"time\":\"2024-04-24 11:54:34\"}").unwrap_or_default()
+        serde_json::from_str("{\"cost\":0,\"data\":{\"chunkList\":[{\"chunkId\":\"28377468263482764\",\"chunkOssUrl\":\"oss-xxxx-hangzhou.com/test.pdf\",\"chunkText\":\"这是一段测试文本\",\"chunkType\":\"text\",\"docId\":\"8947387648356\",\"fileType\":\"pdf\",\"libraryId\":\"jhsdvne\",\"libraryName\":\"测试文档库\",\"nextChunkId\":\"947538465\",\"pos\":[{\"axisArray\":[394.3],\"page\":1,\"textHighlightArea\":[38]}],\"preChunkId\":\"9848346548365\",\"score\":0.5,\"title\":\"test\"}],\"chunkPartList\":[{\"chunkId\":\"28377468263482764\",\"chunkOssUrl\":\"oss-xxxx-hangzhou.com/test.pdf\",\"chunkText\":\"这是一段测试文本\",\"chunkType\":\"text\",\"docId\":\"8947387648356\",\"fileType\":\"pdf\",\"libraryId\":\"jhsdvne\",\"libraryName\":\"测试文档库\",\"nextChunkId\":\"947538465\",\"pos\":[{\"axisArray\":[394.3],\"page\":1,\"textHighlightArea\":[38]}],\"preChunkId\":\"9848346548365\",\"score\":0.5,\"title\":\"test\"}],\"chunkTextList\":[\"这是一段测试文档块\"],\"documents\":[{\"docId\":\"92837482364\",\"fileType\":\"pdf\",\"gmtCreate\":\"2024-01-01 00:00:00\",\"libraryId\":\"sjdhgjsd\",\"title\":\"test\",\"url\":\"http://oss-xxx-hangzhou.com/test.pdf\"}],\"embeddingElapsedMs\":100,\"textChunkList\":[{\"chunkId\":\"28377468263482764\",\"chunkOssUrl\":\"oss-xxxx-hangzhou.com/test.pdf\",\"chunkText\":\"这是一段测试文本\",\"chunkType\":\"text\",\"docId\":\"8947387648356\",\"fileType\":\"pdf\",\"libraryId\":\"jhsdvne\",\"libraryName\":\"测试文档库\",\"nextChunkId\":\"947538465\",\"pos\":[{\"axisArray\":[394.3],\"page\":1,\"textHighlightArea\":[38]}],\"preChunkId\":\"9848346548365\",\"score\":0.5,\"title\":\"test\"}],\"textSearchElapsedMs\":100,\"totalElapsedMs\":400,\"vectorChunkList\":[{\"chunkId\":\"28377468263482764\",\"chunkOssUrl\":\"oss-xxxx-hangzhou.com/test.pdf\",\"chunkText\":\"这是一段测试文本\",\"chunkType\":\"text\",\"docId\":\"8947387648356\",\"fileType\":\"pdf\",\"libraryId\":\"jhsdvne\",\"libraryName\":\"测试文档库\",\"nextChunkId\":\"947538465\",\"pos\":[{\"axisArray\":[394.3],\"page\":1,\"textHighlightArea\":[38]}],\"preChunkId\":\"9848346548365\",\"score\":0.5,\"title\":\"test\"}],\"vectorSearchElapsedMs\":100},\"errCode\":\"0\",\"message\":\"ok\",\"requestId\":\"0bc13a9517168617617186457e401f\",\"success\":true,\"time\":\"2024-04-24 11:54:34\"}").unwrap_or_default()
     }
 
     fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
         let path_params = [("workspaceId".to_owned(), "llm-xxxxx".to_owned())];
         let query = [];
-        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest { path_params: &path_params, query: &query, body: "{\"filters\":[{\"and\":[{\"boost\":20,\"key\":\"docType\",\"operator\":\"contains\",\"value\":\"策略报告\"}],\"chunkType\":\"Text\",\"docIdList\":[\"8372458573692819933\"],\"libraryId\":\"sdbjhvs\",\"or\":[{\"boost\":30,\"key\":\"researcher\",\"operator\":\"eq\",\"value\":\"zhangsan\"}],\"status\":[\"WaitRefresh\"]}],\"query\":\"欧洲杯历史上有哪些球队因为球员的适应新文化而受益\",\"rearrangement\":false,\"topK\":10}".as_bytes() })?;
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest { path_params: &path_params, query: &query, body: "{\"filters\":[{\"and\":[{\"boost\":1,\"key\":\"company\",\"operator\":\"eq\",\"value\":\"alibaba\"}],\"chunkType\":\"Text\",\"docIdList\":[\"8372458573692819933\"],\"libraryId\":\"sdbjhvs\",\"or\":[{\"boost\":1,\"key\":\"company\",\"operator\":\"eq\",\"value\":\"alibaba\"}],\"status\":[\"WaitRefresh\"]}],\"query\":\"欧洲杯历史上有哪些球队因为球员的适应新文化而受益\",\"rearrangement\":false,\"topK\":10}".as_bytes() })?;
         aliyun_ai_core::Operation::validate(&request)?;
         Ok(request)
     }

@@ -3,6 +3,8 @@
 //!
 //! `POST /{workspaceId}/api/run/chat/generation` (ROA, can stream server-sent events). Request: [`RunChatResultGenerationRequest`], response: [`RunChatResultGenerationResponse`].
 
+use crate::types::Choice;
+use crate::types::Usage;
 use aliyun_ai_core::EncodeError;
 use aliyun_ai_core::Method;
 use aliyun_ai_core::Operation;
@@ -492,117 +494,6 @@ pub struct RunChatResultGenerationResponse {
     pub usage: Option<Usage>,
 }
 
-/// 模型生成内容的详情。
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Choice {
-    /// 有三种情况：
-    /// - 正在生成时为null；
-    /// - 因触发输入参数中的stop条件而结束为stop；
-    /// - 因生成长度过长而结束为length。 (en: 模型生成内容结束原因。
-    ///
-    /// 有三种情况：
-    /// - 正在生成时为null；
-    /// - 因触发输入参数中的stop条件而结束为stop；
-    /// - 因生成长度过长而结束为length。)
-    ///
-    /// Example: `null`.
-    #[serde(
-        rename = "finishReason",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub finish_reason: Option<String>,
-    /// 生成的结果序列编号，默认为0。
-    ///
-    /// Example: `0`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
-    )]
-    pub index: Option<i64>,
-    /// 对话消息 (en: 模型输出的消息。)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<ChoiceMessage>,
-}
-
-/// 对话消息 (en: 模型输出的消息。)
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct ChoiceMessage {
-    /// 对话内容 (en: 模型生成的文本。)
-    ///
-    /// Example: `你是谁`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<String>,
-    /// 角色 (en: 模型的角色，固定为assistant。)
-    ///
-    /// Example: `user`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub role: Option<String>,
-    /// 工具调用列表 (en: 工具调用)
-    #[serde(
-        rename = "toolCalls",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
-    )]
-    pub tool_calls: Option<Vec<BTreeMap<String, Value>>>,
-}
-
-/// 用量 (en: 消耗量)
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct Usage {
-    /// 图片数，wanx等模型返回 (en: 图片数量,wanx等模型)
-    ///
-    /// Example: `0`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
-    )]
-    pub image_count: Option<i64>,
-    /// 图片Tokens，qwen-vl等模型返回 (en: 图片token量,qwen-vl等模型)
-    ///
-    /// Example: `0`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
-    )]
-    pub image_tokens: Option<i64>,
-    /// 输入Tokens (en: 输入token量)
-    ///
-    /// Example: `200`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
-    )]
-    pub input_tokens: Option<i64>,
-    /// 输出Tokens (en: 输出token量)
-    ///
-    /// Example: `300`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
-    )]
-    pub output_tokens: Option<i64>,
-    /// Tokens总量 (en: 总token量)
-    ///
-    /// Example: `500`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
-    )]
-    pub total_tokens: Option<i64>,
-}
-
 impl Operation for RunChatResultGenerationRequest {
     type Output = RunChatResultGenerationResponse;
 
@@ -663,7 +554,7 @@ impl aliyun_ai_core::server::ServerOperation for RunChatResultGenerationRequest 
     }
 
     fn example_response() -> serde_json::Value {
-        serde_json::from_str("{\"choices\":[{\"index\":0,\"message\":{\"content\":\"你是谁\",\"role\":\"user\"}}],\"created\":1720602203,\"id\":\"eb2b6139-ddf1-91a0-a47f-df7617ae9032\",\"modelId\":\"qwen-max\",\"requestId\":\"eb2b6139-ddf1-91a0-a47f-df7617ae9032\",\"time\":\"2024-04-24 11:54:34\",\"totalTokens\":500,\"usage\":{\"imageCount\":0,\"imageTokens\":0,\"inputTokens\":200,\"outputTokens\":300,\"totalTokens\":500}}").unwrap_or_default()
+        serde_json::from_str("{\"choices\":[{\"finishReason\":\"stop\",\"index\":0,\"message\":{\"content\":\"### **报告期经营业绩概述**\\\\n截至2024年3月31日止三个月的未经审核综合业绩显示强劲增长.\",\"role\":\"assistant\"}}],\"created\":1720602203,\"id\":\"eb2b6139-ddf1-91a0-a47f-df7617ae9032\",\"modelId\":\"qwen-max\",\"requestId\":\"eb2b6139-ddf1-91a0-a47f-df7617ae9032\",\"time\":\"2024-04-24 11:54:34\",\"totalTokens\":500,\"usage\":{\"imageCount\":0,\"imageTokens\":0,\"inputTokens\":100,\"outputTokens\":200,\"totalTokens\":300}}").unwrap_or_default()
     }
 
     fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {

@@ -3,6 +3,7 @@
 //!
 //! `POST /{workspaceId}/api/virtualHuman/dialog/stream/analysis` (ROA, can stream server-sent events). Request: [`RunDialogAnalysisRequest`], response: [`RunDialogAnalysisResponse`].
 
+use crate::types::AnalysisResp;
 use aliyun_ai_core::BusinessFailure;
 use aliyun_ai_core::EncodeError;
 use aliyun_ai_core::Method;
@@ -15,8 +16,6 @@ use aliyun_ai_core::ValidationError;
 use aliyun_ai_core::encoding::percent_encode_into;
 use serde::Deserialize;
 use serde::Serialize;
-use serde_json::Value;
-use std::collections::BTreeMap;
 
 /// The operation's name, as validation errors report it.
 const OPERATION: &str = "RunDialogAnalysis";
@@ -195,57 +194,6 @@ pub struct DialogAnalysisResp {
     /// Example: `DIALOG_OPEN_ANALYSIS`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fail_node: Option<Vec<String>>,
-}
-
-/// 会话分析的结果
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct AnalysisResp {
-    /// 会话标签列表
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
-    )]
-    pub dialog_labels: Option<Vec<DialogLabel>>,
-    /// 会话摘要
-    ///
-    /// Example: `- 是否有资金需求：否\\n- 是否有意向：否，客户认为自己已经解决，对当前状态表示不解\\n- 是否可营销：否，对话中未表现出对营销信息的兴趣或接受度\\n- 待满足需求：客户希望在三天内解决问题`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dialog_summary: Option<String>,
-    /// 会话执行计划
-    ///
-    /// Example: `1. 核实客户账户信息，确认还款情况。\\n2. 若未收到还款，联系财务部门确认是否到账延迟。\\n3. 若已还款，更新客户记录并致歉。\\n4. 跟进客户，确保问题解决。`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dialog_exec_plan: Option<String>,
-    /// 会话SOP
-    ///
-    /// Example: `营销`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dialog_sop: Option<String>,
-    /// 会话过程分析
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dialog_process_analysis: Option<BTreeMap<String, Value>>,
-    /// 会话开放分析
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dialog_open_analysis: Option<BTreeMap<String, Value>>,
-}
-
-/// 会话标签列表
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct DialogLabel {
-    /// 标签名称
-    ///
-    /// Example: `二级标签`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// 标签值
-    ///
-    /// Example: `协商还款`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
 }
 
 aliyun_ai_core::wire_enum! {

@@ -3,6 +3,7 @@
 //!
 //! `POST /{workspaceId}/api/run/library/chat/generation` (ROA, can stream server-sent events). Request: [`RunLibraryChatGenerationRequest`], response: [`RunLibraryChatGenerationResponse`].
 
+use crate::types::Or;
 use aliyun_ai_core::BusinessFailure;
 use aliyun_ai_core::EncodeError;
 use aliyun_ai_core::Method;
@@ -338,7 +339,7 @@ pub struct QueryCriteria {
     ///
     /// Optional.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub and: Option<Vec<And>>,
+    pub and: Option<Vec<Or>>,
     /// or表达式，用于筛选文档/文档块
     ///
     /// Optional.
@@ -357,7 +358,7 @@ impl QueryCriteria {
 #[derive(Debug, Clone, Default)]
 #[must_use]
 pub struct QueryCriteriaBuilder {
-    and: Option<Vec<And>>,
+    and: Option<Vec<Or>>,
     or: Option<Vec<Or>>,
 }
 
@@ -366,7 +367,7 @@ impl QueryCriteriaBuilder {
     pub fn and<I>(mut self, value: I) -> Self
     where
         I: IntoIterator,
-        I::Item: Into<And>,
+        I::Item: Into<Or>,
     {
         self.and = Some(value.into_iter().map(Into::into).collect());
         self
@@ -387,178 +388,6 @@ impl QueryCriteriaBuilder {
         QueryCriteria {
             and: self.and,
             or: self.or,
-        }
-    }
-}
-
-/// and表达式，用于筛选文档/文档块
-///
-/// Build it with [`And::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct And {
-    /// 标签的权重。当该值小于1时，则降低对应关键词的权重；反之，大于1时，增大对应关键词的权重。 (en: 标签的权重)
-    ///
-    /// Optional. Example: `0.5`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub boost: Option<f64>,
-    /// 标签的key
-    ///
-    /// Optional. Example: `city`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
-    /// 标签的操作符：文档库元信息key存储的value和您输入的value之间的关系
-    /// - eq: 文档库元信息key存储的value = 您输入的value
-    /// - lte：文档库元信息key存储的value \<= 您输入的value
-    /// - gte：文档库元信息key存储的value \>= 您输入的value
-    /// - lt：文档库元信息key存储的value \< 您输入的value
-    /// - gt：文档库元信息key存储的value \> 您输入的value (en: 标签的操作符：文档库元信息key存储的value和您输入的value之间的关系)
-    ///
-    /// Optional. Example: `eq`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub operator: Option<String>,
-    /// 标签的值
-    ///
-    /// Optional. Example: `北京`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-}
-
-impl And {
-    /// A builder for [`And`].
-    pub fn builder() -> AndBuilder {
-        AndBuilder::default()
-    }
-}
-
-/// Builds a [`And`]; [`AndBuilder::build`] checks the required fields.
-#[derive(Debug, Clone, Default)]
-#[must_use]
-pub struct AndBuilder {
-    boost: Option<f64>,
-    key: Option<String>,
-    operator: Option<String>,
-    value: Option<String>,
-}
-
-impl AndBuilder {
-    /// Sets `queryCriteria.and[].boost` (optional). 标签的权重。当该值小于1时，则降低对应关键词的权重；反之，大于1时，增大对应关键词的权重。 (en: 标签的权重)
-    pub fn boost(mut self, value: f64) -> Self {
-        self.boost = Some(value);
-        self
-    }
-
-    /// Sets `queryCriteria.and[].key` (optional). 标签的key
-    pub fn key(mut self, value: impl Into<String>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// Sets `queryCriteria.and[].operator` (optional). 标签的操作符：文档库元信息key存储的value和您输入的value之间的关系
-    pub fn operator(mut self, value: impl Into<String>) -> Self {
-        self.operator = Some(value.into());
-        self
-    }
-
-    /// Sets `queryCriteria.and[].value` (optional). 标签的值
-    pub fn value(mut self, value: impl Into<String>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-
-    /// Builds the value.
-    pub fn build(self) -> And {
-        And {
-            boost: self.boost,
-            key: self.key,
-            operator: self.operator,
-            value: self.value,
-        }
-    }
-}
-
-/// or表达式，用于筛选文档/文档块
-///
-/// Build it with [`Or::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Or {
-    /// 标签的权重。当该值小于1时，则降低对应关键词的权重；反之，大于1时，增大对应关键词的权重。 (en: 标签的权重)
-    ///
-    /// Optional. Example: `0.5`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub boost: Option<f64>,
-    /// 标签的key
-    ///
-    /// Optional. Example: `city`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
-    /// 标签的操作符：文档库元信息key存储的value和您输入的value之间的关系
-    /// - eq: 文档库元信息key存储的value = 您输入的value
-    /// - lte：文档库元信息key存储的value \<= 您输入的value
-    /// - gte：文档库元信息key存储的value \>= 您输入的value
-    /// - lt：文档库元信息key存储的value \< 您输入的value
-    /// - gt：文档库元信息key存储的value \> 您输入的value (en: 标签的操作符：文档库元信息key存储的value和您输入的value之间的关系)
-    ///
-    /// Optional. Example: `eq`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub operator: Option<String>,
-    /// 标签的值
-    ///
-    /// Optional. Example: `北京`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-}
-
-impl Or {
-    /// A builder for [`Or`].
-    pub fn builder() -> OrBuilder {
-        OrBuilder::default()
-    }
-}
-
-/// Builds a [`Or`]; [`OrBuilder::build`] checks the required fields.
-#[derive(Debug, Clone, Default)]
-#[must_use]
-pub struct OrBuilder {
-    boost: Option<f64>,
-    key: Option<String>,
-    operator: Option<String>,
-    value: Option<String>,
-}
-
-impl OrBuilder {
-    /// Sets `queryCriteria.or[].boost` (optional). 标签的权重。当该值小于1时，则降低对应关键词的权重；反之，大于1时，增大对应关键词的权重。 (en: 标签的权重)
-    pub fn boost(mut self, value: f64) -> Self {
-        self.boost = Some(value);
-        self
-    }
-
-    /// Sets `queryCriteria.or[].key` (optional). 标签的key
-    pub fn key(mut self, value: impl Into<String>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
-    /// Sets `queryCriteria.or[].operator` (optional). 标签的操作符：文档库元信息key存储的value和您输入的value之间的关系
-    pub fn operator(mut self, value: impl Into<String>) -> Self {
-        self.operator = Some(value.into());
-        self
-    }
-
-    /// Sets `queryCriteria.or[].value` (optional). 标签的值
-    pub fn value(mut self, value: impl Into<String>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-
-    /// Builds the value.
-    pub fn build(self) -> Or {
-        Or {
-            boost: self.boost,
-            key: self.key,
-            operator: self.operator,
-            value: self.value,
         }
     }
 }
@@ -798,7 +627,7 @@ impl aliyun_ai_core::server::ServerOperation for RunLibraryChatGenerationRequest
     fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {
         let path_params = [("workspaceId".to_owned(), "llm-xxxx".to_owned())];
         let query = [];
-        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest { path_params: &path_params, query: &query, body: "{\"docIdList\":[\"1273827636xxx\"],\"enableFollowUp\":false,\"enableMultiQuery\":false,\"enableOpenQa\":false,\"followUpLlm\":\"qwen-max\",\"libraryId\":\"3akzl28vap\",\"llmType\":\"qwen-max\",\"multiQueryLlm\":\"qwen-max\",\"query\":\"这两天北京气候怎么样\",\"queryCriteria\":{\"and\":[{\"boost\":0.5,\"key\":\"city\",\"operator\":\"eq\",\"value\":\"北京\"}],\"or\":[{\"boost\":0.5,\"key\":\"city\",\"operator\":\"eq\",\"value\":\"北京\"}]},\"rerankType\":\"linear\",\"stream\":false,\"subQueryList\":[\"北京最近气温如何？\"],\"textSearchParameter\":{\"limit\":10,\"searchAnalyzerType\":\"IkMaxWord\"},\"topK\":1,\"vectorSearchParameter\":{\"limit\":10},\"withDocumentReference\":false}".as_bytes() })?;
+        let request = Self::from_wire(&aliyun_ai_core::server::WireRequest { path_params: &path_params, query: &query, body: "{\"docIdList\":[\"1273827636xxx\"],\"enableFollowUp\":false,\"enableMultiQuery\":false,\"enableOpenQa\":false,\"followUpLlm\":\"qwen-max\",\"libraryId\":\"3akzl28vap\",\"llmType\":\"qwen-max\",\"multiQueryLlm\":\"qwen-max\",\"query\":\"这两天北京气候怎么样\",\"queryCriteria\":{\"and\":[{\"boost\":1,\"key\":\"company\",\"operator\":\"eq\",\"value\":\"alibaba\"}],\"or\":[{\"boost\":1,\"key\":\"company\",\"operator\":\"eq\",\"value\":\"alibaba\"}]},\"rerankType\":\"linear\",\"stream\":false,\"subQueryList\":[\"北京最近气温如何？\"],\"textSearchParameter\":{\"limit\":10,\"searchAnalyzerType\":\"IkMaxWord\"},\"topK\":1,\"vectorSearchParameter\":{\"limit\":10},\"withDocumentReference\":false}".as_bytes() })?;
         aliyun_ai_core::Operation::validate(&request)?;
         Ok(request)
     }

@@ -5,6 +5,8 @@
 
 use serde::Deserialize;
 use serde::Serialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
 
 /// 一个意图 (an intention to recognise).
 ///
@@ -85,5 +87,1576 @@ impl IntentionBuilder {
             intention_code: self.intention_code,
             intention_script: self.intention_script,
         }
+    }
+}
+
+/// 会话分析的结果 Used by RunDialogAnalysis `data.dialogAnalysisRespList\[\].analysisResp`, GetDialogAnalysisResult `data.dialogAnalysisRespList\[\].analysisResp` (`docs/openmeta/dianjin-2024-06-28.zh_cn.json`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct AnalysisResp {
+    /// 会话标签列表
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
+    )]
+    pub dialog_labels: Option<Vec<DialogLabel>>,
+    /// 会话摘要
+    ///
+    /// Example: `- 是否有资金需求：否\\n- 是否有意向：否，客户认为自己已经解决，对当前状态表示不解\\n- 是否可营销：否，对话中未表现出对营销信息的兴趣或接受度\\n- 待满足需求：客户希望在三天内解决问题`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dialog_summary: Option<String>,
+    /// 会话执行计划
+    ///
+    /// Example: `1. 核实客户账户信息，确认还款情况。\\n2. 若未收到还款，联系财务部门确认是否到账延迟。\\n3. 若已还款，更新客户记录并致歉。\\n4. 跟进客户，确保问题解决。`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dialog_exec_plan: Option<String>,
+    /// 会话SOP
+    ///
+    /// Example: `营销`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dialog_sop: Option<String>,
+    /// 会话过程分析
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dialog_process_analysis: Option<BTreeMap<String, Value>>,
+    /// 会话开放分析
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dialog_open_analysis: Option<BTreeMap<String, Value>>,
+}
+
+/// 模型生成内容的详情。 Used by GetSummaryTaskResult `data.choices`, RunChatResultGeneration `choices` (`docs/openmeta/dianjin-2024-06-28.zh_cn.json`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Choice {
+    /// 模型生成内容结束原因。
+    ///
+    /// Example: `stop`.
+    #[serde(
+        rename = "finishReason",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub finish_reason: Option<String>,
+    /// 生成的结果序列编号，默认为0。
+    ///
+    /// Example: `0`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "aliyun_ai_core::quirks::lenient_int::option"
+    )]
+    pub index: Option<i64>,
+    /// 模型输出的消息。
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<Message>,
+}
+
+/// 记录 Used by GetDocumentChunkList `data.records`, RecallDocument `data.chunkList`, RecallDocument `data.chunkPartList`, RecallDocument `data.textChunkList`, RecallDocument `data.vectorChunkList` (`docs/openmeta/dianjin-2024-06-28.zh_cn.json`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Chunk {
+    /// 文档块id
+    ///
+    /// Example: `28377468263482764`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chunk_id: Option<String>,
+    /// 文档块元数据
+    ///
+    /// Example: `{"a":"1"}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chunk_meta: Option<BTreeMap<String, Value>>,
+    /// 文档块oss地址
+    ///
+    /// Example: `oss-xxxx-hangzhou.com/test.pdf`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chunk_oss_url: Option<String>,
+    /// 文档块文本
+    ///
+    /// Example: `这是一段测试文本`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chunk_text: Option<String>,
+    /// 文档块类型
+    ///
+    /// Example: `text`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chunk_type: Option<ChunkType>,
+    /// 文档id
+    ///
+    /// Example: `8947387648356`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc_id: Option<String>,
+    /// 文档类型
+    ///
+    /// Example: `pdf`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_type: Option<String>,
+    /// 文档库id
+    ///
+    /// Example: `jhsdvne`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub library_id: Option<String>,
+    /// 文档库名称
+    ///
+    /// Example: `测试文档库`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub library_name: Option<String>,
+    /// 后一个文档块id
+    ///
+    /// Example: `947538465`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_chunk_id: Option<String>,
+    /// 文档块位置
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
+    )]
+    pub pos: Option<Vec<Pos>>,
+    /// 前一个文档块id
+    ///
+    /// Example: `9848346548365`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pre_chunk_id: Option<String>,
+    /// 文档块分数
+    ///
+    /// Example: `0.5`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+    /// 文档标题
+    ///
+    /// Example: `test`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+}
+
+/// 分段策略 Used by CreateLibrary `indexSetting.chunkStrategy`, GetLibraryList `data.records\[\].indexSetting.chunkStrategy`, GetLibrary `data.indexSetting.chunkStrategy`, UpdateLibrary `indexSetting.chunkStrategy` (`docs/openmeta/dianjin-2024-06-28.zh_cn.json`).
+///
+/// Build it with [`ChunkStrategy::builder`].
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ChunkStrategy {
+    /// 版面切分
+    ///
+    /// Optional. Example: `true`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "aliyun_ai_core::quirks::lenient_bool::option"
+    )]
+    pub doc_tree_split: Option<bool>,
+    /// 版面切分大小
+    ///
+    /// Optional. Example: `300`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "aliyun_ai_core::quirks::lenient_int::option"
+    )]
+    pub doc_tree_split_size: Option<i64>,
+    /// 是否解析文档中的图片内容 (en: 是否增强图片)
+    ///
+    /// Optional. Example: `true`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "aliyun_ai_core::quirks::lenient_bool::option"
+    )]
+    pub enhance_graph: Option<bool>,
+    /// 是否解析文档中的表格内容 (en: 是否增强表格)
+    ///
+    /// Optional. Example: `true`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "aliyun_ai_core::quirks::lenient_bool::option"
+    )]
+    pub enhance_table: Option<bool>,
+    /// chunk重叠长度
+    ///
+    /// Optional. Example: `20`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "aliyun_ai_core::quirks::lenient_int::option"
+    )]
+    pub overlap: Option<i64>,
+    /// 按句子切分
+    ///
+    /// Optional. Example: `true`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "aliyun_ai_core::quirks::lenient_bool::option"
+    )]
+    pub sentence_split: Option<bool>,
+    /// 按句子切分大小
+    ///
+    /// Optional. Example: `300`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "aliyun_ai_core::quirks::lenient_int::option"
+    )]
+    pub sentence_split_size: Option<i64>,
+    /// chunk大小
+    ///
+    /// Optional. Example: `300`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "aliyun_ai_core::quirks::lenient_int::option"
+    )]
+    pub size: Option<i64>,
+    /// 是否切块
+    ///
+    /// Optional. Example: `true`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "aliyun_ai_core::quirks::lenient_bool::option"
+    )]
+    pub split: Option<bool>,
+}
+
+impl ChunkStrategy {
+    /// A builder for [`ChunkStrategy`].
+    pub fn builder() -> ChunkStrategyBuilder {
+        ChunkStrategyBuilder::default()
+    }
+}
+
+/// Builds a [`ChunkStrategy`]; [`ChunkStrategyBuilder::build`] checks the required fields.
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct ChunkStrategyBuilder {
+    doc_tree_split: Option<bool>,
+    doc_tree_split_size: Option<i64>,
+    enhance_graph: Option<bool>,
+    enhance_table: Option<bool>,
+    overlap: Option<i64>,
+    sentence_split: Option<bool>,
+    sentence_split_size: Option<i64>,
+    size: Option<i64>,
+    split: Option<bool>,
+}
+
+impl ChunkStrategyBuilder {
+    /// Sets `docTreeSplit` (optional). 版面切分
+    pub fn doc_tree_split(mut self, value: bool) -> Self {
+        self.doc_tree_split = Some(value);
+        self
+    }
+
+    /// Sets `docTreeSplitSize` (optional). 版面切分大小
+    pub fn doc_tree_split_size(mut self, value: i64) -> Self {
+        self.doc_tree_split_size = Some(value);
+        self
+    }
+
+    /// Sets `enhanceGraph` (optional). 是否解析文档中的图片内容 (en: 是否增强图片)
+    pub fn enhance_graph(mut self, value: bool) -> Self {
+        self.enhance_graph = Some(value);
+        self
+    }
+
+    /// Sets `enhanceTable` (optional). 是否解析文档中的表格内容 (en: 是否增强表格)
+    pub fn enhance_table(mut self, value: bool) -> Self {
+        self.enhance_table = Some(value);
+        self
+    }
+
+    /// Sets `overlap` (optional). chunk重叠长度
+    pub fn overlap(mut self, value: i64) -> Self {
+        self.overlap = Some(value);
+        self
+    }
+
+    /// Sets `sentenceSplit` (optional). 按句子切分
+    pub fn sentence_split(mut self, value: bool) -> Self {
+        self.sentence_split = Some(value);
+        self
+    }
+
+    /// Sets `sentenceSplitSize` (optional). 按句子切分大小
+    pub fn sentence_split_size(mut self, value: i64) -> Self {
+        self.sentence_split_size = Some(value);
+        self
+    }
+
+    /// Sets `size` (optional). chunk大小
+    pub fn size(mut self, value: i64) -> Self {
+        self.size = Some(value);
+        self
+    }
+
+    /// Sets `split` (optional). 是否切块
+    pub fn split(mut self, value: bool) -> Self {
+        self.split = Some(value);
+        self
+    }
+
+    /// Builds the value.
+    pub fn build(self) -> ChunkStrategy {
+        ChunkStrategy {
+            doc_tree_split: self.doc_tree_split,
+            doc_tree_split_size: self.doc_tree_split_size,
+            enhance_graph: self.enhance_graph,
+            enhance_table: self.enhance_table,
+            overlap: self.overlap,
+            sentence_split: self.sentence_split,
+            sentence_split_size: self.sentence_split_size,
+            size: self.size,
+            split: self.split,
+        }
+    }
+}
+
+/// 非流式时，返回的全量结果。流式时为空。 (en: 非流式时，返回的全量结果。) Used by RealTimeDialog `choices\[\].message`, RealTimeDialog `choices\[\].delta` (`docs/openmeta/dianjin-2024-06-28.zh_cn.json`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Delta {
+    /// 意图code
+    ///
+    /// Example: `1853360771162058752`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intention_code: Option<String>,
+    /// 意图话术
+    ///
+    /// Example: `抱歉，我没有明白您的意思，或者您可以拨打我们的客服热线，请客服人员为您解答。`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intention_script: Option<String>,
+    /// 意图名称
+    ///
+    /// Example: `其它`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intention_name: Option<String>,
+    /// 推荐意图
+    ///
+    /// Example: `null`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recommend_intention: Option<String>,
+    /// 推荐话术
+    ///
+    /// Example: `null`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recommend_script: Option<String>,
+    /// 分析过程
+    ///
+    /// Example: `null`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub analysis_process: Option<String>,
+    /// 自主问答话术，增量数据。流式时为空。 (en: 自主问答话术 增量数据)
+    ///
+    /// Example: `null`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub self_directed_script: Option<String>,
+    /// time
+    ///
+    /// Example: `1735139569523`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub call_time: Option<String>,
+    /// 挂断对话
+    ///
+    /// Example: `false`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "aliyun_ai_core::quirks::lenient_bool::option"
+    )]
+    pub hang_up_dialog: Option<bool>,
+    /// 自主问答话术，全量数据 (en: 自主问答话术 全量数据)
+    ///
+    /// Example: `关于宇宙的大小，这是一个非常深奥的科学话题`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub self_directed_script_full_content: Option<String>,
+    /// 是否打断
+    ///
+    /// Example: `false`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "aliyun_ai_core::quirks::lenient_bool::option"
+    )]
+    pub interrupt: Option<bool>,
+    /// 是否跳过当前识别
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "aliyun_ai_core::quirks::lenient_bool::option"
+    )]
+    pub skip_current_recognize: Option<bool>,
+}
+
+/// 会话标签列表 Used by RunDialogAnalysis `data.dialogAnalysisRespList\[\].analysisResp.dialogLabels`, GetDialogAnalysisResult `data.dialogAnalysisRespList\[\].analysisResp.dialogLabels` (`docs/openmeta/dianjin-2024-06-28.zh_cn.json`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct DialogLabel {
+    /// 标签名称
+    ///
+    /// Example: `二级标签`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// 标签值
+    ///
+    /// Example: `协商还款`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+/// 对话明细列表 (en: 对话明细) Used by GetQualityCheckTaskResult `data.conversationList.dialogueList`, GetQualityCheckTaskResult `data.qualityCheckList\[\].originDialogue` (`docs/openmeta/dianjin-2024-06-28.zh_cn.json`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Dialogue {
+    /// 本句话的开始时间，相对于会话开始点的偏移时间ms
+    ///
+    /// Example: `0`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "aliyun_ai_core::quirks::lenient_int::option"
+    )]
+    pub begin: Option<i64>,
+    /// 这句话的开始时间
+    ///
+    /// Example: `2024-09-27 11:23:20`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub begin_time: Option<String>,
+    /// 对话的具体内容
+    ///
+    /// Example: `您好，我是2001，很高兴为您服务！`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+    /// 对话角色的唯一标识
+    ///
+    /// Example: `null`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_id: Option<String>,
+    /// 客服ID
+    ///
+    /// Example: `李四`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_service_id: Option<String>,
+    /// 坐席类型
+    ///
+    /// Example: `0`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_service_type: Option<CustomerServiceType>,
+    /// 本句话的结束时间，相对于会话开始点的偏移时间ms
+    ///
+    /// Example: `0`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "aliyun_ai_core::quirks::lenient_int::option"
+    )]
+    pub end: Option<i64>,
+    /// 本句话的唯一标识,内部赋值
+    ///
+    /// Example: `1`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "aliyun_ai_core::quirks::lenient_int::option"
+    )]
+    pub id: Option<i64>,
+    /// 角色
+    ///
+    /// Example: `0`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+    /// 对话内容的类型
+    ///
+    /// Example: `TEXT`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<Type>,
+}
+
+/// 记录 Used by GetFilterDocumentList `data.records`, GetDocumentList `data.records` (`docs/openmeta/dianjin-2024-06-28.zh_cn.json`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Document {
+    /// 文档id
+    ///
+    /// Example: `29368126816`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc_id: Option<String>,
+    /// 文档元数据
+    ///
+    /// Example: `{"a": "1"}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub document_meta: Option<BTreeMap<String, Value>>,
+    /// 文档类型
+    ///
+    /// Example: `pdf`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_type: Option<String>,
+    /// 创建时间
+    ///
+    /// Example: `2024-01-01 00:00:00`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gmt_create: Option<String>,
+    /// 修改时间
+    ///
+    /// Example: `2024-01-01 00:00:00`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gmt_modified: Option<String>,
+    /// 文档所属库id
+    ///
+    /// Example: `sdfgsjdfg`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub library_id: Option<String>,
+    /// 文档状态（WaitRefresh：等待刷新，InQueue：待处理，FetchingData：数据获取中，Embedding：文档处理中，Error：错误，Completed：可用，Null：未知） (en: 文档状态 (WaitRefresh: 等待刷新, InQueue: 待处理, FetchingData: 数据获取中, Embedding: 文档处理中, Error: 错误, Completed: 可用, Null: 未知))
+    ///
+    /// Example: `WaitRefresh`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_code: Option<String>,
+    /// 文档标题
+    ///
+    /// Example: `公司文档`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// 文档链接
+    ///
+    /// Example: `null`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+/// 响应数据 Used by GetFilterDocumentList `data`, GetDocumentList `data` (`docs/openmeta/dianjin-2024-06-28.zh_cn.json`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct DocumentList {
+    /// 当前页
+    ///
+    /// Example: `1`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "aliyun_ai_core::quirks::lenient_int::option"
+    )]
+    pub current_page: Option<i64>,
+    /// 每页记录数
+    ///
+    /// Example: `10`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "aliyun_ai_core::quirks::lenient_int::option"
+    )]
+    pub page_size: Option<i64>,
+    /// 记录
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
+    )]
+    pub records: Option<Vec<Document>>,
+    /// 总页数
+    ///
+    /// Example: `10`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "aliyun_ai_core::quirks::lenient_int::option"
+    )]
+    pub total_pages: Option<i64>,
+    /// 总记录数
+    ///
+    /// Example: `100`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "aliyun_ai_core::quirks::lenient_int::option"
+    )]
+    pub total_records: Option<i64>,
+}
+
+/// 意图列表 Used by GetDialogLog `data.intentionList`, GetDialogLog `data.hitIntentionList` (`docs/openmeta/dianjin-2024-06-28.zh_cn.json`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct HitIntention {
+    /// 意图名称
+    ///
+    /// Example: `客户明确表示拒绝营销`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intention_name: Option<String>,
+    /// `intentionScript` 字段包含了针对不同用户意图的客服回复脚本。 (en: 意图话术(命中意图列表字段存在,并且 命中“其它”且开启自主问答，这里返回的是自主问答生成的话术))
+    ///
+    /// Example: `非常抱歉，给您带来了不好的体验。如您无需再接受我们的官方来电，请回复“我要退订”四个字！`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intention_script: Option<String>,
+    /// `description` 字段提供了对用户意图的详细描述。 (en: 意图描述)
+    ///
+    /// Example: `客户明确表示投诉/退订/不要打电话/骂人等拒绝营销`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// 文档库的索引设置 Used by CreateLibrary `indexSetting`, GetLibraryList `data.records\[\].indexSetting`, GetLibrary `data.indexSetting`, UpdateLibrary `indexSetting` (`docs/openmeta/dianjin-2024-06-28.zh_cn.json`).
+///
+/// Build it with [`IndexSetting::builder`].
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct IndexSetting {
+    /// 分段策略
+    ///
+    /// Optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chunk_strategy: Option<ChunkStrategy>,
+    /// 模型配置
+    ///
+    /// Optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_config: Option<ModelConfig>,
+    /// prompt风格角色。通过指定角色，描述语气风格，来控制最终回答质量。如：文档分析专家、温柔的客服、专业的金融行业分析师。 (en: prompt角色风格)
+    ///
+    /// Optional. Example: `你是一位信息处理专家，耐心、友好、逻辑清晰。`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt_role_style: Option<String>,
+    /// 问题增强配置 (en: query增强配置)
+    ///
+    /// Optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query_enhancer: Option<QueryEnhancer>,
+    /// 召回策略
+    ///
+    /// Optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recall_strategy: Option<RecallStrategy>,
+    /// 文本索引配置
+    ///
+    /// Optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text_index_setting: Option<TextIndexSetting>,
+    /// 向量索引设置
+    ///
+    /// Optional.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vector_index_setting: Option<VectorIndexSetting>,
+}
+
+impl IndexSetting {
+    /// A builder for [`IndexSetting`].
+    pub fn builder() -> IndexSettingBuilder {
+        IndexSettingBuilder::default()
+    }
+}
+
+/// Builds a [`IndexSetting`]; [`IndexSettingBuilder::build`] checks the required fields.
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct IndexSettingBuilder {
+    chunk_strategy: Option<ChunkStrategy>,
+    model_config: Option<ModelConfig>,
+    prompt_role_style: Option<String>,
+    query_enhancer: Option<QueryEnhancer>,
+    recall_strategy: Option<RecallStrategy>,
+    text_index_setting: Option<TextIndexSetting>,
+    vector_index_setting: Option<VectorIndexSetting>,
+}
+
+impl IndexSettingBuilder {
+    /// Sets `chunkStrategy` (optional). 分段策略
+    pub fn chunk_strategy(mut self, value: ChunkStrategy) -> Self {
+        self.chunk_strategy = Some(value);
+        self
+    }
+
+    /// Sets `modelConfig` (optional). 模型配置
+    pub fn model_config(mut self, value: ModelConfig) -> Self {
+        self.model_config = Some(value);
+        self
+    }
+
+    /// Sets `promptRoleStyle` (optional). prompt风格角色。通过指定角色，描述语气风格，来控制最终回答质量。如：文档分析专家、温柔的客服、专业的金融行业分析师。 (en: prompt角色风格)
+    pub fn prompt_role_style(mut self, value: impl Into<String>) -> Self {
+        self.prompt_role_style = Some(value.into());
+        self
+    }
+
+    /// Sets `queryEnhancer` (optional). 问题增强配置 (en: query增强配置)
+    pub fn query_enhancer(mut self, value: QueryEnhancer) -> Self {
+        self.query_enhancer = Some(value);
+        self
+    }
+
+    /// Sets `recallStrategy` (optional). 召回策略
+    pub fn recall_strategy(mut self, value: RecallStrategy) -> Self {
+        self.recall_strategy = Some(value);
+        self
+    }
+
+    /// Sets `textIndexSetting` (optional). 文本索引配置
+    pub fn text_index_setting(mut self, value: TextIndexSetting) -> Self {
+        self.text_index_setting = Some(value);
+        self
+    }
+
+    /// Sets `vectorIndexSetting` (optional). 向量索引设置
+    pub fn vector_index_setting(mut self, value: VectorIndexSetting) -> Self {
+        self.vector_index_setting = Some(value);
+        self
+    }
+
+    /// Builds the value.
+    pub fn build(self) -> IndexSetting {
+        IndexSetting {
+            chunk_strategy: self.chunk_strategy,
+            model_config: self.model_config,
+            prompt_role_style: self.prompt_role_style,
+            query_enhancer: self.query_enhancer,
+            recall_strategy: self.recall_strategy,
+            text_index_setting: self.text_index_setting,
+            vector_index_setting: self.vector_index_setting,
+        }
+    }
+}
+
+/// 记录列表 (en: 记录数) Used by GetLibraryList `data.records`, GetLibrary `data` (`docs/openmeta/dianjin-2024-06-28.zh_cn.json`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Library {
+    /// 文档库描述
+    ///
+    /// Example: `文档库`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// 文档数量
+    ///
+    /// Example: `10`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "aliyun_ai_core::quirks::lenient_int::option"
+    )]
+    pub document_count: Option<i64>,
+    /// 创建时间
+    ///
+    /// Example: `2024-01-01 00:00:00`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gmt_create: Option<String>,
+    /// 修改时间
+    ///
+    /// Example: `2024-01-01 00:00:00`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gmt_modified: Option<String>,
+    /// 文档库id
+    ///
+    /// Example: `24vs4aa42jv1rg7`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// 文档库索引设置
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index_setting: Option<IndexSetting>,
+    /// 文档库名称
+    ///
+    /// Example: `测试文档库`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub library_name: Option<String>,
+}
+
+/// 模型输出的消息。 Used by GetSummaryTaskResult `data.choices\[\].message`, RunChatResultGeneration `choices\[\].message` (`docs/openmeta/dianjin-2024-06-28.zh_cn.json`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Message {
+    /// 模型生成的文本。
+    ///
+    /// Example: `### **报告期经营业绩概述**\n截至2024年3月31日止三个月的未经审核综合业绩显示强劲增长.`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+    /// 模型的角色，固定为assistant。
+    ///
+    /// Example: `assistant`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// 工具调用
+    #[serde(
+        rename = "toolCalls",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "aliyun_ai_core::quirks::null_items::deserialize"
+    )]
+    pub tool_calls: Option<Vec<BTreeMap<String, Value>>>,
+}
+
+/// 模型配置 Used by CreateLibrary `indexSetting.modelConfig`, GetLibraryList `data.records\[\].indexSetting.modelConfig`, GetLibrary `data.indexSetting.modelConfig`, UpdateLibrary `indexSetting.modelConfig` (`docs/openmeta/dianjin-2024-06-28.zh_cn.json`).
+///
+/// Build it with [`ModelConfig::builder`].
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ModelConfig {
+    /// 用于控制模型回复的随机性和多样性。具体来说，temperature值控制了生成文本时对每个候选词的概率分布进行平滑的程度。较高的temperature值会降低概率分布的峰值，使得更多的低概率词被选择，生成结果更加多样化；而较低的temperature值则会增强概率分布的峰值，使得高概率词更容易被选择，生成结果更加确定。
+    /// 取值范围： \[0, 2)，不建议取值为0，无意义。 (en: 温度)
+    ///
+    /// Optional. Example: `0.8`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub temperature: Option<f64>,
+    /// 生成过程中的核采样方法概率阈值，例如，取值为0.8时，仅保留概率加起来大于等于0.8的最可能token的最小集合作为候选集。取值范围为（0,1.0)，取值越大，生成的随机性越高；取值越低，生成的确定性越高。 (en: topP)
+    ///
+    /// Optional. Example: `0.8`.
+    #[serde(rename = "topP", default, skip_serializing_if = "Option::is_none")]
+    pub top_p: Option<f64>,
+}
+
+impl ModelConfig {
+    /// A builder for [`ModelConfig`].
+    pub fn builder() -> ModelConfigBuilder {
+        ModelConfigBuilder::default()
+    }
+}
+
+/// Builds a [`ModelConfig`]; [`ModelConfigBuilder::build`] checks the required fields.
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct ModelConfigBuilder {
+    temperature: Option<f64>,
+    top_p: Option<f64>,
+}
+
+impl ModelConfigBuilder {
+    /// Sets `temperature` (optional). 用于控制模型回复的随机性和多样性。具体来说，temperature值控制了生成文本时对每个候选词的概率分布进行平滑的程度。较高的temperature值会降低概率分布的峰值，使得更多的低概率词被选择，生成结果更加多样化；而较低的temperature值则会增强概率分布的峰值，使得高概率词更容易被选择，生成结果更加确定。
+    pub fn temperature(mut self, value: f64) -> Self {
+        self.temperature = Some(value);
+        self
+    }
+
+    /// Sets `topP` (optional). 生成过程中的核采样方法概率阈值，例如，取值为0.8时，仅保留概率加起来大于等于0.8的最可能token的最小集合作为候选集。取值范围为（0,1.0)，取值越大，生成的随机性越高；取值越低，生成的确定性越高。 (en: topP)
+    pub fn top_p(mut self, value: f64) -> Self {
+        self.top_p = Some(value);
+        self
+    }
+
+    /// Builds the value.
+    pub fn build(self) -> ModelConfig {
+        ModelConfig {
+            temperature: self.temperature,
+            top_p: self.top_p,
+        }
+    }
+}
+
+/// and表达式，用于筛选文档/文档块 Used by GetFilterDocumentList `and`, GetFilterDocumentList `or`, RecallDocument `filters\[\].and`, RecallDocument `filters\[\].or`, RunLibraryChatGeneration `queryCriteria.and`, RunLibraryChatGeneration `queryCriteria.or` (`docs/openmeta/dianjin-2024-06-28.zh_cn.json`).
+///
+/// Build it with [`Or::builder`].
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Or {
+    /// value在文本召回引擎中的权重。默认是1。
+    ///
+    /// Optional. Example: `1`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub boost: Option<f64>,
+    /// 文档库中，元信息的key
+    ///
+    /// Optional. Example: `company`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// ### 文档库元信息key存储的value和输入的value之间的关系
+    /// - eq：文档库元信息key存储的value = 输入的value
+    /// - contains：文档库元信息key存储的value列表 "包含" 您输入的value
+    ///
+    /// Optional. Example: `eq`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operator: Option<String>,
+    /// 输入的元信息的值
+    ///
+    /// Optional. Example: `alibaba`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+impl Or {
+    /// A builder for [`Or`].
+    pub fn builder() -> OrBuilder {
+        OrBuilder::default()
+    }
+}
+
+/// Builds a [`Or`]; [`OrBuilder::build`] checks the required fields.
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct OrBuilder {
+    boost: Option<f64>,
+    key: Option<String>,
+    operator: Option<String>,
+    value: Option<String>,
+}
+
+impl OrBuilder {
+    /// Sets `boost` (optional). value在文本召回引擎中的权重。默认是1。
+    pub fn boost(mut self, value: f64) -> Self {
+        self.boost = Some(value);
+        self
+    }
+
+    /// Sets `key` (optional). 文档库中，元信息的key
+    pub fn key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+
+    /// Sets `operator` (optional). ### 文档库元信息key存储的value和输入的value之间的关系
+    pub fn operator(mut self, value: impl Into<String>) -> Self {
+        self.operator = Some(value.into());
+        self
+    }
+
+    /// Sets `value` (optional). 输入的元信息的值
+    pub fn value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+
+    /// Builds the value.
+    pub fn build(self) -> Or {
+        Or {
+            boost: self.boost,
+            key: self.key,
+            operator: self.operator,
+            value: self.value,
+        }
+    }
+}
+
+/// 文档块位置 Used by GetDocumentChunkList `data.records\[\].pos`, RecallDocument `data.chunkList\[\].pos`, RecallDocument `data.chunkPartList\[\].pos`, RecallDocument `data.textChunkList\[\].pos`, RecallDocument `data.vectorChunkList\[\].pos` (`docs/openmeta/dianjin-2024-06-28.zh_cn.json`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Pos {
+    /// 坐标
+    ///
+    /// Example: `394.3`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub axis_array: Option<Vec<f64>>,
+    /// 页码
+    ///
+    /// Example: `1`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "aliyun_ai_core::quirks::lenient_int::option"
+    )]
+    pub page: Option<i64>,
+    /// 文本高亮区域，用于文本类型的文件高亮
+    ///
+    /// Example: `38`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text_highlight_area: Option<Vec<i64>>,
+}
+
+/// 问题增强配置 (en: query增强配置) Used by CreateLibrary `indexSetting.queryEnhancer`, GetLibraryList `data.records\[\].indexSetting.queryEnhancer`, GetLibrary `data.indexSetting.queryEnhancer`, UpdateLibrary `indexSetting.queryEnhancer` (`docs/openmeta/dianjin-2024-06-28.zh_cn.json`).
+///
+/// Build it with [`QueryEnhancer::builder`].
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct QueryEnhancer {
+    /// 是否根据历史记录改写问题 (en: 多轮增强)
+    ///
+    /// Optional. Example: `true`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "aliyun_ai_core::quirks::lenient_bool::option"
+    )]
+    pub enable_follow_up: Option<bool>,
+    /// 是否利用大模型知识拆解问题
+    ///
+    /// Optional. Example: `true`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "aliyun_ai_core::quirks::lenient_bool::option"
+    )]
+    pub enable_multi_query: Option<bool>,
+    /// 是否利用大模型知识回答问题
+    ///
+    /// Optional. Example: `true`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "aliyun_ai_core::quirks::lenient_bool::option"
+    )]
+    pub enable_open_qa: Option<bool>,
+    /// 是否使用问题改写 (en: 是否开启query改写)
+    ///
+    /// Optional. Example: `true`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "aliyun_ai_core::quirks::lenient_bool::option"
+    )]
+    pub enable_query_rewrite: Option<bool>,
+    /// 是否开启多轮对话 (en: 记录session)
+    ///
+    /// Optional. Example: `true`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "aliyun_ai_core::quirks::lenient_bool::option"
+    )]
+    pub enable_session: Option<bool>,
+    /// 知识改写使用的文档库id
+    ///
+    /// Optional. Example: `xxxx`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub local_knowledge_id: Option<String>,
+    /// 是否带文档引用
+    ///
+    /// Optional. Example: `true`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "aliyun_ai_core::quirks::lenient_bool::option"
+    )]
+    pub with_document_reference: Option<bool>,
+}
+
+impl QueryEnhancer {
+    /// A builder for [`QueryEnhancer`].
+    pub fn builder() -> QueryEnhancerBuilder {
+        QueryEnhancerBuilder::default()
+    }
+}
+
+/// Builds a [`QueryEnhancer`]; [`QueryEnhancerBuilder::build`] checks the required fields.
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct QueryEnhancerBuilder {
+    enable_follow_up: Option<bool>,
+    enable_multi_query: Option<bool>,
+    enable_open_qa: Option<bool>,
+    enable_query_rewrite: Option<bool>,
+    enable_session: Option<bool>,
+    local_knowledge_id: Option<String>,
+    with_document_reference: Option<bool>,
+}
+
+impl QueryEnhancerBuilder {
+    /// Sets `enableFollowUp` (optional). 是否根据历史记录改写问题 (en: 多轮增强)
+    pub fn enable_follow_up(mut self, value: bool) -> Self {
+        self.enable_follow_up = Some(value);
+        self
+    }
+
+    /// Sets `enableMultiQuery` (optional). 是否利用大模型知识拆解问题
+    pub fn enable_multi_query(mut self, value: bool) -> Self {
+        self.enable_multi_query = Some(value);
+        self
+    }
+
+    /// Sets `enableOpenQa` (optional). 是否利用大模型知识回答问题
+    pub fn enable_open_qa(mut self, value: bool) -> Self {
+        self.enable_open_qa = Some(value);
+        self
+    }
+
+    /// Sets `enableQueryRewrite` (optional). 是否使用问题改写 (en: 是否开启query改写)
+    pub fn enable_query_rewrite(mut self, value: bool) -> Self {
+        self.enable_query_rewrite = Some(value);
+        self
+    }
+
+    /// Sets `enableSession` (optional). 是否开启多轮对话 (en: 记录session)
+    pub fn enable_session(mut self, value: bool) -> Self {
+        self.enable_session = Some(value);
+        self
+    }
+
+    /// Sets `localKnowledgeId` (optional). 知识改写使用的文档库id
+    pub fn local_knowledge_id(mut self, value: impl Into<String>) -> Self {
+        self.local_knowledge_id = Some(value.into());
+        self
+    }
+
+    /// Sets `withDocumentReference` (optional). 是否带文档引用
+    pub fn with_document_reference(mut self, value: bool) -> Self {
+        self.with_document_reference = Some(value);
+        self
+    }
+
+    /// Builds the value.
+    pub fn build(self) -> QueryEnhancer {
+        QueryEnhancer {
+            enable_follow_up: self.enable_follow_up,
+            enable_multi_query: self.enable_multi_query,
+            enable_open_qa: self.enable_open_qa,
+            enable_query_rewrite: self.enable_query_rewrite,
+            enable_session: self.enable_session,
+            local_knowledge_id: self.local_knowledge_id,
+            with_document_reference: self.with_document_reference,
+        }
+    }
+}
+
+/// 召回策略 Used by CreateLibrary `indexSetting.recallStrategy`, GetLibraryList `data.records\[\].indexSetting.recallStrategy`, GetLibrary `data.indexSetting.recallStrategy`, UpdateLibrary `indexSetting.recallStrategy` (`docs/openmeta/dianjin-2024-06-28.zh_cn.json`).
+///
+/// Build it with [`RecallStrategy::builder`].
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct RecallStrategy {
+    /// 合并&排序策略
+    ///
+    /// Optional. Example: `model`.
+    #[serde(
+        rename = "documentRankType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub document_rank_type: Option<DocumentRankType>,
+    /// 两路合并总结的结果数
+    ///
+    /// Optional. Example: `20`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "aliyun_ai_core::quirks::lenient_int::option"
+    )]
+    pub limit: Option<i64>,
+}
+
+impl RecallStrategy {
+    /// A builder for [`RecallStrategy`].
+    pub fn builder() -> RecallStrategyBuilder {
+        RecallStrategyBuilder::default()
+    }
+}
+
+/// Builds a [`RecallStrategy`]; [`RecallStrategyBuilder::build`] checks the required fields.
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct RecallStrategyBuilder {
+    document_rank_type: Option<DocumentRankType>,
+    limit: Option<i64>,
+}
+
+impl RecallStrategyBuilder {
+    /// Sets `documentRankType` (optional). 合并&排序策略
+    pub fn document_rank_type(mut self, value: impl Into<DocumentRankType>) -> Self {
+        self.document_rank_type = Some(value.into());
+        self
+    }
+
+    /// Sets `limit` (optional). 两路合并总结的结果数
+    pub fn limit(mut self, value: i64) -> Self {
+        self.limit = Some(value);
+        self
+    }
+
+    /// Builds the value.
+    pub fn build(self) -> RecallStrategy {
+        RecallStrategy {
+            document_rank_type: self.document_rank_type,
+            limit: self.limit,
+        }
+    }
+}
+
+/// 文本索引配置 Used by CreateLibrary `indexSetting.textIndexSetting`, GetLibraryList `data.records\[\].indexSetting.textIndexSetting`, GetLibrary `data.indexSetting.textIndexSetting`, UpdateLibrary `indexSetting.textIndexSetting` (`docs/openmeta/dianjin-2024-06-28.zh_cn.json`).
+///
+/// Build it with [`TextIndexSetting::builder`].
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct TextIndexSetting {
+    /// 文本索引类型，目前只支持ElasticSearch。 (en: 文本索引类型)
+    ///
+    /// Optional. Example: `ElasticSearch`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<Category>,
+    /// 是否启用文本索引。 (en: 文本索引是否开启)
+    ///
+    /// Optional. Example: `true`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "aliyun_ai_core::quirks::lenient_bool::option"
+    )]
+    pub enable: Option<bool>,
+    /// 文本索引的索引分析器: (Standard, IkMaxWord, IkSmart) (en: Standard: *, IkMaxWord, Whitespace, IkSmart)
+    ///
+    /// Optional. Example: `Standard`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index_analyzer: Option<IndexAnalyzer>,
+    /// 文本索引排序阈值
+    ///
+    /// Optional. Example: `0.5`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rank_threshold: Option<f64>,
+    /// 文本索引的搜索分析器: (Standard, IkMaxWord, IkSmart) (en: Standard: *, IkMaxWord, Whitespace, IkSmart)
+    ///
+    /// Optional. Example: `Standard`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub search_analyzer: Option<SearchAnalyzer>,
+    /// 文本索引最后总结结果数
+    ///
+    /// Optional. Example: `50`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "aliyun_ai_core::quirks::lenient_int::option"
+    )]
+    pub top_k: Option<i64>,
+}
+
+impl TextIndexSetting {
+    /// A builder for [`TextIndexSetting`].
+    pub fn builder() -> TextIndexSettingBuilder {
+        TextIndexSettingBuilder::default()
+    }
+}
+
+/// Builds a [`TextIndexSetting`]; [`TextIndexSettingBuilder::build`] checks the required fields.
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct TextIndexSettingBuilder {
+    category: Option<Category>,
+    enable: Option<bool>,
+    index_analyzer: Option<IndexAnalyzer>,
+    rank_threshold: Option<f64>,
+    search_analyzer: Option<SearchAnalyzer>,
+    top_k: Option<i64>,
+}
+
+impl TextIndexSettingBuilder {
+    /// Sets `category` (optional). 文本索引类型，目前只支持ElasticSearch。 (en: 文本索引类型)
+    pub fn category(mut self, value: impl Into<Category>) -> Self {
+        self.category = Some(value.into());
+        self
+    }
+
+    /// Sets `enable` (optional). 是否启用文本索引。 (en: 文本索引是否开启)
+    pub fn enable(mut self, value: bool) -> Self {
+        self.enable = Some(value);
+        self
+    }
+
+    /// Sets `indexAnalyzer` (optional). 文本索引的索引分析器: (Standard, IkMaxWord, IkSmart) (en: Standard: *, IkMaxWord, Whitespace, IkSmart)
+    pub fn index_analyzer(mut self, value: impl Into<IndexAnalyzer>) -> Self {
+        self.index_analyzer = Some(value.into());
+        self
+    }
+
+    /// Sets `rankThreshold` (optional). 文本索引排序阈值
+    pub fn rank_threshold(mut self, value: f64) -> Self {
+        self.rank_threshold = Some(value);
+        self
+    }
+
+    /// Sets `searchAnalyzer` (optional). 文本索引的搜索分析器: (Standard, IkMaxWord, IkSmart) (en: Standard: *, IkMaxWord, Whitespace, IkSmart)
+    pub fn search_analyzer(mut self, value: impl Into<SearchAnalyzer>) -> Self {
+        self.search_analyzer = Some(value.into());
+        self
+    }
+
+    /// Sets `topK` (optional). 文本索引最后总结结果数
+    pub fn top_k(mut self, value: i64) -> Self {
+        self.top_k = Some(value);
+        self
+    }
+
+    /// Builds the value.
+    pub fn build(self) -> TextIndexSetting {
+        TextIndexSetting {
+            category: self.category,
+            enable: self.enable,
+            index_analyzer: self.index_analyzer,
+            rank_threshold: self.rank_threshold,
+            search_analyzer: self.search_analyzer,
+            top_k: self.top_k,
+        }
+    }
+}
+
+/// 消耗token量 Used by GetSummaryTaskResult `data.usage`, RunChatResultGeneration `usage` (`docs/openmeta/dianjin-2024-06-28.zh_cn.json`).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Usage {
+    /// 图片数量,wanx等模型
+    ///
+    /// Example: `0`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "aliyun_ai_core::quirks::lenient_int::option"
+    )]
+    pub image_count: Option<i64>,
+    /// 图片token量,qwen-vl等模型
+    ///
+    /// Example: `0`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "aliyun_ai_core::quirks::lenient_int::option"
+    )]
+    pub image_tokens: Option<i64>,
+    /// 输入token量
+    ///
+    /// Example: `100`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "aliyun_ai_core::quirks::lenient_int::option"
+    )]
+    pub input_tokens: Option<i64>,
+    /// 输出token量
+    ///
+    /// Example: `200`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "aliyun_ai_core::quirks::lenient_int::option"
+    )]
+    pub output_tokens: Option<i64>,
+    /// 总token量
+    ///
+    /// Example: `300`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "aliyun_ai_core::quirks::lenient_int::option"
+    )]
+    pub total_tokens: Option<i64>,
+}
+
+/// 向量索引设置 Used by CreateLibrary `indexSetting.vectorIndexSetting`, GetLibraryList `data.records\[\].indexSetting.vectorIndexSetting`, GetLibrary `data.indexSetting.vectorIndexSetting`, UpdateLibrary `indexSetting.vectorIndexSetting` (`docs/openmeta/dianjin-2024-06-28.zh_cn.json`).
+///
+/// Build it with [`VectorIndexSetting::builder`].
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct VectorIndexSetting {
+    /// 向量索引来源：目前只支持 ADB (en: 向量索引来源：建议填写 ADB)
+    ///
+    /// Optional. Example: `ADB`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<VectorIndexSettingCategory>,
+    /// 向量索引文本Embedding类型 (en: 向量索引文本Embedding模型)
+    ///
+    /// Optional. Example: `DashScope`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub embedding_type: Option<EmbeddingType>,
+    /// 是否开启
+    ///
+    /// Optional. Example: `true`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "aliyun_ai_core::quirks::lenient_bool::option"
+    )]
+    pub enable: Option<bool>,
+    /// 向量索引排序阈值
+    ///
+    /// Optional. Example: `0.5`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rank_threshold: Option<f64>,
+    /// 向量索引最后总结结果数
+    ///
+    /// Optional. Example: `50`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "aliyun_ai_core::quirks::lenient_int::option"
+    )]
+    pub top_k: Option<i64>,
+}
+
+impl VectorIndexSetting {
+    /// A builder for [`VectorIndexSetting`].
+    pub fn builder() -> VectorIndexSettingBuilder {
+        VectorIndexSettingBuilder::default()
+    }
+}
+
+/// Builds a [`VectorIndexSetting`]; [`VectorIndexSettingBuilder::build`] checks the required fields.
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct VectorIndexSettingBuilder {
+    category: Option<VectorIndexSettingCategory>,
+    embedding_type: Option<EmbeddingType>,
+    enable: Option<bool>,
+    rank_threshold: Option<f64>,
+    top_k: Option<i64>,
+}
+
+impl VectorIndexSettingBuilder {
+    /// Sets `category` (optional). 向量索引来源：目前只支持 ADB (en: 向量索引来源：建议填写 ADB)
+    pub fn category(mut self, value: impl Into<VectorIndexSettingCategory>) -> Self {
+        self.category = Some(value.into());
+        self
+    }
+
+    /// Sets `embeddingType` (optional). 向量索引文本Embedding类型 (en: 向量索引文本Embedding模型)
+    pub fn embedding_type(mut self, value: impl Into<EmbeddingType>) -> Self {
+        self.embedding_type = Some(value.into());
+        self
+    }
+
+    /// Sets `enable` (optional). 是否开启
+    pub fn enable(mut self, value: bool) -> Self {
+        self.enable = Some(value);
+        self
+    }
+
+    /// Sets `rankThreshold` (optional). 向量索引排序阈值
+    pub fn rank_threshold(mut self, value: f64) -> Self {
+        self.rank_threshold = Some(value);
+        self
+    }
+
+    /// Sets `topK` (optional). 向量索引最后总结结果数
+    pub fn top_k(mut self, value: i64) -> Self {
+        self.top_k = Some(value);
+        self
+    }
+
+    /// Builds the value.
+    pub fn build(self) -> VectorIndexSetting {
+        VectorIndexSetting {
+            category: self.category,
+            embedding_type: self.embedding_type,
+            enable: self.enable,
+            rank_threshold: self.rank_threshold,
+            top_k: self.top_k,
+        }
+    }
+}
+
+aliyun_ai_core::wire_enum! {
+    /// 文档块类型
+    ///
+    /// A value this SDK does not know decodes to [`ChunkType::Unknown`] and encodes back unchanged.
+    pub enum ChunkType {
+        /// `faq`
+        Faq = "faq",
+        /// `text`
+        Text = "text",
+        /// `graph`
+        Graph = "graph",
+        /// `table`
+        Table = "table",
+        /// `structure`
+        Structure = "structure",
+    }
+}
+
+aliyun_ai_core::wire_enum! {
+    /// 坐席类型
+    ///
+    /// A value this SDK does not know decodes to [`CustomerServiceType::Unknown`] and encodes back unchanged.
+    pub enum CustomerServiceType {
+        /// `0`
+        V0 = "0",
+        /// `1`
+        V1 = "1",
+    }
+}
+
+aliyun_ai_core::wire_enum! {
+    /// 角色
+    ///
+    /// A value this SDK does not know decodes to [`Role::Unknown`] and encodes back unchanged.
+    pub enum Role {
+        /// `0`
+        V0 = "0",
+        /// `1`
+        V1 = "1",
+    }
+}
+
+aliyun_ai_core::wire_enum! {
+    /// 对话内容的类型
+    ///
+    /// A value this SDK does not know decodes to [`Type::Unknown`] and encodes back unchanged.
+    pub enum Type {
+        /// `IMAGE`
+        Image = "IMAGE",
+        /// `TEXT`
+        Text = "TEXT",
+        /// `AUDIO`
+        Audio = "AUDIO",
+    }
+}
+
+aliyun_ai_core::wire_enum! {
+    /// 合并&排序策略
+    ///
+    /// A value this SDK does not know decodes to [`DocumentRankType::Unknown`] and encodes back unchanged.
+    pub enum DocumentRankType {
+        /// `linear`
+        Linear = "linear",
+        /// `model`
+        Model = "model",
+        /// `llm`
+        Llm = "llm",
+    }
+}
+
+aliyun_ai_core::wire_enum! {
+    /// 文本索引类型，目前只支持ElasticSearch。 (en: 文本索引类型)
+    ///
+    /// A value this SDK does not know decodes to [`Category::Unknown`] and encodes back unchanged.
+    pub enum Category {
+        /// `ElasticSearch`
+        ElasticSearch = "ElasticSearch",
+    }
+}
+
+aliyun_ai_core::wire_enum! {
+    /// 文本索引的索引分析器: (Standard, IkMaxWord, IkSmart) (en: Standard: *, IkMaxWord, Whitespace, IkSmart)
+    ///
+    /// A value this SDK does not know decodes to [`IndexAnalyzer::Unknown`] and encodes back unchanged.
+    pub enum IndexAnalyzer {
+        /// `IkSmart`
+        IkSmart = "IkSmart",
+        /// `IkMaxWord`
+        IkMaxWord = "IkMaxWord",
+        /// `Standard`
+        Standard = "Standard",
+    }
+}
+
+aliyun_ai_core::wire_enum! {
+    /// 文本索引的搜索分析器: (Standard, IkMaxWord, IkSmart) (en: Standard: *, IkMaxWord, Whitespace, IkSmart)
+    ///
+    /// A value this SDK does not know decodes to [`SearchAnalyzer::Unknown`] and encodes back unchanged.
+    pub enum SearchAnalyzer {
+        /// `IkSmart`
+        IkSmart = "IkSmart",
+        /// `IkMaxWord`
+        IkMaxWord = "IkMaxWord",
+        /// `Standard`
+        Standard = "Standard",
+    }
+}
+
+aliyun_ai_core::wire_enum! {
+    /// 向量索引来源：目前只支持 ADB (en: 向量索引来源：建议填写 ADB)
+    ///
+    /// A value this SDK does not know decodes to [`VectorIndexSettingCategory::Unknown`] and encodes back unchanged.
+    pub enum VectorIndexSettingCategory {
+        /// `ADB`
+        Adb = "ADB",
+    }
+}
+
+aliyun_ai_core::wire_enum! {
+    /// 向量索引文本Embedding类型 (en: 向量索引文本Embedding模型)
+    ///
+    /// A value this SDK does not know decodes to [`EmbeddingType::Unknown`] and encodes back unchanged.
+    pub enum EmbeddingType {
+        /// `DashScope`
+        DashScope = "DashScope",
     }
 }
