@@ -7,36 +7,42 @@
 use aliyun_ai_core::server::ServerEntry;
 use aliyun_ai_transport::sse::{SseDecoder, SseError, SseEvent, SseLimits};
 
-/// The target names, as in `Cargo.toml` and `regressions/`.
-pub const TARGETS: &[&str] = &[
-    "sse_decoder",
-    "answers_contactcenterai",
-    "answers_dianjin",
-    "answers_openplatform",
-    "answers_retailbot",
-    "answers_tingwu",
-    "error_body",
-    "rpc_form",
-    "credentials_file",
-    "cli_config",
-    "emulator_request",
+mod answers;
+
+/// A fuzz target's body: any bytes in, never a panic.
+pub type Target = fn(&[u8]);
+
+pub use answers::*;
+
+/// The targets that are not one per service, as in `Cargo.toml` and
+/// `regressions/`.
+const OTHER_TARGETS: &[(&str, Target)] = &[
+    ("sse_decoder", sse_decoder),
+    ("error_body", error_body),
+    ("rpc_form", rpc_form),
+    ("credentials_file", credentials_file),
+    ("cli_config", cli_config),
+    ("emulator_request", emulator_request),
 ];
+
+/// Every target's name, as in `Cargo.toml` and `regressions/`: the
+/// generated answer targets (one per service) and the others.
+pub fn targets() -> Vec<&'static str> {
+    ANSWER_TARGETS
+        .iter()
+        .chain(OTHER_TARGETS)
+        .map(|(name, _)| *name)
+        .collect()
+}
 
 /// Runs the target named `name` on `data`; `false` for an unknown name.
 pub fn run(name: &str, data: &[u8]) -> bool {
-    let target: fn(&[u8]) = match name {
-        "sse_decoder" => sse_decoder,
-        "answers_contactcenterai" => answers_contactcenterai,
-        "answers_dianjin" => answers_dianjin,
-        "answers_openplatform" => answers_openplatform,
-        "answers_retailbot" => answers_retailbot,
-        "answers_tingwu" => answers_tingwu,
-        "error_body" => error_body,
-        "rpc_form" => rpc_form,
-        "credentials_file" => credentials_file,
-        "cli_config" => cli_config,
-        "emulator_request" => emulator_request,
-        _ => return false,
+    let Some((_, target)) = ANSWER_TARGETS
+        .iter()
+        .chain(OTHER_TARGETS)
+        .find(|(known, _)| *known == name)
+    else {
+        return false;
     };
     target(data);
     true
@@ -80,7 +86,7 @@ pub fn sse_decoder(data: &[u8]) {
 
 /// The first byte picks an operation of `entries`; the rest is an answer's
 /// body, decoded into that operation's generated output type.
-fn answers(entries: &[ServerEntry], data: &[u8]) {
+fn answers_of(entries: &[ServerEntry], data: &[u8]) {
     let Some((&selector, body)) = data.split_first() else {
         return;
     };
@@ -89,37 +95,6 @@ fn answers(entries: &[ServerEntry], data: &[u8]) {
     }
     let entry = &entries[usize::from(selector) % entries.len()];
     let _ = (entry.decode_answer)(body);
-}
-
-/// ContactCenterAI answers, through the generated types.
-pub fn answers_contactcenterai(data: &[u8]) {
-    answers(aliyun_ai_models_contactcenterai::SERVER_OPERATIONS, data);
-}
-
-/// DianJin answers, through the generated types.
-pub fn answers_dianjin(data: &[u8]) {
-    answers(aliyun_ai_models_dianjin::SERVER_OPERATIONS, data);
-}
-
-/// OpenPlatform answers, through the generated types.
-pub fn answers_openplatform(data: &[u8]) {
-    answers(aliyun_ai_models_openplatform::SERVER_OPERATIONS, data);
-}
-
-/// RetailBot answers, through the generated types.
-pub fn answers_retailbot(data: &[u8]) {
-    answers(aliyun_ai_models_retailbot::SERVER_OPERATIONS, data);
-}
-
-/// Tingwu answers (getTask, createTask), through the generated types, and
-/// its four result files.
-pub fn answers_tingwu(data: &[u8]) {
-    answers(aliyun_ai_models_tingwu::SERVER_OPERATIONS, data);
-    use aliyun_ai_models_tingwu as tingwu;
-    let _ = serde_json::from_slice::<tingwu::Transcription>(data);
-    let _ = serde_json::from_slice::<tingwu::CustomerProfile>(data);
-    let _ = serde_json::from_slice::<tingwu::IdentityRecognition>(data);
-    let _ = serde_json::from_slice::<tingwu::ContentExtraction>(data);
 }
 
 /// The error-body parser (POP JSON, DashScope JSON, XML, anything): the

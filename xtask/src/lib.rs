@@ -54,9 +54,10 @@ pub fn load_services(root: &Path) -> Result<Vec<schema::Service>, String> {
             .unwrap_or_default()
             .to_owned();
         let service_file = format!("docs/apis/{key}/README.md");
-        let raw =
-            table::parse(&service_file, &read(root, &service_file)?).map_err(|e| e.to_string())?;
+        let text = read(root, &service_file)?;
+        let raw = table::parse(&service_file, &text).map_err(|e| e.to_string())?;
         let mut service = schema::service(&raw, &key).map_err(|e| e.to_string())?;
+        service.errors = schema::service_errors(&service_file, &text)?;
         let mut raws = BTreeMap::new();
         let mut types_raw = None;
         for path in sorted_entries(&dir)? {
@@ -217,6 +218,35 @@ pub fn generate(root: &Path) -> Result<Generated, String> {
             );
         }
     }
+    // The lists of services other crates keep.
+    files.insert(
+        PathBuf::from("crates/aliyun-ai/src/services.rs"),
+        rustfmt(&emit::facade_services(&services))?,
+    );
+    files.insert(
+        PathBuf::from("crates/aliyun-ai-emulator/src/models.rs"),
+        rustfmt(&emit::emulator_models(&services))?,
+    );
+    files.insert(
+        PathBuf::from("crates/load/src/every_operation.rs"),
+        rustfmt(&emit::load_operations(&services))?,
+    );
+    files.insert(
+        PathBuf::from("fuzz/src/answers.rs"),
+        rustfmt(&emit::fuzz_answers(&services))?,
+    );
+    for service in &services {
+        files.insert(
+            PathBuf::from(format!("fuzz/fuzz_targets/answers_{}.rs", service.key)),
+            rustfmt(&emit::fuzz_target(service))?,
+        );
+    }
+    if let Ok(manifest) = fs::read_to_string(root.join("fuzz/Cargo.toml")) {
+        files.insert(
+            PathBuf::from("fuzz/Cargo.toml"),
+            between_markers("fuzz/Cargo.toml", &manifest, emit::FUZZ_BINS, &emit::fuzz_bins(&services))?,
+        );
+    }
     files.insert(
         PathBuf::from(EXAMPLE_TESTS).join("mod.rs"),
         rustfmt(&emit::test_modules(
@@ -244,31 +274,47 @@ const EVERY_OPERATION_TESTS: &str = "crates/e2e/tests/it/every_operation";
 
 /// `README.md` with its service table (between the markers) regenerated.
 fn readme_with_table(readme: &str, services: &[schema::Service]) -> Result<String, String> {
-    let (start, end) = emit::README_TABLE;
-    let (Some(from), Some(to)) = (readme.find(start), readme.find(end)) else {
+    between_markers(
+        "README.md",
+        readme,
+        emit::README_TABLE,
+        &emit::readme_table(services),
+    )
+}
+
+/// `text` with what lies between its two marker lines replaced by `generated`.
+fn between_markers(
+    file: &str,
+    text: &str,
+    (start, end): (&str, &str),
+    generated: &str,
+) -> Result<String, String> {
+    let (Some(from), Some(to)) = (text.find(start), text.find(end)) else {
         return Err(format!(
-            "README.md: the service table's markers are missing (`{start}` ... `{end}`)"
+            "{file}: the generated part's markers are missing (`{start}` ... `{end}`)"
         ));
     };
     if to < from {
-        return Err("README.md: the service table's end marker comes first".into());
+        return Err(format!("{file}: the generated part's end marker comes first"));
     }
     Ok(format!(
-        "{}{start}\n{}{}",
-        &readme[..from],
-        emit::readme_table(services),
-        &readme[to..]
+        "{}{start}\n{generated}{}",
+        &text[..from],
+        &text[to..]
     ))
 }
 
-/// Files under the generated crates' `src/` that no table generates any more.
+/// Files under the generated model crates' `src/` that no table generates
+/// any more. Only those folders are wholly generated: beside the other
+/// generated files (`crates/aliyun-ai/src/services.rs`...) live hand-written
+/// ones.
 pub fn stale_files(root: &Path, files: &Generated) -> Vec<PathBuf> {
     let mut stale = Vec::new();
     let dirs: std::collections::BTreeSet<PathBuf> = files
         .keys()
         .filter_map(|p| {
             p.parent()
-                .filter(|d| d.ends_with("src"))
+                .filter(|d| d.ends_with("src") && d.starts_with("crates/models"))
                 .map(Path::to_path_buf)
         })
         .collect();

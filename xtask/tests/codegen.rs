@@ -28,6 +28,21 @@ impl Scratch {
         ] {
             copy_dir(&workspace_root().join(part), &dir.join(part));
         }
+        // The generated lists of services beside hand-written files.
+        for file in [
+            "crates/aliyun-ai/src/services.rs",
+            "crates/aliyun-ai-emulator/src/models.rs",
+            "crates/load/src/every_operation.rs",
+            "fuzz/src/answers.rs",
+            "fuzz/Cargo.toml",
+        ] {
+            fs::create_dir_all(dir.join(file).parent().unwrap()).unwrap();
+            fs::copy(workspace_root().join(file), dir.join(file)).unwrap();
+        }
+        copy_dir(
+            &workspace_root().join("fuzz/fuzz_targets"),
+            &dir.join("fuzz/fuzz_targets"),
+        );
         // The generated tests beside hand-written ones: only their `.rs` files.
         for tests in [
             "crates/model-tests/tests/it/examples",

@@ -39,5 +39,9 @@ pub use operation::{
     AuthScheme, BusinessFailure, EncodeError, Method, Operation, OperationInfo, QueryParam,
     RequestBody, ServiceInfo, Style,
 };
+pub use operation::{ErrorClass, ErrorCode};
+#[allow(unused_imports)]
+use operation::{
+};
 pub use secret::{SecretText, SignedUrl};
 pub use validation::{Problem, ValidationError};

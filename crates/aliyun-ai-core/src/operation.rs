@@ -90,6 +90,52 @@ pub struct ServiceInfo {
     /// The default endpoint host (https), or `None` where the vendor publishes
     /// none and the endpoint must be configured (RetailBot).
     pub default_endpoint: Option<&'static str>,
+    /// The error codes the service documents (its doc tables' `## Errors`),
+    /// with what each says about trying again.
+    pub errors: &'static [ErrorCode],
+}
+
+impl ServiceInfo {
+    /// What the service documents `code` to mean for a retry, when it
+    /// documents the code with a class.
+    pub fn error_class(&self, code: &str) -> Option<ErrorClass> {
+        self.errors
+            .iter()
+            .find(|e| e.code == code)
+            .and_then(|e| e.class)
+    }
+
+    /// The first error the service documents of `class`, such as the
+    /// answer a server gives when it throttles.
+    pub fn first_error_of(&self, class: ErrorClass) -> Option<&'static ErrorCode> {
+        self.errors.iter().find(|e| e.class == Some(class))
+    }
+}
+
+/// One error code a service documents.
+/// Constructed by the generated model crates (a new field is a breaking change).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ErrorCode {
+    /// The HTTP status it arrives with (CCAI's throttling arrives with 400).
+    pub status: u16,
+    /// The vendor's code, e.g. `Throttling.User`.
+    pub code: &'static str,
+    /// What it says about trying again, when the tables say.
+    pub class: Option<ErrorClass>,
+    /// What it means, as the tables say (the vendor's message where known).
+    pub meaning: &'static str,
+}
+
+/// What an error code says about trying the same request again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorClass {
+    /// Slow down and try again: the request was refused before it ran.
+    Throttling,
+    /// May succeed later.
+    Transient,
+    /// Fails again, though it may look transient (arrears, an exhausted quota).
+    Permanent,
 }
 
 /// Static facts about one operation.

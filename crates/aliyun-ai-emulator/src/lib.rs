@@ -28,6 +28,7 @@
 
 mod auth;
 mod handlers;
+mod models;
 mod oss;
 mod responders;
 mod router;

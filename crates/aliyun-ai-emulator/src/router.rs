@@ -18,13 +18,9 @@ use serde_json::Value;
 /// Every operation the emulator serves: the generated model crates' and the
 /// `extra` ones configured ([`EmulatorConfig::with_operations`](crate::EmulatorConfig::with_operations)),
 /// each with how to decode and answer it.
-pub fn entries(extra: &[ServerEntry]) -> impl Iterator<Item = &ServerEntry> {
-    aliyun_ai_models_contactcenterai::SERVER_OPERATIONS
-        .iter()
-        .chain(aliyun_ai_models_dianjin::SERVER_OPERATIONS)
-        .chain(aliyun_ai_models_openplatform::SERVER_OPERATIONS)
-        .chain(aliyun_ai_models_retailbot::SERVER_OPERATIONS)
-        .chain(aliyun_ai_models_tingwu::SERVER_OPERATIONS)
+pub fn entries<'a>(extra: &'a [ServerEntry]) -> impl Iterator<Item = &'a ServerEntry> {
+    crate::models::server_operations()
+        .map(|entry| -> &'a ServerEntry { entry })
         .chain(extra)
 }
 

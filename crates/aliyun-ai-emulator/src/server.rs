@@ -167,27 +167,15 @@ impl Call<'_> {
 
     /// Each service's own throttling answer (`docs/vendor/apis.md`).
     fn throttled(&self) -> Response<Body> {
-        match self.target.service().map(|s| s.key) {
-            Some("retailbot") => self.error(
-                429,
-                "Throttling.Api",
-                "The request was denied due to API flow control.",
-            ),
-            Some("dianjin") => self.error(
-                400,
-                "Throttling.User",
-                "Request was denied due to user flow control.",
-            ),
-            Some("contactcenterai") => self.error(
-                400,
-                "CCAI.Throttling.Qps",
-                "Trigger current QPS limit, pay API please buy higher QPS.",
-            ),
-            _ => self.error(
-                429,
-                "Throttling.RateQuota",
-                "Requests rate limit exceeded, please try again later.",
-            ),
+        // The first throttling code the service's doc tables document
+        // (`ServiceInfo::errors`), with its status and the vendor's message.
+        let throttling = self
+            .target
+            .service()
+            .and_then(|s| s.first_error_of(aliyun_ai_core::ErrorClass::Throttling));
+        match throttling {
+            Some(code) => self.error(code.status, code.code, code.meaning),
+            None => self.error(429, "Throttling", "Request was denied due to flow control."),
         }
     }
 

@@ -29,34 +29,34 @@ use crate::transport::{HttpRequest, HttpResponse, HttpTransport};
 /// How much of an error response's body is read to classify it (and kept).
 pub const ERROR_BODY_LIMIT: usize = 64 * 1024;
 
-/// Vendor codes that mean "slow down and try again", even with HTTP 400
-/// (`docs/vendor/apis.md`: the CCAI throttling codes arrive with HTTP 400).
-pub const THROTTLING_CODES: &[&str] = &[
-    "CCAI.Throttling.Qps",
-    "CCAI.Throttling.Qpm",
-    "Ccai.Throttling.Qps",
-    "Throttling",
-    "Throttling.User",
-    "Throttling.Api",
-    "Throttling.RateQuota",
-];
+/// What a service's error codes say about a retry. The transport knows no
+/// vendor code: the caller passes the vocabulary of the service it calls
+/// (the facade: the one generated from the service's doc tables, `## Errors`).
+pub trait ErrorCodes: Send + Sync + fmt::Debug {
+    /// Whether `code` means "slow down and try again", whatever the status
+    /// (CCAI's throttling arrives with HTTP 400).
+    fn is_throttling(&self, code: &str) -> bool;
+    /// Whether `code` fails again though it may look transient (arrears, an
+    /// exhausted quota): never retried, even with HTTP 429.
+    fn is_permanent(&self, code: &str) -> bool;
+}
 
-/// Vendor codes that look transient but are permanent: arrears and an
-/// exhausted quota (`docs/vendor/apis.md`, DashScope errors).
-pub const PERMANENT_CODES: &[&str] = &["Arrearage", "Throttling.AllocationQuota"];
+/// No vendor codes: statuses and headers alone decide.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoErrorCodes;
+
+impl ErrorCodes for NoErrorCodes {
+    fn is_throttling(&self, _code: &str) -> bool {
+        false
+    }
+
+    fn is_permanent(&self, _code: &str) -> bool {
+        false
+    }
+}
 
 /// HTTP statuses retried whatever the body says (unless the code is permanent).
 pub const RETRYABLE_STATUSES: &[u16] = &[429, 500, 502, 503, 504];
-
-/// Whether a vendor error code means throttling (retryable).
-pub fn is_throttling_code(code: &str) -> bool {
-    THROTTLING_CODES.contains(&code)
-}
-
-/// Whether a vendor error code is permanent though it may look transient.
-pub fn is_permanent_code(code: &str) -> bool {
-    PERMANENT_CODES.contains(&code)
-}
 
 // ---------------------------------------------------------------------------
 // Time
@@ -177,6 +177,8 @@ pub enum AttemptOutcome<'a> {
         headers: &'a HeaderMap,
         /// The (start of the) body.
         body: &'a [u8],
+        /// What the called service's error codes say about a retry.
+        codes: &'a dyn ErrorCodes,
     },
     /// The transport failed.
     Error(&'a TransportError),
@@ -199,9 +201,9 @@ pub trait RetryClassifier: Send + Sync {
 }
 
 /// The vendor SDKs' rules: retry connect errors; timeouts and broken bodies
-/// only for idempotent calls; HTTP 429, 500, 502, 503 and 504; the throttling
-/// codes of [`THROTTLING_CODES`] whatever the status; a positive
-/// `x-acs-retry-after`. Never [`PERMANENT_CODES`] nor any other 4xx.
+/// only for idempotent calls; HTTP 429, 500, 502, 503 and 504; the service's
+/// throttling codes ([`ErrorCodes`]) whatever the status; a positive
+/// `x-acs-retry-after`. Never its permanent codes nor any other 4xx.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DefaultClassifier;
 
@@ -217,11 +219,12 @@ impl RetryClassifier for DefaultClassifier {
                 status,
                 headers,
                 body,
+                codes,
             } => {
                 let code = ErrorBody::parse(body).code;
                 match code.as_deref() {
-                    Some(code) if is_permanent_code(code) => false,
-                    Some(code) if is_throttling_code(code) => true,
+                    Some(code) if codes.is_permanent(code) => false,
+                    Some(code) if codes.is_throttling(code) => true,
                     _ => {
                         RETRYABLE_STATUSES.contains(&status.as_u16())
                             || acs_retry_after(headers).is_some_and(|d| !d.is_zero())
@@ -477,7 +480,7 @@ impl RetryPolicy {
     where
         F: FnMut(u32) -> Result<HttpRequest, TransportError> + Send,
     {
-        self.send_attempts(transport, idempotent, None, |attempt| {
+        self.send_attempts(transport, idempotent, &NoErrorCodes, None, |attempt| {
             std::future::ready(make_request(attempt))
         })
         .await
@@ -500,7 +503,7 @@ impl RetryPolicy {
     where
         F: FnMut(u32) -> Result<HttpRequest, TransportError> + Send,
     {
-        self.send_attempts(transport, idempotent, Some(limit), |attempt| {
+        self.send_attempts(transport, idempotent, &NoErrorCodes, Some(limit), |attempt| {
             std::future::ready(make_request(attempt))
         })
         .await
@@ -515,6 +518,7 @@ impl RetryPolicy {
         &self,
         transport: &dyn HttpTransport,
         idempotent: bool,
+        codes: &dyn ErrorCodes,
         buffer_limit: Option<usize>,
         make_request: F,
     ) -> Result<HttpResponse, RetryError>
@@ -522,7 +526,7 @@ impl RetryPolicy {
         F: FnMut(u32) -> Fut + Send,
         Fut: Future<Output = Result<HttpRequest, TransportError>> + Send,
     {
-        self.send_attempts(transport, idempotent, buffer_limit, make_request)
+        self.send_attempts(transport, idempotent, codes, buffer_limit, make_request)
             .await
     }
 
@@ -530,6 +534,7 @@ impl RetryPolicy {
         &self,
         transport: &dyn HttpTransport,
         idempotent: bool,
+        codes: &dyn ErrorCodes,
         buffer_limit: Option<usize>,
         mut make_request: F,
     ) -> Result<HttpResponse, RetryError>
@@ -586,6 +591,7 @@ impl RetryPolicy {
                             status: response.status(),
                             headers: response.headers(),
                             body,
+                            codes,
                         };
                         (
                             self.classifier.classify(&outcome, idempotent),
@@ -675,6 +681,22 @@ mod tests {
         )
     }
 
+    /// The vocabulary of the services the tests below stand for (the
+    /// facade's is generated from the doc tables).
+    #[derive(Debug)]
+    struct TestCodes;
+
+    impl ErrorCodes for TestCodes {
+        fn is_throttling(&self, code: &str) -> bool {
+            ["Throttling.RateQuota", "CCAI.Throttling.Qpm", "Ccai.Throttling.Qps", "Throttling.User"]
+                .contains(&code)
+        }
+
+        fn is_permanent(&self, code: &str) -> bool {
+            ["Throttling.AllocationQuota", "Arrearage"].contains(&code)
+        }
+    }
+
     fn decide(status: u16, body: &str) -> RetryDecision {
         let (status, headers, body) = response(status, body);
         DefaultClassifier.classify(
@@ -682,6 +704,7 @@ mod tests {
                 status,
                 headers: &headers,
                 body: &body,
+                codes: &TestCodes,
             },
             false,
         )
@@ -712,6 +735,7 @@ mod tests {
             status: StatusCode::BAD_REQUEST,
             headers: &headers,
             body: b"",
+            codes: &NoErrorCodes,
         };
         assert_eq!(DefaultClassifier.classify(&outcome, false), Retry);
     }

@@ -17,7 +17,7 @@ use tracing::Instrument as _;
 
 use crate::config::{Config, RpcSignature};
 use crate::endpoint::Endpoint;
-use crate::error::{Error, ServiceError, excerpt};
+use crate::error::{Error, ServiceCodes, ServiceError, excerpt};
 use crate::stream::EventStream;
 
 /// A client for the four services. Cheap to clone; clones share the
@@ -272,13 +272,14 @@ impl Client {
             .send_each_attempt(
                 self.config.transport.as_ref(),
                 info.idempotent,
+                &ServiceCodes(info.service),
                 buffer,
                 make_request,
             )
             .await
             .map_err(|e| Error::transport(e.error, e.attempts))?;
         if !response.status().is_success() {
-            return Err(service_error(response).await);
+            return Err(service_error(response).await.classified(info.service));
         }
         Ok(response)
     }
@@ -315,7 +316,8 @@ impl Client {
                         failure.message,
                         failure.request_id.or(request_id.clone()),
                     )
-                    .with_attempts(attempts)),
+                    .with_attempts(attempts)
+                    .classified(O::INFO.service)),
                     None => Ok(output),
                 };
                 tracing::Span::current().record("attempts", attempts);

@@ -53,21 +53,7 @@ impl DashScopeRegion {
 /// The `ConfigBuilder::endpoint` key of the OSS uploads (not a service).
 pub(crate) const OSS_ENDPOINT_KEY: &str = "oss";
 
-pub(crate) fn compiled_services() -> &'static [&'static ServiceInfo] {
-    &[
-        #[cfg(feature = "contactcenterai")]
-        &aliyun_ai_models_contactcenterai::SERVICE,
-        #[cfg(feature = "dianjin")]
-        &aliyun_ai_models_dianjin::SERVICE,
-        // DianJin's upload from a local file asks OpenPlatform for the OSS authorization.
-        #[cfg(feature = "dianjin")]
-        &aliyun_ai_models_openplatform::SERVICE,
-        #[cfg(feature = "retailbot")]
-        &aliyun_ai_models_retailbot::SERVICE,
-        #[cfg(feature = "tingwu")]
-        &aliyun_ai_models_tingwu::SERVICE,
-    ]
-}
+pub(crate) use crate::services::compiled_services;
 
 /// The environment variable naming a service's endpoint, e.g.
 /// `ALIYUN_AI_DIANJIN_ENDPOINT`.

@@ -4,8 +4,8 @@ use std::error::Error as StdError;
 use std::fmt;
 
 use aliyun_ai_auth::{CredentialsError, SignError};
-use aliyun_ai_core::{EncodeError, ValidationError};
-use aliyun_ai_transport::retry::{is_permanent_code, is_throttling_code};
+use aliyun_ai_core::{EncodeError, ErrorClass, ServiceInfo, ValidationError};
+use aliyun_ai_transport::retry::ErrorCodes;
 use aliyun_ai_transport::{TransportError, TransportErrorKind};
 
 /// How much of a response body an error keeps.
@@ -65,36 +65,54 @@ pub struct Error {
 
 #[derive(Debug)]
 struct Inner {
-    kind: ErrorKind,
     message: String,
-    service: Option<ServiceError>,
-    transport: Option<TransportErrorKind>,
-    /// For decode errors: the status, request id and excerpt.
-    decode: Option<(u16, Option<String>, String)>,
-    /// For transport errors: the request id of an answer whose body broke.
-    request_id: Option<String>,
     attempts: u32,
     source: Option<Box<dyn StdError + Send + Sync>>,
+    payload: Payload,
+}
+
+/// What each kind of error carries: one payload per kind, so no error holds
+/// a combination that means nothing (a decode error's status beside a
+/// transport error's kind).
+#[derive(Debug)]
+enum Payload {
+    Build,
+    Credentials,
+    Transport {
+        kind: TransportErrorKind,
+        /// When the answer's headers arrived before its body broke.
+        request_id: Option<String>,
+    },
+    Service {
+        error: ServiceError,
+        /// What the service's documented codes say of this one.
+        class: Option<ErrorClass>,
+    },
+    Decode {
+        status: u16,
+        request_id: Option<String>,
+        excerpt: String,
+    },
+    TaskFailed(ServiceError),
+    TaskTimeout,
+    ResultExpired,
+    IncompleteStream,
 }
 
 impl Error {
-    fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+    fn new(payload: Payload, message: impl Into<String>) -> Self {
         Self {
             inner: Box::new(Inner {
-                kind,
                 message: message.into(),
-                service: None,
-                transport: None,
-                decode: None,
-                request_id: None,
                 attempts: 1,
                 source: None,
+                payload,
             }),
         }
     }
 
     pub(crate) fn build(message: impl Into<String>) -> Self {
-        Self::new(ErrorKind::Build, message)
+        Self::new(Payload::Build, message)
     }
 
     pub(crate) fn with_source(
@@ -111,10 +129,13 @@ impl Error {
     }
 
     pub(crate) fn transport(error: TransportError, attempts: u32) -> Self {
-        let mut this = Self::new(ErrorKind::Transport, error.to_string()).with_attempts(attempts);
-        this.inner.transport = Some(error.kind());
-        this.inner.request_id = error.request_id().map(str::to_owned);
-        this.with_source(error)
+        let payload = Payload::Transport {
+            kind: error.kind(),
+            request_id: error.request_id().map(str::to_owned),
+        };
+        Self::new(payload, error.to_string())
+            .with_attempts(attempts)
+            .with_source(error)
     }
 
     pub(crate) fn service(error: ServiceError, attempts: u32) -> Self {
@@ -128,9 +149,16 @@ impl Error {
                 .map(|m| format!(": {m}"))
                 .unwrap_or_default()
         );
-        let mut this = Self::new(ErrorKind::Service, message).with_attempts(attempts);
-        this.inner.service = Some(error);
-        this
+        Self::new(Payload::Service { error, class: None }, message).with_attempts(attempts)
+    }
+
+    /// Reads the service error's code against the service's documented codes
+    /// (generated from its doc tables): throttling, transient or permanent.
+    pub(crate) fn classified(mut self, service: &ServiceInfo) -> Self {
+        if let Payload::Service { error, class } = &mut self.inner.payload {
+            *class = error.code.as_deref().and_then(|c| service.error_class(c));
+        }
+        self
     }
 
     pub(crate) fn decode(
@@ -139,97 +167,113 @@ impl Error {
         excerpt: String,
         source: serde_json::Error,
     ) -> Self {
-        let mut this = Self::new(
-            ErrorKind::Decode,
+        Self::new(
+            Payload::Decode {
+                status,
+                request_id,
+                excerpt,
+            },
             format!("the answer (HTTP {status}) could not be decoded"),
-        );
-        this.inner.decode = Some((status, request_id, excerpt));
-        this.with_source(source)
+        )
+        .with_source(source)
     }
 
     pub(crate) fn task_failed(task_id: &str, detail: ServiceError) -> Self {
-        let mut this = Self::new(
-            ErrorKind::TaskFailed,
-            format!(
-                "task {task_id} failed: {}",
-                detail.message.as_deref().unwrap_or("no reason given")
-            ),
+        let message = format!(
+            "task {task_id} failed: {}",
+            detail.message.as_deref().unwrap_or("no reason given")
         );
-        this.inner.service = Some(detail);
-        this
+        Self::new(Payload::TaskFailed(detail), message)
     }
 
     pub(crate) fn task_timeout(message: impl Into<String>) -> Self {
-        Self::new(ErrorKind::TaskTimeout, message)
+        Self::new(Payload::TaskTimeout, message)
     }
 
     pub(crate) fn result_expired(message: impl Into<String>) -> Self {
-        Self::new(ErrorKind::ResultExpired, message)
+        Self::new(Payload::ResultExpired, message)
     }
 
     pub(crate) fn incomplete_stream(message: impl Into<String>) -> Self {
-        Self::new(ErrorKind::IncompleteStream, message)
+        Self::new(Payload::IncompleteStream, message)
     }
 
     /// The error's family.
     pub fn kind(&self) -> ErrorKind {
-        self.inner.kind
+        match &self.inner.payload {
+            Payload::Build => ErrorKind::Build,
+            Payload::Credentials => ErrorKind::Credentials,
+            Payload::Transport { .. } => ErrorKind::Transport,
+            Payload::Service { .. } => ErrorKind::Service,
+            Payload::Decode { .. } => ErrorKind::Decode,
+            Payload::TaskFailed(_) => ErrorKind::TaskFailed,
+            Payload::TaskTimeout => ErrorKind::TaskTimeout,
+            Payload::ResultExpired => ErrorKind::ResultExpired,
+            Payload::IncompleteStream => ErrorKind::IncompleteStream,
+        }
+    }
+
+    /// The service's error, for service errors and failed tasks.
+    fn service_details(&self) -> Option<&ServiceError> {
+        match &self.inner.payload {
+            Payload::Service { error, .. } | Payload::TaskFailed(error) => Some(error),
+            _ => None,
+        }
     }
 
     /// The service error's details, for [`ErrorKind::Service`].
     pub fn service_error(&self) -> Option<&ServiceError> {
-        self.inner.service.as_ref()
+        self.service_details()
     }
 
     /// The vendor's error code, if the service gave one.
     pub fn code(&self) -> Option<&str> {
-        self.inner.service.as_ref()?.code.as_deref()
+        self.service_details()?.code.as_deref()
     }
 
     /// The vendor's message, if the service gave one.
     pub fn message(&self) -> Option<&str> {
-        self.inner.service.as_ref()?.message.as_deref()
+        self.service_details()?.message.as_deref()
     }
 
     /// The request id, if the service returned one (for a transport error:
     /// when the answer's headers arrived before its body broke).
     pub fn request_id(&self) -> Option<&str> {
-        if let Some(service) = &self.inner.service {
-            return service.request_id.as_deref();
+        match &self.inner.payload {
+            Payload::Service { error, .. } | Payload::TaskFailed(error) => {
+                error.request_id.as_deref()
+            }
+            Payload::Decode { request_id, .. } | Payload::Transport { request_id, .. } => {
+                request_id.as_deref()
+            }
+            _ => None,
         }
-        if let Some(decode) = &self.inner.decode {
-            return decode.1.as_deref();
-        }
-        self.inner.request_id.as_deref()
     }
 
     /// The HTTP status, for service and decode errors.
     pub fn status(&self) -> Option<u16> {
-        self.inner
-            .service
-            .as_ref()
-            .map(|s| s.status)
-            .or(self.inner.decode.as_ref().map(|d| d.0))
+        match &self.inner.payload {
+            Payload::Service { error, .. } | Payload::TaskFailed(error) => Some(error.status),
+            Payload::Decode { status, .. } => Some(*status),
+            _ => None,
+        }
     }
 
     /// A capped, redacted excerpt of the answer's body, for service and decode errors.
     pub fn body_excerpt(&self) -> Option<&str> {
-        self.inner
-            .service
-            .as_ref()
-            .map(|s| s.body_excerpt.as_str())
-            .or(self.inner.decode.as_ref().map(|d| d.2.as_str()))
+        match &self.inner.payload {
+            Payload::Service { error, .. } | Payload::TaskFailed(error) => {
+                Some(error.body_excerpt.as_str())
+            }
+            Payload::Decode { excerpt, .. } => Some(excerpt.as_str()),
+            _ => None,
+        }
     }
 
     /// Whether the service reported a failure inside a successful (HTTP 2xx)
     /// answer (`success: false`, a failed task's status...).
     pub(crate) fn is_business_failure(&self) -> bool {
-        self.inner.kind == ErrorKind::Service
-            && self
-                .inner
-                .service
-                .as_ref()
-                .is_some_and(|s| (200..300).contains(&s.status))
+        matches!(&self.inner.payload, Payload::Service { error, .. } if (200..300).contains(&error.status))
     }
 
     /// How many attempts the call made (1 when it was not retried).
@@ -237,15 +281,16 @@ impl Error {
         self.inner.attempts
     }
 
-    /// Whether the service throttled the call (its throttling codes, HTTP 429).
+    /// Whether the service throttled the call: a code its doc tables class as
+    /// throttling (whatever the status), or HTTP 429 with no permanent code.
     pub fn is_throttling(&self) -> bool {
-        match &self.inner.service {
-            Some(service) => match service.code.as_deref() {
-                Some(code) if is_permanent_code(code) => false,
-                Some(code) if is_throttling_code(code) => true,
-                _ => service.status == 429,
+        match &self.inner.payload {
+            Payload::Service { error, class } => match class {
+                Some(ErrorClass::Throttling) => true,
+                Some(ErrorClass::Permanent) => false,
+                _ => error.status == 429,
             },
-            None => false,
+            _ => false,
         }
     }
 
@@ -253,32 +298,30 @@ impl Error {
     /// with the same result expected to change: throttling, 5xx (except 501),
     /// connect errors and timeouts. Permanent quota errors and other 4xx are not.
     pub fn is_retryable(&self) -> bool {
-        match self.inner.kind {
+        match &self.inner.payload {
             // A request that could not be built or signed (`Other`) fails again.
-            ErrorKind::Transport => matches!(
-                self.inner.transport,
-                Some(
-                    TransportErrorKind::Connect
-                        | TransportErrorKind::Timeout
-                        | TransportErrorKind::Body
-                )
+            Payload::Transport { kind, .. } => matches!(
+                kind,
+                TransportErrorKind::Connect | TransportErrorKind::Timeout | TransportErrorKind::Body
             ),
-            ErrorKind::Service => {
-                let Some(service) = &self.inner.service else {
-                    return false;
-                };
-                if service.code.as_deref().is_some_and(is_permanent_code) {
-                    return false;
-                }
-                self.is_throttling() || matches!(service.status, 500 | 502 | 503 | 504)
-            }
+            Payload::Service { error, class } => match class {
+                Some(ErrorClass::Permanent) => false,
+                Some(ErrorClass::Throttling | ErrorClass::Transient) => true,
+                _ => self.is_throttling() || matches!(error.status, 500 | 502 | 503 | 504),
+            },
             _ => false,
         }
     }
 
     /// Whether the transport timed out.
     pub fn is_timeout(&self) -> bool {
-        self.inner.transport == Some(TransportErrorKind::Timeout)
+        matches!(
+            self.inner.payload,
+            Payload::Transport {
+                kind: TransportErrorKind::Timeout,
+                ..
+            }
+        )
     }
 }
 
@@ -316,7 +359,7 @@ impl From<EncodeError> for Error {
 impl From<CredentialsError> for Error {
     fn from(error: CredentialsError) -> Self {
         Self::new(
-            ErrorKind::Credentials,
+            Payload::Credentials,
             format!("no usable credentials: {error}"),
         )
         .with_source(error)
@@ -330,6 +373,21 @@ impl From<SignError> for Error {
 }
 
 /// Keys whose values are hidden in body excerpts.
+/// A service's documented error codes (generated from its doc tables), as
+/// the retry classifier reads them.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ServiceCodes(pub(crate) &'static ServiceInfo);
+
+impl ErrorCodes for ServiceCodes {
+    fn is_throttling(&self, code: &str) -> bool {
+        self.0.error_class(code) == Some(ErrorClass::Throttling)
+    }
+
+    fn is_permanent(&self, code: &str) -> bool {
+        self.0.error_class(code) == Some(ErrorClass::Permanent)
+    }
+}
+
 const SENSITIVE_KEYS: &[&str] = &[
     "secret",
     "token",

@@ -76,6 +76,7 @@ mod client;
 mod config;
 mod endpoint;
 mod error;
+mod services;
 mod stream;
 mod wait;
 

@@ -69,6 +69,8 @@ impl Default for LoadConfig {
     }
 }
 
+mod every_operation;
+
 /// The bounds a run must hold.
 pub mod bounds {
     /// Open connections at the emulator at any moment, as a multiple of the
@@ -307,11 +309,7 @@ fn operations_and_skipped() -> (Vec<Op>, Vec<&'static str>) {
             }
         };
     }
-    aliyun_ai_models_contactcenterai::for_each_operation!(add);
-    aliyun_ai_models_dianjin::for_each_operation!(add);
-    aliyun_ai_models_openplatform::for_each_operation!(add);
-    aliyun_ai_models_retailbot::for_each_operation!(add);
-    aliyun_ai_models_tingwu::for_each_operation!(add);
+    every_operation::every_operation!(add);
     (ops, skipped)
 }
 

@@ -201,6 +201,22 @@ pub fn lib(service: &Service) -> String {
             }
         }
     }
+    let errors: String = service
+        .errors
+        .iter()
+        .map(|e| {
+            format!(
+                "aliyun_ai_core::ErrorCode {{ status: {}, code: {}, class: {}, meaning: {} }},",
+                e.status,
+                rust_str(&e.code),
+                e.class.map_or("None".to_owned(), |c| format!(
+                    "Some(aliyun_ai_core::ErrorClass::{})",
+                    c.variant()
+                )),
+                rust_str(&e.meaning)
+            )
+        })
+        .collect();
     let endpoint = match &service.endpoint {
         Some(endpoint) => format!("Some({})", rust_str(endpoint)),
         None => "None".into(),
@@ -271,7 +287,7 @@ pub fn lib(service: &Service) -> String {
     }
     let _ = writeln!(
         out,
-        "\n/// Facts about {} shared by its operations.\npub const SERVICE: ServiceInfo = ServiceInfo {{\n    key: {},\n    product: {},\n    version: {},\n    style: Style::{},\n    auth: AuthScheme::{auth},\n    default_endpoint: {endpoint},\n}};",
+        "\n/// Facts about {} shared by its operations.\npub const SERVICE: ServiceInfo = ServiceInfo {{\n    key: {},\n    product: {},\n    version: {},\n    style: Style::{},\n    auth: AuthScheme::{auth},\n    default_endpoint: {endpoint},\n    errors: &[{errors}],\n}};",
         service.product,
         rust_str(&service.key),
         rust_str(&service.product),

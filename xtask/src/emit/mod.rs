@@ -7,6 +7,7 @@ mod crate_files;
 mod facade;
 mod operation;
 mod readme_table;
+mod registries;
 mod server;
 mod tests;
 mod types;
@@ -14,6 +15,10 @@ mod types;
 pub use crate_files::{cargo_toml, crate_name, lib, module, readme};
 pub use facade::facade;
 pub use readme_table::{README_TABLE, readme_table};
+pub use registries::{
+    FUZZ_BINS, emulator_models, facade_services, fuzz_answers, fuzz_bins, fuzz_target,
+    load_operations,
+};
 pub use tests::{emulator_tests, example_tests, test_modules};
 
 use operation::*;

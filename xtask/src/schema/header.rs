@@ -113,7 +113,7 @@ pub fn service(table: &RawTable, key: &str) -> Result<Service> {
         table,
         &[
             "kind", "service", "product", "version", "style", "auth", "endpoint", "openmeta",
-            "facade",
+            "facade", "feature",
         ],
     )?;
     expect_kind(table, &header, "service")?;
@@ -164,6 +164,12 @@ pub fn service(table: &RawTable, key: &str) -> Result<Service> {
             }
             None => None,
         },
+        feature: match (header.get("feature"), header.get("facade")) {
+            (Some(entry), _) => Some(entry.value.clone()),
+            (None, Some(_)) => Some(key.to_owned()),
+            (None, None) => None,
+        },
+        errors: Vec::new(),
         modules: Vec::new(),
     })
 }

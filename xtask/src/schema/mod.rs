@@ -4,10 +4,12 @@
 
 mod builder;
 mod cells;
+mod errors;
 mod header;
 mod modules;
 mod shared;
 
+pub use errors::{ErrorClass, ErrorCodeDef, service_errors};
 pub use header::service;
 pub use modules::module;
 pub use shared::{check_refs, ref_of, shared_sides, type_references, types};
@@ -51,6 +53,11 @@ pub struct Service {
     /// The facade's per-service client (`DianJin`), when the generator writes
     /// its methods (`facade:` in the service header).
     pub facade: Option<(String, String)>,
+    /// The facade feature that compiles it in (`feature:`, or its key when it
+    /// has a `facade:` client); `None` when the facade does not build it.
+    pub feature: Option<String>,
+    /// Its error vocabulary (`## Errors` of its README).
+    pub errors: Vec<ErrorCodeDef>,
     pub modules: Vec<Module>,
 }
 

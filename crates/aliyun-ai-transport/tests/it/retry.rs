@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use aliyun_ai_transport::bytes::Bytes;
 use aliyun_ai_transport::mock::{MockResponse, MockTransport};
-use aliyun_ai_transport::retry::{ManualTimer, attempts};
+use aliyun_ai_transport::retry::{ErrorCodes, ManualTimer, attempts};
 use aliyun_ai_transport::{HttpRequest, RetryPolicy, TransportError, TransportErrorKind, http};
 
 fn policy(timer: &Arc<ManualTimer>) -> RetryPolicy {
@@ -15,6 +15,32 @@ fn policy(timer: &Arc<ManualTimer>) -> RetryPolicy {
         .with_backoff(Duration::from_millis(100), Duration::from_secs(2))
         .with_jitter(Arc::new(|| 0.5))
         .with_timer(timer.clone())
+}
+
+/// A service's error vocabulary, as the facade passes the generated one.
+#[derive(Debug)]
+struct Codes;
+
+impl ErrorCodes for Codes {
+    fn is_throttling(&self, code: &str) -> bool {
+        ["CCAI.Throttling.Qps", "Throttling.User"].contains(&code)
+    }
+
+    fn is_permanent(&self, code: &str) -> bool {
+        code == "Throttling.AllocationQuota"
+    }
+}
+
+/// One call with the service's error vocabulary.
+async fn send_with_codes(
+    policy: &RetryPolicy,
+    mock: &MockTransport,
+) -> Result<aliyun_ai_transport::HttpResponse, aliyun_ai_transport::retry::RetryError> {
+    policy
+        .send_each_attempt(mock, false, &Codes, None, |attempt| async move {
+            request(attempt)
+        })
+        .await
 }
 
 fn request(_attempt: u32) -> Result<HttpRequest, TransportError> {
@@ -45,6 +71,13 @@ async fn succeeds_on_the_third_attempt_after_two_503s() {
 
 #[tokio::test]
 async fn ccai_throttling_with_http_400_is_retried() {
+    // The same answer without the service's vocabulary is a plain 400.
+    let timer = Arc::new(ManualTimer::new());
+    let mock = MockTransport::new();
+    mock.push(MockResponse::pop_error(400, "CCAI.Throttling.Qps", "QPS"));
+    let response = policy(&timer).send(&mock, false, request).await.unwrap();
+    assert_eq!((response.status().as_u16(), attempts(&response)), (400, 1));
+
     let timer = Arc::new(ManualTimer::new());
     let mock = MockTransport::new();
     mock.push(MockResponse::pop_error(
@@ -53,7 +86,7 @@ async fn ccai_throttling_with_http_400_is_retried() {
         "Trigger current QPS limit",
     ))
     .push(MockResponse::new(200, "ok"));
-    let response = policy(&timer).send(&mock, false, request).await.unwrap();
+    let response = send_with_codes(&policy(&timer), &mock).await.unwrap();
     assert_eq!((response.status().as_u16(), attempts(&response)), (200, 2));
 }
 
@@ -67,7 +100,7 @@ async fn invalid_parameter_with_http_400_is_not_retried() {
         "The specified parameter x is not valid.",
     ))
     .push(MockResponse::new(200, "never used"));
-    let response = policy(&timer).send(&mock, false, request).await.unwrap();
+    let response = send_with_codes(&policy(&timer), &mock).await.unwrap();
     assert_eq!((response.status().as_u16(), attempts(&response)), (400, 1));
     assert_eq!(mock.remaining(), 1);
     assert!(timer.sleeps().is_empty());
@@ -84,7 +117,7 @@ async fn permanent_quota_codes_are_not_retried_even_with_429() {
         429,
         &serde_json::json!({"code": "Throttling.AllocationQuota", "message": "quota"}),
     ));
-    let response = policy(&timer).send(&mock, false, request).await.unwrap();
+    let response = send_with_codes(&policy(&timer), &mock).await.unwrap();
     assert_eq!(attempts(&response), 1);
 }
 
@@ -111,7 +144,7 @@ async fn acs_retry_after_is_milliseconds_and_hints_are_clamped() {
     let policy = policy(&timer)
         .with_max_retry_after(Duration::from_secs(5))
         .with_max_elapsed(Duration::from_secs(60));
-    let response = policy.send(&mock, false, request).await.unwrap();
+    let response = send_with_codes(&policy, &mock).await.unwrap();
     assert_eq!(attempts(&response), 3);
     assert_eq!(
         timer.sleeps(),

@@ -23,6 +23,19 @@ async fn dianjin_call(mock: &MockTransport) -> aliyun_ai::Error {
         .unwrap_err()
 }
 
+async fn ccai_call(mock: &MockTransport) -> aliyun_ai::Error {
+    let (client, _) = client(mock);
+    let request = aliyun_ai::contactcenterai::GetTaskResultRequest::builder()
+        .task_id("t-1")
+        .build()
+        .unwrap();
+    client
+        .contact_center_ai()
+        .get_task_result(request)
+        .await
+        .unwrap_err()
+}
+
 async fn tingwu_call(mock: &MockTransport) -> aliyun_ai::Error {
     let (client, _) = client(mock);
     client
@@ -63,6 +76,27 @@ fn assert_family(
     assert_eq!(error.attempts(), attempts, "{error}");
 }
 
+/// Each service's codes are its own (its doc tables' `## Errors`): a CCAI
+/// throttling code is no throttling from DianJin, whose gateway throttles
+/// with `Throttling.User`.
+#[tokio::test]
+async fn a_code_is_read_against_its_own_service() {
+    let error = dianjin_call(&repeated(MockResponse::pop_error(
+        400,
+        "CCAI.Throttling.Qps",
+        "QPS",
+    )))
+    .await;
+    assert_family(&error, 400, "CCAI.Throttling.Qps", false, false, 1);
+    let error = dianjin_call(&repeated(MockResponse::pop_error(
+        400,
+        "Throttling.User",
+        "Request was denied due to user flow control.",
+    )))
+    .await;
+    assert_family(&error, 400, "Throttling.User", true, true, 3);
+}
+
 #[tokio::test]
 async fn ccai_throttling_qps_with_http_400_is_throttling_and_retried() {
     let mock = repeated(MockResponse::pop_error(
@@ -70,14 +104,14 @@ async fn ccai_throttling_qps_with_http_400_is_throttling_and_retried() {
         "CCAI.Throttling.Qps",
         "Trigger current QPS limit",
     ));
-    let error = dianjin_call(&mock).await;
+    let error = ccai_call(&mock).await;
     assert_family(&error, 400, "CCAI.Throttling.Qps", true, true, 3);
     assert_eq!(error.request_id(), Some("mock-request-id"));
 }
 
 #[tokio::test]
 async fn ccai_throttling_qpm_with_http_400_is_throttling_and_retried() {
-    let error = dianjin_call(&repeated(MockResponse::pop_error(
+    let error = ccai_call(&repeated(MockResponse::pop_error(
         400,
         "CCAI.Throttling.Qpm",
         "QPM",
@@ -279,7 +313,7 @@ async fn dashscope_task_failure_is_a_service_error_with_its_code() {
 #[tokio::test]
 async fn throttling_then_success_is_retried_to_success() {
     let mock = MockTransport::new();
-    mock.push(MockResponse::pop_error(400, "CCAI.Throttling.Qps", "QPS"))
+    mock.push(MockResponse::pop_error(400, "Throttling.User", "flow control"))
         .push(MockResponse::new(
             200,
             fixture("dianjin/RecognizeIntention/seed-response.json"),

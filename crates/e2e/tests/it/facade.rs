@@ -539,7 +539,7 @@ async fn throttling_is_retried_to_success() {
             "RecognizeIntention",
             Fault::Error {
                 status: 400,
-                code: "CCAI.Throttling.Qps".into(),
+                code: "Throttling.User".into(),
             },
         )
         .times(2),
@@ -564,7 +564,7 @@ async fn throttling_is_retried_to_success() {
             "RecognizeIntention",
             Fault::Error {
                 status: 400,
-                code: "CCAI.Throttling.Qps".into(),
+                code: "Throttling.User".into(),
             },
         )
         .times(3),

@@ -205,4 +205,78 @@ pub const SERVICE: ServiceInfo = ServiceInfo {
     style: Style::Roa,
     auth: AuthScheme::Acs3HmacSha256,
     default_endpoint: Some("contactcenterai.cn-shanghai.aliyuncs.com"),
+    errors: &[
+        aliyun_ai_core::ErrorCode {
+            status: 400,
+            code: "CCAI.Throttling.Qps",
+            class: Some(aliyun_ai_core::ErrorClass::Throttling),
+            meaning: "Trigger current QPS limit, pay API please buy higher QPS.",
+        },
+        aliyun_ai_core::ErrorCode {
+            status: 400,
+            code: "CCAI.Throttling.Qpm",
+            class: Some(aliyun_ai_core::ErrorClass::Throttling),
+            meaning: "Trigger QPM flow restriction.",
+        },
+        aliyun_ai_core::ErrorCode {
+            status: 400,
+            code: "CCAI.InvalidParam.NotExist",
+            class: None,
+            meaning: "请求API的参数不存在",
+        },
+        aliyun_ai_core::ErrorCode {
+            status: 400,
+            code: "CCAI.ParamInvalid.IllegalParamValue",
+            class: None,
+            meaning: "请求API的参数不合法",
+        },
+        aliyun_ai_core::ErrorCode {
+            status: 403,
+            code: "CCAI.IllegalPermission.NoAuth",
+            class: None,
+            meaning: "该用户未被授权可操作指定资源",
+        },
+        aliyun_ai_core::ErrorCode {
+            status: 403,
+            code: "CCAI.TenantPermission.NoAuth",
+            class: None,
+            meaning: "当前账号没有指定业务空间的权限",
+        },
+        aliyun_ai_core::ErrorCode {
+            status: 403,
+            code: "CCAI.ParamNotfound.MissParam",
+            class: None,
+            meaning: "参数校验失败,指定参数缺失",
+        },
+        aliyun_ai_core::ErrorCode {
+            status: 429,
+            code: "Ccai.Throttling.Qps",
+            class: Some(aliyun_ai_core::ErrorClass::Throttling),
+            meaning: "QPS limit (GetTaskResult, CreateTask; mixed case, \"to be retired\")",
+        },
+        aliyun_ai_core::ErrorCode {
+            status: 500,
+            code: "CCAI.InternalError",
+            class: Some(aliyun_ai_core::ErrorClass::Transient),
+            meaning: "系统内部错误,请稍后重试",
+        },
+        aliyun_ai_core::ErrorCode {
+            status: 400,
+            code: "Throttling.User",
+            class: Some(aliyun_ai_core::ErrorClass::Throttling),
+            meaning: "Request was denied due to user flow control.",
+        },
+        aliyun_ai_core::ErrorCode {
+            status: 400,
+            code: "Throttling.Api",
+            class: Some(aliyun_ai_core::ErrorClass::Throttling),
+            meaning: "Request was denied due to api flow control.",
+        },
+        aliyun_ai_core::ErrorCode {
+            status: 400,
+            code: "Throttling",
+            class: Some(aliyun_ai_core::ErrorClass::Throttling),
+            meaning: "Request was denied due to flow control.",
+        },
+    ],
 };

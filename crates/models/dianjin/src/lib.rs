@@ -262,4 +262,24 @@ pub const SERVICE: ServiceInfo = ServiceInfo {
     style: Style::Roa,
     auth: AuthScheme::Acs3HmacSha256,
     default_endpoint: Some("dianjin.cn-beijing.aliyuncs.com"),
+    errors: &[
+        aliyun_ai_core::ErrorCode {
+            status: 400,
+            code: "Throttling.User",
+            class: Some(aliyun_ai_core::ErrorClass::Throttling),
+            meaning: "Request was denied due to user flow control.",
+        },
+        aliyun_ai_core::ErrorCode {
+            status: 400,
+            code: "Throttling.Api",
+            class: Some(aliyun_ai_core::ErrorClass::Throttling),
+            meaning: "Request was denied due to api flow control.",
+        },
+        aliyun_ai_core::ErrorCode {
+            status: 400,
+            code: "Throttling",
+            class: Some(aliyun_ai_core::ErrorClass::Throttling),
+            meaning: "Request was denied due to flow control.",
+        },
+    ],
 };

@@ -53,4 +53,24 @@ pub const SERVICE: ServiceInfo = ServiceInfo {
     style: Style::Rpc,
     auth: AuthScheme::Acs3HmacSha256,
     default_endpoint: Some("openplatform.aliyuncs.com"),
+    errors: &[
+        aliyun_ai_core::ErrorCode {
+            status: 400,
+            code: "Throttling.User",
+            class: Some(aliyun_ai_core::ErrorClass::Throttling),
+            meaning: "Request was denied due to user flow control.",
+        },
+        aliyun_ai_core::ErrorCode {
+            status: 400,
+            code: "Throttling.Api",
+            class: Some(aliyun_ai_core::ErrorClass::Throttling),
+            meaning: "Request was denied due to api flow control.",
+        },
+        aliyun_ai_core::ErrorCode {
+            status: 400,
+            code: "Throttling",
+            class: Some(aliyun_ai_core::ErrorClass::Throttling),
+            meaning: "Request was denied due to flow control.",
+        },
+    ],
 };

@@ -54,4 +54,30 @@ pub const SERVICE: ServiceInfo = ServiceInfo {
     style: Style::Rpc,
     auth: AuthScheme::Acs3HmacSha256,
     default_endpoint: Some("retailbot.aliyuncs.com"),
+    errors: &[
+        aliyun_ai_core::ErrorCode {
+            status: 429,
+            code: "Throttling.Api",
+            class: Some(aliyun_ai_core::ErrorClass::Throttling),
+            meaning: "The request was denied due to API flow control. 請求已超過最大允許的流量",
+        },
+        aliyun_ai_core::ErrorCode {
+            status: 500,
+            code: "InternalError",
+            class: Some(aliyun_ai_core::ErrorClass::Transient),
+            meaning: "內部服務出現錯誤",
+        },
+        aliyun_ai_core::ErrorCode {
+            status: 400,
+            code: "Throttling.User",
+            class: Some(aliyun_ai_core::ErrorClass::Throttling),
+            meaning: "Request was denied due to user flow control.",
+        },
+        aliyun_ai_core::ErrorCode {
+            status: 400,
+            code: "Throttling",
+            class: Some(aliyun_ai_core::ErrorClass::Throttling),
+            meaning: "Request was denied due to flow control.",
+        },
+    ],
 };

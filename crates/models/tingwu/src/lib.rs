@@ -75,4 +75,78 @@ pub const SERVICE: ServiceInfo = ServiceInfo {
     style: Style::DashScope,
     auth: AuthScheme::Bearer,
     default_endpoint: Some("dashscope.aliyuncs.com"),
+    errors: &[
+        aliyun_ai_core::ErrorCode {
+            status: 429,
+            code: "Throttling.RateQuota",
+            class: Some(aliyun_ai_core::ErrorClass::Throttling),
+            meaning: "Requests rate limit exceeded, please try again later.",
+        },
+        aliyun_ai_core::ErrorCode {
+            status: 429,
+            code: "Throttling",
+            class: Some(aliyun_ai_core::ErrorClass::Throttling),
+            meaning: "rate throttling",
+        },
+        aliyun_ai_core::ErrorCode {
+            status: 429,
+            code: "Throttling.AllocationQuota",
+            class: Some(aliyun_ai_core::ErrorClass::Permanent),
+            meaning: "quota exhausted",
+        },
+        aliyun_ai_core::ErrorCode {
+            status: 400,
+            code: "Arrearage",
+            class: Some(aliyun_ai_core::ErrorClass::Permanent),
+            meaning: "the account is in arrears",
+        },
+        aliyun_ai_core::ErrorCode {
+            status: 400,
+            code: "InvalidParameter",
+            class: None,
+            meaning: "invalid parameter",
+        },
+        aliyun_ai_core::ErrorCode {
+            status: 400,
+            code: "BadRequest.EmptyInput",
+            class: None,
+            meaning: "a required part of the body is missing",
+        },
+        aliyun_ai_core::ErrorCode {
+            status: 400,
+            code: "BadRequest.EmptyParameters",
+            class: None,
+            meaning: "a required part of the body is missing",
+        },
+        aliyun_ai_core::ErrorCode {
+            status: 400,
+            code: "BadRequest.EmptyModel",
+            class: None,
+            meaning: "a required part of the body is missing",
+        },
+        aliyun_ai_core::ErrorCode {
+            status: 400,
+            code: "DataInspectionFailed",
+            class: None,
+            meaning: "content inspection failed",
+        },
+        aliyun_ai_core::ErrorCode {
+            status: 401,
+            code: "InvalidApiKey",
+            class: None,
+            meaning: "the API key is wrong",
+        },
+        aliyun_ai_core::ErrorCode {
+            status: 403,
+            code: "AccessDenied",
+            class: None,
+            meaning: "not allowed",
+        },
+        aliyun_ai_core::ErrorCode {
+            status: 500,
+            code: "InternalError",
+            class: Some(aliyun_ai_core::ErrorClass::Transient),
+            meaning: "internal error",
+        },
+    ],
 };
