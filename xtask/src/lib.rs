@@ -244,7 +244,12 @@ pub fn generate(root: &Path) -> Result<Generated, String> {
     if let Ok(manifest) = fs::read_to_string(root.join("fuzz/Cargo.toml")) {
         files.insert(
             PathBuf::from("fuzz/Cargo.toml"),
-            between_markers("fuzz/Cargo.toml", &manifest, emit::FUZZ_BINS, &emit::fuzz_bins(&services))?,
+            between_markers(
+                "fuzz/Cargo.toml",
+                &manifest,
+                emit::FUZZ_BINS,
+                &emit::fuzz_bins(&services),
+            )?,
         );
     }
     files.insert(
@@ -295,7 +300,9 @@ fn between_markers(
         ));
     };
     if to < from {
-        return Err(format!("{file}: the generated part's end marker comes first"));
+        return Err(format!(
+            "{file}: the generated part's end marker comes first"
+        ));
     }
     Ok(format!(
         "{}{start}\n{generated}{}",

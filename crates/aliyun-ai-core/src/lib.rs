@@ -35,13 +35,12 @@ pub mod __private {
     pub use serde;
 }
 
+#[allow(unused_imports)]
+use operation::{};
 pub use operation::{
     AuthScheme, BusinessFailure, EncodeError, Method, Operation, OperationInfo, QueryParam,
     RequestBody, ServiceInfo, Style,
 };
 pub use operation::{ErrorClass, ErrorCode};
-#[allow(unused_imports)]
-use operation::{
-};
 pub use secret::{SecretText, SignedUrl};
 pub use validation::{Problem, ValidationError};

@@ -24,7 +24,7 @@ use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use http::HeaderMap;
 
-use crate::Credentials;
+use crate::config::Credentials;
 use crate::state::Shared;
 
 /// Why a request was refused: status, code, message, and (with

@@ -27,14 +27,19 @@
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
 mod auth;
+mod call;
+mod config;
 mod handlers;
 mod models;
+#[cfg(test)]
+mod module_tree;
 mod oss;
+mod query;
 mod responders;
 mod router;
 mod server;
-mod services;
 mod state;
+mod text;
 
 /// Entry points for the fuzz targets (`fuzz/`): the emulator's parsing of
 /// a request's bytes, without a socket. Not a stable API.
@@ -65,12 +70,9 @@ pub mod fuzzing {
             }
             headers.insert(http::header::AUTHORIZATION, value);
         }
-        let Some(Target::Operation { info, path_params }) =
+        let Some(Target::Operation { entry, path_params }) =
             router::route(&[], &method, path, &headers, query, body)
         else {
-            return false;
-        };
-        let Some(entry) = router::entries(&[]).find(|entry| std::ptr::eq(entry.info, info)) else {
             return false;
         };
         let query = aliyun_ai_core::encoding::decode_form(query).unwrap_or_default();
@@ -86,7 +88,7 @@ pub mod fuzzing {
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -94,233 +96,29 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
-/// The error codes the emulator answers for an id it does not hold (a task,
-/// a library, a document, a vocabulary): CCAI's own `CCAI.InvalidParam.NotExist`
-/// (its metadata's error codes) and, for DianJin, whose failures arrive as
-/// `success: false` with an `errCode`, `ResourceNotFound` (the vendor
-/// publishes no code for it; the emulator's choice).
-pub const UNKNOWN_ID_CODES: &[&str] = &["CCAI.InvalidParam.NotExist", "ResourceNotFound"];
-
 /// The error code the emulator answers, for one service (its key, as in
-/// `ServiceInfo::key`), for an id it does not hold; `None` for a service
-/// whose operations name no id the emulator keeps. Tingwu's is DashScope's
-/// `InvalidParameter` ("dataId ... does not exist"), which it also answers
-/// for a malformed request: a test checking for an unknown id of Tingwu
-/// should read the message too.
+/// `ServiceInfo::key`), for an id it does not hold (a task, a library, a
+/// document, a vocabulary); `None` for a service whose operations name no
+/// id the emulator keeps. CCAI answers its own `CCAI.InvalidParam.NotExist`,
+/// DianJin `ResourceNotFound` inside a 200 (the vendor publishes no code; the
+/// emulator's choice), Tingwu DashScope's `InvalidParameter` ("dataId ...
+/// does not exist"), which it also answers for a malformed request: a test
+/// checking for an unknown id of Tingwu should read the message too.
 pub fn unknown_id_code(service: &str) -> Option<&'static str> {
     handlers::unknown_id_code(service)
 }
 
 pub use aliyun_ai_auth::sign::{Clock, FixedClock, SystemClock};
+pub use config::{
+    Credentials, DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, DEFAULT_API_KEY, EmulatorConfig,
+    StsCredentials,
+};
 pub use state::{Fault, FaultRule};
-
-/// The default AccessKey id (override with `--access-key-id` or
-/// `ALIYUN_AI_EMULATOR_ACCESS_KEY_ID`).
-pub const DEFAULT_ACCESS_KEY_ID: &str = "emulator-access-key-id";
-/// The default AccessKey secret (`--access-key-secret`, `ALIYUN_AI_EMULATOR_ACCESS_KEY_SECRET`).
-pub const DEFAULT_ACCESS_KEY_SECRET: &str = "emulator-access-key-secret";
-/// The default DashScope API key (`--api-key`, `ALIYUN_AI_EMULATOR_API_KEY`).
-pub const DEFAULT_API_KEY: &str = "sk-emulator-api-key";
-
-/// The credentials the emulator accepts. They are test credentials, printed
-/// on purpose; never put real ones here.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Credentials {
-    /// AccessKey id for ContactCenterAI, DianJin and RetailBot.
-    pub access_key_id: String,
-    /// AccessKey secret.
-    pub access_key_secret: String,
-    /// DashScope API key.
-    pub api_key: String,
-    /// STS credentials also accepted: requests signed with one must carry its
-    /// security token (`x-acs-security-token`, signed; `SecurityToken` for V1).
-    pub sts: Vec<StsCredentials>,
-}
-
-impl Credentials {
-    /// An AccessKey pair and a DashScope API key.
-    pub fn new(
-        access_key_id: impl Into<String>,
-        access_key_secret: impl Into<String>,
-        api_key: impl Into<String>,
-    ) -> Self {
-        Self {
-            access_key_id: access_key_id.into(),
-            access_key_secret: access_key_secret.into(),
-            api_key: api_key.into(),
-            sts: Vec::new(),
-        }
-    }
-
-    /// Also accepts an STS AccessKey with its security token.
-    pub fn with_sts(mut self, sts: StsCredentials) -> Self {
-        self.sts.push(sts);
-        self
-    }
-}
-
-impl Default for Credentials {
-    fn default() -> Self {
-        Self::new(
-            DEFAULT_ACCESS_KEY_ID,
-            DEFAULT_ACCESS_KEY_SECRET,
-            DEFAULT_API_KEY,
-        )
-    }
-}
-
-/// A temporary (STS) AccessKey the emulator accepts, with the security token
-/// it requires.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StsCredentials {
-    /// The STS AccessKey id (`STS.` ...).
-    pub access_key_id: String,
-    /// Its secret.
-    pub access_key_secret: String,
-    /// The security token requests must carry.
-    pub security_token: String,
-}
-
-impl StsCredentials {
-    /// An STS AccessKey and its token.
-    pub fn new(
-        access_key_id: impl Into<String>,
-        access_key_secret: impl Into<String>,
-        security_token: impl Into<String>,
-    ) -> Self {
-        Self {
-            access_key_id: access_key_id.into(),
-            access_key_secret: access_key_secret.into(),
-            security_token: security_token.into(),
-        }
-    }
-}
-
-/// How the emulator behaves.
-#[derive(Clone)]
-#[non_exhaustive]
-pub struct EmulatorConfig {
-    /// Where to listen (port 0 picks a free one). Default `127.0.0.1:0`.
-    pub addr: SocketAddr,
-    /// The credentials it accepts.
-    pub credentials: Credentials,
-    /// How long a task stays queued/running before it is done. Default 1.5 s.
-    pub task_delay: Duration,
-    /// How long result URLs stay valid. Default 10 minutes.
-    pub result_url_ttl: Duration,
-    /// The pause between streamed events. Default 80 ms.
-    pub stream_event_delay: Duration,
-    /// Include the expected string to sign in `SignatureDoesNotMatch` answers.
-    pub debug_signatures: bool,
-    /// Throttle each operation above this many requests per second, with the
-    /// service's own throttling error. Default: no limit.
-    pub qps_limit: Option<u32>,
-    /// Operations of other model crates to serve too (their
-    /// `SERVER_OPERATIONS`, feature `server`): routed by their templates and
-    /// answered from their tables' examples.
-    pub operations: Vec<aliyun_ai_core::server::ServerEntry>,
-    /// The wall clock behind every date the emulator checks or issues:
-    /// request dates (`x-acs-date`, V1 `Timestamp`, 15 minutes either way),
-    /// token and result-URL expiry. Default: the system clock. Set it to a
-    /// captured request's `x-acs-date` to replay that request.
-    pub clock: Arc<dyn Clock>,
-}
-
-impl Default for EmulatorConfig {
-    fn default() -> Self {
-        Self {
-            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
-            credentials: Credentials::default(),
-            task_delay: Duration::from_millis(1500),
-            result_url_ttl: Duration::from_secs(600),
-            stream_event_delay: Duration::from_millis(80),
-            debug_signatures: false,
-            qps_limit: None,
-            operations: Vec::new(),
-            clock: Arc::new(SystemClock),
-        }
-    }
-}
-
-impl std::fmt::Debug for EmulatorConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EmulatorConfig")
-            .field("addr", &self.addr)
-            .field("credentials", &self.credentials)
-            .field("task_delay", &self.task_delay)
-            .field("result_url_ttl", &self.result_url_ttl)
-            .field("stream_event_delay", &self.stream_event_delay)
-            .field("debug_signatures", &self.debug_signatures)
-            .field("qps_limit", &self.qps_limit)
-            .field("operations", &self.operations)
-            .finish_non_exhaustive()
-    }
-}
-
-impl EmulatorConfig {
-    /// Sets the address.
-    pub fn with_addr(mut self, addr: SocketAddr) -> Self {
-        self.addr = addr;
-        self
-    }
-
-    /// Sets the credentials.
-    pub fn with_credentials(mut self, credentials: Credentials) -> Self {
-        self.credentials = credentials;
-        self
-    }
-
-    /// Sets how long tasks take.
-    pub fn with_task_delay(mut self, delay: Duration) -> Self {
-        self.task_delay = delay;
-        self
-    }
-
-    /// Sets how long result URLs stay valid.
-    pub fn with_result_url_ttl(mut self, ttl: Duration) -> Self {
-        self.result_url_ttl = ttl;
-        self
-    }
-
-    /// Sets the pause between streamed events.
-    pub fn with_stream_event_delay(mut self, delay: Duration) -> Self {
-        self.stream_event_delay = delay;
-        self
-    }
-
-    /// Also serves these operations (a model crate's `SERVER_OPERATIONS`,
-    /// feature `server`): a crate generated from your own tables runs on the
-    /// emulator with no handler written.
-    pub fn with_operations(mut self, operations: &[aliyun_ai_core::server::ServerEntry]) -> Self {
-        self.operations.extend_from_slice(operations);
-        self
-    }
-
-    /// Sets the wall clock (see [`EmulatorConfig::clock`]).
-    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
-        self
-    }
-
-    /// Shows the canonical request and string to sign the emulator expected
-    /// in signature errors.
-    pub fn with_debug_signatures(mut self, on: bool) -> Self {
-        self.debug_signatures = on;
-        self
-    }
-
-    /// Throttles each operation above `limit` requests per second.
-    pub fn with_qps_limit(mut self, limit: Option<u32>) -> Self {
-        self.qps_limit = limit;
-        self
-    }
-}
 
 /// A running emulator. It stops when dropped.
 pub struct Emulator {
     addr: SocketAddr,
-    inner: Arc<server::Inner>,
+    inner: Arc<call::Inner>,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
@@ -343,7 +141,7 @@ impl Emulator {
     pub async fn start_with(config: EmulatorConfig) -> std::io::Result<Emulator> {
         let listener = TcpListener::bind(config.addr).await?;
         let addr = listener.local_addr()?;
-        let inner = Arc::new(server::Inner {
+        let inner = Arc::new(call::Inner {
             config,
             state: Default::default(),
             base_url: format!("http://{addr}"),
@@ -444,7 +242,7 @@ impl Emulator {
     /// Stores a Tingwu task under a `dataId` of your choosing, as if
     /// createTask had been called with `text` (lines `speaker: content`).
     pub fn insert_tingwu_task(&self, data_id: impl Into<String>, text: &str) {
-        let lines = services::transcript_lines(text);
+        let lines = handlers::transcript_lines(text);
         self.inner.state.with(|s| {
             s.tingwu_tasks.insert(
                 data_id.into(),

@@ -11,18 +11,9 @@ use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use sha2::{Digest, Sha256};
 
+use crate::call::Inner;
 use crate::responders::{Body, respond};
-use crate::server::Inner;
 use crate::state::StoredObject;
-
-/// What AuthorizeFileUpload issued: the signature of a policy and the key
-/// prefix it allows.
-#[derive(Debug, Clone)]
-pub struct Grant {
-    pub access_key_id: String,
-    pub signature: String,
-    pub key_prefix: String,
-}
 
 /// How many bytes of an object the emulator keeps (for GetParseResult).
 const HEAD: usize = 4096;

@@ -100,7 +100,8 @@ pub fn error_response(
 /// configured event delay. With `truncate`, the stream breaks (a reset)
 /// after that many events, before the last.
 pub fn sse_response(
-    call: &crate::server::Call<'_>,
+    delay: std::time::Duration,
+    request_id: &str,
     events: Vec<Value>,
     truncate: Option<usize>,
 ) -> Response<Body> {
@@ -125,7 +126,6 @@ pub fn sse_response(
             "stream truncated by fault injection",
         )));
     }
-    let delay = call.inner.config.stream_event_delay;
     let stream = futures_util::stream::unfold(frames.into_iter(), move |mut frames| async move {
         let frame = frames.next()?;
         tokio::time::sleep(delay).await;
@@ -137,7 +137,7 @@ pub fn sse_response(
         http::header::CONTENT_TYPE,
         http::HeaderValue::from_static("text/event-stream;charset=UTF-8"),
     );
-    if let Ok(value) = call.request_id.parse() {
+    if let Ok(value) = request_id.parse() {
         headers.insert("x-acs-request-id", value);
     }
     response

@@ -12,7 +12,7 @@ use aliyun_ai_core::server::ServerEntry;
 use aliyun_ai_core::{Method as OperationMethod, OperationInfo, ServiceInfo, Style};
 use http::{HeaderMap, Method};
 
-use crate::server::query_param;
+use crate::query::query_param;
 use serde_json::Value;
 
 /// Every operation the emulator serves: the generated model crates' and the
@@ -30,7 +30,8 @@ pub enum Target {
     /// An operation of a model, with the path parameters as received
     /// (still percent-encoded), by name.
     Operation {
-        info: &'static OperationInfo,
+        /// The table entry found: its facts, and how to decode and answer it.
+        entry: ServerEntry,
         path_params: Vec<(String, String)>,
     },
     /// A path of a service that serves several operations there, with an
@@ -50,7 +51,7 @@ impl Target {
     /// `Tokens`, `Storage`).
     pub fn action(&self) -> String {
         match self {
-            Target::Operation { info, .. } => info.action.to_owned(),
+            Target::Operation { entry, .. } => entry.info.action.to_owned(),
             Target::UnknownAction { action, .. } => {
                 action.clone().unwrap_or_else(|| "unknown".into())
             }
@@ -62,7 +63,7 @@ impl Target {
     /// The service, for operations.
     pub fn service(&self) -> Option<&'static ServiceInfo> {
         match self {
-            Target::Operation { info, .. } => Some(info.service),
+            Target::Operation { entry, .. } => Some(entry.info.service),
             Target::UnknownAction { service, .. } => Some(service),
             Target::Tokens | Target::Storage => None,
         }
@@ -157,24 +158,23 @@ pub fn route(
     if method == Method::GET && path.starts_with("/storage/") && path.split('/').count() == 4 {
         return Some(Target::Storage);
     }
-    let candidates: Vec<(&'static OperationInfo, Vec<(String, String)>)> = entries(extra)
-        .map(|entry| entry.info)
-        .filter(|info| method_matches(info, method))
-        .filter_map(|info| match_template(info.path_template, path).map(|p| (info, p)))
+    let candidates: Vec<(ServerEntry, Vec<(String, String)>)> = entries(extra)
+        .filter(|entry| method_matches(entry.info, method))
+        .filter_map(|entry| match_template(entry.info.path_template, path).map(|p| (*entry, p)))
         .collect();
     let (first, _) = candidates.first()?;
-    let shared = candidates.len() > 1 || first.service.style != Style::Roa;
+    let service = first.info.service;
+    let shared = candidates.len() > 1 || service.style != Style::Roa;
     if !shared {
-        let (info, path_params) = candidates.into_iter().next()?;
-        return Some(Target::Operation { info, path_params });
+        let (entry, path_params) = candidates.into_iter().next()?;
+        return Some(Target::Operation { entry, path_params });
     }
-    let service = first.service;
     let action = requested_action(service, headers, query, body);
     match candidates
         .into_iter()
-        .find(|(info, _)| Some(info.action) == action.as_deref())
+        .find(|(entry, _)| Some(entry.info.action) == action.as_deref())
     {
-        Some((info, path_params)) => Some(Target::Operation { info, path_params }),
+        Some((entry, path_params)) => Some(Target::Operation { entry, path_params }),
         None => Some(Target::UnknownAction { service, action }),
     }
 }
@@ -207,12 +207,12 @@ mod tests {
             let mut headers = HeaderMap::new();
             headers.insert("x-acs-action", info.action.parse().unwrap());
             let body = format!(r#"{{"input": {{"task": "{}"}}}}"#, info.action);
-            let Some(Target::Operation { info: routed, .. }) =
+            let Some(Target::Operation { entry, .. }) =
                 route(&[], &method, &path, &headers, "", body.as_bytes())
             else {
                 panic!("{} is not routed", info.action);
             };
-            assert!(std::ptr::eq(routed, info), "{}", info.action);
+            assert!(std::ptr::eq(entry.info, info), "{}", info.action);
         }
     }
 

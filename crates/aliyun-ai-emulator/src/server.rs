@@ -3,192 +3,19 @@
 //! and hand it to its service's handler (`handlers`).
 
 use std::sync::Arc;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
 use aliyun_ai_core::{AuthScheme, Style};
-use bytes::Bytes;
-use http::{HeaderMap, Method, Request, Response};
+use http::{Method, Request, Response};
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
-use serde_json::{Value, json};
 
-use crate::EmulatorConfig;
-use crate::auth::{Received, Refusal, Verifier};
+use crate::auth::{Received, Verifier};
+use crate::call::{Call, Inner};
 use crate::handlers;
-use crate::responders::{self, Body, DropConnection, Family, error_response, json_response};
+use crate::responders::{self, Body, DropConnection, Family, error_response};
 use crate::router::{self, Target};
-use crate::state::{Fault, Shared};
-
-/// What the handlers share.
-pub struct Inner {
-    pub config: EmulatorConfig,
-    pub state: Shared,
-    pub base_url: String,
-    /// Client connections open now.
-    pub open_connections: std::sync::atomic::AtomicUsize,
-}
-
-impl Inner {
-    /// The emulator's wall clock ([`EmulatorConfig::clock`]).
-    pub fn now(&self) -> SystemTime {
-        self.config.clock.now()
-    }
-
-    pub fn unix_now(&self) -> u64 {
-        self.now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs())
-    }
-}
-
-/// Every value of a query (or form) parameter, in order: a name may repeat
-/// (`a=x&a=y`, the `repeat` array style).
-pub fn query_values(query: &str, name: &str) -> Vec<String> {
-    aliyun_ai_auth::encoding::decode_form(query)
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|(n, _)| n == name)
-        .map(|(_, v)| v)
-        .collect()
-}
-
-/// The first value of a query (or form) parameter.
-pub fn query_param(query: &str, name: &str) -> Option<String> {
-    query_values(query, name).into_iter().next()
-}
-
-/// The request as the handlers see it.
-pub struct Call<'a> {
-    pub inner: &'a Inner,
-    pub target: Target,
-    pub action: String,
-    pub method: Method,
-    pub path: String,
-    pub query: String,
-    pub headers: HeaderMap,
-    pub body: Bytes,
-    pub request_id: String,
-    pub host: String,
-}
-
-impl Call<'_> {
-    /// A path parameter of the operation's template, percent-decoded.
-    pub fn path_param(&self, name: &str) -> Option<String> {
-        let Target::Operation { path_params, .. } = &self.target else {
-            return None;
-        };
-        let wire = aliyun_ai_core::server::WireRequest {
-            path_params,
-            query: &[],
-            body: &[],
-        };
-        wire.path_param(name).ok()
-    }
-
-    /// The family of error bodies this request gets.
-    fn family(&self) -> Family {
-        match &self.target {
-            Target::Storage => Family::Storage,
-            Target::Tokens => Family::DashScope,
-            other => match other.service().map(|s| s.style) {
-                Some(Style::DashScope) => Family::DashScope,
-                _ => Family::Pop,
-            },
-        }
-    }
-
-    /// An error answer in the body format of the request's service.
-    pub fn error(&self, status: u16, code: &str, message: &str) -> Response<Body> {
-        error_response(
-            self.family(),
-            status,
-            code,
-            message,
-            &self.request_id,
-            &self.host,
-            &[],
-        )
-    }
-
-    fn refusal(&self, refusal: Refusal) -> Response<Body> {
-        // With --debug-signatures: what the emulator computed, so a user can
-        // diff their canonical request against it line by line.
-        let mut extra = Vec::new();
-        if let Some(expected) = refusal.expected {
-            if let Some(canonical) = expected.canonical_request {
-                extra.push(("CanonicalRequest", canonical));
-            }
-            extra.push(("StringToSign", expected.string_to_sign));
-        }
-        error_response(
-            self.family(),
-            refusal.status,
-            refusal.code,
-            &refusal.message,
-            &self.request_id,
-            &self.host,
-            &extra,
-        )
-    }
-
-    /// The error of a request body that does not decode: a missing field is
-    /// `MissParam` (403), anything else `IllegalParamValue` (400), as CCAI answers.
-    pub fn invalid_body(&self, error: &dyn std::fmt::Display) -> Response<Body> {
-        let message = error.to_string();
-        let missing = message
-            .split_once("missing field `")
-            .and_then(|(_, rest)| rest.split_once('`'))
-            .map(|(field, _)| field.to_owned());
-        let service = self.target.service().map(|s| s.key);
-        match self.family() {
-            Family::DashScope => self.error(400, "InvalidParameter", &message),
-            // CCAI's metadata lists its own 403 for a missing parameter.
-            _ if missing.is_some() && service == Some("contactcenterai") => self.error(
-                403,
-                "CCAI.ParamNotfound.MissParam",
-                &format!("Parameter verification failed, {message}"),
-            ),
-            // The POP gateway's own answer for the other services.
-            _ if missing.is_some() => self.error(
-                400,
-                "MissingParameter",
-                &format!(
-                    "The input parameter \"{}\" that is mandatory for processing this request is not supplied.",
-                    missing.unwrap_or_default()
-                ),
-            ),
-            _ => self.error(
-                400,
-                "CCAI.ParamInvalid.IllegalParamValue",
-                &format!("The parameter value of the request API is illegal {message}"),
-            ),
-        }
-    }
-
-    /// Each service's own throttling answer (`docs/vendor/apis.md`).
-    fn throttled(&self) -> Response<Body> {
-        // The first throttling code the service's doc tables document
-        // (`ServiceInfo::errors`), with its status and the vendor's message.
-        let throttling = self
-            .target
-            .service()
-            .and_then(|s| s.first_error_of(aliyun_ai_core::ErrorClass::Throttling));
-        match throttling {
-            Some(code) => self.error(code.status, code.code, code.meaning),
-            None => self.error(429, "Throttling", "Request was denied due to flow control."),
-        }
-    }
-
-    /// A 200 answer, with the request id where the service puts it.
-    pub fn ok(&self, mut body: Value) -> Response<Body> {
-        match self.family() {
-            Family::DashScope => body["request_id"] = json!(self.request_id),
-            _ if body.get("Success").is_some() => body["RequestId"] = json!(self.request_id),
-            _ => body["requestId"] = json!(self.request_id),
-        }
-        json_response(200, &body, &self.request_id)
-    }
-}
+use crate::state::Fault;
 
 /// Handles one request.
 pub async fn handle(
@@ -303,6 +130,7 @@ async fn answer(call: &Call<'_>) -> Result<Response<Body>, DropConnection> {
             return Ok(call.error(status, &code, &format!("{code} (injected by the emulator)")));
         }
         Some(Fault::DropConnection) => return Err(DropConnection),
+        Some(Fault::Throttle) => return Ok(call.throttled()),
         Some(Fault::TruncateStream(events)) => truncate = Some(events),
         Some(Fault::Respond {
             status,

@@ -16,6 +16,9 @@ pub enum Fault {
         /// The vendor error code (e.g. `CCAI.Throttling.Qps`).
         code: String,
     },
+    /// Answer as the request's service throttles: its first documented
+    /// throttling code, with its status (`ServiceInfo::errors`).
+    Throttle,
     /// Wait this long before answering.
     Delay(Duration),
     /// Close the connection without answering.
@@ -68,6 +71,7 @@ impl Fault {
                 parts.next()?.parse().ok()?,
             ))),
             "drop" => Some(Fault::DropConnection),
+            "throttle" => Some(Fault::Throttle),
             "truncate" => Some(Fault::TruncateStream(
                 parts.next().and_then(|n| n.parse().ok()).unwrap_or(1),
             )),
@@ -184,7 +188,7 @@ pub struct State {
     /// Objects uploaded to the emulated OSS bucket, by `bucket/key`.
     pub objects: HashMap<String, StoredObject>,
     /// The PostObject policies AuthorizeFileUpload issued, by policy.
-    pub grants: HashMap<String, crate::oss::Grant>,
+    pub grants: HashMap<String, Grant>,
     pub tingwu_tasks: HashMap<String, TingwuTask>,
     pub tokens: HashMap<String, SystemTime>,
     nonces: VecDeque<(Instant, String)>,
@@ -282,4 +286,13 @@ impl Shared {
             window.1 > limit
         })
     }
+}
+
+/// What AuthorizeFileUpload issued: the signature of a policy and the key
+/// prefix it allows.
+#[derive(Debug, Clone)]
+pub struct Grant {
+    pub access_key_id: String,
+    pub signature: String,
+    pub key_prefix: String,
 }

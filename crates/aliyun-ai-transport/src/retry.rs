@@ -503,9 +503,13 @@ impl RetryPolicy {
     where
         F: FnMut(u32) -> Result<HttpRequest, TransportError> + Send,
     {
-        self.send_attempts(transport, idempotent, &NoErrorCodes, Some(limit), |attempt| {
-            std::future::ready(make_request(attempt))
-        })
+        self.send_attempts(
+            transport,
+            idempotent,
+            &NoErrorCodes,
+            Some(limit),
+            |attempt| std::future::ready(make_request(attempt)),
+        )
         .await
     }
 
@@ -688,8 +692,13 @@ mod tests {
 
     impl ErrorCodes for TestCodes {
         fn is_throttling(&self, code: &str) -> bool {
-            ["Throttling.RateQuota", "CCAI.Throttling.Qpm", "Ccai.Throttling.Qps", "Throttling.User"]
-                .contains(&code)
+            [
+                "Throttling.RateQuota",
+                "CCAI.Throttling.Qpm",
+                "Ccai.Throttling.Qps",
+                "Throttling.User",
+            ]
+            .contains(&code)
         }
 
         fn is_permanent(&self, code: &str) -> bool {

@@ -302,7 +302,9 @@ impl Error {
             // A request that could not be built or signed (`Other`) fails again.
             Payload::Transport { kind, .. } => matches!(
                 kind,
-                TransportErrorKind::Connect | TransportErrorKind::Timeout | TransportErrorKind::Body
+                TransportErrorKind::Connect
+                    | TransportErrorKind::Timeout
+                    | TransportErrorKind::Body
             ),
             Payload::Service { error, class } => match class {
                 Some(ErrorClass::Permanent) => false,

@@ -37,7 +37,7 @@ use aliyun_ai::{Client, Config, ErrorKind, RetryPolicy};
 use aliyun_ai_core::Operation;
 use aliyun_ai_core::server::ServerOperation;
 use aliyun_ai_emulator::{
-    Credentials, Emulator, EmulatorConfig, Fault, FaultRule, StsCredentials, UNKNOWN_ID_CODES,
+    Credentials, Emulator, EmulatorConfig, Fault, FaultRule, StsCredentials, unknown_id_code,
 };
 use futures_util::StreamExt;
 
@@ -326,7 +326,13 @@ fn classify(
     };
     let transport = transport_kind(error);
     match error.kind() {
-        ErrorKind::Service if error.code().is_some_and(|c| UNKNOWN_ID_CODES.contains(&c)) => {
+        // The emulator's own code, for this service, for an id it does not
+        // hold (Tingwu's is read with its message, below).
+        ErrorKind::Service
+            if op.service != "tingwu"
+                && error.code().is_some()
+                && error.code() == unknown_id_code(op.service) =>
+        {
             Ok("not-found (example ids)")
         }
         // Tingwu's getTask of an unknown dataId, as the emulator answers it.
@@ -470,10 +476,8 @@ pub async fn run(config: &LoadConfig) -> Result<Report, String> {
     .map_err(|e| format!("the emulator: {e}"))?;
     // A steady share of faults over every request the emulator receives.
     let faults = [
-        Fault::Error {
-            status: 400,
-            code: "Throttling.User".into(),
-        },
+        // Each service's own throttling answer.
+        Fault::Throttle,
         Fault::Error {
             status: 503,
             code: "ServiceUnavailable".into(),

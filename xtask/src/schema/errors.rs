@@ -3,7 +3,6 @@
 //! for a retry; the retry classifier, the facade's `is_throttling()` and
 //! `is_retryable()` and the emulator's throttling answers all read it.
 
-
 /// What a documented code says about trying again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorClass {
@@ -69,11 +68,18 @@ pub fn service_errors(file: &str, text: &str) -> std::result::Result<Vec<ErrorCo
             columns = Some(names);
             continue;
         };
-        if cells.iter().all(|c| c.chars().all(|ch| ch == '-' || ch == ':')) {
+        if cells
+            .iter()
+            .all(|c| c.chars().all(|ch| ch == '-' || ch == ':'))
+        {
             continue;
         }
         if cells.len() != names.len() {
-            return Err(at(format!("{} cells, expected {}", cells.len(), names.len())));
+            return Err(at(format!(
+                "{} cells, expected {}",
+                cells.len(),
+                names.len()
+            )));
         }
         let status = cells[0]
             .parse::<u16>()

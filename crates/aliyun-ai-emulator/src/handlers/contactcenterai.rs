@@ -1,6 +1,9 @@
 //! ContactCenterAI: AnalyzeConversation (JSON or SSE), CreateTask and
 //! GetTaskResult over an in-memory task store.
 
+mod answers;
+mod vocabulary;
+
 use std::time::Instant;
 
 use aliyun_ai_auth::sign::sha256_hex;
@@ -13,15 +16,16 @@ use http::Response;
 
 use serde_json::{Value, json};
 
-use crate::responders::{Body, json_response, sse_response};
-use crate::server::{Call, query_param, query_values};
-use crate::services;
+use super::table::{Emulated, from_the_table, stateless};
+use crate::call::Call;
+use crate::query::{query_param, query_values};
+use crate::responders::{Body, json_response};
 use crate::state::CcaiTask;
 
 pub(super) fn analyze_conversation(call: &Call<'_>, truncate: Option<usize>) -> Response<Body> {
     let request: AnalyzeConversationRequest = match serde_json::from_slice(&call.body) {
         Ok(request) => request,
-        Err(error) => return call.invalid_body(&error),
+        Err(error) => return ContactCenterAi.invalid_body(call, &error),
     };
     if request.result_types.is_empty() {
         return call.error(
@@ -30,11 +34,14 @@ pub(super) fn analyze_conversation(call: &Call<'_>, truncate: Option<usize>) -> 
             "The specified parameter resultTypes is not valid.",
         );
     }
-    let text = services::analyze_conversation(&request);
+    let text = answers::analyze_conversation(&request);
     let input = request.dialogue.as_ref().map_or(0, |d| {
-        d.sentences.iter().map(|s| services::tokens(&s.text)).sum()
+        d.sentences
+            .iter()
+            .map(|s| crate::text::tokens(&s.text))
+            .sum()
     });
-    let output = services::tokens(&text);
+    let output = crate::text::tokens(&text);
     let event = |text: &str, last: bool| {
         let mut event = json!({"errorCode": "success", "errorInfo": "success", "finishReason": if last { Some("stop") } else { None },
             "requestId": call.request_id, "success": true, "text": text});
@@ -49,20 +56,20 @@ pub(super) fn analyze_conversation(call: &Call<'_>, truncate: Option<usize>) -> 
         return json_response(200, &event(&text, true), &call.request_id);
     }
     // Cumulative text in several events, the last saying `stop`.
-    let parts = services::cumulative_parts(&text, 4);
+    let parts = crate::text::cumulative_parts(&text, 4);
     let count = parts.len();
     let events = parts
         .iter()
         .enumerate()
         .map(|(index, part)| event(part, index + 1 == count))
         .collect();
-    sse_response(call, events, truncate)
+    call.sse(events, truncate)
 }
 
 pub(super) fn create_task(call: &Call<'_>) -> Response<Body> {
     let request: CcaiCreateTask = match serde_json::from_slice(&call.body) {
         Ok(request) => request,
-        Err(error) => return call.invalid_body(&error),
+        Err(error) => return ContactCenterAi.invalid_body(call, &error),
     };
     if request.task_type == TaskType::Text && request.dialogue.is_none() {
         return call.error(
@@ -139,12 +146,47 @@ pub(super) fn get_task_result(call: &Call<'_>) -> Response<Body> {
         return call.ok(json!({"data": {"taskId": task_id, "taskStatus": "ERROR",
             "taskErrorMessage": format!("音频文件无法解析: {file} (the emulator does not transcribe audio)")}, "success": "True"}));
     }
-    let turns = services::turns_of_create_task(&request);
-    let text = services::analysis_text(&services::create_task_types(&request), &turns, None);
+    let turns = answers::turns_of_create_task(&request);
+    let text = answers::analysis_text(&answers::create_task_types(&request), &turns, None);
     let mut data = json!({"taskId": task_id, "taskStatus": "FINISH", "text": text,
         "extra": json!({"roleConfig": {"role1Name": "客户", "role2Name": "客服"}}).to_string()});
     if wants_asr {
-        data["asrResult"] = services::asr_result(&turns);
+        data["asrResult"] = answers::asr_result(&turns);
     }
     call.ok(json!({"data": data, "success": "True"}))
+}
+
+/// ContactCenterAI: analysis from the dialogue, task lifecycles, vocabularies.
+pub(super) struct ContactCenterAi;
+
+impl Emulated for ContactCenterAi {
+    fn key(&self) -> &'static str {
+        "contactcenterai"
+    }
+
+    fn answer(&self, call: &Call<'_>, truncate: Option<usize>) -> Response<Body> {
+        match call.action.as_str() {
+            "AnalyzeConversation" => analyze_conversation(call, truncate),
+            "CreateTask" => create_task(call),
+            "GetTaskResult" => get_task_result(call),
+            action if vocabulary::handles(action) => {
+                from_the_table(self, call, truncate, vocabulary::answer)
+            }
+            _ => from_the_table(self, call, truncate, stateless),
+        }
+    }
+
+    /// CCAI's metadata lists its own 403 for a missing parameter.
+    fn missing_parameter(&self, call: &Call<'_>, _field: &str, message: &str) -> Response<Body> {
+        call.error(
+            403,
+            "CCAI.ParamNotfound.MissParam",
+            &format!("Parameter verification failed, {message}"),
+        )
+    }
+
+    /// CCAI's own code (its metadata's error codes).
+    fn unknown_id_code(&self) -> Option<&'static str> {
+        Some("CCAI.InvalidParam.NotExist")
+    }
 }

@@ -6,18 +6,17 @@
 use base64::Engine as _;
 use serde_json::{Value, json};
 
-use super::{Received, Refusal};
-use crate::oss::Grant;
-use crate::server::Call;
+use super::table::{Emulated, from_the_table};
+use crate::call::Call;
+use crate::handlers::table::{ErrorAnswer, Params};
+use crate::responders::Body;
+use crate::state::Grant;
+use http::Response;
 
 /// The emulated bucket.
 pub(crate) const BUCKET: &str = "emulator-bucket";
 
-pub(super) fn authorize(
-    call: &Call<'_>,
-    request: &Received,
-    mut answer: Value,
-) -> Result<Value, Refusal> {
+fn authorize(call: &Call<'_>, request: &Params, mut answer: Value) -> Result<Value, ErrorAnswer> {
     let product = request.text("Product").unwrap_or_default().to_lowercase();
     let prefix = format!("{product}/upload/{}", call.inner.state.next_id(""));
     let expiry = call.inner.now() + std::time::Duration::from_secs(3600);
@@ -59,4 +58,17 @@ pub(super) fn authorize(
         map.remove("SecurityToken");
     }
     Ok(answer)
+}
+
+/// OpenPlatform: upload grants for the emulator's OSS bucket.
+pub(super) struct OpenPlatform;
+
+impl Emulated for OpenPlatform {
+    fn key(&self) -> &'static str {
+        "openplatform"
+    }
+
+    fn answer(&self, call: &Call<'_>, truncate: Option<usize>) -> Response<Body> {
+        from_the_table(self, call, truncate, authorize)
+    }
 }

@@ -1,11 +1,13 @@
 //! RetailBot: RecognizeMessage (RPC, a form body or a GET's query).
 
+mod answers;
+
 use aliyun_ai_models_retailbot::recognize_message::RecognizeMessageRequest;
 use http::Response;
 
+use super::table::{Emulated, from_the_table, stateless};
+use crate::call::Call;
 use crate::responders::Body;
-use crate::server::Call;
-use crate::services;
 
 pub(super) fn recognize_message(call: &Call<'_>) -> Response<Body> {
     // RPC parameters travel in the form body, or in the query of a GET
@@ -26,5 +28,21 @@ pub(super) fn recognize_message(call: &Call<'_>) -> Response<Body> {
             };
         }
     };
-    call.ok(services::recognize_message(&request))
+    call.ok(answers::recognize_message(&request))
+}
+
+/// RetailBot: a scene and suggested replies from the message.
+pub(super) struct RetailBot;
+
+impl Emulated for RetailBot {
+    fn key(&self) -> &'static str {
+        "retailbot"
+    }
+
+    fn answer(&self, call: &Call<'_>, truncate: Option<usize>) -> Response<Body> {
+        match call.action.as_str() {
+            "RecognizeMessage" => recognize_message(call),
+            _ => from_the_table(self, call, truncate, stateless),
+        }
+    }
 }

@@ -1,6 +1,10 @@
 //! DashScope Tingwu: createTask and getTask on one URL, temporary tokens, and
 //! the pre-signed, expiring result files.
 
+mod answers;
+
+pub(crate) use answers::transcript_lines;
+
 use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use aliyun_ai_auth::sign::sha256_hex;
@@ -9,9 +13,10 @@ use aliyun_ai_models_tingwu::get_task::GetTaskRequest;
 use http::Response;
 use serde_json::{Value, json};
 
+use super::table::Emulated;
+use crate::call::{Call, Inner};
+use crate::query::query_param;
 use crate::responders::{Body, json_response, respond};
-use crate::server::{Call, Inner, query_param};
-use crate::services;
 use crate::state::TingwuTask;
 
 pub(super) fn dashscope(call: &Call<'_>) -> Response<Body> {
@@ -54,14 +59,14 @@ pub(super) fn dashscope(call: &Call<'_>) -> Response<Body> {
 pub(super) fn tingwu_create_task(call: &Call<'_>) -> Response<Body> {
     let request: TingwuCreateTask = match serde_json::from_slice(&call.body) {
         Ok(request) => request,
-        Err(error) => return call.invalid_body(&error),
+        Err(error) => return Tingwu.invalid_body(call, &error),
     };
     if let Err(error) = aliyun_ai_core::Operation::validate(&request) {
         return call.error(400, "InvalidParameter", &error.to_string());
     }
     let input = &request.input;
     let (lines, failure) = if let Some(text) = &input.text {
-        (services::transcript_lines(text), None)
+        (answers::transcript_lines(text), None)
     } else if let Some(data_id) = &input.data_id {
         match call
             .inner
@@ -157,7 +162,7 @@ pub(super) fn result_url(
 pub(super) fn tingwu_get_task(call: &Call<'_>) -> Response<Body> {
     let request: GetTaskRequest = match serde_json::from_slice(&call.body) {
         Ok(request) => request,
-        Err(error) => return call.invalid_body(&error),
+        Err(error) => return Tingwu.invalid_body(call, &error),
     };
     let data_id = request.input.data_id;
     let Some(task) = call
@@ -247,11 +252,11 @@ pub(super) fn storage(call: &Call<'_>) -> Response<Body> {
     else {
         return call.error(404, "NoSuchKey", "The specified key does not exist.");
     };
-    let extractions = services::content_extractions(&task.lines, &task.extractions);
+    let extractions = answers::content_extractions(&task.lines, &task.extractions);
     let document = match kind {
-        "transcription" => services::transcription(&task.lines),
-        "customer-profile" => services::customer_profile(&task.lines, &extractions),
-        "identity-recognition" => services::identity_recognition(&task.lines, &task.identities),
+        "transcription" => answers::transcription(&task.lines),
+        "customer-profile" => answers::customer_profile(&task.lines, &extractions),
+        "identity-recognition" => answers::identity_recognition(&task.lines, &task.identities),
         "content-extractions" => extractions,
         _ => return call.error(404, "NoSuchKey", "The specified key does not exist."),
     };
@@ -261,4 +266,24 @@ pub(super) fn storage(call: &Call<'_>) -> Response<Body> {
         document.to_string(),
         &call.request_id,
     )
+}
+
+/// DashScope Tingwu: customer-profile tasks and their result files.
+pub(super) struct Tingwu;
+
+impl Emulated for Tingwu {
+    fn key(&self) -> &'static str {
+        "tingwu"
+    }
+
+    /// DashScope checks the body's model and input first, then the task.
+    fn answer(&self, call: &Call<'_>, _truncate: Option<usize>) -> Response<Body> {
+        dashscope(call)
+    }
+
+    /// DashScope's `InvalidParameter` ("dataId ... does not exist"), which it
+    /// also answers for a malformed request.
+    fn unknown_id_code(&self) -> Option<&'static str> {
+        Some("InvalidParameter")
+    }
 }

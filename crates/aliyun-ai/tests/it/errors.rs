@@ -313,11 +313,15 @@ async fn dashscope_task_failure_is_a_service_error_with_its_code() {
 #[tokio::test]
 async fn throttling_then_success_is_retried_to_success() {
     let mock = MockTransport::new();
-    mock.push(MockResponse::pop_error(400, "Throttling.User", "flow control"))
-        .push(MockResponse::new(
-            200,
-            fixture("dianjin/RecognizeIntention/seed-response.json"),
-        ));
+    mock.push(MockResponse::pop_error(
+        400,
+        "Throttling.User",
+        "flow control",
+    ))
+    .push(MockResponse::new(
+        200,
+        fixture("dianjin/RecognizeIntention/seed-response.json"),
+    ));
     /// Nonces `n-1`, `n-2`...: shows whether each attempt asks for a new one.
     struct CountingNonce(std::sync::atomic::AtomicU32);
     impl aliyun_ai::auth::sign::NonceSource for CountingNonce {

@@ -10,8 +10,8 @@
 
 use serde_json::{Value, json};
 
-use super::{Received, Refusal};
-use crate::server::Call;
+use crate::call::Call;
+use crate::handlers::table::{ErrorAnswer, Params};
 
 const ACTIONS: &[&str] = &[
     "CreateLibrary",
@@ -34,7 +34,7 @@ pub(super) fn handles(action: &str) -> bool {
 }
 
 /// DianJin's answer for an id the emulator does not hold.
-pub(super) fn not_found(call: &Call<'_>, what: &str, id: &str) -> Refusal {
+pub(super) fn not_found(call: &Call<'_>, what: &str, id: &str) -> ErrorAnswer {
     Box::new(call.ok(json!({
         "success": false,
         "errCode": "ResourceNotFound",
@@ -51,9 +51,9 @@ pub(super) fn timestamp(call: &Call<'_>) -> String {
 
 pub(super) fn answer(
     call: &Call<'_>,
-    request: &Received,
+    request: &Params,
     mut answer: Value,
-) -> Result<Value, Refusal> {
+) -> Result<Value, ErrorAnswer> {
     let state = &call.inner.state;
     let now = timestamp(call);
     let library_id = request.text("libraryId").unwrap_or_default();
@@ -228,7 +228,7 @@ fn library_view(call: &Call<'_>, id: &str) -> Value {
 }
 
 /// The page `page`/`pageSize` asks for (1-based; defaults 1 and 10).
-fn page(request: &Received, records: Vec<Value>) -> Value {
+fn page(request: &Params, records: Vec<Value>) -> Value {
     let size = request.number("pageSize").filter(|n| *n > 0).unwrap_or(10) as usize;
     let number = request.number("page").filter(|n| *n > 0).unwrap_or(1) as usize;
     let total = records.len();

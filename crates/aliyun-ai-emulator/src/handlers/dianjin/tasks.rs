@@ -11,8 +11,8 @@ use std::time::Instant;
 use serde_json::{Value, json};
 
 use super::library::not_found;
-use super::{Received, Refusal};
-use crate::server::Call;
+use crate::call::Call;
+use crate::handlers::table::{ErrorAnswer, Params};
 use crate::state::DianJinTask;
 
 const CREATES: &[(&str, &str)] = &[
@@ -75,9 +75,9 @@ fn create(call: &Call<'_>, kind: &'static str, request: Value) -> String {
 
 pub(super) fn answer(
     call: &Call<'_>,
-    request: &Received,
+    request: &Params,
     mut answer: Value,
-) -> Result<Value, Refusal> {
+) -> Result<Value, ErrorAnswer> {
     if let Some((_, kind)) = CREATES.iter().find(|(a, _)| *a == call.action) {
         let body = request.body.clone();
         match *kind {

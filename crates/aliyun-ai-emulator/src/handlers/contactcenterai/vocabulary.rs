@@ -4,8 +4,8 @@
 
 use serde_json::{Value, json};
 
-use super::{Received, Refusal};
-use crate::server::Call;
+use crate::call::Call;
+use crate::handlers::table::{ErrorAnswer, Params};
 
 const ACTIONS: &[&str] = &[
     "CreateVocab",
@@ -21,9 +21,9 @@ pub(super) fn handles(action: &str) -> bool {
 
 pub(super) fn answer(
     call: &Call<'_>,
-    request: &Received,
+    request: &Params,
     mut answer: Value,
-) -> Result<Value, Refusal> {
+) -> Result<Value, ErrorAnswer> {
     let state = &call.inner.state;
     let workspace = request.text("workspaceId").unwrap_or_default();
     if call.action == "CreateVocab" {
