@@ -35,8 +35,6 @@ pub mod __private {
     pub use serde;
 }
 
-#[allow(unused_imports)]
-use operation::{};
 pub use operation::{
     AuthScheme, BusinessFailure, EncodeError, Method, Operation, OperationInfo, QueryParam,
     RequestBody, ServiceInfo, Style,

@@ -113,7 +113,8 @@ impl Call<'_> {
         )
     }
 
-    /// Each service's own throttling answer (`docs/vendor/apis.md`).
+    /// The service's own throttling answer: its first documented throttling
+    /// code (`ServiceInfo::errors`).
     pub fn throttled(&self) -> Response<Body> {
         // The first throttling code the service's doc tables document
         // (`ServiceInfo::errors`), with its status and the vendor's message.

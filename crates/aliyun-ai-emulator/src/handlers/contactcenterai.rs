@@ -2,6 +2,11 @@
 //! GetTaskResult over an in-memory task store.
 
 mod answers;
+
+/// CCAI's code for an id it does not hold (its metadata's error codes): what
+/// the task and vocabulary handlers answer, and what the registry reports.
+const UNKNOWN_ID: &str = "CCAI.InvalidParam.NotExist";
+
 mod vocabulary;
 
 use std::time::Instant;
@@ -119,7 +124,7 @@ pub(super) fn get_task_result(call: &Call<'_>) -> Response<Body> {
     else {
         return call.error(
             400,
-            "CCAI.InvalidParam.NotExist",
+            UNKNOWN_ID,
             &format!("The specified parameter taskId {task_id} is not valid."),
         );
     };
@@ -187,6 +192,6 @@ impl Emulated for ContactCenterAi {
 
     /// CCAI's own code (its metadata's error codes).
     fn unknown_id_code(&self) -> Option<&'static str> {
-        Some("CCAI.InvalidParam.NotExist")
+        Some(UNKNOWN_ID)
     }
 }

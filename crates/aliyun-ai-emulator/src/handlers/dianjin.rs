@@ -1,6 +1,11 @@
 //! DianJin: RecognizeIntention, business failures inside HTTP 200.
 
 mod answers;
+
+/// The code of an id the emulator does not hold, inside DianJin's
+/// `success: false` (the vendor publishes none: the emulator's choice).
+const UNKNOWN_ID: &str = "ResourceNotFound";
+
 mod library;
 mod tasks;
 
@@ -48,6 +53,6 @@ impl Emulated for DianJin {
     /// Failures arrive as `success: false` with an `errCode`; the vendor
     /// publishes no code for an unknown id, so this is the emulator's choice.
     fn unknown_id_code(&self) -> Option<&'static str> {
-        Some("ResourceNotFound")
+        Some(UNKNOWN_ID)
     }
 }

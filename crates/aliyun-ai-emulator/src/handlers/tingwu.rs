@@ -3,6 +3,10 @@
 
 mod answers;
 
+/// DashScope's code for a `dataId` it does not hold (also its code for a
+/// malformed request).
+const UNKNOWN_ID: &str = "InvalidParameter";
+
 pub(crate) use answers::transcript_lines;
 
 use std::time::{Duration, Instant, UNIX_EPOCH};
@@ -75,11 +79,7 @@ pub(super) fn tingwu_create_task(call: &Call<'_>) -> Response<Body> {
         {
             Some(lines) => (lines, None),
             None => {
-                return call.error(
-                    400,
-                    "InvalidParameter",
-                    &format!("dataId {data_id} does not exist"),
-                );
+                return call.error(400, UNKNOWN_ID, &format!("dataId {data_id} does not exist"));
             }
         }
     } else {
@@ -170,11 +170,7 @@ pub(super) fn tingwu_get_task(call: &Call<'_>) -> Response<Body> {
         .state
         .with(|s| s.tingwu_tasks.get(&data_id).cloned())
     else {
-        return call.error(
-            400,
-            "InvalidParameter",
-            &format!("dataId {data_id} does not exist"),
-        );
+        return call.error(400, UNKNOWN_ID, &format!("dataId {data_id} does not exist"));
     };
     if task.created.elapsed() < call.inner.config.task_delay {
         return call.ok(json!({"output": {"status": "1"}, "usage": {}}));
@@ -284,6 +280,6 @@ impl Emulated for Tingwu {
     /// DashScope's `InvalidParameter` ("dataId ... does not exist"), which it
     /// also answers for a malformed request.
     fn unknown_id_code(&self) -> Option<&'static str> {
-        Some("InvalidParameter")
+        Some(UNKNOWN_ID)
     }
 }

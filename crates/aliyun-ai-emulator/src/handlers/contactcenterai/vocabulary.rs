@@ -60,7 +60,7 @@ pub(super) fn answer(
     if !known {
         return Err(Box::new(call.error(
             400,
-            "CCAI.InvalidParam.NotExist",
+            super::UNKNOWN_ID,
             &format!("The specified parameter vocabularyId {id} is not valid."),
         )));
     }

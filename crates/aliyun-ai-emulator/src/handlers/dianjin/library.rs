@@ -6,7 +6,7 @@
 //! Each answer starts from the operation's table example (already decoded and
 //! checked with the generated model) and is rewritten from the state. An id the
 //! emulator does not hold answers DianJin's way, `success: false` inside HTTP
-//! 200, with the emulator's `ResourceNotFound` code (`UNKNOWN_ID_CODES`).
+//! 200, with the emulator's `ResourceNotFound` code (`unknown_id_code`).
 
 use serde_json::{Value, json};
 
@@ -37,7 +37,7 @@ pub(super) fn handles(action: &str) -> bool {
 pub(super) fn not_found(call: &Call<'_>, what: &str, id: &str) -> ErrorAnswer {
     Box::new(call.ok(json!({
         "success": false,
-        "errCode": "ResourceNotFound",
+        "errCode": super::UNKNOWN_ID,
         "message": format!("{what} `{id}` does not exist"),
         "data": null,
     })))
