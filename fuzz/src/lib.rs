@@ -100,7 +100,7 @@ fn answers_of(entries: &[ServerEntry], data: &[u8]) {
 /// The error-body parser (POP JSON, DashScope JSON, XML, anything): the
 /// excerpt it keeps is never longer than the body.
 pub fn error_body(data: &[u8]) {
-    let parsed = aliyun_ai_transport::error_body::ErrorBody::parse(data);
+    let parsed = aliyun_ai_core::error_body::ErrorBody::parse(data);
     for field in [&parsed.code, &parsed.message, &parsed.request_id]
         .into_iter()
         .flatten()

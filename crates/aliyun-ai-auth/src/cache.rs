@@ -2,13 +2,13 @@
 //! expiry; if renewing fails, keep serving unexpired cached credentials; one
 //! renewal in flight at a time (a hundred concurrent callers cause one fetch).
 
+use aliyun_ai_core::time::Timer;
 use std::future::Future;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, SystemTime};
 
 use crate::credentials::{AccessKey, ApiKey};
 use crate::error::{CredentialsError, CredentialsErrorKind};
-use crate::sign::Clock;
 
 /// Credentials that may expire.
 pub trait Expiring: Clone + Send + Sync {
@@ -50,7 +50,7 @@ pub struct CredentialCache<T> {
     renewing: tokio::sync::Mutex<()>,
     refresh_ahead: Duration,
     retry_after_failure: Duration,
-    clock: Arc<dyn Clock>,
+    time: Arc<dyn Timer>,
 }
 
 impl<T> std::fmt::Debug for CredentialCache<T> {
@@ -65,7 +65,7 @@ impl<T: Expiring> CredentialCache<T> {
     /// Renews when `refresh_ahead` (capped at a third of the credential's
     /// lifetime) or less remains. The vendor SDKs renew with 3 to 15 minutes
     /// left (`docs/vendor/auth.md`); 5 minutes is the default.
-    pub fn new(clock: Arc<dyn Clock>) -> Self {
+    pub fn new(time: Arc<dyn Timer>) -> Self {
         Self {
             state: RwLock::new(State {
                 entry: None,
@@ -76,7 +76,7 @@ impl<T: Expiring> CredentialCache<T> {
             renewing: tokio::sync::Mutex::new(()),
             refresh_ahead: Duration::from_secs(300),
             retry_after_failure: Duration::from_secs(10),
-            clock,
+            time,
         }
     }
 
@@ -164,13 +164,13 @@ impl<T: Expiring> CredentialCache<T> {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<T, CredentialsError>>,
     {
-        if let Some(value) = self.fresh(self.clock.now()) {
+        if let Some(value) = self.fresh(self.time.system_time()) {
             return Ok(value);
         }
         let failures_before = self.read(|state| state.failures);
         let _renewing = self.renewing.lock().await;
         // Another caller may have renewed while this one waited.
-        let now = self.clock.now();
+        let now = self.time.system_time();
         if let Some(value) = self.fresh(now) {
             return Ok(value);
         }
@@ -183,7 +183,7 @@ impl<T: Expiring> CredentialCache<T> {
         }
         match fetch().await {
             Ok(value) => {
-                let now = self.clock.now();
+                let now = self.time.system_time();
                 if value
                     .expires_at()
                     .is_some_and(|expires_at| expires_at <= now)
@@ -204,7 +204,7 @@ impl<T: Expiring> CredentialCache<T> {
                 Ok(value)
             }
             Err(error) => {
-                let now = self.clock.now();
+                let now = self.time.system_time();
                 let unexpired = self.unexpired(now);
                 self.write(|state| {
                     state.failures += 1;

@@ -3,7 +3,7 @@
 //!
 //! - [`AccessKey`] and [`ApiKey`]: `Debug`/`Display` show the id, never a secret.
 //! - [`sign`]: V3 `ACS3-HMAC-SHA256` ([`V3Signer`]), legacy V1 HMAC-SHA1
-//!   ([`V1Signer`]), Bearer ([`apply_bearer`]), with the clock and nonce injected.
+//!   ([`V1Signer`]), Bearer ([`apply_bearer`]), with the time and nonce injected.
 //! - [`provider`]: static, environment, `~/.alibabacloud/credentials`,
 //!   `~/.aliyun/config.json`, the ECS instance role (IMDSv2 with v1 fallback),
 //!   STS AssumeRole, OIDC (RRSA), DashScope keys and temporary tokens, and the

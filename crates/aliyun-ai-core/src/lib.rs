@@ -12,6 +12,10 @@
 //! - [`form`]: RPC form bodies whose complex fields are JSON strings.
 //! - [`SecretText`] and [`SignedUrl`]: answers' credentials and presigned
 //!   URLs, kept out of `Debug` and `Display`.
+//! - [`time`]: the one time contract ([`time::Timer`]: now, sleep, the wall
+//!   clock) and its test double [`time::ManualTimer`].
+//! - [`error_body`]: the vendor's error bodies (code, message, request id, in
+//!   every casing) and the headers its gateways put the request id in.
 //! - [`wire_enum!`] and [`unknown_value!`]: the generated enums, whose
 //!   `Unknown` variant holds an opaque value only decoding creates.
 //!
@@ -20,12 +24,14 @@
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod encoding;
+pub mod error_body;
 pub mod form;
 pub mod json;
 mod operation;
 pub mod quirks;
 mod secret;
 pub mod server;
+pub mod time;
 mod validation;
 mod wire_enum;
 

@@ -12,11 +12,12 @@
 //!   `SignatureVersion=1.0`, over every query and form parameter.
 //! - Bearer: the API key, or an unexpired `st-` token the emulator issued.
 
+use aliyun_ai_core::time::Timer;
 use std::time::Duration;
 
 use aliyun_ai_auth::encoding::decode_form;
 use aliyun_ai_auth::sign::{
-    Clock, HeaderSelection, canonical_query_from_encoded, compute_v3, redact_canonical_request,
+    HeaderSelection, canonical_query_from_encoded, compute_v3, redact_canonical_request,
     sha256_hex, signature_v1, string_to_sign_v1,
 };
 use aliyun_ai_auth::time::parse_iso8601;
@@ -100,7 +101,7 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
-fn check_time(clock: &dyn Clock, text: Option<&str>, what: &str) -> Result<(), Refusal> {
+fn check_time(clock: &dyn Timer, text: Option<&str>, what: &str) -> Result<(), Refusal> {
     let text = text.ok_or_else(|| refuse(400, "MissingParameter", format!("{what} is missing")))?;
     let time = parse_iso8601(text).ok_or_else(|| {
         refuse(
@@ -109,7 +110,7 @@ fn check_time(clock: &dyn Clock, text: Option<&str>, what: &str) -> Result<(), R
             format!("{what} `{text}` is not yyyy-MM-ddTHH:mm:ssZ"),
         )
     })?;
-    let now = clock.now();
+    let now = clock.system_time();
     let skew = match now.duration_since(time) {
         Ok(behind) => behind,
         Err(ahead) => ahead.duration(),
@@ -152,7 +153,7 @@ impl Received<'_> {
 pub struct Verifier<'a> {
     pub credentials: &'a Credentials,
     pub state: &'a Shared,
-    pub clock: &'a dyn Clock,
+    pub time: &'a dyn Timer,
     pub debug: bool,
 }
 
@@ -257,7 +258,7 @@ impl Verifier<'_> {
                 "x-acs-content-sha256 is not the SHA-256 of the body received",
             ));
         }
-        check_time(self.clock, header(headers, "x-acs-date"), "x-acs-date")?;
+        check_time(self.time, header(headers, "x-acs-date"), "x-acs-date")?;
         check_security_token(token, header(headers, "x-acs-security-token"))?;
         // Exactly the listed headers, every value as received.
         let pairs = signed
@@ -336,7 +337,7 @@ impl Verifier<'_> {
                 format!("SignatureVersion `{version}` is not 1.0"),
             ));
         }
-        check_time(self.clock, get("Timestamp"), "Timestamp")?;
+        check_time(self.time, get("Timestamp"), "Timestamp")?;
         check_security_token(token, get("SecurityToken"))?;
         let string_to_sign =
             string_to_sign_v1(method, params.iter().map(|(n, v)| (n.as_str(), v.as_str())));
@@ -380,7 +381,7 @@ impl Verifier<'_> {
         if !key_only && key.starts_with("st-") {
             let expiry = self.state.with(|s| s.tokens.get(key).copied());
             return match expiry {
-                Some(expires) if self.clock.now() < expires => Ok(()),
+                Some(expires) if self.time.system_time() < expires => Ok(()),
                 Some(_) => Err(refuse(
                     401,
                     "InvalidApiKey",

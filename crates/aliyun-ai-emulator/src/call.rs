@@ -25,9 +25,9 @@ pub struct Inner {
 }
 
 impl Inner {
-    /// The emulator's wall clock ([`EmulatorConfig::clock`]).
+    /// The emulator's wall clock ([`EmulatorConfig::time`]).
     pub fn now(&self) -> SystemTime {
-        self.config.clock.now()
+        self.config.time.system_time()
     }
 
     pub fn unix_now(&self) -> u64 {

@@ -1,7 +1,8 @@
 //! How the emulator behaves: the credentials it accepts, its delays, limits,
-//! clock and fault rules.
+//! time source and fault rules.
 
-use aliyun_ai_auth::sign::{Clock, SystemClock};
+use aliyun_ai_core::time::Timer;
+use aliyun_ai_transport::retry::TokioTimer;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -112,11 +113,12 @@ pub struct EmulatorConfig {
     /// `SERVER_OPERATIONS`, feature `server`): routed by their templates and
     /// answered from their tables' examples.
     pub operations: Vec<aliyun_ai_core::server::ServerEntry>,
-    /// The wall clock behind every date the emulator checks or issues:
-    /// request dates (`x-acs-date`, V1 `Timestamp`, 15 minutes either way),
-    /// token and result-URL expiry. Default: the system clock. Set it to a
-    /// captured request's `x-acs-date` to replay that request.
-    pub clock: Arc<dyn Clock>,
+    /// The time source whose wall clock is behind every date the emulator
+    /// checks or issues: request dates (`x-acs-date`, V1 `Timestamp`, 15
+    /// minutes either way), token and result-URL expiry. Default: real time.
+    /// A `ManualTimer::at` a captured request's `x-acs-date` replays that
+    /// request.
+    pub time: Arc<dyn Timer>,
 }
 
 impl Default for EmulatorConfig {
@@ -130,7 +132,7 @@ impl Default for EmulatorConfig {
             debug_signatures: false,
             qps_limit: None,
             operations: Vec::new(),
-            clock: Arc::new(SystemClock),
+            time: Arc::new(TokioTimer),
         }
     }
 }
@@ -189,9 +191,9 @@ impl EmulatorConfig {
         self
     }
 
-    /// Sets the wall clock (see [`EmulatorConfig::clock`]).
-    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
+    /// Sets the time source (see [`EmulatorConfig::time`]).
+    pub fn with_time(mut self, time: Arc<dyn Timer>) -> Self {
+        self.time = time;
         self
     }
 

@@ -108,7 +108,9 @@ pub fn unknown_id_code(service: &str) -> Option<&'static str> {
     handlers::unknown_id_code(service)
 }
 
-pub use aliyun_ai_auth::sign::{Clock, FixedClock, SystemClock};
+/// The time contract the emulator reads its wall clock from.
+pub use aliyun_ai_core::time::{ManualTimer, Timer};
+pub use aliyun_ai_transport::retry::TokioTimer;
 pub use config::{
     Credentials, DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, DEFAULT_API_KEY, EmulatorConfig,
     StsCredentials,

@@ -164,7 +164,7 @@ async fn answer(call: &Call<'_>) -> Result<Response<Body>, DropConnection> {
     let verifier = Verifier {
         credentials: &config.credentials,
         state: &call.inner.state,
-        clock: config.clock.as_ref(),
+        time: config.time.as_ref(),
         debug: config.debug_signatures,
     };
     let checked = match &call.target {

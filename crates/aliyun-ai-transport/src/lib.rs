@@ -25,7 +25,6 @@
 
 mod body;
 mod error;
-pub mod error_body;
 #[cfg(feature = "hyper")]
 mod hyper_transport;
 #[cfg(feature = "mock")]

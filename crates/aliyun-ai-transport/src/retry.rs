@@ -18,12 +18,13 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
+use aliyun_ai_core::error_body::{ErrorBody, REQUEST_ID_HEADERS};
+use aliyun_ai_core::time::Timer;
 use http::{HeaderMap, StatusCode};
 use tracing::Instrument as _;
 
 use crate::body::HttpBody;
 use crate::error::{TransportError, TransportErrorKind};
-use crate::error_body::ErrorBody;
 use crate::transport::{HttpRequest, HttpResponse, HttpTransport};
 
 /// How much of an error response's body is read to classify it (and kept).
@@ -61,22 +62,7 @@ pub const RETRYABLE_STATUSES: &[u16] = &[429, 500, 502, 503, 504];
 // ---------------------------------------------------------------------------
 // Time
 
-/// The one source of time the SDK reads: monotonic instants and sleeps
-/// (retries, task waiting, deadlines) and the wall clock (signature dates,
-/// expiry checks). Injected once, so that tests run instantly and
-/// deterministically ([`ManualTimer`]).
-pub trait Timer: Send + Sync {
-    /// The current instant.
-    fn now(&self) -> Instant;
-    /// Waits for `duration`.
-    fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>>;
-    /// The wall clock: the system's by default.
-    fn system_time(&self) -> SystemTime {
-        SystemTime::now()
-    }
-}
-
-/// Real time, with tokio's sleep.
+/// Real time: the system clocks, with tokio's sleep. The default [`Timer`].
 #[derive(Debug, Clone, Copy, Default)]
 pub struct TokioTimer;
 
@@ -87,77 +73,6 @@ impl Timer for TokioTimer {
 
     fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> {
         Box::pin(tokio::time::sleep(duration))
-    }
-}
-
-/// A timer for tests: sleeping returns at once and moves its clocks (the
-/// monotonic one and the wall clock) forward; every sleep is recorded.
-#[derive(Debug)]
-pub struct ManualTimer {
-    state: Mutex<(Instant, Vec<Duration>)>,
-    wall_start: SystemTime,
-    monotonic_start: Instant,
-}
-
-impl ManualTimer {
-    /// A timer starting now, with no sleep recorded.
-    pub fn new() -> Self {
-        Self::at(SystemTime::now())
-    }
-
-    /// A timer whose wall clock starts at `wall` (a fixed date for signature
-    /// vectors or expiry tests).
-    pub fn at(wall: SystemTime) -> Self {
-        let monotonic_start = Instant::now();
-        Self {
-            state: Mutex::new((monotonic_start, Vec::new())),
-            wall_start: wall,
-            monotonic_start,
-        }
-    }
-
-    /// Every sleep so far, in order.
-    pub fn sleeps(&self) -> Vec<Duration> {
-        self.lock().1.clone()
-    }
-
-    /// The total time slept.
-    pub fn slept(&self) -> Duration {
-        self.lock().1.iter().sum()
-    }
-
-    /// Moves the clock forward without sleeping.
-    pub fn advance(&self, duration: Duration) {
-        self.lock().0 += duration;
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, (Instant, Vec<Duration>)> {
-        self.state
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-}
-
-impl Default for ManualTimer {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl Timer for ManualTimer {
-    fn now(&self) -> Instant {
-        self.lock().0
-    }
-
-    fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> {
-        let mut state = self.lock();
-        state.0 += duration;
-        state.1.push(duration);
-        Box::pin(std::future::ready(()))
-    }
-
-    fn system_time(&self) -> SystemTime {
-        self.wall_start + self.lock().0.duration_since(self.monotonic_start)
     }
 }
 
@@ -665,10 +580,10 @@ async fn buffer_body(response: HttpResponse, limit: usize) -> Result<HttpRespons
     Ok(HttpResponse::from_parts(parts, HttpBody::full(bytes)))
 }
 
-/// The request id an answer's headers carry: `x-acs-request-id` (POP and
-/// DashScope gateways), else `x-request-id` or `x-dashscope-request-id`.
-pub fn response_request_id(headers: &HeaderMap) -> Option<&str> {
-    ["x-acs-request-id", "x-request-id", "x-dashscope-request-id"]
+/// The request id an answer's headers carry (the vendor's header names are
+/// core's [`REQUEST_ID_HEADERS`]).
+fn response_request_id(headers: &HeaderMap) -> Option<&str> {
+    REQUEST_ID_HEADERS
         .iter()
         .find_map(|name| headers.get(*name)?.to_str().ok())
 }

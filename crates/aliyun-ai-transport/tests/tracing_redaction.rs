@@ -7,9 +7,9 @@
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
+use aliyun_ai_core::time::ManualTimer;
 use aliyun_ai_transport::bytes::Bytes;
 use aliyun_ai_transport::mock::{MockResponse, MockTransport};
-use aliyun_ai_transport::retry::ManualTimer;
 use aliyun_ai_transport::{RetryPolicy, http};
 use tracing_subscriber::fmt::format::FmtSpan;
 

@@ -7,8 +7,8 @@ use std::time::Duration;
 use aliyun_ai_auth::sign::canonical_query;
 use aliyun_ai_auth::sign::{BearerSigner, RequestSigner, SigningKey};
 use aliyun_ai_auth::{AccessKey, ApiKey, V1Signer, V3Signer};
+use aliyun_ai_core::error_body::ErrorBody;
 use aliyun_ai_core::{AuthScheme, Operation, OperationInfo, Style};
-use aliyun_ai_transport::error_body::ErrorBody;
 use aliyun_ai_transport::retry::attempts;
 use aliyun_ai_transport::{HttpRequest, HttpResponse, TransportError, http};
 use bytes::Bytes;
@@ -75,8 +75,8 @@ impl Credentials {
 impl Client {
     /// A client with `config`.
     pub fn new(config: Config) -> Self {
-        let v3 = V3Signer::new(config.clock.clone(), config.settings.nonces.clone());
-        let v1 = V1Signer::new(config.clock.clone(), config.settings.nonces.clone());
+        let v3 = V3Signer::new(config.time.clone(), config.settings.nonces.clone());
+        let v1 = V1Signer::new(config.time.clone(), config.settings.nonces.clone());
         Self {
             config: Arc::new(config),
             v3,
@@ -122,7 +122,7 @@ impl Client {
         let Some(timeout) = self.config.settings.call_timeout else {
             return call.await;
         };
-        let sleep = self.config.timer.sleep(timeout);
+        let sleep = self.config.time.sleep(timeout);
         futures_util::pin_mut!(call);
         match futures_util::future::select(call, sleep).await {
             futures_util::future::Either::Left((result, _)) => result,
@@ -447,9 +447,14 @@ fn record_outcome<T>(span: &tracing::Span, result: &Result<T, Error>) {
     }
 }
 
-/// The request id in the response headers.
+/// The request id in the response headers (the vendor's names, core's
+/// [`REQUEST_ID_HEADERS`](aliyun_ai_core::error_body::REQUEST_ID_HEADERS)).
 pub(crate) fn header_request_id(response: &HttpResponse) -> Option<String> {
-    aliyun_ai_transport::retry::response_request_id(response.headers()).map(str::to_owned)
+    let headers = response.headers();
+    aliyun_ai_core::error_body::REQUEST_ID_HEADERS
+        .iter()
+        .find_map(|name| headers.get(*name)?.to_str().ok())
+        .map(str::to_owned)
 }
 
 /// Turns an error response into a typed service error.

@@ -9,9 +9,10 @@ use aliyun_ai_core::{ServiceInfo, Style};
 
 use aliyun_ai_auth::env::{Environment, ProcessEnvironment};
 use aliyun_ai_auth::provider::EnvApiKeyProvider;
-use aliyun_ai_auth::sign::{Clock, NonceSource, RandomNonce, TimerClock};
+use aliyun_ai_auth::sign::{NonceSource, RandomNonce};
 use aliyun_ai_auth::{AccessKeyProvider, ApiKeyProvider, DefaultChain, HttpContext};
-use aliyun_ai_transport::retry::{Timer, TokioTimer};
+use aliyun_ai_core::time::Timer;
+use aliyun_ai_transport::retry::TokioTimer;
 use aliyun_ai_transport::sse::SseLimits;
 use aliyun_ai_transport::{HttpTransport, RetryPolicy};
 
@@ -85,10 +86,9 @@ pub struct Config {
     /// form is posted to `<base>/oss/<bucket>`, as the emulator serves it.
     pub(crate) oss_endpoint: Option<Endpoint>,
     pub(crate) transport: Arc<dyn HttpTransport>,
-    /// The wall clock of `timer`, for the signers.
-    pub(crate) clock: Arc<dyn Clock>,
-    /// The one time source: retries, task waiting, signature dates, expiry.
-    pub(crate) timer: Arc<dyn Timer>,
+    /// The one time source: retries, task waiting, deadlines, signature
+    /// dates, credential and result-URL expiry.
+    pub(crate) time: Arc<dyn Timer>,
 }
 
 /// The settings a [`ConfigBuilder`] collects and a [`Config`] keeps as they
@@ -363,7 +363,7 @@ impl ConfigBuilder {
     /// The one source of time (default: the system clock and tokio's
     /// sleep): the retry policy's backoff and deadlines, task waiting,
     /// signature dates, credential and result-URL expiry all read it. Tests
-    /// pass a `ManualTimer` (`ManualTimer::at(date)` for a fixed wall clock)
+    /// pass a [`ManualTimer`](crate::time::ManualTimer) (`ManualTimer::at(date)` for a fixed wall clock)
     /// to run instantly and deterministically. It replaces the timer of the
     /// retry policy too.
     pub fn time_source(mut self, time: Arc<dyn Timer>) -> Self {
@@ -486,12 +486,11 @@ impl ConfigBuilder {
         if let Some(time) = &self.time_source {
             settings.retry = settings.retry.with_timer(time.clone());
         }
-        let timer: Arc<dyn Timer> = self.time_source.unwrap_or_else(|| Arc::new(TokioTimer));
-        let clock: Arc<dyn Clock> = Arc::new(TimerClock(timer.clone()));
+        let time: Arc<dyn Timer> = self.time_source.unwrap_or_else(|| Arc::new(TokioTimer));
         if let (None, Some(env)) = (&settings.access_keys, self.default_chain_env) {
             let http = HttpContext::new(transport.clone())
                 .with_retry(settings.retry.clone())
-                .with_clock(clock.clone())
+                .with_time(time.clone())
                 .with_nonces(settings.nonces.clone());
             settings.access_keys = Some(Arc::new(DefaultChain::with_environment(
                 http,
@@ -504,8 +503,7 @@ impl ConfigBuilder {
             endpoints,
             oss_endpoint,
             transport,
-            clock,
-            timer,
+            time,
         })
     }
 }

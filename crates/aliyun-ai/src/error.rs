@@ -431,7 +431,7 @@ pub(crate) fn excerpt(body: &[u8]) -> String {
         Err(_) => String::from_utf8_lossy(body).into_owned(),
     };
     // A value that echoes a request (`...&Signature=...`) is scrubbed too.
-    let text = aliyun_ai_transport::error_body::scrub(&text);
+    let text = aliyun_ai_core::error_body::scrub(&text);
     if text.len() <= EXCERPT_LIMIT {
         return text;
     }

@@ -112,6 +112,14 @@ pub use aliyun_ai_transport as transport;
 pub use aliyun_ai_transport::sse::SseLimits;
 pub use aliyun_ai_transport::{HttpTransport, RetryPolicy};
 
+/// Time, injected once ([`ConfigBuilder::time_source`]): the [`Timer`](time::Timer)
+/// contract, real time ([`TokioTimer`](time::TokioTimer), the default) and
+/// [`ManualTimer`](time::ManualTimer) for tests that sleep instantly.
+pub mod time {
+    pub use aliyun_ai_core::time::{ManualTimer, Timer};
+    pub use aliyun_ai_transport::retry::TokioTimer;
+}
+
 /// The mock transport for your tests (feature `mock`): canned answers,
 /// faults, and a record of every request, with no network.
 ///

@@ -108,7 +108,7 @@ impl<T: DeserializeOwned> Stream for EventStream<T> {
                 }
                 Some(Err(SseError::Server { data })) => {
                     this.done = true;
-                    let parsed = aliyun_ai_transport::error_body::ErrorBody::parse(data.as_bytes());
+                    let parsed = aliyun_ai_core::error_body::ErrorBody::parse(data.as_bytes());
                     Err(Error::service(
                         ServiceError {
                             status: 200,

@@ -184,8 +184,8 @@ impl Tingwu<'_> {
         if !response.status().is_success() {
             let expired_by_clock = expires_param(url).is_some_and(|expires| {
                 let now = config
-                    .clock
-                    .now()
+                    .time
+                    .system_time()
                     .duration_since(UNIX_EPOCH)
                     .map_or(0, |d| d.as_secs());
                 now >= expires

@@ -134,7 +134,7 @@ where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, Error>>,
 {
-    let timer = client.config.timer.clone();
+    let timer = client.config.time.clone();
     let started = timer.now();
     let mut polls = 0;
     loop {

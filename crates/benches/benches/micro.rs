@@ -8,9 +8,10 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use aliyun_ai_auth::AccessKey;
 use aliyun_ai_auth::V3Signer;
-use aliyun_ai_auth::sign::{FixedClock, FixedNonce};
+use aliyun_ai_auth::sign::FixedNonce;
 use aliyun_ai_benches::{analyze_request, large_task_result, large_transcription, sse_stream};
 use aliyun_ai_core::Operation;
+use aliyun_ai_core::time::ManualTimer;
 use aliyun_ai_models_contactcenterai::GetTaskResultResponse;
 use aliyun_ai_models_retailbot::RecognizeMessageRequest;
 use aliyun_ai_models_tingwu::Transcription;
@@ -53,7 +54,9 @@ mod signing {
     fn v3_sign_request(bencher: Bencher) {
         let body = Bytes::from(body());
         let signer = V3Signer::new(
-            Arc::new(FixedClock(UNIX_EPOCH + Duration::from_secs(1_700_000_000))),
+            Arc::new(ManualTimer::at(
+                UNIX_EPOCH + Duration::from_secs(1_700_000_000),
+            )),
             Arc::new(FixedNonce("3156853299f313e23d1673dc12e1703d".into())),
         );
         let key = AccessKey::new("LTAI5tBench", "bench-secret");

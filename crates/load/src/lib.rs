@@ -27,11 +27,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use aliyun_ai::auth::provider::{EcsRoleProvider, TemporaryTokenProvider};
-use aliyun_ai::auth::sign::Clock;
 use aliyun_ai::auth::time::format_iso8601;
 use aliyun_ai::auth::{ApiKey, HttpContext};
 use aliyun_ai::mock::{MockResponse, MockTransport};
-use aliyun_ai::transport::retry::Timer;
+use aliyun_ai::time::Timer;
 use aliyun_ai::transport::{ReqwestTransport, TransportErrorKind};
 use aliyun_ai::{Client, Config, ErrorKind, RetryPolicy};
 use aliyun_ai_core::Operation;
@@ -408,12 +407,6 @@ impl JumpingClock {
     }
 }
 
-impl Clock for JumpingClock {
-    fn now(&self) -> SystemTime {
-        self.wall()
-    }
-}
-
 impl Timer for JumpingClock {
     fn now(&self) -> Instant {
         Instant::now()
@@ -467,7 +460,7 @@ pub async fn run(config: &LoadConfig) -> Result<Report, String> {
     let clock = Arc::new(JumpingClock::default());
     let emulator = Emulator::start_with(
         EmulatorConfig::default()
-            .with_clock(clock.clone())
+            .with_time(clock.clone())
             .with_credentials(credentials)
             .with_stream_event_delay(Duration::from_millis(1))
             .with_task_delay(Duration::from_millis(50)),
@@ -518,7 +511,7 @@ pub async fn run(config: &LoadConfig) -> Result<Report, String> {
     let access_keys = EcsRoleProvider::new(
         HttpContext::new(Arc::new(metadata))
             .with_retry(RetryPolicy::disabled())
-            .with_clock(clock.clone()),
+            .with_time(clock.clone()),
     )
     .with_endpoint("http://imds.test")
     .with_role_name("load");
@@ -531,7 +524,7 @@ pub async fn run(config: &LoadConfig) -> Result<Report, String> {
     let api_keys = TemporaryTokenProvider::new(
         HttpContext::new(Arc::new(token_transport))
             .with_retry(RetryPolicy::default())
-            .with_clock(clock.clone()),
+            .with_time(clock.clone()),
         Arc::new(ApiKey::new(emulator.credentials().api_key.as_str())),
     )
     .with_base_url(emulator.base_url())

@@ -147,7 +147,7 @@ impl fmt::Debug for TemporaryTokenProvider {
 impl TemporaryTokenProvider {
     /// Tokens obtained with the key of `source`, lasting 300 s each.
     pub fn new(http: HttpContext, source: Arc<dyn ApiKeyProvider>) -> Self {
-        let cache = CredentialCache::new(http.clock.clone());
+        let cache = CredentialCache::new(http.time.clone());
         Self {
             http,
             source,

@@ -53,7 +53,7 @@ impl fmt::Debug for EcsRoleProvider {
 impl EcsRoleProvider {
     /// The instance role, discovered from the metadata service.
     pub fn new(http: HttpContext) -> Self {
-        let cache = CredentialCache::new(http.clock.clone());
+        let cache = CredentialCache::new(http.time.clone());
         Self {
             http,
             endpoint: IMDS_ENDPOINT.into(),

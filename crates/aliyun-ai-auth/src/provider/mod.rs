@@ -9,6 +9,8 @@ mod files;
 pub(crate) use files::fuzzing as files_fuzzing;
 mod sts;
 
+use aliyun_ai_core::time::Timer;
+use aliyun_ai_transport::retry::TokioTimer;
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -21,7 +23,7 @@ use bytes::Bytes;
 use crate::credentials::{AccessKey, ApiKey};
 use crate::env::{Environment, ProcessEnvironment};
 use crate::error::{CredentialsError, json_error};
-use crate::sign::{Clock, NonceSource, RandomNonce, SystemClock};
+use crate::sign::{NonceSource, RandomNonce};
 
 pub use dashscope::{ApiKeyChain, EnvApiKeyProvider, TemporaryTokenProvider};
 pub use ecs::EcsRoleProvider;
@@ -57,12 +59,12 @@ impl ApiKeyProvider for ApiKey {
 }
 
 /// What providers that call a credentials service share: the transport,
-/// the retry policy, the clock and the nonces (all injectable for tests).
+/// the retry policy, the time source and the nonces (all injectable for tests).
 #[derive(Clone)]
 pub struct HttpContext {
     pub(crate) transport: Arc<dyn HttpTransport>,
     pub(crate) retry: RetryPolicy,
-    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) time: Arc<dyn Timer>,
     pub(crate) nonces: Arc<dyn NonceSource>,
 }
 
@@ -76,25 +78,27 @@ impl fmt::Debug for HttpContext {
 
 impl HttpContext {
     /// Credentials services reached through `transport`, with the default
-    /// retry policy, the system clock and random nonces.
+    /// retry policy, real time (tokio) and random nonces.
     pub fn new(transport: Arc<dyn HttpTransport>) -> Self {
         Self {
             transport,
             retry: RetryPolicy::default(),
-            clock: Arc::new(SystemClock),
+            time: Arc::new(TokioTimer),
             nonces: Arc::new(RandomNonce),
         }
     }
 
-    /// Replaces the retry policy.
+    /// Replaces the retry policy (it sleeps on this context's time).
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
-        self.retry = retry;
+        self.retry = retry.with_timer(self.time.clone());
         self
     }
 
-    /// Replaces the clock (expiry checks, signature dates).
-    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
+    /// Replaces the time source: expiry checks, signature dates and the
+    /// retry policy's sleeps.
+    pub fn with_time(mut self, time: Arc<dyn Timer>) -> Self {
+        self.retry = self.retry.with_timer(time.clone());
+        self.time = time;
         self
     }
 
@@ -150,7 +154,7 @@ pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(
 
 /// The error of a non-2xx answer: status, code and message (never the body).
 pub(crate) fn service_error(what: &str, status: u16, body: &[u8]) -> CredentialsError {
-    let parsed = aliyun_ai_transport::error_body::ErrorBody::parse(body);
+    let parsed = aliyun_ai_core::error_body::ErrorBody::parse(body);
     CredentialsError::fetch(format!(
         "{what} answered HTTP {status}{}{}",
         parsed.code.map(|c| format!(" {c}")).unwrap_or_default(),

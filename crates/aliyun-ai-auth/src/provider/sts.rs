@@ -127,7 +127,7 @@ impl AssumeRoleProvider {
         source: Arc<dyn AccessKeyProvider>,
         role_arn: impl Into<String>,
     ) -> Self {
-        let cache = CredentialCache::new(http.clock.clone());
+        let cache = CredentialCache::new(http.time.clone());
         Self {
             http,
             source,
@@ -165,7 +165,7 @@ impl AssumeRoleProvider {
             ("RoleSessionName", self.session_name.as_str()),
             ("DurationSeconds", duration.as_str()),
         ]);
-        let signer = V1Signer::new(self.http.clock.clone(), self.http.nonces.clone());
+        let signer = V1Signer::new(self.http.time.clone(), self.http.nonces.clone());
         let url = format!("{}/", self.endpoint);
         let (status, body) = self
             .http
@@ -229,7 +229,7 @@ impl OidcProvider {
         provider_arn: impl Into<String>,
         token_file: impl Into<PathBuf>,
     ) -> Self {
-        let cache = CredentialCache::new(http.clock.clone());
+        let cache = CredentialCache::new(http.time.clone());
         Self {
             http,
             role_arn: role_arn.into(),
@@ -289,7 +289,7 @@ impl OidcProvider {
         let (status, body) = self
             .http
             .call("STS AssumeRoleWithOIDC", Duration::from_secs(30), |_| {
-                let timestamp = format_iso8601(self.http.clock.now());
+                let timestamp = format_iso8601(self.http.time.system_time());
                 let query = canonical_query([
                     ("Action", "AssumeRoleWithOIDC"),
                     ("Format", "JSON"),

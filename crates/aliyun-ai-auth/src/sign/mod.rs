@@ -2,7 +2,7 @@
 //! HMAC-SHA1 (RPC, STS, [`V1Signer`]), and Bearer (DashScope,
 //! [`BearerSigner`]), each a [`RequestSigner`] the client picks by the
 //! operation's auth scheme. Everything follows `docs/vendor/auth.md`; the
-//! clock and the nonce are injected so the vendor's vectors reproduce exactly.
+//! time (core's `Timer`) and the nonce are injected so the vendor's vectors reproduce exactly.
 //!
 //! The canonical query is the crate's own (never `url`/`form_urlencoded`, which
 //! encode a space as `+`), and the signer rewrites the request's query to the
@@ -17,7 +17,6 @@ pub use v1::{V1Signer, signature_v1, string_to_sign_v1};
 pub use v3::{V3Signature, V3Signer, compute_v3, redact_canonical_request};
 
 use std::fmt;
-use std::sync::Arc;
 use std::time::SystemTime;
 
 use aliyun_ai_core::encoding::percent_encode;
@@ -35,50 +34,7 @@ pub const ALGORITHM_V3: &str = "ACS3-HMAC-SHA256";
 pub const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
 // ---------------------------------------------------------------------------
-// Injected time and nonces
-
-/// The clock the signers read (`x-acs-date`, V1 `Timestamp`).
-pub trait Clock: Send + Sync {
-    /// The current time.
-    fn now(&self) -> SystemTime;
-}
-
-/// The system clock.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> SystemTime {
-        SystemTime::now()
-    }
-}
-
-/// The wall clock of a [`Timer`](aliyun_ai_transport::retry::Timer): how the
-/// SDK's one time source reaches the signers and credential providers.
-#[derive(Clone)]
-pub struct TimerClock(pub Arc<dyn aliyun_ai_transport::retry::Timer>);
-
-impl fmt::Debug for TimerClock {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("TimerClock").finish_non_exhaustive()
-    }
-}
-
-impl Clock for TimerClock {
-    fn now(&self) -> SystemTime {
-        self.0.system_time()
-    }
-}
-
-/// A clock stopped at one instant (tests, vectors).
-#[derive(Debug, Clone, Copy)]
-pub struct FixedClock(pub SystemTime);
-
-impl Clock for FixedClock {
-    fn now(&self) -> SystemTime {
-        self.0
-    }
-}
+// Injected nonces (time is core's `Timer`)
 
 /// Where signature nonces come from. Each request needs a fresh one: the
 /// gateways reject a reused nonce.

@@ -1,6 +1,8 @@
 //! The legacy RPC signature V1, HMAC-SHA1 (`docs/vendor/auth.md`): STS
 //! AssumeRole, and RetailBot when selected.
 
+use aliyun_ai_core::time::Timer;
+use aliyun_ai_transport::retry::TokioTimer;
 use std::fmt;
 use std::sync::Arc;
 
@@ -9,8 +11,8 @@ use base64::Engine as _;
 use http::header::CONTENT_TYPE;
 
 use super::{
-    Clock, NonceSource, RandomNonce, RequestSigner, SignError, SigningKey, SystemClock,
-    canonical_query, hmac_sha1, set_query, wrong_key,
+    NonceSource, RandomNonce, RequestSigner, SignError, SigningKey, canonical_query, hmac_sha1,
+    set_query, wrong_key,
 };
 use crate::credentials::AccessKey;
 use crate::time::format_iso8601;
@@ -41,7 +43,7 @@ pub fn signature_v1(string_to_sign: &str, secret: &str) -> String {
 /// and RetailBot when selected).
 #[derive(Clone)]
 pub struct V1Signer {
-    clock: Arc<dyn Clock>,
+    time: Arc<dyn Timer>,
     nonces: Arc<dyn NonceSource>,
 }
 
@@ -53,14 +55,14 @@ impl fmt::Debug for V1Signer {
 
 impl Default for V1Signer {
     fn default() -> Self {
-        Self::new(Arc::new(SystemClock), Arc::new(RandomNonce))
+        Self::new(Arc::new(TokioTimer), Arc::new(RandomNonce))
     }
 }
 
 impl V1Signer {
-    /// A signer reading `clock` and `nonces`.
-    pub fn new(clock: Arc<dyn Clock>, nonces: Arc<dyn NonceSource>) -> Self {
-        Self { clock, nonces }
+    /// A signer dating requests with `time`'s wall clock, with `nonces`.
+    pub fn new(time: Arc<dyn Timer>, nonces: Arc<dyn NonceSource>) -> Self {
+        Self { time, nonces }
     }
 
     /// Signs `request` in place: adds the common parameters (`Action`,
@@ -75,7 +77,7 @@ impl V1Signer {
         action: &str,
         version: &str,
     ) -> Result<String, SignError> {
-        let timestamp = format_iso8601(self.clock.now());
+        let timestamp = format_iso8601(self.time.system_time());
         let nonce = self.nonces.nonce();
         let mut query: Vec<(String, String)> = decode_form(request.uri().query().unwrap_or(""))
             .map_err(|e| SignError(format!("the query is not valid: {e}")))?;

@@ -1,14 +1,16 @@
 //! Signature V3, `ACS3-HMAC-SHA256`, for ROA and RPC (`docs/vendor/auth.md`).
 
+use aliyun_ai_core::time::Timer;
+use aliyun_ai_transport::retry::TokioTimer;
 use std::fmt;
 use std::sync::Arc;
 
 use http::header::{AUTHORIZATION, CONTENT_TYPE, HOST, HeaderName};
 
 use super::{
-    ALGORITHM_V3, Clock, HeaderSelection, Hex, NonceSource, RandomNonce, RequestSigner, SignError,
-    SigningKey, SystemClock, canonical_headers, canonical_query_from_encoded, header_value,
-    hmac_sha256, host_of, owned_header_value, set_query, sha256_hex_stack, wrong_key,
+    ALGORITHM_V3, HeaderSelection, Hex, NonceSource, RandomNonce, RequestSigner, SignError,
+    SigningKey, canonical_headers, canonical_query_from_encoded, header_value, hmac_sha256,
+    host_of, owned_header_value, set_query, sha256_hex_stack, wrong_key,
 };
 use crate::credentials::AccessKey;
 use crate::time::format_iso8601;
@@ -230,7 +232,7 @@ fn authorization(access_key_id: &str, signed_headers: &str, signature: &str) -> 
 /// Signs requests with V3 `ACS3-HMAC-SHA256`.
 #[derive(Clone)]
 pub struct V3Signer {
-    clock: Arc<dyn Clock>,
+    time: Arc<dyn Timer>,
     nonces: Arc<dyn NonceSource>,
     headers: HeaderSelection,
 }
@@ -245,16 +247,16 @@ impl fmt::Debug for V3Signer {
 
 impl Default for V3Signer {
     fn default() -> Self {
-        Self::new(Arc::new(SystemClock), Arc::new(RandomNonce))
+        Self::new(Arc::new(TokioTimer), Arc::new(RandomNonce))
     }
 }
 
 impl V3Signer {
-    /// A signer reading `clock` and `nonces`, signing the standard headers
+    /// A signer dating requests with `time`'s wall clock, with `nonces`, signing the standard headers
     /// ([`HeaderSelection::standard`]).
-    pub fn new(clock: Arc<dyn Clock>, nonces: Arc<dyn NonceSource>) -> Self {
+    pub fn new(time: Arc<dyn Timer>, nonces: Arc<dyn NonceSource>) -> Self {
         Self {
-            clock,
+            time,
             nonces,
             headers: HeaderSelection::standard(),
         }
@@ -330,7 +332,7 @@ impl V3Signer {
     ) -> Result<(Hex<64>, String), SignError> {
         let host = header_value(host_of(request)?, "the host")?;
         // Built as strings for their headers: each becomes the header's bytes.
-        let date = owned_header_value(format_iso8601(self.clock.now()), "the date")?;
+        let date = owned_header_value(format_iso8601(self.time.system_time()), "the date")?;
         let nonce = owned_header_value(self.nonces.nonce(), "the nonce")?;
         let payload_hash = sha256_hex_stack(request.body());
         let current_query = request.uri().query().unwrap_or("");

@@ -26,7 +26,7 @@ fn context(mock: &MockTransport) -> HttpContext {
     ));
     HttpContext::new(Arc::new(mock.clone()))
         .with_retry(RetryPolicy::disabled())
-        .with_clock(clock)
+        .with_time(clock)
         .with_nonces(Arc::new(FixedNonce("nonce".into())))
 }
 

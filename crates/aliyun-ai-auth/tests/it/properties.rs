@@ -5,10 +5,10 @@ use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
 use aliyun_ai_auth::sign::{
-    FixedClock, FixedNonce, RequestSigner, SigningKey, canonical_query,
-    canonical_query_from_encoded,
+    FixedNonce, RequestSigner, SigningKey, canonical_query, canonical_query_from_encoded,
 };
 use aliyun_ai_auth::{AccessKey, V3Signer};
+use aliyun_ai_core::time::ManualTimer;
 use aliyun_ai_transport::bytes::Bytes;
 use aliyun_ai_transport::http;
 use proptest::prelude::*;
@@ -100,7 +100,7 @@ proptest! {
             None => AccessKey::new("id", "secret"),
         };
         let signer = V3Signer::new(
-            Arc::new(FixedClock(UNIX_EPOCH + Duration::from_secs(seconds))),
+            Arc::new(ManualTimer::at(UNIX_EPOCH + Duration::from_secs(seconds))),
             Arc::new(FixedNonce("nonce".into())),
         );
         let mut kept = request.clone();

@@ -33,7 +33,7 @@ fn now() -> SystemTime {
 fn context(mock: &MockTransport, clock: &Arc<TestClock>) -> HttpContext {
     HttpContext::new(Arc::new(mock.clone()))
         .with_retry(RetryPolicy::disabled())
-        .with_clock(clock.clone())
+        .with_time(clock.clone())
         .with_nonces(Arc::new(FixedNonce("nonce".into())))
 }
 

@@ -6,11 +6,12 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use aliyun_ai_auth::env::MapEnvironment;
 use aliyun_ai_auth::provider::{AssumeRoleProvider, EnvNames, TemporaryTokenProvider};
-use aliyun_ai_auth::sign::{FixedClock, FixedNonce, V1Signer};
+use aliyun_ai_auth::sign::{FixedNonce, V1Signer};
 use aliyun_ai_auth::{
     AccessKey, AccessKeyProvider, ApiKey, ApiKeyProvider, DefaultChain, EnvProvider, HttpContext,
     Secret, V3Signer, apply_bearer,
 };
+use aliyun_ai_core::time::ManualTimer;
 use aliyun_ai_transport::RetryPolicy;
 use aliyun_ai_transport::bytes::Bytes;
 use aliyun_ai_transport::http;
@@ -63,7 +64,7 @@ fn credential_types_show_the_id_and_never_the_secret() {
 #[test]
 fn signatures_and_signed_headers_stay_out_of_debug_output() {
     let signer = V3Signer::new(
-        Arc::new(FixedClock(UNIX_EPOCH)),
+        Arc::new(ManualTimer::at(UNIX_EPOCH)),
         Arc::new(FixedNonce("n".into())),
     );
     let mut request =

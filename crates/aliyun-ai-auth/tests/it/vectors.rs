@@ -10,11 +10,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use aliyun_ai_auth::sign::{
-    FixedClock, FixedNonce, canonical_query, compute_v3, encode_path, signature_v1,
-    string_to_sign_v1,
+    FixedNonce, canonical_query, compute_v3, encode_path, signature_v1, string_to_sign_v1,
 };
 use aliyun_ai_auth::time::parse_iso8601;
 use aliyun_ai_auth::{AccessKey, V3Signer, encoding::percent_encode};
+use aliyun_ai_core::time::ManualTimer;
 use aliyun_ai_transport::bytes::Bytes;
 use aliyun_ai_transport::http;
 use serde_json::json;
@@ -37,7 +37,9 @@ const WORKED_SIGNATURE: &str = "06563a9e1b43f5dfe96b81484da74bceab24a1d853912eee
 /// query arrives unsorted; the signer sends the canonical order it signed.
 fn worked_example() -> (V3Signer, http::Request<Bytes>, AccessKey) {
     let signer = V3Signer::new(
-        Arc::new(FixedClock(parse_iso8601("2023-10-26T10:22:32Z").unwrap())),
+        Arc::new(ManualTimer::at(
+            parse_iso8601("2023-10-26T10:22:32Z").unwrap(),
+        )),
         Arc::new(FixedNonce("3156853299f313e23d1673dc12e1703d".into())),
     );
     let request = http::Request::post(

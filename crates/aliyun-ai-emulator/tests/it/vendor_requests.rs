@@ -20,7 +20,7 @@ use aliyun_ai::dianjin::RecognizeIntentionResponse;
 use aliyun_ai::retailbot::RecognizeMessageResponse;
 use aliyun_ai::tingwu::GetTaskResponse;
 use aliyun_ai::transport::sse::SseDecoder;
-use aliyun_ai_emulator::{Credentials, Emulator, EmulatorConfig, FixedClock};
+use aliyun_ai_emulator::{Credentials, Emulator, EmulatorConfig, ManualTimer};
 use raw::{RawResponse, replace_once, request_body, request_header, send};
 use serde::de::DeserializeOwned;
 use serde_json::json;
@@ -51,7 +51,7 @@ async fn emulator_for(raw: &[u8]) -> Emulator {
         .with_stream_event_delay(Duration::from_millis(1));
     if let Some(date) = request_header(raw, "x-acs-date") {
         let instant = parse_iso8601(&date).expect("a vendor date");
-        config = config.with_clock(Arc::new(FixedClock(instant)));
+        config = config.with_time(Arc::new(ManualTimer::at(instant)));
     }
     let emulator = Emulator::start_with(config).await.expect("emulator");
     emulator
@@ -264,7 +264,9 @@ async fn a_clock_more_than_15_minutes_away_refuses_the_capture() {
     let emulator = Emulator::start_with(
         EmulatorConfig::default()
             .with_credentials(capture_credentials())
-            .with_clock(Arc::new(FixedClock(date + Duration::from_secs(16 * 60)))),
+            .with_time(Arc::new(ManualTimer::at(
+                date + Duration::from_secs(16 * 60),
+            ))),
     )
     .await
     .unwrap();

@@ -13,10 +13,11 @@ use std::time::Duration;
 use aliyun_ai::AccessKey;
 use aliyun_ai::auth::V1Signer;
 use aliyun_ai::auth::sign::{
-    HeaderSelection, RandomNonce, SystemClock, V3Signer, sha256_hex, string_to_sign_v1,
+    HeaderSelection, RandomNonce, V3Signer, sha256_hex, string_to_sign_v1,
 };
 use aliyun_ai::contactcenterai::{AnalyzeConversationResponse, GetTaskResultResponse};
 use aliyun_ai::retailbot::RecognizeMessageResponse;
+use aliyun_ai::time::TokioTimer;
 use aliyun_ai::transport::bytes::Bytes;
 use aliyun_ai::transport::http;
 use aliyun_ai_emulator::{Credentials, Emulator, EmulatorConfig, StsCredentials};
@@ -50,7 +51,7 @@ fn key(emulator: &Emulator) -> AccessKey {
 }
 
 fn v3(selection: HeaderSelection) -> V3Signer {
-    V3Signer::new(Arc::new(SystemClock), Arc::new(RandomNonce)).with_signed_headers(selection)
+    V3Signer::new(Arc::new(TokioTimer), Arc::new(RandomNonce)).with_signed_headers(selection)
 }
 
 fn vendor_like() -> HeaderSelection {

@@ -4,9 +4,10 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use aliyun_ai_core::time::ManualTimer;
 use aliyun_ai_transport::bytes::Bytes;
 use aliyun_ai_transport::mock::{MockResponse, MockTransport};
-use aliyun_ai_transport::retry::{ErrorCodes, ManualTimer, attempts};
+use aliyun_ai_transport::retry::{ErrorCodes, attempts};
 use aliyun_ai_transport::{HttpRequest, RetryPolicy, TransportError, TransportErrorKind, http};
 
 fn policy(timer: &Arc<ManualTimer>) -> RetryPolicy {
@@ -273,7 +274,7 @@ async fn a_disabled_policy_makes_one_attempt() {
 
 #[test]
 fn a_manual_timer_moves_its_wall_clock_with_its_sleeps() {
-    use aliyun_ai_transport::retry::{ManualTimer, Timer};
+    use aliyun_ai_core::time::{ManualTimer, Timer};
     use std::time::{Duration, SystemTime, UNIX_EPOCH};
     let start = UNIX_EPOCH + Duration::from_secs(1_700_000_000);
     let timer = ManualTimer::at(start);

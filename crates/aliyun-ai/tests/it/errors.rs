@@ -332,7 +332,7 @@ async fn throttling_then_success_is_retried_to_success() {
             )
         }
     }
-    let timer = std::sync::Arc::new(aliyun_ai::transport::retry::ManualTimer::new());
+    let timer = std::sync::Arc::new(aliyun_ai::time::ManualTimer::new());
     let config = aliyun_ai::Config::builder()
         .transport(std::sync::Arc::new(mock.clone()))
         .access_key(aliyun_ai::AccessKey::new("LTAI-test-id", common::SECRET))
@@ -579,9 +579,8 @@ async fn a_retry_signs_with_the_credentials_current_at_its_attempt() {
         .transport(std::sync::Arc::new(mock.clone()))
         .access_key_provider(std::sync::Arc::new(RotatingKeys::default()))
         .retry_policy(
-            aliyun_ai::RetryPolicy::default().with_timer(std::sync::Arc::new(
-                aliyun_ai::transport::retry::ManualTimer::new(),
-            )),
+            aliyun_ai::RetryPolicy::default()
+                .with_timer(std::sync::Arc::new(aliyun_ai::time::ManualTimer::new())),
         )
         .build()
         .unwrap();

@@ -11,15 +11,17 @@
 //!   instead of hanging.
 
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 use aliyun_ai::auth::provider::EcsRoleProvider;
-use aliyun_ai::auth::sign::Clock;
 use aliyun_ai::auth::time::format_iso8601;
 use aliyun_ai::auth::{CredentialsErrorKind, HttpContext};
 use aliyun_ai::dianjin::GetLibraryListRequest;
 use aliyun_ai::mock::{MockResponse, MockTransport};
+use aliyun_ai::time::Timer;
 use aliyun_ai::{Client, Config, ErrorKind, RetryPolicy};
 use aliyun_ai_core::server::ServerOperation;
 use aliyun_ai_emulator::{Credentials, Emulator, EmulatorConfig, StsCredentials};
@@ -33,8 +35,16 @@ impl TestClock {
     }
 }
 
-impl Clock for TestClock {
-    fn now(&self) -> SystemTime {
+impl Timer for TestClock {
+    fn now(&self) -> Instant {
+        Instant::now()
+    }
+
+    fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> {
+        Box::pin(tokio::time::sleep(duration))
+    }
+
+    fn system_time(&self) -> SystemTime {
         *self.0.lock().unwrap()
     }
 }
@@ -90,8 +100,8 @@ async fn rig() -> (Emulator, Rig) {
                             "AccessKeyId": format!("STS.{n}"),
                             "AccessKeySecret": format!("sts-secret-{n}"),
                             "SecurityToken": format!("sts-token-{n}"),
-                            "Expiration": format_iso8601(clock.now() + LIFETIME),
-                            "LastUpdated": format_iso8601(clock.now()),
+                            "Expiration": format_iso8601(clock.system_time() + LIFETIME),
+                            "LastUpdated": format_iso8601(clock.system_time()),
                         }),
                     )
                 }
@@ -101,7 +111,7 @@ async fn rig() -> (Emulator, Rig) {
     let provider = EcsRoleProvider::new(
         HttpContext::new(Arc::new(metadata))
             .with_retry(RetryPolicy::disabled())
-            .with_clock(clock.clone()),
+            .with_time(clock.clone()),
     )
     .with_endpoint("http://imds.test")
     .with_role_name("worker")

@@ -701,9 +701,7 @@ async fn a_reused_nonce_and_a_stale_date_are_refused() {
     let an_hour_ago = std::time::SystemTime::now() - Duration::from_secs(3600);
     let stale = Client::new(
         builder(&emulator)
-            .time_source(Arc::new(aliyun_ai::transport::retry::ManualTimer::at(
-                an_hour_ago,
-            )))
+            .time_source(Arc::new(aliyun_ai::time::ManualTimer::at(an_hour_ago)))
             .build()
             .unwrap(),
     );

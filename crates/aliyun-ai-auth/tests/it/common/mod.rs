@@ -1,13 +1,15 @@
 //! Helpers shared by the auth tests.
 #![allow(dead_code)]
 
+use std::future::Future;
 use std::path::{Path, PathBuf};
+use std::pin::Pin;
 use std::sync::Mutex;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
-use aliyun_ai_auth::sign::Clock;
+use aliyun_ai_core::time::Timer;
 
-/// A clock the test moves by hand.
+/// A wall clock the test moves by hand (instants and sleeps are real).
 #[derive(Debug)]
 pub struct TestClock(Mutex<SystemTime>);
 
@@ -21,8 +23,16 @@ impl TestClock {
     }
 }
 
-impl Clock for TestClock {
-    fn now(&self) -> SystemTime {
+impl Timer for TestClock {
+    fn now(&self) -> Instant {
+        Instant::now()
+    }
+
+    fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send>> {
+        Box::pin(tokio::time::sleep(duration))
+    }
+
+    fn system_time(&self) -> SystemTime {
         *self.0.lock().unwrap()
     }
 }

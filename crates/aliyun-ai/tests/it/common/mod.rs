@@ -7,7 +7,7 @@ use std::time::Duration;
 use aliyun_ai::auth::sign::FixedNonce;
 use aliyun_ai::auth::time::parse_iso8601;
 use aliyun_ai::mock::{MockTransport, RecordedRequest};
-use aliyun_ai::transport::retry::ManualTimer;
+use aliyun_ai::time::ManualTimer;
 use aliyun_ai::{AccessKey, ApiKey, Client, Config, RetryPolicy};
 use serde_json::{Value, json};
 

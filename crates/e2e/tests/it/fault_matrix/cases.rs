@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use aliyun_ai::transport::TransportErrorKind;
-use aliyun_ai::transport::retry::ManualTimer;
+use aliyun_ai::time::ManualTimer;
 use aliyun_ai::{AccessKey, ApiKey, Client, Config, ErrorKind, RetryPolicy, SseLimits};
 use aliyun_ai_core::server::ServerOperation;
 use aliyun_ai_emulator::{Emulator, EmulatorConfig, Fault, FaultRule};

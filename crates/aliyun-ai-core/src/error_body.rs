@@ -11,6 +11,12 @@
 //! the request it refused (a query with its `Signature`, a security token, a
 //! `Bearer` key) cannot make an error print them.
 
+/// The headers an answer's request id is in, in the order they are read:
+/// `x-acs-request-id` (POP and DashScope gateways), else `x-request-id` or
+/// `x-dashscope-request-id`.
+pub const REQUEST_ID_HEADERS: &[&str] =
+    &["x-acs-request-id", "x-request-id", "x-dashscope-request-id"];
+
 /// The fields of an error body that a program can act on.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[non_exhaustive]
