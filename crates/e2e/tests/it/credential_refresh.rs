@@ -10,9 +10,9 @@
 //!   with the old credential, and once it has expired they fail promptly
 //!   instead of hanging.
 
-use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
