@@ -124,6 +124,7 @@ async fn answer(call: &Call<'_>) -> Result<Response<Body>, DropConnection> {
         .or_else(|| call.inner.state.take_fault(&call.action));
     let mut truncate = None;
     let mut cut = None;
+    let mut error_after = None;
     match fault {
         Some(Fault::Delay(delay)) => tokio::time::sleep(delay).await,
         Some(Fault::Error { status, code }) => {
@@ -151,6 +152,7 @@ async fn answer(call: &Call<'_>) -> Result<Response<Body>, DropConnection> {
                 &call.request_id,
             ));
         }
+        Some(Fault::ErrorAfterHandling { status, code }) => error_after = Some((status, code)),
         Some(Fault::ResetMidBody) => cut = Some(responders::Cut::Reset),
         Some(Fault::StallMidBody) => cut = Some(responders::Cut::Stall),
         None => {}
@@ -194,6 +196,14 @@ async fn answer(call: &Call<'_>) -> Result<Response<Body>, DropConnection> {
         *state.handled.entry(call.action.clone()).or_default() += 1;
     });
     let response = handlers::dispatch(call, truncate);
+    if let Some((status, code)) = error_after {
+        // The handler's effects stay; its answer never reaches the client.
+        return Ok(call.error(
+            status,
+            &code,
+            &format!("{code} (injected by the emulator after handling the request)"),
+        ));
+    }
     Ok(match cut {
         Some(cut) => responders::cut_halfway(response, cut).await,
         None => response,

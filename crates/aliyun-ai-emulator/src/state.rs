@@ -35,6 +35,15 @@ pub enum Fault {
         /// The body, byte for byte (it need not be UTF-8).
         body: Vec<u8>,
     },
+    /// Handle the request (its effects happen: a create creates), then answer
+    /// this status and the service's error body carrying `code`, as a
+    /// gateway does that gave up waiting for its backend (502, 504).
+    ErrorAfterHandling {
+        /// HTTP status.
+        status: u16,
+        /// The vendor error code.
+        code: String,
+    },
     /// Handle the request (its effects happen), send the headers and the
     /// first half of the body, then reset the connection.
     ResetMidBody,
@@ -58,12 +67,16 @@ pub enum Fault {
 
 impl Fault {
     /// Parses the `x-emulator-fault` header: `error:400:CCAI.Throttling.Qps`,
-    /// `delay:500` (milliseconds), `drop`, `truncate:1`, `reset-body`,
-    /// `stall-body`. (`Respond` and `Flood` are set through a [`FaultRule`].)
+    /// `error-after:502:BadGateway` (after handling), `delay:500`
+    /// (milliseconds), `drop`, `truncate:1`, `reset-body`, `stall-body`. (`Respond` and `Flood` are set through a [`FaultRule`].)
     pub fn parse(text: &str) -> Option<Fault> {
         let mut parts = text.trim().splitn(3, ':');
         match parts.next()? {
             "error" => Some(Fault::Error {
+                status: parts.next()?.parse().ok()?,
+                code: parts.next()?.to_owned(),
+            }),
+            "error-after" => Some(Fault::ErrorAfterHandling {
                 status: parts.next()?.parse().ok()?,
                 code: parts.next()?.to_owned(),
             }),

@@ -125,7 +125,12 @@ impl TransportError {
 
 impl fmt::Display for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.kind, self.message)
+        // "could not connect", not "could not connect: could not connect".
+        if self.message.starts_with(&self.kind.to_string()) {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "{}: {}", self.kind, self.message)
+        }
     }
 }
 

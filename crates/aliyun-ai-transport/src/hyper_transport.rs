@@ -7,7 +7,6 @@
 //! settings. Use the reqwest transport where you need those.
 
 use std::fmt;
-use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -25,6 +24,7 @@ use hyper_util::rt::{TokioExecutor, TokioTimer};
 
 use crate::body::HttpBody;
 use crate::error::{BrokenConnection, TransportError, broken_connection};
+use crate::idle::IdleTimeout;
 use crate::settings::{ClientSettings, client_settings_methods};
 use crate::transport::{HttpRequest, HttpResponse, HttpTransport, UploadRequest};
 
@@ -132,12 +132,7 @@ impl HyperTransport {
         }
         .map_err(convert)?;
         let (parts, body) = response.into_parts();
-        let body = HttpBody::from_stream(Frames {
-            body,
-            idle: self.read_idle_timeout,
-            sleep: None,
-            armed: false,
-        });
+        let body = HttpBody::from_stream(IdleTimeout::new(Frames { body }, self.read_idle_timeout));
         Ok(http::Response::from_parts(parts, body))
     }
 }
@@ -184,26 +179,19 @@ impl Stream for UploadFrames {
     }
 }
 
-/// A response body's data frames as a stream of chunks, each within the
-/// idle timeout of the one before.
+/// A response body's data frames as a stream of chunks (the idle timeout
+/// wraps it: [`IdleTimeout`]).
 struct Frames {
     body: hyper::body::Incoming,
-    idle: Option<Duration>,
-    /// The idle deadline: made once, re-armed when a wait starts.
-    sleep: Option<Pin<Box<tokio::time::Sleep>>>,
-    /// Whether `sleep` counts the current wait (a frame disarms it).
-    armed: bool,
 }
 
 impl Stream for Frames {
     type Item = Result<Bytes, TransportError>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let this = &mut *self;
         loop {
-            match Pin::new(&mut this.body).poll_frame(cx) {
-                Poll::Ready(Some(Ok(frame))) => {
-                    this.armed = false;
+            match std::task::ready!(Pin::new(&mut self.body).poll_frame(cx)) {
+                Some(Ok(frame)) => {
                     // Trailers carry nothing the SDK reads.
                     if let Ok(data) = frame.into_data() {
                         if !data.is_empty() {
@@ -211,41 +199,13 @@ impl Stream for Frames {
                         }
                     }
                 }
-                Poll::Ready(Some(Err(error))) => {
-                    this.armed = false;
+                Some(Err(error)) => {
                     return Poll::Ready(Some(Err(TransportError::body(
                         "the response body failed",
                     )
                     .with_source(error))));
                 }
-                Poll::Ready(None) => {
-                    this.armed = false;
-                    return Poll::Ready(None);
-                }
-                Poll::Pending => {
-                    let Some(idle) = this.idle else {
-                        return Poll::Pending;
-                    };
-                    let sleep = match &mut this.sleep {
-                        Some(sleep) => {
-                            if !this.armed {
-                                sleep.as_mut().reset(tokio::time::Instant::now() + idle);
-                            }
-                            sleep
-                        }
-                        None => this.sleep.insert(Box::pin(tokio::time::sleep(idle))),
-                    };
-                    this.armed = true;
-                    return match sleep.as_mut().poll(cx) {
-                        Poll::Ready(()) => {
-                            this.armed = false;
-                            Poll::Ready(Some(Err(TransportError::timeout(
-                                "no data arrived within the read idle timeout",
-                            ))))
-                        }
-                        Poll::Pending => Poll::Pending,
-                    };
-                }
+                None => return Poll::Ready(None),
             }
         }
     }

@@ -27,6 +27,8 @@ mod body;
 mod error;
 #[cfg(feature = "hyper")]
 mod hyper_transport;
+#[cfg(any(feature = "reqwest", feature = "hyper"))]
+mod idle;
 #[cfg(feature = "mock")]
 pub mod mock;
 #[cfg(feature = "reqwest")]

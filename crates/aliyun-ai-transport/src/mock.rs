@@ -1,6 +1,11 @@
 //! [`MockTransport`]: canned responses and faults for tests, recording every
 //! request. Made for downstream test suites, not only the SDK's own.
 //!
+//! Each request takes the next queued answer. A retry is a request too: with
+//! a retrying policy, a queued throttling or 5xx answer is retried and the
+//! retry finds the queue empty (its error says so). Give the code under test
+//! `RetryPolicy::disabled()` unless the test is about retries.
+//!
 //! ```
 //! use std::sync::Arc;
 //! use aliyun_ai_transport::mock::{MockResponse, MockTransport};
@@ -394,22 +399,28 @@ impl HttpTransport for MockTransport {
             headers: parts.headers,
             body,
         });
-        let answer = {
+        let (answer, number) = {
             let mut state = self.lock();
             state.requests.push(Arc::clone(&recorded));
-            match &mut state.responder {
+            let number = state.requests.len();
+            let answer = match &mut state.responder {
                 Responder::Queue(queue) => queue.pop_front(),
                 Responder::Handler(handler) => {
                     let handler = Arc::clone(handler);
                     drop(state);
                     Some(handler(&recorded))
                 }
-            }
+            };
+            (answer, number)
         };
         match answer {
             Some(answer) => answer.into_response(),
+            // Most often a retry the test did not expect: the retry policy
+            // re-sent a call whose queued answer it read as retryable.
             None => Err(TransportError::other(format!(
-                "MockTransport has no response queued for {} {}",
+                "MockTransport has no response queued for {} {} (request {number} it received; \
+                 a retry needs one answer queued per attempt: build the client under test \
+                 with RetryPolicy::disabled() unless the test is about retries)",
                 recorded.method,
                 recorded.uri.path()
             ))),

@@ -12,6 +12,7 @@ use futures_core::Stream;
 
 use crate::body::HttpBody;
 use crate::error::{BrokenConnection, TransportError, broken_connection};
+use crate::idle::IdleTimeout;
 use crate::settings::{ClientSettings, client_settings_methods};
 use crate::transport::{HttpRequest, HttpResponse, HttpTransport, UploadRequest};
 
@@ -53,9 +54,9 @@ impl ReqwestTransportBuilder {
             // The SDK decides about redirects itself (an error, not a silent
             // re-send of a signed request elsewhere).
             .redirect(reqwest::redirect::Policy::none());
-        if let Some(idle) = settings.read_idle_timeout {
-            builder = builder.read_timeout(idle);
-        }
+        // The read-idle timeout is this crate's (`IdleTimeout`), not
+        // reqwest's `read_timeout`, whose timer starts at send and so also
+        // capped the wait for the headers.
         if !self.use_env_proxy {
             builder = builder.no_proxy();
         }
@@ -65,6 +66,7 @@ impl ReqwestTransportBuilder {
         Ok(ReqwestTransport {
             client,
             request_timeout: settings.request_timeout,
+            read_idle_timeout: settings.read_idle_timeout,
         })
     }
 }
@@ -74,12 +76,14 @@ impl ReqwestTransportBuilder {
 pub struct ReqwestTransport {
     client: reqwest::Client,
     request_timeout: Option<Duration>,
+    read_idle_timeout: Option<Duration>,
 }
 
 impl fmt::Debug for ReqwestTransport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ReqwestTransport")
             .field("request_timeout", &self.request_timeout)
+            .field("read_idle_timeout", &self.read_idle_timeout)
             .finish_non_exhaustive()
     }
 }
@@ -105,6 +109,7 @@ impl ReqwestTransport {
         Self {
             client,
             request_timeout: None,
+            read_idle_timeout: None,
         }
     }
 }
@@ -167,7 +172,7 @@ impl HttpTransport for ReqwestTransport {
             None => sending.await,
         }
         .map_err(|e| convert(e, false))?;
-        into_response(response)
+        into_response(response, self.read_idle_timeout)
     }
 
     async fn send_upload(&self, request: UploadRequest) -> Result<HttpResponse, TransportError> {
@@ -186,12 +191,15 @@ impl HttpTransport for ReqwestTransport {
             .execute(request)
             .await
             .map_err(|e| convert(e, false))?;
-        into_response(response)
+        into_response(response, self.read_idle_timeout)
     }
 }
 
 /// The `http` form of a reqwest response, its body streamed.
-fn into_response(response: reqwest::Response) -> Result<HttpResponse, TransportError> {
+fn into_response(
+    response: reqwest::Response,
+    read_idle_timeout: Option<Duration>,
+) -> Result<HttpResponse, TransportError> {
     let mut builder = http::Response::builder()
         .status(response.status())
         .version(response.version());
@@ -203,7 +211,10 @@ fn into_response(response: reqwest::Response) -> Result<HttpResponse, TransportE
                 .map(|(k, v)| (k.clone(), v.clone())),
         );
     }
-    let body = HttpBody::from_stream(BodyStream(Box::pin(response.bytes_stream())));
+    let body = HttpBody::from_stream(IdleTimeout::new(
+        BodyStream(Box::pin(response.bytes_stream())),
+        read_idle_timeout,
+    ));
     builder
         .body(body)
         .map_err(|e| TransportError::other("could not build the response").with_source(e))

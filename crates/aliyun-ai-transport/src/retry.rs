@@ -56,8 +56,17 @@ impl ErrorCodes for NoErrorCodes {
     }
 }
 
-/// HTTP statuses retried whatever the body says (unless the code is permanent).
+/// HTTP statuses retried for idempotent operations whatever the body says
+/// (unless the code is permanent).
 pub const RETRYABLE_STATUSES: &[u16] = &[429, 500, 502, 503, 504];
+
+/// HTTP statuses that prove the request was refused before it was processed,
+/// the only ones retried for non-idempotent operations (with the service's
+/// throttling codes and a positive `x-acs-retry-after`). A 500, 502, 503 or
+/// 504 does not prove it: a gateway that gave up waiting for the backend
+/// answers 502/504 after a CreateTask ran, and a retry would create a
+/// duplicate (`docs/RELIABILITY.md`, "Retries").
+pub const REFUSAL_STATUSES: &[u16] = &[429];
 
 // ---------------------------------------------------------------------------
 // Time
@@ -115,10 +124,12 @@ pub trait RetryClassifier: Send + Sync {
     fn classify(&self, outcome: &AttemptOutcome<'_>, idempotent: bool) -> RetryDecision;
 }
 
-/// The vendor SDKs' rules: retry connect errors; timeouts and broken bodies
-/// only for idempotent calls; HTTP 429, 500, 502, 503 and 504; the service's
-/// throttling codes ([`ErrorCodes`]) whatever the status; a positive
-/// `x-acs-retry-after`. Never its permanent codes nor any other 4xx.
+/// The rules: retry connect errors, the service's throttling codes
+/// ([`ErrorCodes`]) whatever the status, a positive `x-acs-retry-after`, and
+/// HTTP 429; for idempotent calls only, also timeouts, broken bodies and HTTP
+/// 500, 502, 503 and 504 ([`RETRYABLE_STATUSES`]), which do not prove the
+/// request was not processed. Never the service's permanent codes nor any
+/// other 4xx.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DefaultClassifier;
 
@@ -141,7 +152,12 @@ impl RetryClassifier for DefaultClassifier {
                     Some(code) if codes.is_permanent(code) => false,
                     Some(code) if codes.is_throttling(code) => true,
                     _ => {
-                        RETRYABLE_STATUSES.contains(&status.as_u16())
+                        let statuses = if idempotent {
+                            RETRYABLE_STATUSES
+                        } else {
+                            REFUSAL_STATUSES
+                        };
+                        statuses.contains(&status.as_u16())
                             || acs_retry_after(headers).is_some_and(|d| !d.is_zero())
                     }
                 }
@@ -228,17 +244,25 @@ pub fn attempts(response: &HttpResponse) -> u32 {
 /// A transport failure after the retry budget was spent (or a failure that
 /// is not retried), with the number of attempts made.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct RetryError {
     /// The last attempt's error.
     pub error: TransportError,
     /// How many attempts were made.
     pub attempts: u32,
+    /// What the attempt before the last one met, which made it retry
+    /// (`HTTP 400 Throttling.User`, `could not connect`...), if any.
+    pub retried_on: Option<String>,
 }
 
 impl fmt::Display for RetryError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.attempts > 1 {
-            write!(f, "{} (after {} attempts)", self.error, self.attempts)
+            write!(f, "{} (after {} attempts", self.error, self.attempts)?;
+            if let Some(reason) = &self.retried_on {
+                write!(f, "; attempt {} was retried on {reason}", self.attempts - 1)?;
+            }
+            f.write_str(")")
         } else {
             fmt::Display::fmt(&self.error, f)
         }
@@ -348,10 +372,10 @@ impl RetryPolicy {
         self
     }
 
-    /// Opts in to retrying timeouts and broken answers of non-idempotent
-    /// operations too (CreateTask, CreateVocab...), which by default are
-    /// reported instead: the first request may have been processed, so a
-    /// retry may create a duplicate. Turn it on only where a duplicate is
+    /// Opts in to retrying timeouts, broken answers and HTTP 500/502/503/504
+    /// of non-idempotent operations too (CreateTask, CreateVocab...), which
+    /// by default are reported instead: the first request may have been
+    /// processed, so a retry may create a duplicate. Turn it on only where a duplicate is
     /// harmless to you.
     pub fn with_non_idempotent_retries(mut self, yes: bool) -> Self {
         self.retry_non_idempotent = yes;
@@ -464,11 +488,13 @@ impl RetryPolicy {
         let idempotent = idempotent || self.retry_non_idempotent;
         let started = self.timer.now();
         let mut attempt = 0;
+        let mut retried_on: Option<String> = None;
         loop {
             attempt += 1;
             let request = make_request(attempt).await.map_err(|error| RetryError {
                 error,
                 attempts: attempt,
+                retried_on: retried_on.clone(),
             })?;
             let span = tracing::info_span!(
                 "aliyun_ai.http",
@@ -532,6 +558,7 @@ impl RetryPolicy {
                 Err(error) => Err(RetryError {
                     error,
                     attempts: attempt,
+                    retried_on: retried_on.clone(),
                 }),
             };
             if decision == RetryDecision::DontRetry || attempt >= self.max_attempts {
@@ -545,6 +572,7 @@ impl RetryPolicy {
             if elapsed + delay > self.max_elapsed {
                 return give_up(result);
             }
+            retried_on = Some(describe(&result));
             span.in_scope(|| {
                 tracing::debug!(
                     delay_ms = delay.as_millis() as u64,
@@ -567,6 +595,24 @@ async fn buffer_error_body(response: HttpResponse) -> Result<HttpResponse, Trans
         .await
         .map_err(|e| e.with_request_id(response_request_id(&parts.headers).map(str::to_owned)))?;
     Ok(HttpResponse::from_parts(parts, HttpBody::full(bytes)))
+}
+
+/// What an attempt met, for the error of the one after it: the status and
+/// the vendor's code, or the transport failure.
+fn describe(result: &Result<HttpResponse, TransportError>) -> String {
+    match result {
+        Ok(response) => {
+            let code = response
+                .body()
+                .as_bytes()
+                .and_then(|body| ErrorBody::parse(body).code);
+            match code {
+                Some(code) => format!("HTTP {} `{code}`", response.status().as_u16()),
+                None => format!("HTTP {}", response.status().as_u16()),
+            }
+        }
+        Err(error) => error.to_string(),
+    }
 }
 
 /// Reads a successful response's whole body (at most `limit` bytes).
@@ -622,6 +668,10 @@ mod tests {
     }
 
     fn decide(status: u16, body: &str) -> RetryDecision {
+        decide_for(status, body, false)
+    }
+
+    fn decide_for(status: u16, body: &str, idempotent: bool) -> RetryDecision {
         let (status, headers, body) = response(status, body);
         DefaultClassifier.classify(
             &AttemptOutcome::Response {
@@ -630,14 +680,30 @@ mod tests {
                 body: &body,
                 codes: &TestCodes,
             },
-            false,
+            idempotent,
         )
+    }
+
+    #[test]
+    fn a_5xx_is_retried_only_where_a_duplicate_is_harmless() {
+        use RetryDecision::*;
+        for status in [500, 502, 503, 504] {
+            // The backend may have run a create before the gateway gave up.
+            assert_eq!(decide_for(status, "", false), DontRetry, "{status}");
+            assert_eq!(decide_for(status, "", true), Retry, "{status}");
+        }
+        // 429 and throttling codes prove a refusal: retried either way.
+        assert_eq!(decide_for(429, "", false), Retry);
+        assert_eq!(
+            decide_for(503, r#"{"code":"Throttling.RateQuota"}"#, false),
+            Retry
+        );
     }
 
     #[test]
     fn default_classifier_follows_the_vendor_rules() {
         use RetryDecision::*;
-        assert_eq!(decide(503, ""), Retry);
+        assert_eq!(decide_for(503, "", true), Retry);
         assert_eq!(decide(429, r#"{"code":"Throttling.RateQuota"}"#), Retry);
         assert_eq!(
             decide(429, r#"{"code":"Throttling.AllocationQuota"}"#),

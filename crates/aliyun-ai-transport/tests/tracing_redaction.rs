@@ -47,7 +47,7 @@ fn spans_record_the_attempt_but_no_secret() {
             .unwrap();
         runtime.block_on(async {
             policy
-                .send(&mock, false, |_| {
+                .send(&mock, true, |_| {
                     Ok(http::Request::post(
                         "https://retailbot.aliyuncs.com/?Signature=TOP-SECRET-SIGNATURE&SecurityToken=STS-TOKEN-VALUE",
                     )

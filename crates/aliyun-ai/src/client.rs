@@ -8,6 +8,7 @@ use aliyun_ai_auth::sign::canonical_query;
 use aliyun_ai_auth::sign::{BearerSigner, RequestSigner, SigningKey};
 use aliyun_ai_auth::{AccessKey, ApiKey, V1Signer, V3Signer};
 use aliyun_ai_core::error_body::ErrorBody;
+use aliyun_ai_core::time::Timer as _;
 use aliyun_ai_core::{AuthScheme, Operation, OperationInfo, Style};
 use aliyun_ai_transport::retry::attempts;
 use aliyun_ai_transport::{HttpRequest, HttpResponse, TransportError, http};
@@ -106,8 +107,10 @@ impl Client {
     }
 
     /// The same client with a deadline for each whole call made through it,
-    /// retries included; a call past it ends with a timeout error
-    /// ([`Error::is_timeout`]). Read on the config's time source.
+    /// retries included, in place of the config's
+    /// ([`ConfigBuilder::call_timeout`](crate::ConfigBuilder::call_timeout),
+    /// two minutes by default); a call past it ends with a timeout error
+    /// ([`Error::is_timeout`]). It runs on real time.
     pub fn with_call_timeout(&self, timeout: Duration) -> Self {
         let mut config = (*self.config).clone();
         config.settings.call_timeout = Some(timeout);
@@ -117,21 +120,32 @@ impl Client {
     /// Runs `call` within the call timeout, if one is set.
     async fn within_deadline<T>(
         &self,
+        info: &OperationInfo,
         call: impl std::future::Future<Output = Result<T, Error>>,
     ) -> Result<T, Error> {
         let Some(timeout) = self.config.settings.call_timeout else {
             return call.await;
         };
-        let sleep = self.config.time.sleep(timeout);
+        // Real time, not the config's time source: the deadline bounds real
+        // I/O, and a test's `ManualTimer` returns from every sleep at once.
+        let sleep = aliyun_ai_transport::retry::TokioTimer.sleep(timeout);
         futures_util::pin_mut!(call);
         match futures_util::future::select(call, sleep).await {
             futures_util::future::Either::Left((result, _)) => result,
-            futures_util::future::Either::Right(((), _)) => Err(Error::transport(
-                aliyun_ai_transport::TransportError::timeout(format!(
-                    "the call did not finish within {timeout:?}"
-                )),
-                0,
-            )),
+            futures_util::future::Either::Right(((), _)) => {
+                let host = self
+                    .config
+                    .endpoint(info.service)
+                    .map(|endpoint| crate::endpoint::host_of(endpoint.authority()).to_owned())
+                    .unwrap_or_default();
+                Err(Error::transport(
+                    aliyun_ai_transport::TransportError::timeout(format!(
+                        "the call did not finish within {timeout:?}"
+                    )),
+                    0,
+                )
+                .in_call(info, &host))
+            }
         }
     }
 
@@ -241,7 +255,8 @@ impl Client {
         let body = operation.body()?;
         let content_type = body.content_type();
         let body = Bytes::from(body.into_bytes());
-        let url = request_uri(self.config.endpoint(info.service)?, operation)?;
+        let endpoint = self.config.endpoint(info.service)?;
+        let url = request_uri(endpoint, operation)?;
         // The first attempt's credentials: a failure to get them is this
         // call's error, typed as such.
         let first = self.credentials(info).await?;
@@ -277,7 +292,9 @@ impl Client {
                 make_request,
             )
             .await
-            .map_err(|e| Error::transport(e.error, e.attempts))?;
+            .map_err(|e| {
+                Error::retried(e).in_call(info, crate::endpoint::host_of(endpoint.authority()))
+            })?;
         if !response.status().is_success() {
             return Err(service_error(response).await.classified(info.service));
         }
@@ -305,7 +322,7 @@ impl Client {
         }
         let span = operation_span(O::INFO, false);
         let result = self
-            .within_deadline(async {
+            .within_deadline(O::INFO, async {
                 let response = self.send(operation, false).await?;
                 let request_id = header_request_id(&response);
                 let attempts = attempts(&response);
@@ -359,7 +376,7 @@ impl Client {
         }
         let span = operation_span(info, true);
         let sent = self
-            .within_deadline(self.send(operation, true))
+            .within_deadline(info, self.send(operation, true))
             .instrument(span.clone())
             .await;
         record_outcome(&span, &sent);

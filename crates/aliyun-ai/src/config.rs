@@ -105,9 +105,19 @@ pub(crate) struct Settings {
     pub(crate) response_size_limit: usize,
     pub(crate) sse_limits: SseLimits,
     pub(crate) nonces: Arc<dyn NonceSource>,
-    /// A deadline for a whole call, retries included (`Client::with_call_timeout`).
+    /// A deadline for a whole call, retries included
+    /// (`ConfigBuilder::call_timeout`, `Client::with_call_timeout`).
     pub(crate) call_timeout: Option<Duration>,
 }
+
+/// The default deadline of a whole non-streaming call, retries included:
+/// two minutes. The longest vendor operations answer within the transports'
+/// 60 s request timeout (the DianJin and CCAI generation operations that can
+/// take longer are streamed, and a stream is bounded by its read-idle timeout
+/// instead); two minutes leaves room for one such attempt, its body, and the
+/// retries of fast failures, while a server that trickles a body a byte at a
+/// time (which no idle timeout catches) can no longer hold a call for ever.
+pub const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_secs(120);
 
 impl Default for Settings {
     fn default() -> Self {
@@ -122,7 +132,7 @@ impl Default for Settings {
             response_size_limit: 32 * 1024 * 1024,
             sse_limits: SseLimits::DEFAULT,
             nonces: Arc::new(RandomNonce),
-            call_timeout: None,
+            call_timeout: Some(DEFAULT_CALL_TIMEOUT),
         }
     }
 }
@@ -162,6 +172,11 @@ impl Config {
         Self::builder()
             .from_environment(Arc::new(ProcessEnvironment))
             .build()
+    }
+
+    /// The deadline of each whole call ([`ConfigBuilder::call_timeout`]).
+    pub fn call_timeout(&self) -> Option<Duration> {
+        self.settings.call_timeout
     }
 
     /// The endpoint used for `service` (an operation's `O::INFO.service`).
@@ -335,6 +350,29 @@ impl ConfigBuilder {
     /// The largest Tingwu result file downloaded (default 16 MiB).
     pub fn result_size_limit(mut self, bytes: usize) -> Self {
         self.settings.result_size_limit = bytes;
+        self
+    }
+
+    /// The deadline of each whole call, retries and reading the answer
+    /// included (default [`DEFAULT_CALL_TIMEOUT`], two minutes; `None`: no
+    /// deadline). For a stream it bounds the wait for the first event; the
+    /// events after it are bounded by the transport's read-idle timeout. A
+    /// call past it ends with a timeout error ([`Error::is_timeout`](crate::Error::is_timeout)).
+    /// The deadline runs on real time, not on [`time_source`](Self::time_source):
+    /// a `ManualTimer`'s sleeps return at once, and would end every call that
+    /// waits on a socket. Per call: [`Client::with_call_timeout`](crate::Client::with_call_timeout).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let config = aliyun_ai::Config::builder()
+    ///     .access_key(aliyun_ai::AccessKey::new("id", "secret"))
+    ///     .call_timeout(Some(Duration::from_secs(30)))
+    ///     .build()
+    ///     .unwrap();
+    /// assert_eq!(config.call_timeout(), Some(Duration::from_secs(30)));
+    /// ```
+    pub fn call_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.settings.call_timeout = timeout;
         self
     }
 

@@ -67,6 +67,8 @@ pub struct Error {
 struct Inner {
     message: String,
     attempts: u32,
+    /// What made the attempt before the last one retry (transport errors).
+    retried_on: Option<String>,
     source: Option<Box<dyn StdError + Send + Sync>>,
     payload: Payload,
 }
@@ -105,6 +107,7 @@ impl Error {
             inner: Box::new(Inner {
                 message: message.into(),
                 attempts: 1,
+                retried_on: None,
                 source: None,
                 payload,
             }),
@@ -126,6 +129,25 @@ impl Error {
     pub(crate) fn with_attempts(mut self, attempts: u32) -> Self {
         self.inner.attempts = attempts;
         self
+    }
+
+    /// Names the call a transport error happened in: the product, the
+    /// action and the host (never the path's ids nor the query, where V1
+    /// signatures and tokens travel).
+    pub(crate) fn in_call(mut self, info: &aliyun_ai_core::OperationInfo, host: &str) -> Self {
+        self.inner.message = format!(
+            "{} {} to {host}: {}",
+            info.service.product, info.action, self.inner.message
+        );
+        self
+    }
+
+    /// A transport failure the retry policy gave up on.
+    pub(crate) fn retried(error: aliyun_ai_transport::RetryError) -> Self {
+        let retried_on = error.retried_on;
+        let mut this = Self::transport(error.error, error.attempts);
+        this.inner.retried_on = retried_on;
+        this
     }
 
     pub(crate) fn transport(error: TransportError, attempts: u32) -> Self {
@@ -331,7 +353,15 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.inner.message)?;
         if self.inner.attempts > 1 {
-            write!(f, " (after {} attempts)", self.inner.attempts)?;
+            write!(f, " (after {} attempts", self.inner.attempts)?;
+            if let Some(reason) = &self.inner.retried_on {
+                write!(
+                    f,
+                    "; attempt {} was retried on {reason}",
+                    self.inner.attempts - 1
+                )?;
+            }
+            f.write_str(")")?;
         }
         Ok(())
     }

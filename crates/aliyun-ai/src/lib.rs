@@ -97,7 +97,7 @@ pub mod retailbot;
 pub mod tingwu;
 
 pub use client::Client;
-pub use config::{Config, ConfigBuilder, DashScopeRegion, RpcSignature};
+pub use config::{Config, ConfigBuilder, DEFAULT_CALL_TIMEOUT, DashScopeRegion, RpcSignature};
 pub use endpoint::Endpoint;
 pub use error::{EXCERPT_LIMIT, Error, ErrorKind, ServiceError};
 pub use stream::{EventStream, TextDeltas};
@@ -121,7 +121,11 @@ pub mod time {
 }
 
 /// The mock transport for your tests (feature `mock`): canned answers,
-/// faults, and a record of every request, with no network.
+/// faults, and a record of every request, with no network. Each attempt
+/// takes one queued answer, so build the client under test with
+/// [`RetryPolicy::disabled()`](crate::RetryPolicy::disabled) unless the test
+/// is about retries (then queue one answer per attempt, and a
+/// [`ManualTimer`](crate::time::ManualTimer) makes the backoff instant).
 ///
 /// ```
 /// # #[cfg(feature = "dianjin")]
@@ -151,6 +155,9 @@ pub mod time {
 /// let config = Config::builder()
 ///     .transport(Arc::new(mock.clone()))
 ///     .access_key(AccessKey::new("test-id", "test-secret"))
+///     // One queued answer per request: with the default policy, a queued
+///     // throttling or 5xx answer is retried and the retry finds none.
+///     .retry_policy(aliyun_ai::RetryPolicy::disabled())
 ///     .build()
 ///     .unwrap();
 /// let client = Client::new(config);

@@ -344,8 +344,18 @@ fn classify(
         {
             Ok("not-found (example ids)")
         }
-        // Refused before the handler: retried whatever the operation, so
-        // seen only once the budget is spent.
+        // A 5xx does not prove a non-idempotent call was not processed: it
+        // is reported at once (still retryable at the caller's choice).
+        ErrorKind::Service
+            if !op.idempotent
+                && error.is_retryable()
+                && !error.is_throttling()
+                && error.status().is_some_and(|s| (500..600).contains(&s)) =>
+        {
+            Ok("5xx reported, not re-sent (non-idempotent)")
+        }
+        // Refused before the handler: retried, so seen only once the budget
+        // is spent.
         ErrorKind::Service if error.is_retryable() && error.attempts() == max_attempts => {
             Ok("retryable, budget spent")
         }

@@ -18,6 +18,14 @@ fn transport() -> HyperTransport {
         .unwrap()
 }
 
+fn with_timeouts(request: Duration, idle: Duration) -> HyperTransport {
+    HyperTransport::builder()
+        .request_timeout(Some(request))
+        .read_idle_timeout(Some(idle))
+        .build()
+        .unwrap()
+}
+
 fn with_user_agent_suffix(suffix: &str) -> HyperTransport {
     HyperTransport::builder()
         .user_agent_suffix(suffix)

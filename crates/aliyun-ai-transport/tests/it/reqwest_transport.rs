@@ -19,6 +19,15 @@ fn transport() -> ReqwestTransport {
         .unwrap()
 }
 
+fn with_timeouts(request: Duration, idle: Duration) -> ReqwestTransport {
+    ReqwestTransport::builder()
+        .use_env_proxy(false)
+        .request_timeout(Some(request))
+        .read_idle_timeout(Some(idle))
+        .build()
+        .unwrap()
+}
+
 fn with_user_agent_suffix(suffix: &str) -> ReqwestTransport {
     ReqwestTransport::builder()
         .use_env_proxy(false)

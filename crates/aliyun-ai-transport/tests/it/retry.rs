@@ -32,13 +32,13 @@ impl ErrorCodes for Codes {
     }
 }
 
-/// One call with the service's error vocabulary.
+/// One idempotent call with the service's error vocabulary.
 async fn send_with_codes(
     policy: &RetryPolicy,
     mock: &MockTransport,
 ) -> Result<aliyun_ai_transport::HttpResponse, aliyun_ai_transport::retry::RetryError> {
     policy
-        .send_each_attempt(mock, false, &Codes, None, |attempt| async move {
+        .send_each_attempt(mock, true, &Codes, None, |attempt| async move {
             request(attempt)
         })
         .await
@@ -59,7 +59,7 @@ async fn succeeds_on_the_third_attempt_after_two_503s() {
     mock.push(MockResponse::status(503))
         .push(MockResponse::status(503))
         .push(MockResponse::new(200, "ok"));
-    let response = policy(&timer).send(&mock, false, request).await.unwrap();
+    let response = policy(&timer).send(&mock, true, request).await.unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(attempts(&response), 3);
     assert_eq!(mock.requests().len(), 3);
@@ -175,7 +175,7 @@ async fn an_exhausted_budget_returns_the_last_error_with_the_attempt_count() {
     for _ in 0..3 {
         mock.push(MockResponse::status(502));
     }
-    let response = policy(&timer).send(&mock, false, request).await.unwrap();
+    let response = policy(&timer).send(&mock, true, request).await.unwrap();
     assert_eq!((response.status().as_u16(), attempts(&response)), (502, 3));
 }
 
@@ -227,7 +227,7 @@ async fn every_attempt_builds_a_fresh_request() {
         .push(MockResponse::new(200, "ok"));
     let seen = Mutex::new(Vec::new());
     policy(&timer)
-        .send(&mock, false, |attempt| {
+        .send(&mock, true, |attempt| {
             seen.lock().unwrap().push(attempt);
             Ok(http::Request::post("https://x.example/")
                 .header("x-acs-signature-nonce", format!("nonce-{attempt}"))

@@ -1,5 +1,6 @@
 //! The facade's integration tests, one binary (one link) for all.
 
+mod call_failures;
 mod common;
 mod errors;
 mod operations;

@@ -298,3 +298,34 @@ async fn the_idle_timeout_counts_each_silence_not_the_whole_body() {
         .unwrap();
     assert_eq!(response.into_body().collect().await.unwrap(), "abcd");
 }
+
+#[tokio::test]
+async fn the_idle_timeout_never_caps_the_wait_for_the_headers() {
+    // Request timeout 2 s, read-idle 300 ms, headers after 700 ms: the
+    // answer is the caller's (the request timeout covers time to the
+    // headers; read-idle only silences inside the body). Then a silence of
+    // 700 ms inside the body is the idle timeout.
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        if let Ok((mut socket, _)) = listener.accept().await {
+            let mut buffer = [0u8; 4096];
+            let _ = socket.read(&mut buffer).await;
+            tokio::time::sleep(Duration::from_millis(700)).await;
+            let _ = socket
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 4\r\n\r\nab")
+                .await;
+            tokio::time::sleep(Duration::from_millis(700)).await;
+            let _ = socket.write_all(b"cd").await;
+        }
+    });
+    let transport = super::with_timeouts(Duration::from_secs(2), Duration::from_millis(300));
+    let response = transport
+        .send(get(format!("http://{address}/")))
+        .await
+        .expect("headers within the request timeout");
+    assert_eq!(response.status(), 200);
+    let error = response.into_body().collect().await.unwrap_err();
+    assert_eq!(error.kind(), TransportErrorKind::Timeout, "{error}");
+    assert!(error.to_string().contains("idle"), "{error}");
+}

@@ -261,21 +261,30 @@ async fn status_429_with_retry_after_waits_as_told() {
 }
 
 #[tokio::test]
-async fn server_errors_500_502_503_504_are_retried() {
+async fn server_errors_500_502_503_504_are_retried_for_idempotent_calls_only() {
     let rig = rig().await;
     for status in [500, 502, 503, 504] {
         let code = format!("Injected{status}");
-        for action in [READ, CREATE] {
-            rig.emulator.inject(once(
-                action,
-                Fault::Error {
-                    status,
-                    code: code.clone(),
-                },
-            ));
-        }
+        rig.emulator.inject(once(
+            READ,
+            Fault::Error {
+                status,
+                code: code.clone(),
+            },
+        ));
         read(&rig.client).await.expect("retried to success");
-        create(&rig.client).await.expect("retried to success");
+        // A create's 5xx does not prove it was not processed: reported,
+        // once, and the caller may retry it knowingly.
+        rig.emulator.inject(once(
+            CREATE,
+            Fault::Error {
+                status,
+                code: code.clone(),
+            },
+        ));
+        let error = create(&rig.client).await.expect_err("not retried");
+        assert_eq!((error.status(), error.attempts()), (Some(status), 1));
+        assert!(error.is_retryable(), "{error}");
 
         rig.emulator.inject(FaultRule::for_action(
             READ,
@@ -290,8 +299,41 @@ async fn server_errors_500_502_503_504_are_retried() {
         assert!(error.request_id().is_some_and(|id| id.starts_with("EMU-")));
         rig.emulator.clear_faults();
     }
-    // The 5xx answers came before the handler: four creates, each made once.
-    assert_eq!(rig.emulator.handled(CREATE), 4);
+    // The 5xx answers came before the handler: no create was made.
+    assert_eq!(rig.emulator.handled(CREATE), 0);
+}
+
+#[tokio::test]
+async fn a_gateway_5xx_after_the_create_ran_makes_no_duplicate() {
+    let rig = rig().await;
+    for status in [502, 504] {
+        rig.emulator.inject(once(
+            CREATE,
+            Fault::ErrorAfterHandling {
+                status,
+                code: "GatewayTimeout".into(),
+            },
+        ));
+        let error = create(&rig.client).await.expect_err("reported");
+        assert_eq!((error.status(), error.attempts()), (Some(status), 1));
+    }
+    // Each create ran once, although its answer was a 5xx.
+    assert_eq!(rig.emulator.handled(CREATE), 2);
+    // The opt-in re-sends it, knowing a duplicate may result.
+    let timer = Arc::new(ManualTimer::new());
+    let policy = RetryPolicy::default()
+        .with_timer(timer)
+        .with_non_idempotent_retries(true);
+    let rig = rig_with(|b| b.retry_policy(policy)).await;
+    rig.emulator.inject(once(
+        CREATE,
+        Fault::ErrorAfterHandling {
+            status: 502,
+            code: "BadGateway".into(),
+        },
+    ));
+    create(&rig.client).await.expect("retried to success");
+    assert_eq!(rig.emulator.handled(CREATE), 2);
 }
 
 #[tokio::test]
