@@ -4,6 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use crate::error::CredentialsError;
 use crate::time::format_iso8601;
 
 /// A secret string. Its `Debug` prints `***`; it has no `Display`. Read it
@@ -111,6 +112,67 @@ impl AccessKey {
     pub fn expiration(&self) -> Option<SystemTime> {
         self.expiration
     }
+
+    /// Refuses credentials that cannot be sent as they are, naming the part
+    /// (never its value): an empty or blank id, secret or token; an id with
+    /// whitespace, a control character or one of `,` `=` `;` `"` (it is
+    /// written into `Authorization: ... Credential=<id>,SignedHeaders=...`,
+    /// where `id,SignedHeaders=host` would change what the header says); a
+    /// control character in the secret or the token (a line break copied
+    /// from a file makes every signature wrong). The configuration checks a
+    /// static key when it is set; the client checks each provider's answer
+    /// before signing with it.
+    ///
+    /// ```
+    /// use aliyun_ai_auth::AccessKey;
+    /// assert!(AccessKey::new("LTAI5t-example", "secret").check().is_ok());
+    /// let error = AccessKey::new("id,SignedHeaders=host", "secret").check().unwrap_err();
+    /// assert!(error.to_string().contains("AccessKey id"));
+    /// ```
+    pub fn check(&self) -> Result<(), CredentialsError> {
+        check_text("AccessKey id", &self.id, Forbid::HeaderToken)?;
+        check_text("AccessKey secret", self.secret.expose(), Forbid::Control)?;
+        if let Some(token) = &self.security_token {
+            check_text("security token", token.expose(), Forbid::HeaderToken)?;
+        }
+        Ok(())
+    }
+}
+
+/// What a credential's text may not contain.
+#[derive(Clone, Copy)]
+enum Forbid {
+    /// Control characters only (a value that is hashed, never sent).
+    Control,
+    /// Also whitespace and the delimiters of `Authorization` parameters.
+    HeaderToken,
+}
+
+/// Checks one credential's text; the error names `what`, never the value.
+fn check_text(what: &str, value: &str, forbid: Forbid) -> Result<(), CredentialsError> {
+    let problem = if value.trim().is_empty() {
+        Some("is empty")
+    } else if value.chars().any(char::is_control) {
+        Some("contains a control character (a line break or NUL copied with it?)")
+    } else if matches!(forbid, Forbid::HeaderToken)
+        && value
+            .chars()
+            .any(|c| c.is_whitespace() || matches!(c, ',' | '=' | ';' | '"'))
+    {
+        Some("contains whitespace or one of , = ; \"")
+    } else {
+        None
+    };
+    match problem {
+        Some(problem) => Err(CredentialsError::invalid(format!("the {what} {problem}"))),
+        None => Ok(()),
+    }
+}
+
+/// Checks a value sent as a header of its own (the DashScope workspace):
+/// not blank, no control character. The error names `what`, never the value.
+pub fn check_header_value(what: &str, value: &str) -> Result<(), CredentialsError> {
+    check_text(what, value, Forbid::Control)
 }
 
 impl fmt::Debug for AccessKey {
@@ -165,6 +227,13 @@ impl ApiKey {
     /// When it expires, for a temporary token.
     pub fn expiration(&self) -> Option<SystemTime> {
         self.expiration
+    }
+
+    /// Refuses a key that cannot be sent as `Authorization: Bearer <key>`:
+    /// empty, or with whitespace, a control character or one of `,` `=` `;`
+    /// `"`. The error never shows the key.
+    pub fn check(&self) -> Result<(), CredentialsError> {
+        check_text("DashScope API key", self.key.expose(), Forbid::HeaderToken)
     }
 
     /// Whether it is a temporary `st-` token.

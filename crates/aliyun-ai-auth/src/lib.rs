@@ -38,7 +38,7 @@ pub mod fuzzing {
     }
 }
 
-pub use credentials::{AccessKey, ApiKey, Secret};
+pub use credentials::{AccessKey, ApiKey, Secret, check_header_value};
 pub use error::{CredentialsError, CredentialsErrorKind};
 pub use provider::{AccessKeyProvider, ApiKeyProvider, DefaultChain, EnvProvider, HttpContext};
 pub use sign::{SignError, V1Signer, V3Signature, V3Signer, apply_bearer};

@@ -47,4 +47,4 @@ pub use operation::{
 };
 pub use operation::{ErrorClass, ErrorCode};
 pub use secret::{SecretText, SignedUrl};
-pub use validation::{Problem, ValidationError};
+pub use validation::{Problem, ValidationError, check_path_param};

@@ -11,9 +11,14 @@ pub enum Problem {
     /// A field that must be set under a condition was not set; the text says
     /// which condition (for example `opType is hierarchical`).
     MissingWhen(String),
-    /// A path parameter was set to the empty string, which would produce a
-    /// path with an empty segment.
+    /// A required text, or a path parameter, was set to the empty string (a
+    /// path parameter: or to only whitespace, which would produce a path with
+    /// an empty segment).
     Empty,
+    /// A path parameter was `.` or `..`: URL normalisers resolve such a
+    /// segment away, so the request would go to another path than the one
+    /// signed.
+    DotSegment,
     /// An array holds more items than the service accepts.
     TooManyItems {
         /// The most the service accepts.
@@ -77,7 +82,8 @@ impl fmt::Display for ValidationError {
             Problem::MissingWhen(condition) => {
                 write!(f, "is required when {condition} but was not set")
             }
-            Problem::Empty => f.write_str("must not be empty"),
+            Problem::Empty => f.write_str("was set but is empty"),
+            Problem::DotSegment => f.write_str("must not be `.` or `..` (a path segment)"),
             Problem::TooManyItems { max, actual } => {
                 write!(f, "holds {actual} items; at most {max} are allowed")
             }
@@ -94,6 +100,25 @@ impl fmt::Display for ValidationError {
 }
 
 impl std::error::Error for ValidationError {}
+
+/// Checks one path parameter before it is put in a path: not empty, not
+/// only whitespace, not `.` or `..` (percent-encoding leaves `.` as it is,
+/// and a `..` segment would be resolved away by a URL normaliser, sending
+/// the request elsewhere than the path signed).
+pub fn check_path_param(
+    operation: &'static str,
+    field: &'static str,
+    value: &str,
+) -> Result<(), ValidationError> {
+    let problem = if value.trim().is_empty() {
+        Problem::Empty
+    } else if value == "." || value == ".." {
+        Problem::DotSegment
+    } else {
+        return Ok(());
+    };
+    Err(ValidationError::new(operation, field, problem))
+}
 
 #[cfg(test)]
 mod tests {
@@ -116,5 +141,25 @@ mod tests {
                 .to_string()
                 .ends_with("holds 6 items; at most 5 are allowed")
         );
+    }
+
+    #[test]
+    fn path_parameters_that_would_change_the_path_are_refused() {
+        for (value, problem) in [
+            ("", Some(Problem::Empty)),
+            ("  ", Some(Problem::Empty)),
+            (".", Some(Problem::DotSegment)),
+            ("..", Some(Problem::DotSegment)),
+            ("...", None),
+            ("a/..", None),
+            ("llm-ws", None),
+        ] {
+            let result = check_path_param("GetLibraryList", "workspaceId", value);
+            assert_eq!(
+                result.err().map(|e| e.problem().clone()),
+                problem,
+                "{value:?}"
+            );
+        }
     }
 }

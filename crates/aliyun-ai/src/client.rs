@@ -157,13 +157,19 @@ impl Client {
                     // provider: the environment's own say what they consulted.
                     Error::build("no DashScope API key: this Config has none and was built without reading the environment; set one with ConfigBuilder::api_key (or api_key_provider), or build with Config::from_env / ConfigBuilder::from_environment to read DASHSCOPE_API_KEY")
                 })?;
-                Ok(Credentials::ApiKey(provider.api_key().await?))
+                let key = provider.api_key().await?;
+                // A provider's answer is checked as a static key is when set:
+                // before it reaches a header.
+                key.check()?;
+                Ok(Credentials::ApiKey(key))
             }
             _ => {
                 let provider = self.config.settings.access_keys.as_ref().ok_or_else(|| {
                     Error::build("no AccessKey credentials: this Config has none and was built without reading the environment; set them with ConfigBuilder::access_key (or access_key_provider), or build with Config::from_env / ConfigBuilder::from_environment to use the default chain (environment, OIDC, CLI config, credentials file, ECS role)")
                 })?;
-                Ok(Credentials::AccessKey(provider.access_key().await?))
+                let key = provider.access_key().await?;
+                key.check()?;
+                Ok(Credentials::AccessKey(key))
             }
         }
     }

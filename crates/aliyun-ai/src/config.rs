@@ -213,6 +213,9 @@ pub struct ConfigBuilder {
     user_agent_suffix: Option<String>,
     time_source: Option<Arc<dyn Timer>>,
     default_chain_env: Option<Arc<dyn Environment>>,
+    /// The first credential or header value refused as it was set,
+    /// reported by `build`.
+    refused: Option<String>,
 }
 
 impl fmt::Debug for ConfigBuilder {
@@ -231,8 +234,15 @@ impl ConfigBuilder {
     }
 
     /// A static AccessKey.
-    pub fn access_key(self, key: aliyun_ai_auth::AccessKey) -> Self {
+    pub fn access_key(mut self, key: aliyun_ai_auth::AccessKey) -> Self {
+        if let Err(error) = key.check() {
+            self.refuse(error.to_string());
+        }
         self.access_key_provider(Arc::new(key))
+    }
+
+    fn refuse(&mut self, problem: String) {
+        self.refused.get_or_insert(problem);
     }
 
     /// DashScope API keys or temporary tokens.
@@ -242,7 +252,10 @@ impl ConfigBuilder {
     }
 
     /// A static DashScope API key.
-    pub fn api_key(self, key: aliyun_ai_auth::ApiKey) -> Self {
+    pub fn api_key(mut self, key: aliyun_ai_auth::ApiKey) -> Self {
+        if let Err(error) = key.check() {
+            self.refuse(error.to_string());
+        }
         self.api_key_provider(Arc::new(key))
     }
 
@@ -331,7 +344,11 @@ impl ConfigBuilder {
 
     /// The DashScope workspace (`X-DashScope-WorkSpace`).
     pub fn dashscope_workspace(mut self, workspace: impl Into<String>) -> Self {
-        self.settings.dashscope_workspace = Some(workspace.into());
+        let workspace = workspace.into();
+        if let Err(error) = aliyun_ai_auth::check_header_value("DashScope workspace", &workspace) {
+            self.refuse(error.to_string());
+        }
+        self.settings.dashscope_workspace = Some(workspace);
         self
     }
 
@@ -450,6 +467,9 @@ impl ConfigBuilder {
 
     /// Checks and builds the configuration.
     pub fn build(self) -> Result<Config, Error> {
+        if let Some(problem) = self.refused {
+            return Err(Error::build(problem));
+        }
         let mut settings = self.settings;
         let reqwest_only: Vec<&str> = [
             ("connect_timeout", self.connect_timeout.is_some()),

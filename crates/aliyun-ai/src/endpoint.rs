@@ -54,6 +54,17 @@ impl Endpoint {
         let full = if text.contains("://") {
             text.to_owned()
         } else {
+            // `http//host` or `https:/host` is a mistyped scheme, not a host
+            // called `http` with a path.
+            let lower = text.to_ascii_lowercase();
+            if ["http:", "https:", "http/", "https/"]
+                .iter()
+                .any(|start| lower.starts_with(start))
+            {
+                return Err(invalid(
+                    "a mistyped scheme: write `https://host` (or `http://` for loopback)",
+                ));
+            }
             format!("https://{text}")
         };
         let uri: http::Uri = full
@@ -173,6 +184,10 @@ mod tests {
             "https://",
             "https://user@host",
             "https://host?x=1",
+            // Issue 21 #13: a mistyped scheme was taken for a host.
+            "http//host",
+            "https:/host",
+            "HTTPS//host",
         ] {
             let error = Endpoint::parse(bad, false).unwrap_err();
             assert!(

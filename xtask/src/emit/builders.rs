@@ -238,9 +238,11 @@ impl Emitter<'_> {
             let path = rust_str(&field.table_path);
             let direct = field.is_direct(Side::Request);
             if is_required_text(field) {
+                // Set (the builder refuses it unset), but empty.
+                problem(self);
                 let _ = writeln!(
                     body,
-                    "if self.{}.is_empty() {{\n return Err(ValidationError::missing({context}, {path}));\n}}",
+                    "if self.{}.is_empty() {{\n return Err(ValidationError::new({context}, {path}, Problem::Empty));\n}}",
                     field.rust
                 );
             }

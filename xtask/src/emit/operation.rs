@@ -214,12 +214,11 @@ impl Emitter<'_> {
             .iter()
             .filter(|f| f.location == Location::Path)
         {
-            self.use_("aliyun_ai_core::Problem");
             let _ = writeln!(
                 validate,
-                "if self.{}.is_empty() {{\n return Err(ValidationError::new({OPERATION_CONST}, {}, Problem::Empty));\n}}",
-                field.rust,
-                rust_str(&field.table_path)
+                "aliyun_ai_core::check_path_param({OPERATION_CONST}, {}, &self.{})?;",
+                rust_str(&field.table_path),
+                field.rust
             );
         }
         validate.push_str(if self.has_rules(op.request) {

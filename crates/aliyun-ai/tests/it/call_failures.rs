@@ -151,3 +151,74 @@ async fn a_mock_without_an_answer_for_a_retry_says_so() {
         .unwrap_err();
     assert!(error.is_throttling(), "{error}");
 }
+
+#[test]
+fn credentials_and_header_values_that_would_break_a_header_are_refused_at_build() {
+    // Issue 21 #4 and #13: these passed `build()` and failed at call time as
+    // "could not sign the request", or went out unescaped.
+    let cases: [(&str, aliyun_ai::ConfigBuilder); 7] = [
+        (
+            "AccessKey id",
+            Config::builder().access_key(AccessKey::new("", "s")),
+        ),
+        (
+            "AccessKey id",
+            Config::builder().access_key(AccessKey::new("  ", "s")),
+        ),
+        (
+            "AccessKey id",
+            Config::builder().access_key(AccessKey::new("id,SignedHeaders=host", "s")),
+        ),
+        (
+            "AccessKey secret",
+            Config::builder().access_key(AccessKey::new("id", "secret\r\n")),
+        ),
+        (
+            "security token",
+            Config::builder()
+                .access_key(AccessKey::new("STS.id", "s").with_security_token("t\nx-evil: 1")),
+        ),
+        (
+            "DashScope API key",
+            Config::builder().api_key(aliyun_ai::ApiKey::new("sk-1\0")),
+        ),
+        (
+            "DashScope workspace",
+            Config::builder().dashscope_workspace(" "),
+        ),
+    ];
+    for (names, builder) in cases {
+        let error = builder.build().unwrap_err();
+        assert_eq!(error.kind(), aliyun_ai::ErrorKind::Build, "{error}");
+        let text = error.to_string();
+        assert!(text.contains(names), "{names}: {text}");
+        assert!(
+            !text.contains("secret\r") && !text.contains("sk-1"),
+            "{text}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_providers_malformed_key_is_a_credentials_error_before_sending() {
+    #[derive(Debug)]
+    struct Pasted;
+    #[async_trait::async_trait]
+    impl aliyun_ai::auth::AccessKeyProvider for Pasted {
+        async fn access_key(&self) -> Result<AccessKey, aliyun_ai::auth::CredentialsError> {
+            Ok(AccessKey::new("LTAI-id\n", "secret"))
+        }
+    }
+    let mock = MockTransport::new();
+    let client = Client::new(
+        Config::builder()
+            .transport(Arc::new(mock.clone()))
+            .access_key_provider(Arc::new(Pasted))
+            .build()
+            .unwrap(),
+    );
+    let error = client.dianjin().get_library_list(list()).await.unwrap_err();
+    assert_eq!(error.kind(), aliyun_ai::ErrorKind::Credentials, "{error}");
+    assert!(error.to_string().contains("AccessKey id"), "{error}");
+    assert!(mock.requests().is_empty());
+}

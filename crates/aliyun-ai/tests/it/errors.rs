@@ -414,8 +414,40 @@ async fn a_missing_required_field_is_reported_before_anything_is_sent() {
     assert!(
         error
             .to_string()
-            .contains("`workspaceId` must not be empty"),
+            .contains("`workspaceId` was set but is empty"),
         "{error}"
+    );
+    // Values that would change the path, or say nothing, are refused too
+    // (issue 21 #3, #13): `..` would be resolved away by a URL normaliser.
+    for (workspace, says) in [
+        ("..", "must not be `.` or `..`"),
+        (".", "must not be `.` or `..`"),
+        (" ", "was set but is empty"),
+    ] {
+        let request = aliyun_ai::dianjin::RecognizeIntentionRequest::builder()
+            .workspace_id(workspace)
+            .biz_type("attitude")
+            .conversation("c")
+            .build()
+            .unwrap();
+        let error = client
+            .dianjin()
+            .recognize_intention(request)
+            .await
+            .unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::Build, "{error}");
+        assert!(error.to_string().contains(says), "{workspace:?}: {error}");
+    }
+    // A required text set to "" is said to be empty, not unset.
+    let error = aliyun_ai::dianjin::RecognizeIntentionRequest::builder()
+        .workspace_id("ws")
+        .biz_type("attitude")
+        .conversation("")
+        .build()
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "invalid RecognizeIntention request: `conversation` was set but is empty"
     );
     assert!(mock.requests().is_empty());
 }

@@ -460,14 +460,14 @@ fn an_empty_extra_reads_as_no_value() {
 }
 
 #[test]
-fn an_empty_required_id_is_refused_as_missing() {
+fn an_empty_required_id_is_refused_as_empty() {
     let error = GetTaskResultRequest::builder()
         .task_id("")
         .build()
         .unwrap_err();
     assert_eq!(
         (error.field(), error.problem()),
-        ("taskId", &Problem::Missing)
+        ("taskId", &Problem::Empty)
     );
     // Fields are public: validate() checks the value as it is now.
     let mut request = GetTaskResultRequest::builder()

@@ -258,7 +258,7 @@ fn an_empty_data_id_is_refused_before_sending() {
         .unwrap_err();
     assert_eq!(
         (error.field(), error.problem()),
-        ("input.dataId", &Problem::Missing)
+        ("input.dataId", &Problem::Empty)
     );
     // And validate(), which the client runs before sending, checks the value as it is now.
     let mut request = GetTaskRequest::builder()

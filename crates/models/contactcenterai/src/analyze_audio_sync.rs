@@ -690,15 +690,17 @@ impl Transcription {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if self.file_name.is_empty() {
-            return Err(ValidationError::missing(
+            return Err(ValidationError::new(
                 OPERATION,
                 "transcription.fileName",
+                Problem::Empty,
             ));
         }
         if self.voice_file_url.is_empty() {
-            return Err(ValidationError::missing(
+            return Err(ValidationError::new(
                 OPERATION,
                 "transcription.voiceFileUrl",
+                Problem::Empty,
             ));
         }
         Ok(())
@@ -790,16 +792,8 @@ impl Operation for AnalyzeAudioSyncRequest {
     }
 
     fn validate(&self) -> Result<(), ValidationError> {
-        if self.workspace_id.is_empty() {
-            return Err(ValidationError::new(
-                OPERATION,
-                "workspaceId",
-                Problem::Empty,
-            ));
-        }
-        if self.app_id.is_empty() {
-            return Err(ValidationError::new(OPERATION, "appId", Problem::Empty));
-        }
+        aliyun_ai_core::check_path_param(OPERATION, "workspaceId", &self.workspace_id)?;
+        aliyun_ai_core::check_path_param(OPERATION, "appId", &self.app_id)?;
         self.check()
     }
 

@@ -382,7 +382,11 @@ impl Example {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if self.output.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "examples[].output"));
+            return Err(ValidationError::new(
+                OPERATION,
+                "examples[].output",
+                Problem::Empty,
+            ));
         }
         for item in &self.sentences {
             item.check()?;
@@ -472,9 +476,10 @@ impl ExampleSentence {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if self.text.is_empty() {
-            return Err(ValidationError::missing(
+            return Err(ValidationError::new(
                 OPERATION,
                 "examples[].sentences[].text",
+                Problem::Empty,
             ));
         }
         Ok(())
@@ -643,16 +648,8 @@ impl Operation for AnalyzeConversationRequest {
     }
 
     fn validate(&self) -> Result<(), ValidationError> {
-        if self.workspace_id.is_empty() {
-            return Err(ValidationError::new(
-                OPERATION,
-                "workspaceId",
-                Problem::Empty,
-            ));
-        }
-        if self.app_id.is_empty() {
-            return Err(ValidationError::new(OPERATION, "appId", Problem::Empty));
-        }
+        aliyun_ai_core::check_path_param(OPERATION, "workspaceId", &self.workspace_id)?;
+        aliyun_ai_core::check_path_param(OPERATION, "appId", &self.app_id)?;
         self.check()
     }
 

@@ -8,7 +8,6 @@ use aliyun_ai_core::EncodeError;
 use aliyun_ai_core::Method;
 use aliyun_ai_core::Operation;
 use aliyun_ai_core::OperationInfo;
-use aliyun_ai_core::Problem;
 use aliyun_ai_core::QueryParam;
 use aliyun_ai_core::RequestBody;
 use aliyun_ai_core::ValidationError;
@@ -235,16 +234,8 @@ impl Operation for AnalyzeImageRequest {
     }
 
     fn validate(&self) -> Result<(), ValidationError> {
-        if self.workspace_id.is_empty() {
-            return Err(ValidationError::new(
-                OPERATION,
-                "workspaceId",
-                Problem::Empty,
-            ));
-        }
-        if self.app_id.is_empty() {
-            return Err(ValidationError::new(OPERATION, "appId", Problem::Empty));
-        }
+        aliyun_ai_core::check_path_param(OPERATION, "workspaceId", &self.workspace_id)?;
+        aliyun_ai_core::check_path_param(OPERATION, "appId", &self.app_id)?;
         Ok(())
     }
 

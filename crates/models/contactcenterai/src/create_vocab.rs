@@ -9,6 +9,7 @@ use aliyun_ai_core::EncodeError;
 use aliyun_ai_core::Method;
 use aliyun_ai_core::Operation;
 use aliyun_ai_core::OperationInfo;
+use aliyun_ai_core::Problem;
 use aliyun_ai_core::QueryParam;
 use aliyun_ai_core::RequestBody;
 use aliyun_ai_core::ValidationError;
@@ -126,10 +127,14 @@ impl CreateVocabRequest {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if self.workspace_id.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "workspaceId"));
+            return Err(ValidationError::new(
+                OPERATION,
+                "workspaceId",
+                Problem::Empty,
+            ));
         }
         if self.name.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "name"));
+            return Err(ValidationError::new(OPERATION, "name", Problem::Empty));
         }
         for item in &self.word_weight_list {
             item.check()?;

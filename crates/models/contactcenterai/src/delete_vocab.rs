@@ -8,6 +8,7 @@ use aliyun_ai_core::EncodeError;
 use aliyun_ai_core::Method;
 use aliyun_ai_core::Operation;
 use aliyun_ai_core::OperationInfo;
+use aliyun_ai_core::Problem;
 use aliyun_ai_core::QueryParam;
 use aliyun_ai_core::RequestBody;
 use aliyun_ai_core::ValidationError;
@@ -89,10 +90,18 @@ impl DeleteVocabRequest {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if self.vocabulary_id.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "vocabularyId"));
+            return Err(ValidationError::new(
+                OPERATION,
+                "vocabularyId",
+                Problem::Empty,
+            ));
         }
         if self.workspace_id.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "workspaceId"));
+            return Err(ValidationError::new(
+                OPERATION,
+                "workspaceId",
+                Problem::Empty,
+            ));
         }
         Ok(())
     }

@@ -9,6 +9,7 @@ use aliyun_ai_core::EncodeError;
 use aliyun_ai_core::Method;
 use aliyun_ai_core::Operation;
 use aliyun_ai_core::OperationInfo;
+use aliyun_ai_core::Problem;
 use aliyun_ai_core::QueryParam;
 use aliyun_ai_core::RequestBody;
 use aliyun_ai_core::ValidationError;
@@ -86,7 +87,7 @@ impl GetTaskResultRequest {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if self.task_id.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "taskId"));
+            return Err(ValidationError::new(OPERATION, "taskId", Problem::Empty));
         }
         Ok(())
     }

@@ -368,9 +368,10 @@ impl Sentence {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if self.text.is_empty() {
-            return Err(ValidationError::missing(
+            return Err(ValidationError::new(
                 OPERATION,
                 "Dialogue.Sentences[].Text",
+                Problem::Empty,
             ));
         }
         Ok(())
@@ -473,7 +474,11 @@ impl Field {
             item.check()?;
         }
         if self.name.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "Fields[].Name"));
+            return Err(ValidationError::new(
+                OPERATION,
+                "Fields[].Name",
+                Problem::Empty,
+            ));
         }
         Ok(())
     }
@@ -543,9 +548,10 @@ impl EnumValue {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if self.enum_value.is_empty() {
-            return Err(ValidationError::missing(
+            return Err(ValidationError::new(
                 OPERATION,
                 "Fields[].EnumValues[].EnumValue",
+                Problem::Empty,
             ));
         }
         Ok(())
@@ -701,9 +707,10 @@ impl InspectionContent {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if self.title.is_empty() {
-            return Err(ValidationError::missing(
+            return Err(ValidationError::new(
                 OPERATION,
                 "ServiceInspection.InspectionContents[].Title",
+                Problem::Empty,
             ));
         }
         Ok(())
@@ -824,16 +831,8 @@ impl Operation for RunCompletionRequest {
     }
 
     fn validate(&self) -> Result<(), ValidationError> {
-        if self.workspace_id.is_empty() {
-            return Err(ValidationError::new(
-                OPERATION,
-                "workspaceId",
-                Problem::Empty,
-            ));
-        }
-        if self.app_id.is_empty() {
-            return Err(ValidationError::new(OPERATION, "appId", Problem::Empty));
-        }
+        aliyun_ai_core::check_path_param(OPERATION, "workspaceId", &self.workspace_id)?;
+        aliyun_ai_core::check_path_param(OPERATION, "appId", &self.app_id)?;
         self.check()
     }
 

@@ -223,7 +223,11 @@ impl Message {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if self.content.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "Messages[].Content"));
+            return Err(ValidationError::new(
+                OPERATION,
+                "Messages[].Content",
+                Problem::Empty,
+            ));
         }
         Ok(())
     }
@@ -339,16 +343,8 @@ impl Operation for RunCompletionMessageRequest {
     }
 
     fn validate(&self) -> Result<(), ValidationError> {
-        if self.workspace_id.is_empty() {
-            return Err(ValidationError::new(
-                OPERATION,
-                "workspaceId",
-                Problem::Empty,
-            ));
-        }
-        if self.app_id.is_empty() {
-            return Err(ValidationError::new(OPERATION, "appId", Problem::Empty));
-        }
+        aliyun_ai_core::check_path_param(OPERATION, "workspaceId", &self.workspace_id)?;
+        aliyun_ai_core::check_path_param(OPERATION, "appId", &self.app_id)?;
         self.check()
     }
 

@@ -3,6 +3,7 @@
 //!
 //! Shapes several operations of this service share: one type a caller can pass to each.
 
+use aliyun_ai_core::Problem;
 use aliyun_ai_core::ValidationError;
 use serde::Deserialize;
 use serde::Serialize;
@@ -150,7 +151,7 @@ impl Sentence {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if self.text.is_empty() {
-            return Err(ValidationError::missing("Sentence", "text"));
+            return Err(ValidationError::new("Sentence", "text", Problem::Empty));
         }
         Ok(())
     }
@@ -249,13 +250,13 @@ impl Field {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if self.desc.is_empty() {
-            return Err(ValidationError::missing("Field", "desc"));
+            return Err(ValidationError::new("Field", "desc", Problem::Empty));
         }
         for item in self.enum_values.iter().flatten() {
             item.check()?;
         }
         if self.name.is_empty() {
-            return Err(ValidationError::missing("Field", "name"));
+            return Err(ValidationError::new("Field", "name", Problem::Empty));
         }
         Ok(())
     }
@@ -333,10 +334,18 @@ impl EnumValue {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if self.desc.is_empty() {
-            return Err(ValidationError::missing("Field", "enumValues[].desc"));
+            return Err(ValidationError::new(
+                "Field",
+                "enumValues[].desc",
+                Problem::Empty,
+            ));
         }
         if self.enum_value.is_empty() {
-            return Err(ValidationError::missing("Field", "enumValues[].enumValue"));
+            return Err(ValidationError::new(
+                "Field",
+                "enumValues[].enumValue",
+                Problem::Empty,
+            ));
         }
         Ok(())
     }
@@ -429,15 +438,17 @@ impl ServiceInspection {
             item.check()?;
         }
         if self.inspection_introduction.is_empty() {
-            return Err(ValidationError::missing(
+            return Err(ValidationError::new(
                 "ServiceInspection",
                 "inspectionIntroduction",
+                Problem::Empty,
             ));
         }
         if self.scene_introduction.is_empty() {
-            return Err(ValidationError::missing(
+            return Err(ValidationError::new(
                 "ServiceInspection",
                 "sceneIntroduction",
+                Problem::Empty,
             ));
         }
         Ok(())
@@ -517,15 +528,17 @@ impl InspectionContent {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if self.content.is_empty() {
-            return Err(ValidationError::missing(
+            return Err(ValidationError::new(
                 "ServiceInspection",
                 "inspectionContents[].content",
+                Problem::Empty,
             ));
         }
         if self.title.is_empty() {
-            return Err(ValidationError::missing(
+            return Err(ValidationError::new(
                 "ServiceInspection",
                 "inspectionContents[].title",
+                Problem::Empty,
             ));
         }
         Ok(())
@@ -659,7 +672,7 @@ impl WordWeight {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if self.word.is_empty() {
-            return Err(ValidationError::missing("WordWeight", "word"));
+            return Err(ValidationError::new("WordWeight", "word", Problem::Empty));
         }
         Ok(())
     }

@@ -149,7 +149,7 @@ impl CreateAnnualDocSummaryTaskRequest {
             item.check()?;
         }
         if self.model_id.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "modelId"));
+            return Err(ValidationError::new(OPERATION, "modelId", Problem::Empty));
         }
         Ok(())
     }
@@ -259,10 +259,18 @@ impl DocInfo {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if self.doc_id.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "docInfos[].docId"));
+            return Err(ValidationError::new(
+                OPERATION,
+                "docInfos[].docId",
+                Problem::Empty,
+            ));
         }
         if self.library_id.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "docInfos[].libraryId"));
+            return Err(ValidationError::new(
+                OPERATION,
+                "docInfos[].libraryId",
+                Problem::Empty,
+            ));
         }
         Ok(())
     }
@@ -356,13 +364,7 @@ impl Operation for CreateAnnualDocSummaryTaskRequest {
     }
 
     fn validate(&self) -> Result<(), ValidationError> {
-        if self.workspace_id.is_empty() {
-            return Err(ValidationError::new(
-                OPERATION,
-                "workspaceId",
-                Problem::Empty,
-            ));
-        }
+        aliyun_ai_core::check_path_param(OPERATION, "workspaceId", &self.workspace_id)?;
         self.check()
     }
 

@@ -180,13 +180,13 @@ impl CreateDialogRequest {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if self.play_code.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "playCode"));
+            return Err(ValidationError::new(OPERATION, "playCode", Problem::Empty));
         }
         if self.channel.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "channel"));
+            return Err(ValidationError::new(OPERATION, "channel", Problem::Empty));
         }
         if self.request_id.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "requestId"));
+            return Err(ValidationError::new(OPERATION, "requestId", Problem::Empty));
         }
         Ok(())
     }
@@ -295,13 +295,7 @@ impl Operation for CreateDialogRequest {
     }
 
     fn validate(&self) -> Result<(), ValidationError> {
-        if self.workspace_id.is_empty() {
-            return Err(ValidationError::new(
-                OPERATION,
-                "workspaceId",
-                Problem::Empty,
-            ));
-        }
+        aliyun_ai_core::check_path_param(OPERATION, "workspaceId", &self.workspace_id)?;
         self.check()
     }
 

@@ -166,10 +166,10 @@ impl CreateDialogAnalysisTaskRequest {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if self.play_code.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "playCode"));
+            return Err(ValidationError::new(OPERATION, "playCode", Problem::Empty));
         }
         if self.request_id.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "requestId"));
+            return Err(ValidationError::new(OPERATION, "requestId", Problem::Empty));
         }
         for item in &self.conversation_list {
             item.check()?;
@@ -312,9 +312,10 @@ impl Dialogue {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if self.content.is_empty() {
-            return Err(ValidationError::missing(
+            return Err(ValidationError::new(
                 OPERATION,
                 "conversationList[].dialogueList[].content",
+                Problem::Empty,
             ));
         }
         Ok(())
@@ -437,13 +438,7 @@ impl Operation for CreateDialogAnalysisTaskRequest {
     }
 
     fn validate(&self) -> Result<(), ValidationError> {
-        if self.workspace_id.is_empty() {
-            return Err(ValidationError::new(
-                OPERATION,
-                "workspaceId",
-                Problem::Empty,
-            ));
-        }
+        aliyun_ai_core::check_path_param(OPERATION, "workspaceId", &self.workspace_id)?;
         self.check()
     }
 

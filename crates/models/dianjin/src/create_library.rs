@@ -112,10 +112,18 @@ impl CreateLibraryRequest {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if self.description.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "description"));
+            return Err(ValidationError::new(
+                OPERATION,
+                "description",
+                Problem::Empty,
+            ));
         }
         if self.library_name.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "libraryName"));
+            return Err(ValidationError::new(
+                OPERATION,
+                "libraryName",
+                Problem::Empty,
+            ));
         }
         Ok(())
     }
@@ -209,13 +217,7 @@ impl Operation for CreateLibraryRequest {
     }
 
     fn validate(&self) -> Result<(), ValidationError> {
-        if self.workspace_id.is_empty() {
-            return Err(ValidationError::new(
-                OPERATION,
-                "workspaceId",
-                Problem::Empty,
-            ));
-        }
+        aliyun_ai_core::check_path_param(OPERATION, "workspaceId", &self.workspace_id)?;
         self.check()
     }
 

@@ -181,10 +181,14 @@ impl CreateQualityCheckTaskRequest {
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         self.conversation_list.check()?;
         if self.gmt_service.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "gmtService"));
+            return Err(ValidationError::new(
+                OPERATION,
+                "gmtService",
+                Problem::Empty,
+            ));
         }
         if self.request_id.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "requestId"));
+            return Err(ValidationError::new(OPERATION, "requestId", Problem::Empty));
         }
         Ok(())
     }
@@ -488,9 +492,10 @@ impl Dialogue {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if self.content.is_empty() {
-            return Err(ValidationError::missing(
+            return Err(ValidationError::new(
                 OPERATION,
                 "conversationList.dialogueList[].content",
+                Problem::Empty,
             ));
         }
         Ok(())
@@ -654,13 +659,7 @@ impl Operation for CreateQualityCheckTaskRequest {
     }
 
     fn validate(&self) -> Result<(), ValidationError> {
-        if self.workspace_id.is_empty() {
-            return Err(ValidationError::new(
-                OPERATION,
-                "workspaceId",
-                Problem::Empty,
-            ));
-        }
+        aliyun_ai_core::check_path_param(OPERATION, "workspaceId", &self.workspace_id)?;
         self.check()
     }
 

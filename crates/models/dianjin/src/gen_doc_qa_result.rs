@@ -112,13 +112,13 @@ impl GenDocQaResultRequest {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if self.doc_id.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "docId"));
+            return Err(ValidationError::new(OPERATION, "docId", Problem::Empty));
         }
         if self.library_id.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "libraryId"));
+            return Err(ValidationError::new(OPERATION, "libraryId", Problem::Empty));
         }
         if self.request_id.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "requestId"));
+            return Err(ValidationError::new(OPERATION, "requestId", Problem::Empty));
         }
         Ok(())
     }
@@ -271,13 +271,7 @@ impl Operation for GenDocQaResultRequest {
     }
 
     fn validate(&self) -> Result<(), ValidationError> {
-        if self.workspace_id.is_empty() {
-            return Err(ValidationError::new(
-                OPERATION,
-                "workspaceId",
-                Problem::Empty,
-            ));
-        }
+        aliyun_ai_core::check_path_param(OPERATION, "workspaceId", &self.workspace_id)?;
         self.check()
     }
 

@@ -111,10 +111,10 @@ impl GetChatQuestionRespRequest {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if self.session_id.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "sessionId"));
+            return Err(ValidationError::new(OPERATION, "sessionId", Problem::Empty));
         }
         if self.batch_id.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "batchId"));
+            return Err(ValidationError::new(OPERATION, "batchId", Problem::Empty));
         }
         Ok(())
     }
@@ -300,13 +300,7 @@ impl Operation for GetChatQuestionRespRequest {
     }
 
     fn validate(&self) -> Result<(), ValidationError> {
-        if self.workspace_id.is_empty() {
-            return Err(ValidationError::new(
-                OPERATION,
-                "workspaceId",
-                Problem::Empty,
-            ));
-        }
+        aliyun_ai_core::check_path_param(OPERATION, "workspaceId", &self.workspace_id)?;
         self.check()
     }
 

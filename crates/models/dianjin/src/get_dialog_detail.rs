@@ -93,7 +93,7 @@ impl GetDialogDetailRequest {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if self.session_id.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "sessionId"));
+            return Err(ValidationError::new(OPERATION, "sessionId", Problem::Empty));
         }
         Ok(())
     }
@@ -309,13 +309,7 @@ impl Operation for GetDialogDetailRequest {
     }
 
     fn validate(&self) -> Result<(), ValidationError> {
-        if self.workspace_id.is_empty() {
-            return Err(ValidationError::new(
-                OPERATION,
-                "workspaceId",
-                Problem::Empty,
-            ));
-        }
+        aliyun_ai_core::check_path_param(OPERATION, "workspaceId", &self.workspace_id)?;
         self.check()
     }
 

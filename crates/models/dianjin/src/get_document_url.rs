@@ -93,7 +93,11 @@ impl GetDocumentUrlRequest {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if self.document_id.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "documentId"));
+            return Err(ValidationError::new(
+                OPERATION,
+                "documentId",
+                Problem::Empty,
+            ));
         }
         Ok(())
     }
@@ -188,13 +192,7 @@ impl Operation for GetDocumentUrlRequest {
     }
 
     fn validate(&self) -> Result<(), ValidationError> {
-        if self.workspace_id.is_empty() {
-            return Err(ValidationError::new(
-                OPERATION,
-                "workspaceId",
-                Problem::Empty,
-            ));
-        }
+        aliyun_ai_core::check_path_param(OPERATION, "workspaceId", &self.workspace_id)?;
         self.check()
     }
 

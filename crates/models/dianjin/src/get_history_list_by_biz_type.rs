@@ -127,7 +127,7 @@ impl GetHistoryListByBizTypeRequest {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if self.biz_id.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "bizId"));
+            return Err(ValidationError::new(OPERATION, "bizId", Problem::Empty));
         }
         Ok(())
     }
@@ -363,13 +363,7 @@ impl Operation for GetHistoryListByBizTypeRequest {
     }
 
     fn validate(&self) -> Result<(), ValidationError> {
-        if self.workspace_id.is_empty() {
-            return Err(ValidationError::new(
-                OPERATION,
-                "workspaceId",
-                Problem::Empty,
-            ));
-        }
+        aliyun_ai_core::check_path_param(OPERATION, "workspaceId", &self.workspace_id)?;
         self.check()
     }
 

@@ -93,7 +93,7 @@ impl GetLibraryRequest {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if self.library_id.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "libraryId"));
+            return Err(ValidationError::new(OPERATION, "libraryId", Problem::Empty));
         }
         Ok(())
     }
@@ -186,13 +186,7 @@ impl Operation for GetLibraryRequest {
     }
 
     fn validate(&self) -> Result<(), ValidationError> {
-        if self.workspace_id.is_empty() {
-            return Err(ValidationError::new(
-                OPERATION,
-                "workspaceId",
-                Problem::Empty,
-            ));
-        }
+        aliyun_ai_core::check_path_param(OPERATION, "workspaceId", &self.workspace_id)?;
         self.check()
     }
 

@@ -94,7 +94,7 @@ impl GetTaskResultRequest {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if self.task_id.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "taskId"));
+            return Err(ValidationError::new(OPERATION, "taskId", Problem::Empty));
         }
         Ok(())
     }
@@ -196,13 +196,7 @@ impl Operation for GetTaskResultRequest {
     }
 
     fn validate(&self) -> Result<(), ValidationError> {
-        if self.workspace_id.is_empty() {
-            return Err(ValidationError::new(
-                OPERATION,
-                "workspaceId",
-                Problem::Empty,
-            ));
-        }
+        aliyun_ai_core::check_path_param(OPERATION, "workspaceId", &self.workspace_id)?;
         self.check()
     }
 

@@ -235,7 +235,7 @@ impl RealTimeDialogRequest {
             item.check()?;
         }
         if self.session_id.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "sessionId"));
+            return Err(ValidationError::new(OPERATION, "sessionId", Problem::Empty));
         }
         Ok(())
     }
@@ -400,9 +400,10 @@ impl ConversationModel {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if self.content.is_empty() {
-            return Err(ValidationError::missing(
+            return Err(ValidationError::new(
                 OPERATION,
                 "conversationModel[].content",
+                Problem::Empty,
             ));
         }
         Ok(())
@@ -539,13 +540,7 @@ impl Operation for RealTimeDialogRequest {
     }
 
     fn validate(&self) -> Result<(), ValidationError> {
-        if self.workspace_id.is_empty() {
-            return Err(ValidationError::new(
-                OPERATION,
-                "workspaceId",
-                Problem::Empty,
-            ));
-        }
+        aliyun_ai_core::check_path_param(OPERATION, "workspaceId", &self.workspace_id)?;
         self.check()
     }
 

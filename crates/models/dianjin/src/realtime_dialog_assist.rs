@@ -194,16 +194,16 @@ impl RealtimeDialogAssistRequest {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if self.request_id.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "requestId"));
+            return Err(ValidationError::new(OPERATION, "requestId", Problem::Empty));
         }
         if self.biz_type.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "bizType"));
+            return Err(ValidationError::new(OPERATION, "bizType", Problem::Empty));
         }
         for item in &self.conversation_model {
             item.check()?;
         }
         if self.session_id.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "sessionId"));
+            return Err(ValidationError::new(OPERATION, "sessionId", Problem::Empty));
         }
         Ok(())
     }
@@ -327,9 +327,10 @@ impl ConversationModel {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if self.content.is_empty() {
-            return Err(ValidationError::missing(
+            return Err(ValidationError::new(
                 OPERATION,
                 "conversationModel[].content",
+                Problem::Empty,
             ));
         }
         Ok(())
@@ -565,13 +566,7 @@ impl Operation for RealtimeDialogAssistRequest {
     }
 
     fn validate(&self) -> Result<(), ValidationError> {
-        if self.workspace_id.is_empty() {
-            return Err(ValidationError::new(
-                OPERATION,
-                "workspaceId",
-                Problem::Empty,
-            ));
-        }
+        aliyun_ai_core::check_path_param(OPERATION, "workspaceId", &self.workspace_id)?;
         self.check()
     }
 

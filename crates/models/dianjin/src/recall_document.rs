@@ -134,7 +134,7 @@ impl RecallDocumentRequest {
             item.check()?;
         }
         if self.query.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "query"));
+            return Err(ValidationError::new(OPERATION, "query", Problem::Empty));
         }
         Ok(())
     }
@@ -271,7 +271,11 @@ impl Filter {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if self.library_id.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "filters[].libraryId"));
+            return Err(ValidationError::new(
+                OPERATION,
+                "filters[].libraryId",
+                Problem::Empty,
+            ));
         }
         Ok(())
     }
@@ -488,13 +492,7 @@ impl Operation for RecallDocumentRequest {
     }
 
     fn validate(&self) -> Result<(), ValidationError> {
-        if self.workspace_id.is_empty() {
-            return Err(ValidationError::new(
-                OPERATION,
-                "workspaceId",
-                Problem::Empty,
-            ));
-        }
+        aliyun_ai_core::check_path_param(OPERATION, "workspaceId", &self.workspace_id)?;
         self.check()
     }
 

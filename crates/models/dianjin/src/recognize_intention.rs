@@ -202,7 +202,11 @@ impl RecognizeIntentionRequest {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if self.conversation.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "conversation"));
+            return Err(ValidationError::new(
+                OPERATION,
+                "conversation",
+                Problem::Empty,
+            ));
         }
         if matches!(self.op_type, Some(OpType::Hierarchical))
             && self.global_intention_list.is_none()
@@ -387,13 +391,7 @@ impl Operation for RecognizeIntentionRequest {
     }
 
     fn validate(&self) -> Result<(), ValidationError> {
-        if self.workspace_id.is_empty() {
-            return Err(ValidationError::new(
-                OPERATION,
-                "workspaceId",
-                Problem::Empty,
-            ));
-        }
+        aliyun_ai_core::check_path_param(OPERATION, "workspaceId", &self.workspace_id)?;
         self.check()
     }
 

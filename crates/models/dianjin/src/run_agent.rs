@@ -188,10 +188,14 @@ impl RunAgentRequest {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if self.bot_id.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "botId"));
+            return Err(ValidationError::new(OPERATION, "botId", Problem::Empty));
         }
         if self.user_content.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "userContent"));
+            return Err(ValidationError::new(
+                OPERATION,
+                "userContent",
+                Problem::Empty,
+            ));
         }
         Ok(())
     }
@@ -463,13 +467,7 @@ impl Operation for RunAgentRequest {
     }
 
     fn validate(&self) -> Result<(), ValidationError> {
-        if self.workspace_id.is_empty() {
-            return Err(ValidationError::new(
-                OPERATION,
-                "workspaceId",
-                Problem::Empty,
-            ));
-        }
+        aliyun_ai_core::check_path_param(OPERATION, "workspaceId", &self.workspace_id)?;
         self.check()
     }
 

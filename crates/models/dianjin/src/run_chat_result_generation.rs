@@ -172,7 +172,7 @@ impl RunChatResultGenerationRequest {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if self.model_id.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "modelId"));
+            return Err(ValidationError::new(OPERATION, "modelId", Problem::Empty));
         }
         Ok(())
     }
@@ -531,13 +531,7 @@ impl Operation for RunChatResultGenerationRequest {
     }
 
     fn validate(&self) -> Result<(), ValidationError> {
-        if self.workspace_id.is_empty() {
-            return Err(ValidationError::new(
-                OPERATION,
-                "workspaceId",
-                Problem::Empty,
-            ));
-        }
+        aliyun_ai_core::check_path_param(OPERATION, "workspaceId", &self.workspace_id)?;
         self.check()
     }
 }

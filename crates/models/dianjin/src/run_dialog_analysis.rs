@@ -93,7 +93,7 @@ impl RunDialogAnalysisRequest {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if self.session_id.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "sessionId"));
+            return Err(ValidationError::new(OPERATION, "sessionId", Problem::Empty));
         }
         Ok(())
     }
@@ -243,13 +243,7 @@ impl Operation for RunDialogAnalysisRequest {
     }
 
     fn validate(&self) -> Result<(), ValidationError> {
-        if self.workspace_id.is_empty() {
-            return Err(ValidationError::new(
-                OPERATION,
-                "workspaceId",
-                Problem::Empty,
-            ));
-        }
+        aliyun_ai_core::check_path_param(OPERATION, "workspaceId", &self.workspace_id)?;
         self.check()
     }
 

@@ -317,13 +317,13 @@ impl RunLibraryChatGenerationRequest {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if self.library_id.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "libraryId"));
+            return Err(ValidationError::new(OPERATION, "libraryId", Problem::Empty));
         }
         if self.llm_type.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "llmType"));
+            return Err(ValidationError::new(OPERATION, "llmType", Problem::Empty));
         }
         if self.query.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "query"));
+            return Err(ValidationError::new(OPERATION, "query", Problem::Empty));
         }
         Ok(())
     }
@@ -583,13 +583,7 @@ impl Operation for RunLibraryChatGenerationRequest {
     }
 
     fn validate(&self) -> Result<(), ValidationError> {
-        if self.workspace_id.is_empty() {
-            return Err(ValidationError::new(
-                OPERATION,
-                "workspaceId",
-                Problem::Empty,
-            ));
-        }
+        aliyun_ai_core::check_path_param(OPERATION, "workspaceId", &self.workspace_id)?;
         self.check()
     }
 

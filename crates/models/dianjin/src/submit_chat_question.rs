@@ -157,19 +157,27 @@ impl SubmitChatQuestionRequest {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if self.session_id.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "sessionId"));
+            return Err(ValidationError::new(OPERATION, "sessionId", Problem::Empty));
         }
         if self.gmt_service.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "gmtService"));
+            return Err(ValidationError::new(
+                OPERATION,
+                "gmtService",
+                Problem::Empty,
+            ));
         }
         if self.live_script_content.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "liveScriptContent"));
+            return Err(ValidationError::new(
+                OPERATION,
+                "liveScriptContent",
+                Problem::Empty,
+            ));
         }
         for item in &self.question_list {
             item.check()?;
         }
         if self.request_id.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "requestId"));
+            return Err(ValidationError::new(OPERATION, "requestId", Problem::Empty));
         }
         Ok(())
     }
@@ -311,30 +319,38 @@ impl Question {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if self.session_id.is_empty() {
-            return Err(ValidationError::missing(
+            return Err(ValidationError::new(
                 OPERATION,
                 "questionList[].sessionId",
+                Problem::Empty,
             ));
         }
         if self.user_id.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "questionList[].userId"));
+            return Err(ValidationError::new(
+                OPERATION,
+                "questionList[].userId",
+                Problem::Empty,
+            ));
         }
         if self.user_name.is_empty() {
-            return Err(ValidationError::missing(
+            return Err(ValidationError::new(
                 OPERATION,
                 "questionList[].userName",
+                Problem::Empty,
             ));
         }
         if self.content.is_empty() {
-            return Err(ValidationError::missing(
+            return Err(ValidationError::new(
                 OPERATION,
                 "questionList[].content",
+                Problem::Empty,
             ));
         }
         if self.gmt_create.is_empty() {
-            return Err(ValidationError::missing(
+            return Err(ValidationError::new(
                 OPERATION,
                 "questionList[].gmtCreate",
+                Problem::Empty,
             ));
         }
         Ok(())
@@ -452,13 +468,7 @@ impl Operation for SubmitChatQuestionRequest {
     }
 
     fn validate(&self) -> Result<(), ValidationError> {
-        if self.workspace_id.is_empty() {
-            return Err(ValidationError::new(
-                OPERATION,
-                "workspaceId",
-                Problem::Empty,
-            ));
-        }
+        aliyun_ai_core::check_path_param(OPERATION, "workspaceId", &self.workspace_id)?;
         self.check()
     }
 

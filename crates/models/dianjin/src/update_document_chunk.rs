@@ -102,7 +102,7 @@ impl UpdateDocumentChunkRequest {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if self.library_id.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "libraryId"));
+            return Err(ValidationError::new(OPERATION, "libraryId", Problem::Empty));
         }
         for item in &self.chunks {
             item.check()?;
@@ -183,10 +183,18 @@ impl Chunk {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if self.chunk_id.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "chunks[].chunkId"));
+            return Err(ValidationError::new(
+                OPERATION,
+                "chunks[].chunkId",
+                Problem::Empty,
+            ));
         }
         if self.chunk_text.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "chunks[].chunkText"));
+            return Err(ValidationError::new(
+                OPERATION,
+                "chunks[].chunkText",
+                Problem::Empty,
+            ));
         }
         Ok(())
     }
@@ -280,13 +288,7 @@ impl Operation for UpdateDocumentChunkRequest {
     }
 
     fn validate(&self) -> Result<(), ValidationError> {
-        if self.workspace_id.is_empty() {
-            return Err(ValidationError::new(
-                OPERATION,
-                "workspaceId",
-                Problem::Empty,
-            ));
-        }
+        aliyun_ai_core::check_path_param(OPERATION, "workspaceId", &self.workspace_id)?;
         self.check()
     }
 

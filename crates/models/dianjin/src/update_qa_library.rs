@@ -118,7 +118,7 @@ impl UpdateQaLibraryRequest {
             item.check()?;
         }
         if self.request_id.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "requestId"));
+            return Err(ValidationError::new(OPERATION, "requestId", Problem::Empty));
         }
         Ok(())
     }
@@ -197,15 +197,17 @@ impl ParseQaResult {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if self.question.is_empty() {
-            return Err(ValidationError::missing(
+            return Err(ValidationError::new(
                 OPERATION,
                 "parseQaResults[].question",
+                Problem::Empty,
             ));
         }
         if self.answer.is_empty() {
-            return Err(ValidationError::missing(
+            return Err(ValidationError::new(
                 OPERATION,
                 "parseQaResults[].answer",
+                Problem::Empty,
             ));
         }
         Ok(())
@@ -313,13 +315,7 @@ impl Operation for UpdateQaLibraryRequest {
     }
 
     fn validate(&self) -> Result<(), ValidationError> {
-        if self.workspace_id.is_empty() {
-            return Err(ValidationError::new(
-                OPERATION,
-                "workspaceId",
-                Problem::Empty,
-            ));
-        }
+        aliyun_ai_core::check_path_param(OPERATION, "workspaceId", &self.workspace_id)?;
         self.check()
     }
 

@@ -126,13 +126,13 @@ impl UploadDocumentRequest {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if self.file_name.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "fileName"));
+            return Err(ValidationError::new(OPERATION, "fileName", Problem::Empty));
         }
         if self.file_url.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "fileUrl"));
+            return Err(ValidationError::new(OPERATION, "fileUrl", Problem::Empty));
         }
         if self.library_id.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "libraryId"));
+            return Err(ValidationError::new(OPERATION, "libraryId", Problem::Empty));
         }
         Ok(())
     }
@@ -226,13 +226,7 @@ impl Operation for UploadDocumentRequest {
     }
 
     fn validate(&self) -> Result<(), ValidationError> {
-        if self.workspace_id.is_empty() {
-            return Err(ValidationError::new(
-                OPERATION,
-                "workspaceId",
-                Problem::Empty,
-            ));
-        }
+        aliyun_ai_core::check_path_param(OPERATION, "workspaceId", &self.workspace_id)?;
         self.check()
     }
 

@@ -7,6 +7,7 @@ use aliyun_ai_core::EncodeError;
 use aliyun_ai_core::Method;
 use aliyun_ai_core::Operation;
 use aliyun_ai_core::OperationInfo;
+use aliyun_ai_core::Problem;
 use aliyun_ai_core::QueryParam;
 use aliyun_ai_core::RequestBody;
 use aliyun_ai_core::SecretText;
@@ -80,7 +81,7 @@ impl AuthorizeFileUploadRequest {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if self.product.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "Product"));
+            return Err(ValidationError::new(OPERATION, "Product", Problem::Empty));
         }
         Ok(())
     }

@@ -8,6 +8,7 @@ use aliyun_ai_core::EncodeError;
 use aliyun_ai_core::Method;
 use aliyun_ai_core::Operation;
 use aliyun_ai_core::OperationInfo;
+use aliyun_ai_core::Problem;
 use aliyun_ai_core::QueryParam;
 use aliyun_ai_core::RequestBody;
 use aliyun_ai_core::ValidationError;
@@ -413,22 +414,26 @@ impl RecognizeMessageRequest {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if self.robot_code.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "RobotCode"));
+            return Err(ValidationError::new(OPERATION, "RobotCode", Problem::Empty));
         }
         if self.session_id.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "SessionId"));
+            return Err(ValidationError::new(OPERATION, "SessionId", Problem::Empty));
         }
         if self.chat_id.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "ChatId"));
+            return Err(ValidationError::new(OPERATION, "ChatId", Problem::Empty));
         }
         if self.content.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "Content"));
+            return Err(ValidationError::new(OPERATION, "Content", Problem::Empty));
         }
         if self.user_nick.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "UserNick"));
+            return Err(ValidationError::new(OPERATION, "UserNick", Problem::Empty));
         }
         if self.seller_nick.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "SellerNick"));
+            return Err(ValidationError::new(
+                OPERATION,
+                "SellerNick",
+                Problem::Empty,
+            ));
         }
         Ok(())
     }

@@ -205,7 +205,11 @@ impl Input {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if self.app_id.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "input.appId"));
+            return Err(ValidationError::new(
+                OPERATION,
+                "input.appId",
+                Problem::Empty,
+            ));
         }
         {
             const GROUP: &[&str] = &["input.fileUrl", "input.text", "input.dataId"];

@@ -8,6 +8,7 @@ use aliyun_ai_core::EncodeError;
 use aliyun_ai_core::Method;
 use aliyun_ai_core::Operation;
 use aliyun_ai_core::OperationInfo;
+use aliyun_ai_core::Problem;
 use aliyun_ai_core::QueryParam;
 use aliyun_ai_core::RequestBody;
 use aliyun_ai_core::SignedUrl;
@@ -183,7 +184,11 @@ impl Input {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if self.data_id.is_empty() {
-            return Err(ValidationError::missing(OPERATION, "input.dataId"));
+            return Err(ValidationError::new(
+                OPERATION,
+                "input.dataId",
+                Problem::Empty,
+            ));
         }
         Ok(())
     }
