@@ -192,6 +192,41 @@ impl Emulator {
         &self.inner.config.credentials
     }
 
+    /// The environment variables that point the SDK at this emulator, in
+    /// the order the binary prints them: the credentials, then the endpoint
+    /// of every service it serves (`ALIYUN_AI_<SERVICE>_ENDPOINT`, from the
+    /// generated model crates, OpenPlatform's upload grant included), then
+    /// `ALIYUN_AI_OSS_ENDPOINT` for the bucket of an upload from a local file.
+    /// `Config::from_env` in a process with these set talks to the emulator
+    /// only.
+    pub fn environment(&self) -> Vec<(String, String)> {
+        let credentials = self.credentials();
+        let base = self.base_url();
+        let mut variables = vec![
+            (
+                "ALIBABA_CLOUD_ACCESS_KEY_ID".to_owned(),
+                credentials.access_key_id.clone(),
+            ),
+            (
+                "ALIBABA_CLOUD_ACCESS_KEY_SECRET".to_owned(),
+                credentials.access_key_secret.clone(),
+            ),
+            ("DASHSCOPE_API_KEY".to_owned(), credentials.api_key.clone()),
+        ];
+        let mut keys: Vec<&str> = models::server_operations()
+            .map(|entry| entry.info.service.key)
+            .collect();
+        keys.dedup();
+        keys.push("oss");
+        for key in keys {
+            variables.push((
+                format!("ALIYUN_AI_{}_ENDPOINT", key.to_ascii_uppercase()),
+                base.clone(),
+            ));
+        }
+        variables
+    }
+
     /// Adds a fault rule (see [`FaultRule`]).
     pub fn inject(&self, rule: FaultRule) {
         self.inner.state.add_fault(rule);

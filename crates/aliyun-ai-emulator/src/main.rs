@@ -92,18 +92,10 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let credentials = emulator.credentials().clone();
     println!("listening on {}", emulator.base_url());
-    println!("ALIBABA_CLOUD_ACCESS_KEY_ID={}", credentials.access_key_id);
-    println!(
-        "ALIBABA_CLOUD_ACCESS_KEY_SECRET={}",
-        credentials.access_key_secret
-    );
-    println!("DASHSCOPE_API_KEY={}", credentials.api_key);
-    println!(
-        "ALIYUN_AI_CONTACTCENTERAI_ENDPOINT={0}\nALIYUN_AI_DIANJIN_ENDPOINT={0}\nALIYUN_AI_RETAILBOT_ENDPOINT={0}\nALIYUN_AI_TINGWU_ENDPOINT={0}",
-        emulator.base_url()
-    );
+    for (name, value) in emulator.environment() {
+        println!("{name}={value}");
+    }
     match emulator.serve_until_interrupted().await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

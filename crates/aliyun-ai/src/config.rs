@@ -54,6 +54,10 @@ impl DashScopeRegion {
 /// The `ConfigBuilder::endpoint` key of the OSS uploads (not a service).
 pub(crate) const OSS_ENDPOINT_KEY: &str = "oss";
 
+/// The environment variable of the `"oss"` endpoint (see
+/// [`ConfigBuilder::endpoint`]).
+const OSS_ENDPOINT_VARIABLE: &str = "ALIYUN_AI_OSS_ENDPOINT";
+
 pub(crate) use crate::services::compiled_services;
 
 /// The environment variable naming a service's endpoint, e.g.
@@ -162,9 +166,10 @@ impl Config {
     /// The conventional configuration: AccessKey credentials from the vendor's
     /// default chain, the DashScope key from `DASHSCOPE_API_KEY` (and its file
     /// fallbacks), endpoints from `ALIYUN_AI_<SERVICE>_ENDPOINT`
-    /// (`CONTACTCENTERAI`, `DIANJIN`, `RETAILBOT`, `TINGWU`: the service's
-    /// key; the vendor's `DASHSCOPE_HTTP_BASE_URL` for every DashScope
-    /// service), the workspace from
+    /// (`CONTACTCENTERAI`, `DIANJIN`, `OPENPLATFORM`, `RETAILBOT`, `TINGWU`:
+    /// the service's key; the vendor's `DASHSCOPE_HTTP_BASE_URL` for every
+    /// DashScope service) and `ALIYUN_AI_OSS_ENDPOINT` (where an upload from
+    /// a local file posts its form), the workspace from
     /// `DASHSCOPE_WORKSPACE_ID`, and the default transport (reqwest, or
     /// hyper's client with only the `hyper` feature).
     #[cfg(any(feature = "reqwest", feature = "hyper"))]
@@ -454,6 +459,13 @@ impl ConfigBuilder {
                     .entry(service.key.to_owned())
                     .or_insert(value);
             }
+        }
+        // Where an upload from a local file posts its form instead of the
+        // bucket's own host (an emulator, a proxy): the `"oss"` endpoint.
+        if let Some(value) = env.var(OSS_ENDPOINT_VARIABLE) {
+            self.endpoints
+                .entry(OSS_ENDPOINT_KEY.to_owned())
+                .or_insert(value);
         }
         if self.settings.dashscope_workspace.is_none() {
             self.settings.dashscope_workspace = env.var("DASHSCOPE_WORKSPACE_ID");
