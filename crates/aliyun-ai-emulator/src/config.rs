@@ -106,6 +106,16 @@ pub struct EmulatorConfig {
     pub stream_event_delay: Duration,
     /// Include the expected string to sign in `SignatureDoesNotMatch` answers.
     pub debug_signatures: bool,
+    /// Whether a request's own `x-emulator-fault` header injects a fault.
+    /// Default: no, so that no client can make a shared emulator misbehave;
+    /// rules set with `Emulator::inject` always apply.
+    pub fault_header: bool,
+    /// How long a client may take to send a request's headers before the
+    /// connection is closed. Default 10 s.
+    pub header_read_timeout: Duration,
+    /// The most connections served at once; further ones wait in the
+    /// listen backlog until one closes. Default 1,024.
+    pub max_connections: usize,
     /// Throttle each operation above this many requests per second, with the
     /// service's own throttling error. Default: no limit.
     pub qps_limit: Option<u32>,
@@ -130,6 +140,9 @@ impl Default for EmulatorConfig {
             result_url_ttl: Duration::from_secs(600),
             stream_event_delay: Duration::from_millis(80),
             debug_signatures: false,
+            fault_header: false,
+            header_read_timeout: Duration::from_secs(10),
+            max_connections: 1024,
             qps_limit: None,
             operations: Vec::new(),
             time: Arc::new(TokioTimer),
@@ -146,6 +159,9 @@ impl std::fmt::Debug for EmulatorConfig {
             .field("result_url_ttl", &self.result_url_ttl)
             .field("stream_event_delay", &self.stream_event_delay)
             .field("debug_signatures", &self.debug_signatures)
+            .field("fault_header", &self.fault_header)
+            .field("header_read_timeout", &self.header_read_timeout)
+            .field("max_connections", &self.max_connections)
             .field("qps_limit", &self.qps_limit)
             .field("operations", &self.operations)
             .finish_non_exhaustive()
@@ -153,6 +169,25 @@ impl std::fmt::Debug for EmulatorConfig {
 }
 
 impl EmulatorConfig {
+    /// Honours each request's `x-emulator-fault` header (see
+    /// [`EmulatorConfig::fault_header`]).
+    pub fn with_fault_header(mut self, on: bool) -> Self {
+        self.fault_header = on;
+        self
+    }
+
+    /// Sets the header read timeout (see [`EmulatorConfig::header_read_timeout`]).
+    pub fn with_header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.header_read_timeout = timeout;
+        self
+    }
+
+    /// Sets the connection limit (see [`EmulatorConfig::max_connections`]).
+    pub fn with_max_connections(mut self, limit: usize) -> Self {
+        self.max_connections = limit.max(1);
+        self
+    }
+
     /// Sets the address.
     pub fn with_addr(mut self, addr: SocketAddr) -> Self {
         self.addr = addr;

@@ -151,8 +151,18 @@ impl Emulator {
         });
         let (shutdown, mut stop) = oneshot::channel::<()>();
         let serving = inner.clone();
+        let permits = Arc::new(tokio::sync::Semaphore::new(serving.config.max_connections));
         let task = tokio::spawn(async move {
             loop {
+                // A connection is accepted only with a permit: past the
+                // limit, clients wait in the listen backlog.
+                let permit = tokio::select! {
+                    permit = permits.clone().acquire_owned() => match permit {
+                        Ok(permit) => permit,
+                        Err(_) => break,
+                    },
+                    _ = &mut stop => break,
+                };
                 tokio::select! {
                     accepted = listener.accept() => {
                         let Ok((stream, _)) = accepted else { continue };
@@ -160,9 +170,16 @@ impl Emulator {
                         tokio::spawn(async move {
                             inner.open_connections.fetch_add(1, Ordering::Relaxed);
                             let counted = inner.clone();
+                            let header_timeout = inner.config.header_read_timeout;
                             let service = service_fn(move |request| server::handle(inner.clone(), request));
-                            let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+                            // hyper times the headers out only with a timer.
+                            let _ = http1::Builder::new()
+                                .timer(hyper_util::rt::TokioTimer::new())
+                                .header_read_timeout(header_timeout)
+                                .serve_connection(TokioIo::new(stream), service)
+                                .await;
                             counted.open_connections.fetch_sub(1, Ordering::Relaxed);
+                            drop(permit);
                         });
                     }
                     _ = &mut stop => break,

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! aliyun-ai-emulator [--addr HOST:PORT] [--access-key-id ID] [--access-key-secret SECRET]
-//!                    [--api-key KEY] [--task-delay-ms N] [--qps N] [--debug-signatures]
+//!                    [--api-key KEY] [--task-delay-ms N] [--qps N] [--debug-signatures] [--fault-header]
 //! ```
 //!
 //! Prints `listening on http://HOST:PORT` as its first line, then the
@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use aliyun_ai_emulator::{Credentials, Emulator, EmulatorConfig};
 
-const USAGE: &str = "usage: aliyun-ai-emulator [--addr HOST:PORT] [--access-key-id ID] [--access-key-secret SECRET] [--api-key KEY] [--task-delay-ms N] [--qps N] [--debug-signatures]
+const USAGE: &str = "usage: aliyun-ai-emulator [--addr HOST:PORT] [--access-key-id ID] [--access-key-secret SECRET] [--api-key KEY] [--task-delay-ms N] [--qps N] [--debug-signatures] [--fault-header]
 
   --addr               where to listen; port 0 picks a free one   (default 127.0.0.1:8960, env ALIYUN_AI_EMULATOR_ADDR)
   --access-key-id      the AccessKey id it accepts                 (default emulator-access-key-id, env ALIYUN_AI_EMULATOR_ACCESS_KEY_ID)
@@ -22,7 +22,8 @@ const USAGE: &str = "usage: aliyun-ai-emulator [--addr HOST:PORT] [--access-key-
   --api-key            the DashScope API key it accepts            (default sk-emulator-api-key, env ALIYUN_AI_EMULATOR_API_KEY)
   --task-delay-ms      how long tasks take                          (default 1500)
   --qps                throttle each operation above N requests/s (default: none)
-  --debug-signatures   return the canonical request and string to sign the emulator expected with a signature error";
+  --debug-signatures   return the canonical request and string to sign the emulator expected with a signature error
+  --fault-header       let each request's x-emulator-fault header inject a fault (default: only rules set in code)";
 
 fn parse() -> Result<EmulatorConfig, String> {
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
@@ -59,6 +60,7 @@ fn parse() -> Result<EmulatorConfig, String> {
                 config = config.with_qps_limit(Some(qps));
             }
             "--debug-signatures" => config = config.with_debug_signatures(true),
+            "--fault-header" => config = config.with_fault_header(true),
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other}")),
         }

@@ -50,7 +50,31 @@ pub async fn handle(
             }
         }
     }
-    let body = match Limited::new(body, 10 * 1024 * 1024).collect().await {
+    // A declared length over the limit is refused at once, before any of
+    // the body is awaited (a client declaring 1 GiB and sending 10 bytes
+    // must not hold the connection); the connection is closed after.
+    let declared = parts
+        .headers
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if declared.is_some_and(|length| length > BODY_LIMIT as u64) {
+        let mut response = error_response(
+            Family::Pop,
+            413,
+            "RequestTooLarge",
+            "the request body is larger than the emulator accepts (10 MiB)",
+            &request_id,
+            &host,
+            &[],
+        );
+        response.headers_mut().insert(
+            http::header::CONNECTION,
+            http::HeaderValue::from_static("close"),
+        );
+        return Ok(response);
+    }
+    let body = match Limited::new(body, BODY_LIMIT).collect().await {
         Ok(collected) => collected.to_bytes(),
         Err(_) => {
             return Ok(error_response(
@@ -113,15 +137,20 @@ pub async fn handle(
     response
 }
 
+/// The largest request body the emulator reads (an OSS upload is streamed
+/// and has its own limit).
+const BODY_LIMIT: usize = 10 * 1024 * 1024;
+
 async fn answer(call: &Call<'_>) -> Result<Response<Body>, DropConnection> {
     let config = &call.inner.config;
     // Faults: the request's header first, then the configured rules.
-    let fault = call
-        .headers
-        .get("x-emulator-fault")
+    let from_header = config
+        .fault_header
+        .then(|| call.headers.get("x-emulator-fault"))
+        .flatten()
         .and_then(|v| v.to_str().ok())
-        .and_then(Fault::parse)
-        .or_else(|| call.inner.state.take_fault(&call.action));
+        .and_then(Fault::parse);
+    let fault = from_header.or_else(|| call.inner.state.take_fault(&call.action));
     let mut truncate = None;
     let mut cut = None;
     let mut error_after = None;

@@ -1,8 +1,8 @@
 //! What the emulator remembers: tasks, issued tokens, used nonces, fault
 //! rules and the QPS limiter.
 
-use std::collections::{HashMap, VecDeque};
-use std::sync::Mutex;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
 /// A fault the emulator can inject.
@@ -204,7 +204,6 @@ pub struct State {
     pub grants: HashMap<String, Grant>,
     pub tingwu_tasks: HashMap<String, TingwuTask>,
     pub tokens: HashMap<String, SystemTime>,
-    nonces: VecDeque<(Instant, String)>,
     faults: Vec<FaultRule>,
     /// Requests handed to a handler (their effects happened), by action.
     pub handled: HashMap<String, u64>,
@@ -212,9 +211,48 @@ pub struct State {
     counter: u64,
 }
 
+/// The signature nonces seen in the last 15 minutes (the gateways refuse a
+/// reused one): a set to look one up in O(1), and their arrival order to
+/// forget them as they expire. Behind a lock of its own, not the state's.
+#[derive(Default)]
+pub(crate) struct Nonces {
+    seen: HashSet<Arc<str>>,
+    order: VecDeque<(Instant, Arc<str>)>,
+}
+
+impl Nonces {
+    /// How long a nonce is remembered (the gateways' date window).
+    const WINDOW: Duration = Duration::from_secs(900);
+
+    /// Records `nonce` arriving at `now`; false when it was seen within the
+    /// window before.
+    pub(crate) fn fresh_at(&mut self, nonce: &str, now: Instant) -> bool {
+        while let Some((at, old)) = self.order.front() {
+            if now.saturating_duration_since(*at) <= Self::WINDOW {
+                break;
+            }
+            self.seen.remove(old);
+            self.order.pop_front();
+        }
+        if self.seen.contains(nonce) {
+            return false;
+        }
+        let nonce: Arc<str> = Arc::from(nonce);
+        self.seen.insert(nonce.clone());
+        self.order.push_back((now, nonce));
+        true
+    }
+
+    /// How many are remembered.
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.seen.len()
+    }
+}
+
 /// The state behind a mutex, with the operations the handlers need.
 #[derive(Default)]
-pub struct Shared(Mutex<State>);
+pub struct Shared(Mutex<State>, Mutex<Nonces>);
 
 impl Shared {
     pub fn with<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
@@ -234,21 +272,11 @@ impl Shared {
 
     /// Records a nonce; false when it was seen in the last 15 minutes.
     pub fn fresh_nonce(&self, nonce: &str) -> bool {
-        self.with(|state| {
-            let now = Instant::now();
-            while state
-                .nonces
-                .front()
-                .is_some_and(|(at, _)| now.duration_since(*at) > Duration::from_secs(900))
-            {
-                state.nonces.pop_front();
-            }
-            if state.nonces.iter().any(|(_, seen)| seen == nonce) {
-                return false;
-            }
-            state.nonces.push_back((now, nonce.to_owned()));
-            true
-        })
+        let mut nonces = self
+            .1
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        nonces.fresh_at(nonce, Instant::now())
     }
 
     pub fn add_fault(&self, rule: FaultRule) {
@@ -308,4 +336,21 @@ pub struct Grant {
     pub access_key_id: String,
     pub signature: String,
     pub key_prefix: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_nonce_is_refused_within_the_window_and_forgotten_after_it() {
+        let mut nonces = Nonces::default();
+        let start = Instant::now();
+        assert!(nonces.fresh_at("a", start));
+        assert!(nonces.fresh_at("b", start + Duration::from_secs(1)));
+        assert!(!nonces.fresh_at("a", start + Duration::from_secs(899)));
+        // Past the window, both are forgotten (and "a" is fresh again).
+        assert!(nonces.fresh_at("a", start + Duration::from_secs(902)));
+        assert_eq!(nonces.len(), 1);
+    }
 }

@@ -2,6 +2,7 @@
 //! vendor SDKs' captured requests and the wire details of every service.
 
 mod binary;
+mod hardening;
 mod raw;
 mod vendor_requests;
 mod wire_fidelity;

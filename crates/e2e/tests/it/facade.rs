@@ -812,7 +812,10 @@ async fn the_dashscope_url_works_with_and_without_a_trailing_slash() {
 
 #[tokio::test]
 async fn the_fault_header_injects_per_request() {
-    let (emulator, _) = setup().await;
+    // Honoured only where the emulator's config says so.
+    let emulator = Emulator::start_with(fast().with_fault_header(true))
+        .await
+        .unwrap();
     let http = reqwest_client();
     let url = format!(
         "{}/api/v1/services/aigc/multimodal-generation/generation",
