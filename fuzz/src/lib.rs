@@ -66,10 +66,7 @@ pub fn sse_decoder(data: &[u8]) {
         return;
     };
     let limits = if selector & 0x80 != 0 {
-        SseLimits {
-            max_line: 32,
-            max_event: 64,
-        }
+        SseLimits::new(32, 64)
     } else {
         SseLimits::DEFAULT
     };

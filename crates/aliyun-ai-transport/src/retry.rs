@@ -110,6 +110,7 @@ pub enum AttemptOutcome<'a> {
 
 /// A classifier's verdict on one attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum RetryDecision {
     /// Try again (after the backoff or the server's hint).
     Retry,
@@ -234,6 +235,7 @@ fn default_jitter() -> JitterSource {
 /// How many attempts a call took; present in the extensions of every response
 /// [`RetryPolicy::send`] returns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Attempts(pub u32);
 
 /// The number of attempts recorded on a response (1 when none is recorded).
@@ -360,7 +362,7 @@ impl RetryPolicy {
         self
     }
 
-    /// Replaces the clock and the sleep (e.g. with a [`ManualTimer`] in tests).
+    /// Replaces the clock and the sleep (e.g. with a [`ManualTimer`](aliyun_ai_core::time::ManualTimer) in tests).
     pub fn with_timer(mut self, timer: Arc<dyn Timer>) -> Self {
         self.timer = timer;
         self

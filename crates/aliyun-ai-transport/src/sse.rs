@@ -27,6 +27,7 @@ use crate::error::TransportError;
 
 /// One event.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub struct SseEvent {
     /// The `event:` field; `None` means the default type, `message`.
     pub event: Option<String>,
@@ -41,7 +42,14 @@ pub struct SseEvent {
 /// The most a decoder holds: a line without its end, and one event's data.
 /// Past either, decoding fails with [`SseError::TooLarge`] instead of
 /// buffering a broken or hostile upstream's bytes without bound.
+///
+/// ```
+/// use aliyun_ai_transport::sse::SseLimits;
+/// let limits = SseLimits::new(1024 * 1024, 4 * 1024 * 1024);
+/// assert_eq!(limits.max_line, 1024 * 1024);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct SseLimits {
     /// The longest line, in bytes (without its terminator).
     pub max_line: usize,
@@ -49,7 +57,44 @@ pub struct SseLimits {
     pub max_event: usize,
 }
 
+impl SseEvent {
+    /// An event of the default type (`message`) carrying `data`.
+    pub fn new(data: impl Into<String>) -> Self {
+        Self {
+            data: data.into(),
+            ..Self::default()
+        }
+    }
+
+    /// Sets the `event:` type.
+    pub fn with_event(mut self, event: impl Into<String>) -> Self {
+        self.event = Some(event.into());
+        self
+    }
+
+    /// Sets the `id:` field.
+    pub fn with_id(mut self, id: impl Into<String>) -> Self {
+        self.id = Some(id.into());
+        self
+    }
+
+    /// Sets the `retry:` field (milliseconds).
+    pub fn with_retry(mut self, retry: u64) -> Self {
+        self.retry = Some(retry);
+        self
+    }
+}
+
 impl SseLimits {
+    /// Limits of `max_line` bytes per line and `max_event` bytes of data per
+    /// event.
+    pub const fn new(max_line: usize, max_event: usize) -> Self {
+        Self {
+            max_line,
+            max_event,
+        }
+    }
+
     /// 16 MiB per line and per event: far above the largest event the
     /// services send (a whole DianJin answer), far below what exhausts memory.
     pub const DEFAULT: SseLimits = SseLimits {

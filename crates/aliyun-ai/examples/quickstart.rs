@@ -169,7 +169,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     heading(5, "RetailBot RecognizeMessage");
     if support::live() && std::env::var("ALIYUN_AI_RETAILBOT_ENDPOINT").is_err() {
-        println!("   skipped: set ALIYUN_AI_RETAILBOT_ENDPOINT (the vendor publishes no endpoint)");
+        // A deprecated product few accounts still have: called live only on request.
+        println!(
+            "   skipped: set ALIYUN_AI_RETAILBOT_ENDPOINT to call RetailBot (a deprecated product)"
+        );
     } else {
         let request = RecognizeMessageRequest::builder()
             .robot_code("1cY9drMec4b2uzS2")

@@ -60,11 +60,18 @@ fn event() -> impl Strategy<Value = SseEvent> {
         proptest::option::of(proptest::string::string_regex("[a-z0-9-]{1,8}").unwrap()),
         proptest::option::of(0u64..100_000),
     )
-        .prop_map(|(event, lines, id, retry)| SseEvent {
-            event: event.filter(|e| e != "error"),
-            data: lines.join("\n"),
-            id,
-            retry,
+        .prop_map(|(event, lines, id, retry)| {
+            let mut built = SseEvent::new(lines.join("\n"));
+            if let Some(event) = event.filter(|e| e != "error") {
+                built = built.with_event(event);
+            }
+            if let Some(id) = id {
+                built = built.with_id(id);
+            }
+            if let Some(retry) = retry {
+                built = built.with_retry(retry);
+            }
+            built
         })
 }
 

@@ -491,10 +491,7 @@ async fn a_truncated_event_stream_ends_with_an_error_after_its_events() {
 
 #[tokio::test]
 async fn an_endless_event_stream_line_is_refused_at_the_limit() {
-    let limits = SseLimits {
-        max_line: 1024 * 1024,
-        max_event: 1024 * 1024,
-    };
+    let limits = SseLimits::new(1024 * 1024, 1024 * 1024);
     let rig = rig_with(|b| {
         let b = b.sse_limits(limits);
         // (A custom transport keeps its own timeouts: the config refuses these.)
