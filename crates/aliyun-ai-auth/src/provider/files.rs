@@ -49,15 +49,18 @@ fn locate(
     ))
 }
 
-/// Parses an ini document into sections of `key = value` pairs, as the
-/// vendor's credential SDKs read `~/.alibabacloud/credentials`: `[section]`
-/// headers, `key = value` lines (one pair of surrounding quotes removed),
-/// `#` and `;` comment lines. Hand-written because the vendor's format is
-/// this small subset: the ini crates add escapes, inline comments and
-/// multi-line values the vendor's readers do not. Not accepted (skipped): a
-/// line that is neither a header nor `key = value`, continuation lines, an
-/// inline `; comment` after a value (it stays part of the value). A key
-/// repeated in a section: the last wins.
+/// Parses an ini document into sections of `key = value` pairs as the
+/// vendor's credential readers read `~/.alibabacloud/credentials`: `[section]`
+/// headers (names kept as written); `key = value` or `key: value` (the first
+/// of `=` and `:` separates, as Python's `configparser` does); keys
+/// case-insensitive (lowercased, as `configparser` does); `#` and `;` comment
+/// lines; an inline comment cut from a value at its first `#` or `;` (the
+/// vendor's Python reader cuts at `#` after `configparser`, Go's `ini`
+/// library at either), so `secret = x # prod` is `x`; then one pair of
+/// surrounding quotes (`"` or `'`) removed, not every quote. Hand-written
+/// because the format is this small subset. Skipped: a line that is neither
+/// a header nor a pair, continuation lines. A key repeated in a section: the
+/// last wins.
 fn parse_ini(text: &str) -> HashMap<String, HashMap<String, String>> {
     let mut sections: HashMap<String, HashMap<String, String>> = HashMap::new();
     let mut current = String::new();
@@ -69,15 +72,35 @@ fn parse_ini(text: &str) -> HashMap<String, HashMap<String, String>> {
         if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
             current = name.trim().to_owned();
             sections.entry(current.clone()).or_default();
-        } else if let Some((key, value)) = line.split_once('=') {
-            let value = value.trim().trim_matches('"');
-            sections
-                .entry(current.clone())
-                .or_default()
-                .insert(key.trim().to_owned(), value.to_owned());
+            continue;
         }
+        let Some(at) = line.find(['=', ':']) else {
+            continue;
+        };
+        let (key, value) = (&line[..at], &line[at + 1..]);
+        let value = match value.find(['#', ';']) {
+            Some(comment) => &value[..comment],
+            None => value,
+        };
+        sections.entry(current.clone()).or_default().insert(
+            key.trim().to_ascii_lowercase(),
+            unquote(value.trim()).to_owned(),
+        );
     }
     sections
+}
+
+/// One pair of matching surrounding quotes removed.
+fn unquote(value: &str) -> &str {
+    for quote in ['"', '\''] {
+        if let Some(inner) = value
+            .strip_prefix(quote)
+            .and_then(|rest| rest.strip_suffix(quote))
+        {
+            return inner;
+        }
+    }
+    value
 }
 
 /// The shell both file providers share: where to look, how to reach
@@ -117,8 +140,8 @@ macro_rules! profile_provider {
 }
 
 profile_provider! {
-/// Credentials described by a profile of `~/.alibabacloud/credentials`
-/// (`ALIBABA_CLOUD_CREDENTIALS_FILE` moves it; `ALIBABA_CLOUD_PROFILE` picks
+/// Credentials described by a profile of `~/.alibabacloud/credentials`, or
+/// else `~/.alibabacloud/credentials.ini` (`ALIBABA_CLOUD_CREDENTIALS_FILE` moves it; `ALIBABA_CLOUD_PROFILE` picks
 /// the section, `default` otherwise). Types: `access_key`, `ecs_ram_role`,
 /// `ram_role_arn`, `oidc_role_arn`.
     CredentialsFileProvider
@@ -131,7 +154,18 @@ impl CredentialsFileProvider {
             &self.names.credentials_file,
             &[".alibabacloud", "credentials"],
         )?;
-        let sections = parse_ini(&read_file(&path, explicit)?);
+        // The vendor's current readers default to `credentials.ini`, its
+        // older ones (and the CLI's docs) to `credentials`: without an
+        // explicit path, the older name first, then the newer.
+        let (path, text) = match read_file(&path, explicit) {
+            Err(error) if error.is_not_found() && !explicit => {
+                let ini = path.with_file_name("credentials.ini");
+                let text = read_file(&ini, false)?;
+                (ini, text)
+            }
+            other => (path, other?),
+        };
+        let sections = parse_ini(&text);
         let profile = self
             .env
             .var(&self.names.profile)
@@ -338,6 +372,35 @@ mod tests {
         );
         assert_eq!(sections["default"]["access_key_id"], "a");
         assert_eq!(sections["other"]["k"], "v");
+    }
+
+    #[test]
+    fn files_written_for_the_vendors_tools_read_as_the_vendors_readers_read_them() {
+        // Issue 21 #14: each of these signed with the wrong secret.
+        let sections = parse_ini(concat!(
+            "[default]\n",
+            "enable = true\n",
+            "type = access_key\n",
+            "access_key_id = LTAI-id # the production key\n",
+            "access_key_secret = s3cret ; rotated monthly\n",
+            "[colon]\n",
+            "Type: access_key\n",
+            "Access_Key_Id: LTAI-2\n",
+            "ACCESS_KEY_SECRET : 'quoted'\n",
+            "[quotes]\n",
+            "access_key_secret = \"\"two pairs\"\"\n",
+            "role_arn = acs:ram::123:role/x\n",
+        ));
+        let default = &sections["default"];
+        assert_eq!(default["access_key_id"], "LTAI-id");
+        assert_eq!(default["access_key_secret"], "s3cret");
+        let colon = &sections["colon"];
+        assert_eq!(colon["type"], "access_key");
+        assert_eq!(colon["access_key_id"], "LTAI-2");
+        assert_eq!(colon["access_key_secret"], "quoted");
+        // One pair of quotes goes, not every quote; `=` before `:` separates.
+        assert_eq!(sections["quotes"]["access_key_secret"], "\"two pairs\"");
+        assert_eq!(sections["quotes"]["role_arn"], "acs:ram::123:role/x");
     }
 }
 

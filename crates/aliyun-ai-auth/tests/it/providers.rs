@@ -152,6 +152,24 @@ async fn credentials_file_access_key_and_profiles() {
 }
 
 #[tokio::test]
+async fn a_vendor_style_credentials_ini_is_read_with_its_comments_cut() {
+    // Issue 21 #14: `~/.alibabacloud/credentials.ini` (the vendor's current
+    // default), `:` separators, capitalised keys, inline comments.
+    let home = TempDir::new("ini-vendor");
+    home.write(
+        ".alibabacloud/credentials.ini",
+        "[default]\nType: access_key\nAccess_Key_Id = LTAI-ini # production\naccess_key_secret = 'ini-secret' ; rotated\n",
+    );
+    let mock = MockTransport::new();
+    let key = file_provider(&mock, MapEnvironment::new().with_home(home.path()))
+        .access_key()
+        .await
+        .unwrap();
+    assert_eq!(key.id(), "LTAI-ini");
+    assert_eq!(key.secret().expose(), "ini-secret");
+}
+
+#[tokio::test]
 async fn credentials_file_location_and_errors() {
     let mock = MockTransport::new();
     let empty_home = TempDir::new("empty-home");
