@@ -20,9 +20,10 @@ use crate::time::parse_iso8601;
 pub const IMDS_ENDPOINT: &str = "http://100.100.100.200";
 const CREDENTIALS_PATH: &str = "/latest/meta-data/ram/security-credentials/";
 
+/// The metadata service's answer (the credentials URI answers the same).
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
-struct ImdsCredentials {
+pub(super) struct ImdsCredentials {
     code: Option<String>,
     access_key_id: Option<String>,
     access_key_secret: Option<String>,
@@ -156,29 +157,34 @@ impl EcsRoleProvider {
             .get(&format!("{CREDENTIALS_PATH}{role}"), &token)
             .await?;
         let answer: ImdsCredentials = parse_json("the ECS metadata credentials", &body)?;
-        if answer.code.as_deref() != Some("Success") {
+        answer.into_access_key(&format!("the ECS metadata service (role {role})"))
+    }
+}
+
+impl ImdsCredentials {
+    /// The credentials, when `Code` is `Success` and nothing is missing.
+    pub(super) fn into_access_key(self, source: &str) -> Result<AccessKey, CredentialsError> {
+        if self.code.as_deref() != Some("Success") {
             return Err(CredentialsError::fetch(format!(
-                "the ECS metadata service answered Code {:?} for role {role}",
-                answer.code.unwrap_or_default()
+                "{source} answered Code {:?}",
+                self.code.unwrap_or_default()
             )));
         }
         let missing = |field: &str| {
-            CredentialsError::fetch(format!("the ECS metadata credentials lack {field}"))
+            CredentialsError::fetch(format!("the credentials of {source} lack {field}"))
         };
-        let expiration = answer
+        let expiration = self
             .expiration
             .as_deref()
             .and_then(parse_iso8601)
             .ok_or_else(|| missing("a readable Expiration"))?;
         Ok(AccessKey::new(
-            answer.access_key_id.ok_or_else(|| missing("AccessKeyId"))?,
-            answer
-                .access_key_secret
+            self.access_key_id.ok_or_else(|| missing("AccessKeyId"))?,
+            self.access_key_secret
                 .ok_or_else(|| missing("AccessKeySecret"))?,
         )
         .with_security_token(
-            answer
-                .security_token
+            self.security_token
                 .ok_or_else(|| missing("SecurityToken"))?,
         )
         .with_expiration(expiration))

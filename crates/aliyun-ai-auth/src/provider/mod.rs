@@ -8,6 +8,7 @@ mod files;
 #[doc(hidden)]
 pub(crate) use files::fuzzing as files_fuzzing;
 mod sts;
+mod uri;
 
 use aliyun_ai_core::time::Timer;
 use aliyun_ai_transport::retry::TokioTimer;
@@ -29,6 +30,7 @@ pub use dashscope::{ApiKeyChain, EnvApiKeyProvider, TemporaryTokenProvider};
 pub use ecs::EcsRoleProvider;
 pub use files::{CliConfigProvider, CredentialsFileProvider};
 pub use sts::{AssumeRoleProvider, OidcProvider, STS_ENDPOINT, sts_endpoint_from_env};
+pub use uri::UriProvider;
 
 /// Supplies AccessKey credentials (for the POP services).
 #[async_trait]
@@ -185,6 +187,14 @@ pub struct EnvNames {
     pub ecs_role_name: String,
     /// `ALIBABA_CLOUD_ECS_METADATA_DISABLED`
     pub ecs_metadata_disabled: String,
+    /// `ALIBABA_CLOUD_IMDSV1_DISABLED`: `true` forbids the instance role's
+    /// fallback to IMDSv1 (no session token).
+    pub imdsv1_disabled: String,
+    /// `ALIBABA_CLOUD_CLI_PROFILE_DISABLED`: `true` leaves the Aliyun CLI's
+    /// `config.json` out of the default chain.
+    pub cli_profile_disabled: String,
+    /// `ALIBABA_CLOUD_CREDENTIALS_URI`: the last source of the default chain.
+    pub credentials_uri: String,
     /// `ALIBABA_CLOUD_ROLE_ARN`
     pub role_arn: String,
     /// `ALIBABA_CLOUD_OIDC_PROVIDER_ARN`
@@ -206,6 +216,9 @@ impl Default for EnvNames {
             config_file: "ALIBABA_CLOUD_CONFIG_FILE".into(),
             ecs_role_name: "ALIBABA_CLOUD_ECS_METADATA".into(),
             ecs_metadata_disabled: "ALIBABA_CLOUD_ECS_METADATA_DISABLED".into(),
+            imdsv1_disabled: "ALIBABA_CLOUD_IMDSV1_DISABLED".into(),
+            cli_profile_disabled: "ALIBABA_CLOUD_CLI_PROFILE_DISABLED".into(),
+            credentials_uri: "ALIBABA_CLOUD_CREDENTIALS_URI".into(),
             role_arn: "ALIBABA_CLOUD_ROLE_ARN".into(),
             oidc_provider_arn: "ALIBABA_CLOUD_OIDC_PROVIDER_ARN".into(),
             oidc_token_file: "ALIBABA_CLOUD_OIDC_TOKEN_FILE".into(),
@@ -280,8 +293,11 @@ impl AccessKeyProvider for EnvProvider {
 
 /// The vendor's default chain, first hit wins and is then reused:
 /// environment -> OIDC (only when its three variables are set) -> Aliyun CLI
-/// `~/.aliyun/config.json` -> `~/.alibabacloud/credentials` -> ECS instance
-/// role (unless `ALIBABA_CLOUD_ECS_METADATA_DISABLED=true`).
+/// `~/.aliyun/config.json` (unless `ALIBABA_CLOUD_CLI_PROFILE_DISABLED=true`)
+/// -> `~/.alibabacloud/credentials` -> ECS instance role (unless
+/// `ALIBABA_CLOUD_ECS_METADATA_DISABLED=true`; IMDSv2 only with
+/// `ALIBABA_CLOUD_IMDSV1_DISABLED=true`) -> `ALIBABA_CLOUD_CREDENTIALS_URI`
+/// (when set), the order of the vendor's current credential libraries.
 pub struct DefaultChain {
     providers: Vec<(&'static str, Arc<dyn AccessKeyProvider>)>,
     chosen: Mutex<Option<usize>>,
@@ -329,14 +345,20 @@ impl DefaultChain {
                 ),
             ));
         }
-        providers.push((
-            "aliyun-cli-config",
-            Arc::new(CliConfigProvider::new(
-                http.clone(),
-                env.clone(),
-                names.clone(),
-            )),
-        ));
+        let is_true = |name: &str| {
+            env.var(name)
+                .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+        };
+        if !is_true(&names.cli_profile_disabled) {
+            providers.push((
+                "aliyun-cli-config",
+                Arc::new(CliConfigProvider::new(
+                    http.clone(),
+                    env.clone(),
+                    names.clone(),
+                )),
+            ));
+        }
         providers.push((
             "credentials-file",
             Arc::new(CredentialsFileProvider::new(
@@ -345,15 +367,16 @@ impl DefaultChain {
                 names.clone(),
             )),
         ));
-        let disabled = env
-            .var(&names.ecs_metadata_disabled)
-            .is_some_and(|v| v.eq_ignore_ascii_case("true"));
-        if !disabled {
-            let mut ecs = EcsRoleProvider::new(http);
+        if !is_true(&names.ecs_metadata_disabled) {
+            let mut ecs = EcsRoleProvider::new(http.clone())
+                .with_v1_fallback(!is_true(&names.imdsv1_disabled));
             if let Some(role) = env.var(&names.ecs_role_name) {
                 ecs = ecs.with_role_name(role);
             }
             providers.push(("ecs-instance-role", Arc::new(ecs)));
+        }
+        if let Some(uri) = env.var(&names.credentials_uri).filter(|u| !u.is_empty()) {
+            providers.push(("credentials-uri", Arc::new(UriProvider::new(http, uri))));
         }
         Self {
             providers,

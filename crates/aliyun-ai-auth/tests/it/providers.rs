@@ -855,6 +855,64 @@ async fn the_default_chain_ends_with_the_instance_role() {
 }
 
 #[tokio::test]
+async fn the_vendors_switches_and_the_credentials_uri_shape_the_chain() {
+    // Issue 21 #15: the CLI-profile and IMDSv1 switches, and the URI source.
+    let mock = MockTransport::with_handler(|request| match request.uri.path() {
+        // IMDSv2's token refused: only IMDSv1 could go on.
+        "/latest/api/token" => MockResponse::status(403),
+        "/latest/meta-data/ram/security-credentials/named" => {
+            MockResponse::json(200, &imds_answer("STS.via-v1", 3600))
+        }
+        "/creds" => MockResponse::json(200, &imds_answer("STS.via-uri", 3600)),
+        _ => MockResponse::status(404),
+    });
+    let clock = Arc::new(TestClock::at(now()));
+    let env = MapEnvironment::new()
+        .with_home(TempDir::new("chain-switches").path())
+        .with_var("ALIBABA_CLOUD_ECS_METADATA", "named")
+        .with_var("ALIBABA_CLOUD_CLI_PROFILE_DISABLED", "true")
+        .with_var("ALIBABA_CLOUD_IMDSV1_DISABLED", "true")
+        .with_var("ALIBABA_CLOUD_CREDENTIALS_URI", "http://127.0.0.1:9/creds");
+    let chain =
+        DefaultChain::with_environment(context(&mock, &clock), Arc::new(env), EnvNames::default());
+    assert_eq!(
+        chain.provider_names(),
+        [
+            "environment",
+            "credentials-file",
+            "ecs-instance-role",
+            "credentials-uri"
+        ]
+    );
+    // IMDSv1 is forbidden, so the instance role fails and the URI serves.
+    let key = chain.access_key().await.unwrap();
+    assert_eq!(key.id(), "STS.via-uri");
+    assert!(key.security_token().is_some() && key.expiration().is_some());
+    let paths: Vec<String> = mock
+        .requests()
+        .iter()
+        .map(|r| r.uri.path().to_owned())
+        .collect();
+    assert!(
+        !paths.iter().any(|p| p.ends_with("/named")),
+        "IMDSv1 was used: {paths:?}"
+    );
+
+    // A URI answering another Code is a fetch error naming the source.
+    let failing = MockTransport::new();
+    failing.push(MockResponse::json(200, &json!({"Code": "Failed"})));
+    let error = aliyun_ai_auth::provider::UriProvider::new(
+        context(&failing, &clock),
+        "http://127.0.0.1:9/creds",
+    )
+    .access_key()
+    .await
+    .unwrap_err();
+    assert_eq!(error.kind(), CredentialsErrorKind::Fetch, "{error}");
+    assert!(error.to_string().contains("credentials URI"), "{error}");
+}
+
+#[tokio::test]
 async fn rrsa_in_a_vpc_only_pod_asks_the_regional_vpc_sts_endpoint() {
     // Issue 14 #6: ACK's RRSA webhook injects these into pods that may only
     // reach VPC endpoints.
