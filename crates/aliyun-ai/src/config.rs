@@ -79,6 +79,13 @@ pub enum RpcSignature {
 
 /// Everything a [`Client`](crate::Client) needs. Build it with [`Config::builder`]
 /// or [`Config::from_env`].
+///
+/// ```no_run
+/// // Credentials from the vendor's default chain, endpoints from the environment.
+/// let client = aliyun_ai::Client::new(aliyun_ai::Config::from_env()?);
+/// # let _ = client;
+/// # Ok::<(), aliyun_ai::Error>(())
+/// ```
 #[derive(Clone)]
 pub struct Config {
     /// What the builder collected and the config keeps as it is.
@@ -198,6 +205,21 @@ impl Config {
 }
 
 /// Builds a [`Config`].
+///
+/// ```
+/// use std::time::Duration;
+/// use aliyun_ai::{AccessKey, Config};
+///
+/// let config = Config::builder()
+///     .access_key(AccessKey::new("LTAI-your-id", "your-secret"))
+///     .endpoint("dianjin", "dianjin.cn-hangzhou.aliyuncs.com")
+///     .call_timeout(Some(Duration::from_secs(30)))
+///     .build()?;
+/// # Ok::<(), aliyun_ai::Error>(())
+/// ```
+///
+/// `Config::builder().from_env()` starts from the environment instead, as
+/// [`Config::from_env`] reads it, keeping what the builder sets.
 #[derive(Default)]
 #[must_use]
 pub struct ConfigBuilder {

@@ -14,6 +14,36 @@ use crate::stream::{EventStream, TextDeltas};
 use crate::wait::{TaskState, WaitPolicy, poll_task};
 
 /// ContactCenterAI operations; from [`Client::contact_center_ai`].
+///
+/// Every operation is a method taking its request (built with the
+/// request's builder, which refuses a missing field), plus a `_stream`
+/// variant where the service streams:
+///
+/// ```no_run
+/// use aliyun_ai::contactcenterai::{AnalyzeConversationRequest, Dialogue, ResultType, Role, Sentence};
+/// use aliyun_ai::{Client, StreamExt as _};
+///
+/// # async fn run(client: Client) -> Result<(), aliyun_ai::Error> {
+/// let request = AnalyzeConversationRequest::builder()
+///     .workspace_id("llm-workspace")
+///     .app_id("app-id")
+///     .dialogue(Dialogue::builder().sentences([
+///         Sentence::new(Role::User, "我的账单还款日是哪天?"),
+///         Sentence::new(Role::Agent, "每月8号。"),
+///     ]).build()?)
+///     .result_types([ResultType::Summary])
+///     .build()?;
+/// // The whole answer...
+/// let answer = client.contact_center_ai().analyze_conversation(request.clone()).await?;
+/// println!("{}", answer.text.unwrap_or_default());
+/// // ...or its text as it is generated.
+/// let mut text = client.contact_center_ai().analyze_conversation_stream(request).await?.text_deltas();
+/// while let Some(delta) = text.next().await {
+///     print!("{}", delta?);
+/// }
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct ContactCenterAi<'a> {
     client: &'a Client,

@@ -9,6 +9,33 @@ mod upload;
 use crate::client::Client;
 
 /// DianJin operations; from [`Client::dianjin`].
+///
+/// Every operation is a method taking its request; the workspace is a field
+/// of each request, set by its builder:
+///
+/// ```no_run
+/// use aliyun_ai::dianjin::{GetLibraryListRequest, RecognizeIntentionRequest};
+/// use aliyun_ai::Client;
+///
+/// # async fn run(client: Client) -> Result<(), aliyun_ai::Error> {
+/// let dianjin = client.dianjin();
+/// let intention = dianjin
+///     .recognize_intention(
+///         RecognizeIntentionRequest::builder()
+///             .workspace_id("llm-workspace")
+///             .biz_type("attitude")
+///             .conversation("##客户##:好的,我今天就还")
+///             .build()?,
+///     )
+///     .await?;
+/// println!("{:?}", intention.data.and_then(|d| d.intention_name));
+/// let libraries = dianjin
+///     .get_library_list(GetLibraryListRequest::builder().workspace_id("llm-workspace").build()?)
+///     .await?;
+/// println!("{:?}", libraries.data.and_then(|d| d.total_records));
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct DianJin<'a> {
     client: &'a Client,

@@ -58,6 +58,23 @@ pub struct ServiceError {
 ///
 /// `Display` is one short line; [`std::error::Error::source`] holds the detail.
 /// It is one pointer wide, so `Result<T, Error>` stays small.
+///
+/// ```no_run
+/// use aliyun_ai::{Client, ErrorKind};
+/// use aliyun_ai::dianjin::GetLibraryListRequest;
+///
+/// # async fn run(client: Client, request: GetLibraryListRequest) {
+/// match client.dianjin().get_library_list(request).await {
+///     Ok(list) => println!("{:?}", list.data),
+///     // Refused before anything was sent: a missing field, a bad value.
+///     Err(error) if error.kind() == ErrorKind::Build => eprintln!("fix the request: {error}"),
+///     // Throttled (after the retries): slow down.
+///     Err(error) if error.is_throttling() => eprintln!("slow down: {error}"),
+///     // What the service said, with its request id for a support ticket.
+///     Err(error) => eprintln!("{error} (code {:?}, request id {:?})", error.code(), error.request_id()),
+/// }
+/// # }
+/// ```
 #[derive(Debug)]
 pub struct Error {
     inner: Box<Inner>,

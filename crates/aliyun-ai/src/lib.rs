@@ -97,10 +97,20 @@ pub mod retailbot;
 pub mod tingwu;
 
 pub use client::Client;
+// The per-service clients on the front page too, not only among their
+// service's request and response types.
 pub use config::{Config, ConfigBuilder, DEFAULT_CALL_TIMEOUT, DashScopeRegion, RpcSignature};
+#[cfg(feature = "contactcenterai")]
+pub use contactcenterai::ContactCenterAi;
+#[cfg(feature = "dianjin")]
+pub use dianjin::DianJin;
 pub use endpoint::Endpoint;
 pub use error::{EXCERPT_LIMIT, Error, ErrorKind, ServiceError};
+#[cfg(feature = "retailbot")]
+pub use retailbot::RetailBot;
 pub use stream::{EventStream, TextDeltas};
+#[cfg(feature = "tingwu")]
+pub use tingwu::Tingwu;
 pub use wait::{TaskProgress, WaitPolicy};
 
 /// Credentials and providers (`aliyun-ai-auth`).
@@ -111,6 +121,9 @@ pub use aliyun_ai_core::{Operation, SecretText, SignedUrl, ValidationError};
 pub use aliyun_ai_transport as transport;
 pub use aliyun_ai_transport::sse::SseLimits;
 pub use aliyun_ai_transport::{HttpTransport, RetryPolicy};
+/// `next()` and the other adapters of an [`EventStream`] (`futures-util`'s
+/// trait, re-exported so that reading a stream needs no other dependency).
+pub use futures_util::StreamExt;
 
 /// Time, injected once ([`ConfigBuilder::time_source`]): the [`Timer`](time::Timer)
 /// contract, real time ([`TokioTimer`](time::TokioTimer), the default) and

@@ -15,6 +15,24 @@ use crate::error::{Error, ServiceError, excerpt};
 /// [`ErrorKind::IncompleteStream`](crate::ErrorKind::IncompleteStream) error
 /// if the body ends before an event marked final. Dropping it closes the
 /// connection.
+///
+/// It is a [`futures_core::Stream`]: read it with `next()` from
+/// [`StreamExt`](crate::StreamExt), re-exported so that no other dependency
+/// is needed.
+///
+/// ```no_run
+/// use aliyun_ai::dianjin::RunLibraryChatGenerationRequest;
+/// use aliyun_ai::{Client, StreamExt as _};
+///
+/// async fn answer(client: &Client, request: RunLibraryChatGenerationRequest) -> Result<(), aliyun_ai::Error> {
+///     let mut events = client.dianjin().run_library_chat_generation_stream(request).await?;
+///     while let Some(event) = events.next().await {
+///         let event = event?; // a failure the service reports mid-stream ends it here
+///         println!("{:?}", event.data);
+///     }
+///     Ok(())
+/// }
+/// ```
 pub struct EventStream<T> {
     events: SseStream<HttpBody>,
     is_final: fn(&T) -> Option<bool>,

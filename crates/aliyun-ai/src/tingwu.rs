@@ -21,6 +21,23 @@ use crate::error::{Error, excerpt};
 use crate::wait::{TaskState, WaitPolicy, poll_task};
 
 /// Tingwu operations; from [`Client::tingwu`].
+///
+/// A task is created, waited for, and its result files downloaded:
+///
+/// ```no_run
+/// use aliyun_ai::tingwu::CreateTaskRequest;
+/// use aliyun_ai::{Client, WaitPolicy};
+///
+/// async fn profile(client: &Client, request: CreateTaskRequest) -> Result<(), aliyun_ai::Error> {
+///     let tingwu = client.tingwu();
+///     let created = tingwu.create_task(request).await?;
+///     let data_id = created.output.and_then(|o| o.data_id).unwrap_or_default();
+///     let output = tingwu.wait_for_task(data_id, &WaitPolicy::default()).await?;
+///     let results = tingwu.download_results(&output).await?;
+///     println!("{:?}", results.customer_profile);
+///     Ok(())
+/// }
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct Tingwu<'a> {
     client: &'a Client,

@@ -27,6 +27,17 @@ type ProgressFn = Arc<dyn Fn(&TaskProgress) + Send + Sync>;
 
 /// How to wait for a task: poll intervals growing from `initial_interval` by
 /// `multiplier` up to `max_interval`, until `timeout`.
+///
+/// ```
+/// use std::time::Duration;
+/// use aliyun_ai::WaitPolicy;
+///
+/// let policy = WaitPolicy::default()
+///     .with_interval(Duration::from_secs(1), Duration::from_secs(10))
+///     .with_timeout(Duration::from_secs(600))
+///     .on_progress(|progress| eprintln!("{progress:?}"));
+/// # let _ = policy;
+/// ```
 #[derive(Clone)]
 #[must_use]
 pub struct WaitPolicy {

@@ -171,7 +171,8 @@ pub fn lib(service: &Service) -> String {
     }
     let _ = writeln!(
         out,
-        "\nuse aliyun_ai_core::{{AuthScheme, ServiceInfo, Style}};\n"
+        "\nuse aliyun_ai_core::{{AuthScheme, ServiceInfo, Style}};\n\n/// What every request of this crate implements: its service, action, path, query and body \
+         (execute it with `aliyun_ai::Client::execute`, or read it to send it yourself).\npub use aliyun_ai_core::Operation;\n"
     );
     if service.modules.iter().any(|m| !m.enums.is_empty()) {
         let _ = writeln!(out, "aliyun_ai_core::unknown_value!();\n");

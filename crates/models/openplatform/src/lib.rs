@@ -10,6 +10,9 @@
 
 use aliyun_ai_core::{AuthScheme, ServiceInfo, Style};
 
+/// What every request of this crate implements: its service, action, path, query and body (execute it with `aliyun_ai::Client::execute`, or read it to send it yourself).
+pub use aliyun_ai_core::Operation;
+
 pub mod authorize_file_upload;
 
 pub use authorize_file_upload::{AuthorizeFileUploadRequest, AuthorizeFileUploadResponse};

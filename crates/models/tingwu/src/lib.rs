@@ -15,6 +15,9 @@
 
 use aliyun_ai_core::{AuthScheme, ServiceInfo, Style};
 
+/// What every request of this crate implements: its service, action, path, query and body (execute it with `aliyun_ai::Client::execute`, or read it to send it yourself).
+pub use aliyun_ai_core::Operation;
+
 aliyun_ai_core::unknown_value!();
 
 pub mod content_extractions;
