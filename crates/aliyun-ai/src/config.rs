@@ -19,8 +19,6 @@ use aliyun_ai_transport::{HttpTransport, RetryPolicy};
 use crate::endpoint::Endpoint;
 use crate::error::Error;
 
-/// The services compiled into this build, each behind its feature: their
-/// keys and default endpoints come from the generated model crates.
 /// The regions of DashScope (Tingwu's platform), each with its own base URL
 /// (`docs/vendor/apis.md`, "Base URLs per region"). Only Beijing is
 /// documented for the Tingwu automotive model; the others serve DashScope's
