@@ -630,7 +630,7 @@ async fn buffer_body(response: HttpResponse, limit: usize) -> Result<HttpRespons
 
 /// The request id an answer's headers carry (the vendor's header names are
 /// core's [`REQUEST_ID_HEADERS`]).
-fn response_request_id(headers: &HeaderMap) -> Option<&str> {
+pub fn response_request_id(headers: &HeaderMap) -> Option<&str> {
     REQUEST_ID_HEADERS
         .iter()
         .find_map(|name| headers.get(*name)?.to_str().ok())

@@ -470,14 +470,9 @@ fn record_outcome<T>(span: &tracing::Span, result: &Result<T, Error>) {
     }
 }
 
-/// The request id in the response headers (the vendor's names, core's
-/// [`REQUEST_ID_HEADERS`](aliyun_ai_core::error_body::REQUEST_ID_HEADERS)).
+/// The request id in the response headers.
 pub(crate) fn header_request_id(response: &HttpResponse) -> Option<String> {
-    let headers = response.headers();
-    aliyun_ai_core::error_body::REQUEST_ID_HEADERS
-        .iter()
-        .find_map(|name| headers.get(*name)?.to_str().ok())
-        .map(str::to_owned)
+    aliyun_ai_transport::retry::response_request_id(response.headers()).map(str::to_owned)
 }
 
 /// Turns an error response into a typed service error.
