@@ -45,6 +45,6 @@ pub use operation::{
     AuthScheme, BusinessFailure, EncodeError, Method, Operation, OperationInfo, QueryParam,
     RequestBody, ServiceInfo, Style,
 };
-pub use operation::{ErrorClass, ErrorCode};
+pub use operation::{ErrorClass, ErrorCode, endpoint_variable};
 pub use secret::{SecretText, SignedUrl};
 pub use validation::{Problem, ValidationError, check_path_param};

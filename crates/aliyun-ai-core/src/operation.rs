@@ -95,6 +95,14 @@ pub struct ServiceInfo {
     pub errors: &'static [ErrorCode],
 }
 
+/// The environment variable that overrides the endpoint with this key (a
+/// service's [`ServiceInfo::key`], or `oss` for uploads): `dianjin` reads
+/// `ALIYUN_AI_DIANJIN_ENDPOINT`. One naming rule for the client that reads
+/// them and the emulator that prints them.
+pub fn endpoint_variable(key: &str) -> String {
+    format!("ALIYUN_AI_{}_ENDPOINT", key.to_ascii_uppercase())
+}
+
 impl ServiceInfo {
     /// What the service documents `code` to mean for a retry, when it
     /// documents the code with a class.

@@ -236,10 +236,7 @@ impl Emulator {
         keys.dedup();
         keys.push("oss");
         for key in keys {
-            variables.push((
-                format!("ALIYUN_AI_{}_ENDPOINT", key.to_ascii_uppercase()),
-                base.clone(),
-            ));
+            variables.push((aliyun_ai_core::endpoint_variable(key), base.clone()));
         }
         variables
     }

@@ -52,17 +52,7 @@ impl DashScopeRegion {
 /// The `ConfigBuilder::endpoint` key of the OSS uploads (not a service).
 pub(crate) const OSS_ENDPOINT_KEY: &str = "oss";
 
-/// The environment variable of the `"oss"` endpoint (see
-/// [`ConfigBuilder::endpoint`]).
-const OSS_ENDPOINT_VARIABLE: &str = "ALIYUN_AI_OSS_ENDPOINT";
-
 pub(crate) use crate::services::compiled_services;
-
-/// The environment variable naming a service's endpoint, e.g.
-/// `ALIYUN_AI_DIANJIN_ENDPOINT`.
-fn endpoint_variable(service: &ServiceInfo) -> String {
-    format!("ALIYUN_AI_{}_ENDPOINT", service.key.to_ascii_uppercase())
-}
 
 /// The signature RetailBot's RPC calls use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -196,7 +186,7 @@ impl Config {
                 "no endpoint is configured for {} (the vendor publishes none): set one with ConfigBuilder::endpoint(\"{}\", ...) or {}",
                 service.product,
                 service.key,
-                endpoint_variable(service)
+                aliyun_ai_core::endpoint_variable(service.key)
             ))
         })
     }
@@ -469,11 +459,13 @@ impl ConfigBuilder {
                 .to_owned()
         });
         for service in compiled_services() {
-            let from_env = env.var(&endpoint_variable(service)).or_else(|| {
-                (service.style == Style::DashScope)
-                    .then(|| dashscope_base.clone())
-                    .flatten()
-            });
+            let from_env = env
+                .var(&aliyun_ai_core::endpoint_variable(service.key))
+                .or_else(|| {
+                    (service.style == Style::DashScope)
+                        .then(|| dashscope_base.clone())
+                        .flatten()
+                });
             if let Some(value) = from_env {
                 self.endpoints
                     .entry(service.key.to_owned())
@@ -482,7 +474,7 @@ impl ConfigBuilder {
         }
         // Where an upload from a local file posts its form instead of the
         // bucket's own host (an emulator, a proxy): the `"oss"` endpoint.
-        if let Some(value) = env.var(OSS_ENDPOINT_VARIABLE) {
+        if let Some(value) = env.var(&aliyun_ai_core::endpoint_variable(OSS_ENDPOINT_KEY)) {
             self.endpoints
                 .entry(OSS_ENDPOINT_KEY.to_owned())
                 .or_insert(value);
