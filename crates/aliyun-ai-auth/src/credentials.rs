@@ -119,7 +119,8 @@ impl AccessKey {
     /// written into `Authorization: ... Credential=<id>,SignedHeaders=...`,
     /// where `id,SignedHeaders=host` would change what the header says); a
     /// control character in the secret or the token (a line break copied
-    /// from a file makes every signature wrong). The configuration checks a
+    /// from a file makes every signature wrong), or whitespace in the token
+    /// (base64: its `=` and `/` are fine). The configuration checks a
     /// static key when it is set; the client checks each provider's answer
     /// before signing with it.
     ///
@@ -130,22 +131,26 @@ impl AccessKey {
     /// assert!(error.to_string().contains("AccessKey id"));
     /// ```
     pub fn check(&self) -> Result<(), CredentialsError> {
-        check_text("AccessKey id", &self.id, Forbid::HeaderToken)?;
+        check_text("AccessKey id", &self.id, Forbid::AuthorizationParameter)?;
         check_text("AccessKey secret", self.secret.expose(), Forbid::Control)?;
         if let Some(token) = &self.security_token {
-            check_text("security token", token.expose(), Forbid::HeaderToken)?;
+            // A header of its own; base64, so `=` and `/` are in it.
+            check_text("security token", token.expose(), Forbid::Whitespace)?;
         }
         Ok(())
     }
 }
 
 /// What a credential's text may not contain.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Forbid {
     /// Control characters only (a value that is hashed, never sent).
     Control,
-    /// Also whitespace and the delimiters of `Authorization` parameters.
-    HeaderToken,
+    /// Also whitespace (a token sent whole: `Bearer <key>`, a header's value).
+    Whitespace,
+    /// Also the delimiters of `Authorization` parameters (the id, written
+    /// into `Credential=<id>,SignedHeaders=...`).
+    AuthorizationParameter,
 }
 
 /// Checks one credential's text; the error names `what`, never the value.
@@ -154,12 +159,12 @@ fn check_text(what: &str, value: &str, forbid: Forbid) -> Result<(), Credentials
         Some("is empty")
     } else if value.chars().any(char::is_control) {
         Some("contains a control character (a line break or NUL copied with it?)")
-    } else if matches!(forbid, Forbid::HeaderToken)
-        && value
-            .chars()
-            .any(|c| c.is_whitespace() || matches!(c, ',' | '=' | ';' | '"'))
+    } else if forbid != Forbid::Control && value.chars().any(char::is_whitespace) {
+        Some("contains whitespace")
+    } else if forbid == Forbid::AuthorizationParameter
+        && value.chars().any(|c| matches!(c, ',' | '=' | ';' | '"'))
     {
-        Some("contains whitespace or one of , = ; \"")
+        Some("contains one of , = ; \"")
     } else {
         None
     };
@@ -230,10 +235,10 @@ impl ApiKey {
     }
 
     /// Refuses a key that cannot be sent as `Authorization: Bearer <key>`:
-    /// empty, or with whitespace, a control character or one of `,` `=` `;`
-    /// `"`. The error never shows the key.
+    /// empty, or with whitespace or a control character. The error never
+    /// shows the key.
     pub fn check(&self) -> Result<(), CredentialsError> {
-        check_text("DashScope API key", self.key.expose(), Forbid::HeaderToken)
+        check_text("DashScope API key", self.key.expose(), Forbid::Whitespace)
     }
 
     /// Whether it is a temporary `st-` token.

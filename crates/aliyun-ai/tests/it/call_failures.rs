@@ -187,6 +187,14 @@ fn credentials_and_header_values_that_would_break_a_header_are_refused_at_build(
             Config::builder().dashscope_workspace(" "),
         ),
     ];
+    // Base64 tokens keep their `=`, `+` and `/`.
+    Config::builder()
+        .access_key(
+            AccessKey::new("STS.NUx9", "s").with_security_token("CAIS+Ab/9x0eQ1Y2h==".to_owned()),
+        )
+        .api_key(aliyun_ai::ApiKey::new("st-AbC/12+x=="))
+        .build()
+        .expect("valid base64 tokens");
     for (names, builder) in cases {
         let error = builder.build().unwrap_err();
         assert_eq!(error.kind(), aliyun_ai::ErrorKind::Build, "{error}");
