@@ -47,7 +47,7 @@ fn main() -> ExitCode {
 }
 
 /// One service's generated crate as the body of a module `service` of this
-/// crate: `include!` takes items only, so inner doc comments go and each
+/// crate: `include!` takes items only, so inner doc comments and attributes go and each
 /// `pub mod x;` becomes the module's code inline; paths from the crate root
 /// (`crate::`, `$crate::`) gain the module's name; the crate's one
 /// `UnknownValue` (which the generated enums name as `crate::UnknownValue`)
@@ -62,7 +62,10 @@ fn flatten(files: &xtask::Generated, service: &str) -> Result<String, String> {
     let mut out = String::new();
     let mut lines = lib.lines().peekable();
     while let Some(line) = lines.next() {
-        if line.starts_with("//!") || line == "aliyun_ai_core::unknown_value!();" {
+        if line.starts_with("//!")
+            || line.starts_with("#![")
+            || line == "aliyun_ai_core::unknown_value!();"
+        {
             continue;
         }
         if line.starts_with("/// Invokes `$callback!(RequestType)`") {

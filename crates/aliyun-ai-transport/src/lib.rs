@@ -21,6 +21,8 @@
 //!
 //! ## Features
 #![doc = document_features::document_features!()]
+// docs.rs (nightly) marks what each feature adds ("Available on crate feature ...").
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
 mod body;

@@ -59,6 +59,8 @@
 //!
 //! Every service is on by default; each pulls only its model crate.
 #![doc = document_features::document_features!()]
+// docs.rs (nightly) marks what each feature adds ("Available on crate feature ...").
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 // With only some services or no `reqwest`, some shared helpers go unused.
 #![cfg_attr(

@@ -171,7 +171,7 @@ pub fn lib(service: &Service) -> String {
     }
     let _ = writeln!(
         out,
-        "\nuse aliyun_ai_core::{{AuthScheme, ServiceInfo, Style}};\n\n/// What every request of this crate implements: its service, action, path, query and body \
+        "// docs.rs (nightly) badges what the `server` feature adds.\n#![cfg_attr(docsrs, feature(doc_cfg))]\n\nuse aliyun_ai_core::{{AuthScheme, ServiceInfo, Style}};\n\n/// What every request of this crate implements: its service, action, path, query and body \
          (execute it with `aliyun_ai::Client::execute`, or read it to send it yourself).\npub use aliyun_ai_core::Operation;\n"
     );
     if service.modules.iter().any(|m| !m.enums.is_empty()) {
@@ -316,7 +316,7 @@ pub fn cargo_toml(service: &Service) -> String {
     };
     let _ = write!(
         out,
-        "[package]\nname = \"{}\"\ndescription = \"{}\"\nversion.workspace = true\nedition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\nrepository.workspace = true\nhomepage.workspace = true\ndocumentation = \"https://docs.rs/{}\"\nkeywords.workspace = true\ncategories.workspace = true\nreadme = \"README.md\"\n\n[features]\n## Decoding requests as a server receives them (RPC form bodies): for an\n## emulator or a test server, not for clients.\nserver = []\n\n[dependencies]\naliyun-ai-core.workspace = true\nserde.workspace = true\nserde_json.workspace = true\n\n[lints]\nworkspace = true\n",
+        "[package]\nname = \"{}\"\ndescription = \"{}\"\nversion.workspace = true\nedition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\nrepository.workspace = true\nhomepage.workspace = true\ndocumentation = \"https://docs.rs/{}\"\nkeywords.workspace = true\ncategories.workspace = true\nreadme = \"README.md\"\n\n[features]\n## Decoding requests as a server receives them (RPC form bodies): for an\n## emulator or a test server, not for clients.\nserver = []\n\n[dependencies]\naliyun-ai-core.workspace = true\nserde.workspace = true\nserde_json.workspace = true\n\n[package.metadata.docs.rs]\n# docs.rs shows the `server` feature too, badged.\nall-features = true\nrustdoc-args = [\"--cfg\", \"docsrs\"]\n\n[lints]\nworkspace = true\n",
         crate_name(service),
         description.replace('"', "'"),
         crate_name(service)

@@ -20,6 +20,8 @@
 //! | [`run_completion`] | operation `RunCompletion` | [`RunCompletionRequest`] | [`RunCompletionResponse`] |
 //! | [`run_completion_message`] | operation `RunCompletionMessage` | [`RunCompletionMessageRequest`] | [`RunCompletionMessageResponse`] |
 //! | [`update_vocab`] | operation `UpdateVocab` | [`UpdateVocabRequest`] | [`UpdateVocabResponse`] |
+// docs.rs (nightly) badges what the `server` feature adds.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 use aliyun_ai_core::{AuthScheme, ServiceInfo, Style};
 

@@ -56,6 +56,8 @@
 //! | [`update_library`] | operation `UpdateLibrary` | [`UpdateLibraryRequest`] | [`UpdateLibraryResponse`] |
 //! | [`update_qa_library`] | operation `UpdateQaLibrary` | [`UpdateQaLibraryRequest`] | [`UpdateQaLibraryResponse`] |
 //! | [`upload_document`] | operation `UploadDocument` | [`UploadDocumentRequest`] | [`UploadDocumentResponse`] |
+// docs.rs (nightly) badges what the `server` feature adds.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 use aliyun_ai_core::{AuthScheme, ServiceInfo, Style};
 

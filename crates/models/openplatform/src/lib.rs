@@ -7,6 +7,8 @@
 //! | module | what | request | response |
 //! |---|---|---|---|
 //! | [`authorize_file_upload`] | operation `AuthorizeFileUpload` | [`AuthorizeFileUploadRequest`] | [`AuthorizeFileUploadResponse`] |
+// docs.rs (nightly) badges what the `server` feature adds.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 use aliyun_ai_core::{AuthScheme, ServiceInfo, Style};
 

@@ -12,6 +12,8 @@
 //! | [`transcription`] | result document | | [`Transcription`] |
 //! | [`create_task`] | operation `createTask` | [`CreateTaskRequest`] | [`CreateTaskResponse`] |
 //! | [`get_task`] | operation `getTask` | [`GetTaskRequest`] | [`GetTaskResponse`] |
+// docs.rs (nightly) badges what the `server` feature adds.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 use aliyun_ai_core::{AuthScheme, ServiceInfo, Style};
 
