@@ -48,3 +48,9 @@ pub use operation::{
 pub use operation::{ErrorClass, ErrorCode, endpoint_variable};
 pub use secret::{SecretText, SignedUrl};
 pub use validation::{Problem, ValidationError, check_path_param};
+
+/// The address of Alibaba Cloud's instance metadata service, where an ECS
+/// instance reads its RAM role's credentials. It answers only from inside the
+/// instance, so the built-in transports never send it through a proxy (the
+/// vendor's credentials readers call it directly too).
+pub const INSTANCE_METADATA_HOST: &str = "100.100.100.200";

@@ -1,5 +1,6 @@
 //! The error a request builder returns before anything is sent.
 
+use std::borrow::Cow;
 use std::fmt;
 
 /// What is wrong with a field.
@@ -35,37 +36,94 @@ pub enum Problem {
 /// A request that the service would refuse, caught before anything is sent.
 ///
 /// It names the operation, the field (a dotted path as in the doc tables,
-/// e.g. `dialogue.sentences[].role`) and the problem.
+/// e.g. `dialogue.sentences[].role`) and the problem. A shared type built on
+/// its own (`Sentence::builder().build()`) names the type instead; checked
+/// as part of a request, its errors name the request's operation and the
+/// whole path.
+///
+/// ```
+/// use aliyun_ai_core::{Problem, ValidationError};
+///
+/// let in_sentence = ValidationError::in_type("Sentence", "text", Problem::Empty);
+/// assert_eq!(in_sentence.to_string(), "invalid Sentence: `text` was set but is empty");
+/// let in_request = in_sentence.within("AnalyzeConversation", "dialogue.sentences[]");
+/// assert_eq!(
+///     in_request.to_string(),
+///     "invalid AnalyzeConversation request: `dialogue.sentences[].text` was set but is empty"
+/// );
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValidationError {
+    /// The operation, or the shared type when `in_type`.
     operation: &'static str,
-    field: &'static str,
+    in_type: bool,
+    field: Cow<'static, str>,
     problem: Problem,
 }
 
 impl ValidationError {
-    /// A new validation error.
+    /// A field of an operation's request is invalid.
     pub const fn new(operation: &'static str, field: &'static str, problem: Problem) -> Self {
         Self {
             operation,
-            field,
+            in_type: false,
+            field: Cow::Borrowed(field),
             problem,
         }
     }
 
-    /// A required field is missing.
+    /// A required field of an operation's request is missing.
     pub const fn missing(operation: &'static str, field: &'static str) -> Self {
         Self::new(operation, field, Problem::Missing)
     }
 
-    /// The operation whose request is invalid, e.g. `AnalyzeConversation`.
+    /// A field of a shared type (one that several requests hold) is invalid.
+    pub const fn in_type(type_name: &'static str, field: &'static str, problem: Problem) -> Self {
+        Self {
+            operation: type_name,
+            in_type: true,
+            field: Cow::Borrowed(field),
+            problem,
+        }
+    }
+
+    /// A required field of a shared type is missing.
+    pub const fn missing_in_type(type_name: &'static str, field: &'static str) -> Self {
+        Self::in_type(type_name, field, Problem::Missing)
+    }
+
+    /// This error, found in a value held by `operation`'s request at `parent`
+    /// (a dotted path, `[]` for an array's items): it then names the
+    /// operation and the whole path.
+    #[must_use]
+    pub fn within(self, operation: &'static str, parent: &str) -> Self {
+        Self {
+            operation,
+            in_type: false,
+            field: Cow::Owned(format!("{parent}.{}", self.field)),
+            problem: self.problem,
+        }
+    }
+
+    /// This error, found in a value held by the shared type `type_name` at
+    /// `parent`.
+    #[must_use]
+    pub fn within_type(self, type_name: &'static str, parent: &str) -> Self {
+        Self {
+            in_type: true,
+            ..self.within(type_name, parent)
+        }
+    }
+
+    /// The operation whose request is invalid, e.g. `AnalyzeConversation`
+    /// (for a shared type built on its own: the type's name).
     pub fn operation(&self) -> &'static str {
         self.operation
     }
 
     /// The field, as a dotted path in the operation's doc table.
-    pub fn field(&self) -> &'static str {
-        self.field
+    pub fn field(&self) -> &str {
+        &self.field
     }
 
     /// What is wrong.
@@ -76,7 +134,8 @@ impl ValidationError {
 
 impl fmt::Display for ValidationError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "invalid {} request: `{}` ", self.operation, self.field)?;
+        let what = if self.in_type { "" } else { " request" };
+        write!(f, "invalid {}{what}: `{}` ", self.operation, self.field)?;
         match &self.problem {
             Problem::Missing => f.write_str("is required but was not set"),
             Problem::MissingWhen(condition) => {

@@ -2,9 +2,11 @@
 //! transport with the least work per request (`docs/PERFORMANCE.md`: reqwest
 //! adds URL parsing, header copies and layers of its own on every call).
 //!
-//! What it does not do that [`ReqwestTransport`](crate::ReqwestTransport)
-//! does: proxies (`HTTPS_PROXY` and friends are not read) and custom TLS
-//! settings. Use the reqwest transport where you need those.
+//! Proxies follow the same rule as the reqwest transport's
+//! ([`Proxies`](crate::Proxies)), through `http://` proxies only. What it does
+//! not do that [`ReqwestTransport`](crate::ReqwestTransport) does: proxies
+//! reached over TLS (`https://` proxy URLs) and custom TLS settings. Use the
+//! reqwest transport where you need those.
 
 use std::fmt;
 use std::pin::Pin;
@@ -24,11 +26,13 @@ use hyper_util::rt::{TokioExecutor, TokioTimer};
 
 use crate::body::HttpBody;
 use crate::error::{BrokenConnection, TransportError, broken_connection};
+use crate::hyper_proxy::ProxyConnector;
 use crate::idle::IdleTimeout;
+use crate::proxy::ProxyRoutes;
 use crate::settings::{ClientSettings, client_settings_methods};
 use crate::transport::{HttpRequest, HttpResponse, HttpTransport, UploadRequest};
 
-type Connector = hyper_rustls::HttpsConnector<HttpConnector>;
+type Connector = hyper_rustls::HttpsConnector<ProxyConnector>;
 type RequestBody = UnsyncBoxBody<Bytes, std::io::Error>;
 
 /// Configures a [`HyperTransport`]; the defaults are those of the reqwest
@@ -44,10 +48,18 @@ impl HyperTransportBuilder {
 
     /// Builds the transport: TLS by rustls (aws-lc-rs) with the platform's
     /// certificate verifier, HTTP/1.1 and HTTP/2 by ALPN. Plain `http` is
-    /// allowed (the SDK refuses it itself for non-loopback endpoints).
+    /// allowed (the SDK refuses it itself for non-loopback endpoints). An
+    /// `https://` proxy, or a proxy URL that is not one, is refused here.
     pub fn build(self) -> Result<HyperTransport, TransportError> {
         use hyper_rustls::ConfigBuilderExt as _;
         let settings = self.settings;
+        let routes = Arc::new(settings.proxies.resolve()?);
+        if let Some(target) = routes.targets().find(|target| target.tls) {
+            return Err(TransportError::other(format!(
+                "HyperTransport reaches proxies over plain HTTP only, not {target:?}: \
+                 use an http:// proxy URL, or the reqwest transport"
+            )));
+        }
         let user_agent = http::HeaderValue::from_str(&settings.user_agent())
             .map_err(|e| TransportError::other("invalid user agent").with_source(e))?;
         let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
@@ -66,7 +78,7 @@ impl HyperTransportBuilder {
             .https_or_http()
             .enable_http1()
             .enable_http2()
-            .wrap_connector(http);
+            .wrap_connector(ProxyConnector::new(http, routes.clone()));
         let client = Client::builder(TokioExecutor::new())
             .timer(TokioTimer::new())
             .pool_timer(TokioTimer::new())
@@ -75,6 +87,7 @@ impl HyperTransportBuilder {
             .build(connector);
         Ok(HyperTransport {
             client,
+            routes,
             user_agent,
             request_timeout: settings.request_timeout,
             read_idle_timeout: settings.read_idle_timeout,
@@ -84,10 +97,11 @@ impl HyperTransportBuilder {
 
 /// A transport over hyper's pooled client, with rustls: what
 /// [`ReqwestTransport`](crate::ReqwestTransport) does, with less work per
-/// request, and without proxy support.
+/// request (proxies: `http://` ones only).
 #[derive(Clone)]
 pub struct HyperTransport {
     client: Client<Connector, RequestBody>,
+    routes: Arc<ProxyRoutes>,
     user_agent: http::HeaderValue,
     request_timeout: Option<Duration>,
     read_idle_timeout: Option<Duration>,
@@ -122,6 +136,19 @@ impl HyperTransport {
             request
                 .headers_mut()
                 .insert(http::header::USER_AGENT, self.user_agent.clone());
+        }
+        // Through an HTTP proxy a plain-HTTP request carries the proxy's
+        // credentials itself (a CONNECT tunnel carries them in the CONNECT).
+        if request.uri().scheme() == Some(&http::uri::Scheme::HTTP) {
+            if let Some(auth) = self
+                .routes
+                .intercept(request.uri())
+                .and_then(|intercept| intercept.basic_auth().cloned())
+            {
+                request
+                    .headers_mut()
+                    .insert(http::header::PROXY_AUTHORIZATION, auth);
+            }
         }
         let sending = self.client.request(request);
         let response = match timeout {

@@ -7,8 +7,10 @@
 //! - [`TransportError`]: could not connect (never sent), timed out (may have
 //!   been sent), failed mid-response, other; the source error is kept.
 //! - `ReqwestTransport` (feature `reqwest`, on by default): rustls, pooling,
-//!   connect/request/idle timeouts, proxies from the environment, user agent
-//!   `aliyun-ai/<version>`.
+//!   connect/request/idle timeouts, proxies (`Proxies`: the environment by
+//!   default), user agent `aliyun-ai/<version>`.
+//! - `HyperTransport` (feature `hyper`): the same over hyper's client, with
+//!   less work per request.
 //! - `mock::MockTransport` (feature `mock`): canned responses, SSE bodies in
 //!   chunks, faults, and a record of every request.
 //! - [`RetryPolicy`]: the one place that retries: backoff with full jitter,
@@ -28,11 +30,15 @@
 mod body;
 mod error;
 #[cfg(feature = "hyper")]
+mod hyper_proxy;
+#[cfg(feature = "hyper")]
 mod hyper_transport;
 #[cfg(any(feature = "reqwest", feature = "hyper"))]
 mod idle;
 #[cfg(feature = "mock")]
 pub mod mock;
+#[cfg(any(feature = "reqwest", feature = "hyper"))]
+mod proxy;
 #[cfg(feature = "reqwest")]
 mod reqwest_transport;
 pub mod retry;
@@ -45,6 +51,8 @@ pub use body::HttpBody;
 pub use error::{TransportError, TransportErrorKind};
 #[cfg(feature = "hyper")]
 pub use hyper_transport::{HyperTransport, HyperTransportBuilder};
+#[cfg(any(feature = "reqwest", feature = "hyper"))]
+pub use proxy::Proxies;
 #[cfg(feature = "reqwest")]
 pub use reqwest_transport::{ReqwestTransport, ReqwestTransportBuilder};
 

@@ -1,5 +1,6 @@
 //! [`HttpTransport`] over reqwest (rustls), with pooling, timeouts and
-//! proxies from the environment. No reqwest type appears in its public API.
+//! proxies ([`Proxies`](crate::Proxies)). No reqwest type appears in its
+//! public API.
 
 use std::fmt;
 use std::pin::Pin;
@@ -17,31 +18,14 @@ use crate::settings::{ClientSettings, client_settings_methods};
 use crate::transport::{HttpRequest, HttpResponse, HttpTransport, UploadRequest};
 
 /// Configures a [`ReqwestTransport`].
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 #[must_use]
 pub struct ReqwestTransportBuilder {
     settings: ClientSettings,
-    use_env_proxy: bool,
-}
-
-impl Default for ReqwestTransportBuilder {
-    fn default() -> Self {
-        Self {
-            settings: ClientSettings::default(),
-            use_env_proxy: true,
-        }
-    }
 }
 
 impl ReqwestTransportBuilder {
     client_settings_methods!();
-
-    /// Whether `HTTP_PROXY`, `HTTPS_PROXY`, `ALL_PROXY` and `NO_PROXY` are
-    /// honoured (default: yes).
-    pub fn use_env_proxy(mut self, yes: bool) -> Self {
-        self.use_env_proxy = yes;
-        self
-    }
 
     /// Builds the transport.
     pub fn build(self) -> Result<ReqwestTransport, TransportError> {
@@ -57,8 +41,17 @@ impl ReqwestTransportBuilder {
         // The read-idle timeout is this crate's (`IdleTimeout`), not
         // reqwest's `read_timeout`, whose timer starts at send and so also
         // capped the wait for the headers.
-        if !self.use_env_proxy {
-            builder = builder.no_proxy();
+        // The proxies are this crate's rule (`proxy.rs`), the same for both
+        // transports, not reqwest's own reading of the environment.
+        builder = builder.no_proxy();
+        let routes = settings.proxies.resolve()?;
+        if !routes.is_empty() {
+            builder = builder.proxy(reqwest::Proxy::custom(move |url| {
+                let destination: http::Uri = url.as_str().parse().ok()?;
+                routes
+                    .target_for(&destination)
+                    .map(|target| target.url.clone())
+            }));
         }
         let client = builder
             .build()

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use crate::USER_AGENT;
+use crate::proxy::Proxies;
 
 /// The settings of a built-in transport's builder.
 #[derive(Debug, Clone)]
@@ -14,6 +15,7 @@ pub(crate) struct ClientSettings {
     pub(crate) pool_idle_timeout: Duration,
     pub(crate) pool_max_idle_per_host: usize,
     pub(crate) user_agent_suffix: Option<String>,
+    pub(crate) proxies: Proxies,
 }
 
 impl Default for ClientSettings {
@@ -28,6 +30,7 @@ impl Default for ClientSettings {
             // close connections it then opens again (`docs/PERFORMANCE.md`).
             pool_max_idle_per_host: usize::MAX,
             user_agent_suffix: None,
+            proxies: Proxies::from_env(),
         }
     }
 }
@@ -79,6 +82,14 @@ macro_rules! client_settings_methods {
         /// in the loopback benchmark (`docs/PERFORMANCE.md`).
         pub fn pool_max_idle_per_host(mut self, count: usize) -> Self {
             self.settings.pool_max_idle_per_host = count;
+            self
+        }
+
+        /// Which proxies to use (default: [`Proxies::from_env`](crate::Proxies::from_env),
+        /// read when the transport is built). Loopback and the instance
+        /// metadata service are always reached directly.
+        pub fn proxies(mut self, proxies: crate::Proxies) -> Self {
+            self.settings.proxies = proxies;
             self
         }
 

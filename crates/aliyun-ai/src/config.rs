@@ -222,10 +222,7 @@ pub struct ConfigBuilder {
     /// Services of model crates the facade has no feature for.
     extra_services: Vec<&'static ServiceInfo>,
     transport: Option<Arc<dyn HttpTransport>>,
-    connect_timeout: Option<Duration>,
-    request_timeout: Option<Duration>,
-    read_idle_timeout: Option<Duration>,
-    user_agent_suffix: Option<String>,
+    built_in: BuiltInSettings,
     time_source: Option<Arc<dyn Timer>>,
     default_chain_env: Option<Arc<dyn Environment>>,
     /// The first credential or header value refused as it was set,
@@ -318,10 +315,11 @@ impl ConfigBuilder {
         self
     }
 
-    /// A custom transport (your own client, a proxy, middleware, or a mock).
-    /// The built-in transport's settings (`connect_timeout`, `request_timeout`,
-    /// `read_idle_timeout`, `user_agent_suffix`) do not apply to it: combining
-    /// them fails [`ConfigBuilder::build`] rather than ignoring them.
+    /// A custom transport (your own client, middleware, or a mock). The
+    /// built-in transport's settings (`connect_timeout`, `request_timeout`,
+    /// `read_idle_timeout`, `user_agent_suffix`, `proxies`) do not apply to
+    /// it: combining them fails [`ConfigBuilder::build`] rather than ignoring
+    /// them.
     pub fn transport(mut self, transport: Arc<dyn HttpTransport>) -> Self {
         self.transport = Some(transport);
         self
@@ -335,25 +333,48 @@ impl ConfigBuilder {
 
     /// Connect timeout of the built-in transport.
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = Some(timeout);
+        self.built_in.connect_timeout = Some(timeout);
         self
     }
 
     /// Time to the response headers, for the built-in transport.
     pub fn request_timeout(mut self, timeout: Duration) -> Self {
-        self.request_timeout = Some(timeout);
+        self.built_in.request_timeout = Some(timeout);
         self
     }
 
     /// Longest silence between body chunks, for the built-in transport.
     pub fn read_idle_timeout(mut self, timeout: Duration) -> Self {
-        self.read_idle_timeout = Some(timeout);
+        self.built_in.read_idle_timeout = Some(timeout);
         self
     }
 
     /// Appended to the user agent `aliyun-ai/<version>`.
     pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
-        self.user_agent_suffix = Some(suffix.into());
+        self.built_in.user_agent_suffix = Some(suffix.into());
+        self
+    }
+
+    /// The built-in transport's proxies, as the vendor's SDK config has
+    /// `httpProxy`, `httpsProxy` and `noProxy`. Default:
+    /// [`Proxies::from_env`](crate::Proxies::from_env) (`HTTPS_PROXY`,
+    /// `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`). Loopback endpoints and the
+    /// instance metadata service (`100.100.100.200`, where ECS RAM role
+    /// credentials come from) are always reached directly.
+    ///
+    /// ```
+    /// use aliyun_ai::{AccessKey, Config, Proxies};
+    ///
+    /// let config = Config::builder()
+    ///     .access_key(AccessKey::new("my-access-key-id", "my-access-key-secret"))
+    ///     .proxies(Proxies::none().https("http://proxy.corp.example:3128"))
+    ///     .build()?;
+    /// # let _ = config;
+    /// # Ok::<(), aliyun_ai::Error>(())
+    /// ```
+    #[cfg(any(feature = "reqwest", feature = "hyper"))]
+    pub fn proxies(mut self, proxies: aliyun_ai_transport::Proxies) -> Self {
+        self.built_in.proxies = Some(proxies);
         self
     }
 
@@ -495,30 +516,17 @@ impl ConfigBuilder {
             return Err(Error::build(problem));
         }
         let mut settings = self.settings;
-        let reqwest_only: Vec<&str> = [
-            ("connect_timeout", self.connect_timeout.is_some()),
-            ("request_timeout", self.request_timeout.is_some()),
-            ("read_idle_timeout", self.read_idle_timeout.is_some()),
-            ("user_agent_suffix", self.user_agent_suffix.is_some()),
-        ]
-        .into_iter()
-        .filter_map(|(name, set)| set.then_some(name))
-        .collect();
-        if self.transport.is_some() && !reqwest_only.is_empty() {
+        let built_in_only = self.built_in.names_set();
+        if self.transport.is_some() && !built_in_only.is_empty() {
             // They would be silently ignored: a custom transport has its own.
             return Err(Error::build(format!(
                 "{} configure the built-in transport, not a custom one: set them on your transport instead",
-                reqwest_only.join(", ")
+                built_in_only.join(", ")
             )));
         }
         let transport: Arc<dyn HttpTransport> = match self.transport {
             Some(transport) => transport,
-            None => default_transport(
-                self.connect_timeout,
-                self.request_timeout,
-                self.read_idle_timeout,
-                self.user_agent_suffix.as_deref(),
-            )?,
+            None => default_transport(self.built_in)?,
         };
         let services: Vec<&'static ServiceInfo> = compiled_services()
             .iter()
@@ -590,31 +598,60 @@ impl ConfigBuilder {
     }
 }
 
+/// The built-in transport's settings, as the builder was given them.
+#[derive(Default)]
+struct BuiltInSettings {
+    connect_timeout: Option<Duration>,
+    request_timeout: Option<Duration>,
+    read_idle_timeout: Option<Duration>,
+    user_agent_suffix: Option<String>,
+    #[cfg(any(feature = "reqwest", feature = "hyper"))]
+    proxies: Option<aliyun_ai_transport::Proxies>,
+}
+
+impl BuiltInSettings {
+    /// The builder methods that set something, by name.
+    fn names_set(&self) -> Vec<&'static str> {
+        #[cfg(any(feature = "reqwest", feature = "hyper"))]
+        let proxies = self.proxies.is_some();
+        #[cfg(not(any(feature = "reqwest", feature = "hyper")))]
+        let proxies = false;
+        [
+            ("connect_timeout", self.connect_timeout.is_some()),
+            ("request_timeout", self.request_timeout.is_some()),
+            ("read_idle_timeout", self.read_idle_timeout.is_some()),
+            ("user_agent_suffix", self.user_agent_suffix.is_some()),
+            ("proxies", proxies),
+        ]
+        .into_iter()
+        .filter_map(|(name, set)| set.then_some(name))
+        .collect()
+    }
+}
+
 /// The transport a config gets when none is given: reqwest (feature
 /// `reqwest`, the default), else hyper's client (feature `hyper`), each with
-/// the config's timeouts and user agent.
+/// the config's timeouts, user agent and proxies.
 #[cfg(any(feature = "reqwest", feature = "hyper"))]
-fn default_transport(
-    connect: Option<Duration>,
-    request: Option<Duration>,
-    idle: Option<Duration>,
-    suffix: Option<&str>,
-) -> Result<Arc<dyn HttpTransport>, Error> {
+fn default_transport(settings: BuiltInSettings) -> Result<Arc<dyn HttpTransport>, Error> {
     #[cfg(feature = "reqwest")]
     let mut builder = aliyun_ai_transport::ReqwestTransport::builder();
     #[cfg(not(feature = "reqwest"))]
     let mut builder = aliyun_ai_transport::HyperTransport::builder();
-    if let Some(timeout) = connect {
+    if let Some(timeout) = settings.connect_timeout {
         builder = builder.connect_timeout(timeout);
     }
-    if let Some(timeout) = request {
+    if let Some(timeout) = settings.request_timeout {
         builder = builder.request_timeout(Some(timeout));
     }
-    if let Some(timeout) = idle {
+    if let Some(timeout) = settings.read_idle_timeout {
         builder = builder.read_idle_timeout(Some(timeout));
     }
-    if let Some(suffix) = suffix {
+    if let Some(suffix) = settings.user_agent_suffix {
         builder = builder.user_agent_suffix(suffix);
+    }
+    if let Some(proxies) = settings.proxies {
+        builder = builder.proxies(proxies);
     }
     let transport = builder
         .build()
@@ -623,12 +660,7 @@ fn default_transport(
 }
 
 #[cfg(not(any(feature = "reqwest", feature = "hyper")))]
-fn default_transport(
-    _connect: Option<Duration>,
-    _request: Option<Duration>,
-    _idle: Option<Duration>,
-    _suffix: Option<&str>,
-) -> Result<Arc<dyn HttpTransport>, Error> {
+fn default_transport(_settings: BuiltInSettings) -> Result<Arc<dyn HttpTransport>, Error> {
     Err(Error::build(
         "no transport: enable the `reqwest` or `hyper` feature, or pass one with ConfigBuilder::transport",
     ))
@@ -690,6 +722,15 @@ mod tests {
             error.to_string(),
             "connect_timeout, user_agent_suffix configure the built-in transport, not a custom one: set them on your transport instead"
         );
+        let error = Config::builder()
+            .transport(custom.clone())
+            .proxies(aliyun_ai_transport::Proxies::none())
+            .build()
+            .unwrap_err();
+        assert!(
+            error.to_string().starts_with("proxies configure"),
+            "{error}"
+        );
         assert!(Config::builder().transport(custom).build().is_ok());
         assert!(
             Config::builder()
@@ -697,6 +738,17 @@ mod tests {
                 .build()
                 .is_ok()
         );
+    }
+
+    #[test]
+    fn a_bad_proxy_fails_the_build_naming_it_without_its_password() {
+        let error = Config::builder()
+            .proxies(aliyun_ai_transport::Proxies::none().https("ftp://me:s3cret@proxy"))
+            .build()
+            .unwrap_err();
+        let shown = format!("{error} {error:?}");
+        assert!(shown.contains("Proxies::https"), "{shown}");
+        assert!(!shown.contains("s3cret"), "{shown}");
     }
 
     #[test]

@@ -121,6 +121,8 @@ pub use aliyun_ai_auth::{AccessKey, ApiKey};
 pub use aliyun_ai_core::{Operation, SecretText, SignedUrl, ValidationError};
 /// The transport layer (`aliyun-ai-transport`): `HttpTransport`, `RetryPolicy`...
 pub use aliyun_ai_transport as transport;
+#[cfg(any(feature = "reqwest", feature = "hyper"))]
+pub use aliyun_ai_transport::Proxies;
 pub use aliyun_ai_transport::sse::SseLimits;
 pub use aliyun_ai_transport::{HttpTransport, RetryPolicy};
 /// `next()` and the other adapters of an [`EventStream`] (`futures-util`'s

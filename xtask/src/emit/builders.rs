@@ -72,6 +72,7 @@ impl Emitter<'_> {
 
     pub(super) fn emit_builder(&mut self, index: usize, name: &str, fields: &[Field]) {
         let context = self.context(index);
+        let (_, missing) = self.error_constructors(index);
         let builder = format!("{name}Builder");
         let settable: Vec<&Field> = fields
             .iter()
@@ -198,7 +199,7 @@ impl Emitter<'_> {
             let init = match (&field.ty, &field.requirement) {
                 (Ty::Fixed(_), _) => "Fixed::new()".to_owned(),
                 (_, Requirement::Required) => format!(
-                    "self.{}.ok_or(ValidationError::missing({context}, {}))?",
+                    "self.{}.ok_or({missing}({context}, {}))?",
                     field.rust,
                     rust_str(&field.table_path)
                 ),
@@ -228,6 +229,7 @@ impl Emitter<'_> {
 
     pub(super) fn emit_check(&mut self, index: usize) {
         let context = self.context(index);
+        let (new, _) = self.error_constructors(index);
         self.use_("aliyun_ai_core::ValidationError");
         let strukt = self.module.structs[index].clone();
         let mut body = String::new();
@@ -242,7 +244,7 @@ impl Emitter<'_> {
                 problem(self);
                 let _ = writeln!(
                     body,
-                    "if self.{}.is_empty() {{\n return Err(ValidationError::new({context}, {path}, Problem::Empty));\n}}",
+                    "if self.{}.is_empty() {{\n return Err({new}({context}, {path}, Problem::Empty));\n}}",
                     field.rust
                 );
             }
@@ -313,7 +315,7 @@ impl Emitter<'_> {
                 let text = texts.join(" and ");
                 let _ = writeln!(
                     body,
-                    "if {test} && self.{}.is_none() {{\n return Err(ValidationError::new({context}, {path}, Problem::MissingWhen({}.to_owned())));\n}}",
+                    "if {test} && self.{}.is_none() {{\n return Err({new}({context}, {path}, Problem::MissingWhen({}.to_owned())));\n}}",
                     field.rust,
                     rust_str(&text)
                 );
@@ -327,7 +329,7 @@ impl Emitter<'_> {
                 };
                 let _ = writeln!(
                     body,
-                    "if let Some(items) = {binding} {{\n if items.len() > {max} {{\n return Err(ValidationError::new({context}, {path}, Problem::TooManyItems {{ max: {max}, actual: items.len() }}));\n}}\n}}"
+                    "if let Some(items) = {binding} {{\n if items.len() > {max} {{\n return Err({new}({context}, {path}, Problem::TooManyItems {{ max: {max}, actual: items.len() }}));\n}}\n}}"
                 );
             }
             if is_struct_like(&field.ty) {
@@ -337,17 +339,35 @@ impl Emitter<'_> {
                 };
                 if child_rules {
                     let is_array = matches!(field.ty, Ty::Array(_));
+                    // A shared type's error names its own fields: relabelled
+                    // here with this struct's context and the field's path
+                    // (issue 21 #13: "invalid Dialogue request").
+                    let check = if struct_of(&field.ty).is_none() {
+                        let parent =
+                            format!("{}{}", field.table_path, if is_array { "[]" } else { "" });
+                        let within = if self.module.structs[index].context.is_some() {
+                            "within_type"
+                        } else {
+                            "within"
+                        };
+                        format!(
+                            "check().map_err(|e| e.{within}({context}, {}))?",
+                            rust_str(&parent)
+                        )
+                    } else {
+                        "check()?".to_owned()
+                    };
                     let line = match (is_array, direct) {
-                        (false, true) => format!("self.{}.check()?;", field.rust),
+                        (false, true) => format!("self.{}.{check};", field.rust),
                         (false, false) => format!(
-                            "if let Some(value) = &self.{} {{\n value.check()?;\n}}",
+                            "if let Some(value) = &self.{} {{\n value.{check};\n}}",
                             field.rust
                         ),
                         (true, true) => {
-                            format!("for item in &self.{} {{\n item.check()?;\n}}", field.rust)
+                            format!("for item in &self.{} {{\n item.{check};\n}}", field.rust)
                         }
                         (true, false) => format!(
-                            "for item in self.{}.iter().flatten() {{\n item.check()?;\n}}",
+                            "for item in self.{}.iter().flatten() {{\n item.{check};\n}}",
                             field.rust
                         ),
                     };
@@ -373,7 +393,7 @@ impl Emitter<'_> {
             let _ = writeln!(body, "let set = [{}];", set.join(", "));
             let _ = writeln!(
                 body,
-                "match set.iter().position(|s| *s) {{\n None => return Err(ValidationError::new({context}, GROUP[0], Problem::OneOfMissing(GROUP[1..].to_vec()))),\n Some(first) => {{\n if let Some(second) = set.iter().skip(first + 1).position(|s| *s) {{\n return Err(ValidationError::new({context}, GROUP[first], Problem::ConflictsWith(vec![GROUP[first + 1 + second]])));\n}}\n}}\n}}\n}}"
+                "match set.iter().position(|s| *s) {{\n None => return Err({new}({context}, GROUP[0], Problem::OneOfMissing(GROUP[1..].to_vec()))),\n Some(first) => {{\n if let Some(second) = set.iter().skip(first + 1).position(|s| *s) {{\n return Err({new}({context}, GROUP[first], Problem::ConflictsWith(vec![GROUP[first + 1 + second]])));\n}}\n}}\n}}\n}}"
             );
         }
         let _ = writeln!(

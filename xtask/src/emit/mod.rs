@@ -232,6 +232,19 @@ impl<'a> Emitter<'a> {
 
     /// The name validation errors give as the "operation": the operation's
     /// constant, or a shared type's own name.
+    /// The `ValidationError` constructors for a struct: an operation's, or a
+    /// shared type's (whose errors name the type, not a request).
+    fn error_constructors(&self, index: usize) -> (&'static str, &'static str) {
+        if self.module.structs[index].context.is_some() {
+            (
+                "ValidationError::in_type",
+                "ValidationError::missing_in_type",
+            )
+        } else {
+            ("ValidationError::new", "ValidationError::missing")
+        }
+    }
+
     fn context(&self, index: usize) -> String {
         match &self.module.structs[index].context {
             Some(name) => rust_str(name),

@@ -16,7 +16,8 @@ use crate::credentials::AccessKey;
 use crate::error::CredentialsError;
 use crate::time::parse_iso8601;
 
-/// The metadata service's address.
+/// The metadata service's address ([`aliyun_ai_core::INSTANCE_METADATA_HOST`]
+/// over plain HTTP).
 pub const IMDS_ENDPOINT: &str = "http://100.100.100.200";
 const CREDENTIALS_PATH: &str = "/latest/meta-data/ram/security-credentials/";
 

@@ -254,13 +254,20 @@ struct CliProfile {
     expired_seconds: u64,
     oidc_provider_arn: String,
     oidc_token_file: String,
+    source_profile: String,
 }
+
+/// How many `ChainableRamRoleArn` profiles may stand on each other: deeper
+/// chains are surely a mistake (and a cycle is refused before this).
+const MAX_PROFILE_CHAIN: usize = 8;
 
 profile_provider! {
 /// Credentials described by the Aliyun CLI's `~/.aliyun/config.json`
 /// (`ALIBABA_CLOUD_CONFIG_FILE` moves it; the profile is
 /// `ALIBABA_CLOUD_PROFILE` or the file's `current`). Modes: `AK`, `StsToken`,
-/// `RamRoleArn`, `EcsRamRole`, `OIDC`.
+/// `RamRoleArn`, `EcsRamRole`, `OIDC`, and `ChainableRamRoleArn` (assume
+/// `ram_role_arn` with the credentials of the profile named by
+/// `source_profile`, of any mode, as the CLI does).
     CliConfigProvider
 }
 
@@ -281,13 +288,22 @@ impl CliConfigProvider {
             .var(&self.names.profile)
             .or(config.current)
             .unwrap_or_else(|| "default".into());
-        let profile = config
-            .profiles
-            .into_iter()
-            .find(|p| p.name == name)
-            .ok_or_else(|| {
-                CredentialsError::not_found(format!("{} has no profile {name}", path.display()))
-            })?;
+        let mut chain = Vec::new();
+        self.profile_provider(&config.profiles, &name, &path, &mut chain)
+    }
+
+    /// The provider of profile `name`; `chain` holds the profiles that led
+    /// here through `source_profile`, to refuse a cycle.
+    fn profile_provider(
+        &self,
+        profiles: &[CliProfile],
+        name: &str,
+        path: &std::path::Path,
+        chain: &mut Vec<String>,
+    ) -> Result<Arc<dyn AccessKeyProvider>, CredentialsError> {
+        let profile = profiles.iter().find(|p| p.name == name).ok_or_else(|| {
+            CredentialsError::not_found(format!("{} has no profile {name}", path.display()))
+        })?;
         let require = |value: &str, key: &str| {
             if value.is_empty() {
                 Err(CredentialsError::invalid(format!(
@@ -297,6 +313,22 @@ impl CliConfigProvider {
             } else {
                 Ok(value.to_owned())
             }
+        };
+        let assume_role = |source: Arc<dyn AccessKeyProvider>| {
+            let mut provider = AssumeRoleProvider::new(
+                self.http.clone(),
+                source,
+                require(&profile.ram_role_arn, "ram_role_arn")?,
+            )
+            .with_endpoint(super::sts::sts_endpoint_from_env(self.env.as_ref()));
+            if !profile.ram_session_name.is_empty() {
+                provider = provider.with_session_name(&profile.ram_session_name);
+            }
+            if profile.expired_seconds > 0 {
+                provider =
+                    provider.with_duration(std::time::Duration::from_secs(profile.expired_seconds));
+            }
+            Ok::<_, CredentialsError>(Arc::new(provider) as Arc<dyn AccessKeyProvider>)
         };
         let provider: Arc<dyn AccessKeyProvider> = match profile.mode.as_str() {
             "AK" => Arc::new(AccessKey::new(
@@ -310,25 +342,22 @@ impl CliConfigProvider {
                 )
                 .with_security_token(require(&profile.sts_token, "sts_token")?),
             ),
-            "RamRoleArn" => {
-                let source = Arc::new(AccessKey::new(
-                    require(&profile.access_key_id, "access_key_id")?,
-                    require(&profile.access_key_secret, "access_key_secret")?,
-                ));
-                let mut provider = AssumeRoleProvider::new(
-                    self.http.clone(),
-                    source,
-                    require(&profile.ram_role_arn, "ram_role_arn")?,
-                )
-                .with_endpoint(super::sts::sts_endpoint_from_env(self.env.as_ref()));
-                if !profile.ram_session_name.is_empty() {
-                    provider = provider.with_session_name(&profile.ram_session_name);
+            "RamRoleArn" => assume_role(Arc::new(AccessKey::new(
+                require(&profile.access_key_id, "access_key_id")?,
+                require(&profile.access_key_secret, "access_key_secret")?,
+            )))?,
+            "ChainableRamRoleArn" => {
+                let source = require(&profile.source_profile, "source_profile")?;
+                chain.push(name.to_owned());
+                if chain.contains(&source) || chain.len() > MAX_PROFILE_CHAIN {
+                    return Err(CredentialsError::invalid(format!(
+                        "profile {name} of {}: source_profile {source} makes a cycle or a chain over {MAX_PROFILE_CHAIN} profiles ({} -> {source})",
+                        path.display(),
+                        chain.join(" -> ")
+                    )));
                 }
-                if profile.expired_seconds > 0 {
-                    provider = provider
-                        .with_duration(std::time::Duration::from_secs(profile.expired_seconds));
-                }
-                Arc::new(provider)
+                let source = self.profile_provider(profiles, &source, path, chain)?;
+                assume_role(source)?
             }
             "EcsRamRole" => {
                 let provider = EcsRoleProvider::new(self.http.clone());
@@ -353,7 +382,7 @@ impl CliConfigProvider {
             ),
             other => {
                 return Err(CredentialsError::invalid(format!(
-                    "profile {name} has mode {other:?}; supported: AK, StsToken, RamRoleArn, EcsRamRole, OIDC"
+                    "profile {name} has mode {other:?}; supported: AK, StsToken, RamRoleArn, ChainableRamRoleArn, EcsRamRole, OIDC"
                 )));
             }
         };

@@ -391,6 +391,65 @@ async fn cli_config_modes() {
 }
 
 #[tokio::test]
+async fn cli_config_chainable_ram_role_arn_assumes_each_role_with_its_source_profile() {
+    // Issue 21 #15: the CLI mode whose credentials are another profile's.
+    let home = TempDir::new("cli-chain");
+    home.write(
+        ".aliyun/config.json",
+        &json!({
+            "current": "two",
+            "profiles": [
+                { "name": "base", "mode": "AK", "access_key_id": "LTAI-base", "access_key_secret": "base-secret" },
+                { "name": "one", "mode": "ChainableRamRoleArn", "source_profile": "base", "ram_role_arn": "acs:ram::1:role/one", "ram_session_name": "first" },
+                { "name": "two", "mode": "ChainableRamRoleArn", "source_profile": "one", "ram_role_arn": "acs:ram::1:role/two", "expired_seconds": 1200 },
+                { "name": "loop", "mode": "ChainableRamRoleArn", "source_profile": "loop2", "ram_role_arn": "acs:ram::1:role/x" },
+                { "name": "loop2", "mode": "ChainableRamRoleArn", "source_profile": "loop", "ram_role_arn": "acs:ram::1:role/y" },
+                { "name": "orphan", "mode": "ChainableRamRoleArn", "ram_role_arn": "acs:ram::1:role/z" }
+            ]
+        })
+        .to_string(),
+    );
+    let mock = MockTransport::with_handler(|request| {
+        let body = request.body_text();
+        if body.contains("role%2Fone") {
+            MockResponse::json(200, &sts_answer("STS.one", 3600))
+        } else if body.contains("role%2Ftwo") {
+            MockResponse::json(200, &sts_answer("STS.two", 3600))
+        } else {
+            MockResponse::status(403)
+        }
+    });
+    let key = cli_provider(&mock, MapEnvironment::new().with_home(home.path()))
+        .access_key()
+        .await
+        .unwrap();
+    assert_eq!(key.id(), "STS.two");
+    let requests = mock.requests();
+    assert_eq!(requests.len(), 2, "one AssumeRole per link of the chain");
+    // Role one with the base profile's key; role two with role one's answer.
+    assert!(requests[0].body_text().contains("RoleSessionName=first"));
+    verify_v1(&requests[0], "base-secret");
+    let second = &requests[1];
+    assert!(second.body_text().contains("DurationSeconds=1200"));
+    verify_v1(second, "STS.one-secret");
+    let sent = format!("{} {}", second.uri, second.body_text());
+    assert!(sent.contains("SecurityToken=STS.one-token"), "{sent}");
+
+    for (profile, expected) in [
+        ("loop", "makes a cycle"),
+        ("orphan", "lacks source_profile"),
+    ] {
+        let env = MapEnvironment::new()
+            .with_home(home.path())
+            .with_var("ALIBABA_CLOUD_PROFILE", profile);
+        let error = cli_provider(&mock, env).access_key().await.unwrap_err();
+        assert_eq!(error.kind(), CredentialsErrorKind::InvalidConfig);
+        assert!(error.to_string().contains(expected), "{error}");
+    }
+    assert_eq!(mock.requests().len(), 2, "nothing sent for a broken chain");
+}
+
+#[tokio::test]
 async fn cli_config_malformed_json_is_reported_without_quoting_it() {
     let dir = TempDir::new("cli-bad");
     let file = dir.write(

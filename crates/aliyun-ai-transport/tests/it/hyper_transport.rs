@@ -26,9 +26,31 @@ fn with_timeouts(request: Duration, idle: Duration) -> HyperTransport {
         .unwrap()
 }
 
+fn with_proxies(
+    proxies: aliyun_ai_transport::Proxies,
+) -> Result<HyperTransport, aliyun_ai_transport::TransportError> {
+    HyperTransport::builder()
+        .proxies(proxies)
+        .connect_timeout(Duration::from_millis(300))
+        .request_timeout(Some(Duration::from_secs(2)))
+        .build()
+}
+
 fn with_user_agent_suffix(suffix: &str) -> HyperTransport {
     HyperTransport::builder()
         .user_agent_suffix(suffix)
         .build()
         .unwrap()
+}
+
+#[test]
+fn a_proxy_reached_over_tls_is_refused_with_the_way_out() {
+    let error =
+        with_proxies(aliyun_ai_transport::Proxies::none().https("https://user:s3cret@proxy:443"))
+            .unwrap_err()
+            .to_string();
+    assert!(error.contains("plain HTTP only"), "{error}");
+    assert!(error.contains("reqwest transport"), "{error}");
+    assert!(error.contains("https://***@proxy:443"), "{error}");
+    assert!(!error.contains("s3cret"), "{error}");
 }

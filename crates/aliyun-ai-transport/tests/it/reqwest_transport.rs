@@ -12,7 +12,7 @@ mod suite;
 
 fn transport() -> ReqwestTransport {
     ReqwestTransport::builder()
-        .use_env_proxy(false)
+        .proxies(aliyun_ai_transport::Proxies::none())
         .request_timeout(Some(Duration::from_millis(500)))
         .read_idle_timeout(Some(Duration::from_millis(500)))
         .build()
@@ -21,16 +21,26 @@ fn transport() -> ReqwestTransport {
 
 fn with_timeouts(request: Duration, idle: Duration) -> ReqwestTransport {
     ReqwestTransport::builder()
-        .use_env_proxy(false)
+        .proxies(aliyun_ai_transport::Proxies::none())
         .request_timeout(Some(request))
         .read_idle_timeout(Some(idle))
         .build()
         .unwrap()
 }
 
+fn with_proxies(
+    proxies: aliyun_ai_transport::Proxies,
+) -> Result<ReqwestTransport, aliyun_ai_transport::TransportError> {
+    ReqwestTransport::builder()
+        .proxies(proxies)
+        .connect_timeout(Duration::from_millis(300))
+        .request_timeout(Some(Duration::from_secs(2)))
+        .build()
+}
+
 fn with_user_agent_suffix(suffix: &str) -> ReqwestTransport {
     ReqwestTransport::builder()
-        .use_env_proxy(false)
+        .proxies(aliyun_ai_transport::Proxies::none())
         .user_agent_suffix(suffix)
         .build()
         .unwrap()

@@ -124,8 +124,38 @@ fn analyze_conversation_missing_required_fields_are_named() {
     assert_eq!((error.operation(), error.field()), ("Sentence", "role"));
     assert_eq!(
         error.to_string(),
-        "invalid Sentence request: `role` is required but was not set"
+        "invalid Sentence: `role` is required but was not set"
     );
+
+    // Inside a request, a shared type's error names the operation and the
+    // whole path (issue 21 #13: it said "invalid Dialogue request").
+    let mut sentence = Sentence::new(Role::User, "hi");
+    sentence.text.clear();
+    let error = Dialogue::builder()
+        .sentences([sentence.clone()])
+        .build()
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "invalid Dialogue: `sentences[].text` was set but is empty"
+    );
+    let mut dialogue = Dialogue::builder()
+        .sentences([Sentence::new(Role::User, "hi")])
+        .build()
+        .unwrap();
+    dialogue.sentences[0] = sentence;
+    let error = AnalyzeConversationRequest::builder()
+        .workspace_id("w")
+        .app_id("a")
+        .result_types(["summary"])
+        .dialogue(dialogue)
+        .build()
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "invalid AnalyzeConversation request: `dialogue.sentences[].text` was set but is empty"
+    );
+    assert_eq!(error.operation(), "AnalyzeConversation");
 
     // A path parameter is required like any other field; an empty one is
     // refused by `validate`, which runs before anything is sent.

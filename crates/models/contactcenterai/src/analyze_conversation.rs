@@ -300,16 +300,18 @@ impl AnalyzeConversationRequest {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if let Some(value) = &self.dialogue {
-            value.check()?;
+            value.check().map_err(|e| e.within(OPERATION, "dialogue"))?;
         }
         for item in self.examples.iter().flatten() {
             item.check()?;
         }
         for item in self.fields.iter().flatten() {
-            item.check()?;
+            item.check().map_err(|e| e.within(OPERATION, "fields[]"))?;
         }
         if let Some(value) = &self.service_inspection {
-            value.check()?;
+            value
+                .check()
+                .map_err(|e| e.within(OPERATION, "serviceInspection"))?;
         }
         Ok(())
     }

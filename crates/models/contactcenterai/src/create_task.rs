@@ -298,16 +298,18 @@ impl CreateTaskRequest {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if let Some(value) = &self.dialogue {
-            value.check()?;
+            value.check().map_err(|e| e.within(OPERATION, "dialogue"))?;
         }
         if let Some(value) = &self.examples {
             value.check()?;
         }
         for item in self.fields.iter().flatten() {
-            item.check()?;
+            item.check().map_err(|e| e.within(OPERATION, "fields[]"))?;
         }
         if let Some(value) = &self.service_inspection {
-            value.check()?;
+            value
+                .check()
+                .map_err(|e| e.within(OPERATION, "serviceInspection"))?;
         }
         if let Some(value) = &self.transcription {
             value.check()?;
@@ -381,7 +383,8 @@ impl Example {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         for item in self.sentences.iter().flatten() {
-            item.check()?;
+            item.check()
+                .map_err(|e| e.within(OPERATION, "examples.sentences[]"))?;
         }
         Ok(())
     }

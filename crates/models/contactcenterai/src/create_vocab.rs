@@ -137,7 +137,8 @@ impl CreateVocabRequest {
             return Err(ValidationError::new(OPERATION, "name", Problem::Empty));
         }
         for item in &self.word_weight_list {
-            item.check()?;
+            item.check()
+                .map_err(|e| e.within(OPERATION, "wordWeightList[]"))?;
         }
         Ok(())
     }

@@ -62,7 +62,7 @@ impl DialogueBuilder {
         let value = Dialogue {
             sentences: self
                 .sentences
-                .ok_or(ValidationError::missing("Dialogue", "sentences"))?,
+                .ok_or(ValidationError::missing_in_type("Dialogue", "sentences"))?,
             session_id: self.session_id,
         };
         value.check()?;
@@ -74,7 +74,8 @@ impl Dialogue {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         for item in &self.sentences {
-            item.check()?;
+            item.check()
+                .map_err(|e| e.within_type("Dialogue", "sentences[]"))?;
         }
         Ok(())
     }
@@ -137,10 +138,10 @@ impl SentenceBuilder {
         let value = Sentence {
             role: self
                 .role
-                .ok_or(ValidationError::missing("Sentence", "role"))?,
+                .ok_or(ValidationError::missing_in_type("Sentence", "role"))?,
             text: self
                 .text
-                .ok_or(ValidationError::missing("Sentence", "text"))?,
+                .ok_or(ValidationError::missing_in_type("Sentence", "text"))?,
         };
         value.check()?;
         Ok(value)
@@ -151,7 +152,7 @@ impl Sentence {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if self.text.is_empty() {
-            return Err(ValidationError::new("Sentence", "text", Problem::Empty));
+            return Err(ValidationError::in_type("Sentence", "text", Problem::Empty));
         }
         Ok(())
     }
@@ -237,9 +238,13 @@ impl FieldBuilder {
     pub fn build(self) -> Result<Field, ValidationError> {
         let value = Field {
             code: self.code,
-            desc: self.desc.ok_or(ValidationError::missing("Field", "desc"))?,
+            desc: self
+                .desc
+                .ok_or(ValidationError::missing_in_type("Field", "desc"))?,
             enum_values: self.enum_values,
-            name: self.name.ok_or(ValidationError::missing("Field", "name"))?,
+            name: self
+                .name
+                .ok_or(ValidationError::missing_in_type("Field", "name"))?,
         };
         value.check()?;
         Ok(value)
@@ -250,13 +255,13 @@ impl Field {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if self.desc.is_empty() {
-            return Err(ValidationError::new("Field", "desc", Problem::Empty));
+            return Err(ValidationError::in_type("Field", "desc", Problem::Empty));
         }
         for item in self.enum_values.iter().flatten() {
             item.check()?;
         }
         if self.name.is_empty() {
-            return Err(ValidationError::new("Field", "name", Problem::Empty));
+            return Err(ValidationError::in_type("Field", "name", Problem::Empty));
         }
         Ok(())
     }
@@ -318,12 +323,14 @@ impl EnumValueBuilder {
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
     pub fn build(self) -> Result<EnumValue, ValidationError> {
         let value = EnumValue {
-            desc: self
-                .desc
-                .ok_or(ValidationError::missing("Field", "enumValues[].desc"))?,
-            enum_value: self
-                .enum_value
-                .ok_or(ValidationError::missing("Field", "enumValues[].enumValue"))?,
+            desc: self.desc.ok_or(ValidationError::missing_in_type(
+                "Field",
+                "enumValues[].desc",
+            ))?,
+            enum_value: self.enum_value.ok_or(ValidationError::missing_in_type(
+                "Field",
+                "enumValues[].enumValue",
+            ))?,
         };
         value.check()?;
         Ok(value)
@@ -334,14 +341,14 @@ impl EnumValue {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if self.desc.is_empty() {
-            return Err(ValidationError::new(
+            return Err(ValidationError::in_type(
                 "Field",
                 "enumValues[].desc",
                 Problem::Empty,
             ));
         }
         if self.enum_value.is_empty() {
-            return Err(ValidationError::new(
+            return Err(ValidationError::in_type(
                 "Field",
                 "enumValues[].enumValue",
                 Problem::Empty,
@@ -413,19 +420,18 @@ impl ServiceInspectionBuilder {
 
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
     pub fn build(self) -> Result<ServiceInspection, ValidationError> {
-        let value = ServiceInspection {
-            inspection_contents: self.inspection_contents.ok_or(ValidationError::missing(
-                "ServiceInspection",
-                "inspectionContents",
-            ))?,
-            inspection_introduction: self.inspection_introduction.ok_or(
-                ValidationError::missing("ServiceInspection", "inspectionIntroduction"),
-            )?,
-            scene_introduction: self.scene_introduction.ok_or(ValidationError::missing(
-                "ServiceInspection",
-                "sceneIntroduction",
-            ))?,
-        };
+        let value =
+            ServiceInspection {
+                inspection_contents: self.inspection_contents.ok_or(
+                    ValidationError::missing_in_type("ServiceInspection", "inspectionContents"),
+                )?,
+                inspection_introduction: self.inspection_introduction.ok_or(
+                    ValidationError::missing_in_type("ServiceInspection", "inspectionIntroduction"),
+                )?,
+                scene_introduction: self.scene_introduction.ok_or(
+                    ValidationError::missing_in_type("ServiceInspection", "sceneIntroduction"),
+                )?,
+            };
         value.check()?;
         Ok(value)
     }
@@ -438,14 +444,14 @@ impl ServiceInspection {
             item.check()?;
         }
         if self.inspection_introduction.is_empty() {
-            return Err(ValidationError::new(
+            return Err(ValidationError::in_type(
                 "ServiceInspection",
                 "inspectionIntroduction",
                 Problem::Empty,
             ));
         }
         if self.scene_introduction.is_empty() {
-            return Err(ValidationError::new(
+            return Err(ValidationError::in_type(
                 "ServiceInspection",
                 "sceneIntroduction",
                 Problem::Empty,
@@ -510,11 +516,11 @@ impl InspectionContentBuilder {
     /// Builds the value; fails, naming the field, when a required field is missing or a rule is broken.
     pub fn build(self) -> Result<InspectionContent, ValidationError> {
         let value = InspectionContent {
-            content: self.content.ok_or(ValidationError::missing(
+            content: self.content.ok_or(ValidationError::missing_in_type(
                 "ServiceInspection",
                 "inspectionContents[].content",
             ))?,
-            title: self.title.ok_or(ValidationError::missing(
+            title: self.title.ok_or(ValidationError::missing_in_type(
                 "ServiceInspection",
                 "inspectionContents[].title",
             ))?,
@@ -528,14 +534,14 @@ impl InspectionContent {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if self.content.is_empty() {
-            return Err(ValidationError::new(
+            return Err(ValidationError::in_type(
                 "ServiceInspection",
                 "inspectionContents[].content",
                 Problem::Empty,
             ));
         }
         if self.title.is_empty() {
-            return Err(ValidationError::new(
+            return Err(ValidationError::in_type(
                 "ServiceInspection",
                 "inspectionContents[].title",
                 Problem::Empty,
@@ -658,10 +664,10 @@ impl WordWeightBuilder {
         let value = WordWeight {
             word: self
                 .word
-                .ok_or(ValidationError::missing("WordWeight", "word"))?,
+                .ok_or(ValidationError::missing_in_type("WordWeight", "word"))?,
             weight: self
                 .weight
-                .ok_or(ValidationError::missing("WordWeight", "weight"))?,
+                .ok_or(ValidationError::missing_in_type("WordWeight", "weight"))?,
         };
         value.check()?;
         Ok(value)
@@ -672,7 +678,11 @@ impl WordWeight {
     /// Checks the rules the builder checks: conditional fields, one-of groups, item limits.
     pub(crate) fn check(&self) -> Result<(), ValidationError> {
         if self.word.is_empty() {
-            return Err(ValidationError::new("WordWeight", "word", Problem::Empty));
+            return Err(ValidationError::in_type(
+                "WordWeight",
+                "word",
+                Problem::Empty,
+            ));
         }
         Ok(())
     }

@@ -133,7 +133,8 @@ impl UpdateVocabRequest {
             ));
         }
         for item in self.word_weight_list.iter().flatten() {
-            item.check()?;
+            item.check()
+                .map_err(|e| e.within(OPERATION, "wordWeightList[]"))?;
         }
         if self.workspace_id.is_empty() {
             return Err(ValidationError::new(

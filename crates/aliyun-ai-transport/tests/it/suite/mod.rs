@@ -1,7 +1,10 @@
 //! The tests every transport of this crate passes, against real HTTP
 //! servers on loopback (wiremock, and a raw TCP server for the faults
 //! wiremock cannot produce). Each transport's test file provides
-//! `transport()` (short timeouts) and `with_user_agent_suffix(suffix)`.
+//! `transport()` (short timeouts), `with_user_agent_suffix(suffix)` and
+//! `with_proxies(proxies)`.
+
+mod proxy;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
