@@ -5,6 +5,7 @@
 //! generated, formatted with rustfmt and compared byte for byte in `--check` mode.
 #![allow(missing_docs)]
 
+pub mod doc_links;
 pub mod emit;
 pub mod json;
 pub mod naming;

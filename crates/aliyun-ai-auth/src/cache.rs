@@ -64,7 +64,7 @@ impl<T> std::fmt::Debug for CredentialCache<T> {
 impl<T: Expiring> CredentialCache<T> {
     /// Renews when `refresh_ahead` (capped at a third of the credential's
     /// lifetime) or less remains. The vendor SDKs renew with 3 to 15 minutes
-    /// left (`docs/vendor/auth.md`); 5 minutes is the default.
+    /// left ([`docs/vendor/auth.md`](https://github.com/aliyun-ai/aliyun-ai-rs/blob/main/docs/vendor/auth.md)); 5 minutes is the default.
     pub fn new(time: Arc<dyn Timer>) -> Self {
         Self {
             state: RwLock::new(State {

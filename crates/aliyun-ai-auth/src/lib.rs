@@ -1,5 +1,5 @@
 //! Credentials, providers and signers for the `aliyun-ai` SDK, matching the
-//! vendor byte for byte (`docs/vendor/auth.md`'s vectors are its tests).
+//! vendor byte for byte ([`docs/vendor/auth.md`](https://github.com/aliyun-ai/aliyun-ai-rs/blob/main/docs/vendor/auth.md)'s vectors are its tests).
 //!
 //! - [`AccessKey`] and [`ApiKey`]: `Debug`/`Display` show the id, never a secret.
 //! - [`sign`]: V3 `ACS3-HMAC-SHA256` ([`V3Signer`]), legacy V1 HMAC-SHA1

@@ -3,7 +3,7 @@
 //! Only the unreserved characters `A-Z a-z 0-9 - _ . ~` stay as they are; every
 //! other byte of the UTF-8 form becomes `%XX` with uppercase hex. A space is
 //! `%20` (never `+`), `*` is `%2A`, `+` is `%2B` and `~` stays `~`
-//! (`docs/vendor/auth.md`, "Percent-encoding"). The `url` and `form_urlencoded`
+//! ([`docs/vendor/auth.md`](https://github.com/aliyun-ai/aliyun-ai-rs/blob/main/docs/vendor/auth.md), "Percent-encoding"). The `url` and `form_urlencoded`
 //! crates differ on exactly these characters (`url` leaves `*` and some
 //! sub-delimiters as they are in paths and queries; `form_urlencoded` writes a
 //! space as `+`), which is why the SDK carries its own encoder: the string that
@@ -48,7 +48,7 @@ pub fn percent_encode(input: &str) -> String {
 }
 
 /// Encodes one path parameter for an ROA path: the whole value is encoded on
-/// its own, so a `/` inside it becomes `%2F` (`docs/vendor/apis.md`,
+/// its own, so a `/` inside it becomes `%2F` ([`docs/vendor/apis.md`](https://github.com/aliyun-ai/aliyun-ai-rs/blob/main/docs/vendor/apis.md),
 /// AnalyzeConversation).
 pub fn encode_path_segment(value: &str) -> String {
     percent_encode(value)

@@ -2,7 +2,7 @@
 //!
 //! POP APIs answer `{"RequestId", "HostId", "Code", "Message", "Recommend"}`, the
 //! vendor SDK reads either casing (`Code`/`code`, ...), and some gateways answer
-//! `text/xml` with root `Error` (`docs/vendor/apis.md`, "POP error bodies").
+//! `text/xml` with root `Error` ([`docs/vendor/apis.md`](https://github.com/aliyun-ai/aliyun-ai-rs/blob/main/docs/vendor/apis.md), "POP error bodies").
 //! DashScope answers `{"code", "message", "request_id"}`; CCAI's own bodies use
 //! `errorCode`/`errorInfo`; DianJin's `errCode`. The request id is also in the
 //! `x-acs-request-id` header.

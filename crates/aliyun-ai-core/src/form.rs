@@ -3,7 +3,7 @@
 //! RetailBot's RecognizeMessage sends **every** parameter in an
 //! `application/x-www-form-urlencoded` body: scalars as plain fields and each
 //! complex parameter (array, object, map) as one field holding a compact JSON
-//! string, never flattened to `Orders.1.OrderId` (`docs/vendor/apis.md`,
+//! string, never flattened to `Orders.1.OrderId` ([`docs/vendor/apis.md`](https://github.com/aliyun-ai/aliyun-ai-rs/blob/main/docs/vendor/apis.md),
 //! RetailBot). Fields are written sorted by name and nested JSON objects with
 //! sorted keys, so the bytes do not depend on serde_json's `preserve_order`
 //! feature being enabled somewhere in the dependency graph.

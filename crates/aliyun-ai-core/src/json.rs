@@ -3,7 +3,7 @@
 //!
 //! Every JSON body the SDK sends goes through [`to_vec`]. It is a compact
 //! JSON serializer for serde whose output is byte for byte `serde_json`'s
-//! (`docs/PERFORMANCE.md`): strings are scanned eight bytes at a time for the
+//! ([`docs/PERFORMANCE.md`](https://github.com/aliyun-ai/aliyun-ai-rs/blob/main/docs/PERFORMANCE.md)): strings are scanned eight bytes at a time for the
 //! few bytes JSON escapes (`"`, `\`, controls) instead of one at a time, which
 //! matters for the long Chinese texts of these APIs, and the body is written
 //! into a reused per-thread buffer, then copied out once at its exact size.

@@ -169,7 +169,7 @@ pub struct OperationInfo {
     /// call may be retried).
     pub idempotent: bool,
     /// The doc table the operation is generated from, e.g.
-    /// `docs/apis/dianjin/RecognizeIntention.md`.
+    /// [`docs/apis/dianjin/RecognizeIntention.md`](https://github.com/aliyun-ai/aliyun-ai-rs/blob/main/docs/apis/dianjin/RecognizeIntention.md).
     pub doc_table: &'static str,
 }
 

@@ -1,6 +1,6 @@
 //! Helpers for the vendor's JSON quirks, used by the generated models.
 //!
-//! Every quirk here is documented in `docs/vendor/apis.md`; decoding is lenient
+//! Every quirk here is documented in [`docs/vendor/apis.md`](https://github.com/aliyun-ai/aliyun-ai-rs/blob/main/docs/vendor/apis.md); decoding is lenient
 //! (both forms accepted) and encoding uses the form the vendor documents.
 //!
 //! | quirk | where | helper |
@@ -611,7 +611,7 @@ impl fmt::Display for JsonString {
 
 /// Serde helpers for an optional [`JsonString`]: an empty (or blank) string
 /// reads as no value, as `null` does. The vendor's own example of CCAI's
-/// `extra` is `""`, which is no JSON document (`docs/vendor/apis.md`).
+/// `extra` is `""`, which is no JSON document ([`docs/vendor/apis.md`](https://github.com/aliyun-ai/aliyun-ai-rs/blob/main/docs/vendor/apis.md)).
 pub mod json_string_option {
     use super::JsonString;
     use serde::{Deserialize, Deserializer, Serialize, Serializer};

@@ -3,7 +3,7 @@
 //!
 //! - V3: the signature recomputed over exactly the headers the client lists
 //!   in `SignedHeaders` (any names, values as received; the vendor's SDKs sign
-//!   `accept` and `user-agent` too, `docs/vendor/auth.md`), which must include
+//!   `accept` and `user-agent` too, [`docs/vendor/auth.md`](https://github.com/aliyun-ai/aliyun-ai-rs/blob/main/docs/vendor/auth.md)), which must include
 //!   `host` and every `x-acs-*` header sent; the content hash checked against
 //!   the body received; the date within 15 minutes of the emulator's clock; no
 //!   reused nonce; STS keys only with their signed security token.

@@ -23,7 +23,7 @@
 //! ```
 //!
 //! Every behaviour, default credential and fault switch is described in
-//! `docs/EMULATOR.md`.
+//! [`docs/EMULATOR.md`](https://github.com/aliyun-ai/aliyun-ai-rs/blob/main/docs/EMULATOR.md).
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
 mod auth;
@@ -37,6 +37,7 @@ mod oss;
 mod query;
 mod responders;
 mod router;
+mod serve;
 mod server;
 mod state;
 mod text;
@@ -88,13 +89,9 @@ pub mod fuzzing {
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
 
 /// The error code the emulator answers, for one service (its key, as in
 /// `ServiceInfo::key`), for an id it does not hold (a task, a library, a
@@ -117,12 +114,12 @@ pub use config::{
 };
 pub use state::{Fault, FaultRule};
 
-/// A running emulator. It stops when dropped.
+/// A running emulator. Dropped, it stops accepting and lets each request in
+/// flight finish; [`Emulator::shutdown`] also waits for them.
 pub struct Emulator {
     addr: SocketAddr,
     inner: Arc<call::Inner>,
-    shutdown: Option<oneshot::Sender<()>>,
-    task: Option<tokio::task::JoinHandle<()>>,
+    serving: Option<serve::Serving>,
 }
 
 impl std::fmt::Debug for Emulator {
@@ -149,48 +146,11 @@ impl Emulator {
             base_url: format!("http://{addr}"),
             open_connections: AtomicUsize::new(0),
         });
-        let (shutdown, mut stop) = oneshot::channel::<()>();
-        let serving = inner.clone();
-        let permits = Arc::new(tokio::sync::Semaphore::new(serving.config.max_connections));
-        let task = tokio::spawn(async move {
-            loop {
-                // A connection is accepted only with a permit: past the
-                // limit, clients wait in the listen backlog.
-                let permit = tokio::select! {
-                    permit = permits.clone().acquire_owned() => match permit {
-                        Ok(permit) => permit,
-                        Err(_) => break,
-                    },
-                    _ = &mut stop => break,
-                };
-                tokio::select! {
-                    accepted = listener.accept() => {
-                        let Ok((stream, _)) = accepted else { continue };
-                        let inner = serving.clone();
-                        tokio::spawn(async move {
-                            inner.open_connections.fetch_add(1, Ordering::Relaxed);
-                            let counted = inner.clone();
-                            let header_timeout = inner.config.header_read_timeout;
-                            let service = service_fn(move |request| server::handle(inner.clone(), request));
-                            // hyper times the headers out only with a timer.
-                            let _ = http1::Builder::new()
-                                .timer(hyper_util::rt::TokioTimer::new())
-                                .header_read_timeout(header_timeout)
-                                .serve_connection(TokioIo::new(stream), service)
-                                .await;
-                            counted.open_connections.fetch_sub(1, Ordering::Relaxed);
-                            drop(permit);
-                        });
-                    }
-                    _ = &mut stop => break,
-                }
-            }
-        });
+        let serving = serve::Serving::start(listener, inner.clone());
         Ok(Emulator {
             addr,
             inner,
-            shutdown: Some(shutdown),
-            task: Some(task),
+            serving: Some(serving),
         })
     }
 
@@ -308,23 +268,50 @@ impl Emulator {
         });
     }
 
-    /// Serves until the process is interrupted (Ctrl-C).
-    pub async fn serve_until_interrupted(mut self) -> std::io::Result<()> {
-        tokio::signal::ctrl_c().await?;
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
+    /// Stops gracefully: accepts no new connection, lets every request in
+    /// flight finish (a streamed answer to its end; an idle keep-alive
+    /// connection closes at once), waits up to `grace` for that, then cuts
+    /// the connections still open. Returns how many it cut.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let emulator = aliyun_ai_emulator::Emulator::start().await?;
+    /// // ... the test's calls ...
+    /// let cut = emulator.shutdown(std::time::Duration::from_secs(5)).await;
+    /// assert_eq!(cut, 0);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn shutdown(mut self, grace: Duration) -> usize {
+        match self.serving.take() {
+            Some(serving) => serving.shutdown(grace).await,
+            None => 0,
         }
-        if let Some(task) = self.task.take() {
-            let _ = task.await;
+    }
+
+    /// Serves until the process is interrupted (Ctrl-C), then shuts down
+    /// gracefully, giving the requests in flight [`SHUTDOWN_GRACE`].
+    pub async fn serve_until_interrupted(self) -> std::io::Result<()> {
+        tokio::signal::ctrl_c().await?;
+        let cut = self.shutdown(SHUTDOWN_GRACE).await;
+        if cut > 0 {
+            eprintln!(
+                "aliyun-ai-emulator: cut {cut} connections still busy after {SHUTDOWN_GRACE:?}"
+            );
         }
         Ok(())
     }
 }
 
+/// How long [`Emulator::serve_until_interrupted`] waits for the requests in
+/// flight when interrupted.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
 impl Drop for Emulator {
     fn drop(&mut self) {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
+        if let Some(serving) = &self.serving {
+            let _ = serving.phase.send(serve::Phase::Draining);
         }
     }
 }

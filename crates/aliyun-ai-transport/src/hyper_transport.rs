@@ -1,5 +1,5 @@
 //! [`HttpTransport`] straight over hyper's pooled client and rustls: the
-//! transport with the least work per request (`docs/PERFORMANCE.md`: reqwest
+//! transport with the least work per request ([`docs/PERFORMANCE.md`](https://github.com/aliyun-ai/aliyun-ai-rs/blob/main/docs/PERFORMANCE.md): reqwest
 //! adds URL parsing, header copies and layers of its own on every call).
 //!
 //! Proxies follow the same rule as the reqwest transport's

@@ -182,7 +182,9 @@ impl fmt::Debug for Proxies {
 pub(crate) struct ProxyTarget {
     /// As given, user and password included (reqwest reads them from it).
     pub(crate) url: String,
-    /// Whether the proxy itself is reached over TLS (`https://`).
+    /// Whether the proxy itself is reached over TLS (`https://`): what
+    /// `HyperTransport` refuses.
+    #[cfg_attr(not(feature = "hyper"), allow(dead_code))]
     pub(crate) tls: bool,
 }
 
@@ -250,16 +252,20 @@ impl fmt::Debug for ProxyRoutes {
 
 impl ProxyRoutes {
     /// Whether any destination can go through a proxy.
+    #[cfg_attr(not(feature = "reqwest"), allow(dead_code))]
     pub(crate) fn is_empty(&self) -> bool {
         self.http.is_none() && self.https.is_none()
     }
 
     /// The proxies in effect, for a transport to refuse what it cannot do.
+    #[cfg(feature = "hyper")]
     pub(crate) fn targets(&self) -> impl Iterator<Item = &ProxyTarget> {
         self.http.iter().chain(self.https.iter())
     }
 
-    /// The proxy for `destination`, if any: its URL as given.
+    /// The proxy for `destination`, if any: its URL as given (what the
+    /// reqwest transport hands reqwest).
+    #[cfg_attr(not(feature = "reqwest"), allow(dead_code))]
     pub(crate) fn target_for(&self, destination: &http::Uri) -> Option<&ProxyTarget> {
         self.intercept(destination)?;
         match destination.scheme_str() {

@@ -4,7 +4,7 @@
 //!
 //! The policy *runs* the attempts rather than wrapping a transport: each
 //! attempt asks the caller for a fresh request, because Alibaba Cloud's
-//! gateways reject a reused signature nonce (`docs/vendor/auth.md`), so every
+//! gateways reject a reused signature nonce ([`docs/vendor/auth.md`](https://github.com/aliyun-ai/aliyun-ai-rs/blob/main/docs/vendor/auth.md)), so every
 //! attempt must be signed anew. The facade and the credential providers use
 //! [`RetryPolicy::send`]; nothing else in the SDK retries.
 //!
@@ -65,7 +65,7 @@ pub const RETRYABLE_STATUSES: &[u16] = &[429, 500, 502, 503, 504];
 /// throttling codes and a positive `x-acs-retry-after`). A 500, 502, 503 or
 /// 504 does not prove it: a gateway that gave up waiting for the backend
 /// answers 502/504 after a CreateTask ran, and a retry would create a
-/// duplicate (`docs/RELIABILITY.md`, "Retries").
+/// duplicate ([`docs/RELIABILITY.md`](https://github.com/aliyun-ai/aliyun-ai-rs/blob/main/docs/RELIABILITY.md), "Retries").
 pub const REFUSAL_STATUSES: &[u16] = &[429];
 
 // ---------------------------------------------------------------------------
@@ -173,7 +173,7 @@ impl RetryClassifier for DefaultClassifier {
 }
 
 /// `x-acs-retry-after`, in milliseconds (the unit is *uncertain* per
-/// `docs/vendor/apis.md`; milliseconds is the cautious reading, and the value is clamped).
+/// [`docs/vendor/apis.md`](https://github.com/aliyun-ai/aliyun-ai-rs/blob/main/docs/vendor/apis.md); milliseconds is the cautious reading, and the value is clamped).
 fn acs_retry_after(headers: &HeaderMap) -> Option<Duration> {
     let text = headers.get("x-acs-retry-after")?.to_str().ok()?;
     text.trim().parse::<u64>().ok().map(Duration::from_millis)

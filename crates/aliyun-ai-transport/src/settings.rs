@@ -79,7 +79,7 @@ macro_rules! client_settings_methods {
         /// (each closes after the idle timeout). A smaller number makes a burst
         /// of concurrent calls close connections it then opens again: with 32,
         /// 256 concurrent calls opened about 500 new connections per 4,000 calls
-        /// in the loopback benchmark (`docs/PERFORMANCE.md`).
+        /// in the loopback benchmark ([`docs/PERFORMANCE.md`](https://github.com/aliyun-ai/aliyun-ai-rs/blob/main/docs/PERFORMANCE.md)).
         pub fn pool_max_idle_per_host(mut self, count: usize) -> Self {
             self.settings.pool_max_idle_per_host = count;
             self

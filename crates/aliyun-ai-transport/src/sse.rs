@@ -6,7 +6,7 @@
 //! several lines; comments (`:`) and keep-alives are skipped; a last event
 //! without a trailing blank line is still delivered at the end of the stream.
 //! An `event: error` becomes an error item (async-openai's lesson, see
-//! `docs/vendor/rust-sdk-lessons.md`), and a normal end of stream is not an error.
+//! [`docs/vendor/rust-sdk-lessons.md`](https://github.com/aliyun-ai/aliyun-ai-rs/blob/main/docs/vendor/rust-sdk-lessons.md)), and a normal end of stream is not an error.
 //!
 //! Hand-written rather than a dependency: the crates available either own the
 //! HTTP request (eventsource clients) or allocate per line; this one is fed the

@@ -20,7 +20,7 @@ use crate::endpoint::Endpoint;
 use crate::error::Error;
 
 /// The regions of DashScope (Tingwu's platform), each with its own base URL
-/// (`docs/vendor/apis.md`, "Base URLs per region"). Only Beijing is
+/// ([`docs/vendor/apis.md`](https://github.com/aliyun-ai/aliyun-ai-rs/blob/main/docs/vendor/apis.md), "Base URLs per region"). Only Beijing is
 /// documented for the Tingwu automotive model; the others serve DashScope's
 /// international accounts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

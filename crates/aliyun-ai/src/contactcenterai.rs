@@ -103,7 +103,7 @@ impl ContactCenterAi<'_> {
 
 impl EventStream<AnalyzeConversationResponse> {
     /// Only the newly added text of each event, whether the service sends
-    /// cumulative or delta text (which one it does is uncertain, `docs/vendor/apis.md`).
+    /// cumulative or delta text (which one it does is uncertain, [`docs/vendor/apis.md`](https://github.com/aliyun-ai/aliyun-ai-rs/blob/main/docs/vendor/apis.md)).
     pub fn text_deltas(self) -> TextDeltas<Self> {
         TextDeltas::new(self, |item: &Result<AnalyzeConversationResponse, Error>| {
             item.as_ref().ok().and_then(|event| event.text.as_deref())

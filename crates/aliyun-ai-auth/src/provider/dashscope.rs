@@ -21,7 +21,7 @@ pub const DASHSCOPE_BASE_URL: &str = "https://dashscope.aliyuncs.com";
 
 /// The API key from `DASHSCOPE_API_KEY`, else the file named by
 /// `DASHSCOPE_API_KEY_FILE_PATH`, else `~/.dashscope/api_key` (the vendor's
-/// fallbacks, `docs/vendor/auth.md`).
+/// fallbacks, [`docs/vendor/auth.md`](https://github.com/aliyun-ai/aliyun-ai-rs/blob/main/docs/vendor/auth.md)).
 #[derive(Clone)]
 pub struct EnvApiKeyProvider {
     env: Arc<dyn Environment>,

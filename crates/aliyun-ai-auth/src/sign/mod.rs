@@ -1,7 +1,7 @@
 //! Signers: V3 `ACS3-HMAC-SHA256` (ROA and RPC, [`V3Signer`]), legacy V1
 //! HMAC-SHA1 (RPC, STS, [`V1Signer`]), and Bearer (DashScope,
 //! [`BearerSigner`]), each a [`RequestSigner`] the client picks by the
-//! operation's auth scheme. Everything follows `docs/vendor/auth.md`; the
+//! operation's auth scheme. Everything follows [`docs/vendor/auth.md`](https://github.com/aliyun-ai/aliyun-ai-rs/blob/main/docs/vendor/auth.md); the
 //! time (core's `Timer`) and the nonce are injected so the vendor's vectors reproduce exactly.
 //!
 //! The canonical query is the crate's own (never `url`/`form_urlencoded`, which
@@ -222,7 +222,7 @@ pub fn encode_path(path: &str) -> String {
 }
 
 /// Whether a header is one this SDK's signer signs by default: `host`,
-/// `content-type` and every `x-acs-*` header (`docs/vendor/auth.md` calls this
+/// `content-type` and every `x-acs-*` header ([`docs/vendor/auth.md`](https://github.com/aliyun-ai/aliyun-ai-rs/blob/main/docs/vendor/auth.md) calls this
 /// list a signer's choice; a verifier must not apply it).
 pub fn is_signed_header(name: &str) -> bool {
     name.eq_ignore_ascii_case("host")

@@ -1,4 +1,4 @@
-//! The legacy RPC signature V1, HMAC-SHA1 (`docs/vendor/auth.md`): STS
+//! The legacy RPC signature V1, HMAC-SHA1 ([`docs/vendor/auth.md`](https://github.com/aliyun-ai/aliyun-ai-rs/blob/main/docs/vendor/auth.md)): STS
 //! AssumeRole, and RetailBot when selected.
 
 use aliyun_ai_core::time::Timer;

@@ -1,4 +1,4 @@
-//! Signature V3, `ACS3-HMAC-SHA256`, for ROA and RPC (`docs/vendor/auth.md`).
+//! Signature V3, `ACS3-HMAC-SHA256`, for ROA and RPC ([`docs/vendor/auth.md`](https://github.com/aliyun-ai/aliyun-ai-rs/blob/main/docs/vendor/auth.md)).
 
 use aliyun_ai_core::time::Timer;
 use aliyun_ai_transport::retry::TokioTimer;

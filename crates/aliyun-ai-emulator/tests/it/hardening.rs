@@ -98,3 +98,64 @@ async fn connections_past_the_limit_wait_until_one_closes() {
     let text = String::from_utf8_lossy(&answer);
     assert!(text.starts_with("HTTP/1.1 "), "never served: {text}");
 }
+
+/// Sends one GET on a new connection and keeps the connection: the stream
+/// and a task reading the whole answer until the server closes it.
+async fn get_in_flight(emulator: &Emulator) -> tokio::task::JoinHandle<(Vec<u8>, bool)> {
+    let mut stream = TcpStream::connect(emulator.addr()).await.unwrap();
+    stream
+        .write_all(b"GET /llm-ws/api/library/list HTTP/1.1\r\nhost: x\r\n\r\n")
+        .await
+        .unwrap();
+    tokio::spawn(async move { read_for(&mut stream, Duration::from_secs(20)).await })
+}
+
+#[tokio::test]
+async fn shutdown_lets_the_request_in_flight_finish_then_refuses_connections() {
+    let emulator = Emulator::start().await.unwrap();
+    let addr = emulator.addr();
+    emulator.inject(aliyun_ai_emulator::FaultRule::always(
+        aliyun_ai_emulator::Fault::Delay(Duration::from_millis(400)),
+    ));
+    let in_flight = get_in_flight(&emulator).await;
+    // An idle keep-alive connection must not hold the shutdown up.
+    let _idle = TcpStream::connect(addr).await.unwrap();
+    // Let the request reach its handler (and its delay) first.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let cut = tokio::time::timeout(
+        Duration::from_secs(15),
+        emulator.shutdown(Duration::from_secs(10)),
+    )
+    .await
+    .expect("the shutdown waited past its grace");
+    assert_eq!(cut, 0);
+    let (answer, closed) = in_flight.await.unwrap();
+    let text = String::from_utf8_lossy(&answer);
+    // Answered whole (an unsigned request: refused as such), then closed.
+    assert!(text.starts_with("HTTP/1.1 "), "{text}");
+    assert!(closed, "the connection stayed open after the answer");
+    assert!(
+        TcpStream::connect(addr).await.is_err(),
+        "a connection was accepted after the shutdown"
+    );
+}
+
+#[tokio::test]
+async fn shutdown_cuts_what_outlives_the_grace_and_says_how_many() {
+    let emulator = Emulator::start().await.unwrap();
+    emulator.inject(aliyun_ai_emulator::FaultRule::always(
+        aliyun_ai_emulator::Fault::Delay(Duration::from_secs(30)),
+    ));
+    let in_flight = get_in_flight(&emulator).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let cut = tokio::time::timeout(
+        Duration::from_secs(15),
+        emulator.shutdown(Duration::from_millis(200)),
+    )
+    .await
+    .expect("the shutdown did not cut the busy connection");
+    assert_eq!(cut, 1);
+    let (answer, closed) = in_flight.await.unwrap();
+    assert!(answer.is_empty(), "{}", String::from_utf8_lossy(&answer));
+    assert!(closed);
+}

@@ -22,7 +22,7 @@ use crate::error::Error;
 
 /// The product code AuthorizeFileUpload is asked for.
 const PRODUCT: &str = "DianJin";
-/// DianJin's only region (`docs/apis/dianjin/README.md`).
+/// DianJin's only region ([`docs/apis/dianjin/README.md`](https://github.com/aliyun-ai/aliyun-ai-rs/blob/main/docs/apis/dianjin/README.md)).
 const REGION: &str = "cn-beijing";
 /// How much of the file is read at a time.
 const CHUNK: usize = 64 * 1024;
