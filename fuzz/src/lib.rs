@@ -5,6 +5,7 @@
 //! has a property beyond that, it asserts it.
 
 use aliyun_ai_core::server::ServerEntry;
+use aliyun_ai_transport::awap::{AwapLimits, AwapMessage};
 use aliyun_ai_transport::sse::{SseDecoder, SseError, SseEvent, SseLimits};
 
 mod answers;
@@ -18,6 +19,7 @@ pub use answers::*;
 /// `regressions/`.
 const OTHER_TARGETS: &[(&str, Target)] = &[
     ("sse_decoder", sse_decoder),
+    ("awap_decoder", awap_decoder),
     ("error_body", error_body),
     ("rpc_form", rpc_form),
     ("credentials_file", credentials_file),
@@ -78,6 +80,38 @@ pub fn sse_decoder(data: &[u8]) {
             assert_eq!(a, b)
         }
         (whole, chunked) => panic!("whole {whole:?} but chunked {chunked:?}"),
+    }
+}
+
+/// The AWAP codec of DianJin's real-time dialogue: the first byte picks the
+/// frame kind and whether small limits apply. A message that decodes and
+/// encodes again decodes to itself (the encoding is the canonical form).
+pub fn awap_decoder(data: &[u8]) {
+    let Some((&selector, frame)) = data.split_first() else {
+        return;
+    };
+    let limits = if selector & 0x80 != 0 {
+        AwapLimits::new(48, 64)
+    } else {
+        AwapLimits::default()
+    };
+    if selector & 1 == 0 {
+        let Ok(text) = std::str::from_utf8(frame) else {
+            return;
+        };
+        if let Ok(message) = AwapMessage::decode_text(text, &limits) {
+            if let Ok(encoded) = message.encode_text() {
+                let again =
+                    AwapMessage::decode_text(&encoded, &AwapLimits::new(usize::MAX, usize::MAX));
+                assert_eq!(again.as_ref(), Ok(&message), "{encoded:?}");
+            }
+        }
+    } else if let Ok(message) = AwapMessage::decode_binary(frame, &limits) {
+        if let Ok(encoded) = message.encode_binary() {
+            let again =
+                AwapMessage::decode_binary(&encoded, &AwapLimits::new(usize::MAX, usize::MAX));
+            assert_eq!(again.as_ref(), Ok(&message));
+        }
     }
 }
 

@@ -17,6 +17,8 @@
 //!   attempt and time budgets, a pluggable classifier following the vendor's
 //!   throttling codes, `Retry-After`, an injectable clock.
 //! - [`sse`]: an incremental server-sent-events decoder and stream.
+//! - [`awap`]: the AWAP message format of DianJin's real-time dialogue over
+//!   WebSocket (header lines, a blank line, JSON or audio bytes).
 //!
 //! No reqwest type appears in any public signature but
 //! `ReqwestTransport::from_client`, which takes your own `reqwest::Client`.
@@ -27,6 +29,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod awap;
 mod body;
 mod error;
 #[cfg(feature = "hyper")]
@@ -37,7 +40,9 @@ mod hyper_transport;
 mod idle;
 #[cfg(feature = "mock")]
 pub mod mock;
-#[cfg(any(feature = "reqwest", feature = "hyper"))]
+#[cfg(all(feature = "mock", feature = "websocket"))]
+mod mock_websocket;
+#[cfg(any(feature = "reqwest", feature = "hyper", feature = "websocket"))]
 mod proxy;
 #[cfg(feature = "reqwest")]
 mod reqwest_transport;
@@ -46,12 +51,14 @@ pub mod retry;
 mod settings;
 pub mod sse;
 mod transport;
+#[cfg(feature = "websocket")]
+pub mod websocket;
 
 pub use body::HttpBody;
 pub use error::{TransportError, TransportErrorKind};
 #[cfg(feature = "hyper")]
 pub use hyper_transport::{HyperTransport, HyperTransportBuilder};
-#[cfg(any(feature = "reqwest", feature = "hyper"))]
+#[cfg(any(feature = "reqwest", feature = "hyper", feature = "websocket"))]
 pub use proxy::Proxies;
 #[cfg(feature = "reqwest")]
 pub use reqwest_transport::{ReqwestTransport, ReqwestTransportBuilder};

@@ -43,6 +43,8 @@
 //! rustdoc of `aliyun_ai::mock` shows a user's function that calls the SDK,
 //! tested with a canned answer and assertions on the signed request it sent.
 
+#[cfg(feature = "websocket")]
+pub use crate::mock_websocket::MockWebSocket;
 use std::collections::VecDeque;
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};

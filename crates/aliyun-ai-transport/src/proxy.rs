@@ -184,7 +184,7 @@ pub(crate) struct ProxyTarget {
     pub(crate) url: String,
     /// Whether the proxy itself is reached over TLS (`https://`): what
     /// `HyperTransport` refuses.
-    #[cfg_attr(not(feature = "hyper"), allow(dead_code))]
+    #[cfg_attr(not(any(feature = "hyper", feature = "websocket")), allow(dead_code))]
     pub(crate) tls: bool,
 }
 
@@ -258,7 +258,7 @@ impl ProxyRoutes {
     }
 
     /// The proxies in effect, for a transport to refuse what it cannot do.
-    #[cfg(feature = "hyper")]
+    #[cfg(any(feature = "hyper", feature = "websocket"))]
     pub(crate) fn targets(&self) -> impl Iterator<Item = &ProxyTarget> {
         self.http.iter().chain(self.https.iter())
     }

@@ -6,3 +6,4 @@ mod mock;
 mod reqwest_transport;
 mod retry;
 mod sse;
+mod websocket;
