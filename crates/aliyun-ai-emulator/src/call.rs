@@ -22,6 +22,8 @@ pub struct Inner {
     pub base_url: String,
     /// Client connections open now.
     pub open_connections: std::sync::atomic::AtomicUsize,
+    /// The live real-time sessions' shared signals.
+    pub(crate) sessions: crate::realtime::Sessions,
 }
 
 impl Inner {

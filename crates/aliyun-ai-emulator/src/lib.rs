@@ -35,6 +35,7 @@ mod models;
 mod module_tree;
 mod oss;
 mod query;
+mod realtime;
 mod responders;
 mod router;
 mod serve;
@@ -145,6 +146,7 @@ impl Emulator {
             state: Default::default(),
             base_url: format!("http://{addr}"),
             open_connections: AtomicUsize::new(0),
+            sessions: Default::default(),
         });
         let serving = serve::Serving::start(listener, inner.clone());
         Ok(Emulator {
@@ -219,6 +221,12 @@ impl Emulator {
         self.inner
             .state
             .with(|state| state.handled.get(action).copied().unwrap_or(0))
+    }
+
+    /// Asks every open EndToEndRealTimeDialog session to reconnect: each
+    /// sends `RECONNECT`, then closes normally.
+    pub fn reconnect_sessions(&self) {
+        self.inner.sessions.reconnect_all();
     }
 
     /// How many client connections are open now.

@@ -12,6 +12,14 @@ use serde_json::{Value, json};
 /// A response body: whole, or streamed (SSE).
 pub type Body = BoxBody<Bytes, std::io::Error>;
 
+/// An empty body (the `101` of a WebSocket upgrade).
+pub fn empty() -> Body {
+    use http_body_util::BodyExt as _;
+    http_body_util::Empty::new()
+        .map_err(|never| match never {})
+        .boxed()
+}
+
 /// The families of error bodies.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Family {

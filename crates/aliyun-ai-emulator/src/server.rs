@@ -13,6 +13,7 @@ use hyper::body::Incoming;
 use crate::auth::{Received, Verifier};
 use crate::call::{Call, Inner};
 use crate::handlers;
+use crate::realtime;
 use crate::responders::{self, Body, DropConnection, Family, error_response};
 use crate::router::{self, Target};
 use crate::state::Fault;
@@ -20,9 +21,12 @@ use crate::state::Fault;
 /// Handles one request.
 pub async fn handle(
     inner: Arc<Inner>,
-    request: Request<Incoming>,
+    mut request: Request<Incoming>,
 ) -> Result<Response<Body>, DropConnection> {
     let started = Instant::now();
+    // A WebSocket upgrade: the connection is taken over once the 101 is sent.
+    let on_upgrade =
+        realtime::is_upgrade(request.headers()).then(|| hyper::upgrade::on(&mut request));
     let (parts, body) = request.into_parts();
     let method = parts.method.clone();
     let path = parts.uri.path().to_owned();
@@ -125,7 +129,7 @@ pub async fn handle(
         request_id,
         host,
     };
-    let response = answer(&call).await;
+    let response = answer(&call, on_upgrade).await;
     match &response {
         Ok(response) => {
             tracing::info!(%method, path = call.path, action = call.action, status = response.status().as_u16(), ms = started.elapsed().as_millis() as u64, "request")
@@ -141,7 +145,10 @@ pub async fn handle(
 /// and has its own limit).
 const BODY_LIMIT: usize = 10 * 1024 * 1024;
 
-async fn answer(call: &Call<'_>) -> Result<Response<Body>, DropConnection> {
+async fn answer(
+    call: &Call<'_>,
+    on_upgrade: Option<hyper::upgrade::OnUpgrade>,
+) -> Result<Response<Body>, DropConnection> {
     let config = &call.inner.config;
     // Faults: the request's header first, then the configured rules.
     let from_header = config
@@ -224,6 +231,9 @@ async fn answer(call: &Call<'_>) -> Result<Response<Body>, DropConnection> {
     call.inner.state.with(|state| {
         *state.handled.entry(call.action.clone()).or_default() += 1;
     });
+    if let (Some(on_upgrade), realtime::ACTION) = (on_upgrade, call.action.as_str()) {
+        return Ok(realtime::accept(call, on_upgrade));
+    }
     let response = handlers::dispatch(call, truncate);
     if let Some((status, code)) = error_after {
         // The handler's effects stay; its answer never reaches the client.

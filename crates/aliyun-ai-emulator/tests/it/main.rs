@@ -4,5 +4,6 @@
 mod binary;
 mod hardening;
 mod raw;
+mod realtime;
 mod vendor_requests;
 mod wire_fidelity;
