@@ -23,7 +23,7 @@ pub struct Inner {
     /// Client connections open now.
     pub open_connections: std::sync::atomic::AtomicUsize,
     /// The live real-time sessions' shared signals.
-    pub(crate) sessions: crate::realtime::Sessions,
+    pub(crate) sessions: crate::state::Sessions,
 }
 
 impl Inner {

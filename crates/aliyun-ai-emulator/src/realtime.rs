@@ -58,27 +58,6 @@ pub(crate) const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 /// tenth of a second.
 const UTTERANCE: &str = "我想了解一下我的贷款额度是多少";
 
-/// Every live session watches this: each increment asks them to reconnect.
-#[derive(Debug)]
-pub(crate) struct Sessions {
-    reconnect: watch::Sender<u64>,
-}
-
-impl Default for Sessions {
-    fn default() -> Self {
-        Self {
-            reconnect: watch::channel(0).0,
-        }
-    }
-}
-
-impl Sessions {
-    /// Asks every live session to send `RECONNECT`.
-    pub(crate) fn reconnect_all(&self) {
-        self.reconnect.send_modify(|generation| *generation += 1);
-    }
-}
-
 /// Whether the request asks for a WebSocket.
 pub(crate) fn is_upgrade(headers: &http::HeaderMap) -> bool {
     headers
@@ -99,7 +78,7 @@ pub(crate) fn accept(call: &Call<'_>, on_upgrade: OnUpgrade) -> Response<Body> {
     let accept_key = tungstenite::handshake::derive_accept_key(key.as_bytes());
     let options = Options::from_query(&call.query);
     let session_id = call.inner.state.next_id("S");
-    let reconnect = call.inner.sessions.reconnect.subscribe();
+    let reconnect = call.inner.sessions.subscribe();
     tokio::spawn(async move {
         let Ok(upgraded) = on_upgrade.await else {
             return;

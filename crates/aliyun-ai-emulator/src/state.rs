@@ -354,3 +354,29 @@ mod tests {
         assert_eq!(nonces.len(), 1);
     }
 }
+
+/// The live real-time sessions' shared signal (`realtime`): every session watches it: each increment asks them to reconnect.
+#[derive(Debug)]
+pub(crate) struct Sessions {
+    reconnect: tokio::sync::watch::Sender<u64>,
+}
+
+impl Default for Sessions {
+    fn default() -> Self {
+        Self {
+            reconnect: tokio::sync::watch::channel(0).0,
+        }
+    }
+}
+
+impl Sessions {
+    /// What a new session watches.
+    pub(crate) fn subscribe(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.reconnect.subscribe()
+    }
+
+    /// Asks every live session to send `RECONNECT`.
+    pub(crate) fn reconnect_all(&self) {
+        self.reconnect.send_modify(|generation| *generation += 1);
+    }
+}
