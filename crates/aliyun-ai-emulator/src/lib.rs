@@ -319,7 +319,7 @@ pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 impl Drop for Emulator {
     fn drop(&mut self) {
         if let Some(serving) = &self.serving {
-            let _ = serving.phase.send(serve::Phase::Draining);
+            serving.drain();
         }
     }
 }

@@ -25,6 +25,8 @@
 //!   answers. The sources name no type for a bare acknowledgement: `Ack` is
 //!   the emulator's choice.
 //! - `Emulator::reconnect_sessions` → `RECONNECT`, then a normal close.
+//! - `Emulator::shutdown` (or dropping the emulator) → a close, 1001 (going
+//!   away).
 //! - No message for [`IDLE_TIMEOUT`] → `Error` and a close.
 
 use std::time::Duration;
@@ -43,6 +45,7 @@ use tokio_tungstenite::tungstenite::{self, Message};
 
 use crate::call::Call;
 use crate::responders::Body;
+use crate::state::SessionSignal;
 
 /// The operation held as a WebSocket session.
 pub(crate) const ACTION: &str = "EndToEndRealTimeDialog";
@@ -174,8 +177,11 @@ impl Session {
         }
     }
 
-    async fn run<S>(mut self, mut socket: WebSocketStream<S>, mut reconnect: watch::Receiver<u64>)
-    where
+    async fn run<S>(
+        mut self,
+        mut socket: WebSocketStream<S>,
+        mut reconnect: watch::Receiver<SessionSignal>,
+    ) where
         S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
     {
         reconnect.mark_unchanged();
@@ -183,7 +189,16 @@ impl Session {
             let message = tokio::select! {
                 message = tokio::time::timeout(IDLE_TIMEOUT, socket.next()) => message,
                 changed = reconnect.changed() => {
-                    if changed.is_ok() {
+                    let closing = changed.is_err() || reconnect.borrow_and_update().closing;
+                    if closing {
+                        use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+                        use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+                        let frame = CloseFrame {
+                            code: CloseCode::Away,
+                            reason: "the emulator is shutting down".into(),
+                        };
+                        let _ = socket.close(Some(frame)).await;
+                    } else {
                         let reconnect = self.message("RECONNECT", json!({}));
                         let _ = send(&mut socket, reconnect).await;
                         let _ = socket.close(None).await;

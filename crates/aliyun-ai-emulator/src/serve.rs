@@ -29,6 +29,7 @@ pub(crate) enum Phase {
 /// The serving task's handles.
 pub(crate) struct Serving {
     pub(crate) phase: watch::Sender<Phase>,
+    inner: Arc<Inner>,
     permits: Arc<Semaphore>,
     max_connections: u32,
     accept_loop: tokio::task::JoinHandle<()>,
@@ -42,9 +43,15 @@ impl Serving {
         let max_connections =
             u32::try_from(inner.config.max_connections.max(1)).unwrap_or(u32::MAX);
         let permits = Arc::new(Semaphore::new(max_connections as usize));
-        let accept_loop = tokio::spawn(accept_loop(listener, inner, permits.clone(), watching));
+        let accept_loop = tokio::spawn(accept_loop(
+            listener,
+            inner.clone(),
+            permits.clone(),
+            watching,
+        ));
         Self {
             phase,
+            inner,
             permits,
             max_connections,
             accept_loop,
@@ -54,7 +61,7 @@ impl Serving {
     /// Drains, waits up to `grace` for the open connections to close, then
     /// cuts the rest; returns how many were cut.
     pub(crate) async fn shutdown(self, grace: Duration) -> usize {
-        let _ = self.phase.send(Phase::Draining);
+        self.drain();
         let _ = self.accept_loop.await;
         // Each connection holds a permit until it is gone: all of them back
         // means none is left.
@@ -66,6 +73,15 @@ impl Serving {
         let _ = self.phase.send(Phase::Closing);
         let _ = self.permits.acquire_many(self.max_connections).await;
         cut
+    }
+}
+
+impl Serving {
+    /// Stops accepting; each connection finishes its request in flight;
+    /// WebSocket sessions (no longer hyper's connections) close.
+    pub(crate) fn drain(&self) {
+        let _ = self.phase.send(Phase::Draining);
+        self.inner.sessions.close_all();
     }
 }
 

@@ -355,28 +355,42 @@ mod tests {
     }
 }
 
-/// The live real-time sessions' shared signal (`realtime`): every session watches it: each increment asks them to reconnect.
+/// What every live real-time session (`realtime`) watches.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct SessionSignal {
+    /// Each increment asks the sessions to send `RECONNECT`.
+    pub(crate) reconnects: u64,
+    /// The emulator is shutting down: the sessions close (1001).
+    pub(crate) closing: bool,
+}
+
+/// The live real-time sessions' shared signal.
 #[derive(Debug)]
 pub(crate) struct Sessions {
-    reconnect: tokio::sync::watch::Sender<u64>,
+    signal: tokio::sync::watch::Sender<SessionSignal>,
 }
 
 impl Default for Sessions {
     fn default() -> Self {
         Self {
-            reconnect: tokio::sync::watch::channel(0).0,
+            signal: tokio::sync::watch::channel(SessionSignal::default()).0,
         }
     }
 }
 
 impl Sessions {
     /// What a new session watches.
-    pub(crate) fn subscribe(&self) -> tokio::sync::watch::Receiver<u64> {
-        self.reconnect.subscribe()
+    pub(crate) fn subscribe(&self) -> tokio::sync::watch::Receiver<SessionSignal> {
+        self.signal.subscribe()
     }
 
     /// Asks every live session to send `RECONNECT`.
     pub(crate) fn reconnect_all(&self) {
-        self.reconnect.send_modify(|generation| *generation += 1);
+        self.signal.send_modify(|signal| signal.reconnects += 1);
+    }
+
+    /// Closes every live session (going away).
+    pub(crate) fn close_all(&self) {
+        self.signal.send_modify(|signal| signal.closing = true);
     }
 }

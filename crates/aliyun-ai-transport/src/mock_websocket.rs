@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use async_trait::async_trait;
 use bytes::Bytes;
+use futures_util::StreamExt as _;
 
 use crate::error::{TransportError, TransportErrorKind};
 use crate::mock::RecordedRequest;
@@ -29,9 +30,10 @@ struct State {
 }
 
 /// A [`WebSocketTransport`] whose peer follows a script: the messages (and
-/// an error or close, if any) each connection's receiver yields, in order,
-/// then the end of the stream; every upgrade request and every message the
-/// code under test sends are recorded. With [`MockWebSocket::refuse`], the
+/// an error or close, if any) each connection's receiver yields, in order.
+/// After the script the peer stays silent until the code under test sends a
+/// close frame or drops its sender; then the stream ends. Every upgrade
+/// request and every message the code under test sends are recorded. With [`MockWebSocket::refuse`], the
 /// next upgrade is answered with an HTTP error instead.
 ///
 /// ```
@@ -74,7 +76,7 @@ impl MockWebSocket {
         self
     }
 
-    /// The peer sends a close frame next.
+    /// The peer sends a close frame next; the stream ends after it.
     pub fn push_close(&self, code: u16, reason: impl Into<String>) -> &Self {
         self.push_message(WsMessage::Close(Some(WsClose {
             code,
@@ -82,7 +84,7 @@ impl MockWebSocket {
         })))
     }
 
-    /// The connection breaks next: the receiver yields this error.
+    /// The connection breaks next: the receiver yields this error, then ends.
     pub fn push_error(&self, kind: TransportErrorKind, message: impl Into<String>) -> &Self {
         self.with(|state| state.script.push_back(Step::Fail(kind, message.into())));
         self
@@ -131,18 +133,47 @@ impl WebSocketTransport for MockWebSocket {
                 .map_err(|e| TransportError::other("invalid refusal status").with_source(e))?;
             return Err(WebSocketError::Refused(response));
         }
-        let receiver = futures_util::stream::iter(script.into_iter().map(|step| match step {
-            Step::Send(message) => Ok(message),
-            Step::Fail(kind, message) => Err(TransportError::new(kind, message)),
-        }));
-        let recorder = self.clone();
-        let sender = futures_util::sink::unfold((), move |(), message: WsMessage| {
-            let recorder = recorder.clone();
-            async move {
-                recorder.with(|state| state.sent.push(message));
-                Ok::<_, TransportError>(())
+        // The script up to its first close or error, which end the stream;
+        // without one, silence until the client closes (a close frame, or
+        // its sender dropped, which drops `closed`).
+        let mut items = Vec::new();
+        let mut ends = false;
+        for step in script {
+            let item = match step {
+                Step::Send(message) => {
+                    ends = matches!(message, WsMessage::Close(_));
+                    Ok(message)
+                }
+                Step::Fail(kind, message) => {
+                    ends = true;
+                    Err(TransportError::new(kind, message))
+                }
+            };
+            items.push(item);
+            if ends {
+                break;
             }
-        });
+        }
+        let (closed, client_closed) = tokio::sync::oneshot::channel::<()>();
+        let silence = futures_util::stream::once(async move {
+            if !ends {
+                let _ = client_closed.await;
+            }
+        })
+        .filter_map(|()| std::future::ready(None));
+        let receiver = futures_util::stream::iter(items).chain(silence);
+        let recorder = self.clone();
+        let sender =
+            futures_util::sink::unfold(Some(closed), move |mut closed, message: WsMessage| {
+                let recorder = recorder.clone();
+                async move {
+                    if matches!(message, WsMessage::Close(_)) {
+                        closed.take();
+                    }
+                    recorder.with(|state| state.sent.push(message));
+                    Ok::<_, TransportError>(closed)
+                }
+            });
         let mut headers = http::HeaderMap::new();
         if let Some(protocol) = parts.headers.get(http::header::SEC_WEBSOCKET_PROTOCOL) {
             headers.insert(http::header::SEC_WEBSOCKET_PROTOCOL, protocol.clone());

@@ -188,6 +188,86 @@ impl Client {
         }
     }
 
+    /// The signed upgrade of a WebSocket operation: a `GET` of `uri` (its
+    /// scheme `wss`/`ws` for `https`/`http`) with `sec-websocket-protocol:
+    /// <protocol>`, signed V3 over the standard headers, that one and
+    /// `accept`, as the vendor's SDK signs it (the captured upgrade of
+    /// `fixtures/vendor-requests/dianjin-EndToEndRealTimeDialog-ws.http`).
+    #[cfg(feature = "websocket")]
+    pub(crate) async fn websocket_upgrade<O: Operation + ?Sized>(
+        &self,
+        operation: &O,
+        protocol: &'static str,
+    ) -> Result<http::Request<()>, Error> {
+        use aliyun_ai_auth::sign::HeaderSelection;
+        operation.validate()?;
+        let info = O::INFO;
+        let endpoint = self.config.endpoint(info.service)?;
+        let uri = request_uri(endpoint, operation)?;
+        let credentials = self.credentials(info).await?;
+        let Credentials::AccessKey(key) = &credentials else {
+            return Err(Error::build(format!(
+                "{} is signed with an AccessKey",
+                info.action
+            )));
+        };
+        let mut request = HttpRequest::new(Bytes::new());
+        *request.uri_mut() = uri;
+        let headers = request.headers_mut();
+        headers.insert(
+            http::header::ACCEPT,
+            http::HeaderValue::from_static("application/json"),
+        );
+        headers.insert(
+            http::header::SEC_WEBSOCKET_PROTOCOL,
+            http::HeaderValue::from_static(protocol),
+        );
+        let signer = V3Signer::new(
+            self.config.time.clone(),
+            self.config.settings.nonces.clone(),
+        )
+        .with_signed_headers(
+            HeaderSelection::standard()
+                .also("accept")
+                .also("sec-websocket-protocol"),
+        );
+        signer
+            .sign_request(
+                &mut request,
+                SigningKey::AccessKey(key),
+                info.action,
+                info.service.version,
+            )
+            .map_err(|e| {
+                Error::transport(
+                    TransportError::other("could not sign the upgrade").with_source(e),
+                    0,
+                )
+            })?;
+        let (mut parts, _) = request.into_parts();
+        let scheme = match parts.uri.scheme_str() {
+            Some("http") => "ws",
+            _ => "wss",
+        };
+        let rest = parts
+            .uri
+            .path_and_query()
+            .map_or("/", |p| p.as_str())
+            .to_owned();
+        let authority = parts
+            .uri
+            .authority()
+            .map(|a| a.as_str().to_owned())
+            .unwrap_or_default();
+        parts.uri = http::Uri::builder()
+            .scheme(scheme)
+            .authority(authority)
+            .path_and_query(rest)
+            .build()
+            .map_err(|e| Error::build(format!("the WebSocket URL is not valid: {e}")))?;
+        Ok(http::Request::from_parts(parts, ()))
+    }
+
     /// Builds and signs one attempt's request.
     fn build_request(
         &self,
@@ -433,7 +513,7 @@ fn method(method: aliyun_ai_core::Method) -> Result<http::Method, TransportError
 /// The URI of an operation's request: the endpoint's base, the operation's
 /// (encoded) path, and its canonical query, parsed once per call (every
 /// attempt clones it, which copies no bytes).
-fn request_uri<O: Operation + ?Sized>(
+pub(crate) fn request_uri<O: Operation + ?Sized>(
     endpoint: &Endpoint,
     operation: &O,
 ) -> Result<http::Uri, Error> {

@@ -107,6 +107,11 @@ pub(crate) struct Settings {
     /// A deadline for a whole call, retries included
     /// (`ConfigBuilder::call_timeout`, `Client::with_call_timeout`).
     pub(crate) call_timeout: Option<Duration>,
+    /// What opens WebSocket sessions (DianJin's real-time dialogue):
+    /// `ConfigBuilder::websocket_transport`, or one like the built-in HTTP
+    /// transport (its proxies, connect timeout and user agent).
+    #[cfg(feature = "websocket")]
+    pub(crate) websocket: Option<Arc<dyn aliyun_ai_transport::websocket::WebSocketTransport>>,
 }
 
 /// The default deadline of a whole non-streaming call, retries included:
@@ -132,6 +137,8 @@ impl Default for Settings {
             sse_limits: SseLimits::DEFAULT,
             nonces: Arc::new(RandomNonce),
             call_timeout: Some(DEFAULT_CALL_TIMEOUT),
+            #[cfg(feature = "websocket")]
+            websocket: None,
         }
     }
 }
@@ -372,9 +379,22 @@ impl ConfigBuilder {
     /// # let _ = config;
     /// # Ok::<(), aliyun_ai::Error>(())
     /// ```
-    #[cfg(any(feature = "reqwest", feature = "hyper"))]
+    #[cfg(any(feature = "reqwest", feature = "hyper", feature = "websocket"))]
     pub fn proxies(mut self, proxies: aliyun_ai_transport::Proxies) -> Self {
         self.built_in.proxies = Some(proxies);
+        self
+    }
+
+    /// What opens WebSocket sessions (DianJin's
+    /// [`end_to_end_real_time_dialog_session`](crate::dianjin::DianJin::end_to_end_real_time_dialog_session)):
+    /// your own, or a `MockWebSocket` in tests. Default: tokio-tungstenite
+    /// with this builder's proxies, connect timeout and user agent suffix.
+    #[cfg(feature = "websocket")]
+    pub fn websocket_transport(
+        mut self,
+        transport: Arc<dyn aliyun_ai_transport::websocket::WebSocketTransport>,
+    ) -> Self {
+        self.settings.websocket = Some(transport);
         self
     }
 
@@ -524,6 +544,10 @@ impl ConfigBuilder {
                 built_in_only.join(", ")
             )));
         }
+        #[cfg(feature = "websocket")]
+        if settings.websocket.is_none() {
+            settings.websocket = Some(default_websocket(&self.built_in)?);
+        }
         let transport: Arc<dyn HttpTransport> = match self.transport {
             Some(transport) => transport,
             None => default_transport(self.built_in)?,
@@ -605,16 +629,16 @@ struct BuiltInSettings {
     request_timeout: Option<Duration>,
     read_idle_timeout: Option<Duration>,
     user_agent_suffix: Option<String>,
-    #[cfg(any(feature = "reqwest", feature = "hyper"))]
+    #[cfg(any(feature = "reqwest", feature = "hyper", feature = "websocket"))]
     proxies: Option<aliyun_ai_transport::Proxies>,
 }
 
 impl BuiltInSettings {
     /// The builder methods that set something, by name.
     fn names_set(&self) -> Vec<&'static str> {
-        #[cfg(any(feature = "reqwest", feature = "hyper"))]
+        #[cfg(any(feature = "reqwest", feature = "hyper", feature = "websocket"))]
         let proxies = self.proxies.is_some();
-        #[cfg(not(any(feature = "reqwest", feature = "hyper")))]
+        #[cfg(not(any(feature = "reqwest", feature = "hyper", feature = "websocket")))]
         let proxies = false;
         [
             ("connect_timeout", self.connect_timeout.is_some()),
@@ -656,6 +680,28 @@ fn default_transport(settings: BuiltInSettings) -> Result<Arc<dyn HttpTransport>
     let transport = builder
         .build()
         .map_err(|e| Error::build("could not build the HTTP transport").with_source(e))?;
+    Ok(Arc::new(transport))
+}
+
+/// The WebSocket transport a config gets when none is given: tokio-tungstenite
+/// with the built-in HTTP transport's proxies, connect timeout and user agent.
+#[cfg(feature = "websocket")]
+fn default_websocket(
+    settings: &BuiltInSettings,
+) -> Result<Arc<dyn aliyun_ai_transport::websocket::WebSocketTransport>, Error> {
+    let mut builder = aliyun_ai_transport::websocket::TungsteniteTransport::builder();
+    if let Some(timeout) = settings.connect_timeout {
+        builder = builder.connect_timeout(timeout);
+    }
+    if let Some(suffix) = &settings.user_agent_suffix {
+        builder = builder.user_agent_suffix(suffix.clone());
+    }
+    if let Some(proxies) = &settings.proxies {
+        builder = builder.proxies(proxies.clone());
+    }
+    let transport = builder
+        .build()
+        .map_err(|e| Error::build("could not build the WebSocket transport").with_source(e))?;
     Ok(Arc::new(transport))
 }
 

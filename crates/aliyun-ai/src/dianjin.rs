@@ -4,6 +4,8 @@
 pub use aliyun_ai_models_dianjin::*;
 
 mod operations;
+#[cfg(feature = "websocket")]
+pub mod realtime;
 mod upload;
 
 use crate::client::Client;

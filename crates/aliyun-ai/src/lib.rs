@@ -121,7 +121,7 @@ pub use aliyun_ai_auth::{AccessKey, ApiKey};
 pub use aliyun_ai_core::{Operation, SecretText, SignedUrl, ValidationError};
 /// The transport layer (`aliyun-ai-transport`): `HttpTransport`, `RetryPolicy`...
 pub use aliyun_ai_transport as transport;
-#[cfg(any(feature = "reqwest", feature = "hyper"))]
+#[cfg(any(feature = "reqwest", feature = "hyper", feature = "websocket"))]
 pub use aliyun_ai_transport::Proxies;
 pub use aliyun_ai_transport::sse::SseLimits;
 pub use aliyun_ai_transport::{HttpTransport, RetryPolicy};

@@ -106,6 +106,91 @@ impl HttpTransport for Recording {
     }
 }
 
+/// The WebSocket transport, recording the upgrade's signature the same way.
+#[derive(Debug, Clone)]
+struct RecordingWebSocket {
+    inner: aliyun_ai::transport::websocket::TungsteniteTransport,
+    sent: Arc<Mutex<Vec<String>>>,
+}
+
+#[async_trait::async_trait]
+impl aliyun_ai::transport::websocket::WebSocketTransport for RecordingWebSocket {
+    async fn connect(
+        &self,
+        request: aliyun_ai::transport::http::Request<()>,
+    ) -> Result<
+        aliyun_ai::transport::websocket::WebSocketConnection,
+        aliyun_ai::transport::websocket::WebSocketError,
+    > {
+        if let Some(value) = request
+            .headers()
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+        {
+            self.sent.lock().unwrap().push(value.to_owned());
+        }
+        self.inner.connect(request).await
+    }
+}
+
+/// A real-time dialogue session (issue 22): the upgrade, a start, a second
+/// of audio, the stop, every event and the session printed; then one with a
+/// wrong secret.
+async fn realtime_session(emulator: &Emulator, recording: &Recording, capture: &Capture) {
+    use aliyun_ai::dianjin::EndToEndRealTimeDialogRequest;
+    use aliyun_ai::dianjin::realtime::{DialogEvent, StartTranscription};
+    use futures_util::StreamExt as _;
+    let websocket = RecordingWebSocket {
+        inner: aliyun_ai::transport::websocket::TungsteniteTransport::new().expect("websocket"),
+        sent: recording.sent.clone(),
+    };
+    let request = EndToEndRealTimeDialogRequest::builder()
+        .workspace_id("llm-workspace")
+        .output_format("wav")
+        .build()
+        .expect("request");
+    for secret in [AK_SECRET, "not-the-secret"] {
+        let config = Config::builder()
+            .endpoint_for_all(emulator.base_url())
+            .access_key(AccessKey::new("LTAI-nosecret", secret))
+            .websocket_transport(Arc::new(websocket.clone()))
+            .build()
+            .expect("config");
+        capture.print(format!("{config:?}"));
+        let session = Client::new(config)
+            .dianjin()
+            .end_to_end_real_time_dialog_session(request.clone())
+            .await;
+        let mut dialog = match session {
+            Ok(dialog) => dialog,
+            Err(error) => {
+                capture.error(&error);
+                continue;
+            }
+        };
+        capture.print(format!("{dialog:?}"));
+        dialog
+            .sender
+            .start(StartTranscription::new("p").meta_data("name", "n"))
+            .await
+            .expect("start");
+        for _ in 0..10 {
+            dialog.sender.send_audio(vec![0u8; 3200]).await.expect("audio");
+        }
+        dialog.sender.stop().await.expect("stop");
+        while let Some(event) = dialog.events.next().await {
+            let event = event.expect("an event");
+            capture.print(format!("{event:?}"));
+            if matches!(event, DialogEvent::TranscriptionCompleted) {
+                break;
+            }
+        }
+    }
+    let text = capture.text();
+    assert!(text.contains("SentenceEnd"), "the session ran");
+    assert!(text.contains("SignatureDoesNotMatch"), "the wrong secret was refused");
+}
+
 /// The secret parts of what was sent: a signature after `Signature=`, a
 /// Bearer key or token, a security token, a whole signed query.
 fn sent_secrets(sent: &[String]) -> Vec<String> {
@@ -440,6 +525,8 @@ async fn no_secret_reaches_logs_debug_display_or_errors() {
     capture.print(format!("{refused_tokens:?}"));
     capture.error(&refused_tokens.api_key().await.expect_err("refused"));
     std::fs::remove_dir_all(&dir).unwrap();
+
+    realtime_session(&emulator, &transport, &capture).await;
 
     // What must never appear.
     let sent = transport.sent.lock().unwrap().clone();

@@ -7,6 +7,7 @@ mod every_operation;
 mod facade;
 mod fault_matrix;
 mod overrides;
+mod realtime;
 mod stateful;
 mod support;
 mod upload;
