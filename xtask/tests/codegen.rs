@@ -259,7 +259,17 @@ fn errors_name_the_file_line_and_problem() {
         (
             "streaming: no",
             "streaming: sometimes",
-            ":14: streaming is `no`, `sse` or `sse when FIELD`",
+            ":14: streaming is `no`, `sse`, `sse when FIELD` or `websocket PROTOCOL`",
+        ),
+        (
+            "streaming: no",
+            "streaming: websocket",
+            ":14: streaming `websocket PROTOCOL` names its sub-protocol",
+        ),
+        (
+            "streaming: no",
+            "streaming: websocket awap",
+            ":14: a WebSocket operation's upgrade is a GET",
         ),
         (
             "version: 2024-06-28\nstyle",

@@ -168,6 +168,10 @@ pub struct OperationInfo {
     /// Whether sending the request twice is harmless (a timed-out idempotent
     /// call may be retried).
     pub idempotent: bool,
+    /// For an operation held as a WebSocket session, its sub-protocol
+    /// (`awap` for DianJin's EndToEndRealTimeDialog): the request is the
+    /// upgrade, signed like a GET, and the answer a session, not a body.
+    pub websocket: Option<&'static str>,
     /// The doc table the operation is generated from, e.g.
     /// [`docs/apis/dianjin/RecognizeIntention.md`](https://github.com/aliyun-ai/aliyun-ai-rs/blob/main/docs/apis/dianjin/RecognizeIntention.md).
     pub doc_table: &'static str,

@@ -47,8 +47,9 @@ use crate::call::Call;
 use crate::responders::Body;
 use crate::state::SessionSignal;
 
-/// The operation held as a WebSocket session.
-pub(crate) const ACTION: &str = "EndToEndRealTimeDialog";
+/// The sub-protocol this module speaks: the operations whose table says
+/// `streaming: websocket awap` (DianJin's EndToEndRealTimeDialog).
+pub(crate) const PROTOCOL: &str = "awap";
 
 /// The largest message the emulator reads (a tenth of a second of 16 kHz
 /// audio is 3,200 bytes).

@@ -231,8 +231,12 @@ async fn answer(
     call.inner.state.with(|state| {
         *state.handled.entry(call.action.clone()).or_default() += 1;
     });
-    if let (Some(on_upgrade), realtime::ACTION) = (on_upgrade, call.action.as_str()) {
-        return Ok(realtime::accept(call, on_upgrade));
+    // An operation its table marks `streaming: websocket awap` is a session
+    // once its upgrade is verified (`realtime`).
+    if let (Some(on_upgrade), Target::Operation { entry, .. }) = (on_upgrade, &call.target) {
+        if entry.info.websocket == Some(realtime::PROTOCOL) {
+            return Ok(realtime::accept(call, on_upgrade));
+        }
     }
     let response = handlers::dispatch(call, truncate);
     if let Some((status, code)) = error_after {

@@ -53,7 +53,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .build()?;
     let (sender, mut events) = client
         .dianjin()
-        .end_to_end_real_time_dialog_session(request)
+        .end_to_end_real_time_dialog(request)
         .await?
         .split();
     sender
@@ -66,7 +66,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             pace.tick().await;
             // A tone, silence, then a tone again over the first reply.
             let speech = !(8..12).contains(&index);
-            if sender.send_audio(tenth_of_a_second(index, speech)).await.is_err() {
+            if sender
+                .send_audio(tenth_of_a_second(index, speech))
+                .await
+                .is_err()
+            {
                 return;
             }
         }
@@ -75,10 +79,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut reply = Vec::new();
     while let Some(event) = events.next().await {
         match event? {
-            DialogEvent::TranscriptionStarted { opening_remarks, .. } => {
+            DialogEvent::TranscriptionStarted {
+                opening_remarks, ..
+            } => {
                 println!("opening remarks: {opening_remarks}")
             }
-            DialogEvent::TranscriptionResultChanged { content, .. } => println!("caller: {content}"),
+            DialogEvent::TranscriptionResultChanged { content, .. } => {
+                println!("caller: {content}")
+            }
             DialogEvent::BizProcessing(intention) => {
                 let name = &intention["choices"][0]["delta"]["intentionName"];
                 println!("intention: {name}");

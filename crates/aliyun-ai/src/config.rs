@@ -386,7 +386,7 @@ impl ConfigBuilder {
     }
 
     /// What opens WebSocket sessions (DianJin's
-    /// [`end_to_end_real_time_dialog_session`](crate::dianjin::DianJin::end_to_end_real_time_dialog_session)):
+    /// [`end_to_end_real_time_dialog`](crate::dianjin::DianJin::end_to_end_real_time_dialog)):
     /// your own, or a `MockWebSocket` in tests. Default: tokio-tungstenite
     /// with this builder's proxies, connect timeout and user agent suffix.
     #[cfg(feature = "websocket")]

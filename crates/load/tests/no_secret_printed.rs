@@ -159,7 +159,7 @@ async fn realtime_session(emulator: &Emulator, recording: &Recording, capture: &
         capture.print(format!("{config:?}"));
         let session = Client::new(config)
             .dianjin()
-            .end_to_end_real_time_dialog_session(request.clone())
+            .end_to_end_real_time_dialog(request.clone())
             .await;
         let mut dialog = match session {
             Ok(dialog) => dialog,
@@ -175,7 +175,11 @@ async fn realtime_session(emulator: &Emulator, recording: &Recording, capture: &
             .await
             .expect("start");
         for _ in 0..10 {
-            dialog.sender.send_audio(vec![0u8; 3200]).await.expect("audio");
+            dialog
+                .sender
+                .send_audio(vec![0u8; 3200])
+                .await
+                .expect("audio");
         }
         dialog.sender.stop().await.expect("stop");
         while let Some(event) = dialog.events.next().await {
@@ -188,7 +192,10 @@ async fn realtime_session(emulator: &Emulator, recording: &Recording, capture: &
     }
     let text = capture.text();
     assert!(text.contains("SentenceEnd"), "the session ran");
-    assert!(text.contains("SignatureDoesNotMatch"), "the wrong secret was refused");
+    assert!(
+        text.contains("SignatureDoesNotMatch"),
+        "the wrong secret was refused"
+    );
 }
 
 /// The secret parts of what was sent: a signature after `Signature=`, a

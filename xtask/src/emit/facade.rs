@@ -78,6 +78,30 @@ pub fn facade(service: &Service) -> Option<String> {
             ),
             None => String::new(),
         };
+        if let Some(protocol) = &op.websocket {
+            // A WebSocket operation's session is hand-written, one per
+            // sub-protocol (its messages are no doc table's):
+            let Some((session, opener)) = websocket_session(protocol) else {
+                panic!(
+                    "{}: no session type for the WebSocket sub-protocol `{protocol}`",
+                    op.action
+                );
+            };
+            push_doc(
+                &mut out,
+                "    ",
+                &format!(
+                    "Opens {call} A WebSocket session (sub-protocol `{protocol}`): the upgrade is signed like a GET (its query from the request), then [`{session}`] sends and receives; a refused upgrade is an ordinary error from this call."
+                ),
+            );
+            let _ = writeln!(
+                out,
+                "    #[cfg(feature = \"websocket\")]\n    pub async fn {name}(self, request: models::{req}) -> Result<{session}, Error> {{\n        self.{opener}(request).await\n    }}\n",
+                name = module.name,
+                req = request.name,
+            );
+            continue;
+        }
         push_doc(&mut out, "    ", &format!("Calls {call}{stream_note}"));
         let _ = writeln!(
             out,
@@ -112,4 +136,13 @@ pub fn facade(service: &Service) -> Option<String> {
     }
     out.push_str("}\n");
     Some(out)
+}
+
+/// The hand-written session of each WebSocket sub-protocol: its type, and the
+/// method of the service's client that opens it.
+fn websocket_session(protocol: &str) -> Option<(&'static str, &'static str)> {
+    match protocol {
+        "awap" => Some(("super::realtime::RealtimeDialog", "open_awap_session")),
+        _ => None,
+    }
 }

@@ -37,7 +37,7 @@ impl Emitter<'_> {
         let _ = writeln!(out, "    type Output = {response};\n");
         let _ = writeln!(
             out,
-            "    const INFO: &'static OperationInfo = &OperationInfo {{\n        service: &crate::SERVICE,\n        action: {},\n        method: Method::{method},\n        path_template: {},\n        can_stream: {},\n        stream_field: {},\n        idempotent: {},\n        doc_table: {},\n    }};\n",
+            "    const INFO: &'static OperationInfo = &OperationInfo {{\n        service: &crate::SERVICE,\n        action: {},\n        method: Method::{method},\n        path_template: {},\n        can_stream: {},\n        stream_field: {},\n        idempotent: {},\n        websocket: {},\n        doc_table: {},\n    }};\n",
             rust_str(&op.action),
             rust_str(&op.path),
             op.streams,
@@ -46,6 +46,10 @@ impl Emitter<'_> {
                 None => "None".to_owned(),
             },
             op.idempotent,
+            match &op.websocket {
+                Some(protocol) => format!("Some({})", rust_str(protocol)),
+                None => "None".to_owned(),
+            },
             rust_str(&self.module.file)
         );
         // Path.

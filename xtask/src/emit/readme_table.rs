@@ -22,6 +22,9 @@ pub fn readme_table(services: &[Service]) -> String {
                 ModuleKind::Operation(op) if op.streams => {
                     operations.push(format!("{} (SSE)", op.action))
                 }
+                ModuleKind::Operation(op) if op.websocket.is_some() => {
+                    operations.push(format!("{} (WebSocket)", op.action))
+                }
                 ModuleKind::Operation(op) => operations.push(op.action.clone()),
                 ModuleKind::Document { .. } => documents.push(module.title.clone()),
                 ModuleKind::Types => {}

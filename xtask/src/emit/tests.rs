@@ -58,6 +58,16 @@ pub fn emulator_tests(service: &Service) -> Option<String> {
         } else {
             &[("", "assert_answered")]
         };
+        if op.websocket.is_some() {
+            let _ = writeln!(
+                tests,
+                "\n#[tokio::test]\nasync fn {name}() {{\n    let (emulator, client) = support::setup().await;\n    let request = models::{req}::example_request().expect(\"the table's example request\");\n    support::assert_session_opened({action}, &emulator, client.{accessor}().{name}(request).await);\n}}",
+                name = module.name,
+                req = request.name,
+                action = rust_str(&op.action),
+            );
+            continue;
+        }
         for (suffix, check) in variants {
             let call = format!(
                 "client.{accessor}().{name}{suffix}(request).await",

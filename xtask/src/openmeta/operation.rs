@@ -176,7 +176,11 @@ pub(crate) fn operation(
         &mut response_rows,
     )?;
 
-    let streaming = if schemes.contains(&"sse") {
+    let streaming = if schemes.contains(&"websocket") && method == "GET" {
+        // The vendor's SDK (alibabacloud-tea-openapi 0.4.6) opens it with the
+        // `awap` sub-protocol; the metadata names no sub-protocol.
+        "websocket awap".into()
+    } else if schemes.contains(&"sse") {
         // The boolean body field that asks for the stream, when there is one.
         match body_rows
             .iter()
@@ -207,9 +211,10 @@ pub(crate) fn operation(
     let mut notes = Vec::new();
     if schemes.contains(&"websocket") {
         notes.push(
-            "The vendor serves this path over WebSocket (`schemes` lists `websocket`). The doc-table \
-             format has no WebSocket operations: the SDK sends the plain HTTPS request the \
-             vendor's own SDKs send, and the answer is decoded as JSON."
+            "The vendor serves this path over WebSocket (`schemes` lists `websocket`); its SDK \
+             opens it with the `awap` sub-protocol, which the metadata does not name. The request \
+             is the signed upgrade; its messages and events are the session's \
+             (`aliyun_ai::dianjin::realtime`). The response table is what the metadata lists."
                 .to_owned(),
         );
     }

@@ -240,6 +240,9 @@ pub struct OperationSpec {
     /// Whether the operation can answer with server-sent events (`sse` or
     /// `sse when FIELD`).
     pub streams: bool,
+    /// `streaming: websocket PROTOCOL`: a WebSocket session with this
+    /// sub-protocol (the request is the signed upgrade).
+    pub websocket: Option<String>,
     pub idempotent: bool,
     pub request: usize,
     pub response: usize,

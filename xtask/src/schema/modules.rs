@@ -174,14 +174,38 @@ pub(crate) fn operation(table: &RawTable, service: &Service) -> Result<Module> {
     builder.marks_allowed = false;
 
     let streaming_entry = header.require("streaming")?;
-    let streams = streaming_entry.value != "no";
+    let websocket = match streaming_entry.value.strip_prefix("websocket") {
+        Some(protocol) => {
+            let protocol = protocol.trim();
+            if protocol.is_empty()
+                || !protocol
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            {
+                return Err(table.error(
+                    streaming_entry.line,
+                    "streaming `websocket PROTOCOL` names its sub-protocol (`websocket awap`)",
+                ));
+            }
+            if method != "GET" {
+                return Err(table.error(
+                    streaming_entry.line,
+                    "a WebSocket operation's upgrade is a GET",
+                ));
+            }
+            Some(protocol.to_owned())
+        }
+        None => None,
+    };
+    let streams = streaming_entry.value != "no" && websocket.is_none();
     let streaming_field = match streaming_entry.value.as_str() {
         "no" | "sse" => None,
+        _ if websocket.is_some() => None,
         value => {
             let field = value.strip_prefix("sse when ").ok_or_else(|| {
                 table.error(
                     streaming_entry.line,
-                    "streaming is `no`, `sse` or `sse when FIELD`",
+                    "streaming is `no`, `sse`, `sse when FIELD` or `websocket PROTOCOL`",
                 )
             })?;
             let ok = builder.structs[request].fields.iter().any(|f| {
@@ -227,6 +251,7 @@ pub(crate) fn operation(table: &RawTable, service: &Service) -> Result<Module> {
             path,
             streaming_field,
             streams,
+            websocket,
             idempotent,
             request,
             response,

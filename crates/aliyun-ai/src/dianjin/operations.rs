@@ -120,12 +120,13 @@ impl DianJin<'_> {
 
     /// 本接口通过 WebSocket 协议实现实时语音对话转写、意图识别、话术语音合成返回等功能，支持多种音频格式的输入输出，满足实时性与高兼容性需求。 端到端实时对话
     ///
-    /// Calls `EndToEndRealTimeDialog` (GET `/{workspaceId}/ws/realtime/dialog`, [`models::end_to_end_real_time_dialog`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
+    /// Opens `EndToEndRealTimeDialog` (GET `/{workspaceId}/ws/realtime/dialog`, [`models::end_to_end_real_time_dialog`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder. A WebSocket session (sub-protocol `awap`): the upgrade is signed like a GET (its query from the request), then [`super::realtime::RealtimeDialog`] sends and receives; a refused upgrade is an ordinary error from this call.
+    #[cfg(feature = "websocket")]
     pub async fn end_to_end_real_time_dialog(
         self,
         request: models::EndToEndRealTimeDialogRequest,
-    ) -> Result<models::EndToEndRealTimeDialogResponse, Error> {
-        self.client.execute(&request).await
+    ) -> Result<super::realtime::RealtimeDialog, Error> {
+        self.open_awap_session(request).await
     }
 
     /// 中断任务。 中断任务

@@ -333,7 +333,7 @@ impl DianJin<'_> {
     ///     .build()?;
     /// let (sender, mut events) = client
     ///     .dianjin()
-    ///     .end_to_end_real_time_dialog_session(request)
+    ///     .end_to_end_real_time_dialog(request)
     ///     .await?
     ///     .split();
     /// sender.start(StartTranscription::new("c00aa8467a").meta_data("name", "张三")).await?;
@@ -356,7 +356,7 @@ impl DianJin<'_> {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn end_to_end_real_time_dialog_session(
+    pub(crate) async fn open_awap_session(
         &self,
         request: EndToEndRealTimeDialogRequest,
     ) -> Result<RealtimeDialog, Error> {

@@ -59,7 +59,7 @@ async fn a_whole_session_against_the_emulator_sees_every_event_kind() {
     let (emulator, client) = setup().await;
     let mut dialog = client
         .dianjin()
-        .end_to_end_real_time_dialog_session(request())
+        .end_to_end_real_time_dialog(request())
         .await
         .unwrap();
     dialog
@@ -139,7 +139,7 @@ async fn a_wrong_secret_fails_at_the_upgrade_with_status_code_and_request_id() {
         .unwrap();
     let error = Client::new(config)
         .dianjin()
-        .end_to_end_real_time_dialog_session(request())
+        .end_to_end_real_time_dialog(request())
         .await
         .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Service, "{error}");
@@ -157,7 +157,7 @@ async fn a_reconnect_request_is_followed_with_a_fresh_signature_and_the_events_g
     let (emulator, client) = setup().await;
     let mut dialog = client
         .dianjin()
-        .end_to_end_real_time_dialog_session(request())
+        .end_to_end_real_time_dialog(request())
         .await
         .unwrap();
     dialog
@@ -204,7 +204,7 @@ async fn a_session_over_the_mock_decodes_scripted_events_and_records_the_frames(
     .push_message(scripted("Surprise", "{}"));
     let mut dialog = mocked(&mock)
         .dianjin()
-        .end_to_end_real_time_dialog_session(request())
+        .end_to_end_real_time_dialog(request())
         .await
         .unwrap();
     dialog
@@ -270,7 +270,7 @@ async fn a_socket_that_breaks_ends_the_events_with_a_typed_error_after_those_del
         .push_error(TransportErrorKind::Body, "the peer went away");
     let mut dialog = mocked(&mock)
         .dianjin()
-        .end_to_end_real_time_dialog_session(request())
+        .end_to_end_real_time_dialog(request())
         .await
         .unwrap();
     assert_eq!(kind(&next(&mut dialog).await), "TranscriptionStarted");
@@ -289,7 +289,7 @@ async fn an_emulator_that_stops_mid_session_ends_the_events_after_those_delivere
     let (emulator, client) = setup().await;
     let mut dialog = client
         .dianjin()
-        .end_to_end_real_time_dialog_session(request())
+        .end_to_end_real_time_dialog(request())
         .await
         .unwrap();
     dialog
@@ -361,7 +361,7 @@ async fn audio_sent_faster_than_the_socket_drains_waits_on_a_bounded_queue() {
         .unwrap();
     let dialog = Client::new(config)
         .dianjin()
-        .end_to_end_real_time_dialog_session(request())
+        .end_to_end_real_time_dialog(request())
         .await
         .unwrap();
     // 150 tenths of a second of audio, pushed without pause (far more than

@@ -764,6 +764,7 @@ impl Operation for AnalyzeAudioSyncRequest {
         can_stream: true,
         stream_field: Some("stream"),
         idempotent: true,
+        websocket: None,
         doc_table: "docs/apis/contactcenterai/AnalyzeAudioSync.md",
     };
 

@@ -622,6 +622,7 @@ impl Operation for AnalyzeConversationRequest {
         can_stream: true,
         stream_field: Some("stream"),
         idempotent: false,
+        websocket: None,
         doc_table: "docs/apis/contactcenterai/AnalyzeConversation.md",
     };
 

@@ -206,6 +206,7 @@ impl Operation for AnalyzeImageRequest {
         can_stream: true,
         stream_field: Some("stream"),
         idempotent: true,
+        websocket: None,
         doc_table: "docs/apis/contactcenterai/AnalyzeImage.md",
     };
 

@@ -677,6 +677,7 @@ impl Operation for CreateTaskRequest {
         can_stream: false,
         stream_field: None,
         idempotent: false,
+        websocket: None,
         doc_table: "docs/apis/contactcenterai/CreateTask.md",
     };
 

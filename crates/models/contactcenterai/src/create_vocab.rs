@@ -193,6 +193,7 @@ impl Operation for CreateVocabRequest {
         can_stream: false,
         stream_field: None,
         idempotent: true,
+        websocket: None,
         doc_table: "docs/apis/contactcenterai/CreateVocab.md",
     };
 

@@ -143,6 +143,7 @@ impl Operation for DeleteVocabRequest {
         can_stream: false,
         stream_field: None,
         idempotent: true,
+        websocket: None,
         doc_table: "docs/apis/contactcenterai/DeleteVocab.md",
     };
 

@@ -208,6 +208,7 @@ impl Operation for GeneralAnalyzeImageRequest {
         can_stream: true,
         stream_field: Some("stream"),
         idempotent: true,
+        websocket: None,
         doc_table: "docs/apis/contactcenterai/GeneralAnalyzeImage.md",
     };
 

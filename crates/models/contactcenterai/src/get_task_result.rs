@@ -281,6 +281,7 @@ impl Operation for GetTaskResultRequest {
         can_stream: false,
         stream_field: None,
         idempotent: true,
+        websocket: None,
         doc_table: "docs/apis/contactcenterai/GetTaskResult.md",
     };
 

@@ -142,6 +142,7 @@ impl Operation for GetVocabRequest {
         can_stream: false,
         stream_field: None,
         idempotent: true,
+        websocket: None,
         doc_table: "docs/apis/contactcenterai/GetVocab.md",
     };
 

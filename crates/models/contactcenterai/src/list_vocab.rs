@@ -124,6 +124,7 @@ impl Operation for ListVocabRequest {
         can_stream: false,
         stream_field: None,
         idempotent: true,
+        websocket: None,
         doc_table: "docs/apis/contactcenterai/ListVocab.md",
     };
 

@@ -803,6 +803,7 @@ impl Operation for RunCompletionRequest {
         can_stream: true,
         stream_field: Some("Stream"),
         idempotent: false,
+        websocket: None,
         doc_table: "docs/apis/contactcenterai/RunCompletion.md",
     };
 

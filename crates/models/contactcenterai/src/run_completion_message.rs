@@ -315,6 +315,7 @@ impl Operation for RunCompletionMessageRequest {
         can_stream: true,
         stream_field: Some("Stream"),
         idempotent: false,
+        websocket: None,
         doc_table: "docs/apis/contactcenterai/RunCompletionMessage.md",
     };
 

@@ -183,6 +183,7 @@ impl Operation for UpdateVocabRequest {
         can_stream: false,
         stream_field: None,
         idempotent: true,
+        websocket: None,
         doc_table: "docs/apis/contactcenterai/UpdateVocab.md",
     };
 

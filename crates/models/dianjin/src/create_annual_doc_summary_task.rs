@@ -342,6 +342,7 @@ impl Operation for CreateAnnualDocSummaryTaskRequest {
         can_stream: false,
         stream_field: None,
         idempotent: false,
+        websocket: None,
         doc_table: "docs/apis/dianjin/CreateAnnualDocSummaryTask.md",
     };
 

@@ -273,6 +273,7 @@ impl Operation for CreateDialogRequest {
         can_stream: false,
         stream_field: None,
         idempotent: false,
+        websocket: None,
         doc_table: "docs/apis/dianjin/CreateDialog.md",
     };
 

@@ -416,6 +416,7 @@ impl Operation for CreateDialogAnalysisTaskRequest {
         can_stream: false,
         stream_field: None,
         idempotent: false,
+        websocket: None,
         doc_table: "docs/apis/dianjin/CreateDialogAnalysisTask.md",
     };
 

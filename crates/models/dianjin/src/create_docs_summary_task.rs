@@ -310,6 +310,7 @@ impl Operation for CreateDocsSummaryTaskRequest {
         can_stream: false,
         stream_field: None,
         idempotent: false,
+        websocket: None,
         doc_table: "docs/apis/dianjin/CreateDocsSummaryTask.md",
     };
 

@@ -270,6 +270,7 @@ impl Operation for CreateFinReportSummaryTaskRequest {
         can_stream: false,
         stream_field: None,
         idempotent: false,
+        websocket: None,
         doc_table: "docs/apis/dianjin/CreateFinReportSummaryTask.md",
     };
 

@@ -195,6 +195,7 @@ impl Operation for CreateLibraryRequest {
         can_stream: false,
         stream_field: None,
         idempotent: false,
+        websocket: None,
         doc_table: "docs/apis/dianjin/CreateLibrary.md",
     };
 

@@ -216,6 +216,7 @@ impl Operation for CreatePdfTranslateTaskRequest {
         can_stream: false,
         stream_field: None,
         idempotent: false,
+        websocket: None,
         doc_table: "docs/apis/dianjin/CreatePdfTranslateTask.md",
     };
 

@@ -304,6 +304,7 @@ impl Operation for CreatePredefinedDocumentRequest {
         can_stream: false,
         stream_field: None,
         idempotent: false,
+        websocket: None,
         doc_table: "docs/apis/dianjin/CreatePredefinedDocument.md",
     };
 

@@ -637,6 +637,7 @@ impl Operation for CreateQualityCheckTaskRequest {
         can_stream: false,
         stream_field: None,
         idempotent: false,
+        websocket: None,
         doc_table: "docs/apis/dianjin/CreateQualityCheckTask.md",
     };
 

@@ -178,6 +178,7 @@ impl Operation for DeleteDocumentRequest {
         can_stream: false,
         stream_field: None,
         idempotent: false,
+        websocket: None,
         doc_table: "docs/apis/dianjin/DeleteDocument.md",
     };
 

@@ -140,6 +140,7 @@ impl Operation for DeleteLibraryRequest {
         can_stream: false,
         stream_field: None,
         idempotent: false,
+        websocket: None,
         doc_table: "docs/apis/dianjin/DeleteLibrary.md",
     };
 

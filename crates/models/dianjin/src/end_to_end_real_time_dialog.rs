@@ -249,6 +249,7 @@ impl Operation for EndToEndRealTimeDialogRequest {
         can_stream: false,
         stream_field: None,
         idempotent: true,
+        websocket: Some("awap"),
         doc_table: "docs/apis/dianjin/EndToEndRealTimeDialog.md",
     };
 

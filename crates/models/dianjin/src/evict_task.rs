@@ -164,6 +164,7 @@ impl Operation for EvictTaskRequest {
         can_stream: false,
         stream_field: None,
         idempotent: true,
+        websocket: None,
         doc_table: "docs/apis/dianjin/EvictTask.md",
     };
 

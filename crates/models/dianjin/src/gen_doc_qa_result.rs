@@ -249,6 +249,7 @@ impl Operation for GenDocQaResultRequest {
         can_stream: false,
         stream_field: None,
         idempotent: false,
+        websocket: None,
         doc_table: "docs/apis/dianjin/GenDocQaResult.md",
     };
 

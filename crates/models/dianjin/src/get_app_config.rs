@@ -176,6 +176,7 @@ impl Operation for GetAppConfigRequest {
         can_stream: false,
         stream_field: None,
         idempotent: true,
+        websocket: None,
         doc_table: "docs/apis/dianjin/GetAppConfig.md",
     };
 

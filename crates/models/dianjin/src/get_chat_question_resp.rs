@@ -278,6 +278,7 @@ impl Operation for GetChatQuestionRespRequest {
         can_stream: false,
         stream_field: None,
         idempotent: true,
+        websocket: None,
         doc_table: "docs/apis/dianjin/GetChatQuestionResp.md",
     };
 

@@ -270,6 +270,7 @@ impl Operation for GetDialogAnalysisResultRequest {
         can_stream: false,
         stream_field: None,
         idempotent: true,
+        websocket: None,
         doc_table: "docs/apis/dianjin/GetDialogAnalysisResult.md",
     };
 

@@ -286,6 +286,7 @@ impl Operation for GetDialogDetailRequest {
         can_stream: false,
         stream_field: None,
         idempotent: true,
+        websocket: None,
         doc_table: "docs/apis/dianjin/GetDialogDetail.md",
     };
 

@@ -198,6 +198,7 @@ impl Operation for GetDialogLogRequest {
         can_stream: false,
         stream_field: None,
         idempotent: true,
+        websocket: None,
         doc_table: "docs/apis/dianjin/GetDialogLog.md",
     };
 

@@ -304,6 +304,7 @@ impl Operation for GetDocumentChunkListRequest {
         can_stream: false,
         stream_field: None,
         idempotent: false,
+        websocket: None,
         doc_table: "docs/apis/dianjin/GetDocumentChunkList.md",
     };
 

@@ -194,6 +194,7 @@ impl Operation for GetDocumentListRequest {
         can_stream: false,
         stream_field: None,
         idempotent: true,
+        websocket: None,
         doc_table: "docs/apis/dianjin/GetDocumentList.md",
     };
 

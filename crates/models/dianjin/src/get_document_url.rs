@@ -169,6 +169,7 @@ impl Operation for GetDocumentUrlRequest {
         can_stream: false,
         stream_field: None,
         idempotent: true,
+        websocket: None,
         doc_table: "docs/apis/dianjin/GetDocumentUrl.md",
     };
 

@@ -258,6 +258,7 @@ impl Operation for GetFilterDocumentListRequest {
         can_stream: false,
         stream_field: None,
         idempotent: false,
+        websocket: None,
         doc_table: "docs/apis/dianjin/GetFilterDocumentList.md",
     };
 

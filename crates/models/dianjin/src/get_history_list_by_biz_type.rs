@@ -321,6 +321,7 @@ impl Operation for GetHistoryListByBizTypeRequest {
         can_stream: false,
         stream_field: None,
         idempotent: true,
+        websocket: None,
         doc_table: "docs/apis/dianjin/GetHistoryListByBizType.md",
     };
 

@@ -163,6 +163,7 @@ impl Operation for GetLibraryRequest {
         can_stream: false,
         stream_field: None,
         idempotent: true,
+        websocket: None,
         doc_table: "docs/apis/dianjin/GetLibrary.md",
     };
 

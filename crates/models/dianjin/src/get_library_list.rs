@@ -216,6 +216,7 @@ impl Operation for GetLibraryListRequest {
         can_stream: false,
         stream_field: None,
         idempotent: true,
+        websocket: None,
         doc_table: "docs/apis/dianjin/GetLibraryList.md",
     };
 

@@ -224,6 +224,7 @@ impl Operation for GetParseResultRequest {
         can_stream: false,
         stream_field: None,
         idempotent: false,
+        websocket: None,
         doc_table: "docs/apis/dianjin/GetParseResult.md",
     };
 

@@ -393,6 +393,7 @@ impl Operation for GetQualityCheckTaskResultRequest {
         can_stream: false,
         stream_field: None,
         idempotent: true,
+        websocket: None,
         doc_table: "docs/apis/dianjin/GetQualityCheckTaskResult.md",
     };
 

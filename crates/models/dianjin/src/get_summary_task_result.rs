@@ -219,6 +219,7 @@ impl Operation for GetSummaryTaskResultRequest {
         can_stream: false,
         stream_field: None,
         idempotent: true,
+        websocket: None,
         doc_table: "docs/apis/dianjin/GetSummaryTaskResult.md",
     };
 

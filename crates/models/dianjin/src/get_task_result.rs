@@ -173,6 +173,7 @@ impl Operation for GetTaskResultRequest {
         can_stream: false,
         stream_field: None,
         idempotent: true,
+        websocket: None,
         doc_table: "docs/apis/dianjin/GetTaskResult.md",
     };
 

@@ -196,6 +196,7 @@ impl Operation for GetTaskStatusRequest {
         can_stream: false,
         stream_field: None,
         idempotent: true,
+        websocket: None,
         doc_table: "docs/apis/dianjin/GetTaskStatus.md",
     };
 

@@ -166,6 +166,7 @@ impl Operation for InvokePluginRequest {
         can_stream: false,
         stream_field: None,
         idempotent: false,
+        websocket: None,
         doc_table: "docs/apis/dianjin/InvokePlugin.md",
     };
 

@@ -168,6 +168,7 @@ impl Operation for ReIndexRequest {
         can_stream: false,
         stream_field: None,
         idempotent: false,
+        websocket: None,
         doc_table: "docs/apis/dianjin/ReIndex.md",
     };
 

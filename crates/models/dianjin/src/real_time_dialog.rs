@@ -514,6 +514,7 @@ impl Operation for RealTimeDialogRequest {
         can_stream: true,
         stream_field: Some("stream"),
         idempotent: false,
+        websocket: None,
         doc_table: "docs/apis/dianjin/RealTimeDialog.md",
     };
 

@@ -544,6 +544,7 @@ impl Operation for RealtimeDialogAssistRequest {
         can_stream: false,
         stream_field: None,
         idempotent: false,
+        websocket: None,
         doc_table: "docs/apis/dianjin/RealtimeDialogAssist.md",
     };
 

@@ -151,6 +151,7 @@ impl Operation for RebuildTaskRequest {
         can_stream: false,
         stream_field: None,
         idempotent: false,
+        websocket: None,
         doc_table: "docs/apis/dianjin/RebuildTask.md",
     };
 

@@ -470,6 +470,7 @@ impl Operation for RecallDocumentRequest {
         can_stream: false,
         stream_field: None,
         idempotent: true,
+        websocket: None,
         doc_table: "docs/apis/dianjin/RecallDocument.md",
     };
 

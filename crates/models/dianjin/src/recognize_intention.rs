@@ -369,6 +369,7 @@ impl Operation for RecognizeIntentionRequest {
         can_stream: false,
         stream_field: None,
         idempotent: false,
+        websocket: None,
         doc_table: "docs/apis/dianjin/RecognizeIntention.md",
     };
 

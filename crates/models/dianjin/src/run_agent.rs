@@ -441,6 +441,7 @@ impl Operation for RunAgentRequest {
         can_stream: true,
         stream_field: Some("stream"),
         idempotent: false,
+        websocket: None,
         doc_table: "docs/apis/dianjin/RunAgent.md",
     };
 

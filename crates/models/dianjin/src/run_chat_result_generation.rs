@@ -505,6 +505,7 @@ impl Operation for RunChatResultGenerationRequest {
         can_stream: true,
         stream_field: Some("stream"),
         idempotent: false,
+        websocket: None,
         doc_table: "docs/apis/dianjin/RunChatResultGeneration.md",
     };
 

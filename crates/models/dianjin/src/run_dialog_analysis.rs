@@ -221,6 +221,7 @@ impl Operation for RunDialogAnalysisRequest {
         can_stream: true,
         stream_field: None,
         idempotent: true,
+        websocket: None,
         doc_table: "docs/apis/dianjin/RunDialogAnalysis.md",
     };
 

@@ -557,6 +557,7 @@ impl Operation for RunLibraryChatGenerationRequest {
         can_stream: true,
         stream_field: Some("stream"),
         idempotent: false,
+        websocket: None,
         doc_table: "docs/apis/dianjin/RunLibraryChatGeneration.md",
     };
 

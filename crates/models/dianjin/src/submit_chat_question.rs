@@ -446,6 +446,7 @@ impl Operation for SubmitChatQuestionRequest {
         can_stream: false,
         stream_field: None,
         idempotent: false,
+        websocket: None,
         doc_table: "docs/apis/dianjin/SubmitChatQuestion.md",
     };
 

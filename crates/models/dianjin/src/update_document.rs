@@ -211,6 +211,7 @@ impl Operation for UpdateDocumentRequest {
         can_stream: false,
         stream_field: None,
         idempotent: false,
+        websocket: None,
         doc_table: "docs/apis/dianjin/UpdateDocument.md",
     };
 

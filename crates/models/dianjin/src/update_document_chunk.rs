@@ -266,6 +266,7 @@ impl Operation for UpdateDocumentChunkRequest {
         can_stream: false,
         stream_field: None,
         idempotent: false,
+        websocket: None,
         doc_table: "docs/apis/dianjin/UpdateDocumentChunk.md",
     };
 

@@ -196,6 +196,7 @@ impl Operation for UpdateLibraryRequest {
         can_stream: false,
         stream_field: None,
         idempotent: false,
+        websocket: None,
         doc_table: "docs/apis/dianjin/UpdateLibrary.md",
     };
 

@@ -293,6 +293,7 @@ impl Operation for UpdateQaLibraryRequest {
         can_stream: false,
         stream_field: None,
         idempotent: false,
+        websocket: None,
         doc_table: "docs/apis/dianjin/UpdateQaLibrary.md",
     };
 

@@ -204,6 +204,7 @@ impl Operation for UploadDocumentRequest {
         can_stream: false,
         stream_field: None,
         idempotent: false,
+        websocket: None,
         doc_table: "docs/apis/dianjin/UploadDocument.md",
     };
 

@@ -152,6 +152,7 @@ impl Operation for AuthorizeFileUploadRequest {
         can_stream: false,
         stream_field: None,
         idempotent: true,
+        websocket: None,
         doc_table: "docs/apis/openplatform/AuthorizeFileUpload.md",
     };
 

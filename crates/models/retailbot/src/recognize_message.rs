@@ -1448,6 +1448,7 @@ impl Operation for RecognizeMessageRequest {
         can_stream: false,
         stream_field: None,
         idempotent: false,
+        websocket: None,
         doc_table: "docs/apis/retailbot/RecognizeMessage.md",
     };
 

@@ -632,6 +632,7 @@ impl Operation for CreateTaskRequest {
         can_stream: false,
         stream_field: None,
         idempotent: false,
+        websocket: None,
         doc_table: "docs/apis/tingwu/createTask.md",
     };
 

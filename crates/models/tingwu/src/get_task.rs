@@ -284,6 +284,7 @@ impl Operation for GetTaskRequest {
         can_stream: false,
         stream_field: None,
         idempotent: true,
+        websocket: None,
         doc_table: "docs/apis/tingwu/getTask.md",
     };
 

@@ -147,12 +147,12 @@ async fn delete_library() {
 
 #[tokio::test]
 async fn end_to_end_real_time_dialog() {
-    let (_emulator, client) = support::setup().await;
+    let (emulator, client) = support::setup().await;
     let request = models::EndToEndRealTimeDialogRequest::example_request()
         .expect("the table's example request");
-    support::assert_called(
-        "dianjin",
+    support::assert_session_opened(
         "EndToEndRealTimeDialog",
+        &emulator,
         client.dianjin().end_to_end_real_time_dialog(request).await,
     );
 }

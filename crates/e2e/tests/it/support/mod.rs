@@ -76,3 +76,21 @@ pub async fn assert_streamed<T: Serialize + serde::de::DeserializeOwned>(
         assert_answered(action, &event);
     }
 }
+
+/// A WebSocket operation's session opened: the upgrade was signed, verified
+/// and switched (the emulator counts it as handled), then the session is
+/// closed by dropping it.
+pub fn assert_session_opened<T>(
+    action: &str,
+    emulator: &Emulator,
+    session: Result<T, aliyun_ai::Error>,
+) {
+    if let Err(error) = &session {
+        panic!("{action}: the session did not open: {error}");
+    }
+    assert_eq!(
+        emulator.handled(action),
+        1,
+        "{action}: the upgrade reached the emulator once"
+    );
+}
