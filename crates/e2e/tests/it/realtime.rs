@@ -80,6 +80,17 @@ async fn a_whole_session_against_the_emulator_sees_every_event_kind() {
     };
     assert!(opening_remarks.contains("张三"), "{opening_remarks}");
     assert!(!session_id.is_empty());
+    // A second start is misuse: the service's Error message, typed.
+    dialog
+        .sender
+        .start(StartTranscription::new("again"))
+        .await
+        .unwrap();
+    let DialogEvent::Error { code, message } = next(&mut dialog).await else {
+        panic!("a second start was not refused");
+    };
+    assert_eq!(code, "400");
+    assert!(message.contains("started already"), "{message}");
 
     // Two seconds and more of audio, from another task, with speech over
     // the first reply; then the stop.
@@ -91,7 +102,7 @@ async fn a_whole_session_against_the_emulator_sees_every_event_kind() {
         sender.send_audio_acknowledged(tenth(false)).await.unwrap();
         sender.stop().await.unwrap();
     });
-    let mut seen = Vec::new();
+    let mut seen = vec!["TranscriptionStarted", "Error"];
     let mut reply_audio = Vec::new();
     loop {
         let event = next(&mut dialog).await;
@@ -109,6 +120,8 @@ async fn a_whole_session_against_the_emulator_sees_every_event_kind() {
     }
     feeding.await.unwrap();
     for expected in [
+        "TranscriptionStarted",
+        "Error",
         "TranscriptionResultChanged",
         "BizProcessing",
         "SentenceEnd",
