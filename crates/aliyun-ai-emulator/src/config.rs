@@ -113,6 +113,9 @@ pub struct EmulatorConfig {
     /// How long a client may take to send a request's headers before the
     /// connection is closed. Default 10 s.
     pub header_read_timeout: Duration,
+    /// How long a real-time (WebSocket) session waits for the client's next
+    /// message before it sends an `Error` and closes. Default 60 s.
+    pub realtime_idle_timeout: Duration,
     /// The most connections served at once; further ones wait in the
     /// listen backlog until one closes. Default 1,024.
     pub max_connections: usize,
@@ -142,6 +145,7 @@ impl Default for EmulatorConfig {
             debug_signatures: false,
             fault_header: false,
             header_read_timeout: Duration::from_secs(10),
+            realtime_idle_timeout: Duration::from_secs(60),
             max_connections: 1024,
             qps_limit: None,
             operations: Vec::new(),
@@ -161,6 +165,7 @@ impl std::fmt::Debug for EmulatorConfig {
             .field("debug_signatures", &self.debug_signatures)
             .field("fault_header", &self.fault_header)
             .field("header_read_timeout", &self.header_read_timeout)
+            .field("realtime_idle_timeout", &self.realtime_idle_timeout)
             .field("max_connections", &self.max_connections)
             .field("qps_limit", &self.qps_limit)
             .field("operations", &self.operations)
@@ -179,6 +184,13 @@ impl EmulatorConfig {
     /// Sets the header read timeout (see [`EmulatorConfig::header_read_timeout`]).
     pub fn with_header_read_timeout(mut self, timeout: Duration) -> Self {
         self.header_read_timeout = timeout;
+        self
+    }
+
+    /// Sets the real-time sessions' idle timeout (see
+    /// [`EmulatorConfig::realtime_idle_timeout`]).
+    pub fn with_realtime_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.realtime_idle_timeout = timeout;
         self
     }
 

@@ -27,7 +27,8 @@
 //! - `Emulator::reconnect_sessions` → `RECONNECT`, then a normal close.
 //! - `Emulator::shutdown` (or dropping the emulator) → a close, 1001 (going
 //!   away).
-//! - No message for [`IDLE_TIMEOUT`] → `Error` and a close.
+//! - No message for `EmulatorConfig::realtime_idle_timeout` (60 s) →
+//!   `Error` and a close.
 
 use std::time::Duration;
 
@@ -55,9 +56,6 @@ pub(crate) const PROTOCOL: &str = "awap";
 /// audio is 3,200 bytes).
 pub(crate) const MAX_MESSAGE_BYTES: usize = 1024 * 1024;
 
-/// How long a session waits for the client's next message.
-pub(crate) const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
-
 /// The caller's words the partial transcripts spell out, a character per
 /// tenth of a second.
 const UTTERANCE: &str = "我想了解一下我的贷款额度是多少";
@@ -81,6 +79,7 @@ pub(crate) fn accept(call: &Call<'_>, on_upgrade: OnUpgrade) -> Response<Body> {
     };
     let accept_key = tungstenite::handshake::derive_accept_key(key.as_bytes());
     let options = Options::from_query(&call.query);
+    let idle_timeout = call.inner.config.realtime_idle_timeout;
     let session_id = call.inner.state.next_id("S");
     let reconnect = call.inner.sessions.subscribe();
     tokio::spawn(async move {
@@ -93,7 +92,7 @@ pub(crate) fn accept(call: &Call<'_>, on_upgrade: OnUpgrade) -> Response<Body> {
         let socket =
             WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, Some(config))
                 .await;
-        Session::new(options, session_id)
+        Session::new(options, session_id, idle_timeout)
             .run(socket, reconnect)
             .await;
     });
@@ -147,6 +146,7 @@ impl Options {
 /// One session's state.
 struct Session {
     options: Options,
+    idle_timeout: Duration,
     session_id: String,
     started: bool,
     seq: u64,
@@ -165,9 +165,10 @@ enum Next {
 }
 
 impl Session {
-    fn new(options: Options, session_id: String) -> Self {
+    fn new(options: Options, session_id: String, idle_timeout: Duration) -> Self {
         Self {
             options,
+            idle_timeout,
             session_id,
             started: false,
             seq: 0,
@@ -188,7 +189,7 @@ impl Session {
         reconnect.mark_unchanged();
         loop {
             let message = tokio::select! {
-                message = tokio::time::timeout(IDLE_TIMEOUT, socket.next()) => message,
+                message = tokio::time::timeout(self.idle_timeout, socket.next()) => message,
                 changed = reconnect.changed() => {
                     let closing = changed.is_err() || reconnect.borrow_and_update().closing;
                     if closing {

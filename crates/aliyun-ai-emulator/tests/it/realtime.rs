@@ -343,3 +343,33 @@ async fn a_reconnect_request_reaches_the_open_session() {
     emulator.reconnect_sessions();
     assert_eq!(next(&mut socket).await.kind(), "RECONNECT");
 }
+
+#[tokio::test]
+async fn an_idle_session_gets_an_error_then_a_close() {
+    let raw = fixture(UPGRADE);
+    let date = request_header(&raw, "x-acs-date").expect("a date");
+    let emulator = Emulator::start_with(
+        EmulatorConfig::default()
+            .with_credentials(Credentials::new(
+                "LTAI5tVendorSdkCapture",
+                "VendorSdkCaptureSecret",
+                "sk-vendor-sdk-capture",
+            ))
+            .with_time(Arc::new(ManualTimer::at(parse_iso8601(&date).unwrap())))
+            .with_realtime_idle_timeout(Duration::from_millis(200)),
+    )
+    .await
+    .unwrap();
+    let mut socket = started_session(&emulator).await;
+    // Nothing more is sent.
+    let error = next(&mut socket).await;
+    assert_eq!(error.kind(), "Error");
+    assert!(error.text_payload().unwrap().contains("idle"), "{error:?}");
+    let closing = tokio::time::timeout(Duration::from_secs(10), socket.next())
+        .await
+        .unwrap();
+    assert!(
+        matches!(closing, Some(Ok(Message::Close(_))) | None),
+        "{closing:?}"
+    );
+}
