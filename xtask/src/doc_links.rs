@@ -56,11 +56,10 @@ fn names_unlinked_doc(line: &str) -> bool {
 }
 
 fn visit(dir: &Path, each: &mut dyn FnMut(&Path, &str)) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
+    let Ok(entries) = crate::sorted_entries(dir) else {
         return;
     };
-    for entry in entries.flatten() {
-        let path = entry.path();
+    for path in entries {
         if path.is_dir() {
             // Tests and their fixtures are not published docs.
             if !path.ends_with("tests") && !path.ends_with("target") {

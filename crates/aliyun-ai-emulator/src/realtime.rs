@@ -30,10 +30,12 @@
 //! - No message for `EmulatorConfig::realtime_idle_timeout` (60 s) →
 //!   `Error` and a close.
 
+use std::sync::Arc;
 use std::time::Duration;
 
+use aliyun_ai_core::time::Timer;
+
 use aliyun_ai_transport::awap::{AwapLimits, AwapMessage};
-use bytes::Bytes;
 use futures_util::{SinkExt as _, StreamExt as _};
 use http::Response;
 use hyper::upgrade::OnUpgrade;
@@ -80,6 +82,7 @@ pub(crate) fn accept(call: &Call<'_>, on_upgrade: OnUpgrade) -> Response<Body> {
     let accept_key = tungstenite::handshake::derive_accept_key(key.as_bytes());
     let options = Options::from_query(&call.query);
     let idle_timeout = call.inner.config.realtime_idle_timeout;
+    let time = call.inner.config.time.clone();
     let session_id = call.inner.state.next_id("S");
     let reconnect = call.inner.sessions.subscribe();
     tokio::spawn(async move {
@@ -92,7 +95,7 @@ pub(crate) fn accept(call: &Call<'_>, on_upgrade: OnUpgrade) -> Response<Body> {
         let socket =
             WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, Some(config))
                 .await;
-        Session::new(options, session_id, idle_timeout)
+        Session::new(options, session_id, idle_timeout, time)
             .run(socket, reconnect)
             .await;
     });
@@ -147,6 +150,9 @@ impl Options {
 struct Session {
     options: Options,
     idle_timeout: Duration,
+    /// The emulator's clock ([`EmulatorConfig::time`](crate::EmulatorConfig)),
+    /// for the messages' timestamps.
+    time: Arc<dyn Timer>,
     session_id: String,
     started: bool,
     seq: u64,
@@ -165,10 +171,16 @@ enum Next {
 }
 
 impl Session {
-    fn new(options: Options, session_id: String, idle_timeout: Duration) -> Self {
+    fn new(
+        options: Options,
+        session_id: String,
+        idle_timeout: Duration,
+        time: Arc<dyn Timer>,
+    ) -> Self {
         Self {
             options,
             idle_timeout,
+            time,
             session_id,
             started: false,
             seq: 0,
@@ -408,7 +420,9 @@ impl Session {
     /// A server message: type, seq, timestamp, then the JSON payload.
     fn message(&mut self, kind: &str, payload: Value) -> AwapMessage {
         self.seq += 1;
-        let timestamp = std::time::SystemTime::now()
+        let timestamp = self
+            .time
+            .system_time()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_millis());
         AwapMessage::text(kind, payload.to_string())
@@ -449,14 +463,9 @@ async fn send<S>(socket: &mut WebSocketStream<S>, message: AwapMessage) -> Resul
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
 {
-    let frame = match message.encode_text() {
-        Ok(text) => Message::text(text),
-        Err(_) => match message.encode_binary() {
-            Ok(bytes) => Message::Binary(Bytes::from(bytes)),
-            Err(_) => return Err(()),
-        },
-    };
-    socket.send(frame).await.map_err(|_| ())
+    // Every server message of the script is text (JSON).
+    let text = message.encode_text().map_err(|_| ())?;
+    socket.send(Message::text(text)).await.map_err(|_| ())
 }
 
 /// A fifth of a second of a 440 Hz tone (its pitch rising with each

@@ -21,7 +21,6 @@ use http_body_util::BodyExt as _;
 use http_body_util::combinators::UnsyncBoxBody;
 use hyper::body::Body as _;
 use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 
 use crate::body::HttpBody;
@@ -51,28 +50,13 @@ impl HyperTransportBuilder {
     /// allowed (the SDK refuses it itself for non-loopback endpoints). An
     /// `https://` proxy, or a proxy URL that is not one, is refused here.
     pub fn build(self) -> Result<HyperTransport, TransportError> {
-        use hyper_rustls::ConfigBuilderExt as _;
         let settings = self.settings;
         let routes = Arc::new(settings.proxies.resolve()?);
-        if let Some(target) = routes.targets().find(|target| target.tls) {
-            return Err(TransportError::other(format!(
-                "HyperTransport reaches proxies over plain HTTP only, not {target:?}: \
-                 use an http:// proxy URL, or the reqwest transport"
-            )));
-        }
+        routes.plain_http_proxies_only("HyperTransport", ", or the reqwest transport")?;
         let user_agent = http::HeaderValue::from_str(&settings.user_agent())
             .map_err(|e| TransportError::other("invalid user agent").with_source(e))?;
-        let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
-            rustls::crypto::aws_lc_rs::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()
-        .and_then(|builder| builder.try_with_platform_verifier())
-        .map_err(|e| TransportError::other("could not set up TLS").with_source(e))?
-        .with_no_client_auth();
-        let mut http = HttpConnector::new();
-        http.enforce_http(false);
-        http.set_nodelay(true);
-        http.set_connect_timeout(Some(settings.connect_timeout));
+        let tls = crate::connect::tls_config()?;
+        let http = crate::connect::http_connector(settings.connect_timeout);
         let connector = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(tls)
             .https_or_http()
@@ -139,7 +123,8 @@ impl HyperTransport {
         }
         // Through an HTTP proxy a plain-HTTP request carries the proxy's
         // credentials itself (a CONNECT tunnel carries them in the CONNECT).
-        if request.uri().scheme() == Some(&http::uri::Scheme::HTTP) {
+        // (Nothing to look up, on every call, when no proxy is configured.)
+        if !self.routes.is_empty() && request.uri().scheme() == Some(&http::uri::Scheme::HTTP) {
             if let Some(auth) = self
                 .routes
                 .intercept(request.uri())

@@ -31,6 +31,8 @@
 
 pub mod awap;
 mod body;
+#[cfg(any(feature = "hyper", feature = "websocket"))]
+mod connect;
 mod error;
 #[cfg(feature = "hyper")]
 mod hyper_proxy;
@@ -66,6 +68,15 @@ pub use reqwest_transport::{ReqwestTransport, ReqwestTransportBuilder};
 /// The user agent every request of the SDK's transports carries:
 /// `aliyun-ai/<version>`, plus the caller's suffix if any.
 pub const USER_AGENT: &str = concat!("aliyun-ai/", env!("CARGO_PKG_VERSION"));
+
+/// [`USER_AGENT`], plus `suffix` if any: every built-in transport's.
+#[cfg(any(feature = "reqwest", feature = "hyper", feature = "websocket"))]
+pub(crate) fn user_agent(suffix: Option<&str>) -> String {
+    match suffix {
+        Some(suffix) => format!("{USER_AGENT} {suffix}"),
+        None => USER_AGENT.to_owned(),
+    }
+}
 pub use retry::{RetryError, RetryPolicy};
 pub use transport::{HttpRequest, HttpResponse, HttpTransport, UploadBody, UploadRequest};
 

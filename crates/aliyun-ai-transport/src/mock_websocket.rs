@@ -21,7 +21,7 @@ enum Step {
     Fail(TransportErrorKind, String),
 }
 
-#[derive(Debug, Default)]
+#[derive(Default)]
 struct State {
     script: VecDeque<Step>,
     refusal: Option<(u16, Bytes)>,
@@ -55,9 +55,22 @@ struct State {
 /// assert_eq!(mock.sent().len(), 1);
 /// # });
 /// ```
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct MockWebSocket {
     state: Arc<Mutex<State>>,
+}
+
+/// Counts only: the recorded upgrades carry their signatures.
+impl std::fmt::Debug for MockWebSocket {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.with(|state| {
+            f.debug_struct("MockWebSocket")
+                .field("scripted", &state.script.len())
+                .field("requests", &state.requests.len())
+                .field("sent", &state.sent.len())
+                .finish()
+        })
+    }
 }
 
 impl MockWebSocket {

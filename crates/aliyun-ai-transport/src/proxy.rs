@@ -252,15 +252,31 @@ impl fmt::Debug for ProxyRoutes {
 
 impl ProxyRoutes {
     /// Whether any destination can go through a proxy.
-    #[cfg_attr(not(feature = "reqwest"), allow(dead_code))]
+    #[cfg_attr(not(any(feature = "reqwest", feature = "hyper")), allow(dead_code))]
     pub(crate) fn is_empty(&self) -> bool {
         self.http.is_none() && self.https.is_none()
     }
 
-    /// The proxies in effect, for a transport to refuse what it cannot do.
+    /// Refuses a proxy reached over TLS (an `https://` proxy URL), which the
+    /// hyper-util-based transports cannot reach; `who` is the transport,
+    /// `otherwise` what else the user can do.
     #[cfg(any(feature = "hyper", feature = "websocket"))]
-    pub(crate) fn targets(&self) -> impl Iterator<Item = &ProxyTarget> {
-        self.http.iter().chain(self.https.iter())
+    pub(crate) fn plain_http_proxies_only(
+        &self,
+        who: &str,
+        otherwise: &str,
+    ) -> Result<(), TransportError> {
+        match self
+            .http
+            .iter()
+            .chain(self.https.iter())
+            .find(|target| target.tls)
+        {
+            Some(target) => Err(TransportError::other(format!(
+                "{who} reaches proxies over plain HTTP only, not {target:?}: use an http:// proxy URL{otherwise}"
+            ))),
+            None => Ok(()),
+        }
     }
 
     /// The proxy for `destination`, if any: its URL as given (what the
@@ -288,8 +304,11 @@ impl ProxyRoutes {
 /// Loopback and the instance metadata service: never through a proxy.
 fn always_direct(host: &str) -> bool {
     let host = host.trim_start_matches('[').trim_end_matches(']');
+    let bytes = host.as_bytes();
+    let subdomain_of_localhost =
+        bytes.len() > 10 && bytes[bytes.len() - 10..].eq_ignore_ascii_case(b".localhost");
     if host.eq_ignore_ascii_case("localhost")
-        || host.to_ascii_lowercase().ends_with(".localhost")
+        || subdomain_of_localhost
         || host == INSTANCE_METADATA_HOST
     {
         return true;

@@ -3,7 +3,6 @@
 
 use std::time::Duration;
 
-use crate::USER_AGENT;
 use crate::proxy::Proxies;
 
 /// The settings of a built-in transport's builder.
@@ -38,10 +37,7 @@ impl Default for ClientSettings {
 impl ClientSettings {
     /// `aliyun-ai/<version>`, plus the suffix if any.
     pub(crate) fn user_agent(&self) -> String {
-        match &self.user_agent_suffix {
-            Some(suffix) => format!("{USER_AGENT} {suffix}"),
-            None => USER_AGENT.to_owned(),
-        }
+        crate::user_agent(self.user_agent_suffix.as_deref())
     }
 }
 

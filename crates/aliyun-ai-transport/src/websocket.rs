@@ -19,11 +19,12 @@ use std::time::Duration;
 use async_trait::async_trait;
 use bytes::Bytes;
 use futures_util::{Sink, SinkExt as _, Stream, StreamExt as _};
-use tokio::io::{AsyncRead, AsyncReadExt as _, AsyncWrite, AsyncWriteExt as _};
-use tokio::net::TcpStream;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::connect::proxy::Tunnel;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_tungstenite::tungstenite;
+use tower_service::Service as _;
 
-use crate::USER_AGENT;
 use crate::error::TransportError;
 use crate::proxy::{Proxies, ProxyRoutes};
 
@@ -217,28 +218,15 @@ impl TungsteniteTransportBuilder {
     /// Builds the transport: TLS by rustls (aws-lc-rs) with the platform's
     /// certificate verifier, as the HTTP transports.
     pub fn build(self) -> Result<TungsteniteTransport, TransportError> {
-        use rustls_platform_verifier::BuilderVerifierExt as _;
         let routes = self.proxies.resolve()?;
-        if let Some(target) = routes.targets().find(|target| target.tls) {
-            return Err(TransportError::other(format!(
-                "TungsteniteTransport reaches proxies over plain HTTP only, not {target:?}: use an http:// proxy URL"
-            )));
-        }
-        let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
-            rustls::crypto::aws_lc_rs::default_provider(),
-        ))
-        .with_safe_default_protocol_versions()
-        .and_then(|builder| builder.with_platform_verifier())
-        .map_err(|e| TransportError::other("could not set up TLS").with_source(e))?
-        .with_no_client_auth();
-        let user_agent = match &self.user_agent_suffix {
-            Some(suffix) => format!("{USER_AGENT} {suffix}"),
-            None => USER_AGENT.to_owned(),
-        };
+        routes.plain_http_proxies_only("TungsteniteTransport", "")?;
+        let tls = crate::connect::tls_config()?;
+        let user_agent = crate::user_agent(self.user_agent_suffix.as_deref());
         let user_agent = http::HeaderValue::from_str(&user_agent)
             .map_err(|e| TransportError::other("invalid user agent").with_source(e))?;
         Ok(TungsteniteTransport {
             tls: tokio_rustls::TlsConnector::from(Arc::new(tls)),
+            tcp: crate::connect::http_connector(self.connect_timeout),
             routes: Arc::new(routes),
             user_agent,
             connect_timeout: self.connect_timeout,
@@ -253,6 +241,7 @@ impl TungsteniteTransportBuilder {
 #[derive(Clone)]
 pub struct TungsteniteTransport {
     tls: tokio_rustls::TlsConnector,
+    tcp: HttpConnector,
     routes: Arc<ProxyRoutes>,
     user_agent: http::HeaderValue,
     connect_timeout: Duration,
@@ -286,30 +275,39 @@ impl TungsteniteTransport {
         TungsteniteTransportBuilder::default()
     }
 
-    /// TCP to the host or through the proxy's tunnel, then TLS for `wss`.
+    /// TCP to the host or through the proxy's `CONNECT` tunnel (hyper-util's
+    /// connector and `Tunnel`, as `HyperTransport` connects), then TLS for
+    /// `wss`.
     async fn open(&self, uri: &http::Uri, tls: bool) -> Result<Box<dyn Io>, TransportError> {
         let host = uri
             .host()
             .ok_or_else(|| TransportError::other("the WebSocket URI names no host"))?;
         let port = uri.port_u16().unwrap_or(if tls { 443 } else { 80 });
-        // The proxy rule reads `http`/`https` destinations.
-        let as_http = http::Uri::builder()
+        // The connector and the proxy rule read `http`/`https` destinations.
+        let destination = http::Uri::builder()
             .scheme(if tls { "https" } else { "http" })
             .authority(format!("{host}:{port}"))
             .path_and_query("/")
             .build()
             .map_err(|e| TransportError::other("the WebSocket URI is invalid").with_source(e))?;
-        let tcp = match self.routes.intercept(&as_http) {
-            None => connect_tcp(host, port).await?,
+        let tcp = match self.routes.intercept(&destination) {
+            None => self
+                .tcp
+                .clone()
+                .call(destination)
+                .await
+                .map_err(|e| TransportError::connect("could not connect").with_source(e))?,
             Some(intercept) => {
-                let proxy = intercept.uri();
-                let proxy_host = proxy.host().unwrap_or_default();
-                let proxy_port = proxy.port_u16().unwrap_or(80);
-                let mut tcp = connect_tcp(proxy_host, proxy_port).await?;
-                tunnel(&mut tcp, host, port, intercept.basic_auth()).await?;
-                tcp
+                let mut tunnel = Tunnel::new(intercept.uri().clone(), self.tcp.clone());
+                if let Some(auth) = intercept.basic_auth() {
+                    tunnel = tunnel.with_auth(auth.clone());
+                }
+                tunnel.call(destination).await.map_err(|e| {
+                    TransportError::connect("the proxy's tunnel failed").with_source(e)
+                })?
             }
-        };
+        }
+        .into_inner();
         if !tls {
             return Ok(Box::new(tcp));
         }
@@ -325,58 +323,6 @@ impl TungsteniteTransport {
             .map_err(|e| TransportError::connect("the TLS handshake failed").with_source(e))?;
         Ok(Box::new(stream))
     }
-}
-
-async fn connect_tcp(host: &str, port: u16) -> Result<TcpStream, TransportError> {
-    let tcp = TcpStream::connect((host.trim_matches(['[', ']']), port))
-        .await
-        .map_err(|e| TransportError::connect("could not connect").with_source(e))?;
-    let _ = tcp.set_nodelay(true);
-    Ok(tcp)
-}
-
-/// The longest answer to a `CONNECT` read.
-const TUNNEL_ANSWER_LIMIT: usize = 8 * 1024;
-
-/// Asks the proxy on `tcp` for a tunnel to `host:port`.
-async fn tunnel(
-    tcp: &mut TcpStream,
-    host: &str,
-    port: u16,
-    auth: Option<&http::HeaderValue>,
-) -> Result<(), TransportError> {
-    let mut request =
-        format!("CONNECT {host}:{port} HTTP/1.1\r\nHost: {host}:{port}\r\n").into_bytes();
-    if let Some(auth) = auth {
-        request.extend_from_slice(b"Proxy-Authorization: ");
-        request.extend_from_slice(auth.as_bytes());
-        request.extend_from_slice(b"\r\n");
-    }
-    request.extend_from_slice(b"\r\n");
-    let broke =
-        |e: std::io::Error| TransportError::connect("the proxy's tunnel failed").with_source(e);
-    tcp.write_all(&request).await.map_err(broke)?;
-    // Byte by byte, so nothing after the answer's head (the server's first
-    // bytes) is read away from the WebSocket.
-    let mut head = Vec::new();
-    while !head.ends_with(b"\r\n\r\n") {
-        if head.len() > TUNNEL_ANSWER_LIMIT {
-            return Err(TransportError::connect(
-                "the proxy's answer to CONNECT is too long",
-            ));
-        }
-        let byte = tcp.read_u8().await.map_err(broke)?;
-        head.push(byte);
-    }
-    let status_line = head.split(|&b| b == b'\n').next().unwrap_or_default();
-    let status = String::from_utf8_lossy(status_line);
-    if status.split_whitespace().nth(1) != Some("200") {
-        return Err(TransportError::connect(format!(
-            "the proxy refused the tunnel: {}",
-            status.trim()
-        )));
-    }
-    Ok(())
 }
 
 #[async_trait]

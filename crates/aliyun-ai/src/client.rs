@@ -245,25 +245,18 @@ impl Client {
                 )
             })?;
         let (mut parts, _) = request.into_parts();
-        let scheme = match parts.uri.scheme_str() {
-            Some("http") => "ws",
-            _ => "wss",
+        let mut uri = parts.uri.into_parts();
+        let scheme = if uri.scheme.as_ref() == Some(&http::uri::Scheme::HTTP) {
+            "ws"
+        } else {
+            "wss"
         };
-        let rest = parts
-            .uri
-            .path_and_query()
-            .map_or("/", |p| p.as_str())
-            .to_owned();
-        let authority = parts
-            .uri
-            .authority()
-            .map(|a| a.as_str().to_owned())
-            .unwrap_or_default();
-        parts.uri = http::Uri::builder()
-            .scheme(scheme)
-            .authority(authority)
-            .path_and_query(rest)
-            .build()
+        uri.scheme = Some(
+            scheme
+                .parse()
+                .map_err(|e| Error::build(format!("the WebSocket URL is not valid: {e}")))?,
+        );
+        parts.uri = http::Uri::from_parts(uri)
             .map_err(|e| Error::build(format!("the WebSocket URL is not valid: {e}")))?;
         Ok(http::Request::from_parts(parts, ()))
     }

@@ -111,7 +111,7 @@ pub(crate) struct Settings {
     /// `ConfigBuilder::websocket_transport`, or one like the built-in HTTP
     /// transport (its proxies, connect timeout and user agent).
     #[cfg(feature = "websocket")]
-    pub(crate) websocket: Option<Arc<dyn aliyun_ai_transport::websocket::WebSocketTransport>>,
+    pub(crate) websocket: Option<WebSocketSource>,
 }
 
 /// The default deadline of a whole non-streaming call, retries included:
@@ -394,7 +394,7 @@ impl ConfigBuilder {
         mut self,
         transport: Arc<dyn aliyun_ai_transport::websocket::WebSocketTransport>,
     ) -> Self {
-        self.settings.websocket = Some(transport);
+        self.settings.websocket = Some(WebSocketSource::Given(transport));
         self
     }
 
@@ -546,7 +546,7 @@ impl ConfigBuilder {
         }
         #[cfg(feature = "websocket")]
         if settings.websocket.is_none() {
-            settings.websocket = Some(default_websocket(&self.built_in)?);
+            settings.websocket = Some(WebSocketSource::built_in(&self.built_in));
         }
         let transport: Arc<dyn HttpTransport> = match self.transport {
             Some(transport) => transport,
@@ -683,26 +683,59 @@ fn default_transport(settings: BuiltInSettings) -> Result<Arc<dyn HttpTransport>
     Ok(Arc::new(transport))
 }
 
-/// The WebSocket transport a config gets when none is given: tokio-tungstenite
-/// with the built-in HTTP transport's proxies, connect timeout and user agent.
+/// Where a config's WebSocket sessions come from: the caller's transport, or
+/// tokio-tungstenite with the built-in HTTP transport's proxies, connect
+/// timeout and user agent, built at the first session (its TLS setup reads the
+/// platform's roots: no cost to a config that never opens one).
 #[cfg(feature = "websocket")]
-fn default_websocket(
-    settings: &BuiltInSettings,
-) -> Result<Arc<dyn aliyun_ai_transport::websocket::WebSocketTransport>, Error> {
-    let mut builder = aliyun_ai_transport::websocket::TungsteniteTransport::builder();
-    if let Some(timeout) = settings.connect_timeout {
-        builder = builder.connect_timeout(timeout);
+#[derive(Clone)]
+pub(crate) enum WebSocketSource {
+    Given(Arc<dyn aliyun_ai_transport::websocket::WebSocketTransport>),
+    BuiltIn {
+        builder: aliyun_ai_transport::websocket::TungsteniteTransportBuilder,
+        built:
+            Arc<std::sync::OnceLock<Arc<dyn aliyun_ai_transport::websocket::WebSocketTransport>>>,
+    },
+}
+
+#[cfg(feature = "websocket")]
+impl WebSocketSource {
+    fn built_in(settings: &BuiltInSettings) -> Self {
+        let mut builder = aliyun_ai_transport::websocket::TungsteniteTransport::builder();
+        if let Some(timeout) = settings.connect_timeout {
+            builder = builder.connect_timeout(timeout);
+        }
+        if let Some(suffix) = &settings.user_agent_suffix {
+            builder = builder.user_agent_suffix(suffix.clone());
+        }
+        if let Some(proxies) = &settings.proxies {
+            builder = builder.proxies(proxies.clone());
+        }
+        Self::BuiltIn {
+            builder,
+            built: Arc::default(),
+        }
     }
-    if let Some(suffix) = &settings.user_agent_suffix {
-        builder = builder.user_agent_suffix(suffix.clone());
+
+    /// The transport, built now if it is the built-in one and not yet built.
+    pub(crate) fn transport(
+        &self,
+    ) -> Result<Arc<dyn aliyun_ai_transport::websocket::WebSocketTransport>, Error> {
+        match self {
+            Self::Given(transport) => Ok(transport.clone()),
+            Self::BuiltIn { builder, built } => {
+                if let Some(transport) = built.get() {
+                    return Ok(transport.clone());
+                }
+                let transport: Arc<dyn aliyun_ai_transport::websocket::WebSocketTransport> =
+                    Arc::new(builder.clone().build().map_err(|e| {
+                        Error::build("could not build the WebSocket transport").with_source(e)
+                    })?);
+                // Two first sessions at once: both built one, the first kept.
+                Ok(built.get_or_init(|| transport).clone())
+            }
+        }
     }
-    if let Some(proxies) = &settings.proxies {
-        builder = builder.proxies(proxies.clone());
-    }
-    let transport = builder
-        .build()
-        .map_err(|e| Error::build("could not build the WebSocket transport").with_source(e))?;
-    Ok(Arc::new(transport))
 }
 
 #[cfg(not(any(feature = "reqwest", feature = "hyper")))]

@@ -29,6 +29,12 @@ fn fixture(name: &str) -> Vec<u8> {
 const UPGRADE: &str = "dianjin-EndToEndRealTimeDialog-ws.http";
 
 async fn emulator_at_the_capture() -> Emulator {
+    emulator_at_the_capture_with(|config| config).await
+}
+
+/// An emulator that accepts the capture (its credentials, its clock), with
+/// `adjust` applied to its config.
+async fn emulator_at_the_capture_with(adjust: fn(EmulatorConfig) -> EmulatorConfig) -> Emulator {
     let raw = fixture(UPGRADE);
     let date = request_header(&raw, "x-acs-date").expect("a date");
     let config = EmulatorConfig::default()
@@ -38,7 +44,7 @@ async fn emulator_at_the_capture() -> Emulator {
             "sk-vendor-sdk-capture",
         ))
         .with_time(Arc::new(ManualTimer::at(parse_iso8601(&date).unwrap())));
-    Emulator::start_with(config).await.unwrap()
+    Emulator::start_with(adjust(config)).await.unwrap()
 }
 
 /// The frames of the capture's `-frames.txt`, as the SDK sent them: each
@@ -346,20 +352,10 @@ async fn a_reconnect_request_reaches_the_open_session() {
 
 #[tokio::test]
 async fn an_idle_session_gets_an_error_then_a_close() {
-    let raw = fixture(UPGRADE);
-    let date = request_header(&raw, "x-acs-date").expect("a date");
-    let emulator = Emulator::start_with(
-        EmulatorConfig::default()
-            .with_credentials(Credentials::new(
-                "LTAI5tVendorSdkCapture",
-                "VendorSdkCaptureSecret",
-                "sk-vendor-sdk-capture",
-            ))
-            .with_time(Arc::new(ManualTimer::at(parse_iso8601(&date).unwrap())))
-            .with_realtime_idle_timeout(Duration::from_millis(200)),
-    )
-    .await
-    .unwrap();
+    let emulator = emulator_at_the_capture_with(|config| {
+        config.with_realtime_idle_timeout(Duration::from_millis(200))
+    })
+    .await;
     let mut socket = started_session(&emulator).await;
     // Nothing more is sent.
     let error = next(&mut socket).await;

@@ -73,6 +73,15 @@ async fn echo_server() -> (String, Seen) {
     (address, seen)
 }
 
+/// A socket open to a fresh echo server.
+async fn echo_socket() -> aliyun_ai_transport::websocket::WebSocketConnection {
+    let (address, _) = echo_server().await;
+    transport()
+        .connect(upgrade(&format!("ws://{address}/ws")))
+        .await
+        .unwrap()
+}
+
 fn transport() -> TungsteniteTransport {
     TungsteniteTransport::builder()
         .proxies(Proxies::none())
@@ -188,11 +197,7 @@ async fn a_refused_upgrade_keeps_its_status_headers_and_body() {
 
 #[tokio::test]
 async fn an_oversized_message_is_refused_either_way() {
-    let (address, _) = echo_server().await;
-    let mut socket = transport()
-        .connect(upgrade(&format!("ws://{address}/ws")))
-        .await
-        .unwrap();
+    let mut socket = echo_socket().await;
     let error = socket
         .sender
         .send(WsMessage::Binary(vec![0u8; 1025].into()))
@@ -201,11 +206,7 @@ async fn an_oversized_message_is_refused_either_way() {
     assert_eq!(error.kind(), TransportErrorKind::TooLarge, "{error}");
     assert!(error.to_string().contains("1025 bytes"), "{error}");
 
-    let (address, _) = echo_server().await;
-    let mut socket = transport()
-        .connect(upgrade(&format!("ws://{address}/ws")))
-        .await
-        .unwrap();
+    let mut socket = echo_socket().await;
     socket
         .sender
         .send(WsMessage::Text("big".into()))
@@ -217,11 +218,7 @@ async fn an_oversized_message_is_refused_either_way() {
 
 #[tokio::test]
 async fn a_peer_gone_without_a_close_ends_the_stream_with_an_error_after_its_messages() {
-    let (address, _) = echo_server().await;
-    let mut socket = transport()
-        .connect(upgrade(&format!("ws://{address}/ws")))
-        .await
-        .unwrap();
+    let mut socket = echo_socket().await;
     socket
         .sender
         .send(WsMessage::Text("drop".into()))
@@ -319,6 +316,12 @@ async fn the_mock_scripts_the_peer_and_records_what_was_sent() {
     assert!(socket.receiver.next().await.is_none());
     assert_eq!(mock.sent(), vec![WsMessage::Text("hi".into())]);
     assert_eq!(mock.requests()[0].headers["x-acs-signature-nonce"], "n-1");
+
+    let shown = format!("{mock:?}");
+    assert!(
+        !shown.contains("n-1") && shown.contains("requests: 1"),
+        "{shown}"
+    );
 
     mock.refuse(403, r#"{"Code":"Forbidden"}"#);
     let error = mock

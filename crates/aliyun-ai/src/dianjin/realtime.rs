@@ -308,6 +308,8 @@ impl RealtimeDialog {
     }
 }
 
+/// The session's socket failed, closed early or carried a malformed message:
+/// a transport error of kind `Body` (after the events already delivered).
 fn closed_error(message: &str) -> Error {
     Error::transport(TransportError::body(message), 1)
 }
@@ -365,8 +367,9 @@ impl DianJin<'_> {
             .config()
             .settings
             .websocket
-            .clone()
-            .ok_or_else(|| Error::build("this Config has no WebSocket transport"))?;
+            .as_ref()
+            .ok_or_else(|| Error::build("this Config has no WebSocket transport"))?
+            .transport()?;
         let connection = open(&client, transport.as_ref(), &request).await?;
         let (queue, outgoing) = mpsc::channel(OUTGOING_QUEUE);
         let (events_in, events) = mpsc::channel(EVENT_QUEUE);
@@ -376,7 +379,6 @@ impl DianJin<'_> {
             request,
             start: None,
             acks: HashMap::new(),
-            seq: 0,
             completed: false,
         };
         tokio::spawn(task.run(connection, outgoing, events_in));
@@ -418,7 +420,6 @@ struct SessionTask {
     start: Option<StartTranscription>,
     /// Messages waiting for their `ack-id`, by id.
     acks: HashMap<String, oneshot::Sender<()>>,
-    seq: u64,
     /// Whether `TranscriptionCompleted` came: a close before it is an error.
     completed: bool,
 }
@@ -492,7 +493,8 @@ impl SessionTask {
                 biased;
                 next = outgoing.recv(), if !caller_gone => match next {
                     Some(Outgoing::Close) => {
-                        let _ = connection.sender.send(WsMessage::Close(None)).await;
+                        // Closing a socket that already broke is no error.
+                        let _ = self.send(connection, Outgoing::Close).await;
                         return Ok(Ended::Done);
                     }
                     Some(message) => self.send(connection, message).await?,
@@ -523,14 +525,14 @@ impl SessionTask {
                     Some(Err(error)) => return Err(Error::transport(error, 1)),
                     Some(Ok(WsMessage::Text(text))) => {
                         let message = AwapMessage::decode_text(&text, &AwapLimits::default())
-                            .map_err(|e| protocol_error(e.to_string()))?;
+                            .map_err(|e| closed_error(&e.to_string()))?;
                         if let Some(ended) = self.receive(message, events).await {
                             return Ok(ended);
                         }
                     }
                     Some(Ok(WsMessage::Binary(bytes))) => {
                         let message = AwapMessage::decode_binary(&bytes, &AwapLimits::default())
-                            .map_err(|e| protocol_error(e.to_string()))?;
+                            .map_err(|e| closed_error(&e.to_string()))?;
                         if let Some(ended) = self.receive(message, events).await {
                             return Ok(ended);
                         }
@@ -574,7 +576,6 @@ impl SessionTask {
         connection: &mut WebSocketConnection,
         outgoing: Outgoing,
     ) -> Result<(), Error> {
-        self.seq += 1;
         let id = self.client.config().settings.nonces.nonce();
         let timestamp = self
             .client
@@ -595,7 +596,7 @@ impl SessionTask {
                 WsMessage::Text(
                     message
                         .encode_text()
-                        .map_err(|e| protocol_error(e.to_string()))?,
+                        .map_err(|e| closed_error(&e.to_string()))?,
                 )
             }
             Outgoing::Audio {
@@ -610,14 +611,14 @@ impl SessionTask {
                 WsMessage::Binary(
                     message
                         .encode_binary()
-                        .map_err(|e| protocol_error(e.to_string()))?
+                        .map_err(|e| closed_error(&e.to_string()))?
                         .into(),
                 )
             }
             Outgoing::Stop => WsMessage::Text(
                 headers(AwapMessage::text("StopTranscription", "{}"))
                     .encode_text()
-                    .map_err(|e| protocol_error(e.to_string()))?,
+                    .map_err(|e| closed_error(&e.to_string()))?,
             ),
             Outgoing::Close => WsMessage::Close(None),
         };
@@ -627,8 +628,4 @@ impl SessionTask {
             .await
             .map_err(|e| Error::transport(e, 1))
     }
-}
-
-fn protocol_error(message: String) -> Error {
-    Error::transport(TransportError::body(message), 1)
 }

@@ -10,7 +10,7 @@ use aliyun_ai::dianjin::realtime::{DialogEvent, RealtimeDialog, StartTranscripti
 use aliyun_ai::mock::MockWebSocket;
 use aliyun_ai::transport::TransportErrorKind;
 use aliyun_ai::transport::awap::AwapMessage;
-use aliyun_ai::transport::websocket::WsMessage;
+use aliyun_ai::transport::websocket::{WebSocketTransport, WsMessage};
 use aliyun_ai::{AccessKey, Client, Config, ErrorKind, RetryPolicy};
 use futures_util::StreamExt;
 
@@ -188,15 +188,20 @@ async fn a_reconnect_request_is_followed_with_a_fresh_signature_and_the_events_g
     assert_eq!(kind(&next(&mut dialog).await), "TranscriptionResultChanged");
 }
 
-/// A config whose WebSocket transport is `mock`.
-fn mocked(mock: &MockWebSocket) -> Client {
+/// A client whose WebSocket transport is `transport` (no emulator).
+fn client_over(transport: Arc<dyn WebSocketTransport>) -> Client {
     let config = Config::builder()
         .endpoint("dianjin", "https://dianjin.example")
         .access_key(AccessKey::new("id", "secret"))
-        .websocket_transport(Arc::new(mock.clone()))
+        .websocket_transport(transport)
         .build()
         .unwrap();
     Client::new(config)
+}
+
+/// A client whose WebSocket transport is `mock`.
+fn mocked(mock: &MockWebSocket) -> Client {
+    client_over(Arc::new(mock.clone()))
 }
 
 fn scripted(kind: &str, payload: &str) -> WsMessage {
@@ -336,7 +341,7 @@ struct SlowPeer {
 }
 
 #[async_trait::async_trait]
-impl aliyun_ai::transport::websocket::WebSocketTransport for SlowPeer {
+impl WebSocketTransport for SlowPeer {
     async fn connect(
         &self,
         _request: aliyun_ai::transport::http::Request<()>,
@@ -366,13 +371,7 @@ async fn audio_sent_faster_than_the_socket_drains_waits_on_a_bounded_queue() {
     use std::sync::atomic::{AtomicUsize, Ordering};
     let peer = SlowPeer::default();
     let delivered = peer.delivered.clone();
-    let config = Config::builder()
-        .endpoint("dianjin", "https://dianjin.example")
-        .access_key(AccessKey::new("id", "secret"))
-        .websocket_transport(Arc::new(peer))
-        .build()
-        .unwrap();
-    let dialog = Client::new(config)
+    let dialog = client_over(Arc::new(peer))
         .dianjin()
         .end_to_end_real_time_dialog(request())
         .await
