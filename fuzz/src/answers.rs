@@ -7,15 +7,24 @@ use crate::{Target, answers_of};
 /// The answer targets, by name (`answers_<service>`).
 pub const ANSWER_TARGETS: &[(&str, Target)] = &[
     ("answers_contactcenterai", answers_contactcenterai),
+    ("answers_customerprofile", answers_customerprofile),
     ("answers_dianjin", answers_dianjin),
     ("answers_openplatform", answers_openplatform),
     ("answers_retailbot", answers_retailbot),
-    ("answers_tingwu", answers_tingwu),
 ];
 
 /// ContactCenterAI answers, through the generated types.
 pub fn answers_contactcenterai(data: &[u8]) {
     answers_of(aliyun_ai_models_contactcenterai::SERVER_OPERATIONS, data);
+}
+
+/// Tingwu automotive customer profile (DashScope) answers and result documents, through the generated types.
+pub fn answers_customerprofile(data: &[u8]) {
+    answers_of(aliyun_ai_models_customerprofile::SERVER_OPERATIONS, data);
+    let _ = serde_json::from_slice::<aliyun_ai_models_customerprofile::ContentExtractions>(data);
+    let _ = serde_json::from_slice::<aliyun_ai_models_customerprofile::CustomerProfile>(data);
+    let _ = serde_json::from_slice::<aliyun_ai_models_customerprofile::IdentityRecognition>(data);
+    let _ = serde_json::from_slice::<aliyun_ai_models_customerprofile::Transcription>(data);
 }
 
 /// DianJin answers, through the generated types.
@@ -31,13 +40,4 @@ pub fn answers_openplatform(data: &[u8]) {
 /// RetailBot answers, through the generated types.
 pub fn answers_retailbot(data: &[u8]) {
     answers_of(aliyun_ai_models_retailbot::SERVER_OPERATIONS, data);
-}
-
-/// Tingwu answers and result documents, through the generated types.
-pub fn answers_tingwu(data: &[u8]) {
-    answers_of(aliyun_ai_models_tingwu::SERVER_OPERATIONS, data);
-    let _ = serde_json::from_slice::<aliyun_ai_models_tingwu::ContentExtractions>(data);
-    let _ = serde_json::from_slice::<aliyun_ai_models_tingwu::CustomerProfile>(data);
-    let _ = serde_json::from_slice::<aliyun_ai_models_tingwu::IdentityRecognition>(data);
-    let _ = serde_json::from_slice::<aliyun_ai_models_tingwu::Transcription>(data);
 }

@@ -24,7 +24,7 @@ impl Scratch {
             "crates/aliyun-ai/src/contactcenterai",
             "crates/aliyun-ai/src/dianjin",
             "crates/aliyun-ai/src/retailbot",
-            "crates/aliyun-ai/src/tingwu",
+            "crates/aliyun-ai/src/customerprofile",
         ] {
             copy_dir(&workspace_root().join(part), &dir.join(part));
         }

@@ -260,12 +260,12 @@ impl Emulator {
 
     /// Stores a Tingwu task under a `dataId` of your choosing, as if
     /// createTask had been called with `text` (lines `speaker: content`).
-    pub fn insert_tingwu_task(&self, data_id: impl Into<String>, text: &str) {
+    pub fn insert_customer_profile_task(&self, data_id: impl Into<String>, text: &str) {
         let lines = handlers::transcript_lines(text);
         self.inner.state.with(|s| {
-            s.tingwu_tasks.insert(
+            s.customer_profile_tasks.insert(
                 data_id.into(),
-                state::TingwuTask {
+                state::CustomerProfileTask {
                     created: std::time::Instant::now(),
                     lines,
                     failure: None,

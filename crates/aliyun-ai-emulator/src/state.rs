@@ -161,7 +161,7 @@ pub struct CcaiTask {
 
 /// A Tingwu task: the transcript as `(speaker, text)` lines.
 #[derive(Debug, Clone)]
-pub struct TingwuTask {
+pub struct CustomerProfileTask {
     pub created: Instant,
     pub lines: Vec<(String, String)>,
     pub failure: Option<(String, String)>,
@@ -202,7 +202,7 @@ pub struct State {
     pub objects: HashMap<String, StoredObject>,
     /// The PostObject policies AuthorizeFileUpload issued, by policy.
     pub grants: HashMap<String, Grant>,
-    pub tingwu_tasks: HashMap<String, TingwuTask>,
+    pub customer_profile_tasks: HashMap<String, CustomerProfileTask>,
     pub tokens: HashMap<String, SystemTime>,
     faults: Vec<FaultRule>,
     /// Requests handed to a handler (their effects happened), by action.

@@ -23,13 +23,13 @@ use aliyun_ai::contactcenterai::get_task_result::RequiredField;
 use aliyun_ai::contactcenterai::{AnalyzeConversationRequest, CreateTaskRequest};
 use aliyun_ai::contactcenterai::{Dialogue, ResultType, Role, Sentence};
 use aliyun_ai::contactcenterai::{Dialogue as TaskDialogue, Sentence as TaskSentence};
+use aliyun_ai::customerprofile::CreateTaskRequest as CustomerProfileCreateTask;
+use aliyun_ai::customerprofile::create_task::Input;
 use aliyun_ai::dianjin::Intention;
 use aliyun_ai::dianjin::RecognizeIntentionRequest;
 use aliyun_ai::dianjin::recognize_intention::BizType;
 use aliyun_ai::retailbot::RecognizeMessageRequest;
 use aliyun_ai::retailbot::recognize_message::ContentType;
-use aliyun_ai::tingwu::CreateTaskRequest as TingwuCreateTask;
-use aliyun_ai::tingwu::create_task::Input;
 use futures_util::StreamExt;
 
 fn heading(number: u32, title: &str) {
@@ -213,11 +213,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         6,
         "Tingwu createTask, getTask until done, and the four result files",
     );
-    let tingwu = client.tingwu();
-    let request = TingwuCreateTask::builder()
+    let tingwu = client.customer_profile();
+    let request = CustomerProfileCreateTask::builder()
         .input(
             Input::builder()
-                .app_id(support::tingwu_app())
+                .app_id(support::customer_profile_app())
                 .text(support::CAR_SALES)
                 .build()?,
         )

@@ -168,7 +168,7 @@ impl Config {
     /// The conventional configuration: AccessKey credentials from the vendor's
     /// default chain, the DashScope key from `DASHSCOPE_API_KEY` (and its file
     /// fallbacks), endpoints from `ALIYUN_AI_<SERVICE>_ENDPOINT`
-    /// (`CONTACTCENTERAI`, `DIANJIN`, `OPENPLATFORM`, `RETAILBOT`, `TINGWU`:
+    /// (`CONTACTCENTERAI`, `DIANJIN`, `OPENPLATFORM`, `RETAILBOT`, `CUSTOMER_PROFILE`:
     /// the service's key; the vendor's `DASHSCOPE_HTTP_BASE_URL` for every
     /// DashScope service) and `ALIYUN_AI_OSS_ENDPOINT` (where an upload from
     /// a local file posts its form), the workspace from
@@ -750,7 +750,7 @@ fn default_transport(_settings: BuiltInSettings) -> Result<Arc<dyn HttpTransport
     feature = "reqwest",
     feature = "dianjin",
     feature = "retailbot",
-    feature = "tingwu"
+    feature = "customerprofile"
 ))]
 mod tests {
     use super::*;
@@ -779,7 +779,7 @@ mod tests {
             .unwrap_err();
         assert!(
             error.to_string().contains("no service `dashscope`")
-                && error.to_string().contains("tingwu"),
+                && error.to_string().contains("customerprofile"),
             "{error}"
         );
     }
@@ -831,14 +831,14 @@ mod tests {
     }
 
     #[test]
-    fn the_dashscope_region_picks_tingwu_s_base_url() {
+    fn the_dashscope_region_picks_customer_profile_s_base_url() {
         let config = Config::builder()
             .dashscope_region(DashScopeRegion::Singapore)
             .build()
             .unwrap();
         assert_eq!(
             config
-                .endpoint(&aliyun_ai_models_tingwu::SERVICE)
+                .endpoint(&aliyun_ai_models_customerprofile::SERVICE)
                 .unwrap()
                 .base_url(),
             "https://dashscope-intl.aliyuncs.com"
@@ -854,12 +854,12 @@ mod tests {
         // An explicit endpoint wins.
         let config = Config::builder()
             .dashscope_region(DashScopeRegion::Virginia)
-            .endpoint("tingwu", "http://127.0.0.1:9")
+            .endpoint("customerprofile", "http://127.0.0.1:9")
             .build()
             .unwrap();
         assert_eq!(
             config
-                .endpoint(&aliyun_ai_models_tingwu::SERVICE)
+                .endpoint(&aliyun_ai_models_customerprofile::SERVICE)
                 .unwrap()
                 .base_url(),
             "http://127.0.0.1:9"
@@ -884,7 +884,7 @@ mod tests {
             "http://127.0.0.1:9001"
         );
         assert_eq!(
-            endpoint(&aliyun_ai_models_tingwu::SERVICE),
+            endpoint(&aliyun_ai_models_customerprofile::SERVICE),
             "http://127.0.0.1:9002/proxy"
         );
         // RetailBot publishes none: the vendor SDKs' fallback.

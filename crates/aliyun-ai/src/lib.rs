@@ -25,7 +25,7 @@
 //!
 //! - Every operation is a method of a per-service client
 //!   ([`Client::contact_center_ai`], [`Client::dianjin`], [`Client::retail_bot`],
-//!   [`Client::tingwu`]); [`Client::execute`] runs any `Operation` of the model crates.
+//!   [`Client::customer_profile`]); [`Client::execute`] runs any `Operation` of the model crates.
 //! - Every failure is an [`Error`] a program can act on: [`Error::kind`],
 //!   [`Error::is_throttling`], [`Error::is_retryable`], [`Error::code`],
 //!   [`Error::request_id`].
@@ -68,7 +68,7 @@
         feature = "contactcenterai",
         feature = "dianjin",
         feature = "retailbot",
-        feature = "tingwu",
+        feature = "customerprofile",
         feature = "reqwest"
     )),
     allow(dead_code, unused_imports)
@@ -93,10 +93,10 @@ pub mod dianjin;
 pub mod openplatform {
     pub use aliyun_ai_models_openplatform::*;
 }
+#[cfg(feature = "customerprofile")]
+pub mod customerprofile;
 #[cfg(feature = "retailbot")]
 pub mod retailbot;
-#[cfg(feature = "tingwu")]
-pub mod tingwu;
 
 pub use client::Client;
 // The per-service clients on the front page too, not only among their
@@ -104,6 +104,8 @@ pub use client::Client;
 pub use config::{Config, ConfigBuilder, DEFAULT_CALL_TIMEOUT, DashScopeRegion, RpcSignature};
 #[cfg(feature = "contactcenterai")]
 pub use contactcenterai::ContactCenterAi;
+#[cfg(feature = "customerprofile")]
+pub use customerprofile::CustomerProfileApp;
 #[cfg(feature = "dianjin")]
 pub use dianjin::DianJin;
 pub use endpoint::Endpoint;
@@ -111,8 +113,6 @@ pub use error::{EXCERPT_LIMIT, Error, ErrorKind, ServiceError};
 #[cfg(feature = "retailbot")]
 pub use retailbot::RetailBot;
 pub use stream::{EventStream, TextDeltas};
-#[cfg(feature = "tingwu")]
-pub use tingwu::Tingwu;
 pub use wait::{TaskProgress, WaitPolicy};
 
 /// Credentials and providers (`aliyun-ai-auth`).

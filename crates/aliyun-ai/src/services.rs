@@ -8,13 +8,13 @@ pub(crate) fn compiled_services() -> &'static [&'static ServiceInfo] {
     &[
         #[cfg(feature = "contactcenterai")]
         &aliyun_ai_models_contactcenterai::SERVICE,
+        #[cfg(feature = "customerprofile")]
+        &aliyun_ai_models_customerprofile::SERVICE,
         #[cfg(feature = "dianjin")]
         &aliyun_ai_models_dianjin::SERVICE,
         #[cfg(feature = "dianjin")]
         &aliyun_ai_models_openplatform::SERVICE,
         #[cfg(feature = "retailbot")]
         &aliyun_ai_models_retailbot::SERVICE,
-        #[cfg(feature = "tingwu")]
-        &aliyun_ai_models_tingwu::SERVICE,
     ]
 }

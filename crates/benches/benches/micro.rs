@@ -13,8 +13,8 @@ use aliyun_ai_benches::{analyze_request, large_task_result, large_transcription,
 use aliyun_ai_core::Operation;
 use aliyun_ai_core::time::ManualTimer;
 use aliyun_ai_models_contactcenterai::GetTaskResultResponse;
+use aliyun_ai_models_customerprofile::Transcription;
 use aliyun_ai_models_retailbot::RecognizeMessageRequest;
-use aliyun_ai_models_tingwu::Transcription;
 use aliyun_ai_transport::sse::SseDecoder;
 use bytes::Bytes;
 use divan::Bencher;

@@ -5,10 +5,10 @@
 macro_rules! every_operation {
     ($add:ident) => {
         aliyun_ai_models_contactcenterai::for_each_operation!($add);
+        aliyun_ai_models_customerprofile::for_each_operation!($add);
         aliyun_ai_models_dianjin::for_each_operation!($add);
         aliyun_ai_models_openplatform::for_each_operation!($add);
         aliyun_ai_models_retailbot::for_each_operation!($add);
-        aliyun_ai_models_tingwu::for_each_operation!($add);
     };
 }
 

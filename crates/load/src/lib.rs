@@ -328,7 +328,7 @@ fn classify(
         // The emulator's own code, for this service, for an id it does not
         // hold (Tingwu's is read with its message, below).
         ErrorKind::Service
-            if op.service != "tingwu"
+            if op.service != "customerprofile"
                 && error.code().is_some()
                 && error.code() == unknown_id_code(op.service) =>
         {
@@ -336,7 +336,7 @@ fn classify(
         }
         // Tingwu's getTask of an unknown dataId, as the emulator answers it.
         ErrorKind::Service
-            if op.service == "tingwu"
+            if op.service == "customerprofile"
                 && error.code() == Some("InvalidParameter")
                 && error
                     .message()

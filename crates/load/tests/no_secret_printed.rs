@@ -293,12 +293,17 @@ async fn no_secret_reaches_logs_debug_display_or_errors() {
     }
 
     // Tingwu: presigned result URLs, waited for and downloaded.
-    let create = aliyun_ai::tingwu::CreateTaskRequest::example_request().expect("one source");
-    let created = sts.tingwu().create_task(create).await.expect("createTask");
+    let create =
+        aliyun_ai::customerprofile::CreateTaskRequest::example_request().expect("one source");
+    let created = sts
+        .customer_profile()
+        .create_task(create)
+        .await
+        .expect("createTask");
     capture.print(format!("{created:?}"));
     let data_id = created.output.and_then(|o| o.data_id).expect("a data id");
     let output = sts
-        .tingwu()
+        .customer_profile()
         .wait_for_task(
             &data_id,
             &WaitPolicy::default()
@@ -324,7 +329,7 @@ async fn no_secret_reaches_logs_debug_display_or_errors() {
         "the emulator's result URLs are presigned"
     );
     let results = sts
-        .tingwu()
+        .customer_profile()
         .download_results(&output)
         .await
         .expect("results");
@@ -413,7 +418,7 @@ async fn no_secret_reaches_logs_debug_display_or_errors() {
     ] {
         let client = client_with(&emulator, &transport, key, Arc::new(ApiKey::new(api_key)));
         capture.error(&client.execute(&read).await.expect_err("refused"));
-        let get = aliyun_ai::tingwu::GetTaskRequest::example_request().expect("example");
+        let get = aliyun_ai::customerprofile::GetTaskRequest::example_request().expect("example");
         capture.error(&client.execute(&get).await.expect_err("refused"));
     }
     // No credentials at all.

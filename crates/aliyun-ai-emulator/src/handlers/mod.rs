@@ -2,13 +2,13 @@
 //! models' (`router`); this only names the handler of each action.
 
 mod contactcenterai;
+mod customerprofile;
 mod dianjin;
 mod openplatform;
 mod retailbot;
 mod table;
-mod tingwu;
 
-pub(crate) use tingwu::transcript_lines;
+pub(crate) use customerprofile::transcript_lines;
 
 use http::Response;
 
@@ -25,7 +25,7 @@ const SERVICES: &[&dyn Emulated] = &[
     &dianjin::DianJin,
     &openplatform::OpenPlatform,
     &retailbot::RetailBot,
-    &tingwu::Tingwu,
+    &customerprofile::CustomerProfileApp,
 ];
 
 /// The registered service of `key`.
@@ -41,8 +41,8 @@ pub fn unknown_id_code(service_key: &str) -> Option<&'static str> {
 /// The answer to an authenticated request.
 pub fn dispatch(call: &Call<'_>, truncate: Option<usize>) -> Response<Body> {
     match &call.target {
-        Target::Tokens => tingwu::tokens(call),
-        Target::Storage => tingwu::storage(call),
+        Target::Tokens => customerprofile::tokens(call),
+        Target::Storage => customerprofile::storage(call),
         target => match target.service().and_then(|s| service(s.key)) {
             Some(service) => service.answer(call, truncate),
             // A service of the configured extra operations (no handler).

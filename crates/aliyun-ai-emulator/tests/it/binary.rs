@@ -70,7 +70,7 @@ async fn an_upload_from_a_file_works_configured_only_from_what_the_binary_prints
         "ALIYUN_AI_DIANJIN_ENDPOINT",
         "ALIYUN_AI_OPENPLATFORM_ENDPOINT",
         "ALIYUN_AI_RETAILBOT_ENDPOINT",
-        "ALIYUN_AI_TINGWU_ENDPOINT",
+        "ALIYUN_AI_CUSTOMERPROFILE_ENDPOINT",
         "ALIYUN_AI_OSS_ENDPOINT",
     ] {
         assert!(names.contains(&expected), "{expected} missing: {names:?}");

@@ -16,9 +16,9 @@ use aliyun_ai::auth::time::parse_iso8601;
 use aliyun_ai::contactcenterai::{
     AnalyzeConversationResponse, CreateTaskResponse, GetTaskResultResponse,
 };
+use aliyun_ai::customerprofile::GetTaskResponse;
 use aliyun_ai::dianjin::RecognizeIntentionResponse;
 use aliyun_ai::retailbot::RecognizeMessageResponse;
-use aliyun_ai::tingwu::GetTaskResponse;
 use aliyun_ai::transport::sse::SseDecoder;
 use aliyun_ai_emulator::{Credentials, Emulator, EmulatorConfig, ManualTimer};
 use raw::{RawResponse, replace_once, request_body, request_header, send};
@@ -62,7 +62,7 @@ async fn emulator_for(raw: &[u8]) -> Emulator {
                                               {"role": "agent", "text": "好的,马上为您办理"}]}}),
         )
         .expect("a valid CreateTask body");
-    emulator.insert_tingwu_task("wkb-1", "客户: 我想试驾一下\n销售: 好的,周六可以");
+    emulator.insert_customer_profile_task("wkb-1", "客户: 我想试驾一下\n销售: 好的,周六可以");
     emulator
 }
 
@@ -240,8 +240,8 @@ async fn retailbot_recognize_message_with_plus_and_percent_2a_in_its_form() {
 }
 
 #[tokio::test]
-async fn tingwu_get_task_with_a_trailing_slash() {
-    let raw = capture("tingwu-getTask.http");
+async fn customer_profile_get_task_with_a_trailing_slash() {
+    let raw = capture("customerprofile-getTask.http");
     assert!(raw.starts_with(b"POST /api/v1/services/aigc/multimodal-generation/generation/ "));
     let emulator = emulator_for(&raw).await;
     let response = send(emulator.addr(), &raw).await;

@@ -73,10 +73,10 @@ pub fn dianjin_workspace() -> String {
     }
 }
 
-/// The Tingwu application: `ALIYUN_AI_TINGWU_APP_ID` when live.
-pub fn tingwu_app() -> String {
+/// The Tingwu application: `ALIYUN_AI_CUSTOMERPROFILE_APP_ID` when live.
+pub fn customer_profile_app() -> String {
     if live() {
-        var("ALIYUN_AI_TINGWU_APP_ID", "")
+        var("ALIYUN_AI_CUSTOMERPROFILE_APP_ID", "")
     } else {
         "emulator-tingwu-app".into()
     }

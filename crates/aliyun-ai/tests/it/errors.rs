@@ -36,11 +36,11 @@ async fn ccai_call(mock: &MockTransport) -> aliyun_ai::Error {
         .unwrap_err()
 }
 
-async fn tingwu_call(mock: &MockTransport) -> aliyun_ai::Error {
+async fn customer_profile_call(mock: &MockTransport) -> aliyun_ai::Error {
     let (client, _) = client(mock);
     client
-        .tingwu()
-        .get_task(common::tingwu_get_task("wkb-1"))
+        .customer_profile()
+        .get_task(common::customer_profile_get_task("wkb-1"))
         .await
         .unwrap_err()
 }
@@ -249,14 +249,14 @@ fn dashscope_error(status: u16, code: &str) -> MockResponse {
 
 #[tokio::test]
 async fn dashscope_invalid_api_key_401_is_not_retried() {
-    let error = tingwu_call(&repeated(dashscope_error(401, "InvalidApiKey"))).await;
+    let error = customer_profile_call(&repeated(dashscope_error(401, "InvalidApiKey"))).await;
     assert_family(&error, 401, "InvalidApiKey", false, false, 1);
     assert_eq!(error.request_id(), Some("R-ds"));
 }
 
 #[tokio::test]
 async fn dashscope_access_denied_403_is_not_retried() {
-    let error = tingwu_call(&repeated(dashscope_error(403, "AccessDenied"))).await;
+    let error = customer_profile_call(&repeated(dashscope_error(403, "AccessDenied"))).await;
     assert_family(&error, 403, "AccessDenied", false, false, 1);
 }
 
@@ -269,28 +269,28 @@ async fn dashscope_bad_requests_are_not_retried() {
         "BadRequest.EmptyModel",
         "DataInspectionFailed",
     ] {
-        let error = tingwu_call(&repeated(dashscope_error(400, code))).await;
+        let error = customer_profile_call(&repeated(dashscope_error(400, code))).await;
         assert_family(&error, 400, code, false, false, 1);
     }
 }
 
 #[tokio::test]
 async fn dashscope_arrearage_is_permanent() {
-    let error = tingwu_call(&repeated(dashscope_error(400, "Arrearage"))).await;
+    let error = customer_profile_call(&repeated(dashscope_error(400, "Arrearage"))).await;
     assert_family(&error, 400, "Arrearage", false, false, 1);
 }
 
 #[tokio::test]
 async fn dashscope_rate_throttling_429_is_retried() {
     for code in ["Throttling", "Throttling.RateQuota"] {
-        let error = tingwu_call(&repeated(dashscope_error(429, code))).await;
+        let error = customer_profile_call(&repeated(dashscope_error(429, code))).await;
         assert_family(&error, 429, code, true, true, 3);
     }
 }
 
 #[tokio::test]
 async fn dashscope_allocation_quota_429_is_permanent() {
-    let error = tingwu_call(&repeated(dashscope_error(
+    let error = customer_profile_call(&repeated(dashscope_error(
         429,
         "Throttling.AllocationQuota",
     )))
@@ -300,7 +300,7 @@ async fn dashscope_allocation_quota_429_is_permanent() {
 
 #[tokio::test]
 async fn dashscope_internal_error_500_is_retried() {
-    let error = tingwu_call(&repeated(dashscope_error(500, "InternalError"))).await;
+    let error = customer_profile_call(&repeated(dashscope_error(500, "InternalError"))).await;
     assert_family(&error, 500, "InternalError", false, true, 3);
 }
 
@@ -308,7 +308,7 @@ async fn dashscope_internal_error_500_is_retried() {
 async fn dashscope_task_failure_is_a_service_error_with_its_code() {
     let mock = MockTransport::new();
     mock.push(MockResponse::json(200, &json!({"output": {"status": "2", "errorCode": "TSC.FileError", "errorMessage": "File cannot be read."}, "request_id": "R-t"})));
-    let error = tingwu_call(&mock).await;
+    let error = customer_profile_call(&mock).await;
     assert_family(&error, 200, "TSC.FileError", false, false, 1);
     assert_eq!(error.message(), Some("File cannot be read."));
 }
@@ -373,7 +373,7 @@ async fn transport_failures_are_transport_errors() {
     assert_eq!(error.kind(), ErrorKind::Transport);
     assert!(error.is_retryable() && !error.is_timeout());
     assert_eq!(error.attempts(), 3);
-    let error = tingwu_call(&repeated(MockResponse::timeout())).await;
+    let error = customer_profile_call(&repeated(MockResponse::timeout())).await;
     // getTask only reads: a timed-out attempt is retried.
     assert!(error.is_timeout());
     assert_eq!(error.attempts(), 3);
@@ -541,8 +541,8 @@ async fn missing_credentials_say_what_was_consulted() {
         "{text}"
     );
     let error = client
-        .tingwu()
-        .get_task(common::tingwu_get_task("wkb-1"))
+        .customer_profile()
+        .get_task(common::customer_profile_get_task("wkb-1"))
         .await
         .unwrap_err();
     assert!(

@@ -12,14 +12,14 @@ use aliyun_ai::contactcenterai::{
     AnalyzeConversationRequest, CreateTaskRequest, GetTaskResultRequest,
 };
 use aliyun_ai::contactcenterai::{Dialogue, ResultType, Role, Sentence};
+use aliyun_ai::customerprofile::CreateTaskRequest as CustomerProfileCreateTask;
+use aliyun_ai::customerprofile::create_task::Input as CreateInput;
 use aliyun_ai::dianjin::Intention;
 use aliyun_ai::dianjin::RecognizeIntentionRequest;
 use aliyun_ai::dianjin::recognize_intention::BizType;
 use aliyun_ai::mock::{MockResponse, MockTransport, RecordedRequest};
 use aliyun_ai::retailbot::RecognizeMessageRequest;
 use aliyun_ai::retailbot::recognize_message::ContentType;
-use aliyun_ai::tingwu::CreateTaskRequest as TingwuCreateTask;
-use aliyun_ai::tingwu::create_task::Input as CreateInput;
 use common::{SECRET, captured, client, fixture, fixture_json};
 
 /// Recomputes the V3 signature of a captured request with the test secret.
@@ -269,14 +269,14 @@ async fn recognize_message_v1() {
 }
 
 #[tokio::test]
-async fn tingwu_create_task() {
+async fn customer_profile_create_task() {
     let mock = MockTransport::new();
     mock.push(MockResponse::new(
         200,
-        fixture("tingwu/createTask/response.json"),
+        fixture("customerprofile/createTask/response.json"),
     ));
     let (client, _) = client(&mock);
-    let request = TingwuCreateTask::builder()
+    let request = CustomerProfileCreateTask::builder()
         .input(
             CreateInput::builder()
                 .app_id("app-1")
@@ -286,7 +286,11 @@ async fn tingwu_create_task() {
         )
         .build()
         .unwrap();
-    let answer = client.tingwu().create_task(request).await.unwrap();
+    let answer = client
+        .customer_profile()
+        .create_task(request)
+        .await
+        .unwrap();
     assert_eq!(answer.output.unwrap().data_id.as_deref(), Some("wkb***"));
     let request = mock.last_request().unwrap();
     assert_eq!(
@@ -297,16 +301,16 @@ async fn tingwu_create_task() {
 }
 
 #[tokio::test]
-async fn tingwu_get_task() {
+async fn customer_profile_get_task() {
     let mock = MockTransport::new();
     mock.push(MockResponse::new(
         200,
-        fixture("tingwu/getTask/response.json"),
+        fixture("customerprofile/getTask/response.json"),
     ));
     let (client, _) = client(&mock);
     let answer = client
-        .tingwu()
-        .get_task(common::tingwu_get_task("wkb-1"))
+        .customer_profile()
+        .get_task(common::customer_profile_get_task("wkb-1"))
         .await
         .unwrap();
     assert!(answer.output.unwrap().transcription_path.is_some());

@@ -92,14 +92,14 @@ async fn ccai_wait_stops_at_the_deadline() {
     assert_eq!(mock.requests().len(), 3);
 }
 
-fn tingwu_running() -> MockResponse {
+fn customer_profile_running() -> MockResponse {
     MockResponse::json(
         200,
         &json!({"output": {"status": "1"}, "usage": {}, "request_id": "R"}),
     )
 }
 
-fn tingwu_done(base: &str, extraction_paths: serde_json::Value) -> MockResponse {
+fn customer_profile_done(base: &str, extraction_paths: serde_json::Value) -> MockResponse {
     MockResponse::json(
         200,
         &json!({"output": {
@@ -118,7 +118,7 @@ fn storage(
     move |request| {
         let path = request.uri.path();
         if request.uri.host() == Some("dashscope.aliyuncs.com") {
-            return tingwu_done(
+            return customer_profile_done(
                 mock_base,
                 json!([format!(
                     "{mock_base}/extractions?Expires=4102444800&Signature=s"
@@ -139,24 +139,29 @@ fn storage(
         );
         match path {
             "/transcription" => {
-                MockResponse::new(200, fixture("tingwu/results/transcription.json"))
+                MockResponse::new(200, fixture("customerprofile/results/transcription.json"))
             }
-            "/profile" => MockResponse::new(200, fixture("tingwu/results/customer_profile.json")),
-            "/identity" => {
-                MockResponse::new(200, fixture("tingwu/results/identity_recognition.json"))
-            }
-            "/extractions" | "/extractions-2" => {
-                MockResponse::new(200, fixture("tingwu/results/content_extractions.json"))
-            }
+            "/profile" => MockResponse::new(
+                200,
+                fixture("customerprofile/results/customer_profile.json"),
+            ),
+            "/identity" => MockResponse::new(
+                200,
+                fixture("customerprofile/results/identity_recognition.json"),
+            ),
+            "/extractions" | "/extractions-2" => MockResponse::new(
+                200,
+                fixture("customerprofile/results/content_extractions.json"),
+            ),
             _ => MockResponse::status(404),
         }
     }
 }
 
 #[tokio::test]
-async fn tingwu_wait_then_download_the_four_results() {
+async fn customer_profile_wait_then_download_the_four_results() {
     let mock = MockTransport::new();
-    mock.push(tingwu_running()).push(tingwu_done(
+    mock.push(customer_profile_running()).push(customer_profile_done(
         "https://bucket.oss-cn-hangzhou.aliyuncs.com",
         json!(
             "https://bucket.oss-cn-hangzhou.aliyuncs.com/extractions?Expires=4102444800&Signature=s"
@@ -167,7 +172,7 @@ async fn tingwu_wait_then_download_the_four_results() {
     let counter = polls.clone();
     let policy = WaitPolicy::default().on_progress(move |_| *counter.lock().unwrap() += 1);
     let output = client
-        .tingwu()
+        .customer_profile()
         .wait_for_task("wkb-1", &policy)
         .await
         .unwrap();
@@ -176,7 +181,11 @@ async fn tingwu_wait_then_download_the_four_results() {
     let storage_mock =
         MockTransport::with_handler(storage("https://bucket.oss-cn-hangzhou.aliyuncs.com"));
     let (client, _) = common::client(&storage_mock);
-    let results = client.tingwu().download_results(&output).await.unwrap();
+    let results = client
+        .customer_profile()
+        .download_results(&output)
+        .await
+        .unwrap();
     assert_eq!(results.transcription.unwrap().paragraphs.unwrap().len(), 1);
     assert_eq!(
         results.customer_profile.unwrap().customer_concerned,
@@ -204,13 +213,17 @@ async fn result_urls_must_be_https_unless_loopback() {
     let mock = MockTransport::with_handler(storage("http://storage.example.com"));
     let (client, _) = client(&mock);
     let output = client
-        .tingwu()
-        .get_task(common::tingwu_get_task("wkb"))
+        .customer_profile()
+        .get_task(common::customer_profile_get_task("wkb"))
         .await
         .unwrap()
         .output
         .unwrap();
-    let error = client.tingwu().download_results(&output).await.unwrap_err();
+    let error = client
+        .customer_profile()
+        .download_results(&output)
+        .await
+        .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Build);
     assert!(error.to_string().contains("must be https"), "{error}");
     assert!(
@@ -222,13 +235,19 @@ async fn result_urls_must_be_https_unless_loopback() {
     let mock = MockTransport::with_handler(storage("http://127.0.0.1:9000"));
     let (client, _) = common::client(&mock);
     let output = client
-        .tingwu()
-        .get_task(common::tingwu_get_task("wkb"))
+        .customer_profile()
+        .get_task(common::customer_profile_get_task("wkb"))
         .await
         .unwrap()
         .output
         .unwrap();
-    assert!(client.tingwu().download_results(&output).await.is_ok());
+    assert!(
+        client
+            .customer_profile()
+            .download_results(&output)
+            .await
+            .is_ok()
+    );
 }
 
 #[tokio::test]
@@ -237,8 +256,8 @@ async fn an_expired_url_is_reported_as_such() {
     mock.push(MockResponse::new(403, "<?xml version=\"1.0\"?><Error><Code>AccessDenied</Code><Message>Request has expired.</Message><RequestId>R</RequestId></Error>"));
     let (client, _) = client(&mock);
     let error = client
-        .tingwu()
-        .fetch::<aliyun_ai::tingwu::Transcription>(
+        .customer_profile()
+        .fetch::<aliyun_ai::customerprofile::Transcription>(
             "https://bucket.oss-cn-hangzhou.aliyuncs.com/t?Expires=1600000000&Signature=s",
         )
         .await
@@ -260,8 +279,10 @@ async fn result_files_above_the_size_limit_are_refused() {
     // The limit + 1 byte.
     let mock = MockTransport::with_handler(|_| MockResponse::new(200, vec![b' '; 1025]));
     let error = client_over(&mock)
-        .tingwu()
-        .fetch::<aliyun_ai::tingwu::Transcription>("https://bucket.oss-cn-hangzhou.aliyuncs.com/t")
+        .customer_profile()
+        .fetch::<aliyun_ai::customerprofile::Transcription>(
+            "https://bucket.oss-cn-hangzhou.aliyuncs.com/t",
+        )
         .await
         .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Transport);
@@ -280,28 +301,31 @@ async fn result_files_above_the_size_limit_are_refused() {
     at_limit.resize(1024, b' ');
     let mock = MockTransport::with_handler(move |_| MockResponse::new(200, at_limit.clone()));
     client_over(&mock)
-        .tingwu()
-        .fetch::<aliyun_ai::tingwu::Transcription>("https://bucket.oss-cn-hangzhou.aliyuncs.com/t")
+        .customer_profile()
+        .fetch::<aliyun_ai::customerprofile::Transcription>(
+            "https://bucket.oss-cn-hangzhou.aliyuncs.com/t",
+        )
         .await
         .expect("a file of exactly the limit");
 }
 
 #[tokio::test]
-async fn a_failed_tingwu_task_is_task_failed_like_a_ccai_one() {
+async fn a_failed_customer_profile_task_is_task_failed_like_a_ccai_one() {
     // One polling helper, one meaning: the task's failure, carrying its code.
     let mock = MockTransport::new();
-    mock.push(tingwu_running()).push(MockResponse::json(
-        200,
-        &json!({"output": {"status": "2", "errorCode": "TSC.FileError",
+    mock.push(customer_profile_running())
+        .push(MockResponse::json(
+            200,
+            &json!({"output": {"status": "2", "errorCode": "TSC.FileError",
                 "errorMessage": "File cannot be read."}, "request_id": "R-2"}),
-    ));
+        ));
     let (client, _) = client(&mock);
     let seen = Arc::new(Mutex::new(Vec::new()));
     let log = seen.clone();
     let policy =
         WaitPolicy::default().on_progress(move |p| log.lock().unwrap().push(p.status.clone()));
     let error = client
-        .tingwu()
+        .customer_profile()
         .wait_for_task("wkb-1", &policy)
         .await
         .unwrap_err();
@@ -340,16 +364,20 @@ async fn several_extraction_urls_in_one_string_are_each_downloaded() {
         )),
     ] {
         let mock = MockTransport::new();
-        mock.push(tingwu_done(base, paths));
+        mock.push(customer_profile_done(base, paths));
         let (client, _) = client(&mock);
         let output = client
-            .tingwu()
+            .customer_profile()
             .wait_for_task("wkb-1", &WaitPolicy::default())
             .await
             .unwrap();
         let storage_mock = MockTransport::with_handler(storage(base));
         let (client, _) = common::client(&storage_mock);
-        let results = client.tingwu().download_results(&output).await.unwrap();
+        let results = client
+            .customer_profile()
+            .download_results(&output)
+            .await
+            .unwrap();
         assert_eq!(results.content_extractions.len(), 2);
         let fetched: Vec<String> = storage_mock
             .requests()

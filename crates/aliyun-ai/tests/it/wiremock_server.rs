@@ -153,14 +153,15 @@ async fn dashscope_get_task_over_reqwest() {
             "parameters": {}
         })))
         .respond_with(
-            ResponseTemplate::new(200).set_body_string(fixture("tingwu/getTask/response.json")),
+            ResponseTemplate::new(200)
+                .set_body_string(fixture("customerprofile/getTask/response.json")),
         )
         .expect(1)
         .mount(&server)
         .await;
     let answer = client(&server)
-        .tingwu()
-        .get_task(common::tingwu_get_task("wkb-42"))
+        .customer_profile()
+        .get_task(common::customer_profile_get_task("wkb-42"))
         .await
         .unwrap();
     assert_eq!(

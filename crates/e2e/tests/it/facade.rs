@@ -15,16 +15,16 @@ use aliyun_ai::contactcenterai::{
 };
 use aliyun_ai::contactcenterai::{Dialogue, ResultType, Role, Sentence};
 use aliyun_ai::contactcenterai::{Dialogue as TaskDialogue, Sentence as TaskSentence};
+use aliyun_ai::customerprofile::CreateTaskRequest as CustomerProfileCreateTask;
+use aliyun_ai::customerprofile::create_task::{
+    ContentExtractionParameters, ExtractionContent, IdentityContent, IdentityRecognitionParameters,
+    Input, Parameters,
+};
 use aliyun_ai::dianjin::Intention;
 use aliyun_ai::dianjin::RecognizeIntentionRequest;
 use aliyun_ai::dianjin::recognize_intention::BizType;
 use aliyun_ai::retailbot::RecognizeMessageRequest;
 use aliyun_ai::retailbot::recognize_message::ContentType;
-use aliyun_ai::tingwu::CreateTaskRequest as TingwuCreateTask;
-use aliyun_ai::tingwu::create_task::{
-    ContentExtractionParameters, ExtractionContent, IdentityContent, IdentityRecognitionParameters,
-    Input, Parameters,
-};
 use aliyun_ai::{
     AccessKey, ApiKey, Client, Config, ConfigBuilder, ErrorKind, RetryPolicy, RpcSignature,
     WaitPolicy,
@@ -393,9 +393,9 @@ async fn recognize_message_with_v3_and_v1_signatures() {
 }
 
 #[tokio::test]
-async fn tingwu_create_wait_and_download_consistent_results() {
+async fn customer_profile_create_wait_and_download_consistent_results() {
     let (_emulator, client) = setup().await;
-    let request = TingwuCreateTask::builder()
+    let request = CustomerProfileCreateTask::builder()
         .input(
             Input::builder()
                 .app_id("app-1")
@@ -413,7 +413,7 @@ async fn tingwu_create_wait_and_download_consistent_results() {
         .build()
         .unwrap();
     let data_id = client
-        .tingwu()
+        .customer_profile()
         .create_task(request)
         .await
         .unwrap()
@@ -424,7 +424,7 @@ async fn tingwu_create_wait_and_download_consistent_results() {
     let polls = Arc::new(Mutex::new(0));
     let counter = polls.clone();
     let output = client
-        .tingwu()
+        .customer_profile()
         .wait_for_task(
             &data_id,
             &quick_wait().on_progress(move |_| *counter.lock().unwrap() += 1),
@@ -432,7 +432,11 @@ async fn tingwu_create_wait_and_download_consistent_results() {
         .await
         .unwrap();
     assert!(*polls.lock().unwrap() >= 2, "the task was running at first");
-    let results = client.tingwu().download_results(&output).await.unwrap();
+    let results = client
+        .customer_profile()
+        .download_results(&output)
+        .await
+        .unwrap();
     let paragraphs = results.transcription.unwrap().paragraphs.unwrap();
     assert_eq!(paragraphs.len(), 4);
     assert_eq!(paragraphs[1].speaker_id.as_deref(), Some("2"));
@@ -465,9 +469,9 @@ async fn tingwu_create_wait_and_download_consistent_results() {
 }
 
 #[tokio::test]
-async fn tingwu_audio_tasks_fail_with_the_vendor_code() {
+async fn customer_profile_audio_tasks_fail_with_the_vendor_code() {
     let (_emulator, client) = setup().await;
-    let request = TingwuCreateTask::builder()
+    let request = CustomerProfileCreateTask::builder()
         .input(
             Input::builder()
                 .app_id("app")
@@ -478,7 +482,7 @@ async fn tingwu_audio_tasks_fail_with_the_vendor_code() {
         .build()
         .unwrap();
     let data_id = client
-        .tingwu()
+        .customer_profile()
         .create_task(request)
         .await
         .unwrap()
@@ -487,7 +491,7 @@ async fn tingwu_audio_tasks_fail_with_the_vendor_code() {
         .data_id
         .unwrap();
     let error = client
-        .tingwu()
+        .customer_profile()
         .wait_for_task(data_id, &quick_wait())
         .await
         .unwrap_err();
@@ -503,7 +507,7 @@ async fn expired_result_urls_are_reported_as_such() {
         .await
         .unwrap();
     let client = Client::new(builder(&emulator).build().unwrap());
-    let request = TingwuCreateTask::builder()
+    let request = CustomerProfileCreateTask::builder()
         .input(
             Input::builder()
                 .app_id("app")
@@ -514,7 +518,7 @@ async fn expired_result_urls_are_reported_as_such() {
         .build()
         .unwrap();
     let data_id = client
-        .tingwu()
+        .customer_profile()
         .create_task(request)
         .await
         .unwrap()
@@ -523,11 +527,15 @@ async fn expired_result_urls_are_reported_as_such() {
         .data_id
         .unwrap();
     let output = client
-        .tingwu()
+        .customer_profile()
         .wait_for_task(data_id, &quick_wait())
         .await
         .unwrap();
-    let error = client.tingwu().download_results(&output).await.unwrap_err();
+    let error = client
+        .customer_profile()
+        .download_results(&output)
+        .await
+        .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::ResultExpired, "{error}");
 }
 
@@ -724,8 +732,8 @@ async fn invalid_input_gets_the_documented_codes() {
             .unwrap(),
     );
     let error = other
-        .tingwu()
-        .get_task(tingwu_get_task("x"))
+        .customer_profile()
+        .get_task(customer_profile_get_task("x"))
         .await
         .unwrap_err();
     assert_eq!(
@@ -734,8 +742,8 @@ async fn invalid_input_gets_the_documented_codes() {
     );
     // An unknown Tingwu task.
     let error = client
-        .tingwu()
-        .get_task(tingwu_get_task("wkb-unknown"))
+        .customer_profile()
+        .get_task(customer_profile_get_task("wkb-unknown"))
         .await
         .unwrap_err();
     assert_eq!(
@@ -749,15 +757,15 @@ async fn a_dropped_connection_is_a_transport_error() {
     let (emulator, client) = setup().await;
     emulator.inject(FaultRule::always(Fault::DropConnection));
     let error = client
-        .tingwu()
-        .get_task(tingwu_get_task("x"))
+        .customer_profile()
+        .get_task(customer_profile_get_task("x"))
         .await
         .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Transport, "{error}");
     emulator.clear_faults();
     let error = client
-        .tingwu()
-        .get_task(tingwu_get_task("x"))
+        .customer_profile()
+        .get_task(customer_profile_get_task("x"))
         .await
         .unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Service);
@@ -780,7 +788,7 @@ async fn temporary_tokens_issued_by_the_emulator_are_accepted() {
             .build()
             .unwrap(),
     );
-    let request = TingwuCreateTask::builder()
+    let request = CustomerProfileCreateTask::builder()
         .input(
             Input::builder()
                 .app_id("app")
@@ -790,7 +798,7 @@ async fn temporary_tokens_issued_by_the_emulator_are_accepted() {
         )
         .build()
         .unwrap();
-    assert!(client.tingwu().create_task(request).await.is_ok());
+    assert!(client.customer_profile().create_task(request).await.is_ok());
 }
 
 #[tokio::test]
@@ -896,9 +904,9 @@ mod raw_http {
 }
 
 /// A Tingwu getTask request for a task id.
-fn tingwu_get_task(data_id: &str) -> aliyun_ai::tingwu::GetTaskRequest {
-    aliyun_ai::tingwu::GetTaskRequest::builder()
-        .input(aliyun_ai::tingwu::get_task::Input::new(data_id))
+fn customer_profile_get_task(data_id: &str) -> aliyun_ai::customerprofile::GetTaskRequest {
+    aliyun_ai::customerprofile::GetTaskRequest::builder()
+        .input(aliyun_ai::customerprofile::get_task::Input::new(data_id))
         .build()
         .unwrap()
 }

@@ -28,7 +28,7 @@ fn every_example_body_is_what_serde_json_writes() {
     aliyun_ai_models_dianjin::for_each_operation!(compare);
     aliyun_ai_models_openplatform::for_each_operation!(compare);
     aliyun_ai_models_retailbot::for_each_operation!(compare);
-    aliyun_ai_models_tingwu::for_each_operation!(compare);
+    aliyun_ai_models_customerprofile::for_each_operation!(compare);
     // 47 operations send a JSON body with their example today (the others
     // send none, a form, or have no example): a regression that skipped
     // them would show here.

@@ -1,8 +1,8 @@
 //! The model crates' golden tests, one binary (one link) for all.
 
 mod contactcenterai;
+mod customerprofile;
 mod dianjin;
 mod examples;
 mod json_bodies;
 mod retailbot;
-mod tingwu;

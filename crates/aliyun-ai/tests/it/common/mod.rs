@@ -99,9 +99,9 @@ pub fn captured(request: &RecordedRequest) -> Value {
 }
 
 /// A Tingwu getTask request for a task id.
-pub fn tingwu_get_task(data_id: &str) -> aliyun_ai::tingwu::GetTaskRequest {
-    aliyun_ai::tingwu::GetTaskRequest::builder()
-        .input(aliyun_ai::tingwu::get_task::Input::new(data_id))
+pub fn customer_profile_get_task(data_id: &str) -> aliyun_ai::customerprofile::GetTaskRequest {
+    aliyun_ai::customerprofile::GetTaskRequest::builder()
+        .input(aliyun_ai::customerprofile::get_task::Input::new(data_id))
         .build()
         .unwrap()
 }

@@ -2,6 +2,6 @@
 //! Every operation of every service with facade methods, called against the emulator (one module per service).
 
 mod contactcenterai;
+mod customerprofile;
 mod dianjin;
 mod retailbot;
-mod tingwu;

@@ -2,6 +2,6 @@
 //! Every service's example answers decode into its response types (one module per service).
 
 mod contactcenterai;
+mod customerprofile;
 mod dianjin;
 mod retailbot;
-mod tingwu;
