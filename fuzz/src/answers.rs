@@ -11,6 +11,7 @@ pub const ANSWER_TARGETS: &[(&str, Target)] = &[
     ("answers_dianjin", answers_dianjin),
     ("answers_openplatform", answers_openplatform),
     ("answers_retailbot", answers_retailbot),
+    ("answers_tingwu", answers_tingwu),
 ];
 
 /// ContactCenterAI answers, through the generated types.
@@ -40,4 +41,20 @@ pub fn answers_openplatform(data: &[u8]) {
 /// RetailBot answers, through the generated types.
 pub fn answers_retailbot(data: &[u8]) {
     answers_of(aliyun_ai_models_retailbot::SERVER_OPERATIONS, data);
+}
+
+/// Tingwu answers and result documents, through the generated types.
+pub fn answers_tingwu(data: &[u8]) {
+    answers_of(aliyun_ai_models_tingwu::SERVER_OPERATIONS, data);
+    let _ = serde_json::from_slice::<aliyun_ai_models_tingwu::Chapters>(data);
+    let _ = serde_json::from_slice::<aliyun_ai_models_tingwu::ContentExtractionResults>(data);
+    let _ = serde_json::from_slice::<aliyun_ai_models_tingwu::CustomPromptResults>(data);
+    let _ = serde_json::from_slice::<aliyun_ai_models_tingwu::IdentityRecognitionResult>(data);
+    let _ = serde_json::from_slice::<aliyun_ai_models_tingwu::InspectionResults>(data);
+    let _ = serde_json::from_slice::<aliyun_ai_models_tingwu::MeetingAssistanceResult>(data);
+    let _ = serde_json::from_slice::<aliyun_ai_models_tingwu::PolishedParagraphs>(data);
+    let _ = serde_json::from_slice::<aliyun_ai_models_tingwu::PptExtractionResult>(data);
+    let _ = serde_json::from_slice::<aliyun_ai_models_tingwu::SummarizationResult>(data);
+    let _ = serde_json::from_slice::<aliyun_ai_models_tingwu::TranscriptionResult>(data);
+    let _ = serde_json::from_slice::<aliyun_ai_models_tingwu::TranslationResult>(data);
 }

@@ -39,6 +39,13 @@ mod wire_enum;
 #[doc(hidden)]
 pub mod __private {
     pub use serde;
+
+    /// The value serde starts a required enum of the path or query from
+    /// (`#[serde(skip, default = ...)]`) before the request's own value is
+    /// set from the path or query: the enum's `Unknown("")`.
+    pub fn unset_enum<T: From<&'static str>>() -> T {
+        T::from("")
+    }
 }
 
 pub use operation::{

@@ -144,7 +144,9 @@ impl Call<'_> {
     pub fn ok(&self, mut body: Value) -> Response<Body> {
         match self.family() {
             Family::DashScope => body["request_id"] = json!(self.request_id),
-            _ if body.get("Success").is_some() => body["RequestId"] = json!(self.request_id),
+            _ if body.get("Success").is_some() || body.get("RequestId").is_some() => {
+                body["RequestId"] = json!(self.request_id)
+            }
             _ => body["requestId"] = json!(self.request_id),
         }
         json_response(200, &body, &self.request_id)

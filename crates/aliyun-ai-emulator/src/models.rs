@@ -5,12 +5,13 @@ use aliyun_ai_core::server::ServerEntry;
 
 /// Every operation of every service, with its server side.
 pub(crate) fn server_operations() -> impl Iterator<Item = &'static ServerEntry> {
-    let all: [&'static [ServerEntry]; 5] = [
+    let all: [&'static [ServerEntry]; 6] = [
         aliyun_ai_models_contactcenterai::SERVER_OPERATIONS,
         aliyun_ai_models_customerprofile::SERVER_OPERATIONS,
         aliyun_ai_models_dianjin::SERVER_OPERATIONS,
         aliyun_ai_models_openplatform::SERVER_OPERATIONS,
         aliyun_ai_models_retailbot::SERVER_OPERATIONS,
+        aliyun_ai_models_tingwu::SERVER_OPERATIONS,
     ];
     all.into_iter().flatten()
 }

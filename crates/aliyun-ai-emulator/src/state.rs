@@ -159,7 +159,7 @@ pub struct CcaiTask {
     pub request: serde_json::Value,
 }
 
-/// A Tingwu task: the transcript as `(speaker, text)` lines.
+/// A DashScope customer-profile task: the transcript as `(speaker, text)` lines.
 #[derive(Debug, Clone)]
 pub struct CustomerProfileTask {
     pub created: Instant,
@@ -176,6 +176,20 @@ pub struct DianJinTask {
     pub kind: &'static str,
     pub started: Instant,
     pub evicted: bool,
+    pub request: serde_json::Value,
+}
+
+/// A Tingwu OpenAPI task (`type=offline` or `type=realtime`): `ONGOING`
+/// until the configured task delay has passed since it was created (offline)
+/// or stopped (`operation=stop`, realtime), then `COMPLETED`, or `FAILED`
+/// with `failure`.
+#[derive(Debug, Clone)]
+pub struct TingwuTask {
+    pub created: Instant,
+    pub realtime: bool,
+    pub stopped: Option<Instant>,
+    pub failure: Option<(String, String)>,
+    /// The CreateTask body (its `Parameters` say which documents exist).
     pub request: serde_json::Value,
 }
 
@@ -203,6 +217,9 @@ pub struct State {
     /// The PostObject policies AuthorizeFileUpload issued, by policy.
     pub grants: HashMap<String, Grant>,
     pub customer_profile_tasks: HashMap<String, CustomerProfileTask>,
+    pub tingwu_tasks: HashMap<String, TingwuTask>,
+    /// Tingwu vocabularies (TranscriptionPhrases) by `PhraseId`.
+    pub phrases: std::collections::BTreeMap<String, serde_json::Value>,
     pub tokens: HashMap<String, SystemTime>,
     faults: Vec<FaultRule>,
     /// Requests handed to a handler (their effects happened), by action.

@@ -1,5 +1,5 @@
-//! Tingwu helpers: create a task, wait for it with progress, download and
-//! decode its four result files.
+//! DashScope customer profile (the Tingwu automotive application): create a task,
+//! wait for it with progress, download and decode its four result files.
 //!
 //! `cargo run -p aliyun-ai --example customer_profile_results [-- --live]`
 

@@ -69,6 +69,7 @@
         feature = "dianjin",
         feature = "retailbot",
         feature = "customerprofile",
+        feature = "tingwu",
         feature = "reqwest"
     )),
     allow(dead_code, unused_imports)
@@ -78,6 +79,7 @@ mod client;
 mod config;
 mod endpoint;
 mod error;
+mod results;
 mod services;
 mod stream;
 mod wait;
@@ -97,6 +99,8 @@ pub mod openplatform {
 pub mod customerprofile;
 #[cfg(feature = "retailbot")]
 pub mod retailbot;
+#[cfg(feature = "tingwu")]
+pub mod tingwu;
 
 pub use client::Client;
 // The per-service clients on the front page too, not only among their
@@ -113,6 +117,8 @@ pub use error::{EXCERPT_LIMIT, Error, ErrorKind, ServiceError};
 #[cfg(feature = "retailbot")]
 pub use retailbot::RetailBot;
 pub use stream::{EventStream, TextDeltas};
+#[cfg(feature = "tingwu")]
+pub use tingwu::Tingwu;
 pub use wait::{TaskProgress, WaitPolicy};
 
 /// Credentials and providers (`aliyun-ai-auth`).

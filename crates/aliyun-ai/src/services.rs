@@ -16,5 +16,7 @@ pub(crate) fn compiled_services() -> &'static [&'static ServiceInfo] {
         &aliyun_ai_models_openplatform::SERVICE,
         #[cfg(feature = "retailbot")]
         &aliyun_ai_models_retailbot::SERVICE,
+        #[cfg(feature = "tingwu")]
+        &aliyun_ai_models_tingwu::SERVICE,
     ]
 }

@@ -9,6 +9,7 @@ macro_rules! every_operation {
         aliyun_ai_models_dianjin::for_each_operation!($add);
         aliyun_ai_models_openplatform::for_each_operation!($add);
         aliyun_ai_models_retailbot::for_each_operation!($add);
+        aliyun_ai_models_tingwu::for_each_operation!($add);
     };
 }
 

@@ -326,7 +326,7 @@ fn classify(
     let transport = transport_kind(error);
     match error.kind() {
         // The emulator's own code, for this service, for an id it does not
-        // hold (Tingwu's is read with its message, below).
+        // hold (the customer-profile application's is read with its message, below).
         ErrorKind::Service
             if op.service != "customerprofile"
                 && error.code().is_some()
@@ -334,7 +334,7 @@ fn classify(
         {
             Ok("not-found (example ids)")
         }
-        // Tingwu's getTask of an unknown dataId, as the emulator answers it.
+        // The customer-profile getTask of an unknown dataId, as the emulator answers it.
         ErrorKind::Service
             if op.service == "customerprofile"
                 && error.code() == Some("InvalidParameter")
@@ -343,6 +343,10 @@ fn classify(
                     .is_some_and(|m| m.contains("does not exist")) =>
         {
             Ok("not-found (example ids)")
+        }
+        // Tingwu's limit of vocabularies, reached by the run's many creates.
+        ErrorKind::Service if error.code() == Some("PHS.Exceed") => {
+            Ok("limit reached (PHS.Exceed)")
         }
         // A 5xx does not prove a non-idempotent call was not processed: it
         // is reported at once (still retryable at the caller's choice).

@@ -43,6 +43,16 @@ pub fn module(service: &Service, module: &Module) -> String {
     if let ModuleKind::Operation(op) = &module.kind {
         emitter.emit_operation(service, op);
     }
+    // An operation with nothing to validate or encode (no parameters at all)
+    // never names itself: its const would be dead code.
+    let const_line = format!("const {OPERATION_CONST}: &str");
+    if emitter.out.matches(OPERATION_CONST).count() == 1 && emitter.out.contains(&const_line) {
+        let start = emitter.out.find("/// The operation's name").unwrap_or(0);
+        let end = emitter.out[start..]
+            .find(";\n\n")
+            .map_or(start, |e| start + e + 3);
+        emitter.out.replace_range(start..end, "");
+    }
 
     let mut head = generated_header(&module.file, "//");
     let mut doc = format!("{}: {}", module.title, doc_text(&module.summary));

@@ -350,7 +350,7 @@ fn builds_without_serde(request: &StructDef) -> bool {
 }
 
 /// Whether a field left out of the body (`#[serde(skip)]`) can start from `Default`.
-fn skip_has_default(field: &Field) -> bool {
+pub(super) fn skip_has_default(field: &Field) -> bool {
     field.location == Location::Body
         || !field.is_direct(Side::Request)
         || !matches!(
@@ -460,6 +460,8 @@ fn field_doc(field: &Field, side: Side) -> String {
     if let Some(value) = &field.marks.fails_when {
         facts.push(if value == "non-empty" {
             "a non-empty value means the call failed (the client returns an error)".to_owned()
+        } else if let Some(success) = value.strip_prefix("not ") {
+            format!("a non-empty value other than `{success}` means the call failed (the client returns an error)")
         } else {
             format!("`{value}` means the call failed (the client returns an error)")
         });

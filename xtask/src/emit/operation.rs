@@ -311,6 +311,11 @@ pub(super) fn failing_test(module: &Module, marked: &Marked<'_>, value: &str) ->
         Ty::Scalar(Scalar::String, _) if value == "non-empty" => {
             format!("{access}.is_some_and(|v| !v.is_empty())")
         }
+        // `{fails-when: not 0}`: a code that names success (Tingwu's `Code: "0"`).
+        Ty::Scalar(Scalar::String, _) if value.starts_with("not ") => format!(
+            "{access}.is_some_and(|v| !v.is_empty() && v != {})",
+            rust_str(&value[4..])
+        ),
         Ty::Enum(index) => {
             let def = &module.enums[*index];
             match def.variants.iter().find(|(_, v)| v == value) {

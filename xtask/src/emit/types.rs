@@ -77,6 +77,10 @@ impl Emitter<'_> {
             let mut attrs: Vec<String> = Vec::new();
             if request_side && field.location != Location::Body {
                 attrs.push("skip".into());
+                if !super::skip_has_default(field) {
+                    // A required enum of the path or query has no `Default`.
+                    attrs.push("default = \"aliyun_ai_core::__private::unset_enum\"".into());
+                }
             } else {
                 let renamed = rule.map_or(field.rust.clone(), |rule| rule.apply(&field.rust));
                 if field.wire != renamed {

@@ -17,8 +17,9 @@ use aliyun_ai_models_customerprofile::get_task::GetTaskRequest;
 use http::Response;
 use serde_json::{Value, json};
 
+use super::storage::result_url;
 use super::table::Emulated;
-use crate::call::{Call, Inner};
+use crate::call::Call;
 use crate::query::query_param;
 use crate::responders::{Body, json_response, respond};
 use crate::state::CustomerProfileTask;
@@ -143,22 +144,6 @@ pub(super) fn customer_profile_create_task(call: &Call<'_>) -> Response<Body> {
     call.ok(json!({"output": {"dataId": data_id}, "usage": {}}))
 }
 
-/// A pre-signed-looking URL of a result file that expires.
-pub(super) fn result_url(
-    inner: &Inner,
-    kind: &str,
-    data_id: &str,
-    ttl: Duration,
-    secret: &str,
-) -> String {
-    let base = &inner.base_url;
-    let expires = inner.unix_now() + ttl.as_secs();
-    let signature = &sha256_hex(format!("{secret}:{kind}:{data_id}:{expires}").as_bytes())[..32];
-    format!(
-        "{base}/storage/{kind}/{data_id}?Expires={expires}&OSSAccessKeyId=emulator&Signature={signature}"
-    )
-}
-
 pub(super) fn customer_profile_get_task(call: &Call<'_>) -> Response<Body> {
     let request: GetTaskRequest = match serde_json::from_slice(&call.body) {
         Ok(request) => request,
@@ -217,30 +202,8 @@ pub(super) fn tokens(call: &Call<'_>) -> Response<Body> {
     )
 }
 
-pub(super) fn storage(call: &Call<'_>) -> Response<Body> {
-    let credentials = &call.inner.config.credentials;
-    let segments: Vec<&str> = call.path.split('/').collect();
-    let (kind, data_id) = (segments[2], segments[3]);
-    let expires: u64 = query_param(&call.query, "Expires")
-        .and_then(|e| e.parse().ok())
-        .unwrap_or(0);
-    let expected = &sha256_hex(
-        format!(
-            "{}:{kind}:{data_id}:{expires}",
-            credentials.access_key_secret
-        )
-        .as_bytes(),
-    )[..32];
-    if query_param(&call.query, "Signature").as_deref() != Some(expected) {
-        return call.error(
-            403,
-            "SignatureDoesNotMatch",
-            "The request signature we calculated does not match the signature you provided.",
-        );
-    }
-    if call.inner.unix_now() >= expires {
-        return call.error(403, "AccessDenied", "Request has expired.");
-    }
+/// A customer-profile result file (the URL already checked by `storage`).
+pub(super) fn document(call: &Call<'_>, kind: &str, data_id: &str) -> Response<Body> {
     let Some(task) = call
         .inner
         .state

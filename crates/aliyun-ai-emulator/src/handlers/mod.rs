@@ -6,7 +6,9 @@ mod customerprofile;
 mod dianjin;
 mod openplatform;
 mod retailbot;
+mod storage;
 mod table;
+mod tingwu;
 
 pub(crate) use customerprofile::transcript_lines;
 
@@ -26,6 +28,7 @@ const SERVICES: &[&dyn Emulated] = &[
     &openplatform::OpenPlatform,
     &retailbot::RetailBot,
     &customerprofile::CustomerProfileApp,
+    &tingwu::Tingwu,
 ];
 
 /// The registered service of `key`.
@@ -42,7 +45,13 @@ pub fn unknown_id_code(service_key: &str) -> Option<&'static str> {
 pub fn dispatch(call: &Call<'_>, truncate: Option<usize>) -> Response<Body> {
     match &call.target {
         Target::Tokens => customerprofile::tokens(call),
-        Target::Storage => customerprofile::storage(call),
+        Target::Storage => match storage::verify(call) {
+            Ok((kind, id)) => match kind.strip_prefix("tingwu-") {
+                Some(kind) => tingwu::document(call, kind, id),
+                None => customerprofile::document(call, kind, id),
+            },
+            Err(refusal) => *refusal,
+        },
         target => match target.service().and_then(|s| service(s.key)) {
             Some(service) => service.answer(call, truncate),
             // A service of the configured extra operations (no handler).

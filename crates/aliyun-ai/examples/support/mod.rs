@@ -73,7 +73,16 @@ pub fn dianjin_workspace() -> String {
     }
 }
 
-/// The Tingwu application: `ALIYUN_AI_CUSTOMERPROFILE_APP_ID` when live.
+/// The Tingwu OpenAPI project's AppKey: `ALIYUN_AI_TINGWU_APP_KEY` when live.
+pub fn tingwu_app_key() -> String {
+    if live() {
+        var("ALIYUN_AI_TINGWU_APP_KEY", "")
+    } else {
+        "emulator-tingwu-app".into()
+    }
+}
+
+/// The customer-profile application: `ALIYUN_AI_CUSTOMERPROFILE_APP_ID` when live.
 pub fn customer_profile_app() -> String {
     if live() {
         var("ALIYUN_AI_CUSTOMERPROFILE_APP_ID", "")

@@ -6,4 +6,5 @@ mod errors;
 mod operations;
 mod streaming;
 mod tasks;
+mod tingwu_results;
 mod wiremock_server;

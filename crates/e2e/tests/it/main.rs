@@ -10,4 +10,5 @@ mod overrides;
 mod realtime;
 mod stateful;
 mod support;
+mod tingwu;
 mod upload;

@@ -45,7 +45,7 @@ pub struct GetHistoryListByBizTypeRequest {
     /// 业务类型，目前支持：模型问答（LlmChat）、文档库问答（LibraryChat）
     ///
     /// Required. Example: `LibraryChat`.
-    #[serde(skip)]
+    #[serde(skip, default = "aliyun_ai_core::__private::unset_enum")]
     pub biz_type: BizType,
     /// 业务唯一标识，当bizType为LibraryChat时，bizId指的是文档库id
     ///

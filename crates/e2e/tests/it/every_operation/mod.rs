@@ -5,3 +5,4 @@ mod contactcenterai;
 mod customerprofile;
 mod dianjin;
 mod retailbot;
+mod tingwu;

@@ -1,0 +1,66 @@
+//! The emulated object storage of result files (the customer-profile
+//! application's and Tingwu's): URLs pre-signed with the emulator's secret,
+//! expiring after the configured TTL, checked before any file is served.
+
+use std::time::Duration;
+
+use aliyun_ai_auth::sign::sha256_hex;
+use http::Response;
+
+use crate::call::{Call, Inner};
+use crate::query::query_param;
+use crate::responders::Body;
+
+/// A pre-signed-looking URL of a result file that expires.
+pub(crate) fn result_url(
+    inner: &Inner,
+    kind: &str,
+    data_id: &str,
+    ttl: Duration,
+    secret: &str,
+) -> String {
+    let base = &inner.base_url;
+    let expires = inner.unix_now() + ttl.as_secs();
+    let signature = &sha256_hex(format!("{secret}:{kind}:{data_id}:{expires}").as_bytes())[..32];
+    format!(
+        "{base}/storage/{kind}/{data_id}?Expires={expires}&OSSAccessKeyId=emulator&Signature={signature}"
+    )
+}
+
+/// The `(kind, id)` of a storage request whose signature and expiry hold.
+pub(super) fn verify<'c>(call: &'c Call<'_>) -> Result<(&'c str, &'c str), Box<Response<Body>>> {
+    let credentials = &call.inner.config.credentials;
+    let segments: Vec<&str> = call.path.split('/').collect();
+    let (Some(kind), Some(data_id)) = (segments.get(2), segments.get(3)) else {
+        return Err(Box::new(call.error(
+            404,
+            "NoSuchKey",
+            "The specified key does not exist.",
+        )));
+    };
+    let expires: u64 = query_param(&call.query, "Expires")
+        .and_then(|e| e.parse().ok())
+        .unwrap_or(0);
+    let expected = &sha256_hex(
+        format!(
+            "{}:{kind}:{data_id}:{expires}",
+            credentials.access_key_secret
+        )
+        .as_bytes(),
+    )[..32];
+    if query_param(&call.query, "Signature").as_deref() != Some(expected) {
+        return Err(Box::new(call.error(
+            403,
+            "SignatureDoesNotMatch",
+            "The request signature we calculated does not match the signature you provided.",
+        )));
+    }
+    if call.inner.unix_now() >= expires {
+        return Err(Box::new(call.error(
+            403,
+            "AccessDenied",
+            "Request has expired.",
+        )));
+    }
+    Ok((kind, data_id))
+}
