@@ -1,5 +1,5 @@
-//! A local emulator of the four services the `aliyun-ai` SDK covers —
-//! ContactCenterAI, DianJin, RetailBot and DashScope Tingwu — on one loopback
+//! A local emulator of the services the `aliyun-ai` SDK covers —
+//! ContactCenterAI, DianJin, RetailBot, Tingwu and the DashScope customer profile — on one loopback
 //! address, so the SDK runs and is tested with no cloud account.
 //!
 //! It checks authentication the way the real gateways do (V3 signatures

@@ -1,6 +1,7 @@
 //! A Rust SDK for Alibaba Cloud's conversation-intelligence APIs:
-//! ContactCenterAI (通义晓蜜 CCAI), DianJin (通义点金), RetailBot and DashScope
-//! Tingwu (automotive customer profile).
+//! ContactCenterAI (通义晓蜜 CCAI), DianJin (通义点金), RetailBot, Tingwu (通义听悟)
+//! OpenAPI 2023-09-30, and the DashScope application built on Tingwu (the
+//! automotive customer profile).
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), aliyun_ai::Error> {
@@ -25,7 +26,7 @@
 //!
 //! - Every operation is a method of a per-service client
 //!   ([`Client::contact_center_ai`], [`Client::dianjin`], [`Client::retail_bot`],
-//!   [`Client::customer_profile`]); [`Client::execute`] runs any `Operation` of the model crates.
+//!   [`Client::tingwu`], [`Client::customer_profile`]); [`Client::execute`] runs any `Operation` of the model crates.
 //! - Every failure is an [`Error`] a program can act on: [`Error::kind`],
 //!   [`Error::is_throttling`], [`Error::is_retryable`], [`Error::code`],
 //!   [`Error::request_id`].
