@@ -29,8 +29,8 @@ pub(crate) async fn fetch_presigned<T: DeserializeOwned>(
     client: &Client,
     url: &str,
 ) -> Result<T, Error> {
-    let body = fetch_presigned_bytes(client, url).await?;
-    serde_json::from_slice(&body.1).map_err(|e| Error::decode(body.0, None, excerpt(&body.1), e))
+    let (status, body) = fetch_presigned_bytes(client, url).await?;
+    serde_json::from_slice(&body).map_err(|e| Error::decode(status, None, excerpt(&body), e))
 }
 
 /// [`fetch_presigned`]'s download: the status and the body.
@@ -87,7 +87,7 @@ pub(crate) async fn fetch_presigned_bytes(
             .is_some_and(|b| b.to_ascii_lowercase().contains("expired"));
         if status == 403 && (says_expired || expired_by_clock) {
             return Err(Error::result_expired(format!(
-                    "the result URL has expired (fetch results soon after the task is done, or call getTask again for fresh URLs): {}",
+                    "the result URL has expired (fetch results soon after the task is done, or read the task again for fresh URLs): {}",
                     redact_url(url)
                 ))
                 .with_source(error));

@@ -185,6 +185,7 @@ impl Tingwu<'_> {
         .filter(|(_, url)| !url.expose().is_empty())
         .collect();
         let bodies = try_join_all(urls.iter().map(|(kind, url)| async move {
+            // Decoded below by kind: `decode_result` unwraps `{TaskId, <Kind>}`.
             let (_, body) = fetch_presigned_bytes(self.client, url.expose()).await?;
             Ok::<_, Error>((*kind, body))
         }))

@@ -164,15 +164,13 @@ pub(super) fn customer_profile_get_task(call: &Call<'_>) -> Response<Body> {
         return call.ok(json!({"output": {"status": "2", "errorCode": code, "errorMessage": message}, "usage": {}}));
     }
     let inner = call.inner;
-    let ttl = call.inner.config.result_url_ttl;
-    let secret = &call.inner.config.credentials.access_key_secret;
     // The documented form is the string "0"; the doc's example shows the number 0 (`docs/vendor/apis.md`).
     call.ok(json!({"output": {
         "status": 0,
-        "transcriptionPath": result_url(inner, "transcription", &data_id, ttl, secret),
-        "customerProfilePath": result_url(inner, "customer-profile", &data_id, ttl, secret),
-        "identityRecognitionPath": result_url(inner, "identity-recognition", &data_id, ttl, secret),
-        "contentExtractionsPath": result_url(inner, "content-extractions", &data_id, ttl, secret),
+        "transcriptionPath": result_url(inner, "transcription", &data_id),
+        "customerProfilePath": result_url(inner, "customer-profile", &data_id),
+        "identityRecognitionPath": result_url(inner, "identity-recognition", &data_id),
+        "contentExtractionsPath": result_url(inner, "content-extractions", &data_id),
     }, "usage": {}}))
 }
 

@@ -2,8 +2,6 @@
 //! application's and Tingwu's): URLs pre-signed with the emulator's secret,
 //! expiring after the configured TTL, checked before any file is served.
 
-use std::time::Duration;
-
 use aliyun_ai_auth::sign::sha256_hex;
 use http::Response;
 
@@ -11,17 +9,19 @@ use crate::call::{Call, Inner};
 use crate::query::query_param;
 use crate::responders::Body;
 
-/// A pre-signed-looking URL of a result file that expires.
-pub(crate) fn result_url(
-    inner: &Inner,
-    kind: &str,
-    data_id: &str,
-    ttl: Duration,
-    secret: &str,
-) -> String {
+/// The signature of a storage URL: keyed by the emulator's secret, over
+/// the file and its expiry.
+fn signature(inner: &Inner, kind: &str, data_id: &str, expires: u64) -> String {
+    let secret = &inner.config.credentials.access_key_secret;
+    sha256_hex(format!("{secret}:{kind}:{data_id}:{expires}").as_bytes())[..32].to_owned()
+}
+
+/// A pre-signed-looking URL of a result file, expiring after the
+/// configured `result_url_ttl`.
+pub(crate) fn result_url(inner: &Inner, kind: &str, data_id: &str) -> String {
     let base = &inner.base_url;
-    let expires = inner.unix_now() + ttl.as_secs();
-    let signature = &sha256_hex(format!("{secret}:{kind}:{data_id}:{expires}").as_bytes())[..32];
+    let expires = inner.unix_now() + inner.config.result_url_ttl.as_secs();
+    let signature = signature(inner, kind, data_id, expires);
     format!(
         "{base}/storage/{kind}/{data_id}?Expires={expires}&OSSAccessKeyId=emulator&Signature={signature}"
     )
@@ -29,7 +29,6 @@ pub(crate) fn result_url(
 
 /// The `(kind, id)` of a storage request whose signature and expiry hold.
 pub(super) fn verify<'c>(call: &'c Call<'_>) -> Result<(&'c str, &'c str), Box<Response<Body>>> {
-    let credentials = &call.inner.config.credentials;
     let segments: Vec<&str> = call.path.split('/').collect();
     let (Some(kind), Some(data_id)) = (segments.get(2), segments.get(3)) else {
         return Err(Box::new(call.error(
@@ -41,14 +40,8 @@ pub(super) fn verify<'c>(call: &'c Call<'_>) -> Result<(&'c str, &'c str), Box<R
     let expires: u64 = query_param(&call.query, "Expires")
         .and_then(|e| e.parse().ok())
         .unwrap_or(0);
-    let expected = &sha256_hex(
-        format!(
-            "{}:{kind}:{data_id}:{expires}",
-            credentials.access_key_secret
-        )
-        .as_bytes(),
-    )[..32];
-    if query_param(&call.query, "Signature").as_deref() != Some(expected) {
+    let expected = signature(call.inner, kind, data_id, expires);
+    if query_param(&call.query, "Signature") != Some(expected) {
         return Err(Box::new(call.error(
             403,
             "SignatureDoesNotMatch",

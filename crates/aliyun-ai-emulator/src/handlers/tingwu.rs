@@ -176,12 +176,10 @@ fn get_task_info(call: &Call<'_>, _: &Params, mut answer: Value) -> Result<Value
             data["ErrorMessage"] = json!(message);
         } else {
             let parameters = &task.request["Parameters"];
-            let ttl = call.inner.config.result_url_ttl;
-            let secret = &call.inner.config.credentials.access_key_secret;
             let mut result = serde_json::Map::new();
             for (kind, flag) in DOCUMENTS {
                 if flag.is_empty() || parameters[*flag].as_bool() == Some(true) {
-                    let url = result_url(call.inner, &format!("tingwu-{kind}"), &id, ttl, secret);
+                    let url = result_url(call.inner, &format!("tingwu-{kind}"), &id);
                     result.insert((*kind).to_owned(), json!(url));
                 }
             }

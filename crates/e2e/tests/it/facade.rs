@@ -27,10 +27,11 @@ use aliyun_ai::retailbot::RecognizeMessageRequest;
 use aliyun_ai::retailbot::recognize_message::ContentType;
 use aliyun_ai::{
     AccessKey, ApiKey, Client, Config, ConfigBuilder, ErrorKind, RetryPolicy, RpcSignature,
-    WaitPolicy,
 };
 use aliyun_ai_emulator::{Emulator, EmulatorConfig, Fault, FaultRule};
 use futures_util::StreamExt;
+
+use crate::support::quick_wait;
 
 fn fast() -> EmulatorConfig {
     EmulatorConfig::default()
@@ -68,12 +69,6 @@ fn dialogue() -> Dialogue {
         ])
         .build()
         .unwrap()
-}
-
-fn quick_wait() -> WaitPolicy {
-    WaitPolicy::default()
-        .with_interval(Duration::from_millis(50), Duration::from_millis(100))
-        .with_timeout(Duration::from_secs(10))
 }
 
 #[tokio::test]

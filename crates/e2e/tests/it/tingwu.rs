@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use aliyun_ai::ErrorKind;
 use aliyun_ai::tingwu::create_task::{
     CreateTaskOperation, IdentityContent, IdentityRecognition, Input, Parameters, SourceLanguage,
     Type,
@@ -14,32 +15,8 @@ use aliyun_ai::tingwu::{
     GetTaskInfoRequest, GetTranscriptionPhrasesRequest, ListTranscriptionPhrasesRequest,
     Summarization, Type as SummaryKind, UpdateTranscriptionPhrasesRequest,
 };
-use aliyun_ai::{AccessKey, Client, Config, ErrorKind, RetryPolicy, WaitPolicy};
-use aliyun_ai_emulator::{Emulator, EmulatorConfig};
 
-async fn setup() -> (Emulator, Client) {
-    let emulator =
-        Emulator::start_with(EmulatorConfig::default().with_task_delay(Duration::from_millis(150)))
-            .await
-            .unwrap();
-    let credentials = emulator.credentials();
-    let config = Config::builder()
-        .endpoint_for_all(emulator.base_url())
-        .access_key(AccessKey::new(
-            &credentials.access_key_id,
-            credentials.access_key_secret.as_str(),
-        ))
-        .retry_policy(RetryPolicy::disabled())
-        .build()
-        .unwrap();
-    (emulator, Client::new(config))
-}
-
-fn quick_wait() -> WaitPolicy {
-    WaitPolicy::default()
-        .with_interval(Duration::from_millis(50), Duration::from_millis(100))
-        .with_timeout(Duration::from_secs(10))
-}
+use crate::support::{quick_wait, setup};
 
 fn offline(file_url: &str, parameters: Parameters) -> CreateTaskRequest {
     CreateTaskRequest::builder()
@@ -217,7 +194,7 @@ async fn a_live_meeting_gets_a_join_url_and_completes_after_stop() {
     let task_id = created.task_id.unwrap();
 
     // Still ONGOING while the meeting runs (well past the task delay).
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
     let info = tingwu
         .get_task_info(
             GetTaskInfoRequest::builder()

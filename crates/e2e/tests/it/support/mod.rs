@@ -5,10 +5,17 @@
 
 use std::time::Duration;
 
-use aliyun_ai::{AccessKey, ApiKey, Client, Config, EventStream, RetryPolicy};
+use aliyun_ai::{AccessKey, ApiKey, Client, Config, EventStream, RetryPolicy, WaitPolicy};
 use aliyun_ai_emulator::{Emulator, EmulatorConfig};
 use futures_util::StreamExt;
 use serde::Serialize;
+
+/// Waiting for an emulated task (done after the 200 ms task delay of [`setup`]).
+pub fn quick_wait() -> WaitPolicy {
+    WaitPolicy::default()
+        .with_interval(Duration::from_millis(50), Duration::from_millis(100))
+        .with_timeout(Duration::from_secs(10))
+}
 
 /// An emulator on a loopback port and a client of it (real HTTP, real signatures).
 pub async fn setup() -> (Emulator, Client) {
