@@ -41,7 +41,7 @@ impl Inner {
 
 /// The request as the handlers see it.
 pub struct Call<'a> {
-    pub inner: &'a Inner,
+    pub inner: &'a std::sync::Arc<Inner>,
     pub target: Target,
     pub action: String,
     pub method: Method,

@@ -42,6 +42,7 @@ mod serve;
 mod server;
 mod state;
 mod text;
+mod upgrade;
 
 /// Entry points for the fuzz targets (`fuzz/`): the emulator's parsing of
 /// a request's bytes, without a socket. Not a stable API.

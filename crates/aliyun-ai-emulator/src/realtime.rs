@@ -39,83 +39,34 @@ use aliyun_ai_transport::awap::{AwapLimits, AwapMessage};
 use futures_util::{SinkExt as _, StreamExt as _};
 use http::Response;
 use hyper::upgrade::OnUpgrade;
-use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
 use tokio::sync::watch;
 use tokio_tungstenite::WebSocketStream;
-use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 use tokio_tungstenite::tungstenite::{self, Message};
 
 use crate::call::Call;
 use crate::responders::Body;
 use crate::state::SessionSignal;
+use crate::upgrade::{going_away, switch, too_big};
 
 /// The sub-protocol this module speaks: the operations whose table says
 /// `streaming: websocket awap` (DianJin's EndToEndRealTimeDialog).
 pub(crate) const PROTOCOL: &str = "awap";
 
-/// The largest message the emulator reads (a tenth of a second of 16 kHz
-/// audio is 3,200 bytes).
-pub(crate) const MAX_MESSAGE_BYTES: usize = 1024 * 1024;
-
 /// The caller's words the partial transcripts spell out, a character per
 /// tenth of a second.
 const UTTERANCE: &str = "我想了解一下我的贷款额度是多少";
 
-/// Whether the request asks for a WebSocket.
-pub(crate) fn is_upgrade(headers: &http::HeaderMap) -> bool {
-    headers
-        .get(http::header::UPGRADE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.eq_ignore_ascii_case("websocket"))
-}
-
 /// Switches a verified upgrade to the session; the `101` answer.
 pub(crate) fn accept(call: &Call<'_>, on_upgrade: OnUpgrade) -> Response<Body> {
-    let Some(key) = call.headers.get(http::header::SEC_WEBSOCKET_KEY) else {
-        return call.error(
-            400,
-            "InvalidParameter",
-            "a WebSocket upgrade needs Sec-WebSocket-Key",
-        );
-    };
-    let accept_key = tungstenite::handshake::derive_accept_key(key.as_bytes());
     let options = Options::from_query(&call.query);
     let idle_timeout = call.inner.config.realtime_idle_timeout;
     let time = call.inner.config.time.clone();
     let session_id = call.inner.state.next_id("S");
     let reconnect = call.inner.sessions.subscribe();
-    tokio::spawn(async move {
-        let Ok(upgraded) = on_upgrade.await else {
-            return;
-        };
-        let config = WebSocketConfig::default()
-            .max_message_size(Some(MAX_MESSAGE_BYTES))
-            .max_frame_size(Some(MAX_MESSAGE_BYTES));
-        let socket =
-            WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Server, Some(config))
-                .await;
-        Session::new(options, session_id, idle_timeout, time)
-            .run(socket, reconnect)
-            .await;
-    });
-    let mut response = Response::builder()
-        .status(101)
-        .header(http::header::CONNECTION, "Upgrade")
-        .header(http::header::UPGRADE, "websocket")
-        .header(http::header::SEC_WEBSOCKET_ACCEPT, accept_key)
-        .header("x-acs-request-id", &call.request_id);
-    if call
-        .headers
-        .get(http::header::SEC_WEBSOCKET_PROTOCOL)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|p| p.trim() == "awap"))
-    {
-        response = response.header(http::header::SEC_WEBSOCKET_PROTOCOL, "awap");
-    }
-    response
-        .body(crate::responders::empty())
-        .unwrap_or_else(|_| call.error(500, "InternalError", "could not answer the upgrade"))
+    switch(call, on_upgrade, Some(PROTOCOL), move |socket| {
+        Session::new(options, session_id, idle_timeout, time).run(socket, reconnect)
+    })
 }
 
 /// The query's audio settings.
@@ -205,13 +156,7 @@ impl Session {
                 changed = reconnect.changed() => {
                     let closing = changed.is_err() || reconnect.borrow_and_update().closing;
                     if closing {
-                        use tokio_tungstenite::tungstenite::protocol::CloseFrame;
-                        use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
-                        let frame = CloseFrame {
-                            code: CloseCode::Away,
-                            reason: "the emulator is shutting down".into(),
-                        };
-                        let _ = socket.close(Some(frame)).await;
+                        going_away(&mut socket).await;
                     } else {
                         let reconnect = self.message("RECONNECT", json!({}));
                         let _ = send(&mut socket, reconnect).await;
@@ -436,27 +381,6 @@ impl Session {
             json!({"code": code.unwrap_or("400"), "message": message}),
         )
     }
-}
-
-/// Closes with 1009 (message too big) after an oversized frame, then reads
-/// away what the client still sends (the rest of that frame) for a moment,
-/// so the close frame is not lost to a reset.
-async fn too_big<S>(mut socket: WebSocketStream<S>)
-where
-    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
-{
-    use tokio::io::AsyncReadExt as _;
-    use tokio_tungstenite::tungstenite::protocol::CloseFrame;
-    use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
-    let close = CloseFrame {
-        code: CloseCode::Size,
-        reason: format!("a message over {MAX_MESSAGE_BYTES} bytes").into(),
-    };
-    let _ = socket.close(Some(close)).await;
-    let raw = socket.get_mut();
-    let mut sink = [0u8; 16 * 1024];
-    let drained = async { while matches!(raw.read(&mut sink).await, Ok(n) if n > 0) {} };
-    let _ = tokio::time::timeout(Duration::from_secs(2), drained).await;
 }
 
 async fn send<S>(socket: &mut WebSocketStream<S>, message: AwapMessage) -> Result<(), ()>

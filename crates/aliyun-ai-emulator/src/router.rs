@@ -5,8 +5,9 @@
 //! action decides: `x-acs-action` or a V1 `Action` parameter for POP services,
 //! `input.task` in the body for DashScope.
 //!
-//! Two routes are not operations of a model: DashScope's temporary tokens and
-//! the object-storage URLs of Tingwu's result files.
+//! Three routes are not operations of a model: DashScope's temporary tokens,
+//! the object-storage URLs of the result files, and the WebSocket of
+//! Tingwu's live meetings.
 
 use aliyun_ai_core::server::ServerEntry;
 use aliyun_ai_core::{Method as OperationMethod, OperationInfo, ServiceInfo, Style};
@@ -14,6 +15,9 @@ use http::{HeaderMap, Method};
 
 use crate::query::query_param;
 use serde_json::Value;
+
+/// Where a Tingwu live meeting's `MeetingJoinUrl` points.
+pub const MEETING_PATH: &str = "/tingwu/realtime/v1";
 
 /// Every operation the emulator serves: the generated model crates' and the
 /// `extra` ones configured ([`EmulatorConfig::with_operations`](crate::EmulatorConfig::with_operations)),
@@ -44,6 +48,8 @@ pub enum Target {
     Tokens,
     /// `GET /storage/{kind}/{dataId}`: a Tingwu result file.
     Storage,
+    /// `GET /tingwu/realtime/v1?mc=..`: a Tingwu live meeting's audio stream.
+    Meeting,
 }
 
 impl Target {
@@ -57,6 +63,7 @@ impl Target {
             }
             Target::Tokens => "Tokens".into(),
             Target::Storage => "Storage".into(),
+            Target::Meeting => "Meeting".into(),
         }
     }
 
@@ -65,7 +72,7 @@ impl Target {
         match self {
             Target::Operation { entry, .. } => Some(entry.info.service),
             Target::UnknownAction { service, .. } => Some(service),
-            Target::Tokens | Target::Storage => None,
+            Target::Tokens | Target::Storage | Target::Meeting => None,
         }
     }
 }
@@ -157,6 +164,9 @@ pub fn route(
     }
     if method == Method::GET && path.starts_with("/storage/") && path.split('/').count() == 4 {
         return Some(Target::Storage);
+    }
+    if method == Method::GET && path == MEETING_PATH {
+        return Some(Target::Meeting);
     }
     let candidates: Vec<(ServerEntry, Vec<(String, String)>)> = entries(extra)
         .filter(|entry| method_matches(entry.info, method))

@@ -17,6 +17,7 @@ use crate::realtime;
 use crate::responders::{self, Body, DropConnection, Family, error_response};
 use crate::router::{self, Target};
 use crate::state::Fault;
+use crate::upgrade;
 
 /// Handles one request.
 pub async fn handle(
@@ -26,7 +27,7 @@ pub async fn handle(
     let started = Instant::now();
     // A WebSocket upgrade: the connection is taken over once the 101 is sent.
     let on_upgrade =
-        realtime::is_upgrade(request.headers()).then(|| hyper::upgrade::on(&mut request));
+        upgrade::is_upgrade(request.headers()).then(|| hyper::upgrade::on(&mut request));
     let (parts, body) = request.into_parts();
     let method = parts.method.clone();
     let path = parts.uri.path().to_owned();
@@ -194,7 +195,8 @@ async fn answer(
         None => {}
     }
     if let Some(limit) = config.qps_limit {
-        if !matches!(call.target, Target::Storage) && call.inner.state.over_qps(&call.action, limit)
+        if !matches!(call.target, Target::Storage | Target::Meeting)
+            && call.inner.state.over_qps(&call.action, limit)
         {
             return Ok(call.throttled());
         }
@@ -206,7 +208,8 @@ async fn answer(
         debug: config.debug_signatures,
     };
     let checked = match &call.target {
-        Target::Storage => Ok(()),
+        // A storage URL carries its own signature; a meeting's, its `mc`.
+        Target::Storage | Target::Meeting => Ok(()),
         Target::Tokens => verifier.check_bearer(&call.headers, true),
         target => match target.service() {
             Some(service) if service.auth == AuthScheme::Bearer => {
@@ -231,6 +234,9 @@ async fn answer(
     call.inner.state.with(|state| {
         *state.handled.entry(call.action.clone()).or_default() += 1;
     });
+    if let Target::Meeting = call.target {
+        return Ok(handlers::meeting(call, on_upgrade));
+    }
     // An operation its table marks `streaming: websocket awap` is a session
     // once its upgrade is verified (`realtime`).
     if let (Some(on_upgrade), Target::Operation { entry, .. }) = (on_upgrade, &call.target) {

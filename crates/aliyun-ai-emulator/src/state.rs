@@ -191,6 +191,11 @@ pub struct TingwuTask {
     pub failure: Option<(String, String)>,
     /// The CreateTask body (its `Parameters` say which documents exist).
     pub request: serde_json::Value,
+    /// A live meeting's `mc`: the credential of its `MeetingJoinUrl`.
+    pub meeting_code: Option<String>,
+    /// How many ms of audio a live meeting's streams delivered (its
+    /// transcript holds what they reached).
+    pub heard_ms: u64,
 }
 
 /// An object uploaded through the emulated OSS PostObject: its size, digest

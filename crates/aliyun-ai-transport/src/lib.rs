@@ -19,6 +19,8 @@
 //! - [`sse`]: an incremental server-sent-events decoder and stream.
 //! - [`awap`]: the AWAP message format of DianJin's real-time dialogue over
 //!   WebSocket (header lines, a blank line, JSON or audio bytes).
+//! - [`nls`]: the NLS message format of Tingwu's live meetings over WebSocket
+//!   (a JSON header and payload per text frame, audio in binary frames).
 //!
 //! No reqwest type appears in any public signature but
 //! `ReqwestTransport::from_client`, which takes your own `reqwest::Client`.
@@ -44,6 +46,7 @@ mod idle;
 pub mod mock;
 #[cfg(all(feature = "mock", feature = "websocket"))]
 mod mock_websocket;
+pub mod nls;
 #[cfg(any(feature = "reqwest", feature = "hyper", feature = "websocket"))]
 mod proxy;
 #[cfg(feature = "reqwest")]

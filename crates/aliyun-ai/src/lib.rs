@@ -82,6 +82,8 @@ mod endpoint;
 mod error;
 mod results;
 mod services;
+#[cfg(all(feature = "websocket", any(feature = "dianjin", feature = "tingwu")))]
+mod session;
 mod stream;
 mod wait;
 

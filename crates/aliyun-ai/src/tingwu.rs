@@ -9,6 +9,8 @@
 
 pub use aliyun_ai_models_tingwu::*;
 
+#[cfg(feature = "websocket")]
+pub mod meeting;
 mod operations;
 
 use aliyun_ai_core::SignedUrl;
@@ -107,6 +109,25 @@ pub fn decode_result<T: DeserializeOwned>(kind: &str, body: &[u8]) -> Result<Opt
 }
 
 impl Tingwu<'_> {
+    /// Ends a live meeting: CreateTask with `type=realtime&operation=stop`
+    /// and only `AppKey` and `Input.TaskId` in the body, as the vendor asks
+    /// ([docs/vendor/tingwu.md](https://github.com/aliyun-ai/aliyun-ai-rs/blob/main/docs/vendor/tingwu.md) §4.7).
+    /// The task stays `ONGOING` while its documents are made: wait for it
+    /// with [`Tingwu::wait_for_task`].
+    pub async fn stop_realtime_task(
+        self,
+        app_key: impl Into<String>,
+        task_id: impl Into<String>,
+    ) -> Result<CreateTaskResponse, Error> {
+        let request = CreateTaskRequest::builder()
+            .type_(create_task::Type::Realtime)
+            .operation(create_task::CreateTaskOperation::Stop)
+            .app_key(app_key)
+            .input(create_task::Input::builder().task_id(task_id).build())
+            .build()?;
+        self.create_task(request).await
+    }
+
     /// Polls GetTaskInfo with backoff until the task is `COMPLETED` (its
     /// `Data` is returned), `FAILED` or `INVALID` (an
     /// [`ErrorKind::TaskFailed`](crate::ErrorKind::TaskFailed) error carrying

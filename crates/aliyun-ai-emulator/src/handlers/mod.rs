@@ -41,10 +41,17 @@ pub fn unknown_id_code(service_key: &str) -> Option<&'static str> {
     service(service_key)?.unknown_id_code()
 }
 
+/// The answer at a live meeting's `MeetingJoinUrl` (authenticated by its
+/// `mc`, not signed): its WebSocket.
+pub fn meeting(call: &Call<'_>, on_upgrade: Option<hyper::upgrade::OnUpgrade>) -> Response<Body> {
+    tingwu::meeting::accept(call, on_upgrade)
+}
+
 /// The answer to an authenticated request.
 pub fn dispatch(call: &Call<'_>, truncate: Option<usize>) -> Response<Body> {
     match &call.target {
         Target::Tokens => customerprofile::tokens(call),
+        Target::Meeting => meeting(call, None),
         Target::Storage => match storage::verify(call) {
             Ok((kind, id)) => match kind.strip_prefix("tingwu-") {
                 Some(kind) => tingwu::document(call, kind, id),

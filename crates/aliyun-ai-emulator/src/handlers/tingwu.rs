@@ -6,6 +6,7 @@
 //! ([docs/vendor/tingwu.md](https://github.com/aliyun-ai/aliyun-ai-rs/blob/main/docs/vendor/tingwu.md) §5 lists what is unconfirmed).
 
 mod documents;
+pub(super) mod meeting;
 
 use std::time::Instant;
 
@@ -138,16 +139,21 @@ fn create_task(call: &Call<'_>, request: &Params, mut answer: Value) -> Result<V
                 stopped: None,
                 failure,
                 request: body.clone(),
+                meeting_code: None,
+                heard_ms: 0,
             },
         )
     });
     let mut data = json!({"TaskId": id, "TaskKey": input.get("TaskKey"), "TaskStatus": "ONGOING"});
     if realtime {
+        let code = hex_id(call, "mc");
         let base = call.inner.base_url.replacen("http", "ws", 1);
-        data["MeetingJoinUrl"] = json!(format!(
-            "{base}/tingwu/realtime/v1?mc={}",
-            hex_id(call, "mc")
-        ));
+        data["MeetingJoinUrl"] = json!(format!("{base}{}?mc={code}", crate::router::MEETING_PATH));
+        call.inner.state.with(|s| {
+            if let Some(task) = s.tingwu_tasks.get_mut(&id) {
+                task.meeting_code = Some(code);
+            }
+        });
     }
     answer["Data"] = data;
     Ok(answer)
@@ -198,7 +204,14 @@ pub(super) fn document(call: &Call<'_>, kind: &str, task_id: &str) -> Response<B
         .inner
         .state
         .with(|s| s.tingwu_tasks.get(task_id).cloned());
-    let Some(payload) = task.and_then(|task| documents::payload(kind, &task.request)) else {
+    let Some(payload) = task.and_then(|task| {
+        let heard = if task.realtime {
+            task.heard_ms
+        } else {
+            documents::WHOLE
+        };
+        documents::payload(kind, &task.request, heard)
+    }) else {
         return call.error(404, "NoSuchKey", "The specified key does not exist.");
     };
     json_response(

@@ -18,11 +18,9 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use aliyun_ai_models_dianjin::EndToEndRealTimeDialogRequest;
+use aliyun_ai_transport::TransportError;
 use aliyun_ai_transport::awap::{AwapLimits, AwapMessage, AwapPayload};
-use aliyun_ai_transport::websocket::{
-    WebSocketConnection, WebSocketError, WebSocketTransport, WsMessage,
-};
-use aliyun_ai_transport::{HttpBody, TransportError};
+use aliyun_ai_transport::websocket::{WebSocketConnection, WebSocketTransport, WsMessage};
 use bytes::Bytes;
 use futures_core::Stream;
 use futures_util::{SinkExt as _, StreamExt as _};
@@ -32,6 +30,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::DianJin;
 use crate::client::Client;
 use crate::error::Error;
+use crate::session::{closed_error, connect, websocket_transport};
 
 /// The sub-protocol the upgrade asks for.
 const PROTOCOL: &str = "awap";
@@ -308,12 +307,6 @@ impl RealtimeDialog {
     }
 }
 
-/// The session's socket failed, closed early or carried a malformed message:
-/// a transport error of kind `Body` (after the events already delivered).
-fn closed_error(message: &str) -> Error {
-    Error::transport(TransportError::body(message), 1)
-}
-
 impl DianJin<'_> {
     /// Opens an EndToEndRealTimeDialog session: signs the upgrade (V3, the
     /// request's query, `sec-websocket-protocol: awap`), opens the socket
@@ -363,13 +356,7 @@ impl DianJin<'_> {
         request: EndToEndRealTimeDialogRequest,
     ) -> Result<RealtimeDialog, Error> {
         let client = self.client.clone();
-        let transport = client
-            .config()
-            .settings
-            .websocket
-            .as_ref()
-            .ok_or_else(|| Error::build("this Config has no WebSocket transport"))?
-            .transport()?;
+        let transport = websocket_transport(&client)?;
         let connection = open(&client, transport.as_ref(), &request).await?;
         let (queue, outgoing) = mpsc::channel(OUTGOING_QUEUE);
         let (events_in, events) = mpsc::channel(EVENT_QUEUE);
@@ -396,19 +383,7 @@ async fn open(
     request: &EndToEndRealTimeDialogRequest,
 ) -> Result<WebSocketConnection, Error> {
     let upgrade = client.websocket_upgrade(request, PROTOCOL).await?;
-    match transport.connect(upgrade).await {
-        Ok(connection) => Ok(connection),
-        Err(WebSocketError::Refused(response)) => {
-            let (parts, body) = response.into_parts();
-            let response = http::Response::from_parts(parts, HttpBody::from(body));
-            Err(crate::client::service_error(response).await)
-        }
-        Err(WebSocketError::Transport(error)) => Err(Error::transport(error, 1)),
-        Err(other) => Err(Error::transport(
-            TransportError::other(other.to_string()),
-            1,
-        )),
-    }
+    connect(transport, upgrade).await
 }
 
 /// The task that owns the socket.

@@ -11,4 +11,5 @@ mod realtime;
 mod stateful;
 mod support;
 mod tingwu;
+mod tingwu_meeting;
 mod upload;

@@ -2,7 +2,9 @@
 //! [docs/vendor/tingwu.md](https://github.com/aliyun-ai/aliyun-ai-rs/blob/main/docs/vendor/tingwu.md) §3 (PascalCase). The emulator hears no audio: every
 //! task's transcript is the same short meeting (the emulator's choice), and
 //! every other document is derived from it and from the task's `Parameters`
-//! (the names, titles and identities the request asked for).
+//! (the names, titles and identities the request asked for). A live
+//! meeting's transcript and translation hold only what its audio stream
+//! reached ([`spoken`], shared with the stream's own sentences).
 
 use serde_json::{Value, json};
 
@@ -14,47 +16,106 @@ const MEETING: &[(&str, u64, u64, &str)] = &[
     ("2", 10000, 12800, "好的，没有问题。"),
 ];
 
-fn words(text: &str, start: u64, end: u64, sentence: usize) -> Vec<Value> {
-    // Two characters a word, the times spread evenly over the sentence.
-    let chars: Vec<char> = text.chars().collect();
-    let pieces: Vec<String> = chars.chunks(2).map(|c| c.iter().collect()).collect();
-    let step = (end - start) / pieces.len().max(1) as u64;
-    pieces
+/// A sentence of the meeting as far as it was heard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Spoken {
+    pub speaker: &'static str,
+    pub start: u64,
+    pub end: u64,
+    pub text: String,
+}
+
+/// The meeting's sentences heard in the first `until` ms of audio: those
+/// begun, the last one cut where the audio stops (its characters in
+/// proportion to its time heard, at least one).
+pub(super) fn spoken(until: u64) -> Vec<Spoken> {
+    MEETING
         .iter()
-        .enumerate()
-        .map(|(i, piece)| {
-            let from = start + step * i as u64;
-            json!({"Id": (sentence * 100 + i + 1) * 10, "SentenceId": sentence,
-                "Start": from, "End": from + step, "Text": piece})
+        .filter(|(_, start, _, _)| *start < until)
+        .map(|&(speaker, start, end, text)| {
+            if end <= until {
+                return Spoken {
+                    speaker,
+                    start,
+                    end,
+                    text: text.to_owned(),
+                };
+            }
+            let total = text.chars().count() as u64;
+            let heard = (total * (until - start))
+                .div_ceil(end - start)
+                .clamp(1, total);
+            Spoken {
+                speaker,
+                start,
+                end: until,
+                text: text.chars().take(heard as usize).collect(),
+            }
         })
         .collect()
 }
 
-fn transcription() -> Value {
-    let paragraphs: Vec<Value> = MEETING
+/// The whole meeting, as an offline task hears it.
+pub(super) const WHOLE: u64 = u64::MAX;
+
+/// Two characters a word, the times spread evenly over the sentence:
+/// `(text, start, end)`.
+pub(super) fn split_words(text: &str, start: u64, end: u64) -> Vec<(String, u64, u64)> {
+    let chars: Vec<char> = text.chars().collect();
+    let pieces: Vec<String> = chars.chunks(2).map(|c| c.iter().collect()).collect();
+    let step = (end - start) / pieces.len().max(1) as u64;
+    pieces
+        .into_iter()
+        .enumerate()
+        .map(|(i, piece)| {
+            let from = start + step * i as u64;
+            (piece, from, from + step)
+        })
+        .collect()
+}
+
+fn words(text: &str, start: u64, end: u64, sentence: usize) -> Vec<Value> {
+    split_words(text, start, end)
+        .into_iter()
+        .enumerate()
+        .map(|(i, (piece, from, to))| {
+            json!({"Id": (sentence * 100 + i + 1) * 10, "SentenceId": sentence,
+                "Start": from, "End": to, "Text": piece})
+        })
+        .collect()
+}
+
+fn transcription(heard: &[Spoken]) -> Value {
+    let paragraphs: Vec<Value> = heard
         .iter()
         .enumerate()
-        .map(|(i, (speaker, start, end, text))| {
-            json!({"ParagraphId": format!("{}", 900_000_001 + i), "SpeakerId": speaker,
-                "Words": words(text, *start, *end, i + 1)})
+        .map(|(i, sentence)| {
+            json!({"ParagraphId": format!("{}", 900_000_001 + i), "SpeakerId": sentence.speaker,
+                "Words": words(&sentence.text, sentence.start, sentence.end, i + 1)})
         })
         .collect();
-    let end = MEETING.last().map_or(0, |m| m.2);
+    let end = heard.last().map_or(0, |m| m.end);
     json!({"AudioInfo": {"Size": end * 32, "Duration": end, "SampleRate": 16000, "Language": "cn"},
-        "AudioSegments": MEETING.iter().map(|m| json!([m.1, m.2])).collect::<Vec<_>>(),
+        "AudioSegments": heard.iter().map(|m| json!([m.start, m.end])).collect::<Vec<_>>(),
         "Paragraphs": paragraphs})
 }
 
-fn translation() -> Value {
-    let paragraphs: Vec<Value> = MEETING
+fn translation(heard: &[Spoken]) -> Value {
+    let paragraphs: Vec<Value> = heard
         .iter()
         .enumerate()
-        .map(|(i, (_, start, end, text))| {
+        .map(|(i, sentence)| {
             json!({"ParagraphId": format!("{}", 900_000_001 + i), "Sentences": [
-                {"SentenceId": i + 1, "Start": start, "End": end, "Text": format!("[en] {text}")}]})
+                {"SentenceId": i + 1, "Start": sentence.start, "End": sentence.end,
+                 "Text": translated(&sentence.text)}]})
         })
         .collect();
     json!({"Paragraphs": paragraphs})
+}
+
+/// The emulator's "translation" of a sentence: the sentence, marked.
+pub(super) fn translated(text: &str) -> String {
+    format!("[en] {text}")
 }
 
 /// The sentences naming a to-do (the emulator's rule: they mention a deadline).
@@ -115,13 +176,15 @@ fn titles(items: &Value, key: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// The payload of one document kind for a task of these `Parameters`.
-pub(super) fn payload(kind: &str, request: &Value) -> Option<Value> {
+/// The payload of one document kind for a task of these `Parameters`
+/// whose audio reached `heard_ms` ([`WHOLE`] for an offline task).
+pub(super) fn payload(kind: &str, request: &Value, heard_ms: u64) -> Option<Value> {
     let parameters = &request["Parameters"];
+    let heard = spoken(heard_ms);
     let end = MEETING.last().map_or(0, |m| m.2);
     Some(match kind {
-        "Transcription" => transcription(),
-        "Translation" => translation(),
+        "Transcription" => transcription(&heard),
+        "Translation" => translation(&heard),
         "AutoChapters" => json!([{"Id": 1, "Start": 0, "End": end, "Headline": "周会：预算与方案",
             "Summary": "预算在计划之内，方案草稿周五前发出。"}]),
         "MeetingAssistance" => json!({"Keywords": ["预算", "方案"],
