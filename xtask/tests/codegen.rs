@@ -273,6 +273,11 @@ fn errors_name_the_file_line_and_problem() {
             ":14: a WebSocket operation's upgrade is a GET",
         ),
         (
+            "| analysis | boolean | no |",
+            "| analysis | map {rest} | no |",
+            ":37: `analysis`: {rest} applies to a top-level `map` row of a response or document",
+        ),
+        (
             "version: 2024-06-28\nstyle",
             "version: 2024-01-01\nstyle",
             ":8: version `2024-01-01` differs from the service's",

@@ -179,6 +179,26 @@ pub struct DianJinTask {
     pub request: serde_json::Value,
 }
 
+/// A DianJin image detection (`kind` `image`) or video creation (`video`)
+/// task: `RUNNING` until the task delay has passed, then `SUCCESS`, or
+/// `FAILED` with `failure`.
+#[derive(Debug, Clone)]
+pub struct MediaTask {
+    pub kind: &'static str,
+    pub started: Instant,
+    pub request: serde_json::Value,
+    pub failure: Option<String>,
+}
+
+/// A DianJin report task, registered when first asked about.
+#[derive(Debug, Clone)]
+pub struct ReportTask {
+    pub started: Instant,
+    pub fails: bool,
+    pub retries: u64,
+    pub created: SystemTime,
+}
+
 /// A Tingwu OpenAPI task (`type=offline` or `type=realtime`): `ONGOING`
 /// until the configured task delay has passed since it was created (offline)
 /// or stopped (`operation=stop`, realtime), then `COMPLETED`, or `FAILED`
@@ -215,6 +235,12 @@ pub struct State {
     /// DianJin documents by id (the GetDocumentList record shape).
     pub documents: std::collections::BTreeMap<String, serde_json::Value>,
     pub dianjin_tasks: HashMap<String, DianJinTask>,
+    /// DianJin image detection and video creation tasks by id.
+    pub media_tasks: HashMap<String, MediaTask>,
+    /// DianJin report tasks by `workspace/scene/fund/outRequestNo`.
+    pub report_tasks: HashMap<String, ReportTask>,
+    /// DianJin redemption records, with their `workspace/tenant`, in order.
+    pub redemptions: Vec<(String, serde_json::Value)>,
     /// CCAI vocabularies by id (the GetVocab `data` shape).
     pub vocabularies: std::collections::BTreeMap<String, serde_json::Value>,
     /// Objects uploaded to the emulated OSS bucket, by `bucket/key`.

@@ -2,7 +2,9 @@
 //! (generated from the doc tables, `dianjin/operations.rs`).
 
 pub use aliyun_ai_models_dianjin::*;
+pub use media_tasks::ReportTask;
 
+mod media_tasks;
 mod operations;
 #[cfg(feature = "websocket")]
 pub mod realtime;

@@ -239,6 +239,14 @@ pub(super) fn example_json_where(
         .iter()
         .filter(|field| keep(field))
         .filter_map(|field| {
+            if field.rest {
+                // A catch-all's example is a JSON object: its members are
+                // the answer's own.
+                let example = field.example.trim();
+                crate::json::parse(example).ok()?;
+                let inner = example.strip_prefix('{')?.strip_suffix('}')?.trim();
+                return (!inner.is_empty()).then(|| inner.to_owned());
+            }
             let value = example_value(module, types, &field.ty, &field.example)?;
             Some(format!("{}:{value}", json_string(&field.wire)))
         })

@@ -75,7 +75,9 @@ impl Emitter<'_> {
             push_doc(&mut out, "    ", &field_doc(field, side));
             let direct = field.is_direct(side);
             let mut attrs: Vec<String> = Vec::new();
-            if request_side && field.location != Location::Body {
+            if field.rest {
+                attrs.push("flatten".into());
+            } else if request_side && field.location != Location::Body {
                 attrs.push("skip".into());
                 if !super::skip_has_default(field) {
                     // A required enum of the path or query has no `Default`.

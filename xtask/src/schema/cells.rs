@@ -60,6 +60,7 @@ pub(crate) const ANNOTATIONS: &[&str] = &[
     "ref",
     "secret",
     "signed-url",
+    "rest",
 ];
 
 pub(crate) fn parse_type_cell(cell: &str) -> std::result::Result<(Base, Annotations), String> {

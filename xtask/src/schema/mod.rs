@@ -165,6 +165,9 @@ pub struct Field {
     pub alias: Option<String>,
     /// What a response field says about the call's outcome.
     pub marks: Marks,
+    /// `{rest}`: a response's catch-all map of every key no other row
+    /// names (`#[serde(flatten)]`), for answers whose shape no source gives.
+    pub rest: bool,
 }
 
 /// Marks on a response field that tell the facade how a successful answer
@@ -200,6 +203,7 @@ impl Field {
                 Requirement::Required | Requirement::Always
             )
             || matches!(self.ty, Ty::Fixed(_))
+            || self.rest
     }
 }
 

@@ -6,7 +6,10 @@ mod answers;
 /// `success: false` (the vendor publishes none: the emulator's choice).
 const UNKNOWN_ID: &str = "ResourceNotFound";
 
+mod entitlements;
 mod library;
+mod media;
+mod reports;
 mod tasks;
 
 use aliyun_ai_models_dianjin::recognize_intention::RecognizeIntentionRequest;
@@ -46,6 +49,13 @@ impl Emulated for DianJin {
                 from_the_table(self, call, truncate, library::answer)
             }
             action if tasks::handles(action) => from_the_table(self, call, truncate, tasks::answer),
+            action if media::handles(action) => from_the_table(self, call, truncate, media::answer),
+            action if reports::handles(action) => {
+                from_the_table(self, call, truncate, reports::answer)
+            }
+            action if entitlements::handles(action) => {
+                from_the_table(self, call, truncate, entitlements::answer)
+            }
             _ => from_the_table(self, call, truncate, stateless),
         }
     }

@@ -8,6 +8,16 @@ use crate::error::Error;
 use crate::stream::EventStream;
 
 impl DianJin<'_> {
+    /// 商业化取数 (commercialisation fetch): a signed, partner-defined request passed through the workspace's support path (`cjfCode`, `zjfCode`); its answer is the partner's.
+    ///
+    /// Calls `CommercializeFetch` (POST `/{workspaceId}/spi/path/{cjfCode}/api/support/{zjfCode}/firefly/commercializeFetch`, [`models::commercialize_fetch`]). Its path parameters (`workspaceId`, `cjfCode`, `zjfCode`) are fields of the request, set by its builder.
+    pub async fn commercialize_fetch(
+        self,
+        request: models::CommercializeFetchRequest,
+    ) -> Result<models::CommercializeFetchResponse, Error> {
+        self.client.execute(&request).await
+    }
+
     /// 创建按年份总结文档任务。 创建按年文档总结任务
     ///
     /// Calls `CreateAnnualDocSummaryTask` (POST `/{workspaceId}/api/task/summary/doc/annual`, [`models::create_annual_doc_summary_task`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
@@ -58,6 +68,16 @@ impl DianJin<'_> {
         self.client.execute(&request).await
     }
 
+    /// 创建图片检测任务 (start checking an image: portrait type and suitability, for video creation).
+    ///
+    /// Calls `CreateImageDetectionTask` (POST `/{workspaceId}/api/imageDetect/task/submit`, [`models::create_image_detection_task`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
+    pub async fn create_image_detection_task(
+        self,
+        request: models::CreateImageDetectionTaskRequest,
+    ) -> Result<models::CreateImageDetectionTaskResponse, Error> {
+        self.client.execute(&request).await
+    }
+
     /// 创建文档库。创建一个新的文档库，文档库用作隔离文档信息、索引信息，如果使用场景中需要经常按类别去做自然语言检索，建议创建多个文档库，来隔离不同类型的数据。支持按照格式自定义向量索引和文本索引。 创建文档库
     ///
     /// Calls `CreateLibrary` (POST `/{workspaceId}/api/library/create`, [`models::create_library`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
@@ -95,6 +115,26 @@ impl DianJin<'_> {
         self,
         request: models::CreateQualityCheckTaskRequest,
     ) -> Result<models::CreateQualityCheckTaskResponse, Error> {
+        self.client.execute(&request).await
+    }
+
+    /// 创建视频创作任务 (make a video from an image that passed its detection task).
+    ///
+    /// Calls `CreateVideoCreationTask` (POST `/{workspaceId}/api/videoCreation/task/create`, [`models::create_video_creation_task`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
+    pub async fn create_video_creation_task(
+        self,
+        request: models::CreateVideoCreationTaskRequest,
+    ) -> Result<models::CreateVideoCreationTaskResponse, Error> {
+        self.client.execute(&request).await
+    }
+
+    /// DashScope 异步任务完成事件 (tell DianJin that a DashScope asynchronous task it started has finished).
+    ///
+    /// Calls `DashscopeAsyncTaskFinishEvent` (POST `/{workspaceId}/event/dashscopeAsyncTaskFinish`, [`models::dashscope_async_task_finish_event`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
+    pub async fn dashscope_async_task_finish_event(
+        self,
+        request: models::DashscopeAsyncTaskFinishEventRequest,
+    ) -> Result<models::DashscopeAsyncTaskFinishEventResponse, Error> {
         self.client.execute(&request).await
     }
 
@@ -136,6 +176,16 @@ impl DianJin<'_> {
         self,
         request: models::EvictTaskRequest,
     ) -> Result<models::EvictTaskResponse, Error> {
+        self.client.execute(&request).await
+    }
+
+    /// 兑换权益 (redeem an entitlement template for an external user: an API key with a quota).
+    ///
+    /// Calls `ExchangeEntitlement` (POST `/{workspaceId}/api/v1/tenants/{tenantId}/redeem`, [`models::exchange_entitlement`]). Its path parameters (`workspaceId`, `tenantId`) are fields of the request, set by its builder.
+    pub async fn exchange_entitlement(
+        self,
+        request: models::ExchangeEntitlementRequest,
+    ) -> Result<models::ExchangeEntitlementResponse, Error> {
         self.client.execute(&request).await
     }
 
@@ -249,6 +299,16 @@ impl DianJin<'_> {
         self.client.execute(&request).await
     }
 
+    /// 查询图片检测任务结果 (an image check's status and, once done, its conclusion).
+    ///
+    /// Calls `GetImageDetectionTaskResult` (POST `/{workspaceId}/api/imageDetect/task/query`, [`models::get_image_detection_task_result`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
+    pub async fn get_image_detection_task_result(
+        self,
+        request: models::GetImageDetectionTaskResultRequest,
+    ) -> Result<models::GetImageDetectionTaskResultResponse, Error> {
+        self.client.execute(&request).await
+    }
+
     /// 查看文档库的详细配置，包括文档库名称、描述以及索引等详细配置信息。 获取文档库配置详情
     ///
     /// Calls `GetLibrary` (GET `/{workspaceId}/api/library/get`, [`models::get_library`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
@@ -289,6 +349,26 @@ impl DianJin<'_> {
         self.client.execute(&request).await
     }
 
+    /// 获取报告 (a finished report task's report URL).
+    ///
+    /// Calls `GetReportResponse` (GET `/{workspaceId}/api/firefly/v1/{sceneCode}/{fundProduct}/tasks/{outRequestNo}/report`, [`models::get_report_response`]). Its path parameters (`workspaceId`, `sceneCode`, `fundProduct`, `outRequestNo`) are fields of the request, set by its builder.
+    pub async fn get_report_response(
+        self,
+        request: models::GetReportResponseRequest,
+    ) -> Result<models::GetReportResponseResponse, Error> {
+        self.client.execute(&request).await
+    }
+
+    /// 查询报告任务状态 (a report task's status).
+    ///
+    /// Calls `GetReportTaskStatus` (GET `/{workspaceId}/api/firefly/v1/{sceneCode}/{fundProduct}/tasks/{outRequestNo}`, [`models::get_report_task_status`]). Its path parameters (`workspaceId`, `sceneCode`, `fundProduct`, `outRequestNo`) are fields of the request, set by its builder.
+    pub async fn get_report_task_status(
+        self,
+        request: models::GetReportTaskStatusRequest,
+    ) -> Result<models::GetReportTaskStatusResponse, Error> {
+        self.client.execute(&request).await
+    }
+
     /// 获取财报总结任务结果。 获取财报总结任务结果
     ///
     /// Calls `GetSummaryTaskResult` (GET `/{workspaceId}/api/task/summary/result`, [`models::get_summary_task_result`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
@@ -319,6 +399,26 @@ impl DianJin<'_> {
         self.client.execute(&request).await
     }
 
+    /// 查询用量 (a tenant's entitlements and usage, by external user or redemption order).
+    ///
+    /// Calls `GetUsage` (GET `/{workspaceId}/api/v1/tenants/{tenantId}/usage`, [`models::get_usage`]). Its path parameters (`workspaceId`, `tenantId`) are fields of the request, set by its builder.
+    pub async fn get_usage(
+        self,
+        request: models::GetUsageRequest,
+    ) -> Result<models::GetUsageResponse, Error> {
+        self.client.execute(&request).await
+    }
+
+    /// 查询视频创作任务结果 (a video's status and, once done, its URL).
+    ///
+    /// Calls `GetVideoCreationTaskResult` (POST `/{workspaceId}/api/videoCreation/task/query`, [`models::get_video_creation_task_result`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
+    pub async fn get_video_creation_task_result(
+        self,
+        request: models::GetVideoCreationTaskResultRequest,
+    ) -> Result<models::GetVideoCreationTaskResultResponse, Error> {
+        self.client.execute(&request).await
+    }
+
     /// 调用插件，获取插件返回结果。 插件调试接口
     ///
     /// Calls `InvokePlugin` (POST `/{workspaceId}/api/plugin/invoke`, [`models::invoke_plugin`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
@@ -336,6 +436,36 @@ impl DianJin<'_> {
         self,
         request: models::PreviewDocumentRequest,
     ) -> Result<models::PreviewDocumentResponse, Error> {
+        self.client.execute(&request).await
+    }
+
+    /// 查询金额 (AIGC revenue amounts of Alibaba Cloud accounts over a date range).
+    ///
+    /// Calls `QueryAmount` (POST `/{workspaceId}/api/v1/aigcRevenue/query`, [`models::query_amount`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
+    pub async fn query_amount(
+        self,
+        request: models::QueryAmountRequest,
+    ) -> Result<models::QueryAmountResponse, Error> {
+        self.client.execute(&request).await
+    }
+
+    /// 查询 API Key (an external user's keys: their hashes and status, never the keys).
+    ///
+    /// Calls `QueryApiKeys` (GET `/{workspaceId}/api/v1/tenants/{tenantId}/apikeys`, [`models::query_api_keys`]). Its path parameters (`workspaceId`, `tenantId`) are fields of the request, set by its builder.
+    pub async fn query_api_keys(
+        self,
+        request: models::QueryApiKeysRequest,
+    ) -> Result<models::QueryApiKeysResponse, Error> {
+        self.client.execute(&request).await
+    }
+
+    /// 查询兑换记录 (a tenant's redemption records, a page at a time).
+    ///
+    /// Calls `QueryRedemptionRecords` (GET `/{workspaceId}/api/v1/tenants/{tenantId}/redemption-records`, [`models::query_redemption_records`]). Its path parameters (`workspaceId`, `tenantId`) are fields of the request, set by its builder.
+    pub async fn query_redemption_records(
+        self,
+        request: models::QueryRedemptionRecordsRequest,
+    ) -> Result<models::QueryRedemptionRecordsResponse, Error> {
         self.client.execute(&request).await
     }
 
@@ -406,6 +536,16 @@ impl DianJin<'_> {
         self,
         request: models::RecognizeIntentionRequest,
     ) -> Result<models::RecognizeIntentionResponse, Error> {
+        self.client.execute(&request).await
+    }
+
+    /// 重试报告任务 (run a failed report task again).
+    ///
+    /// Calls `RetryReportTask` (POST `/{workspaceId}/api/firefly/v1/{sceneCode}/{fundProduct}/tasks/{outRequestNo}/retry`, [`models::retry_report_task`]). Its path parameters (`workspaceId`, `sceneCode`, `fundProduct`, `outRequestNo`) are fields of the request, set by its builder.
+    pub async fn retry_report_task(
+        self,
+        request: models::RetryReportTaskRequest,
+    ) -> Result<models::RetryReportTaskResponse, Error> {
         self.client.execute(&request).await
     }
 

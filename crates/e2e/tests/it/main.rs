@@ -3,6 +3,7 @@
 //! memory is its own).
 
 mod credential_refresh;
+mod dianjin_sdk;
 mod every_operation;
 mod facade;
 mod fault_matrix;

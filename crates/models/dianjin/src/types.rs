@@ -90,6 +90,118 @@ impl IntentionBuilder {
     }
 }
 
+/// 一个媒体文件 (a file of the workspace): the image detection and video creation operations send and answer it alike (the vendor's Python SDK 1.22.1, `CreateImageDetectionTaskRequestFileInfo` and its twins, which have the same four fields).
+///
+/// Build it with [`MediaFileInfo::builder`].
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct MediaFileInfo {
+    /// 文件 ID.
+    ///
+    /// Optional. Example: `file-01`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_id: Option<String>,
+    /// 文件名.
+    ///
+    /// Optional. Example: `portrait.jpg`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_name: Option<String>,
+    /// 文件追踪 ID.
+    ///
+    /// Optional. Example: `trace-01`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file_trace_id: Option<String>,
+    /// OSS 对象键.
+    ///
+    /// Optional. Example: `workspace/portrait.jpg`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oss_key: Option<String>,
+}
+
+impl MediaFileInfo {
+    /// A builder for [`MediaFileInfo`].
+    pub fn builder() -> MediaFileInfoBuilder {
+        MediaFileInfoBuilder::default()
+    }
+}
+
+/// Builds a [`MediaFileInfo`]; [`MediaFileInfoBuilder::build`] checks the required fields.
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct MediaFileInfoBuilder {
+    file_id: Option<String>,
+    file_name: Option<String>,
+    file_trace_id: Option<String>,
+    oss_key: Option<String>,
+}
+
+impl MediaFileInfoBuilder {
+    /// Sets `fileId` (optional). 文件 ID.
+    pub fn file_id(mut self, value: impl Into<String>) -> Self {
+        self.file_id = Some(value.into());
+        self
+    }
+
+    /// Sets `fileName` (optional). 文件名.
+    pub fn file_name(mut self, value: impl Into<String>) -> Self {
+        self.file_name = Some(value.into());
+        self
+    }
+
+    /// Sets `fileTraceId` (optional). 文件追踪 ID.
+    pub fn file_trace_id(mut self, value: impl Into<String>) -> Self {
+        self.file_trace_id = Some(value.into());
+        self
+    }
+
+    /// Sets `ossKey` (optional). OSS 对象键.
+    pub fn oss_key(mut self, value: impl Into<String>) -> Self {
+        self.oss_key = Some(value.into());
+        self
+    }
+
+    /// Builds the value.
+    pub fn build(self) -> MediaFileInfo {
+        MediaFileInfo {
+            file_id: self.file_id,
+            file_name: self.file_name,
+            file_trace_id: self.file_trace_id,
+            oss_key: self.oss_key,
+        }
+    }
+}
+
+/// 一个检测项的结果 (one check of an image detection; the vendor's Python SDK 1.22.1).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct DetectionDetail {
+    /// 检测项编码.
+    ///
+    /// Example: `FACE_CLEAR`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// 置信度 (0 to 1).
+    ///
+    /// Example: `0.98`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<f64>,
+    /// 是否通过.
+    ///
+    /// Example: `true`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "aliyun_ai_core::quirks::lenient_bool::option"
+    )]
+    pub pass: Option<bool>,
+    /// 原因.
+    ///
+    /// Example: `面部清晰`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
 /// 会话分析的结果 Used by RunDialogAnalysis `data.dialogAnalysisRespList\[\].analysisResp`, GetDialogAnalysisResult `data.dialogAnalysisRespList\[\].analysisResp` (`docs/openmeta/dianjin-2024-06-28.zh_cn.json`).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

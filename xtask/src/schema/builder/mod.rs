@@ -226,6 +226,20 @@ impl<'a> Builder<'a> {
         if alias.as_deref() == Some("") {
             return Err(self.err(line, "{alias: NAME} needs a name"));
         }
+        let rest = annotations.contains_key("rest");
+        if rest
+            && (side == Side::Request
+                || !matches!(ty, Ty::Map(None))
+                || row.name.contains(['.', '[']))
+        {
+            return Err(self.err(
+                line,
+                format!(
+                    "`{}`: {{rest}} applies to a top-level `map` row of a response or document",
+                    row.name
+                ),
+            ));
+        }
         let marks = Marks {
             fails_when: annotations.get("fails-when").cloned(),
             error_code: annotations.contains_key("error-code"),
@@ -266,6 +280,7 @@ impl<'a> Builder<'a> {
             repeat_in_query,
             alias,
             marks,
+            rest,
         });
         Ok(())
     }

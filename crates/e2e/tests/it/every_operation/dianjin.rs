@@ -8,6 +8,18 @@ use crate::support;
 use aliyun_ai::dianjin as models;
 use aliyun_ai_core::server::ServerOperation;
 #[tokio::test]
+async fn commercialize_fetch() {
+    let (_emulator, client) = support::setup().await;
+    let request =
+        models::CommercializeFetchRequest::example_request().expect("the table's example request");
+    support::assert_called(
+        "dianjin",
+        "CommercializeFetch",
+        client.dianjin().commercialize_fetch(request).await,
+    );
+}
+
+#[tokio::test]
 async fn create_annual_doc_summary_task() {
     let (_emulator, client) = support::setup().await;
     let request = models::CreateAnnualDocSummaryTaskRequest::example_request()
@@ -74,6 +86,18 @@ async fn create_fin_report_summary_task() {
 }
 
 #[tokio::test]
+async fn create_image_detection_task() {
+    let (_emulator, client) = support::setup().await;
+    let request = models::CreateImageDetectionTaskRequest::example_request()
+        .expect("the table's example request");
+    support::assert_called(
+        "dianjin",
+        "CreateImageDetectionTask",
+        client.dianjin().create_image_detection_task(request).await,
+    );
+}
+
+#[tokio::test]
 async fn create_library() {
     let (_emulator, client) = support::setup().await;
     let request =
@@ -122,6 +146,33 @@ async fn create_quality_check_task() {
 }
 
 #[tokio::test]
+async fn create_video_creation_task() {
+    let (_emulator, client) = support::setup().await;
+    let request = models::CreateVideoCreationTaskRequest::example_request()
+        .expect("the table's example request");
+    support::assert_called(
+        "dianjin",
+        "CreateVideoCreationTask",
+        client.dianjin().create_video_creation_task(request).await,
+    );
+}
+
+#[tokio::test]
+async fn dashscope_async_task_finish_event() {
+    let (_emulator, client) = support::setup().await;
+    let request = models::DashscopeAsyncTaskFinishEventRequest::example_request()
+        .expect("the table's example request");
+    support::assert_called(
+        "dianjin",
+        "DashscopeAsyncTaskFinishEvent",
+        client
+            .dianjin()
+            .dashscope_async_task_finish_event(request)
+            .await,
+    );
+}
+
+#[tokio::test]
 async fn delete_document() {
     let (_emulator, client) = support::setup().await;
     let request =
@@ -165,6 +216,18 @@ async fn evict_task() {
         "dianjin",
         "EvictTask",
         client.dianjin().evict_task(request).await,
+    );
+}
+
+#[tokio::test]
+async fn exchange_entitlement() {
+    let (_emulator, client) = support::setup().await;
+    let request =
+        models::ExchangeEntitlementRequest::example_request().expect("the table's example request");
+    support::assert_called(
+        "dianjin",
+        "ExchangeEntitlement",
+        client.dianjin().exchange_entitlement(request).await,
     );
 }
 
@@ -301,6 +364,21 @@ async fn get_history_list_by_biz_type() {
 }
 
 #[tokio::test]
+async fn get_image_detection_task_result() {
+    let (_emulator, client) = support::setup().await;
+    let request = models::GetImageDetectionTaskResultRequest::example_request()
+        .expect("the table's example request");
+    support::assert_called(
+        "dianjin",
+        "GetImageDetectionTaskResult",
+        client
+            .dianjin()
+            .get_image_detection_task_result(request)
+            .await,
+    );
+}
+
+#[tokio::test]
 async fn get_library() {
     let (_emulator, client) = support::setup().await;
     let request =
@@ -352,6 +430,30 @@ async fn get_quality_check_task_result() {
 }
 
 #[tokio::test]
+async fn get_report_response() {
+    let (_emulator, client) = support::setup().await;
+    let request =
+        models::GetReportResponseRequest::example_request().expect("the table's example request");
+    support::assert_called(
+        "dianjin",
+        "GetReportResponse",
+        client.dianjin().get_report_response(request).await,
+    );
+}
+
+#[tokio::test]
+async fn get_report_task_status() {
+    let (_emulator, client) = support::setup().await;
+    let request =
+        models::GetReportTaskStatusRequest::example_request().expect("the table's example request");
+    support::assert_called(
+        "dianjin",
+        "GetReportTaskStatus",
+        client.dianjin().get_report_task_status(request).await,
+    );
+}
+
+#[tokio::test]
 async fn get_summary_task_result() {
     let (_emulator, client) = support::setup().await;
     let request = models::GetSummaryTaskResultRequest::example_request()
@@ -388,6 +490,32 @@ async fn get_task_status() {
 }
 
 #[tokio::test]
+async fn get_usage() {
+    let (_emulator, client) = support::setup().await;
+    let request = models::GetUsageRequest::example_request().expect("the table's example request");
+    support::assert_called(
+        "dianjin",
+        "GetUsage",
+        client.dianjin().get_usage(request).await,
+    );
+}
+
+#[tokio::test]
+async fn get_video_creation_task_result() {
+    let (_emulator, client) = support::setup().await;
+    let request = models::GetVideoCreationTaskResultRequest::example_request()
+        .expect("the table's example request");
+    support::assert_called(
+        "dianjin",
+        "GetVideoCreationTaskResult",
+        client
+            .dianjin()
+            .get_video_creation_task_result(request)
+            .await,
+    );
+}
+
+#[tokio::test]
 async fn invoke_plugin() {
     let (_emulator, client) = support::setup().await;
     let request =
@@ -408,6 +536,42 @@ async fn preview_document() {
         "dianjin",
         "PreviewDocument",
         client.dianjin().preview_document(request).await,
+    );
+}
+
+#[tokio::test]
+async fn query_amount() {
+    let (_emulator, client) = support::setup().await;
+    let request =
+        models::QueryAmountRequest::example_request().expect("the table's example request");
+    support::assert_called(
+        "dianjin",
+        "QueryAmount",
+        client.dianjin().query_amount(request).await,
+    );
+}
+
+#[tokio::test]
+async fn query_api_keys() {
+    let (_emulator, client) = support::setup().await;
+    let request =
+        models::QueryApiKeysRequest::example_request().expect("the table's example request");
+    support::assert_called(
+        "dianjin",
+        "QueryApiKeys",
+        client.dianjin().query_api_keys(request).await,
+    );
+}
+
+#[tokio::test]
+async fn query_redemption_records() {
+    let (_emulator, client) = support::setup().await;
+    let request = models::QueryRedemptionRecordsRequest::example_request()
+        .expect("the table's example request");
+    support::assert_called(
+        "dianjin",
+        "QueryRedemptionRecords",
+        client.dianjin().query_redemption_records(request).await,
     );
 }
 
@@ -495,6 +659,18 @@ async fn recognize_intention() {
         "dianjin",
         "RecognizeIntention",
         client.dianjin().recognize_intention(request).await,
+    );
+}
+
+#[tokio::test]
+async fn retry_report_task() {
+    let (_emulator, client) = support::setup().await;
+    let request =
+        models::RetryReportTaskRequest::example_request().expect("the table's example request");
+    support::assert_called(
+        "dianjin",
+        "RetryReportTask",
+        client.dianjin().retry_report_task(request).await,
     );
 }
 

@@ -5,6 +5,13 @@
 use aliyun_ai_model_tests::decode_example;
 use aliyun_ai_models_dianjin as models;
 #[test]
+fn commercialize_fetch() {
+    let decoded: models::CommercializeFetchResponse =
+        decode_example("dianjin/CommercializeFetch/response.json");
+    insta::assert_debug_snapshot!(decoded);
+}
+
+#[test]
 fn create_annual_doc_summary_task() {
     let decoded: models::CreateAnnualDocSummaryTaskResponse =
         decode_example("dianjin/CreateAnnualDocSummaryTask/response.json");
@@ -40,6 +47,13 @@ fn create_fin_report_summary_task() {
 }
 
 #[test]
+fn create_image_detection_task() {
+    let decoded: models::CreateImageDetectionTaskResponse =
+        decode_example("dianjin/CreateImageDetectionTask/response.json");
+    insta::assert_debug_snapshot!(decoded);
+}
+
+#[test]
 fn create_library() {
     let decoded: models::CreateLibraryResponse =
         decode_example("dianjin/CreateLibrary/response.json");
@@ -68,6 +82,20 @@ fn create_quality_check_task() {
 }
 
 #[test]
+fn create_video_creation_task() {
+    let decoded: models::CreateVideoCreationTaskResponse =
+        decode_example("dianjin/CreateVideoCreationTask/response.json");
+    insta::assert_debug_snapshot!(decoded);
+}
+
+#[test]
+fn dashscope_async_task_finish_event() {
+    let decoded: models::DashscopeAsyncTaskFinishEventResponse =
+        decode_example("dianjin/DashscopeAsyncTaskFinishEvent/response.json");
+    insta::assert_debug_snapshot!(decoded);
+}
+
+#[test]
 fn delete_document() {
     let decoded: models::DeleteDocumentResponse =
         decode_example("dianjin/DeleteDocument/response.json");
@@ -91,6 +119,13 @@ fn end_to_end_real_time_dialog() {
 #[test]
 fn evict_task() {
     let decoded: models::EvictTaskResponse = decode_example("dianjin/EvictTask/response.json");
+    insta::assert_debug_snapshot!(decoded);
+}
+
+#[test]
+fn exchange_entitlement() {
+    let decoded: models::ExchangeEntitlementResponse =
+        decode_example("dianjin/ExchangeEntitlement/response.json");
     insta::assert_debug_snapshot!(decoded);
 }
 
@@ -172,6 +207,13 @@ fn get_history_list_by_biz_type() {
 }
 
 #[test]
+fn get_image_detection_task_result() {
+    let decoded: models::GetImageDetectionTaskResultResponse =
+        decode_example("dianjin/GetImageDetectionTaskResult/response.json");
+    insta::assert_debug_snapshot!(decoded);
+}
+
+#[test]
 fn get_library() {
     let decoded: models::GetLibraryResponse = decode_example("dianjin/GetLibrary/response.json");
     insta::assert_debug_snapshot!(decoded);
@@ -199,6 +241,20 @@ fn get_quality_check_task_result() {
 }
 
 #[test]
+fn get_report_response() {
+    let decoded: models::GetReportResponseResponse =
+        decode_example("dianjin/GetReportResponse/response.json");
+    insta::assert_debug_snapshot!(decoded);
+}
+
+#[test]
+fn get_report_task_status() {
+    let decoded: models::GetReportTaskStatusResponse =
+        decode_example("dianjin/GetReportTaskStatus/response.json");
+    insta::assert_debug_snapshot!(decoded);
+}
+
+#[test]
 fn get_summary_task_result() {
     let decoded: models::GetSummaryTaskResultResponse =
         decode_example("dianjin/GetSummaryTaskResult/response.json");
@@ -220,6 +276,19 @@ fn get_task_status() {
 }
 
 #[test]
+fn get_usage() {
+    let decoded: models::GetUsageResponse = decode_example("dianjin/GetUsage/response.json");
+    insta::assert_debug_snapshot!(decoded);
+}
+
+#[test]
+fn get_video_creation_task_result() {
+    let decoded: models::GetVideoCreationTaskResultResponse =
+        decode_example("dianjin/GetVideoCreationTaskResult/response.json");
+    insta::assert_debug_snapshot!(decoded);
+}
+
+#[test]
 fn invoke_plugin() {
     let decoded: models::InvokePluginResponse =
         decode_example("dianjin/InvokePlugin/response.json");
@@ -230,6 +299,26 @@ fn invoke_plugin() {
 fn preview_document() {
     let decoded: models::PreviewDocumentResponse =
         decode_example("dianjin/PreviewDocument/response.json");
+    insta::assert_debug_snapshot!(decoded);
+}
+
+#[test]
+fn query_amount() {
+    let decoded: models::QueryAmountResponse = decode_example("dianjin/QueryAmount/response.json");
+    insta::assert_debug_snapshot!(decoded);
+}
+
+#[test]
+fn query_api_keys() {
+    let decoded: models::QueryApiKeysResponse =
+        decode_example("dianjin/QueryApiKeys/response.json");
+    insta::assert_debug_snapshot!(decoded);
+}
+
+#[test]
+fn query_redemption_records() {
+    let decoded: models::QueryRedemptionRecordsResponse =
+        decode_example("dianjin/QueryRedemptionRecords/response.json");
     insta::assert_debug_snapshot!(decoded);
 }
 
@@ -270,6 +359,13 @@ fn recall_document() {
 fn recognize_intention() {
     let decoded: models::RecognizeIntentionResponse =
         decode_example("dianjin/RecognizeIntention/response.json");
+    insta::assert_debug_snapshot!(decoded);
+}
+
+#[test]
+fn retry_report_task() {
+    let decoded: models::RetryReportTaskResponse =
+        decode_example("dianjin/RetryReportTask/response.json");
     insta::assert_debug_snapshot!(decoded);
 }
 
