@@ -278,6 +278,16 @@ fn errors_name_the_file_line_and_problem() {
             ":37: `analysis`: {rest} applies to a top-level `map` row of a response or document",
         ),
         (
+            "streaming: no",
+            "streaming: no\npaged: page=page size=pageSize items=data total=data",
+            ":15: paged: the request has no field `page`",
+        ),
+        (
+            "streaming: no",
+            "streaming: no\npaged: page=page",
+            ":15: paged: `size=...` is missing",
+        ),
+        (
             "version: 2024-06-28\nstyle",
             "version: 2024-01-01\nstyle",
             ":8: version `2024-01-01` differs from the service's",

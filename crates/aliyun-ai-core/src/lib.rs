@@ -28,6 +28,7 @@ pub mod error_body;
 pub mod form;
 pub mod json;
 mod operation;
+mod paged;
 pub mod quirks;
 mod secret;
 pub mod server;
@@ -53,6 +54,7 @@ pub use operation::{
     RequestBody, ServiceInfo, Style,
 };
 pub use operation::{ErrorClass, ErrorCode, endpoint_variable};
+pub use paged::{PagePosition, Paged};
 pub use secret::{SecretText, SignedUrl};
 pub use validation::{Problem, ValidationError, check_path_param};
 

@@ -80,6 +80,7 @@ mod client;
 mod config;
 mod endpoint;
 mod error;
+mod paginate;
 mod results;
 mod services;
 #[cfg(all(feature = "websocket", any(feature = "dianjin", feature = "tingwu")))]
@@ -127,7 +128,7 @@ pub use wait::{TaskProgress, WaitPolicy};
 /// Credentials and providers (`aliyun-ai-auth`).
 pub use aliyun_ai_auth as auth;
 pub use aliyun_ai_auth::{AccessKey, ApiKey};
-pub use aliyun_ai_core::{Operation, SecretText, SignedUrl, ValidationError};
+pub use aliyun_ai_core::{Operation, PagePosition, Paged, SecretText, SignedUrl, ValidationError};
 /// The transport layer (`aliyun-ai-transport`): `HttpTransport`, `RetryPolicy`...
 pub use aliyun_ai_transport as transport;
 #[cfg(any(feature = "reqwest", feature = "hyper", feature = "websocket"))]
@@ -137,6 +138,7 @@ pub use aliyun_ai_transport::{HttpTransport, RetryPolicy};
 /// `next()` and the other adapters of an [`EventStream`] (`futures-util`'s
 /// trait, re-exported so that reading a stream needs no other dependency).
 pub use futures_util::StreamExt;
+pub use paginate::{PageStream, Paginator};
 
 /// Time, injected once ([`ConfigBuilder::time_source`]): the [`Timer`](time::Timer)
 /// contract, real time ([`TokioTimer`](time::TokioTimer), the default) and

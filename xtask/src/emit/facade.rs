@@ -111,6 +111,22 @@ pub fn facade(service: &Service) -> Option<String> {
             resp = response.name,
             stream = set_stream(false),
         );
+        if op.paged.is_some() {
+            push_doc(
+                &mut out,
+                "    ",
+                &format!(
+                    "Every page of `{}` from the request's page (or the first): [`Paginator::pages`](crate::Paginator::pages) streams the answers, [`Paginator::items`](crate::Paginator::items) their items; [`Paginator::page_size`](crate::Paginator::page_size) sets the page size. Each page is one call of [`Self::{}`].",
+                    op.action, module.name
+                ),
+            );
+            let _ = writeln!(
+                out,
+                "    pub fn {name}_paginator(self, request: models::{req}) -> crate::Paginator<models::{req}> {{\n        crate::Paginator::new(self.client, request)\n    }}\n",
+                name = module.name,
+                req = request.name,
+            );
+        }
         if op.streams {
             let what = match stream_field {
                 Some(field) => format!("`{}` is set to true", field.wire),

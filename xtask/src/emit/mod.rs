@@ -27,8 +27,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use crate::schema::{
-    Auth, EnumDef, Field, Location, Module, ModuleKind, OperationSpec, Quirk, Requirement, Scalar,
-    Service, Side, StructDef, Style, Ty, TypeRef, ref_of,
+    Auth, EnumDef, Field, Location, Module, ModuleKind, OperationSpec, PagedSpec, Quirk,
+    Requirement, ResolvedPath, Scalar, Service, Side, StructDef, Style, Ty, TypeRef, ref_of,
 };
 
 /// The first line of every generated file.

@@ -236,6 +236,9 @@ impl Emitter<'_> {
         );
         out.push_str(&self.outcome_methods(op));
         out.push_str("}\n");
+        if let Some(paged) = &op.paged {
+            out.push_str(&self.paged_impl(&request, op, paged));
+        }
 
         if service.style == Style::Rpc && op.has_body {
             let kinds: Vec<String> = request
@@ -398,5 +401,89 @@ pub(super) fn push_literal(literal: &str) -> String {
     match (chars.next(), chars.next()) {
         (Some(only), None) => format!("path.push({only:?});"),
         _ => format!("path.push_str({});", rust_str(literal)),
+    }
+}
+
+impl Emitter<'_> {
+    /// `impl aliyun_ai_core::Paged` of a `paged:` operation (its paths were
+    /// checked by `schema::check_paged`).
+    fn paged_impl(&mut self, request: &StructDef, op: &OperationSpec, paged: &PagedSpec) -> String {
+        let resolve = |path: &str| {
+            crate::schema::resolve(self.module, self.types, op.response, path).unwrap_or_else(|e| {
+                panic!("{}: {e} (check_paged let it through)", self.module.file)
+            })
+        };
+        let items = resolve(&paged.items);
+        let total = resolve(&paged.total);
+        let current = paged.current.as_deref().map(resolve);
+        let Ty::Array(item) = &items.last.ty else {
+            panic!("{}: paged items are no array", self.module.file);
+        };
+        let item = if items.in_types {
+            match &**item {
+                Ty::Struct(index) => {
+                    let name = self
+                        .types
+                        .map_or_else(String::new, |t| t.structs[*index].name.clone());
+                    self.use_(format!("crate::types::{name}"));
+                    name
+                }
+                other => self.rust_type(other),
+            }
+        } else {
+            self.rust_type(item)
+        };
+        // Every response field is an `Option`: a borrowed walk for the
+        // numbers, an owned one for the items.
+        let borrowed = |path: &ResolvedPath| {
+            let (last, parents) = path.rust.split_last().unwrap_or((&path.rust[0], &[]));
+            match parents.split_first() {
+                None => format!("output.{last}"),
+                Some((first, rest)) => {
+                    let mut expr = format!("output.{first}.as_ref()");
+                    for field in rest {
+                        expr.push_str(&format!(".and_then(|v| v.{field}.as_ref())"));
+                    }
+                    format!("{expr}.and_then(|v| v.{last})")
+                }
+            }
+        };
+        let owned = {
+            let mut fields = items.rust.iter();
+            let first = fields.next().cloned().unwrap_or_default();
+            let mut expr = format!("output.{first}");
+            for field in fields {
+                expr.push_str(&format!(".and_then(|v| v.{field})"));
+            }
+            expr
+        };
+        let counted = {
+            let (last, parents) = items.rust.split_last().unwrap_or((&items.rust[0], &[]));
+            match parents.split_first() {
+                None => format!("output.{last}.as_ref()"),
+                Some((first, rest)) => {
+                    let mut expr = format!("output.{first}.as_ref()");
+                    for field in rest {
+                        expr.push_str(&format!(".and_then(|v| v.{field}.as_ref())"));
+                    }
+                    format!("{expr}.and_then(|v| v.{last}.as_ref())")
+                }
+            }
+        };
+        let field = |wire: &str| {
+            request
+                .fields
+                .iter()
+                .find(|f| f.wire == wire)
+                .map(|f| f.rust.clone())
+                .unwrap_or_default()
+        };
+        let (page, size) = (field(&paged.page), field(&paged.size));
+        let current = current.as_ref().map_or_else(|| "None".to_owned(), borrowed);
+        format!(
+            "\nimpl aliyun_ai_core::Paged for {req} {{\n    type Item = {item};\n\n    fn page(&self) -> Option<i64> {{\n        self.{page}\n    }}\n\n    fn set_page(&mut self, page: i64) {{\n        self.{page} = Some(page);\n    }}\n\n    fn set_page_size(&mut self, size: i64) {{\n        self.{size} = Some(size);\n    }}\n\n    fn position(output: &Self::Output) -> aliyun_ai_core::PagePosition {{\n        aliyun_ai_core::PagePosition::new({current}, {total})\n    }}\n\n    fn item_count(output: &Self::Output) -> usize {{\n        {counted}.map_or(0, Vec::len)\n    }}\n\n    fn into_items(output: Self::Output) -> Vec<Self::Item> {{\n        {owned}.unwrap_or_default()\n    }}\n}}\n",
+            req = request.name,
+            total = borrowed(&total),
+        )
     }
 }

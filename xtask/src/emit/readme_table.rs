@@ -10,8 +10,8 @@ pub const README_TABLE: (&str, &str) = (
     "<!-- end of services -->",
 );
 
-/// The service table: every operation of every service (streaming ones
-/// marked), its documents, and its crate.
+/// The service table: every operation of every service (streaming, WebSocket
+/// and paged ones marked), its documents, and its crate.
 pub fn readme_table(services: &[Service]) -> String {
     let mut out = String::from("| service | operations | crate |\n|---|---|---|\n");
     for service in services {
@@ -24,6 +24,9 @@ pub fn readme_table(services: &[Service]) -> String {
                 }
                 ModuleKind::Operation(op) if op.websocket.is_some() => {
                     operations.push(format!("{} (WebSocket)", op.action))
+                }
+                ModuleKind::Operation(op) if op.paged.is_some() => {
+                    operations.push(format!("{} (paged)", op.action))
                 }
                 ModuleKind::Operation(op) => operations.push(op.action.clone()),
                 ModuleKind::Document { .. } => documents.push(module.title.clone()),

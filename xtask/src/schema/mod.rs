@@ -7,11 +7,13 @@ mod cells;
 mod errors;
 mod header;
 mod modules;
+mod paged;
 mod shared;
 
 pub use errors::{ErrorClass, ErrorCodeDef, service_errors};
 pub use header::service;
 pub use modules::module;
+pub use paged::{PagedSpec, ResolvedPath, check_paged, resolve};
 pub use shared::{check_refs, ref_of, shared_sides, type_references, types};
 
 use builder::*;
@@ -248,6 +250,8 @@ pub struct OperationSpec {
     /// sub-protocol (the request is the signed upgrade).
     pub websocket: Option<String>,
     pub idempotent: bool,
+    /// `paged:`: answered a page at a time.
+    pub paged: Option<Box<PagedSpec>>,
     pub request: usize,
     pub response: usize,
     pub has_body: bool,

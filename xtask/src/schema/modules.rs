@@ -51,6 +51,7 @@ pub(crate) fn operation(table: &RawTable, service: &Service) -> Result<Module> {
             "action",
             "streaming",
             "idempotent",
+            "paged",
         ],
     )?;
     check_service(table, &header, service)?;
@@ -240,6 +241,13 @@ pub(crate) fn operation(table: &RawTable, service: &Service) -> Result<Module> {
     }
     builder.check_rules()?;
     let has_body = body_rows.is_some();
+    let paged = match header.get("paged") {
+        Some(entry) => Some(Box::new(
+            super::PagedSpec::parse(&entry.value, entry.line)
+                .map_err(|message| table.error(entry.line, message))?,
+        )),
+        None => None,
+    };
     Ok(Module {
         file: table.file.clone(),
         title: table.title.clone(),
@@ -253,6 +261,7 @@ pub(crate) fn operation(table: &RawTable, service: &Service) -> Result<Module> {
             streams,
             websocket,
             idempotent,
+            paged,
             request,
             response,
             has_body,

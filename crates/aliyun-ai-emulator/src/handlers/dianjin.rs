@@ -9,6 +9,7 @@ const UNKNOWN_ID: &str = "ResourceNotFound";
 mod entitlements;
 mod library;
 mod media;
+mod pages;
 mod reports;
 mod tasks;
 
@@ -49,6 +50,7 @@ impl Emulated for DianJin {
                 from_the_table(self, call, truncate, library::answer)
             }
             action if tasks::handles(action) => from_the_table(self, call, truncate, tasks::answer),
+            action if pages::handles(action) => from_the_table(self, call, truncate, pages::answer),
             action if media::handles(action) => from_the_table(self, call, truncate, media::answer),
             action if reports::handles(action) => {
                 from_the_table(self, call, truncate, reports::answer)

@@ -259,6 +259,14 @@ impl DianJin<'_> {
         self.client.execute(&request).await
     }
 
+    /// Every page of `GetDocumentChunkList` from the request's page (or the first): [`Paginator::pages`](crate::Paginator::pages) streams the answers, [`Paginator::items`](crate::Paginator::items) their items; [`Paginator::page_size`](crate::Paginator::page_size) sets the page size. Each page is one call of [`Self::get_document_chunk_list`].
+    pub fn get_document_chunk_list_paginator(
+        self,
+        request: models::GetDocumentChunkListRequest,
+    ) -> crate::Paginator<models::GetDocumentChunkListRequest> {
+        crate::Paginator::new(self.client, request)
+    }
+
     /// 获取文档库内文档列表，可分页查询，也根据文档状态进行过滤查询。 分页查询文档库的文档列表
     ///
     /// Calls `GetDocumentList` (GET `/{workspaceId}/api/library/listDocument`, [`models::get_document_list`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
@@ -267,6 +275,14 @@ impl DianJin<'_> {
         request: models::GetDocumentListRequest,
     ) -> Result<models::GetDocumentListResponse, Error> {
         self.client.execute(&request).await
+    }
+
+    /// Every page of `GetDocumentList` from the request's page (or the first): [`Paginator::pages`](crate::Paginator::pages) streams the answers, [`Paginator::items`](crate::Paginator::items) their items; [`Paginator::page_size`](crate::Paginator::page_size) sets the page size. Each page is one call of [`Self::get_document_list`].
+    pub fn get_document_list_paginator(
+        self,
+        request: models::GetDocumentListRequest,
+    ) -> crate::Paginator<models::GetDocumentListRequest> {
+        crate::Paginator::new(self.client, request)
     }
 
     /// 获取文档的下载链接，链接过期时间为1小时。 获取文档URL
@@ -289,6 +305,14 @@ impl DianJin<'_> {
         self.client.execute(&request).await
     }
 
+    /// Every page of `GetFilterDocumentList` from the request's page (or the first): [`Paginator::pages`](crate::Paginator::pages) streams the answers, [`Paginator::items`](crate::Paginator::items) their items; [`Paginator::page_size`](crate::Paginator::page_size) sets the page size. Each page is one call of [`Self::get_filter_document_list`].
+    pub fn get_filter_document_list_paginator(
+        self,
+        request: models::GetFilterDocumentListRequest,
+    ) -> crate::Paginator<models::GetFilterDocumentListRequest> {
+        crate::Paginator::new(self.client, request)
+    }
+
     /// 根据业务类型获取对话历史记录。 分页查询文档库列表
     ///
     /// Calls `GetHistoryListByBizType` (GET `/{workspaceId}/api/history/list`, [`models::get_history_list_by_biz_type`]). Its path parameters (`workspaceId`) are fields of the request, set by its builder.
@@ -297,6 +321,14 @@ impl DianJin<'_> {
         request: models::GetHistoryListByBizTypeRequest,
     ) -> Result<models::GetHistoryListByBizTypeResponse, Error> {
         self.client.execute(&request).await
+    }
+
+    /// Every page of `GetHistoryListByBizType` from the request's page (or the first): [`Paginator::pages`](crate::Paginator::pages) streams the answers, [`Paginator::items`](crate::Paginator::items) their items; [`Paginator::page_size`](crate::Paginator::page_size) sets the page size. Each page is one call of [`Self::get_history_list_by_biz_type`].
+    pub fn get_history_list_by_biz_type_paginator(
+        self,
+        request: models::GetHistoryListByBizTypeRequest,
+    ) -> crate::Paginator<models::GetHistoryListByBizTypeRequest> {
+        crate::Paginator::new(self.client, request)
     }
 
     /// 查询图片检测任务结果 (an image check's status and, once done, its conclusion).
@@ -327,6 +359,14 @@ impl DianJin<'_> {
         request: models::GetLibraryListRequest,
     ) -> Result<models::GetLibraryListResponse, Error> {
         self.client.execute(&request).await
+    }
+
+    /// Every page of `GetLibraryList` from the request's page (or the first): [`Paginator::pages`](crate::Paginator::pages) streams the answers, [`Paginator::items`](crate::Paginator::items) their items; [`Paginator::page_size`](crate::Paginator::page_size) sets the page size. Each page is one call of [`Self::get_library_list`].
+    pub fn get_library_list_paginator(
+        self,
+        request: models::GetLibraryListRequest,
+    ) -> crate::Paginator<models::GetLibraryListRequest> {
+        crate::Paginator::new(self.client, request)
     }
 
     /// 获取文档解析结果。可查询文档的解析状态以及获取文档的解析结果。 获取解析结果
@@ -467,6 +507,14 @@ impl DianJin<'_> {
         request: models::QueryRedemptionRecordsRequest,
     ) -> Result<models::QueryRedemptionRecordsResponse, Error> {
         self.client.execute(&request).await
+    }
+
+    /// Every page of `QueryRedemptionRecords` from the request's page (or the first): [`Paginator::pages`](crate::Paginator::pages) streams the answers, [`Paginator::items`](crate::Paginator::items) their items; [`Paginator::page_size`](crate::Paginator::page_size) sets the page size. Each page is one call of [`Self::query_redemption_records`].
+    pub fn query_redemption_records_paginator(
+        self,
+        request: models::QueryRedemptionRecordsRequest,
+    ) -> crate::Paginator<models::QueryRedemptionRecordsRequest> {
+        crate::Paginator::new(self.client, request)
     }
 
     /// 重建索引，会对指定文档重新进行文档解析、分块、构建索引等流程。 重新索引

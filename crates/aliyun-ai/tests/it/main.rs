@@ -4,6 +4,7 @@ mod call_failures;
 mod common;
 mod errors;
 mod operations;
+mod paginators;
 mod streaming;
 mod tasks;
 mod tingwu_results;

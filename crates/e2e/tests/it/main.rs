@@ -8,6 +8,7 @@ mod every_operation;
 mod facade;
 mod fault_matrix;
 mod overrides;
+mod paging;
 mod realtime;
 mod stateful;
 mod support;

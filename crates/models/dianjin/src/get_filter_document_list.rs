@@ -3,6 +3,7 @@
 //!
 //! `POST /{workspaceId}/api/library/filterDocument` (ROA). Request: [`GetFilterDocumentListRequest`], response: [`GetFilterDocumentListResponse`].
 
+use crate::types::Document;
 use crate::types::DocumentList;
 use crate::types::Or;
 use aliyun_ai_core::BusinessFailure;
@@ -298,6 +299,41 @@ impl Operation for GetFilterDocumentListRequest {
                     .cloned(),
             )
         })
+    }
+}
+
+impl aliyun_ai_core::Paged for GetFilterDocumentListRequest {
+    type Item = Document;
+
+    fn page(&self) -> Option<i64> {
+        self.page
+    }
+
+    fn set_page(&mut self, page: i64) {
+        self.page = Some(page);
+    }
+
+    fn set_page_size(&mut self, size: i64) {
+        self.page_size = Some(size);
+    }
+
+    fn position(output: &Self::Output) -> aliyun_ai_core::PagePosition {
+        aliyun_ai_core::PagePosition::new(
+            output.data.as_ref().and_then(|v| v.current_page),
+            output.data.as_ref().and_then(|v| v.total_pages),
+        )
+    }
+
+    fn item_count(output: &Self::Output) -> usize {
+        output
+            .data
+            .as_ref()
+            .and_then(|v| v.records.as_ref())
+            .map_or(0, Vec::len)
+    }
+
+    fn into_items(output: Self::Output) -> Vec<Self::Item> {
+        output.data.and_then(|v| v.records).unwrap_or_default()
     }
 }
 #[cfg(feature = "server")]

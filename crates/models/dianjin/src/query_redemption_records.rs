@@ -380,6 +380,41 @@ impl Operation for QueryRedemptionRecordsRequest {
         })
     }
 }
+
+impl aliyun_ai_core::Paged for QueryRedemptionRecordsRequest {
+    type Item = Item;
+
+    fn page(&self) -> Option<i64> {
+        self.page
+    }
+
+    fn set_page(&mut self, page: i64) {
+        self.page = Some(page);
+    }
+
+    fn set_page_size(&mut self, size: i64) {
+        self.page_size = Some(size);
+    }
+
+    fn position(output: &Self::Output) -> aliyun_ai_core::PagePosition {
+        aliyun_ai_core::PagePosition::new(
+            output.data.as_ref().and_then(|v| v.page),
+            output.data.as_ref().and_then(|v| v.total_pages),
+        )
+    }
+
+    fn item_count(output: &Self::Output) -> usize {
+        output
+            .data
+            .as_ref()
+            .and_then(|v| v.items.as_ref())
+            .map_or(0, Vec::len)
+    }
+
+    fn into_items(output: Self::Output) -> Vec<Self::Item> {
+        output.data.and_then(|v| v.items).unwrap_or_default()
+    }
+}
 #[cfg(feature = "server")]
 impl aliyun_ai_core::server::ServerOperation for QueryRedemptionRecordsRequest {
     fn from_wire(

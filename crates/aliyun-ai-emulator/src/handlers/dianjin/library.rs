@@ -228,7 +228,7 @@ fn library_view(call: &Call<'_>, id: &str) -> Value {
 }
 
 /// The page `page`/`pageSize` asks for (1-based; defaults 1 and 10).
-fn page(request: &Params, records: Vec<Value>) -> Value {
+pub(super) fn page(request: &Params, records: Vec<Value>) -> Value {
     let size = request.number("pageSize").filter(|n| *n > 0).unwrap_or(10) as usize;
     let number = request.number("page").filter(|n| *n > 0).unwrap_or(1) as usize;
     let total = records.len();
