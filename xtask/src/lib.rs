@@ -115,6 +115,7 @@ pub fn load_services(root: &Path) -> Result<Vec<schema::Service>, String> {
         }
         schema::check_refs(&service, &raws).map_err(|e| e.to_string())?;
         schema::check_paged(&service)?;
+        schema::check_events(&service)?;
         if service.modules.is_empty() {
             return Err(format!(
                 "{service_file}: the service has no operation or document table"

@@ -288,6 +288,36 @@ fn errors_name_the_file_line_and_problem() {
             ":15: paged: `size=...` is missing",
         ),
         (
+            "streaming: no",
+            "streaming: no\nevents: cumulative message",
+            ":15: events: on an operation that does not stream",
+        ),
+        (
+            "streaming: no",
+            "streaming: sse\nevents: sideways message",
+            ":15: events: unknown clause `sideways`",
+        ),
+        (
+            "streaming: no",
+            "streaming: sse\nevents: last success",
+            ":15: events: say where the text grows",
+        ),
+        (
+            "streaming: no",
+            "streaming: sse",
+            ": a streaming operation says what its events carry",
+        ),
+        (
+            "streaming: no",
+            "streaming: sse\nevents: cumulative data.nothing",
+            ":15: events: `data.nothing`: no field `nothing`",
+        ),
+        (
+            "streaming: no",
+            "streaming: sse\nevents: increment success",
+            ":15: events: `success` is no string",
+        ),
+        (
             "version: 2024-06-28\nstyle",
             "version: 2024-01-01\nstyle",
             ":8: version `2024-01-01` differs from the service's",

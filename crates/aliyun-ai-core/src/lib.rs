@@ -25,6 +25,7 @@
 
 pub mod encoding;
 pub mod error_body;
+mod events;
 pub mod form;
 pub mod json;
 mod operation;
@@ -49,6 +50,7 @@ pub mod __private {
     }
 }
 
+pub use events::StreamEvent;
 pub use operation::{
     AuthScheme, BusinessFailure, EncodeError, Method, Operation, OperationInfo, QueryParam,
     RequestBody, ServiceInfo, Style,

@@ -155,9 +155,42 @@ pub struct ServerEntry {
     /// Decodes an answer's body as a client does, into the generated output
     /// type ([`decode_answer`]): what the fuzz targets feed every operation.
     pub decode_answer: fn(&[u8]) -> Result<(), serde_json::Error>,
-    /// The dotted path of the answer's field that marks a streamed event as
-    /// the last (`{stream-final}` in the doc table, e.g. `finishReason`).
-    pub stream_final: Option<&'static str>,
+    /// What the events of a streamed answer carry (the table's `events:`
+    /// mark); `None` for an operation that does not stream.
+    pub events: Option<EventShape>,
+}
+
+/// How a streaming operation's events carry its answer, for a server that
+/// plays the answer as the service does. Paths are dotted wire keys; `[]`
+/// after a key stands for the array's first item (`choices[].delta.content`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventShape {
+    /// Where each event carries only its new piece of text.
+    pub increment: Option<&'static str>,
+    /// Where each event carries the text so far.
+    pub cumulative: Option<&'static str>,
+    /// Steps sent before the answer.
+    pub steps: Option<EventSteps>,
+    /// Each event is the whole answer so far, with this path holding this
+    /// value on every event but the last (a status such as `pending`).
+    pub snapshots: Option<(&'static str, &'static str)>,
+    /// Where the last event says it is the last (`true`, or a non-empty
+    /// string such as `stop`); earlier events hold `false` or `null` there.
+    pub last: Option<&'static str>,
+    /// Where a non-streamed answer holds the whole text, when the events
+    /// carry it in fields of their own (RunAgent's `content`).
+    pub whole: Option<&'static str>,
+}
+
+/// The steps of a stream with steps before its answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventSteps {
+    /// The field naming each event's kind (`dataType`, `messageType`).
+    pub field: &'static str,
+    /// The kinds of the steps, in the order the service sends them.
+    pub kinds: &'static [&'static str],
+    /// The kind of the answer's events.
+    pub answer: &'static str,
 }
 
 impl fmt::Debug for ServerEntry {

@@ -30,6 +30,7 @@ mod auth;
 mod call;
 mod config;
 mod handlers;
+mod json_path;
 mod models;
 #[cfg(test)]
 mod module_tree;

@@ -10,7 +10,6 @@ use aliyun_ai_models_contactcenterai::get_task_result::{RequiredField, TaskStatu
 
 use crate::client::Client;
 use crate::error::{Error, ServiceError};
-use crate::stream::{EventStream, TextDeltas};
 use crate::wait::{TaskState, WaitPolicy, poll_task};
 
 /// ContactCenterAI operations; from [`Client::contact_center_ai`].
@@ -98,15 +97,5 @@ impl ContactCenterAi<'_> {
             },
         )
         .await
-    }
-}
-
-impl EventStream<AnalyzeConversationResponse> {
-    /// Only the newly added text of each event, whether the service sends
-    /// cumulative or delta text (which one it does is uncertain, [`docs/vendor/apis.md`](https://github.com/aliyun-ai/aliyun-ai-rs/blob/main/docs/vendor/apis.md)).
-    pub fn text_deltas(self) -> TextDeltas<Self> {
-        TextDeltas::new(self, |item: &Result<AnalyzeConversationResponse, Error>| {
-            item.as_ref().ok().and_then(|event| event.text.as_deref())
-        })
     }
 }

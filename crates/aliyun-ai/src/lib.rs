@@ -128,7 +128,9 @@ pub use wait::{TaskProgress, WaitPolicy};
 /// Credentials and providers (`aliyun-ai-auth`).
 pub use aliyun_ai_auth as auth;
 pub use aliyun_ai_auth::{AccessKey, ApiKey};
-pub use aliyun_ai_core::{Operation, PagePosition, Paged, SecretText, SignedUrl, ValidationError};
+pub use aliyun_ai_core::{
+    Operation, PagePosition, Paged, SecretText, SignedUrl, StreamEvent, ValidationError,
+};
 /// The transport layer (`aliyun-ai-transport`): `HttpTransport`, `RetryPolicy`...
 pub use aliyun_ai_transport as transport;
 #[cfg(any(feature = "reqwest", feature = "hyper", feature = "websocket"))]

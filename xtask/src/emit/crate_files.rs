@@ -264,11 +264,12 @@ pub fn lib(service: &Service) -> String {
                     let stream_final = marked
                         .iter()
                         .find(|m| m.field.marks.stream_final)
-                        .map_or("None".to_owned(), |m| {
-                            format!("Some({})", rust_str(&m.field.table_path))
-                        });
+                        .map(|m| m.field.table_path.clone());
+                    let events = op.events.as_deref().map_or("None".to_owned(), |events| {
+                        event_shape(events, stream_final.as_deref())
+                    });
                     Some(format!(
-                        "aliyun_ai_core::server::ServerEntry {{ info: <{request} as aliyun_ai_core::Operation>::INFO, answer: aliyun_ai_core::server::answer_with_example::<{request}>, decode_answer: aliyun_ai_core::server::decode_answer::<{request}>, stream_final: {stream_final} }}"
+                        "aliyun_ai_core::server::ServerEntry {{ info: <{request} as aliyun_ai_core::Operation>::INFO, answer: aliyun_ai_core::server::answer_with_example::<{request}>, decode_answer: aliyun_ai_core::server::decode_answer::<{request}>, events: {events} }}"
                     ))
                 }
                 _ => None,
@@ -400,3 +401,32 @@ pub fn readme(service: &Service) -> String {
 
 // ---------------------------------------------------------------------------
 // Facade methods
+
+/// The `aliyun_ai_core::server::EventShape` literal of an `events:` header
+/// (`last` from the header, else the `{stream-final}` field).
+fn event_shape(events: &crate::schema::EventsSpec, stream_final: Option<&str>) -> String {
+    let path =
+        |path: Option<&str>| path.map_or("None".to_owned(), |p| format!("Some({})", rust_str(p)));
+    let steps = events.steps.as_ref().map_or("None".to_owned(), |steps| {
+        let kinds: Vec<String> = steps.kinds.iter().map(|k| rust_str(k)).collect();
+        format!(
+            "Some(aliyun_ai_core::server::EventSteps {{ field: {}, kinds: &[{}], answer: {} }})",
+            rust_str(&steps.field),
+            kinds.join(", "),
+            rust_str(&steps.answer)
+        )
+    });
+    let snapshots = events
+        .snapshots
+        .as_ref()
+        .map_or("None".to_owned(), |(p, v)| {
+            format!("Some(({}, {}))", rust_str(p), rust_str(v))
+        });
+    format!(
+        "Some(aliyun_ai_core::server::EventShape {{ increment: {}, cumulative: {}, steps: {steps}, snapshots: {snapshots}, last: {}, whole: {} }})",
+        path(events.increment.as_deref()),
+        path(events.cumulative.as_deref()),
+        path(events.last.as_deref().or(stream_final)),
+        path(events.whole.as_deref()),
+    )
+}

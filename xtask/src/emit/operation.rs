@@ -239,6 +239,9 @@ impl Emitter<'_> {
         if let Some(paged) = &op.paged {
             out.push_str(&self.paged_impl(&request, op, paged));
         }
+        if let Some(events) = &op.events {
+            out.push_str(&self.stream_event_impl(op, events));
+        }
 
         if service.style == Style::Rpc && op.has_body {
             let kinds: Vec<String> = request
@@ -383,6 +386,13 @@ impl Emitter<'_> {
                 _ => format!("{}.is_some_and(|v| !v.is_empty())", m.access),
             })
             .collect();
+        let mut finals = finals;
+        if let Some(last) = op.events.as_ref().and_then(|e| e.last.as_deref()) {
+            finals.push(crate::schema::last_test(
+                "output",
+                &self.event_path(op, last),
+            ));
+        }
         if !finals.is_empty() {
             let _ = writeln!(
                 out,
@@ -405,6 +415,51 @@ pub(super) fn push_literal(literal: &str) -> String {
 }
 
 impl Emitter<'_> {
+    /// An `events:` path of the response, resolved (`check_events` let it
+    /// through).
+    fn event_path(
+        &self,
+        op: &OperationSpec,
+        path: &str,
+    ) -> (Vec<crate::schema::Hop>, crate::schema::End) {
+        crate::schema::resolve_event_path(self.module, self.types, op.response, path)
+            .unwrap_or_else(|e| panic!("{}: {e} (check_events let it through)", self.module.file))
+    }
+
+    /// `impl aliyun_ai_core::StreamEvent` for the output of a streaming
+    /// operation whose answer is text (`events:` with `increment` or
+    /// `cumulative`).
+    fn stream_event_impl(&self, op: &OperationSpec, events: &crate::schema::EventsSpec) -> String {
+        if events.increment.is_none() && events.cumulative.is_none() {
+            return String::new();
+        }
+        let mut body = String::new();
+        let text = |name: &str, path: &Option<String>, body: &mut String| {
+            if let Some(path) = path {
+                let expr = crate::schema::text_access("self", &self.event_path(op, path));
+                let _ = writeln!(
+                    body,
+                    "    fn {name}(&self) -> Option<&str> {{\n        {expr}\n    }}\n"
+                );
+            }
+        };
+        text("increment", &events.increment, &mut body);
+        text("cumulative", &events.cumulative, &mut body);
+        if let Some(steps) = &events.steps {
+            text("kind", &Some(steps.field.clone()), &mut body);
+            let _ = writeln!(
+                body,
+                "    fn is_step(&self) -> bool {{\n        self.kind().is_some_and(|kind| kind != {})\n    }}\n",
+                rust_str(&steps.answer)
+            );
+        }
+        format!(
+            "\nimpl aliyun_ai_core::StreamEvent for {} {{\n{}}}\n",
+            self.module.structs[op.response].name,
+            body.trim_end_matches('\n').to_owned() + "\n"
+        )
+    }
+
     /// `impl aliyun_ai_core::Paged` of a `paged:` operation (its paths were
     /// checked by `schema::check_paged`).
     fn paged_impl(&mut self, request: &StructDef, op: &OperationSpec, paged: &PagedSpec) -> String {

@@ -44,7 +44,8 @@ pub fn example_tests(service: &Service, has_fixture: &dyn Fn(&str) -> bool) -> O
 /// `crates/e2e/tests/it/every_operation/<service>.rs` for a
 /// service with facade methods: each operation's example request (from its
 /// table) through its facade method against the emulator; each streaming
-/// operation also through its `_stream` variant.
+/// operation also through its `_stream` variant, its events checked against
+/// the table's `events:` mark.
 pub fn emulator_tests(service: &Service) -> Option<String> {
     let (_, accessor) = service.facade.as_ref()?;
     let mut tests = String::new();
@@ -74,8 +75,19 @@ pub fn emulator_tests(service: &Service) -> Option<String> {
                 name = module.name,
             );
             let check = if *check == "assert_streamed" {
+                // How the events must grow: the table's `events:` mark.
+                let check = match op.events.as_deref() {
+                    Some(events) if events.snapshots.is_some() => "assert_snapshots",
+                    Some(_) => "assert_grows",
+                    None => "assert_streamed",
+                };
+                let typed = if check == "assert_streamed" {
+                    String::new()
+                } else {
+                    format!("::<models::{}>", request.name)
+                };
                 format!(
-                    "support::assert_streamed({action}, {call}.unwrap_or_else(|e| panic!(\"{{}}: {{e}}\", {action}))).await;",
+                    "support::{check}{typed}({action}, {call}.unwrap_or_else(|e| panic!(\"{{}}: {{e}}\", {action}))).await;",
                     action = rust_str(&op.action)
                 )
             } else {

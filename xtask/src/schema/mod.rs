@@ -5,12 +5,14 @@
 mod builder;
 mod cells;
 mod errors;
+mod events;
 mod header;
 mod modules;
 mod paged;
 mod shared;
 
 pub use errors::{ErrorClass, ErrorCodeDef, service_errors};
+pub use events::{End, EventsSpec, Hop, check_events, last_test, resolve_event_path, text_access};
 pub use header::service;
 pub use modules::module;
 pub use paged::{PagedSpec, ResolvedPath, check_paged, resolve};
@@ -252,6 +254,8 @@ pub struct OperationSpec {
     pub idempotent: bool,
     /// `paged:`: answered a page at a time.
     pub paged: Option<Box<PagedSpec>>,
+    /// `events:`: what the events of a streamed answer carry.
+    pub events: Option<Box<EventsSpec>>,
     pub request: usize,
     pub response: usize,
     pub has_body: bool,

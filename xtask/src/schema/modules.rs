@@ -52,6 +52,7 @@ pub(crate) fn operation(table: &RawTable, service: &Service) -> Result<Module> {
             "streaming",
             "idempotent",
             "paged",
+            "events",
         ],
     )?;
     check_service(table, &header, service)?;
@@ -248,6 +249,13 @@ pub(crate) fn operation(table: &RawTable, service: &Service) -> Result<Module> {
         )),
         None => None,
     };
+    let events = match header.get("events") {
+        Some(entry) => Some(Box::new(
+            super::EventsSpec::parse(&entry.value, entry.line)
+                .map_err(|message| table.error(entry.line, message))?,
+        )),
+        None => None,
+    };
     Ok(Module {
         file: table.file.clone(),
         title: table.title.clone(),
@@ -262,6 +270,7 @@ pub(crate) fn operation(table: &RawTable, service: &Service) -> Result<Module> {
             websocket,
             idempotent,
             paged,
+            events,
             request,
             response,
             has_body,

@@ -6,6 +6,7 @@ mod answers;
 /// `success: false` (the vendor publishes none: the emulator's choice).
 const UNKNOWN_ID: &str = "ResourceNotFound";
 
+mod chat;
 mod entitlements;
 mod library;
 mod media;
@@ -55,6 +56,7 @@ impl Emulated for DianJin {
             action if reports::handles(action) => {
                 from_the_table(self, call, truncate, reports::answer)
             }
+            action if chat::handles(action) => from_the_table(self, call, truncate, chat::answer),
             action if entitlements::handles(action) => {
                 from_the_table(self, call, truncate, entitlements::answer)
             }

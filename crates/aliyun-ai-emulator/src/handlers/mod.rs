@@ -4,6 +4,7 @@
 mod contactcenterai;
 mod customerprofile;
 mod dianjin;
+mod growing;
 mod openplatform;
 mod retailbot;
 mod storage;

@@ -110,7 +110,11 @@ pub(crate) fn from_the_table(
     };
     refresh_request_id(&mut answer, &call.request_id);
     if asks_for_stream(call, info) {
-        return call.sse(stream_events(answer, entry.stream_final), truncate);
+        let events = match &entry.events {
+            Some(shape) => super::growing::events(&answer, shape),
+            None => vec![answer],
+        };
+        return call.sse(events, truncate);
     }
     call.ok(answer)
 }
@@ -197,28 +201,6 @@ fn asks_for_stream(call: &Call<'_>, info: &aliyun_ai_core::OperationInfo) -> boo
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.contains("text/event-stream")),
     }
-}
-
-/// The answer as three events: the first two with the field that marks the
-/// last event (`stream_final`, a dotted path) set to `null`, then the whole
-/// answer. Without such a field, three copies of the answer.
-fn stream_events(answer: Value, stream_final: Option<&str>) -> Vec<Value> {
-    let mut partial = answer.clone();
-    if let Some(path) = stream_final {
-        let mut here = Some(&mut partial);
-        let segments: Vec<&str> = path.split('.').collect();
-        for (index, segment) in segments.iter().enumerate() {
-            let Some(Value::Object(map)) = here else {
-                break;
-            };
-            if index + 1 == segments.len() {
-                map.insert((*segment).to_owned(), Value::Null);
-                break;
-            }
-            here = map.get_mut(*segment);
-        }
-    }
-    vec![partial.clone(), partial, answer]
 }
 
 /// Every `requestId` / `RequestId` of an answer becomes this call's id.

@@ -1,5 +1,6 @@
-//! Streamed AnalyzeConversation: events as they arrive, text deltas, errors
-//! before the first event, error events and truncated streams.
+//! Streamed answers: AnalyzeConversation's events as they arrive, text deltas,
+//! errors before the first event, error events and truncated streams; the
+//! DianJin streams' steps and increments as the vendor's metadata shows them.
 
 use crate::common;
 
@@ -190,4 +191,98 @@ async fn execute_and_execute_stream_follow_the_request_s_own_stream_flag() {
     let error = client.execute_stream(&streamed).await.unwrap_err();
     assert_eq!(error.kind(), ErrorKind::Build);
     assert!(mock.requests().is_empty(), "nothing was sent");
+}
+
+/// RunAgent's frames as the metadata's stream description shows them
+/// (`docs/openmeta/dianjin-2024-06-28.zh_cn.json`, `apis.RunAgent`): tool
+/// frames, then `Answer` pieces, then a last frame with `content: null` and
+/// `stop: true`.
+#[tokio::test]
+async fn an_agents_tool_frames_are_skipped_and_its_answer_pieces_joined() {
+    let frame = |kind: &str, content: Option<&str>, stop: bool| {
+        serde_json::json!({"threadId": "t1", "role": "assistant", "messageType": kind,
+            "content": content, "contentType": if kind == "Answer" { "TEXT" } else { "JSON" },
+            "stop": stop, "time": "2025-01-21 16:57:19"})
+        .to_string()
+    };
+    let frames = [
+        frame("ToolDiscovery", Some(r#"{"toolName":"web_search"}"#), false),
+        frame(
+            "FunctionCall",
+            Some(r#"{"functionName":"web_search"}"#),
+            false,
+        ),
+        frame("ToolResponse", Some(r#"{"result":"晴"}"#), false),
+        frame("Answer", Some("根据"), false),
+        frame("Answer", Some("搜索结果，"), false),
+        frame("Answer", Some("下周晴。"), false),
+        frame("Answer", None, true),
+    ];
+    let mock = MockTransport::new();
+    mock.push(MockResponse::sse(frames.clone()).chunked(11));
+    mock.push(MockResponse::sse(frames[..6].to_vec()));
+    let (client, _) = client(&mock);
+    let request = aliyun_ai::dianjin::RunAgentRequest::builder()
+        .workspace_id("ws")
+        .bot_id("bot")
+        .user_content("下周天气？")
+        .build()
+        .unwrap();
+    let mut text = client
+        .dianjin()
+        .run_agent_stream(request.clone())
+        .await
+        .unwrap()
+        .text_deltas();
+    let mut pieces = Vec::new();
+    while let Some(piece) = text.next().await {
+        pieces.push(piece.unwrap());
+    }
+    assert_eq!(pieces, ["根据", "搜索结果，", "下周晴。"]);
+    assert_eq!(text.text_so_far(), "根据搜索结果，下周晴。");
+
+    // Without its `stop: true` frame the stream is incomplete.
+    let events: Vec<_> = client
+        .dianjin()
+        .run_agent_stream(request)
+        .await
+        .unwrap()
+        .collect()
+        .await;
+    let error = events.last().unwrap().as_ref().unwrap_err();
+    assert_eq!(error.kind(), ErrorKind::IncompleteStream);
+}
+
+/// RunLibraryChatGeneration's events as the metadata shows them: steps with
+/// `dataType: copilotStep` and `queryResult`, then `message` events whose
+/// `data.message` is the increment and `data.text` the answer so far.
+#[tokio::test]
+async fn a_library_chat_reads_increments_beside_the_text_so_far() {
+    let mock = MockTransport::new();
+    mock.push(MockResponse::sse([
+        r#"{"success":true,"dataType":"copilotStep","data":{"stepName":"start_followup_query","data":"有效期"}}"#,
+        r#"{"success":true,"dataType":"queryResult","data":{"success":true,"answer":null,"chunks":[]}}"#,
+        r#"{"success":true,"dataType":"message","data":{"message":"是的，","text":"是的，","finish":false}}"#,
+        r#"{"success":true,"dataType":"message","data":{"message":"不低于3年。","text":"是的，不低于3年。","finish":true}}"#,
+    ]));
+    let (client, _) = client(&mock);
+    let request = aliyun_ai::dianjin::RunLibraryChatGenerationRequest::builder()
+        .workspace_id("ws")
+        .library_id("lib")
+        .llm_type("qwen-max")
+        .query("有效期多久？")
+        .build()
+        .unwrap();
+    let mut text = client
+        .dianjin()
+        .run_library_chat_generation_stream(request)
+        .await
+        .unwrap()
+        .text_deltas();
+    let mut pieces = Vec::new();
+    while let Some(piece) = text.next().await {
+        pieces.push(piece.unwrap());
+    }
+    assert_eq!(pieces, ["是的，", "不低于3年。"]);
+    assert_eq!(text.into_text(), "是的，不低于3年。");
 }

@@ -11,6 +11,7 @@ mod overrides;
 mod paging;
 mod realtime;
 mod stateful;
+mod streams;
 mod support;
 mod tingwu;
 mod tingwu_meeting;

@@ -817,6 +817,12 @@ impl Operation for AnalyzeAudioSyncRequest {
         Some(output.finish_reason.as_ref().is_some_and(|v| !v.is_empty()))
     }
 }
+
+impl aliyun_ai_core::StreamEvent for AnalyzeAudioSyncResponse {
+    fn cumulative(&self) -> Option<&str> {
+        self.text.as_deref()
+    }
+}
 #[cfg(feature = "server")]
 impl aliyun_ai_core::server::ServerOperation for AnalyzeAudioSyncRequest {
     fn from_wire(

@@ -683,6 +683,12 @@ impl Operation for AnalyzeConversationRequest {
         Some(output.finish_reason.as_ref().is_some_and(|v| !v.is_empty()))
     }
 }
+
+impl aliyun_ai_core::StreamEvent for AnalyzeConversationResponse {
+    fn cumulative(&self) -> Option<&str> {
+        self.text.as_deref()
+    }
+}
 #[cfg(feature = "server")]
 impl aliyun_ai_core::server::ServerOperation for AnalyzeConversationRequest {
     fn from_wire(

@@ -259,6 +259,12 @@ impl Operation for AnalyzeImageRequest {
         Some(output.finish_reason.as_ref().is_some_and(|v| !v.is_empty()))
     }
 }
+
+impl aliyun_ai_core::StreamEvent for AnalyzeImageResponse {
+    fn cumulative(&self) -> Option<&str> {
+        self.text.as_deref()
+    }
+}
 #[cfg(feature = "server")]
 impl aliyun_ai_core::server::ServerOperation for AnalyzeImageRequest {
     fn from_wire(

@@ -261,6 +261,12 @@ impl Operation for GeneralAnalyzeImageRequest {
         Some(output.finish_reason.as_ref().is_some_and(|v| !v.is_empty()))
     }
 }
+
+impl aliyun_ai_core::StreamEvent for GeneralAnalyzeImageResponse {
+    fn cumulative(&self) -> Option<&str> {
+        self.text.as_deref()
+    }
+}
 #[cfg(feature = "server")]
 impl aliyun_ai_core::server::ServerOperation for GeneralAnalyzeImageRequest {
     fn from_wire(

@@ -88,7 +88,14 @@ pub const SERVER_OPERATIONS: &[aliyun_ai_core::server::ServerEntry] = &[
         decode_answer: aliyun_ai_core::server::decode_answer::<
             analyze_audio_sync::AnalyzeAudioSyncRequest,
         >,
-        stream_final: Some("finishReason"),
+        events: Some(aliyun_ai_core::server::EventShape {
+            increment: None,
+            cumulative: Some("text"),
+            steps: None,
+            snapshots: None,
+            last: Some("finishReason"),
+            whole: None,
+        }),
     },
     aliyun_ai_core::server::ServerEntry {
         info: <analyze_conversation::AnalyzeConversationRequest as aliyun_ai_core::Operation>::INFO,
@@ -98,31 +105,45 @@ pub const SERVER_OPERATIONS: &[aliyun_ai_core::server::ServerEntry] = &[
         decode_answer: aliyun_ai_core::server::decode_answer::<
             analyze_conversation::AnalyzeConversationRequest,
         >,
-        stream_final: Some("finishReason"),
+        events: Some(aliyun_ai_core::server::EventShape {
+            increment: None,
+            cumulative: Some("text"),
+            steps: None,
+            snapshots: None,
+            last: Some("finishReason"),
+            whole: None,
+        }),
     },
     aliyun_ai_core::server::ServerEntry {
         info: <analyze_image::AnalyzeImageRequest as aliyun_ai_core::Operation>::INFO,
         answer: aliyun_ai_core::server::answer_with_example::<analyze_image::AnalyzeImageRequest>,
         decode_answer: aliyun_ai_core::server::decode_answer::<analyze_image::AnalyzeImageRequest>,
-        stream_final: Some("finishReason"),
+        events: Some(aliyun_ai_core::server::EventShape {
+            increment: None,
+            cumulative: Some("text"),
+            steps: None,
+            snapshots: None,
+            last: Some("finishReason"),
+            whole: None,
+        }),
     },
     aliyun_ai_core::server::ServerEntry {
         info: <create_task::CreateTaskRequest as aliyun_ai_core::Operation>::INFO,
         answer: aliyun_ai_core::server::answer_with_example::<create_task::CreateTaskRequest>,
         decode_answer: aliyun_ai_core::server::decode_answer::<create_task::CreateTaskRequest>,
-        stream_final: None,
+        events: None,
     },
     aliyun_ai_core::server::ServerEntry {
         info: <create_vocab::CreateVocabRequest as aliyun_ai_core::Operation>::INFO,
         answer: aliyun_ai_core::server::answer_with_example::<create_vocab::CreateVocabRequest>,
         decode_answer: aliyun_ai_core::server::decode_answer::<create_vocab::CreateVocabRequest>,
-        stream_final: None,
+        events: None,
     },
     aliyun_ai_core::server::ServerEntry {
         info: <delete_vocab::DeleteVocabRequest as aliyun_ai_core::Operation>::INFO,
         answer: aliyun_ai_core::server::answer_with_example::<delete_vocab::DeleteVocabRequest>,
         decode_answer: aliyun_ai_core::server::decode_answer::<delete_vocab::DeleteVocabRequest>,
-        stream_final: None,
+        events: None,
     },
     aliyun_ai_core::server::ServerEntry {
         info:
@@ -133,31 +154,45 @@ pub const SERVER_OPERATIONS: &[aliyun_ai_core::server::ServerEntry] = &[
         decode_answer: aliyun_ai_core::server::decode_answer::<
             general_analyze_image::GeneralAnalyzeImageRequest,
         >,
-        stream_final: Some("finishReason"),
+        events: Some(aliyun_ai_core::server::EventShape {
+            increment: None,
+            cumulative: Some("text"),
+            steps: None,
+            snapshots: None,
+            last: Some("finishReason"),
+            whole: None,
+        }),
     },
     aliyun_ai_core::server::ServerEntry {
         info: <get_task_result::GetTaskResultRequest as aliyun_ai_core::Operation>::INFO,
         answer: aliyun_ai_core::server::answer_with_example::<get_task_result::GetTaskResultRequest>,
         decode_answer: aliyun_ai_core::server::decode_answer::<get_task_result::GetTaskResultRequest>,
-        stream_final: None,
+        events: None,
     },
     aliyun_ai_core::server::ServerEntry {
         info: <get_vocab::GetVocabRequest as aliyun_ai_core::Operation>::INFO,
         answer: aliyun_ai_core::server::answer_with_example::<get_vocab::GetVocabRequest>,
         decode_answer: aliyun_ai_core::server::decode_answer::<get_vocab::GetVocabRequest>,
-        stream_final: None,
+        events: None,
     },
     aliyun_ai_core::server::ServerEntry {
         info: <list_vocab::ListVocabRequest as aliyun_ai_core::Operation>::INFO,
         answer: aliyun_ai_core::server::answer_with_example::<list_vocab::ListVocabRequest>,
         decode_answer: aliyun_ai_core::server::decode_answer::<list_vocab::ListVocabRequest>,
-        stream_final: None,
+        events: None,
     },
     aliyun_ai_core::server::ServerEntry {
         info: <run_completion::RunCompletionRequest as aliyun_ai_core::Operation>::INFO,
         answer: aliyun_ai_core::server::answer_with_example::<run_completion::RunCompletionRequest>,
         decode_answer: aliyun_ai_core::server::decode_answer::<run_completion::RunCompletionRequest>,
-        stream_final: Some("FinishReason"),
+        events: Some(aliyun_ai_core::server::EventShape {
+            increment: None,
+            cumulative: Some("Text"),
+            steps: None,
+            snapshots: None,
+            last: Some("FinishReason"),
+            whole: None,
+        }),
     },
     aliyun_ai_core::server::ServerEntry {
         info:
@@ -168,13 +203,20 @@ pub const SERVER_OPERATIONS: &[aliyun_ai_core::server::ServerEntry] = &[
         decode_answer: aliyun_ai_core::server::decode_answer::<
             run_completion_message::RunCompletionMessageRequest,
         >,
-        stream_final: Some("FinishReason"),
+        events: Some(aliyun_ai_core::server::EventShape {
+            increment: None,
+            cumulative: Some("Text"),
+            steps: None,
+            snapshots: None,
+            last: Some("FinishReason"),
+            whole: None,
+        }),
     },
     aliyun_ai_core::server::ServerEntry {
         info: <update_vocab::UpdateVocabRequest as aliyun_ai_core::Operation>::INFO,
         answer: aliyun_ai_core::server::answer_with_example::<update_vocab::UpdateVocabRequest>,
         decode_answer: aliyun_ai_core::server::decode_answer::<update_vocab::UpdateVocabRequest>,
-        stream_final: None,
+        events: None,
     },
 ];
 

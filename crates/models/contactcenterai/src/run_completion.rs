@@ -841,6 +841,12 @@ impl Operation for RunCompletionRequest {
         Some(output.finish_reason.as_ref().is_some_and(|v| !v.is_empty()))
     }
 }
+
+impl aliyun_ai_core::StreamEvent for RunCompletionResponse {
+    fn cumulative(&self) -> Option<&str> {
+        self.text.as_deref()
+    }
+}
 #[cfg(feature = "server")]
 impl aliyun_ai_core::server::ServerOperation for RunCompletionRequest {
     fn from_wire(

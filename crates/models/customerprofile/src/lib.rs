@@ -49,13 +49,13 @@ pub const SERVER_OPERATIONS: &[aliyun_ai_core::server::ServerEntry] = &[
         info: <create_task::CreateTaskRequest as aliyun_ai_core::Operation>::INFO,
         answer: aliyun_ai_core::server::answer_with_example::<create_task::CreateTaskRequest>,
         decode_answer: aliyun_ai_core::server::decode_answer::<create_task::CreateTaskRequest>,
-        stream_final: None,
+        events: None,
     },
     aliyun_ai_core::server::ServerEntry {
         info: <get_task::GetTaskRequest as aliyun_ai_core::Operation>::INFO,
         answer: aliyun_ai_core::server::answer_with_example::<get_task::GetTaskRequest>,
         decode_answer: aliyun_ai_core::server::decode_answer::<get_task::GetTaskRequest>,
-        stream_final: None,
+        events: None,
     },
 ];
 

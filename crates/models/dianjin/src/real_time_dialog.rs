@@ -559,6 +559,35 @@ impl Operation for RealTimeDialogRequest {
             )
         })
     }
+
+    fn is_final_event(output: &Self::Output) -> Option<bool> {
+        Some(
+            output
+                .choices
+                .as_ref()
+                .and_then(|v| v.first())
+                .and_then(|v| v.finish_reason.as_ref())
+                .is_some_and(|v| !v.is_empty()),
+        )
+    }
+}
+
+impl aliyun_ai_core::StreamEvent for RealTimeDialogResponse {
+    fn increment(&self) -> Option<&str> {
+        self.choices
+            .as_ref()
+            .and_then(|v| v.first())
+            .and_then(|v| v.delta.as_ref())
+            .and_then(|v| v.self_directed_script.as_deref())
+    }
+
+    fn cumulative(&self) -> Option<&str> {
+        self.choices
+            .as_ref()
+            .and_then(|v| v.first())
+            .and_then(|v| v.delta.as_ref())
+            .and_then(|v| v.self_directed_script_full_content.as_deref())
+    }
 }
 #[cfg(feature = "server")]
 impl aliyun_ai_core::server::ServerOperation for RealTimeDialogRequest {

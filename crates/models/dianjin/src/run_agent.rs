@@ -252,6 +252,48 @@ pub struct RunAgentResponse {
         with = "aliyun_ai_core::quirks::lenient_int::option"
     )]
     pub cost: Option<i64>,
+    /// 流式：智能体版本Id
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
+    /// 流式：模型id
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model_id: Option<String>,
+    /// 流式：会话Id
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thread_id: Option<String>,
+    /// 流式：回复Id
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replay_id: Option<String>,
+    /// 流式：角色，assistant
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    /// 流式：角色的展示名称
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_display_name: Option<String>,
+    /// 流式：帧的类型，ToolDiscovery、FunctionCall、ToolResponse、ToolStartStep、ToolEmitStepData、CompleteStep 或 Answer
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_type: Option<String>,
+    /// 流式：内容分组
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_group: Option<String>,
+    /// 流式：帧的内容；Answer 帧为答案的新增部分，其余为 JSON 文本
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
+    /// 流式：内容类型，JSON 或 TEXT
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    /// 流式：额外信息
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extra_info: Option<Value>,
+    /// 流式：最后一帧为 true
+    ///
+    /// Set on the last event of a stream.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "aliyun_ai_core::quirks::lenient_bool::option"
+    )]
+    pub stop: Option<bool>,
 }
 
 /// 响应数据
@@ -485,6 +527,24 @@ impl Operation for RunAgentRequest {
                     .cloned(),
             )
         })
+    }
+
+    fn is_final_event(output: &Self::Output) -> Option<bool> {
+        Some(output.stop.as_ref() == Some(&true))
+    }
+}
+
+impl aliyun_ai_core::StreamEvent for RunAgentResponse {
+    fn increment(&self) -> Option<&str> {
+        self.content.as_deref()
+    }
+
+    fn kind(&self) -> Option<&str> {
+        self.message_type.as_deref()
+    }
+
+    fn is_step(&self) -> bool {
+        self.kind().is_some_and(|kind| kind != "Answer")
     }
 }
 #[cfg(feature = "server")]

@@ -535,6 +535,27 @@ impl Operation for RunChatResultGenerationRequest {
         aliyun_ai_core::check_path_param(OPERATION, "workspaceId", &self.workspace_id)?;
         self.check()
     }
+
+    fn is_final_event(output: &Self::Output) -> Option<bool> {
+        Some(
+            output
+                .choices
+                .as_ref()
+                .and_then(|v| v.first())
+                .and_then(|v| v.finish_reason.as_ref())
+                .is_some_and(|v| !v.is_empty()),
+        )
+    }
+}
+
+impl aliyun_ai_core::StreamEvent for RunChatResultGenerationResponse {
+    fn cumulative(&self) -> Option<&str> {
+        self.choices
+            .as_ref()
+            .and_then(|v| v.first())
+            .and_then(|v| v.message.as_ref())
+            .and_then(|v| v.content.as_deref())
+    }
 }
 #[cfg(feature = "server")]
 impl aliyun_ai_core::server::ServerOperation for RunChatResultGenerationRequest {

@@ -507,7 +507,7 @@ pub struct RunLibraryChatGenerationResponse {
     pub cost: Option<i64>,
     /// 响应数据（非流式）。 (en: 响应数据)
     ///
-    /// Example: `{ "finish":true, "text":"是的，记名预付卡的有效期不得低于3年。", "message": "是的，记名预付卡的有效期不得低于3年。", "queryResult":{ "errCode": "0", //接口协议层面的错误码，正常为0，未授权，参数错误，服务器异常时会发生变化，可以忽略不处理 "message": "ok", //接口协议层面的消息 "data":{ "success": true, //有回答true 无回答false "answer": null, //大模型生成的回答结果 "embeddingElapsedMs": 127, "vectorSearchElapsedMs": 2745, "llmElapsedMs": 7911, "totalElapsedMs": 10820, "chunks": [ //召回的分块信息，一般为top5或top10，可联系我们调整效果 { "chunkId": "470182177892469799", //分块信息的编号 "docId": "22666332", //分块关联的文档编号 "chunkText": "Profits plummeted in the first quarter, can't you bear it? In fact, previous rounds of price cuts have indeed had a certain impact on Tesla's financial data. Tesla has just released its financial report for the first quarter of this year. The data shows that in Q1 2023, Tesla achieved revenue of 23.33 billion US dollars, an increase of 24% over the previous year; Tesla delivered more than 422,000 electric vehicles worldwide in the first quarter, an increase of 36% over the previous year", //新闻原始内容 "chunkMeta": { // demo数据中的其他metadata "language": "en", "unique_id": "news_22666332_13", "content_type": "news", "stock_id_list": [] } }], "documents": [{ "docId": "1686637056086872065", //文档编号 "gmtCreate": "2023-08-02 15:16:25", //文档的创建时间 "libraryId": "a1b2c3", //文档关联的知识库编号 "title": "2023年工银信用卡微信、京东绑卡消费累计积分活动", //文档标题 "url": null //文档连接，如有 }] //块文本关联的文档 }, "success": true //接口协议层面的成功/失败状态 true就是errCode为0 } }`.
+    /// Example: `{"finish": true, "text": "是的，记名预付卡的有效期不得低于3年。", "message": "是的，记名预付卡的有效期不得低于3年。"}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<Value>,
     /// 数据类型
@@ -602,6 +602,42 @@ impl Operation for RunLibraryChatGenerationRequest {
             )
         })
     }
+
+    fn is_final_event(output: &Self::Output) -> Option<bool> {
+        Some(
+            output
+                .data
+                .as_ref()
+                .and_then(|v| v.get("finish"))
+                .is_some_and(|v| {
+                    v.as_bool() == Some(true) || v.as_str().is_some_and(|s| !s.is_empty())
+                }),
+        )
+    }
+}
+
+impl aliyun_ai_core::StreamEvent for RunLibraryChatGenerationResponse {
+    fn increment(&self) -> Option<&str> {
+        self.data
+            .as_ref()
+            .and_then(|v| v.get("message"))
+            .and_then(serde_json::Value::as_str)
+    }
+
+    fn cumulative(&self) -> Option<&str> {
+        self.data
+            .as_ref()
+            .and_then(|v| v.get("text"))
+            .and_then(serde_json::Value::as_str)
+    }
+
+    fn kind(&self) -> Option<&str> {
+        self.data_type.as_deref()
+    }
+
+    fn is_step(&self) -> bool {
+        self.kind().is_some_and(|kind| kind != "message")
+    }
 }
 #[cfg(feature = "server")]
 impl aliyun_ai_core::server::ServerOperation for RunLibraryChatGenerationRequest {
@@ -616,7 +652,7 @@ impl aliyun_ai_core::server::ServerOperation for RunLibraryChatGenerationRequest
     }
 
     fn example_response() -> serde_json::Value {
-        serde_json::from_str("{\"data\":\"{ \\\"finish\\\":true, \\\"text\\\":\\\"是的，记名预付卡的有效期不得低于3年。\\\", \\\"message\\\": \\\"是的，记名预付卡的有效期不得低于3年。\\\", \\\"queryResult\\\":{ \\\"errCode\\\": \\\"0\\\", //接口协议层面的错误码，正常为0，未授权，参数错误，服务器异常时会发生变化，可以忽略不处理 \\\"message\\\": \\\"ok\\\", //接口协议层面的消息 \\\"data\\\":{ \\\"success\\\": true, //有回答true 无回答false \\\"answer\\\": null, //大模型生成的回答结果 \\\"embeddingElapsedMs\\\": 127, \\\"vectorSearchElapsedMs\\\": 2745, \\\"llmElapsedMs\\\": 7911, \\\"totalElapsedMs\\\": 10820, \\\"chunks\\\": [ //召回的分块信息，一般为top5或top10，可联系我们调整效果 { \\\"chunkId\\\": \\\"470182177892469799\\\", //分块信息的编号 \\\"docId\\\": \\\"22666332\\\", //分块关联的文档编号 \\\"chunkText\\\": \\\"Profits plummeted in the first quarter, can't you bear it? In fact, previous rounds of price cuts have indeed had a certain impact on Tesla's financial data. Tesla has just released its financial report for the first quarter of this year. The data shows that in Q1 2023, Tesla achieved revenue of 23.33 billion US dollars, an increase of 24% over the previous year; Tesla delivered more than 422,000 electric vehicles worldwide in the first quarter, an increase of 36% over the previous year\\\", //新闻原始内容 \\\"chunkMeta\\\": { // demo数据中的其他metadata \\\"language\\\": \\\"en\\\", \\\"unique_id\\\": \\\"news_22666332_13\\\", \\\"content_type\\\": \\\"news\\\", \\\"stock_id_list\\\": [] } }], \\\"documents\\\": [{ \\\"docId\\\": \\\"1686637056086872065\\\", //文档编号 \\\"gmtCreate\\\": \\\"2023-08-02 15:16:25\\\", //文档的创建时间 \\\"libraryId\\\": \\\"a1b2c3\\\", //文档关联的知识库编号 \\\"title\\\": \\\"2023年工银信用卡微信、京东绑卡消费累计积分活动\\\", //文档标题 \\\"url\\\": null //文档连接，如有 }] //块文本关联的文档 }, \\\"success\\\": true //接口协议层面的成功/失败状态 true就是errCode为0 } }\",\"errCode\":\"0\",\"message\":\"ok\",\"requestId\":\"5E3FBAF1-17AF-53B7-AF0A-CDCEEB6DE658\",\"success\":true,\"time\":\"2024-04-24 11:54:34\"}").unwrap_or_default()
+        serde_json::from_str("{\"data\":{\"finish\": true, \"text\": \"是的，记名预付卡的有效期不得低于3年。\", \"message\": \"是的，记名预付卡的有效期不得低于3年。\"},\"errCode\":\"0\",\"message\":\"ok\",\"requestId\":\"5E3FBAF1-17AF-53B7-AF0A-CDCEEB6DE658\",\"success\":true,\"time\":\"2024-04-24 11:54:34\"}").unwrap_or_default()
     }
 
     fn example_request() -> Result<Self, aliyun_ai_core::server::WireError> {

@@ -35,7 +35,7 @@ pub const SERVER_OPERATIONS: &[aliyun_ai_core::server::ServerEntry] =
         decode_answer: aliyun_ai_core::server::decode_answer::<
             authorize_file_upload::AuthorizeFileUploadRequest,
         >,
-        stream_final: None,
+        events: None,
     }];
 
 /// Invokes `$callback!(RequestType)` for the request type of every operation, in

@@ -36,7 +36,7 @@ pub const SERVER_OPERATIONS: &[aliyun_ai_core::server::ServerEntry] =
         decode_answer: aliyun_ai_core::server::decode_answer::<
             recognize_message::RecognizeMessageRequest,
         >,
-        stream_final: None,
+        events: None,
     }];
 
 /// Invokes `$callback!(RequestType)` for the request type of every operation, in

@@ -24,7 +24,7 @@ async fn analyze_audio_sync_stream() {
     let (_emulator, client) = support::setup().await;
     let request =
         models::AnalyzeAudioSyncRequest::example_request().expect("the table's example request");
-    support::assert_streamed(
+    support::assert_grows::<models::AnalyzeAudioSyncRequest>(
         "AnalyzeAudioSync",
         client
             .contact_center_ai()
@@ -55,7 +55,7 @@ async fn analyze_conversation_stream() {
     let (_emulator, client) = support::setup().await;
     let request =
         models::AnalyzeConversationRequest::example_request().expect("the table's example request");
-    support::assert_streamed(
+    support::assert_grows::<models::AnalyzeConversationRequest>(
         "AnalyzeConversation",
         client
             .contact_center_ai()
@@ -83,7 +83,7 @@ async fn analyze_image_stream() {
     let (_emulator, client) = support::setup().await;
     let request =
         models::AnalyzeImageRequest::example_request().expect("the table's example request");
-    support::assert_streamed(
+    support::assert_grows::<models::AnalyzeImageRequest>(
         "AnalyzeImage",
         client
             .contact_center_ai()
@@ -150,7 +150,7 @@ async fn general_analyze_image_stream() {
     let (_emulator, client) = support::setup().await;
     let request =
         models::GeneralAnalyzeImageRequest::example_request().expect("the table's example request");
-    support::assert_streamed(
+    support::assert_grows::<models::GeneralAnalyzeImageRequest>(
         "GeneralAnalyzeImage",
         client
             .contact_center_ai()
@@ -212,7 +212,7 @@ async fn run_completion_stream() {
     let (_emulator, client) = support::setup().await;
     let request =
         models::RunCompletionRequest::example_request().expect("the table's example request");
-    support::assert_streamed(
+    support::assert_grows::<models::RunCompletionRequest>(
         "RunCompletion",
         client
             .contact_center_ai()
@@ -243,7 +243,7 @@ async fn run_completion_message_stream() {
     let (_emulator, client) = support::setup().await;
     let request = models::RunCompletionMessageRequest::example_request()
         .expect("the table's example request");
-    support::assert_streamed(
+    support::assert_grows::<models::RunCompletionMessageRequest>(
         "RunCompletionMessage",
         client
             .contact_center_ai()

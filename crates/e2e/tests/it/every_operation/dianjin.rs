@@ -603,7 +603,7 @@ async fn real_time_dialog_stream() {
     let (_emulator, client) = support::setup().await;
     let request =
         models::RealTimeDialogRequest::example_request().expect("the table's example request");
-    support::assert_streamed(
+    support::assert_grows::<models::RealTimeDialogRequest>(
         "RealTimeDialog",
         client
             .dianjin()
@@ -689,7 +689,7 @@ async fn run_agent() {
 async fn run_agent_stream() {
     let (_emulator, client) = support::setup().await;
     let request = models::RunAgentRequest::example_request().expect("the table's example request");
-    support::assert_streamed(
+    support::assert_grows::<models::RunAgentRequest>(
         "RunAgent",
         client
             .dianjin()
@@ -717,7 +717,7 @@ async fn run_chat_result_generation_stream() {
     let (_emulator, client) = support::setup().await;
     let request = models::RunChatResultGenerationRequest::example_request()
         .expect("the table's example request");
-    support::assert_streamed(
+    support::assert_grows::<models::RunChatResultGenerationRequest>(
         "RunChatResultGeneration",
         client
             .dianjin()
@@ -745,7 +745,7 @@ async fn run_dialog_analysis_stream() {
     let (_emulator, client) = support::setup().await;
     let request =
         models::RunDialogAnalysisRequest::example_request().expect("the table's example request");
-    support::assert_streamed(
+    support::assert_snapshots::<models::RunDialogAnalysisRequest>(
         "RunDialogAnalysis",
         client
             .dianjin()
@@ -773,7 +773,7 @@ async fn run_library_chat_generation_stream() {
     let (_emulator, client) = support::setup().await;
     let request = models::RunLibraryChatGenerationRequest::example_request()
         .expect("the table's example request");
-    support::assert_streamed(
+    support::assert_grows::<models::RunLibraryChatGenerationRequest>(
         "RunLibraryChatGeneration",
         client
             .dianjin()

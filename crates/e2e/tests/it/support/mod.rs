@@ -5,7 +5,9 @@
 
 use std::time::Duration;
 
-use aliyun_ai::{AccessKey, ApiKey, Client, Config, EventStream, RetryPolicy, WaitPolicy};
+use aliyun_ai::{
+    AccessKey, ApiKey, Client, Config, EventStream, Operation, RetryPolicy, StreamEvent, WaitPolicy,
+};
 use aliyun_ai_emulator::{Emulator, EmulatorConfig};
 use futures_util::StreamExt;
 use serde::Serialize;
@@ -99,5 +101,119 @@ pub fn assert_session_opened<T>(
         emulator.handled(action),
         1,
         "{action}: the upgrade reached the emulator once"
+    );
+}
+
+/// Reads a whole stream of growing text and checks it against the table's
+/// `events:` mark: several answer events after any steps, cumulative text
+/// that only grows, increments that concatenate to the final text, and the
+/// last event alone marked last.
+pub async fn assert_grows<O>(action: &str, stream: EventStream<O::Output>)
+where
+    O: Operation,
+    O::Output: Serialize + StreamEvent,
+{
+    let events: Vec<O::Output> = stream
+        .map(|event| event.unwrap_or_else(|e| panic!("{action}: {e}")))
+        .collect()
+        .await;
+    for event in &events {
+        assert_answered(action, event);
+    }
+    let first_answer = events
+        .iter()
+        .position(|e| !e.is_step())
+        .unwrap_or(events.len());
+    assert!(
+        events[first_answer..].iter().all(|e| !e.is_step()),
+        "{action}: a step after the answer began"
+    );
+    let answer = &events[first_answer..];
+    assert!(
+        answer.len() >= 2,
+        "{action}: {} answer events",
+        answer.len()
+    );
+    let mut so_far = String::new();
+    let mut increments = String::new();
+    let mut grew = 0;
+    for event in answer {
+        let before = (so_far.len(), increments.len());
+        if let Some(text) = event.cumulative() {
+            assert!(
+                text.starts_with(&so_far),
+                "{action}: the text so far shrank: {so_far:?} then {text:?}"
+            );
+            so_far = text.to_owned();
+        }
+        if let Some(piece) = event.increment() {
+            increments.push_str(piece);
+        }
+        if (so_far.len(), increments.len()) != before {
+            grew += 1;
+        }
+    }
+    assert!(grew >= 2, "{action}: the text grew in {grew} events");
+    let declares_increments = answer.iter().any(|e| e.increment().is_some());
+    let declares_cumulative = answer.iter().any(|e| e.cumulative().is_some());
+    assert!(
+        declares_increments || declares_cumulative,
+        "{action}: no event carries text"
+    );
+    if declares_increments && declares_cumulative {
+        assert_eq!(increments, so_far, "{action}: the increments make the text");
+    }
+    let text = if declares_cumulative {
+        so_far
+    } else {
+        increments
+    };
+    assert!(
+        text.chars().count() >= 2,
+        "{action}: the text did not grow: {text:?}"
+    );
+    assert_last_only::<O>(action, &events);
+}
+
+/// Reads a whole stream of snapshots: several events, each decoded, the
+/// earlier ones differing from the last (still pending), the last alone
+/// marked last.
+pub async fn assert_snapshots<O>(action: &str, stream: EventStream<O::Output>)
+where
+    O: Operation,
+    O::Output: Serialize,
+{
+    let events: Vec<O::Output> = stream
+        .map(|event| event.unwrap_or_else(|e| panic!("{action}: {e}")))
+        .collect()
+        .await;
+    assert!(events.len() >= 2, "{action}: {} events", events.len());
+    let values: Vec<serde_json::Value> = events
+        .iter()
+        .map(|e| serde_json::to_value(e).expect("answers encode"))
+        .collect();
+    let (last, earlier) = values.split_last().expect("events");
+    assert!(
+        earlier.iter().all(|e| e != last),
+        "{action}: an earlier snapshot is already the final one"
+    );
+    assert_last_only::<O>(action, &events);
+}
+
+/// Where the operation marks its last event, only the last event is marked.
+fn assert_last_only<O: Operation>(action: &str, events: &[O::Output]) {
+    let marks: Vec<Option<bool>> = events.iter().map(O::is_final_event).collect();
+    if marks.iter().all(Option::is_none) {
+        return;
+    }
+    let (last, earlier) = marks.split_last().expect("events");
+    assert_eq!(
+        *last,
+        Some(true),
+        "{action}: the last event is not marked last"
+    );
+    assert!(
+        earlier.iter().all(|m| *m != Some(true)),
+        "{action}: an event before the last is marked last: {marks:?}"
     );
 }
