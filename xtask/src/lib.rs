@@ -126,6 +126,7 @@ pub fn load_services(root: &Path) -> Result<Vec<schema::Service>, String> {
     if services.is_empty() {
         return Err("docs/apis holds no service folder".into());
     }
+    schema::resolve_shares(&mut services)?;
     Ok(services)
 }
 

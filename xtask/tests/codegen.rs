@@ -636,3 +636,38 @@ fn no_two_generated_structs_of_a_crate_have_one_shape() {
         );
     }
 }
+
+#[test]
+fn a_shared_document_must_have_the_shape_of_the_one_it_names() {
+    let file = "docs/apis/customerprofile/Transcription.md";
+    let cases = [
+        (
+            "| paragraphs[].speakerId | string |",
+            "| paragraphs[].speakerNo | string |",
+            ":8: shares: `paragraphs[].speakerNo` has no counterpart in tingwu TranscriptionResult",
+        ),
+        (
+            "| paragraphs[].words[].start | long |",
+            "| paragraphs[].words[].start | string |",
+            ":8: shares: `paragraphs[].words[].start` is of another kind there",
+        ),
+        (
+            "shares: tingwu TranscriptionResult",
+            "shares: tingwu Transcript",
+            ":8: shares: tingwu has no document `Transcript`",
+        ),
+        (
+            "shares: tingwu TranscriptionResult",
+            "shares: tingwu",
+            ":8: shares: `SERVICE DOCUMENT`",
+        ),
+    ];
+    for (index, (from, to, expected)) in cases.iter().enumerate() {
+        let error = error_after(&format!("shares-{index}"), file, from, to);
+        let expected = format!("{file}{expected}");
+        assert!(
+            error.starts_with(&expected),
+            "expected `{expected}`, got `{error}`"
+        );
+    }
+}

@@ -6,6 +6,19 @@ use super::*;
 
 /// The Rust source of one module (before rustfmt).
 pub fn module(service: &Service, module: &Module) -> String {
+    if let ModuleKind::Document {
+        root,
+        array_alias,
+        shares: Some(shared),
+    } = &module.kind
+    {
+        return shared_document(
+            module,
+            &module.structs[*root].name,
+            array_alias.as_deref(),
+            shared,
+        );
+    }
     let types = service
         .modules
         .iter()
@@ -29,6 +42,7 @@ pub fn module(service: &Service, module: &Module) -> String {
     if let ModuleKind::Document {
         array_alias: Some(alias),
         root,
+        ..
     } = &module.kind
     {
         let _ = writeln!(
@@ -83,7 +97,9 @@ pub fn module(service: &Service, module: &Module) -> String {
                 "\n\nShapes several operations of this service share: one type a caller can pass to each."
             );
         }
-        ModuleKind::Document { root, array_alias } => {
+        ModuleKind::Document {
+            root, array_alias, ..
+        } => {
             let _ = write!(
                 doc,
                 "\n\nA result document; decode it into [`{}`].",
@@ -119,6 +135,49 @@ pub(super) fn style_variant(style: Style) -> &'static str {
 
 pub fn crate_name(service: &Service) -> String {
     format!("aliyun-ai-models-{}", service.key)
+}
+
+/// A `shares:` document's module: the other service's document, re-exported
+/// under this document's names (`resolve_shares` checked that the shapes
+/// agree).
+fn shared_document(
+    module: &Module,
+    root: &str,
+    alias: Option<&str>,
+    shared: &crate::schema::SharedDocument,
+) -> String {
+    let other = format!(
+        "aliyun_ai_models_{}::{}",
+        shared.service.replace('-', "_"),
+        shared.module
+    );
+    let mut out = generated_header(&module.file, "//");
+    let _ = writeln!(
+        out,
+        "//! {}: {}\n//!\n//! A result document with the shape of {}'s `{}` document (crate `aliyun-ai-models-{}`):\n//! this crate re-exports that type (`shares:` in the doc table), so one type reads both\n//! services' files, in PascalCase or camelCase.\n\npub use {other}::*;\n",
+        module.title,
+        doc_text(&module.summary),
+        shared.title,
+        shared.document,
+        shared.service
+    );
+    let mut alias_line = |mine: &str, theirs: &str, what: &str| {
+        if mine != theirs {
+            let _ = writeln!(
+                out,
+                "/// {what}: {}'s [`{theirs}`], whose shape it shares.\npub type {mine} = {other}::{theirs};\n",
+                shared.title
+            );
+        }
+    };
+    match (alias, shared.alias.as_deref()) {
+        (Some(mine), Some(theirs)) => {
+            alias_line(root, &shared.root, "One item of the document");
+            alias_line(mine, theirs, "The whole document (a JSON array)");
+        }
+        _ => alias_line(root, &shared.root, "The whole document"),
+    }
+    out
 }
 
 /// The source of the crate's `lib.rs` (before rustfmt).
@@ -167,7 +226,9 @@ pub fn lib(service: &Service) -> String {
             ModuleKind::Types => {
                 let _ = writeln!(out, "//! | [`{}`] | shared types | | |", module.name);
             }
-            ModuleKind::Document { root, array_alias } => {
+            ModuleKind::Document {
+                root, array_alias, ..
+            } => {
                 let _ = writeln!(
                     out,
                     "//! | [`{}`] | result document | | [`{}`] |",
@@ -200,7 +261,9 @@ pub fn lib(service: &Service) -> String {
                     module.name, module.structs[op.request].name, module.structs[op.response].name
                 );
             }
-            ModuleKind::Document { root, array_alias } => {
+            ModuleKind::Document {
+                root, array_alias, ..
+            } => {
                 let mut names = vec![module.structs[*root].name.clone()];
                 if let Some(alias) = array_alias {
                     names.push(alias.clone());
@@ -325,9 +388,14 @@ pub fn cargo_toml(service: &Service) -> String {
             service.title, service.version
         )
     };
+    // The services whose documents this one's documents are (`shares:`).
+    let shared_deps: String = crate::schema::shared_services(service)
+        .iter()
+        .map(|key| format!("aliyun-ai-models-{key}.workspace = true\n"))
+        .collect();
     let _ = write!(
         out,
-        "[package]\nname = \"{}\"\ndescription = \"{}\"\nversion.workspace = true\nedition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\nrepository.workspace = true\nhomepage.workspace = true\ndocumentation = \"https://docs.rs/{}\"\nkeywords.workspace = true\ncategories.workspace = true\nreadme = \"README.md\"\n\n[features]\n## Decoding requests as a server receives them (RPC form bodies): for an\n## emulator or a test server, not for clients.\nserver = []\n\n[dependencies]\naliyun-ai-core.workspace = true\nserde.workspace = true\nserde_json.workspace = true\n\n[package.metadata.docs.rs]\n# docs.rs shows the `server` feature too, badged.\nall-features = true\nrustdoc-args = [\"--cfg\", \"docsrs\"]\n\n[lints]\nworkspace = true\n",
+        "[package]\nname = \"{}\"\ndescription = \"{}\"\nversion.workspace = true\nedition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\nrepository.workspace = true\nhomepage.workspace = true\ndocumentation = \"https://docs.rs/{}\"\nkeywords.workspace = true\ncategories.workspace = true\nreadme = \"README.md\"\n\n[features]\n## Decoding requests as a server receives them (RPC form bodies): for an\n## emulator or a test server, not for clients.\nserver = []\n\n[dependencies]\naliyun-ai-core.workspace = true\nserde.workspace = true\nserde_json.workspace = true\n{shared_deps}\n[package.metadata.docs.rs]\n# docs.rs shows the `server` feature too, badged.\nall-features = true\nrustdoc-args = [\"--cfg\", \"docsrs\"]\n\n[lints]\nworkspace = true\n",
         crate_name(service),
         description.replace('"', "'"),
         crate_name(service)
@@ -376,7 +444,9 @@ pub fn readme(service: &Service) -> String {
                 format!("`{}`", module.structs[op.response].name),
             ),
             ModuleKind::Types => ("(shared types)".to_owned(), String::new()),
-            ModuleKind::Document { root, array_alias } => (
+            ModuleKind::Document {
+                root, array_alias, ..
+            } => (
                 "(result document)".to_owned(),
                 format!(
                     "`{}`",

@@ -73,7 +73,9 @@ pub fn fuzz_answers(services: &[Service]) -> String {
             .modules
             .iter()
             .filter_map(|m| match &m.kind {
-                ModuleKind::Document { root, array_alias } => Some(
+                ModuleKind::Document {
+                    root, array_alias, ..
+                } => Some(
                     array_alias
                         .clone()
                         .unwrap_or_else(|| m.structs[*root].name.clone()),

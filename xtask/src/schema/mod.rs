@@ -10,6 +10,7 @@ mod header;
 mod modules;
 mod paged;
 mod shared;
+mod shares;
 
 pub use errors::{ErrorClass, ErrorCodeDef, service_errors};
 pub use events::{End, EventsSpec, Hop, check_events, last_test, resolve_event_path, text_access};
@@ -17,6 +18,7 @@ pub use header::service;
 pub use modules::module;
 pub use paged::{PagedSpec, ResolvedPath, check_paged, resolve};
 pub use shared::{check_refs, ref_of, shared_sides, type_references, types};
+pub use shares::{SharedDocument, resolve_shares, shared_services};
 
 use builder::*;
 use cells::*;
@@ -270,6 +272,8 @@ pub enum ModuleKind {
         root: usize,
         /// For a document whose top level is an array: the alias name.
         array_alias: Option<String>,
+        /// `shares:`: the other service's document this one is.
+        shares: Option<Box<SharedDocument>>,
     },
 }
 

@@ -283,7 +283,7 @@ pub(crate) fn operation(table: &RawTable, service: &Service) -> Result<Module> {
 }
 
 pub(crate) fn document(table: &RawTable, service: &Service) -> Result<Module> {
-    let header = Header::new(table, &["kind", "service"])?;
+    let header = Header::new(table, &["kind", "service", "shares"])?;
     check_service(table, &header, service)?;
     let rows = section(table, "Document")
         .ok_or_else(|| table.error(table.header_line, "a document needs a `## Document` table"))?;
@@ -317,7 +317,17 @@ pub(crate) fn document(table: &RawTable, service: &Service) -> Result<Module> {
         title: table.title.clone(),
         summary: table.summary.clone(),
         name: snake(&table.title),
-        kind: ModuleKind::Document { root, array_alias },
+        kind: ModuleKind::Document {
+            root,
+            array_alias,
+            shares: match header.get("shares") {
+                Some(entry) => Some(Box::new(
+                    super::SharedDocument::parse(&entry.value, entry.line)
+                        .map_err(|message| table.error(entry.line, message))?,
+                )),
+                None => None,
+            },
+        },
         structs: builder.structs,
         enums: builder.enums,
         fixed: builder.fixed,
