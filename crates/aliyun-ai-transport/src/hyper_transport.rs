@@ -45,7 +45,7 @@ pub struct HyperTransportBuilder {
 impl HyperTransportBuilder {
     client_settings_methods!();
 
-    /// Builds the transport: TLS by rustls (aws-lc-rs) with the platform's
+    /// Builds the transport: TLS by rustls (the `ring` or `aws-lc-rs` provider) with the platform's
     /// certificate verifier, HTTP/1.1 and HTTP/2 by ALPN. Plain `http` is
     /// allowed (the SDK refuses it itself for non-loopback endpoints). An
     /// `https://` proxy, or a proxy URL that is not one, is refused here.

@@ -6,11 +6,13 @@
 //!   held as `Arc<dyn HttpTransport>`. Bring your own client by implementing it.
 //! - [`TransportError`]: could not connect (never sent), timed out (may have
 //!   been sent), failed mid-response, other; the source error is kept.
-//! - `ReqwestTransport` (feature `reqwest`, on by default): rustls, pooling,
-//!   connect/request/idle timeouts, proxies (`Proxies`: the environment by
-//!   default), user agent `aliyun-ai/<version>`.
-//! - `HyperTransport` (feature `hyper`): the same over hyper's client, with
-//!   less work per request.
+//! - `HyperTransport` (feature `hyper`, on by default): hyper's pooled client
+//!   with rustls, connect/request/idle timeouts, proxies (`Proxies`: the
+//!   environment by default), user agent `aliyun-ai/<version>`.
+//! - `ReqwestTransport` (feature `reqwest`): the same over reqwest, for an
+//!   application already built on it.
+//! - TLS crypto by *ring* (feature `ring`, on by default) or aws-lc-rs
+//!   (feature `aws-lc-rs`), one rustls configuration for every transport.
 //! - `mock::MockTransport` (feature `mock`): canned responses, SSE bodies in
 //!   chunks, faults, and a record of every request.
 //! - [`RetryPolicy`]: the one place that retries: backoff with full jitter,
@@ -33,7 +35,7 @@
 
 pub mod awap;
 mod body;
-#[cfg(any(feature = "hyper", feature = "websocket"))]
+#[cfg(any(feature = "reqwest", feature = "hyper", feature = "websocket"))]
 mod connect;
 mod error;
 #[cfg(feature = "hyper")]

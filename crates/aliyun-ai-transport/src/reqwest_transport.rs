@@ -37,7 +37,10 @@ impl ReqwestTransportBuilder {
             .user_agent(settings.user_agent())
             // The SDK decides about redirects itself (an error, not a silent
             // re-send of a signed request elsewhere).
-            .redirect(reqwest::redirect::Policy::none());
+            .redirect(reqwest::redirect::Policy::none())
+            // The TLS configuration (and crypto provider) of every transport
+            // of this crate.
+            .tls_backend_preconfigured(crate::connect::tls_config()?);
         // The read-idle timeout is this crate's (`IdleTimeout`), not
         // reqwest's `read_timeout`, whose timer starts at send and so also
         // capped the wait for the headers.

@@ -215,7 +215,7 @@ impl TungsteniteTransportBuilder {
         self
     }
 
-    /// Builds the transport: TLS by rustls (aws-lc-rs) with the platform's
+    /// Builds the transport: TLS by rustls (the `ring` or `aws-lc-rs` provider) with the platform's
     /// certificate verifier, as the HTTP transports.
     pub fn build(self) -> Result<TungsteniteTransport, TransportError> {
         let routes = self.proxies.resolve()?;

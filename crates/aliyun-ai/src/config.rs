@@ -172,8 +172,8 @@ impl Config {
     /// the service's key; the vendor's `DASHSCOPE_HTTP_BASE_URL` for every
     /// DashScope service) and `ALIYUN_AI_OSS_ENDPOINT` (where an upload from
     /// a local file posts its form), the workspace from
-    /// `DASHSCOPE_WORKSPACE_ID`, and the default transport (reqwest, or
-    /// hyper's client with only the `hyper` feature).
+    /// `DASHSCOPE_WORKSPACE_ID`, and the default transport (hyper's client,
+    /// or reqwest with the `reqwest` feature).
     #[cfg(any(feature = "reqwest", feature = "hyper"))]
     pub fn from_env() -> Result<Config, Error> {
         Self::builder()
@@ -653,9 +653,10 @@ impl BuiltInSettings {
     }
 }
 
-/// The transport a config gets when none is given: reqwest (feature
-/// `reqwest`, the default), else hyper's client (feature `hyper`), each with
-/// the config's timeouts, user agent and proxies.
+/// The transport a config gets when none is given: hyper's client (feature
+/// `hyper`, the default: the least CPU per call, [`docs/PERFORMANCE.md`](https://github.com/aliyun-ai/aliyun-ai-rs/blob/main/docs/PERFORMANCE.md)), or
+/// reqwest when the application turns `reqwest` on (it asked for it), each
+/// with the config's timeouts, user agent and proxies.
 #[cfg(any(feature = "reqwest", feature = "hyper"))]
 fn default_transport(settings: BuiltInSettings) -> Result<Arc<dyn HttpTransport>, Error> {
     #[cfg(feature = "reqwest")]
@@ -747,7 +748,7 @@ fn default_transport(_settings: BuiltInSettings) -> Result<Arc<dyn HttpTransport
 
 #[cfg(all(
     test,
-    feature = "reqwest",
+    any(feature = "hyper", feature = "reqwest"),
     feature = "dianjin",
     feature = "retailbot",
     feature = "customerprofile"

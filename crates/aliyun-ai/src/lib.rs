@@ -63,7 +63,7 @@
 // docs.rs (nightly) marks what each feature adds ("Available on crate feature ...").
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
-// With only some services or no `reqwest`, some shared helpers go unused.
+// With only some services or no HTTP transport, some shared helpers go unused.
 #![cfg_attr(
     not(all(
         feature = "contactcenterai",
@@ -71,7 +71,7 @@
         feature = "retailbot",
         feature = "customerprofile",
         feature = "tingwu",
-        feature = "reqwest"
+        any(feature = "hyper", feature = "reqwest")
     )),
     allow(dead_code, unused_imports)
 )]

@@ -4,7 +4,7 @@
 //! - a bare hyper client sending a pre-built request (the limit),
 //! - reqwest sending the same pre-built request,
 //! - the facade (`analyze_conversation`: build, serialize, sign, send, typed decode),
-//!   over its default reqwest transport and over `HyperTransport`,
+//!   over its default transport (`HyperTransport`) and over `ReqwestTransport`,
 //! - each transport alone with the pre-built request,
 //! - the facade over a canned in-process transport (no socket at all),
 //!
@@ -61,8 +61,9 @@ fn main() {
         .expect("the server prints its port");
     let base = format!("http://{}", line.trim());
     // `LOOPBACK_PROFILE=canned`: only the facade over the canned transport,
-    // sequentially; `hyper`: only the facade over HyperTransport, 256 at a
-    // time; any other value: only the facade, 256 at a time. For a profiler.
+    // sequentially; `hyper`: only the facade over HyperTransport (the
+    // default), 256 at a time; any other value: only the facade over
+    // ReqwestTransport, 256 at a time. For a profiler.
     if std::env::var_os("LOOPBACK_PROFILE").is_some_and(|v| v == "canned") {
         let m = measure_sequential_rounds(calls, &[Bare::Mock], &base)[0];
         println!(
@@ -103,13 +104,13 @@ fn main() {
             "the facade's two halves in turn: no-socket call, then the transport",
             Bare::Halves,
         ),
-        ("aliyun-ai facade", Bare::Facade),
+        ("aliyun-ai facade over ReqwestTransport", Bare::Facade),
         (
             "the facade's HyperTransport, pre-built request",
             Bare::HyperTransport,
         ),
         (
-            "aliyun-ai facade over HyperTransport",
+            "aliyun-ai facade, default transport (HyperTransport)",
             Bare::FacadeOverHyper,
         ),
         (
@@ -163,7 +164,7 @@ fn main() {
             measure_concurrent(total, Bare::Transport, &base),
         ),
         (
-            "aliyun-ai facade",
+            "aliyun-ai facade over ReqwestTransport",
             measure_concurrent(total, Bare::Facade, &base),
         ),
         (
@@ -171,7 +172,7 @@ fn main() {
             measure_concurrent(total, Bare::HyperTransport, &base),
         ),
         (
-            "aliyun-ai facade over HyperTransport",
+            "aliyun-ai facade, default transport (HyperTransport)",
             measure_concurrent(total, Bare::FacadeOverHyper, &base),
         ),
         (
@@ -285,6 +286,7 @@ enum Bare {
     /// The facade over no socket, then the pre-built request through the
     /// transport: the two halves of a facade call, run one after the other.
     Halves,
+    /// The facade with `ReqwestTransport`.
     Facade,
     /// The facade's hyper transport, the pre-built request.
     HyperTransport,
@@ -400,6 +402,7 @@ impl Caller {
                 Caller::Hyper(client, prebuilt)
             }
             Bare::Reqwest => {
+                let _ = rustls::crypto::ring::default_provider().install_default();
                 let client = reqwest::Client::new();
                 let prebuilt = client
                     .post(&url)
@@ -468,9 +471,16 @@ impl Caller {
                         }),
                     ));
                 }
+                // Both transports are compiled into the benchmark, where the
+                // config's default would be reqwest: each row names its own.
                 if matches!(kind, Bare::FacadeOverHyper) {
                     builder = builder.transport(Arc::new(
                         aliyun_ai::transport::HyperTransport::new().expect("transport"),
+                    ));
+                }
+                if matches!(kind, Bare::Facade) {
+                    builder = builder.transport(Arc::new(
+                        aliyun_ai::transport::ReqwestTransport::new().expect("transport"),
                     ));
                 }
                 Caller::Facade(Client::new(builder.build().expect("config")))

@@ -260,8 +260,8 @@ async fn the_emulator_decodes_with_the_model_and_names_what_is_missing() {
 async fn post(emulator: &Emulator, path: &str, body: &'static str, sign: bool) -> (u16, String) {
     use aliyun_ai::HttpTransport;
     use aliyun_ai::auth::V3Signer;
-    use aliyun_ai::transport::{ReqwestTransport, bytes::Bytes, http};
-    let transport = ReqwestTransport::builder().build().unwrap();
+    use aliyun_ai::transport::{HyperTransport, bytes::Bytes, http};
+    let transport = HyperTransport::builder().build().unwrap();
     let mut request = http::Request::post(format!("{}{path}", emulator.base_url()))
         .header("content-type", "application/json")
         .body(Bytes::from_static(body.as_bytes()))

@@ -1,5 +1,5 @@
 //! The load run (`docs/RELIABILITY.md`): calls mixed across every operation
-//! of every model crate, at a fixed concurrency, through the real reqwest
+//! of every model crate, at a fixed concurrency, through the default (hyper)
 //! transport to the emulator, while the emulator injects a steady share of
 //! faults (throttling, 5xx, resets before and in the middle of an answer,
 //! stalls) and the credentials are refreshed mid-run. It accounts for every
@@ -31,7 +31,7 @@ use aliyun_ai::auth::time::format_iso8601;
 use aliyun_ai::auth::{ApiKey, HttpContext};
 use aliyun_ai::mock::{MockResponse, MockTransport};
 use aliyun_ai::time::Timer;
-use aliyun_ai::transport::{ReqwestTransport, TransportErrorKind};
+use aliyun_ai::transport::{HyperTransport, TransportErrorKind};
 use aliyun_ai::{Client, Config, ErrorKind, RetryPolicy};
 use aliyun_ai_core::Operation;
 use aliyun_ai_core::server::ServerOperation;
@@ -530,7 +530,7 @@ pub async fn run(config: &LoadConfig) -> Result<Report, String> {
     .with_endpoint("http://imds.test")
     .with_role_name("load");
     // DashScope temporary tokens, issued by the emulator itself.
-    let token_transport = ReqwestTransport::builder()
+    let token_transport = HyperTransport::builder()
         .request_timeout(Some(Duration::from_millis(1500)))
         .read_idle_timeout(Some(Duration::from_millis(500)))
         .build()

@@ -22,7 +22,7 @@ use aliyun_ai::auth::provider::{
 use aliyun_ai::auth::{AccessKeyProvider, ApiKeyProvider, DefaultChain, EnvProvider, HttpContext};
 use aliyun_ai::mock::{MockResponse, MockTransport};
 use aliyun_ai::transport::{
-    HttpRequest, HttpResponse, HttpTransport, ReqwestTransport, TransportError, UploadRequest,
+    HttpRequest, HttpResponse, HttpTransport, HyperTransport, TransportError, UploadRequest,
 };
 use aliyun_ai::{AccessKey, ApiKey, Client, Config, RetryPolicy, WaitPolicy};
 use aliyun_ai_core::server::ServerOperation;
@@ -75,7 +75,7 @@ impl Capture {
 /// `Authorization` and signature headers and its query.
 #[derive(Debug, Clone)]
 struct Recording {
-    inner: ReqwestTransport,
+    inner: HyperTransport,
     sent: Arc<Mutex<Vec<String>>>,
 }
 
@@ -261,7 +261,7 @@ async fn no_secret_reaches_logs_debug_display_or_errors() {
     .await
     .expect("emulator");
     let transport = Recording {
-        inner: ReqwestTransport::new().expect("reqwest"),
+        inner: HyperTransport::new().expect("hyper"),
         sent: Arc::default(),
     };
     let tokens: Arc<dyn ApiKeyProvider> = Arc::new(

@@ -8,7 +8,7 @@ async fn a_derived_client_overrides_the_retry_policy_and_the_call_deadline() {
     use std::time::Duration;
     let (emulator, client) = support::setup().await;
     // Your own reqwest client, through `ReqwestTransport::from_client`.
-    let own = reqwest::Client::builder()
+    let own = support::own_reqwest()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();

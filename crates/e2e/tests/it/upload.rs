@@ -152,7 +152,9 @@ async fn a_form_with_a_forged_signature_is_refused_by_the_bucket() {
         format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.txt\"\r\n\r\nhello\r\n--{boundary}--\r\n"),
     ]
     .concat();
-    let response = reqwest::Client::new()
+    let response = support::own_reqwest()
+        .build()
+        .unwrap()
         .post(format!("{}/oss/emulator-bucket", emulator.base_url()))
         .header(
             "content-type",

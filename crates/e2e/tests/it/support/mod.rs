@@ -217,3 +217,11 @@ fn assert_last_only<O: Operation>(action: &str, events: &[O::Output]) {
         "{action}: an event before the last is marked last: {marks:?}"
     );
 }
+
+/// A reqwest client of the test's own (the workspace's reqwest brings no
+/// crypto provider: `rustls-no-provider`; this installs ring's as the
+/// process default once, as an application using reqwest that way does).
+pub fn own_reqwest() -> reqwest::ClientBuilder {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
+}
