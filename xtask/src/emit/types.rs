@@ -103,7 +103,18 @@ impl Emitter<'_> {
                     } else {
                         format!("{module}::option")
                     };
-                    attrs.push(format!("with = {}", rust_str(&module)));
+                    // A lenient scalar encodes as serde's own (a JSON number or
+                    // boolean): only its decoding needs the quirk, and a
+                    // `with` would derive a serializing wrapper per field
+                    // too (docs/PERFORMANCE.md, "Build cost").
+                    if module.contains("::lenient_") {
+                        attrs.push(format!(
+                            "deserialize_with = {}",
+                            rust_str(&format!("{module}::deserialize"))
+                        ));
+                    } else {
+                        attrs.push(format!("with = {}", rust_str(&module)));
+                    }
                 } else if side != Side::Request && !direct && is_object_array(&field.ty) {
                     attrs.push(
                         "deserialize_with = \"aliyun_ai_core::quirks::null_items::deserialize\""

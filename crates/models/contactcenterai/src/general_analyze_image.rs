@@ -155,7 +155,7 @@ pub struct GeneralAnalyzeImageResponse {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_bool::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_bool::option::deserialize"
     )]
     pub success: Option<bool>,
     /// 应用返回的结果。
@@ -174,7 +174,7 @@ pub struct GeneralAnalyzeImageResponse {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_int::option::deserialize"
     )]
     pub input_tokens: Option<i64>,
     /// 输出Token数量
@@ -183,7 +183,7 @@ pub struct GeneralAnalyzeImageResponse {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_int::option::deserialize"
     )]
     pub output_tokens: Option<i64>,
     /// Tokens总量
@@ -192,7 +192,7 @@ pub struct GeneralAnalyzeImageResponse {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_int::option::deserialize"
     )]
     pub total_tokens: Option<i64>,
 }

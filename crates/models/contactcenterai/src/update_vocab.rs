@@ -162,7 +162,7 @@ pub struct UpdateVocabResponse {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_bool::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_bool::option::deserialize"
     )]
     pub success: Option<bool>,
     /// 返回数据

@@ -287,7 +287,7 @@ pub struct CreateAnnualDocSummaryTaskResponse {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_int::option::deserialize"
     )]
     pub cost: Option<i64>,
     /// 响应数据。即任务ID。
@@ -321,7 +321,7 @@ pub struct CreateAnnualDocSummaryTaskResponse {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_bool::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_bool::option::deserialize"
     )]
     pub success: Option<bool>,
     /// 时间戳

@@ -333,7 +333,7 @@ pub struct CreateDialogAnalysisTaskResponse {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_bool::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_bool::option::deserialize"
     )]
     pub success: Option<bool>,
     /// 数据类型
@@ -372,7 +372,7 @@ pub struct CreateDialogAnalysisTaskResponse {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_int::option::deserialize"
     )]
     pub cost: Option<i64>,
 }

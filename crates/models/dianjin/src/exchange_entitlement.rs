@@ -191,7 +191,7 @@ pub struct ExchangeEntitlementResponse {
         rename = "retryAble",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_bool::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_bool::option::deserialize"
     )]
     pub retry_able: Option<bool>,
     /// 是否成功 (false: the call failed, even with HTTP 200).
@@ -200,7 +200,7 @@ pub struct ExchangeEntitlementResponse {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_bool::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_bool::option::deserialize"
     )]
     pub success: Option<bool>,
 }
@@ -246,7 +246,7 @@ pub struct Data {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_bool::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_bool::option::deserialize"
     )]
     pub reused: Option<bool>,
     /// 权益模板.
@@ -270,7 +270,7 @@ pub struct Template {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_int::option::deserialize"
     )]
     pub quota_limit: Option<i64>,
     /// 模板 ID.
@@ -279,7 +279,7 @@ pub struct Template {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_int::option::deserialize"
     )]
     pub template_id: Option<i64>,
     /// 模板名称.

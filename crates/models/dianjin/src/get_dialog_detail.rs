@@ -110,7 +110,7 @@ pub struct GetDialogDetailResponse {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_bool::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_bool::option::deserialize"
     )]
     pub success: Option<bool>,
     /// 数据类型
@@ -147,7 +147,7 @@ pub struct GetDialogDetailResponse {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_int::option::deserialize"
     )]
     pub cost: Option<i64>,
 }
@@ -163,7 +163,7 @@ pub struct Data {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_int::option::deserialize"
     )]
     pub total_dialog_turns: Option<i64>,
     /// 有效对话轮次。 AI、客户一问一答算一轮的，有效交互轮次指一问一答算一次，不同于总轮次的统计方式。 (en: 有效对话轮次)
@@ -172,7 +172,7 @@ pub struct Data {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_int::option::deserialize"
     )]
     pub valid_dialog_turns: Option<i64>,
     /// 对话明细列表 (en: 对话明细)
@@ -254,7 +254,7 @@ pub struct Dialogue {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_bool::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_bool::option::deserialize"
     )]
     pub hang_up_dialog: Option<bool>,
 }

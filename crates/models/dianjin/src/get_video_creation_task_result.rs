@@ -130,7 +130,7 @@ pub struct GetVideoCreationTaskResultResponse {
         rename = "retryAble",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_bool::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_bool::option::deserialize"
     )]
     pub retry_able: Option<bool>,
     /// 是否成功 (false: the call failed, even with HTTP 200).
@@ -139,7 +139,7 @@ pub struct GetVideoCreationTaskResultResponse {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_bool::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_bool::option::deserialize"
     )]
     pub success: Option<bool>,
 }
@@ -155,7 +155,7 @@ pub struct Data {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_int::option::deserialize"
     )]
     pub estimated_wait_time_in_seconds: Option<i64>,
     /// 源文件.

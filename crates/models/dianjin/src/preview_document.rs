@@ -113,7 +113,7 @@ pub struct PreviewDocumentResponse {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_int::option::deserialize"
     )]
     pub cost: Option<i64>,
     /// 返回数据
@@ -145,7 +145,7 @@ pub struct PreviewDocumentResponse {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_bool::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_bool::option::deserialize"
     )]
     pub success: Option<bool>,
     /// 时间

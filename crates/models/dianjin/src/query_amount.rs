@@ -149,7 +149,7 @@ pub struct QueryAmountResponse {
         rename = "retryAble",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_bool::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_bool::option::deserialize"
     )]
     pub retry_able: Option<bool>,
     /// 是否成功 (false: the call failed, even with HTTP 200).
@@ -158,7 +158,7 @@ pub struct QueryAmountResponse {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_bool::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_bool::option::deserialize"
     )]
     pub success: Option<bool>,
 }

@@ -150,7 +150,7 @@ pub struct QueryApiKeysResponse {
         rename = "retryAble",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_bool::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_bool::option::deserialize"
     )]
     pub retry_able: Option<bool>,
     /// 是否成功 (false: the call failed, even with HTTP 200).
@@ -159,7 +159,7 @@ pub struct QueryApiKeysResponse {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_bool::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_bool::option::deserialize"
     )]
     pub success: Option<bool>,
 }

@@ -153,7 +153,7 @@ pub struct QueryRedemptionRecordsResponse {
         rename = "retryAble",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_bool::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_bool::option::deserialize"
     )]
     pub retry_able: Option<bool>,
     /// 是否成功 (false: the call failed, even with HTTP 200).
@@ -162,7 +162,7 @@ pub struct QueryRedemptionRecordsResponse {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_bool::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_bool::option::deserialize"
     )]
     pub success: Option<bool>,
 }
@@ -185,7 +185,7 @@ pub struct Data {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_int::option::deserialize"
     )]
     pub page: Option<i64>,
     /// 每页条数.
@@ -194,7 +194,7 @@ pub struct Data {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_int::option::deserialize"
     )]
     pub page_size: Option<i64>,
     /// 总条数.
@@ -203,7 +203,7 @@ pub struct Data {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_int::option::deserialize"
     )]
     pub total: Option<i64>,
     /// 总页数.
@@ -212,7 +212,7 @@ pub struct Data {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_int::option::deserialize"
     )]
     pub total_pages: Option<i64>,
 }
@@ -248,7 +248,7 @@ pub struct Item {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_int::option::deserialize"
     )]
     pub id: Option<i64>,
     /// Key 的摘要.
@@ -267,7 +267,7 @@ pub struct Item {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_int::option::deserialize"
     )]
     pub quota_balance: Option<i64>,
     /// 额度状态.
@@ -291,7 +291,7 @@ pub struct Item {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_int::option::deserialize"
     )]
     pub template_id: Option<i64>,
     /// 租户 ID.
@@ -300,7 +300,7 @@ pub struct Item {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_int::option::deserialize"
     )]
     pub tenant_id: Option<i64>,
 }

@@ -437,7 +437,7 @@ pub struct RealTimeDialogResponse {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_bool::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_bool::option::deserialize"
     )]
     pub success: Option<bool>,
     /// 请求id
@@ -457,7 +457,7 @@ pub struct Choice {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_int::option::deserialize"
     )]
     pub index: Option<i64>,
     /// 会话结束时为stop，会话正在进行中为null；当success为false时，为错误信息。

@@ -292,7 +292,7 @@ pub struct RecallDocumentResponse {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_int::option::deserialize"
     )]
     pub cost: Option<i64>,
     /// 响应数据
@@ -324,7 +324,7 @@ pub struct RecallDocumentResponse {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_bool::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_bool::option::deserialize"
     )]
     pub success: Option<bool>,
     /// 时间戳
@@ -371,7 +371,7 @@ pub struct Data {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_int::option::deserialize"
     )]
     pub embedding_elapsed_ms: Option<i64>,
     /// 从文本索引召回的chunk列表
@@ -387,7 +387,7 @@ pub struct Data {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_int::option::deserialize"
     )]
     pub text_search_elapsed_ms: Option<i64>,
     /// 总耗时 包括向量计算耗时、向量搜索耗时、文本搜索耗时等（取决于召回参数）
@@ -396,7 +396,7 @@ pub struct Data {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_int::option::deserialize"
     )]
     pub total_elapsed_ms: Option<i64>,
     /// 从向量索引召回的chunk列表
@@ -412,7 +412,7 @@ pub struct Data {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_int::option::deserialize"
     )]
     pub vector_search_elapsed_ms: Option<i64>,
 }

@@ -128,7 +128,7 @@ pub struct RetryReportTaskResponse {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_bool::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_bool::option::deserialize"
     )]
     pub retry_available: Option<bool>,
     /// 已重试次数.
@@ -137,7 +137,7 @@ pub struct RetryReportTaskResponse {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_int::option::deserialize"
     )]
     pub retry_count: Option<i64>,
     /// 任务状态.

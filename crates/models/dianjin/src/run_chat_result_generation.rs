@@ -457,7 +457,7 @@ pub struct RunChatResultGenerationResponse {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_int::option::deserialize"
     )]
     pub created: Option<i64>,
     /// 请求标识 (en: 系统生成的标识本次调用的id。)
@@ -486,7 +486,7 @@ pub struct RunChatResultGenerationResponse {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_int::option::deserialize"
     )]
     pub total_tokens: Option<i64>,
     /// 用量 (en: 消耗量)

@@ -192,7 +192,7 @@ pub struct DetectionDetail {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_bool::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_bool::option::deserialize"
     )]
     pub pass: Option<bool>,
     /// 原因.
@@ -256,7 +256,7 @@ pub struct Choice {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_int::option::deserialize"
     )]
     pub index: Option<i64>,
     /// 模型输出的消息。
@@ -356,7 +356,7 @@ pub struct ChunkStrategy {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_bool::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_bool::option::deserialize"
     )]
     pub doc_tree_split: Option<bool>,
     /// 版面切分大小
@@ -365,7 +365,7 @@ pub struct ChunkStrategy {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_int::option::deserialize"
     )]
     pub doc_tree_split_size: Option<i64>,
     /// 是否解析文档中的图片内容 (en: 是否增强图片)
@@ -374,7 +374,7 @@ pub struct ChunkStrategy {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_bool::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_bool::option::deserialize"
     )]
     pub enhance_graph: Option<bool>,
     /// 是否解析文档中的表格内容 (en: 是否增强表格)
@@ -383,7 +383,7 @@ pub struct ChunkStrategy {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_bool::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_bool::option::deserialize"
     )]
     pub enhance_table: Option<bool>,
     /// chunk重叠长度
@@ -392,7 +392,7 @@ pub struct ChunkStrategy {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_int::option::deserialize"
     )]
     pub overlap: Option<i64>,
     /// 按句子切分
@@ -401,7 +401,7 @@ pub struct ChunkStrategy {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_bool::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_bool::option::deserialize"
     )]
     pub sentence_split: Option<bool>,
     /// 按句子切分大小
@@ -410,7 +410,7 @@ pub struct ChunkStrategy {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_int::option::deserialize"
     )]
     pub sentence_split_size: Option<i64>,
     /// chunk大小
@@ -419,7 +419,7 @@ pub struct ChunkStrategy {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_int::option::deserialize"
     )]
     pub size: Option<i64>,
     /// 是否切块
@@ -428,7 +428,7 @@ pub struct ChunkStrategy {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_bool::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_bool::option::deserialize"
     )]
     pub split: Option<bool>,
 }
@@ -577,7 +577,7 @@ pub struct Delta {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_bool::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_bool::option::deserialize"
     )]
     pub hang_up_dialog: Option<bool>,
     /// 自主问答话术，全量数据 (en: 自主问答话术 全量数据)
@@ -591,14 +591,14 @@ pub struct Delta {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_bool::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_bool::option::deserialize"
     )]
     pub interrupt: Option<bool>,
     /// 是否跳过当前识别
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_bool::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_bool::option::deserialize"
     )]
     pub skip_current_recognize: Option<bool>,
 }
@@ -630,7 +630,7 @@ pub struct Dialogue {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_int::option::deserialize"
     )]
     pub begin: Option<i64>,
     /// 这句话的开始时间
@@ -664,7 +664,7 @@ pub struct Dialogue {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_int::option::deserialize"
     )]
     pub end: Option<i64>,
     /// 本句话的唯一标识,内部赋值
@@ -673,7 +673,7 @@ pub struct Dialogue {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_int::option::deserialize"
     )]
     pub id: Option<i64>,
     /// 角色
@@ -751,7 +751,7 @@ pub struct DocumentList {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_int::option::deserialize"
     )]
     pub current_page: Option<i64>,
     /// 每页记录数
@@ -760,7 +760,7 @@ pub struct DocumentList {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_int::option::deserialize"
     )]
     pub page_size: Option<i64>,
     /// 记录
@@ -776,7 +776,7 @@ pub struct DocumentList {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_int::option::deserialize"
     )]
     pub total_pages: Option<i64>,
     /// 总记录数
@@ -785,7 +785,7 @@ pub struct DocumentList {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_int::option::deserialize"
     )]
     pub total_records: Option<i64>,
 }
@@ -949,7 +949,7 @@ pub struct Library {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_int::option::deserialize"
     )]
     pub document_count: Option<i64>,
     /// 创建时间
@@ -1156,7 +1156,7 @@ pub struct Pos {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_int::option::deserialize"
     )]
     pub page: Option<i64>,
     /// 文本高亮区域，用于文本类型的文件高亮
@@ -1179,7 +1179,7 @@ pub struct QueryEnhancer {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_bool::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_bool::option::deserialize"
     )]
     pub enable_follow_up: Option<bool>,
     /// 是否利用大模型知识拆解问题
@@ -1188,7 +1188,7 @@ pub struct QueryEnhancer {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_bool::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_bool::option::deserialize"
     )]
     pub enable_multi_query: Option<bool>,
     /// 是否利用大模型知识回答问题
@@ -1197,7 +1197,7 @@ pub struct QueryEnhancer {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_bool::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_bool::option::deserialize"
     )]
     pub enable_open_qa: Option<bool>,
     /// 是否使用问题改写 (en: 是否开启query改写)
@@ -1206,7 +1206,7 @@ pub struct QueryEnhancer {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_bool::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_bool::option::deserialize"
     )]
     pub enable_query_rewrite: Option<bool>,
     /// 是否开启多轮对话 (en: 记录session)
@@ -1215,7 +1215,7 @@ pub struct QueryEnhancer {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_bool::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_bool::option::deserialize"
     )]
     pub enable_session: Option<bool>,
     /// 知识改写使用的文档库id
@@ -1229,7 +1229,7 @@ pub struct QueryEnhancer {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_bool::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_bool::option::deserialize"
     )]
     pub with_document_reference: Option<bool>,
 }
@@ -1332,7 +1332,7 @@ pub struct RecallStrategy {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_int::option::deserialize"
     )]
     pub limit: Option<i64>,
 }
@@ -1392,7 +1392,7 @@ pub struct TextIndexSetting {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_bool::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_bool::option::deserialize"
     )]
     pub enable: Option<bool>,
     /// 文本索引的索引分析器: (Standard, IkMaxWord, IkSmart) (en: Standard: *, IkMaxWord, Whitespace, IkSmart)
@@ -1416,7 +1416,7 @@ pub struct TextIndexSetting {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_int::option::deserialize"
     )]
     pub top_k: Option<i64>,
 }
@@ -1501,7 +1501,7 @@ pub struct Usage {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_int::option::deserialize"
     )]
     pub image_count: Option<i64>,
     /// 图片token量,qwen-vl等模型
@@ -1510,7 +1510,7 @@ pub struct Usage {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_int::option::deserialize"
     )]
     pub image_tokens: Option<i64>,
     /// 输入token量
@@ -1519,7 +1519,7 @@ pub struct Usage {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_int::option::deserialize"
     )]
     pub input_tokens: Option<i64>,
     /// 输出token量
@@ -1528,7 +1528,7 @@ pub struct Usage {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_int::option::deserialize"
     )]
     pub output_tokens: Option<i64>,
     /// 总token量
@@ -1537,7 +1537,7 @@ pub struct Usage {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_int::option::deserialize"
     )]
     pub total_tokens: Option<i64>,
 }
@@ -1565,7 +1565,7 @@ pub struct VectorIndexSetting {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_bool::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_bool::option::deserialize"
     )]
     pub enable: Option<bool>,
     /// 向量索引排序阈值
@@ -1579,7 +1579,7 @@ pub struct VectorIndexSetting {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_int::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_int::option::deserialize"
     )]
     pub top_k: Option<i64>,
 }

@@ -136,7 +136,7 @@ pub struct AuthorizeFileUploadResponse {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_bool::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_bool::option::deserialize"
     )]
     pub use_accelerate: Option<bool>,
 }

@@ -28,7 +28,7 @@ pub struct CustomPromptResult {
         alias = "truncated",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_bool::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_bool::option::deserialize"
     )]
     pub truncated: Option<bool>,
 }

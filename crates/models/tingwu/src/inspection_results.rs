@@ -23,7 +23,7 @@ pub struct InspectionResult {
         alias = "matched",
         default,
         skip_serializing_if = "Option::is_none",
-        with = "aliyun_ai_core::quirks::lenient_bool::option"
+        deserialize_with = "aliyun_ai_core::quirks::lenient_bool::option::deserialize"
     )]
     pub matched: Option<bool>,
     /// 判定说明 (reasoning)
