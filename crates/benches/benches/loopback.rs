@@ -9,7 +9,8 @@
 //! - the facade over a canned in-process transport (no socket at all),
 //!
 //! sequentially on a `current_thread` runtime, then 256 at a time on the
-//! multi-thread runtime (throughput). The server is a child process (this
+//! multi-thread runtime (throughput), and the emulator's capacity (the facade
+//! against an in-process emulator, 64 at a time). The server is a child process (this
 //! binary again), so the process's CPU time is the client's alone. It prints
 //! every figure and its ratio to the bare client; `docs/PERFORMANCE.md`
 //! holds the results.
@@ -198,6 +199,21 @@ fn main() {
         );
     }
     drop(server);
+
+    let emulator = emulator_capacity(total / 4);
+    println!(
+        "\nEmulator capacity: the facade (default transport) calling AnalyzeConversation (20 sentences, \
+         analysed by the emulator) on an in-process emulator, {EMULATOR_CONCURRENCY} in flight, multi-thread runtime \
+         ({} calls): {:.0} calls per second, {:.1} us of process CPU per call (client and emulator together; \
+         the fixture server above answers the same client at 256 in flight {:.2}x as fast)",
+        emulator.calls,
+        emulator.per_second,
+        emulator.cpu_us,
+        concurrent
+            .iter()
+            .find(|(name, _)| name.contains("default transport"))
+            .map_or(0.0, |(_, m)| m.per_second / emulator.per_second),
+    );
 
     let (median, worst) = sse_latency(500);
     println!(
@@ -654,6 +670,82 @@ fn measure_concurrent(total: usize, kind: Bare, base: &str) -> Concurrent {
             per_second: done as f64 / wall.as_secs_f64(),
             cpu_us: per_call(cpu, done),
             connections: accepted_connections(base) - connections - 1,
+        }
+    })
+}
+
+/// How many calls the emulator capacity row keeps in flight (issue 24: what a
+/// user's test suite leaning on the emulator sees).
+const EMULATOR_CONCURRENCY: usize = 64;
+
+/// The emulator capacity row.
+struct EmulatorCapacity {
+    calls: usize,
+    per_second: f64,
+    cpu_us: f64,
+}
+
+/// Calls per second the emulator serves to the facade over its default
+/// transport, [`EMULATOR_CONCURRENCY`] at a time; both run in this process,
+/// so the CPU per call is the client's and the emulator's together.
+fn emulator_capacity(total: usize) -> EmulatorCapacity {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let emulator = aliyun_ai_emulator::Emulator::start()
+            .await
+            .expect("the emulator starts");
+        let credentials = emulator.credentials();
+        let config = Config::builder()
+            .endpoint_for_all(emulator.base_url())
+            .access_key(AccessKey::new(
+                &credentials.access_key_id,
+                credentials.access_key_secret.as_str(),
+            ))
+            .retry_policy(RetryPolicy::disabled())
+            .transport(Arc::new(
+                aliyun_ai::transport::HyperTransport::new().expect("transport"),
+            ))
+            .build()
+            .expect("config");
+        let client = Client::new(config);
+        let run = |count: usize| {
+            let client = client.clone();
+            async move {
+                let per_task = count / EMULATOR_CONCURRENCY;
+                let tasks: Vec<_> = (0..EMULATOR_CONCURRENCY)
+                    .map(|_| {
+                        let client = client.clone();
+                        tokio::spawn(async move {
+                            for _ in 0..per_task {
+                                let answer = client
+                                    .contact_center_ai()
+                                    .analyze_conversation(analyze_request())
+                                    .await
+                                    .expect("the emulator answers");
+                                assert!(answer.text.is_some());
+                            }
+                        })
+                    })
+                    .collect();
+                for task in tasks {
+                    task.await.expect("a task");
+                }
+                per_task * EMULATOR_CONCURRENCY
+            }
+        };
+        run(EMULATOR_CONCURRENCY * 4).await;
+        let cpu = process_cpu().unwrap_or_default();
+        let started = Instant::now();
+        let calls = run(total).await;
+        let wall = started.elapsed();
+        let cpu = process_cpu().unwrap_or_default().saturating_sub(cpu);
+        EmulatorCapacity {
+            calls,
+            per_second: calls as f64 / wall.as_secs_f64(),
+            cpu_us: per_call(cpu, calls),
         }
     })
 }
