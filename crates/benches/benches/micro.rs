@@ -79,39 +79,20 @@ mod signing {
 mod encoding {
     use super::*;
 
-    /// The request's JSON body.
+    /// The request's JSON body (`aliyun_ai_core::json::to_vec`: serde_json
+    /// into a kept buffer, one allocation).
     #[divan::bench]
     fn json_request_body(bencher: Bencher) {
         let request = analyze_request();
         bencher.bench(|| black_box(&request).body().expect("encodes"));
     }
 
-    /// The baseline: `serde_json::to_vec` of the same request.
+    /// The baseline: `serde_json::to_vec` of the same request (its vector
+    /// grows by doubling).
     #[divan::bench]
     fn json_serde_json_to_vec(bencher: Bencher) {
         let request = analyze_request();
         bencher.bench(|| serde_json::to_vec(black_box(&request)).expect("encodes"));
-    }
-
-    /// A long text (a 200-sentence dialogue as one string, 27 KB, as
-    /// DianJin's document and dialogue operations send): the SDK's encoder.
-    #[divan::bench]
-    fn json_long_text(bencher: Bencher) {
-        let text = long_text();
-        bencher.bench(|| aliyun_ai_core::json::to_vec(black_box(&text)).expect("encodes"));
-    }
-
-    /// The same long text through `serde_json::to_vec`.
-    #[divan::bench]
-    fn json_long_text_serde_json(bencher: Bencher) {
-        let text = long_text();
-        bencher.bench(|| serde_json::to_vec(black_box(&text)).expect("encodes"));
-    }
-
-    fn long_text() -> serde_json::Value {
-        let sentences = aliyun_ai_benches::dialogue(200).sentences;
-        let text: Vec<&str> = sentences.iter().map(|s| s.text.as_str()).collect();
-        serde_json::json!({ "content": text.join("\n") })
     }
 
     /// RetailBot's RPC form body (JSON-string fields).

@@ -4,5 +4,4 @@ mod contactcenterai;
 mod customerprofile;
 mod dianjin;
 mod examples;
-mod json_bodies;
 mod retailbot;
