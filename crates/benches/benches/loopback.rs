@@ -37,6 +37,35 @@ static ALLOCATOR: CountingAllocator = CountingAllocator;
 const ANSWER: &str =
     include_str!("../../../fixtures/contactcenterai/AnalyzeConversation/seed-response.json");
 const SERVER_ENV: &str = "ALIYUN_AI_BENCH_SERVER";
+/// The DashScope endpoint both the facade's getTask and `async-dashscope`'s
+/// multimodal call post to.
+const DASHSCOPE_PATH: &str = "/api/v1/services/aigc/multimodal-generation/generation";
+const BENCH_API_KEY: &str = "sk-bench-0123456789abcdef";
+/// The task the facade's getTask asks about.
+const DATA_ID: &str = "wkb-bench-3cx2a3o4n8y45iee";
+/// The text of `async-dashscope`'s one message: its request body is then
+/// about the size of the facade's (both are printed).
+const ASYNC_DASHSCOPE_TEXT: &str = "这辆车的画像结果";
+
+/// The answer to both DashScope calls, one body that each reads: the
+/// customer-profile getTask fixture with the `choices` and token `usage` of
+/// a multimodal answer added (each client ignores the other's fields).
+fn dashscope_answer() -> &'static Bytes {
+    static ANSWER: std::sync::OnceLock<Bytes> = std::sync::OnceLock::new();
+    ANSWER.get_or_init(|| {
+        let mut answer: serde_json::Value = serde_json::from_str(include_str!(
+            "../../../fixtures/customerprofile/getTask/response.json"
+        ))
+        .expect("the fixture is JSON");
+        answer["output"]["choices"] = serde_json::json!([{
+            "finish_reason": "stop",
+            "message": {"role": "assistant", "content": [{"text": "画像已生成。"}]}
+        }]);
+        answer["usage"] =
+            serde_json::json!({"input_tokens": 12, "output_tokens": 6, "total_tokens": 18});
+        Bytes::from(serde_json::to_vec(&answer).expect("encodes"))
+    })
+}
 const CONCURRENCY: usize = 256;
 
 fn main() {
@@ -71,6 +100,21 @@ fn main() {
             "facade, canned transport: {:.1} us CPU per call, {:.0} allocations per call",
             m.cpu_us, m.allocations
         );
+        return;
+    }
+    // `LOOPBACK_PROFILE=get-task`: only the facade's DashScope getTask over
+    // the canned transport, sequentially, for a profiler.
+    if std::env::var_os("LOOPBACK_PROFILE").is_some_and(|v| v == "get-task") {
+        let m = measure_sequential_rounds(calls, &[Bare::DashScopeCanned], &base)[0];
+        println!(
+            "facade getTask, canned transport: {:.1} us CPU per call, {:.0} allocations per call",
+            m.cpu_us, m.allocations
+        );
+        return;
+    }
+    // `LOOPBACK_PROFILE=dashscope`: only the DashScope rows.
+    if std::env::var_os("LOOPBACK_PROFILE").is_some_and(|v| v == "dashscope") {
+        dashscope_rows(calls, (calls * 5).max(CONCURRENCY * 8), &base);
         return;
     }
     if let Some(profile) = std::env::var_os("LOOPBACK_PROFILE") {
@@ -198,6 +242,7 @@ fn main() {
             m.connections
         );
     }
+    dashscope_rows(calls, total, &base);
     drop(server);
 
     let emulator = emulator_capacity(total / 4);
@@ -220,6 +265,80 @@ fn main() {
         "\nSSE: from an event's bytes arriving at the transport to the caller's stream yielding it \
          (AnalyzeConversation, 500 events, current_thread): median {median:.1} us, 99th percentile {worst:.1} us"
     );
+}
+
+/// The DashScope rows: the facade's getTask against `async-dashscope` on the
+/// same endpoint and answer, sequentially and 256 at a time.
+fn dashscope_rows(calls: usize, total: usize, base: &str) {
+    let kinds = [
+        (
+            "bare hyper, the facade's pre-built getTask request",
+            Bare::DashScopeHyper,
+        ),
+        (
+            "async-dashscope 0.13, multi_modal_conversation().call",
+            Bare::AsyncDashScope,
+        ),
+        (
+            "the facade's HyperTransport, the same pre-built request",
+            Bare::DashScopeTransport,
+        ),
+        (
+            "aliyun-ai facade, default transport: customer_profile().get_task",
+            Bare::DashScopeFacade,
+        ),
+        (
+            "aliyun-ai facade getTask, canned transport (no socket)",
+            Bare::DashScopeCanned,
+        ),
+    ];
+    let facade_body = facade_dashscope_request(base).body().len();
+    let peer_body = serde_json::to_vec(&async_dashscope_param())
+        .expect("encodes")
+        .len();
+    println!(
+        "\nDashScope, POST {DASHSCOPE_PATH} (Bearer), one {}-byte answer both read; request bodies: \
+         the facade's getTask {facade_body} bytes, async-dashscope's {peer_body} bytes",
+        dashscope_answer().len()
+    );
+    let measured = measure_sequential_rounds(calls, &kinds.map(|(_, kind)| kind), base);
+    let (limit, peer) = (measured[0], measured[1]);
+    println!("sequential, current_thread runtime:");
+    println!(
+        "| client | CPU per call | x bare hyper | x async-dashscope | wall per call | allocations per call | new connections |"
+    );
+    println!("|---|---|---|---|---|---|---|");
+    for ((name, _), m) in kinds.iter().zip(&measured) {
+        println!(
+            "| {name} | {:.1} us | {:.2}x | {:.2}x | {:.1} us | {:.0} | {} |",
+            m.cpu_us,
+            m.cpu_us / limit.cpu_us,
+            m.cpu_us / peer.cpu_us,
+            m.wall_us,
+            m.allocations,
+            m.connections
+        );
+    }
+    let concurrent: Vec<Concurrent> = kinds
+        .iter()
+        .map(|(_, kind)| measure_concurrent(total, *kind, base))
+        .collect();
+    let (limit, peer) = (concurrent[0], concurrent[1]);
+    println!("{CONCURRENCY} concurrent calls, multi-thread runtime ({total} calls):");
+    println!(
+        "| client | calls per second | x bare hyper | x async-dashscope | CPU per call | new connections |"
+    );
+    println!("|---|---|---|---|---|---|");
+    for ((name, _), m) in kinds.iter().zip(&concurrent) {
+        println!(
+            "| {name} | {:.0} | {:.2}x | {:.2}x | {:.1} us | {} |",
+            m.per_second,
+            m.per_second / limit.per_second,
+            m.per_second / peer.per_second,
+            m.cpu_us,
+            m.connections
+        );
+    }
 }
 
 /// A transport whose answer's body is fed by the benchmark, chunk by chunk.
@@ -315,6 +434,17 @@ enum Bare {
     PrebuiltOverHyper,
     /// The facade over no socket, the typed request built once.
     PrebuiltMock,
+    /// Bare hyper sending the facade's own DashScope getTask request.
+    DashScopeHyper,
+    /// `async-dashscope` 0.13 calling the same endpoint
+    /// (`multi_modal_conversation().call`, one text message).
+    AsyncDashScope,
+    /// The facade over its default transport: `customer_profile().get_task`.
+    DashScopeFacade,
+    /// The facade's getTask over a canned transport (no socket).
+    DashScopeCanned,
+    /// `HyperTransport` alone sending the facade's pre-built getTask request.
+    DashScopeTransport,
 }
 
 #[derive(Clone, Copy)]
@@ -362,6 +492,11 @@ enum Caller {
         Client,
         Arc<aliyun_ai::contactcenterai::AnalyzeConversationRequest>,
     ),
+    /// The community crate, its request built anew for each call as the
+    /// facade's is.
+    AsyncDashScope(async_dashscope::Client),
+    /// The facade's DashScope getTask.
+    CustomerProfile(Client),
 }
 
 /// The headers the facade sends for the benchmark's call (signed once,
@@ -394,8 +529,72 @@ fn facade_headers(base: &str) -> http::HeaderMap {
     .expect("headers")
 }
 
+/// `async-dashscope`'s request: one text message, built anew for each call
+/// as a caller would (the facade's rows build theirs too).
+fn async_dashscope_param()
+-> async_dashscope::operation::multi_modal_conversation::MultiModalConversationParam {
+    use async_dashscope::operation::multi_modal_conversation::{
+        Element, InputBuilder, MessageBuilder, MultiModalConversationParamBuilder,
+    };
+    let message = MessageBuilder::default()
+        .role("user")
+        .contents(vec![Element::Text(ASYNC_DASHSCOPE_TEXT.into())])
+        .build()
+        .expect("a message");
+    MultiModalConversationParamBuilder::default()
+        .model("qwen-vl-max")
+        .input(
+            InputBuilder::default()
+                .messages(vec![message])
+                .build()
+                .expect("an input"),
+        )
+        .build()
+        .expect("a request")
+}
+
+/// The facade's own DashScope getTask request (captured once through a
+/// recording transport), for the bare hyper row: same URL, headers and body.
+fn facade_dashscope_request(base: &str) -> http::Request<Bytes> {
+    let base = base.to_owned();
+    std::thread::spawn(move || {
+        let mock = aliyun_ai::mock::MockTransport::with_handler(|_| {
+            aliyun_ai::mock::MockResponse::new(200, dashscope_answer().clone())
+        });
+        let config = Config::builder()
+            .endpoint_for_all(&base)
+            .api_key(aliyun_ai::ApiKey::new(BENCH_API_KEY))
+            .retry_policy(RetryPolicy::disabled())
+            .transport(Arc::new(mock.clone()))
+            .build()
+            .expect("config");
+        let request = aliyun_ai::customerprofile::GetTaskRequest::builder()
+            .input(aliyun_ai::customerprofile::get_task::Input::new(DATA_ID))
+            .build()
+            .expect("a request");
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        runtime
+            .block_on(Client::new(config).customer_profile().get_task(request))
+            .expect("the canned answer decodes");
+        let recorded = mock.last_request().expect("a request");
+        let mut request = http::Request::post(format!("{base}{DASHSCOPE_PATH}"))
+            .body(recorded.body)
+            .expect("valid");
+        *request.headers_mut() = recorded.headers;
+        request
+    })
+    .join()
+    .expect("the request")
+}
+
 impl Caller {
     fn new(kind: Bare, base: &str) -> Self {
+        if let Some(caller) = Self::dashscope(kind, base) {
+            return caller;
+        }
         let request = analyze_request();
         let headers = facade_headers(base);
         let body = match request.body() {
@@ -450,7 +649,7 @@ impl Caller {
                         .endpoint_for_all(base)
                         .access_key(AccessKey::new("LTAI5tBench", "bench-secret"))
                         .retry_policy(RetryPolicy::disabled())
-                        .transport(Arc::new(Canned))
+                        .transport(Arc::new(Canned::analyze()))
                         .build()
                         .expect("config");
                     Caller::Halves(Client::new(canned), transport, prebuilt)
@@ -458,7 +657,7 @@ impl Caller {
             }
             Bare::PrebuiltOverHyper | Bare::PrebuiltMock => {
                 let transport: Arc<dyn HttpTransport> = if matches!(kind, Bare::PrebuiltMock) {
-                    Arc::new(Canned)
+                    Arc::new(Canned::analyze())
                 } else {
                     Arc::new(aliyun_ai::transport::HyperTransport::new().expect("transport"))
                 };
@@ -477,7 +676,7 @@ impl Caller {
                     .access_key(AccessKey::new("LTAI5tBench", "bench-secret"))
                     .retry_policy(RetryPolicy::disabled());
                 if matches!(kind, Bare::Mock) {
-                    builder = builder.transport(Arc::new(Canned));
+                    builder = builder.transport(Arc::new(Canned::analyze()));
                 }
                 if matches!(kind, Bare::MockTransport) {
                     builder = builder.transport(Arc::new(
@@ -501,7 +700,57 @@ impl Caller {
                 }
                 Caller::Facade(Client::new(builder.build().expect("config")))
             }
+            Bare::DashScopeHyper
+            | Bare::AsyncDashScope
+            | Bare::DashScopeFacade
+            | Bare::DashScopeCanned
+            | Bare::DashScopeTransport => {
+                unreachable!("built by Caller::dashscope above")
+            }
         }
+    }
+
+    /// The DashScope callers, or `None` for the AnalyzeConversation ones.
+    fn dashscope(kind: Bare, base: &str) -> Option<Self> {
+        Some(match kind {
+            Bare::DashScopeHyper => {
+                let mut connector = hyper_util::client::legacy::connect::HttpConnector::new();
+                connector.set_nodelay(true);
+                let client = hyper_util::client::legacy::Client::builder(
+                    hyper_util::rt::TokioExecutor::new(),
+                )
+                .build(connector);
+                Caller::Hyper(client, facade_dashscope_request(base))
+            }
+            Bare::DashScopeTransport => Caller::Transport(
+                Arc::new(aliyun_ai::transport::HyperTransport::new().expect("transport")),
+                facade_dashscope_request(base),
+            ),
+            Bare::AsyncDashScope => {
+                let config = async_dashscope::config::ConfigBuilder::default()
+                    .api_base(format!("{base}/api/v1"))
+                    .api_key(BENCH_API_KEY)
+                    .build()
+                    .expect("config");
+                Caller::AsyncDashScope(async_dashscope::Client::with_config(config))
+            }
+            Bare::DashScopeFacade | Bare::DashScopeCanned => {
+                let transport: Arc<dyn HttpTransport> = if matches!(kind, Bare::DashScopeCanned) {
+                    Arc::new(Canned(dashscope_answer().clone()))
+                } else {
+                    Arc::new(aliyun_ai::transport::HyperTransport::new().expect("transport"))
+                };
+                let config = Config::builder()
+                    .endpoint_for_all(base)
+                    .api_key(aliyun_ai::ApiKey::new(BENCH_API_KEY))
+                    .retry_policy(RetryPolicy::disabled())
+                    .transport(transport)
+                    .build()
+                    .expect("config");
+                Caller::CustomerProfile(Client::new(config))
+            }
+            _ => return None,
+        })
     }
 
     async fn call(&self) {
@@ -550,6 +799,31 @@ impl Caller {
                 let body = response.into_body().collect().await.expect("body");
                 assert!(!body.is_empty());
             }
+            Caller::AsyncDashScope(client) => {
+                let param = async_dashscope_param();
+                let answer = client
+                    .multi_modal_conversation()
+                    .call(param)
+                    .await
+                    .expect("answered");
+                assert!(!answer.output.choices.is_empty());
+            }
+            Caller::CustomerProfile(client) => {
+                let request = aliyun_ai::customerprofile::GetTaskRequest::builder()
+                    .input(aliyun_ai::customerprofile::get_task::Input::new(DATA_ID))
+                    .build()
+                    .expect("a request");
+                let answer = client
+                    .customer_profile()
+                    .get_task(request)
+                    .await
+                    .expect("answered");
+                assert!(
+                    answer
+                        .output
+                        .is_some_and(|o| o.transcription_path.is_some())
+                );
+            }
             Caller::Execute(client, request) => {
                 let answer = client.execute(request.as_ref()).await.expect("answered");
                 assert!(answer.text.is_some());
@@ -566,13 +840,20 @@ impl Caller {
     }
 }
 
-/// A transport that answers every request at once with the fixture.
-struct Canned;
+/// A transport that answers every request at once with one body.
+struct Canned(Bytes);
+
+impl Canned {
+    /// Answers the AnalyzeConversation fixture.
+    fn analyze() -> Self {
+        Self(Bytes::from_static(ANSWER.as_bytes()))
+    }
+}
 
 #[async_trait::async_trait]
 impl HttpTransport for Canned {
     async fn send(&self, _request: HttpRequest) -> Result<HttpResponse, TransportError> {
-        let mut response = HttpResponse::new(HttpBody::full(Bytes::from_static(ANSWER.as_bytes())));
+        let mut response = HttpResponse::new(HttpBody::full(self.0.clone()));
         response.headers_mut().insert(
             http::header::CONTENT_TYPE,
             http::HeaderValue::from_static("application/json"),
@@ -801,9 +1082,14 @@ fn serve() {
                             let count = ACCEPTED.load(Ordering::Relaxed).to_string();
                             return Ok(hyper::Response::new(Full::new(Bytes::from(count))));
                         }
+                        let dashscope = request.uri().path() == DASHSCOPE_PATH;
                         let _ = request.into_body().collect().await;
-                        let mut response =
-                            hyper::Response::new(Full::new(Bytes::from_static(ANSWER.as_bytes())));
+                        let answer = if dashscope {
+                            dashscope_answer().clone()
+                        } else {
+                            Bytes::from_static(ANSWER.as_bytes())
+                        };
+                        let mut response = hyper::Response::new(Full::new(answer));
                         response.headers_mut().insert(
                             http::header::CONTENT_TYPE,
                             http::HeaderValue::from_static("application/json;charset=utf-8"),
