@@ -389,13 +389,40 @@ pub fn cargo_toml(service: &Service) -> String {
         )
     };
     // The services whose documents this one's documents are (`shares:`).
-    let shared_deps: String = crate::schema::shared_services(service)
+    let shared = crate::schema::shared_services(service);
+    let shared_deps: String = shared
         .iter()
         .map(|key| format!("aliyun-ai-models-{key}.workspace = true\n"))
         .collect();
+    // The shared documents' other direction comes with this crate's.
+    let forward = |feature: &str| -> String {
+        shared
+            .iter()
+            .map(|key| format!("\"aliyun-ai-models-{key}/{feature}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let features = format!(
+        "## Decoding requests as a server receives them (RPC form bodies, and\n\
+         ## `Deserialize` on request types), and encoding answers: for an emulator or\n\
+         ## a test server, not for clients.\n\
+         server = [\"serde-serialize\", \"serde-deserialize\"{server_forward}]\n\
+         ## `Serialize` on answer types too (to log, store or forward an answer as JSON).\n\
+         ## Off by default: a client only reads answers, and serde's derives are most of\n\
+         ## this crate's compile time.\n\
+         serde-serialize = [{ser}]\n\
+         ## `Deserialize` on request types too (to read a request as a server does).\n\
+         serde-deserialize = [{de}]\n",
+        server_forward = shared
+            .iter()
+            .map(|key| format!(", \"aliyun-ai-models-{key}/server\""))
+            .collect::<String>(),
+        ser = forward("serde-serialize"),
+        de = forward("serde-deserialize"),
+    );
     let _ = write!(
         out,
-        "[package]\nname = \"{}\"\ndescription = \"{}\"\nversion.workspace = true\nedition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\nrepository.workspace = true\nhomepage.workspace = true\ndocumentation = \"https://docs.rs/{}\"\nkeywords.workspace = true\ncategories.workspace = true\nreadme = \"README.md\"\n\n[features]\n## Decoding requests as a server receives them (RPC form bodies): for an\n## emulator or a test server, not for clients.\nserver = []\n\n[dependencies]\naliyun-ai-core.workspace = true\nserde.workspace = true\nserde_json.workspace = true\n{shared_deps}\n[package.metadata.docs.rs]\n# docs.rs shows the `server` feature too, badged.\nall-features = true\nrustdoc-args = [\"--cfg\", \"docsrs\"]\n\n[lints]\nworkspace = true\n",
+        "[package]\nname = \"{}\"\ndescription = \"{}\"\nversion.workspace = true\nedition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\nrepository.workspace = true\nhomepage.workspace = true\ndocumentation = \"https://docs.rs/{}\"\nkeywords.workspace = true\ncategories.workspace = true\nreadme = \"README.md\"\n\n[features]\n{features}\n[dependencies]\naliyun-ai-core.workspace = true\nserde.workspace = true\nserde_json.workspace = true\n{shared_deps}\n[package.metadata.docs.rs]\n# docs.rs shows the `server` feature too, badged.\nall-features = true\nrustdoc-args = [\"--cfg\", \"docsrs\"]\n\n[lints]\nworkspace = true\n",
         crate_name(service),
         description.replace('"', "'"),
         crate_name(service)
@@ -432,6 +459,10 @@ pub fn readme(service: &Service) -> String {
     let _ = writeln!(
         out,
         "This crate has no HTTP stack: it depends on `serde`, `serde_json` and `aliyun-ai-core` only. Most users add the `aliyun-ai` facade instead, which executes these requests.\n"
+    );
+    let _ = writeln!(
+        out,
+        "Request types are `Serialize` and answer types `Deserialize`, the directions a client uses. Features add the others: `serde-serialize` (answers encode too: to log, store or forward them), `serde-deserialize` (requests decode too), and `server` (both, and RPC form bodies decoded as a server receives them).\n"
     );
     let _ = writeln!(
         out,

@@ -15,8 +15,6 @@ impl Emitter<'_> {
                 .fields
                 .iter()
                 .any(|f| f.requirement == Requirement::Required);
-        self.use_("serde::Deserialize");
-        self.use_("serde::Serialize");
 
         let mut doc = doc_text(&strukt.description);
         if doc.trim().is_empty() {
@@ -35,17 +33,44 @@ impl Emitter<'_> {
         let mut out = String::new();
         push_doc(&mut out, "", &doc);
         let default = if has_required { "" } else { ", Default" };
+        // Each type derives the direction a client uses: a request type
+        // `Serialize` (it is sent), an answer type `Deserialize` (it is
+        // read). The other direction, which only a server, a test or a user
+        // keeping answers needs, is behind `serde-serialize` and
+        // `serde-deserialize` (both on with `server`): serde's derives are
+        // most of a model crate's compile time (docs/PERFORMANCE.md).
+        let (serialize, deserialize) = match side {
+            Side::Request => (Derive::Always, Derive::Feature("serde-deserialize")),
+            Side::Response => (Derive::Feature("serde-serialize"), Derive::Always),
+            Side::Both => (Derive::Always, Derive::Always),
+        };
         // A request decoded field by field on the server (see
         // `builds_without_serde`) cannot derive `Deserialize`.
         let deserialize = if request_side && builds_without_serde(strukt) {
-            ""
+            Derive::Never
         } else {
-            ", Deserialize"
+            deserialize
         };
-        let _ = writeln!(
-            out,
-            "#[derive(Debug, Clone, PartialEq{default}, Serialize{deserialize})]"
-        );
+        let mut always = String::new();
+        let mut gated = String::new();
+        for (derive, name) in [(serialize, "Serialize"), (deserialize, "Deserialize")] {
+            match derive {
+                Derive::Always => {
+                    self.use_(format!("serde::{name}"));
+                    let _ = write!(always, ", {name}");
+                }
+                Derive::Feature(feature) => {
+                    let _ = writeln!(
+                        gated,
+                        "#[cfg_attr(feature = {}, derive(serde::{name}))]",
+                        rust_str(feature)
+                    );
+                }
+                Derive::Never => {}
+            }
+        }
+        let _ = writeln!(out, "#[derive(Debug, Clone, PartialEq{default}{always})]");
+        out.push_str(&gated);
         let fields = strukt.fields.clone();
         let name = strukt.name.clone();
         // One `rename_all` where a rule names most fields; the rest keep
@@ -175,4 +200,13 @@ impl Emitter<'_> {
             );
         }
     }
+}
+
+/// Whether a struct derives one of serde's traits.
+#[derive(Clone, Copy)]
+enum Derive {
+    Always,
+    /// Only with this feature of the model crate.
+    Feature(&'static str),
+    Never,
 }

@@ -24,7 +24,8 @@ const OPERATION: &str = "AnalyzeAudioSync";
 /// 对进行语音文件进行实时对话分析。应用调用支持 HTTPS 调用来完成客户的响应。 语音文件分析任务极速版
 ///
 /// Build it with [`AnalyzeAudioSyncRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AnalyzeAudioSyncRequest {
@@ -260,7 +261,8 @@ impl AnalyzeAudioSyncRequest {
 /// 字段结构信息
 ///
 /// Build it with [`Field::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Field {
     /// 字段编码
@@ -349,7 +351,8 @@ impl FieldBuilder {
 /// 枚举值列表
 ///
 /// Build it with [`EnumValue::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EnumValue {
     /// 枚举描述
@@ -404,7 +407,8 @@ impl EnumValueBuilder {
 /// 服务质检结构信息
 ///
 /// Build it with [`ServiceInspection::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ServiceInspection {
@@ -477,7 +481,8 @@ impl ServiceInspectionBuilder {
 /// 质检项列表
 ///
 /// Build it with [`InspectionContent::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct InspectionContent {
     /// 质检项描述
@@ -532,7 +537,8 @@ impl InspectionContentBuilder {
 /// 语音类型执行参数
 ///
 /// Build it with [`Transcription::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Transcription {
@@ -708,7 +714,8 @@ impl Transcription {
 }
 
 /// `AnalyzeAudioSync`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AnalyzeAudioSyncResponse {

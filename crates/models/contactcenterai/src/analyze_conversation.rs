@@ -30,7 +30,8 @@ const OPERATION: &str = "AnalyzeConversation";
 /// 获取对话摘要、标题生成、关键词、字段信息抽取、问题及解决方案、服务质检、代办事项、满意度、情绪检测、QA抽取、用户画像、标签分类等对话分析结果，应用调用支持 HTTP 调用来完成客户的响应。 根据类型调用大模型
 ///
 /// Build it with [`AnalyzeConversationRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AnalyzeConversationRequest {
@@ -320,7 +321,8 @@ impl AnalyzeConversationRequest {
 /// 指令示例列表
 ///
 /// Build it with [`Example::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Example {
     /// 输出示例
@@ -400,7 +402,8 @@ impl Example {
 /// 对话内容示例列表
 ///
 /// Build it with [`ExampleSentence::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ExampleSentence {
     /// 每一轮对话id
@@ -491,7 +494,8 @@ impl ExampleSentence {
 /// 用户画像列表
 ///
 /// Build it with [`UserProfile::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UserProfile {
     /// 名称
@@ -544,7 +548,8 @@ impl UserProfileBuilder {
 }
 
 /// `AnalyzeConversation`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AnalyzeConversationResponse {

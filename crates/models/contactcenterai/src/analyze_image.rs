@@ -21,7 +21,8 @@ const OPERATION: &str = "AnalyzeImage";
 /// 通过通义晓蜜CCAI-对话分析AIO应用进行图片内容分析。具体包括以下场景：水印检测。应用调用支持 HTTP 调用来完成客户的响应。 图片分析
 ///
 /// Build it with [`AnalyzeImageRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AnalyzeImageRequest {
@@ -140,7 +141,8 @@ impl AnalyzeImageRequestBuilder {
 }
 
 /// `AnalyzeImage`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AnalyzeImageResponse {

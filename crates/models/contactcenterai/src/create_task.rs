@@ -31,7 +31,8 @@ const OPERATION: &str = "CreateTask";
 /// 通过创建离线异步任务，进行对话分析。应用调用支持 HTTP 调用来完成客户的响应。 创建语音文件调用llm任务
 ///
 /// Build it with [`CreateTaskRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateTaskRequest {
@@ -321,7 +322,8 @@ impl CreateTaskRequest {
 /// 指令示例
 ///
 /// Build it with [`Example::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Example {
     /// 输出示例
@@ -393,7 +395,8 @@ impl Example {
 /// 语音类型执行参数
 ///
 /// Build it with [`Transcription::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Transcription {
@@ -595,7 +598,8 @@ impl Transcription {
 }
 
 /// `CreateTask`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateTaskResponse {
     /// 数据
@@ -618,7 +622,8 @@ pub struct CreateTaskResponse {
 }
 
 /// 数据
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Data {
     /// 任务ID。

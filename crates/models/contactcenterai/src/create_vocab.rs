@@ -22,7 +22,8 @@ const OPERATION: &str = "CreateVocab";
 /// 将一组语音热词上传到服务端，并获取返回热词ID。 创建热词
 ///
 /// Build it with [`CreateVocabRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateVocabRequest {
@@ -145,7 +146,8 @@ impl CreateVocabRequest {
 }
 
 /// `CreateVocab`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateVocabResponse {
     /// 请求id (en: Id of the request)
@@ -168,7 +170,8 @@ pub struct CreateVocabResponse {
 }
 
 /// 返回数据。
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Data {
     /// 热词id

@@ -21,7 +21,8 @@ const OPERATION: &str = "DeleteVocab";
 /// 根据词表的ID删除对应的词表。 删删除热词
 ///
 /// Build it with [`DeleteVocabRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DeleteVocabRequest {
@@ -108,7 +109,8 @@ impl DeleteVocabRequest {
 }
 
 /// `DeleteVocab`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DeleteVocabResponse {
     /// 请求id (en: Id of the request)

@@ -21,7 +21,8 @@ const OPERATION: &str = "GeneralAnalyzeImage";
 /// 通用图片分析。 通用图片分析
 ///
 /// Build it with [`GeneralAnalyzeImageRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GeneralAnalyzeImageRequest {
@@ -140,7 +141,8 @@ impl GeneralAnalyzeImageRequestBuilder {
 }
 
 /// `GeneralAnalyzeImage`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GeneralAnalyzeImageResponse {

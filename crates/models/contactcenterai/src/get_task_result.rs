@@ -23,7 +23,8 @@ const OPERATION: &str = "GetTaskResult";
 /// 通过任务ID获取离线任务对话分析结果。应用调用支持 HTTPS调用来完成客户的响应。 语音文件调用大模型获取结果
 ///
 /// Build it with [`GetTaskResultRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetTaskResultRequest {
     /// 任务ID
@@ -94,7 +95,8 @@ impl GetTaskResultRequest {
 }
 
 /// `GetTaskResult`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTaskResultResponse {
     /// 返回数据。
@@ -117,7 +119,8 @@ pub struct GetTaskResultResponse {
 }
 
 /// 返回数据。
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Data {
@@ -178,7 +181,8 @@ pub struct Data {
 }
 
 /// `data.asrResult[]`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AsrResult {
@@ -220,7 +224,8 @@ pub struct AsrResult {
 }
 
 /// 使用量
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Usage {
     /// rag 使用详情
@@ -229,7 +234,8 @@ pub struct Usage {
 }
 
 /// rag 使用详情
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Rag {
     /// 会话摘要

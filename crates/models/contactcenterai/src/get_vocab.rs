@@ -22,7 +22,8 @@ const OPERATION: &str = "GetVocab";
 /// 根据词表的ID获取对应的词表信息。 获取热词
 ///
 /// Build it with [`GetVocabRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GetVocabRequest {
@@ -109,7 +110,8 @@ impl GetVocabRequest {
 }
 
 /// `GetVocab`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetVocabResponse {
     /// 请求id (en: Id of the request)

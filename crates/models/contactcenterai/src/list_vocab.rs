@@ -22,7 +22,8 @@ const OPERATION: &str = "ListVocab";
 /// 列举指定业务空间下的热词列表信息。 热词列表
 ///
 /// Build it with [`ListVocabRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ListVocabRequest {
     /// 业务空间ID
@@ -87,7 +88,8 @@ impl ListVocabRequest {
 }
 
 /// `ListVocab`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ListVocabResponse {
     /// 请求id (en: Id of the request)

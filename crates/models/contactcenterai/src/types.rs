@@ -11,7 +11,8 @@ use serde::Serialize;
 /// 对话内容列表 (the dialogue to analyse).
 ///
 /// Build it with [`Dialogue::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Dialogue {
     /// 对话内容 (the sentences; these have no `chatId`)
@@ -84,7 +85,8 @@ impl Dialogue {
 /// 对话中的一句 (one sentence of a dialogue).
 ///
 /// Build it with [`Sentence::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Sentence {
     /// 通话角色: user-客户, agent-客服, system-系统消息
@@ -161,7 +163,8 @@ impl Sentence {
 /// 信息抽取时需要抽取的字段 (a field to extract).
 ///
 /// Build it with [`Field::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Field {
     /// 字段编码
@@ -270,7 +273,8 @@ impl Field {
 /// 枚举值列表
 ///
 /// Build it with [`EnumValue::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EnumValue {
     /// 枚举描述
@@ -361,7 +365,8 @@ impl EnumValue {
 /// 服务质检结构信息 (the service-quality inspection to run).
 ///
 /// Build it with [`ServiceInspection::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ServiceInspection {
@@ -464,7 +469,8 @@ impl ServiceInspection {
 /// 服务质检维度结构列表
 ///
 /// Build it with [`InspectionContent::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct InspectionContent {
     /// 服务质检维度描述
@@ -554,7 +560,8 @@ impl InspectionContent {
 /// 标签分类 (a category tag to classify by).
 ///
 /// Build it with [`CategoryTag::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CategoryTag {
@@ -610,7 +617,8 @@ impl CategoryTagBuilder {
 /// 热词及其权重 (a hot word and its weight), as CreateVocab and UpdateVocab send it (their metadata lists the two fields in opposite orders; one type serves both).
 ///
 /// Build it with [`WordWeight::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct WordWeight {
     /// 单词 (the word)
@@ -689,7 +697,8 @@ impl WordWeight {
 }
 
 /// 会话摘要 Used by GetTaskResult `data.usage.rag.dialogSummary`, GetTaskResult `data.usage.rag.adaptive` (`docs/openmeta/contactcenterai-2024-06-03.zh_cn.json`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Adaptive {
@@ -713,7 +722,8 @@ pub struct Adaptive {
 /// 变量列表 Used by RunCompletion `variables`, CreateTask `variables`, AnalyzeAudioSync `variables` (`docs/openmeta/contactcenterai-2024-06-03.zh_cn.json`).
 ///
 /// Build it with [`Variable::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Variable {
@@ -767,7 +777,8 @@ impl VariableBuilder {
 }
 
 /// 返回数据 Used by ListVocab `data`, GetVocab `data` (`docs/openmeta/contactcenterai-2024-06-03.zh_cn.json`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Vocab {
@@ -801,7 +812,8 @@ pub struct Vocab {
 }
 
 /// 热词组 Used by ListVocab `data\[\].wordWeightList`, GetVocab `data.wordWeightList` (`docs/openmeta/contactcenterai-2024-06-03.zh_cn.json`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct VocabWordWeight {
     /// 单词

@@ -22,7 +22,8 @@ const OPERATION: &str = "UpdateVocab";
 /// 根据词表的ID可以更新对应的词表信息，包括词表名称、词表描述信息、词表的词和权重。 修改热词
 ///
 /// Build it with [`UpdateVocabRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateVocabRequest {
@@ -148,7 +149,8 @@ impl UpdateVocabRequest {
 }
 
 /// `UpdateVocab`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UpdateVocabResponse {
     /// 请求id (en: Id of the request)

@@ -41,7 +41,8 @@ impl FixedValue for InputTask {
 /// 创建购车客户画像分析任务。Creates a customer-profile analysis task from an audio URL, a dialogue text, or an earlier task's transcription; poll it with getTask.
 ///
 /// Build it with [`CreateTaskRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreateTaskRequest {
     /// 定义业务类型,固定为 tingwu-automotive-customer-profile
@@ -113,7 +114,8 @@ impl CreateTaskRequest {
 /// 传入相关业务参数
 ///
 /// Build it with [`Input::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Input {
@@ -244,7 +246,8 @@ impl Input {
 /// 参数
 ///
 /// Build it with [`Parameters::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Parameters {
@@ -315,7 +318,8 @@ impl Parameters {
 /// 身份识别 (speaker identity recognition)
 ///
 /// Build it with [`IdentityRecognitionParameters::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct IdentityRecognitionParameters {
     /// 身份列表,最多 5 个
@@ -386,7 +390,8 @@ impl IdentityRecognitionParameters {
 /// 身份列表,最多 5 个
 ///
 /// Build it with [`IdentityContent::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct IdentityContent {
     /// 身份名称
@@ -445,7 +450,8 @@ impl IdentityContentBuilder {
 /// 客户关注点内容提取 (concern extraction)
 ///
 /// Build it with [`ContentExtractionParameters::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ContentExtractionParameters {
     /// 提取内容列表,最多 150 个
@@ -516,7 +522,8 @@ impl ContentExtractionParameters {
 /// 提取内容列表,最多 150 个
 ///
 /// Build it with [`ExtractionContent::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ExtractionContent {
     /// 标题
@@ -582,7 +589,8 @@ impl ExtractionContentBuilder {
 }
 
 /// `createTask`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateTaskResponse {
     /// 错误码
@@ -611,7 +619,8 @@ pub struct CreateTaskResponse {
 }
 
 /// 业务返回体
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TaskOutput {
     /// 任务 id;用 getTask 查询 (the task's id; poll it with getTask)

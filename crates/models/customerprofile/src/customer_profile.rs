@@ -4,10 +4,10 @@
 //! A result document; decode it into [`CustomerProfile`].
 
 use serde::Deserialize;
-use serde::Serialize;
 
 /// 购车客户画像 (`output.customerProfilePath` 的解析协议): the customer profile: lead class, test-drive intention, counts and a one-sentence summary of the customer's concerns.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CustomerProfile {
@@ -35,7 +35,8 @@ pub struct CustomerProfile {
 }
 
 /// 销售线索分类
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct SaleClueClassify {
     /// 线索类别
@@ -51,7 +52,8 @@ pub struct SaleClueClassify {
 }
 
 /// 试驾意向评估
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TryDriveIntentionEvaluation {
     /// 评分

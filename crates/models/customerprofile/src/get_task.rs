@@ -43,7 +43,8 @@ impl FixedValue for InputTask {
 /// 查询购车客户画像任务状态和结果。Reads the state of a customer-profile task and, once it is done, the URLs of its four result files.
 ///
 /// Build it with [`GetTaskRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetTaskRequest {
     /// 定义业务类型,固定为 tingwu-automotive-customer-profile
@@ -124,7 +125,8 @@ impl GetTaskRequest {
 /// 传入相关业务参数
 ///
 /// Build it with [`Input::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Input {
     /// 定义任务类型,固定为 getTask
@@ -195,7 +197,8 @@ impl Input {
 }
 
 /// `getTask`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetTaskResponse {
     /// 错误码
@@ -224,7 +227,8 @@ pub struct GetTaskResponse {
 }
 
 /// 业务返回体
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct TaskOutput {

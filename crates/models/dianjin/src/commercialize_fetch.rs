@@ -23,7 +23,8 @@ const OPERATION: &str = "CommercializeFetch";
 /// 商业化取数 (commercialisation fetch): a signed, partner-defined request passed through the workspace's support path (`cjfCode`, `zjfCode`); its answer is the partner's.
 ///
 /// Build it with [`CommercializeFetchRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CommercializeFetchRequest {
@@ -246,7 +247,8 @@ impl CommercializeFetchRequest {
 }
 
 /// `CommercializeFetch`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CommercializeFetchResponse {
     /// The whole answer: the SDK types it as a free JSON object (`body: dict`), so every key is kept here.

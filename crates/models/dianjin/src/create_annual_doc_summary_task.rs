@@ -22,7 +22,8 @@ const OPERATION: &str = "CreateAnnualDocSummaryTask";
 /// 创建按年份总结文档任务。 创建按年文档总结任务
 ///
 /// Build it with [`CreateAnnualDocSummaryTaskRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateAnnualDocSummaryTaskRequest {
@@ -158,7 +159,8 @@ impl CreateAnnualDocSummaryTaskRequest {
 /// 文档信息列表
 ///
 /// Build it with [`DocInfo::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DocInfo {
@@ -277,7 +279,8 @@ impl DocInfo {
 }
 
 /// `CreateAnnualDocSummaryTask`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateAnnualDocSummaryTaskResponse {

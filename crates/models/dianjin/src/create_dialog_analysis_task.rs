@@ -24,7 +24,8 @@ const OPERATION: &str = "CreateDialogAnalysisTask";
 /// 创建会话分析任务，创建成功后可根据会话ID使用GetDialogAnalysisResult查询结果 创建会话分析任务
 ///
 /// Build it with [`CreateDialogAnalysisTaskRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateDialogAnalysisTaskRequest {
@@ -181,7 +182,8 @@ impl CreateDialogAnalysisTaskRequest {
 /// 会话内容，可传入多个会话。
 ///
 /// Build it with [`Conversation::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Conversation {
     /// 对话列表
@@ -242,7 +244,8 @@ impl Conversation {
 /// 对话列表
 ///
 /// Build it with [`Dialogue::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Dialogue {
     /// 对话的具体内容
@@ -323,7 +326,8 @@ impl Dialogue {
 }
 
 /// `CreateDialogAnalysisTask`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateDialogAnalysisTaskResponse {

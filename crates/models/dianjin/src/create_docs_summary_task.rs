@@ -22,7 +22,8 @@ const OPERATION: &str = "CreateDocsSummaryTask";
 /// 创建多文档总结任务。 创建财报总结任务
 ///
 /// Build it with [`CreateDocsSummaryTaskRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateDocsSummaryTaskRequest {
@@ -140,7 +141,8 @@ impl CreateDocsSummaryTaskRequest {
 /// 文档信息列表
 ///
 /// Build it with [`DocInfo::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DocInfo {
@@ -245,7 +247,8 @@ impl DocInfo {
 }
 
 /// `CreateDocsSummaryTask`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateDocsSummaryTaskResponse {

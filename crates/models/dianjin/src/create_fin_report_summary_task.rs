@@ -22,7 +22,8 @@ const OPERATION: &str = "CreateFinReportSummaryTask";
 /// 创建财报总结接口。 创建财报总结任务
 ///
 /// Build it with [`CreateFinReportSummaryTaskRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateFinReportSummaryTaskRequest {
@@ -192,7 +193,8 @@ impl CreateFinReportSummaryTaskRequest {
 }
 
 /// `CreateFinReportSummaryTask`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateFinReportSummaryTaskResponse {

@@ -23,7 +23,8 @@ const OPERATION: &str = "CreateImageDetectionTask";
 /// 创建图片检测任务 (start checking an image: portrait type and suitability, for video creation).
 ///
 /// Build it with [`CreateImageDetectionTaskRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateImageDetectionTaskRequest {
@@ -131,7 +132,8 @@ impl CreateImageDetectionTaskRequest {
 }
 
 /// `CreateImageDetectionTask`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateImageDetectionTaskResponse {
     /// 任务信息.
@@ -169,7 +171,8 @@ pub struct CreateImageDetectionTaskResponse {
 }
 
 /// 任务信息.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Data {

@@ -22,7 +22,8 @@ const OPERATION: &str = "CreatePdfTranslateTask";
 /// 创建pdf文档翻译任务。提交翻译任务，异步执行翻译过程。 创建PDF翻译任务
 ///
 /// Build it with [`CreatePdfTranslateTaskRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreatePdfTranslateTaskRequest {
@@ -151,7 +152,8 @@ impl CreatePdfTranslateTaskRequest {
 }
 
 /// `CreatePdfTranslateTask`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreatePdfTranslateTaskResponse {

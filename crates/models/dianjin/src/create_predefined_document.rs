@@ -23,7 +23,8 @@ const OPERATION: &str = "CreatePredefinedDocument";
 /// 根据业务场景灵活构建文档块。 创建预定义文档
 ///
 /// Build it with [`CreatePredefinedDocumentRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreatePredefinedDocumentRequest {
     /// 路径参数，业务空间id
@@ -133,7 +134,8 @@ impl CreatePredefinedDocumentRequestBuilder {
 /// 文档块列表
 ///
 /// Build it with [`Chunk::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Chunk {
@@ -223,7 +225,8 @@ impl ChunkBuilder {
 }
 
 /// `CreatePredefinedDocument`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreatePredefinedDocumentResponse {

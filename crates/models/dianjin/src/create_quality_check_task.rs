@@ -23,7 +23,8 @@ const OPERATION: &str = "CreateQualityCheckTask";
 /// 创建质检任务。 创建财报总结的任务
 ///
 /// Build it with [`CreateQualityCheckTaskRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateQualityCheckTaskRequest {
@@ -197,7 +198,8 @@ impl CreateQualityCheckTaskRequest {
 /// 会话内容，关联质检场景需要传入多个会话，否则只有一个会话
 ///
 /// Build it with [`ConversationList::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ConversationList {
@@ -336,7 +338,8 @@ impl ConversationList {
 /// 对话明细列表 (en: 对话明细)
 ///
 /// Build it with [`Dialogue::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Dialogue {
@@ -503,7 +506,8 @@ impl Dialogue {
 }
 
 /// `CreateQualityCheckTask`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateQualityCheckTaskResponse {
@@ -556,7 +560,8 @@ pub struct CreateQualityCheckTaskResponse {
 }
 
 /// 响应数据
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Data {
     /// taskId

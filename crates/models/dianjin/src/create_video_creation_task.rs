@@ -23,7 +23,8 @@ const OPERATION: &str = "CreateVideoCreationTask";
 /// 创建视频创作任务 (make a video from an image that passed its detection task).
 ///
 /// Build it with [`CreateVideoCreationTaskRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CreateVideoCreationTaskRequest {
@@ -154,7 +155,8 @@ impl CreateVideoCreationTaskRequest {
 /// 创作指令.
 ///
 /// Build it with [`CreationInstruction::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CreationInstruction {
     /// 指令 (what the video should show).
@@ -211,7 +213,8 @@ impl CreationInstructionBuilder {
 }
 
 /// `CreateVideoCreationTask`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct CreateVideoCreationTaskResponse {
     /// 任务信息.
@@ -249,7 +252,8 @@ pub struct CreateVideoCreationTaskResponse {
 }
 
 /// 任务信息.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Data {

@@ -23,7 +23,8 @@ const OPERATION: &str = "DashscopeAsyncTaskFinishEvent";
 /// DashScope 异步任务完成事件 (tell DianJin that a DashScope asynchronous task it started has finished).
 ///
 /// Build it with [`DashscopeAsyncTaskFinishEventRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct DashscopeAsyncTaskFinishEventRequest {
     /// 业务空间 ID (the workspace).
@@ -88,7 +89,8 @@ impl DashscopeAsyncTaskFinishEventRequestBuilder {
 }
 
 /// `DashscopeAsyncTaskFinishEvent`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DashscopeAsyncTaskFinishEventResponse {
     /// Return code (the SDK's own description).

@@ -22,7 +22,8 @@ const OPERATION: &str = "DeleteDocument";
 /// 删除文档，删除后将无法查看原始文档，无法召回该文档。 删除文档
 ///
 /// Build it with [`DeleteDocumentRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DeleteDocumentRequest {
@@ -109,7 +110,8 @@ impl DeleteDocumentRequest {
 }
 
 /// `DeleteDocument`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DeleteDocumentResponse {

@@ -22,7 +22,8 @@ const OPERATION: &str = "DeleteLibrary";
 /// 删除文档库，注意⚠️，此接口将会删除文档库及其关联的所有文档。 删除文档库
 ///
 /// Build it with [`DeleteLibraryRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteLibraryRequest {
     /// 业务空间
@@ -99,7 +100,8 @@ impl DeleteLibraryRequest {
 }
 
 /// `DeleteLibrary`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DeleteLibraryResponse {

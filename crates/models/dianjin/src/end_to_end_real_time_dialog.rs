@@ -20,7 +20,8 @@ const OPERATION: &str = "EndToEndRealTimeDialog";
 /// 本接口通过 WebSocket 协议实现实时语音对话转写、意图识别、话术语音合成返回等功能，支持多种音频格式的输入输出，满足实时性与高兼容性需求。 端到端实时对话
 ///
 /// Build it with [`EndToEndRealTimeDialogRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EndToEndRealTimeDialogRequest {
     /// 业务空间Id
@@ -188,7 +189,8 @@ impl EndToEndRealTimeDialogRequestBuilder {
 }
 
 /// `EndToEndRealTimeDialog`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct EndToEndRealTimeDialogResponse {
     /// 请求id

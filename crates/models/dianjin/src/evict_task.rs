@@ -22,7 +22,8 @@ const OPERATION: &str = "EvictTask";
 /// 中断任务。 中断任务
 ///
 /// Build it with [`EvictTaskRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct EvictTaskRequest {
     /// 业务空间Id
@@ -99,7 +100,8 @@ impl EvictTaskRequest {
 }
 
 /// `EvictTask`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct EvictTaskResponse {

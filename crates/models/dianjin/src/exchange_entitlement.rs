@@ -23,7 +23,8 @@ const OPERATION: &str = "ExchangeEntitlement";
 /// 兑换权益 (redeem an entitlement template for an external user: an API key with a quota).
 ///
 /// Build it with [`ExchangeEntitlementRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ExchangeEntitlementRequest {
@@ -168,7 +169,8 @@ impl ExchangeEntitlementRequest {
 }
 
 /// `ExchangeEntitlement`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ExchangeEntitlementResponse {
     /// 兑换结果.
@@ -206,7 +208,8 @@ pub struct ExchangeEntitlementResponse {
 }
 
 /// 兑换结果.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Data {
@@ -255,7 +258,8 @@ pub struct Data {
 }
 
 /// 权益模板.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Template {

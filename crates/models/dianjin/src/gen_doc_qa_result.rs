@@ -22,7 +22,8 @@ const OPERATION: &str = "GenDocQaResult";
 /// 根据文档解析问答QA，可在API UpdateQaLibrary进行QA对的更新。 根据文档解析问答QA
 ///
 /// Build it with [`GenDocQaResultRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GenDocQaResultRequest {
@@ -125,7 +126,8 @@ impl GenDocQaResultRequest {
 }
 
 /// `GenDocQaResult`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GenDocQaResultResponse {
@@ -178,7 +180,8 @@ pub struct GenDocQaResultResponse {
 }
 
 /// 响应数据
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Data {
@@ -207,7 +210,8 @@ pub struct Data {
 }
 
 /// 问答解析的QA结果
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ParseQaResult {
     /// 问题

@@ -23,7 +23,8 @@ const OPERATION: &str = "GetAppConfig";
 /// 获取app配置。 获取app配置
 ///
 /// Build it with [`GetAppConfigRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetAppConfigRequest {
     /// 路径参数，业务空间id
@@ -72,7 +73,8 @@ impl GetAppConfigRequestBuilder {
 }
 
 /// `GetAppConfig`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GetAppConfigResponse {
@@ -125,7 +127,8 @@ pub struct GetAppConfigResponse {
 }
 
 /// 返回数据 (en: 响应数据)
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Data {

@@ -23,7 +23,8 @@ const OPERATION: &str = "GetDialogAnalysisResult";
 /// 获取会话分析结果。可批量获取，根据会话ID列表或时间范围。 获取外呼会话分析结果
 ///
 /// Build it with [`GetDialogAnalysisResultRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GetDialogAnalysisResultRequest {
@@ -135,7 +136,8 @@ impl GetDialogAnalysisResultRequestBuilder {
 }
 
 /// `GetDialogAnalysisResult`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GetDialogAnalysisResultResponse {
@@ -188,7 +190,8 @@ pub struct GetDialogAnalysisResultResponse {
 }
 
 /// 响应数据
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Data {
     /// 会话分析结果列表
@@ -202,7 +205,8 @@ pub struct Data {
 }
 
 /// 会话分析结果列表
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DialogAnalysisResp {

@@ -23,7 +23,8 @@ const OPERATION: &str = "GetDialogDetail";
 /// 获取会话详情信息。 获取异步任务的结果
 ///
 /// Build it with [`GetDialogDetailRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetDialogDetailRequest {
     /// 业务空间Id
@@ -100,7 +101,8 @@ impl GetDialogDetailRequest {
 }
 
 /// `GetDialogDetail`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GetDialogDetailResponse {
@@ -153,7 +155,8 @@ pub struct GetDialogDetailResponse {
 }
 
 /// 响应数据
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Data {
@@ -195,7 +198,8 @@ pub struct Data {
 }
 
 /// 对话明细列表 (en: 对话明细)
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Dialogue {

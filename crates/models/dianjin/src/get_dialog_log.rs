@@ -22,7 +22,8 @@ const OPERATION: &str = "GetDialogLog";
 /// 用于获取实时对话的记录及意图分析结果。 查询会话日志
 ///
 /// Build it with [`GetDialogLogRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetDialogLogRequest {
     /// 业务空间Id
@@ -90,7 +91,8 @@ impl GetDialogLogRequestBuilder {
 }
 
 /// `GetDialogLog`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GetDialogLogResponse {
@@ -143,7 +145,8 @@ pub struct GetDialogLogResponse {
 }
 
 /// 响应数据
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Data {

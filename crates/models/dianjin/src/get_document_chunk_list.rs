@@ -23,7 +23,8 @@ const OPERATION: &str = "GetDocumentChunkList";
 /// 获取文档块列表，可根据查询条件过滤。 获取文档的chunk列表
 ///
 /// Build it with [`GetDocumentChunkListRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GetDocumentChunkListRequest {
@@ -191,7 +192,8 @@ impl GetDocumentChunkListRequest {
 }
 
 /// `GetDocumentChunkList`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GetDocumentChunkListResponse {
@@ -244,7 +246,8 @@ pub struct GetDocumentChunkListResponse {
 }
 
 /// 响应数据
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Data {

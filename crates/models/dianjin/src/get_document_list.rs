@@ -24,7 +24,8 @@ const OPERATION: &str = "GetDocumentList";
 /// 获取文档库内文档列表，可分页查询，也根据文档状态进行过滤查询。 分页查询文档库的文档列表
 ///
 /// Build it with [`GetDocumentListRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetDocumentListRequest {
     /// 路径参数，业务空间id。
@@ -132,7 +133,8 @@ impl GetDocumentListRequest {
 }
 
 /// `GetDocumentList`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GetDocumentListResponse {

@@ -23,7 +23,8 @@ const OPERATION: &str = "GetDocumentUrl";
 /// 获取文档的下载链接，链接过期时间为1小时。 获取文档URL
 ///
 /// Build it with [`GetDocumentUrlRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetDocumentUrlRequest {
     /// 路径参数，业务空间id
@@ -104,7 +105,8 @@ impl GetDocumentUrlRequest {
 }
 
 /// `GetDocumentUrl`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GetDocumentUrlResponse {

@@ -25,7 +25,8 @@ const OPERATION: &str = "GetFilterDocumentList";
 /// 获取文档列表（可按元信息过滤查询，也支持分页查询）。 带条件的分页查询文档库的文档列表
 ///
 /// Build it with [`GetFilterDocumentListRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GetFilterDocumentListRequest {
@@ -196,7 +197,8 @@ impl GetFilterDocumentListRequest {
 }
 
 /// `GetFilterDocumentList`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GetFilterDocumentListResponse {

@@ -24,7 +24,8 @@ const OPERATION: &str = "GetImageDetectionTaskResult";
 /// 查询图片检测任务结果 (an image check's status and, once done, its conclusion).
 ///
 /// Build it with [`GetImageDetectionTaskResultRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GetImageDetectionTaskResultRequest {
@@ -106,7 +107,8 @@ impl GetImageDetectionTaskResultRequest {
 }
 
 /// `GetImageDetectionTaskResult`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetImageDetectionTaskResultResponse {
     /// 任务结果.
@@ -144,7 +146,8 @@ pub struct GetImageDetectionTaskResultResponse {
 }
 
 /// 任务结果.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Data {
@@ -172,7 +175,8 @@ pub struct Data {
 }
 
 /// 检测结果.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DetectionResult {

@@ -23,7 +23,8 @@ const OPERATION: &str = "GetLibrary";
 /// 查看文档库的详细配置，包括文档库名称、描述以及索引等详细配置信息。 获取文档库配置详情
 ///
 /// Build it with [`GetLibraryRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetLibraryRequest {
     /// 路径参数，业务空间id。
@@ -100,7 +101,8 @@ impl GetLibraryRequest {
 }
 
 /// `GetLibrary`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GetLibraryResponse {

@@ -22,7 +22,8 @@ const OPERATION: &str = "GetLibraryList";
 /// 获取文档库列表，包含文档名称、描述、唯一标识等信息。 分页查询文档库列表
 ///
 /// Build it with [`GetLibraryListRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetLibraryListRequest {
     /// 路径参数，业务空间id。
@@ -103,7 +104,8 @@ impl GetLibraryListRequestBuilder {
 }
 
 /// `GetLibraryList`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GetLibraryListResponse {
@@ -156,7 +158,8 @@ pub struct GetLibraryListResponse {
 }
 
 /// 返回数据
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Data {

@@ -24,7 +24,8 @@ const OPERATION: &str = "GetQualityCheckTaskResult";
 /// 获取质检结果。 获取异步任务的结果
 ///
 /// Build it with [`GetQualityCheckTaskResultRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetQualityCheckTaskResultRequest {
     /// 业务空间Id
@@ -101,7 +102,8 @@ impl GetQualityCheckTaskResultRequest {
 }
 
 /// `GetQualityCheckTaskResult`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GetQualityCheckTaskResultResponse {
@@ -154,7 +156,8 @@ pub struct GetQualityCheckTaskResultResponse {
 }
 
 /// 响应数据
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Data {
@@ -196,7 +199,8 @@ pub struct Data {
 }
 
 /// 原始会话内容
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ConversationList {
@@ -240,7 +244,8 @@ pub struct ConversationList {
 }
 
 /// 质检结果集
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct QualityCheck {

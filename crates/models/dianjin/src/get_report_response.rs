@@ -21,7 +21,8 @@ const OPERATION: &str = "GetReportResponse";
 /// 获取报告 (a finished report task's report URL).
 ///
 /// Build it with [`GetReportResponseRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetReportResponseRequest {
     /// 业务空间 ID (the workspace).
@@ -108,7 +109,8 @@ impl GetReportResponseRequestBuilder {
 }
 
 /// `GetReportResponse`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GetReportResponseResponse {

@@ -20,7 +20,8 @@ const OPERATION: &str = "GetReportTaskStatus";
 /// 查询报告任务状态 (a report task's status).
 ///
 /// Build it with [`GetReportTaskStatusRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetReportTaskStatusRequest {
     /// 业务空间 ID (the workspace).
@@ -107,7 +108,8 @@ impl GetReportTaskStatusRequestBuilder {
 }
 
 /// `GetReportTaskStatus`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GetReportTaskStatusResponse {

@@ -24,7 +24,8 @@ const OPERATION: &str = "GetSummaryTaskResult";
 /// 获取财报总结任务结果。 获取财报总结任务结果
 ///
 /// Build it with [`GetSummaryTaskResultRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetSummaryTaskResultRequest {
     /// 业务空间Id
@@ -101,7 +102,8 @@ impl GetSummaryTaskResultRequest {
 }
 
 /// `GetSummaryTaskResult`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GetSummaryTaskResultResponse {
@@ -154,7 +156,8 @@ pub struct GetSummaryTaskResultResponse {
 }
 
 /// 响应数据
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Data {

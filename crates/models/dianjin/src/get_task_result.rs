@@ -24,7 +24,8 @@ const OPERATION: &str = "GetTaskResult";
 /// 获取异步任务结果。 获取异步任务结果
 ///
 /// Build it with [`GetTaskResultRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetTaskResultRequest {
     /// 业务空间Id
@@ -101,7 +102,8 @@ impl GetTaskResultRequest {
 }
 
 /// `GetTaskResult`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GetTaskResultResponse {

@@ -22,7 +22,8 @@ const OPERATION: &str = "GetTaskStatus";
 /// 获取任务状态。 获取财报总结任务结果
 ///
 /// Build it with [`GetTaskStatusRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetTaskStatusRequest {
     /// 业务空间Id
@@ -99,7 +100,8 @@ impl GetTaskStatusRequest {
 }
 
 /// `GetTaskStatus`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GetTaskStatusResponse {

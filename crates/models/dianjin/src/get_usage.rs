@@ -21,7 +21,8 @@ const OPERATION: &str = "GetUsage";
 /// 查询用量 (a tenant's entitlements and usage, by external user or redemption order).
 ///
 /// Build it with [`GetUsageRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetUsageRequest {
     /// 业务空间 ID (the workspace).
@@ -104,7 +105,8 @@ impl GetUsageRequestBuilder {
 }
 
 /// `GetUsage`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetUsageResponse {
     /// 用量.
@@ -142,7 +144,8 @@ pub struct GetUsageResponse {
 }
 
 /// 用量.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Data {
     /// 权益.
@@ -166,7 +169,8 @@ pub struct Data {
 }
 
 /// 权益.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Entitlement {
@@ -243,7 +247,8 @@ pub struct Entitlement {
 }
 
 /// 按模型的用量.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ModelStat {
@@ -291,7 +296,8 @@ pub struct ModelStat {
 }
 
 /// 汇总.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Summary {

@@ -25,7 +25,8 @@ const OPERATION: &str = "GetVideoCreationTaskResult";
 /// 查询视频创作任务结果 (a video's status and, once done, its URL).
 ///
 /// Build it with [`GetVideoCreationTaskResultRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct GetVideoCreationTaskResultRequest {
@@ -107,7 +108,8 @@ impl GetVideoCreationTaskResultRequest {
 }
 
 /// `GetVideoCreationTaskResult`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct GetVideoCreationTaskResultResponse {
     /// 任务结果.
@@ -145,7 +147,8 @@ pub struct GetVideoCreationTaskResultResponse {
 }
 
 /// 任务结果.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Data {
@@ -195,7 +198,8 @@ pub struct Data {
 }
 
 /// 图片检测的结果.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct MediaDetectionTaskResult {
@@ -223,7 +227,8 @@ pub struct MediaDetectionTaskResult {
 }
 
 /// 检测结果.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DetectionResult {
     /// 各检测项.

@@ -23,7 +23,8 @@ const OPERATION: &str = "InvokePlugin";
 /// 调用插件，获取插件返回结果。 插件调试接口
 ///
 /// Build it with [`InvokePluginRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct InvokePluginRequest {
     /// 路径参数，业务空间id
@@ -101,7 +102,8 @@ impl InvokePluginRequestBuilder {
 }
 
 /// `InvokePlugin`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct InvokePluginResponse {

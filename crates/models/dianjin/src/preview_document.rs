@@ -22,7 +22,8 @@ const OPERATION: &str = "PreviewDocument";
 /// 预览文档，可获取文档的下载链接，文档类型、标题等信息，可用于文档预览。 获取文档预览
 ///
 /// Build it with [`PreviewDocumentRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct PreviewDocumentRequest {
     /// 路径参数，业务空间id。 (en: 业务空间)
@@ -103,7 +104,8 @@ impl PreviewDocumentRequest {
 }
 
 /// `PreviewDocument`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PreviewDocumentResponse {
@@ -156,7 +158,8 @@ pub struct PreviewDocumentResponse {
 }
 
 /// 返回数据
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Data {

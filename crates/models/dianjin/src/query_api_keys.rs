@@ -22,7 +22,8 @@ const OPERATION: &str = "QueryApiKeys";
 /// 查询 API Key (an external user's keys: their hashes and status, never the keys).
 ///
 /// Build it with [`QueryApiKeysRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct QueryApiKeysRequest {
     /// 业务空间 ID (the workspace).
@@ -123,7 +124,8 @@ impl QueryApiKeysRequest {
 }
 
 /// `QueryApiKeys`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct QueryApiKeysResponse {
     /// Key 列表.
@@ -165,7 +167,8 @@ pub struct QueryApiKeysResponse {
 }
 
 /// Key 列表.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Data {

@@ -21,7 +21,8 @@ const OPERATION: &str = "QueryRedemptionRecords";
 /// 查询兑换记录 (a tenant's redemption records, a page at a time).
 ///
 /// Build it with [`QueryRedemptionRecordsRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct QueryRedemptionRecordsRequest {
     /// 业务空间 ID (the workspace).
@@ -130,7 +131,8 @@ impl QueryRedemptionRecordsRequestBuilder {
 }
 
 /// `QueryRedemptionRecords`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct QueryRedemptionRecordsResponse {
     /// 一页记录.
@@ -168,7 +170,8 @@ pub struct QueryRedemptionRecordsResponse {
 }
 
 /// 一页记录.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Data {
@@ -218,7 +221,8 @@ pub struct Data {
 }
 
 /// 兑换记录.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Item {

@@ -22,7 +22,8 @@ const OPERATION: &str = "ReIndex";
 /// 重建索引，会对指定文档重新进行文档解析、分块、构建索引等流程。 重新索引
 ///
 /// Build it with [`ReIndexRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ReIndexRequest {
     /// 路径参数，业务空间id。 (en: 业务空间)
@@ -103,7 +104,8 @@ impl ReIndexRequest {
 }
 
 /// `ReIndex`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ReIndexResponse {

@@ -25,7 +25,8 @@ const OPERATION: &str = "RealTimeDialog";
 /// 实时会话，通过API CreateDialog创建会话后，可使用该API进行实时会话。 实时对话
 ///
 /// Build it with [`RealTimeDialogRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct RealTimeDialogRequest {
@@ -244,7 +245,8 @@ impl RealTimeDialogRequest {
 /// 对话列表
 ///
 /// Build it with [`ConversationModel::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ConversationModel {
@@ -411,7 +413,8 @@ impl ConversationModel {
 }
 
 /// `RealTimeDialog`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct RealTimeDialogResponse {
     /// 本次调用的唯一标识符。每个chunk对象有相同的id。
@@ -448,7 +451,8 @@ pub struct RealTimeDialogResponse {
 }
 
 /// 生成内容的数组，可包含一个或多个choices对象。
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Choice {
     /// 在choices列表中的序列编号。

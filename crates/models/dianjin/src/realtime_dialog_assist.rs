@@ -24,7 +24,8 @@ const OPERATION: &str = "RealtimeDialogAssist";
 /// 实时会话辅助，使用CreateDialog创建会话后，可进行实时的会话辅助。注意：与实时会话不同，会话辅助可返回多个意图、标签和SOP流程等，但不支持流式返回。 实时会话辅助
 ///
 /// Build it with [`RealtimeDialogAssistRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct RealtimeDialogAssistRequest {
@@ -212,7 +213,8 @@ impl RealtimeDialogAssistRequest {
 /// 对话列表
 ///
 /// Build it with [`ConversationModel::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ConversationModel {
@@ -338,7 +340,8 @@ impl ConversationModel {
 }
 
 /// `RealtimeDialogAssist`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct RealtimeDialogAssistResponse {
@@ -391,7 +394,8 @@ pub struct RealtimeDialogAssistResponse {
 }
 
 /// 响应数据
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Data {
@@ -434,7 +438,8 @@ pub struct Data {
 }
 
 /// 本轮对话内容
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DataConversationModel {
@@ -471,7 +476,8 @@ pub struct DataConversationModel {
 }
 
 /// 话术辅助结果列表 (en: 话术辅助结果)
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AssistScript {
@@ -505,7 +511,8 @@ pub struct AssistScript {
 }
 
 /// 流程辅助结果列表 (en: 流程辅助结果)
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AssistSop {

@@ -23,7 +23,8 @@ const OPERATION: &str = "RebuildTask";
 /// 对已有任务进行重建，但在队列中或执行中的任务不可重建。 重建任务
 ///
 /// Build it with [`RebuildTaskRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct RebuildTaskRequest {
     /// 业务空间Id
@@ -84,7 +85,8 @@ impl RebuildTaskRequestBuilder {
 }
 
 /// `RebuildTask`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct RebuildTaskResponse {

@@ -23,7 +23,8 @@ const OPERATION: &str = "RecognizeIntention";
 /// 意图识别，支持意图识别（全局+分层）、态度识别、企业识别。 意图识别
 ///
 /// Build it with [`RecognizeIntentionRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct RecognizeIntentionRequest {
@@ -243,7 +244,8 @@ impl RecognizeIntentionRequest {
 }
 
 /// `RecognizeIntention`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct RecognizeIntentionResponse {
@@ -296,7 +298,8 @@ pub struct RecognizeIntentionResponse {
 }
 
 /// 响应数据
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Data {

@@ -20,7 +20,8 @@ const OPERATION: &str = "RetryReportTask";
 /// 重试报告任务 (run a failed report task again).
 ///
 /// Build it with [`RetryReportTaskRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct RetryReportTaskRequest {
     /// 业务空间 ID (the workspace).
@@ -107,7 +108,8 @@ impl RetryReportTaskRequestBuilder {
 }
 
 /// `RetryReportTask`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct RetryReportTaskResponse {

@@ -25,7 +25,8 @@ const OPERATION: &str = "RunChatResultGeneration";
 /// 对话结果生成，可选择模型进行对话，支持流式和非流式。 获取生成式对话结果
 ///
 /// Build it with [`RunChatResultGenerationRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct RunChatResultGenerationRequest {
@@ -181,7 +182,8 @@ impl RunChatResultGenerationRequest {
 /// 输入模型的消息
 ///
 /// Build it with [`Message::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Message {
     /// 消息的内容
@@ -237,7 +239,8 @@ impl MessageBuilder {
 /// 用于指定可供模型调用的工具列表。当输入多个工具时，模型会选择其中一个生成结果。
 ///
 /// Build it with [`Tool::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Tool {
     /// 类型为object，键值包括name，description和parameters
@@ -292,7 +295,8 @@ impl ToolBuilder {
 /// 类型为object，键值包括name，description和parameters
 ///
 /// Build it with [`Function::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Function {
     /// 类型为string，表示工具函数的描述，供模型选择何时以及如何调用工具函数
@@ -377,7 +381,8 @@ impl FunctionBuilder {
 /// 类型为object，表示工具的参数描述，需要是一个合法的JSON Schema。
 ///
 /// Build it with [`Parameters::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Parameters {
     /// 属性
@@ -440,7 +445,8 @@ impl ParametersBuilder {
 }
 
 /// `RunChatResultGeneration`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct RunChatResultGenerationResponse {

@@ -23,7 +23,8 @@ const OPERATION: &str = "RunDialogAnalysis";
 /// 流式接口，获取会话分析结果。 流式获取外呼会话分析结果
 ///
 /// Build it with [`RunDialogAnalysisRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct RunDialogAnalysisRequest {
     /// 业务空间id
@@ -100,7 +101,8 @@ impl RunDialogAnalysisRequest {
 }
 
 /// `RunDialogAnalysis`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct RunDialogAnalysisResponse {
@@ -153,7 +155,8 @@ pub struct RunDialogAnalysisResponse {
 }
 
 /// 响应数据
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Data {
     /// 会话分析结果列表
@@ -167,7 +170,8 @@ pub struct Data {
 }
 
 /// 会话分析结果列表
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DialogAnalysisResp {

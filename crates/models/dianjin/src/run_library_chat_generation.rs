@@ -24,7 +24,8 @@ const OPERATION: &str = "RunLibraryChatGeneration";
 /// 文档库会话生成，用自然语言提问，检索文档库相关信息，总结回答。 获取生成式对话结果
 ///
 /// Build it with [`RunLibraryChatGenerationRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct RunLibraryChatGenerationRequest {
@@ -332,7 +333,8 @@ impl RunLibraryChatGenerationRequest {
 /// 属性过滤器
 ///
 /// Build it with [`QueryCriteria::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct QueryCriteria {
     /// and表达式，用于筛选文档/文档块
@@ -395,7 +397,8 @@ impl QueryCriteriaBuilder {
 /// 搜索引擎参数--文本搜索参数
 ///
 /// Build it with [`TextSearchParameter::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct TextSearchParameter {
     /// 返回行数
@@ -454,7 +457,8 @@ impl TextSearchParameterBuilder {
 /// 搜索引擎参数--向量搜索参数
 ///
 /// Build it with [`VectorSearchParameter::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct VectorSearchParameter {
     /// 返回行数
@@ -492,7 +496,8 @@ impl VectorSearchParameterBuilder {
 }
 
 /// `RunLibraryChatGeneration`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct RunLibraryChatGenerationResponse {

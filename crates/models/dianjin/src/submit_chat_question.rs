@@ -22,7 +22,8 @@ const OPERATION: &str = "SubmitChatQuestion";
 /// 提交问题列表，通过API GetChatQuestionResp获取结果。 提交问题列表
 ///
 /// Build it with [`SubmitChatQuestionRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SubmitChatQuestionRequest {
@@ -186,7 +187,8 @@ impl SubmitChatQuestionRequest {
 /// 问题列表
 ///
 /// Build it with [`Question::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Question {
@@ -358,7 +360,8 @@ impl Question {
 }
 
 /// `SubmitChatQuestion`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SubmitChatQuestionResponse {
@@ -411,7 +414,8 @@ pub struct SubmitChatQuestionResponse {
 }
 
 /// 响应数据
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Data {
     /// 批次ID

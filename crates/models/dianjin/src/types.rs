@@ -11,7 +11,8 @@ use std::collections::BTreeMap;
 /// 一个意图 (an intention to recognise).
 ///
 /// Build it with [`Intention::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Intention {
@@ -173,7 +174,8 @@ impl MediaFileInfoBuilder {
 }
 
 /// 一个检测项的结果 (one check of an image detection; the vendor's Python SDK 1.22.1).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DetectionDetail {
     /// 检测项编码.
@@ -203,7 +205,8 @@ pub struct DetectionDetail {
 }
 
 /// 会话分析的结果 Used by RunDialogAnalysis `data.dialogAnalysisRespList\[\].analysisResp`, GetDialogAnalysisResult `data.dialogAnalysisRespList\[\].analysisResp` (`docs/openmeta/dianjin-2024-06-28.zh_cn.json`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct AnalysisResp {
@@ -238,7 +241,8 @@ pub struct AnalysisResp {
 }
 
 /// 模型生成内容的详情。 Used by GetSummaryTaskResult `data.choices`, RunChatResultGeneration `choices` (`docs/openmeta/dianjin-2024-06-28.zh_cn.json`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Choice {
     /// 模型生成内容结束原因。
@@ -265,7 +269,8 @@ pub struct Choice {
 }
 
 /// 记录 Used by GetDocumentChunkList `data.records`, RecallDocument `data.chunkList`, RecallDocument `data.chunkPartList`, RecallDocument `data.textChunkList`, RecallDocument `data.vectorChunkList` (`docs/openmeta/dianjin-2024-06-28.zh_cn.json`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Chunk {
@@ -527,7 +532,8 @@ impl ChunkStrategyBuilder {
 }
 
 /// 非流式时，返回的全量结果。流式时为空。 (en: 非流式时，返回的全量结果。) Used by RealTimeDialog `choices\[\].message`, RealTimeDialog `choices\[\].delta` (`docs/openmeta/dianjin-2024-06-28.zh_cn.json`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Delta {
@@ -604,7 +610,8 @@ pub struct Delta {
 }
 
 /// 会话标签列表 Used by RunDialogAnalysis `data.dialogAnalysisRespList\[\].analysisResp.dialogLabels`, GetDialogAnalysisResult `data.dialogAnalysisRespList\[\].analysisResp.dialogLabels` (`docs/openmeta/dianjin-2024-06-28.zh_cn.json`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DialogLabel {
     /// 标签名称
@@ -620,7 +627,8 @@ pub struct DialogLabel {
 }
 
 /// 对话明细列表 (en: 对话明细) Used by GetQualityCheckTaskResult `data.conversationList.dialogueList`, GetQualityCheckTaskResult `data.qualityCheckList\[\].originDialogue` (`docs/openmeta/dianjin-2024-06-28.zh_cn.json`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Dialogue {
@@ -689,7 +697,8 @@ pub struct Dialogue {
 }
 
 /// 记录 Used by GetFilterDocumentList `data.records`, GetDocumentList `data.records` (`docs/openmeta/dianjin-2024-06-28.zh_cn.json`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Document {
@@ -741,7 +750,8 @@ pub struct Document {
 }
 
 /// 响应数据 Used by GetFilterDocumentList `data`, GetDocumentList `data` (`docs/openmeta/dianjin-2024-06-28.zh_cn.json`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct DocumentList {
@@ -791,7 +801,8 @@ pub struct DocumentList {
 }
 
 /// 意图列表 Used by GetDialogLog `data.intentionList`, GetDialogLog `data.hitIntentionList` (`docs/openmeta/dianjin-2024-06-28.zh_cn.json`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct HitIntention {
@@ -934,7 +945,8 @@ impl IndexSettingBuilder {
 }
 
 /// 记录列表 (en: 记录数) Used by GetLibraryList `data.records`, GetLibrary `data` (`docs/openmeta/dianjin-2024-06-28.zh_cn.json`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Library {
@@ -978,7 +990,8 @@ pub struct Library {
 }
 
 /// 模型输出的消息。 Used by GetSummaryTaskResult `data.choices\[\].message`, RunChatResultGeneration `choices\[\].message` (`docs/openmeta/dianjin-2024-06-28.zh_cn.json`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Message {
     /// 模型生成的文本。
@@ -1060,7 +1073,8 @@ impl ModelConfigBuilder {
 /// and表达式，用于筛选文档/文档块 Used by GetFilterDocumentList `and`, GetFilterDocumentList `or`, RecallDocument `filters\[\].and`, RecallDocument `filters\[\].or`, RunLibraryChatGeneration `queryCriteria.and`, RunLibraryChatGeneration `queryCriteria.or` (`docs/openmeta/dianjin-2024-06-28.zh_cn.json`).
 ///
 /// Build it with [`Or::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Or {
     /// value在文本召回引擎中的权重。默认是1。
@@ -1141,7 +1155,8 @@ impl OrBuilder {
 }
 
 /// 文档块位置 Used by GetDocumentChunkList `data.records\[\].pos`, RecallDocument `data.chunkList\[\].pos`, RecallDocument `data.chunkPartList\[\].pos`, RecallDocument `data.textChunkList\[\].pos`, RecallDocument `data.vectorChunkList\[\].pos` (`docs/openmeta/dianjin-2024-06-28.zh_cn.json`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Pos {
@@ -1491,7 +1506,8 @@ impl TextIndexSettingBuilder {
 }
 
 /// 消耗token量 Used by GetSummaryTaskResult `data.usage`, RunChatResultGeneration `usage` (`docs/openmeta/dianjin-2024-06-28.zh_cn.json`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Usage {

@@ -24,7 +24,8 @@ const OPERATION: &str = "UpdateDocument";
 /// 更新文档，用于更新文档的标题、元数据等信息。 更新文档
 ///
 /// Build it with [`UpdateDocumentRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateDocumentRequest {
@@ -146,7 +147,8 @@ impl UpdateDocumentRequest {
 }
 
 /// `UpdateDocument`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateDocumentResponse {

@@ -22,7 +22,8 @@ const OPERATION: &str = "UpdateDocumentChunk";
 /// 更新文档中的文档块文本内容。 更新文档的chunk
 ///
 /// Build it with [`UpdateDocumentChunkRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct UpdateDocumentChunkRequest {
     /// 业务空间Id
@@ -114,7 +115,8 @@ impl UpdateDocumentChunkRequest {
 /// 文档块列表
 ///
 /// Build it with [`Chunk::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Chunk {
@@ -201,7 +203,8 @@ impl Chunk {
 }
 
 /// `UpdateDocumentChunk`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateDocumentChunkResponse {

@@ -23,7 +23,8 @@ const OPERATION: &str = "UpdateLibrary";
 /// 更新文档库，可用于更新文档库的名称、描述、索引配置等信息。 更新文档库配置
 ///
 /// Build it with [`UpdateLibraryRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateLibraryRequest {
@@ -131,7 +132,8 @@ impl UpdateLibraryRequest {
 }
 
 /// `UpdateLibrary`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateLibraryResponse {

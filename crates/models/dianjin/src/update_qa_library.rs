@@ -22,7 +22,8 @@ const OPERATION: &str = "UpdateQaLibrary";
 /// 更新QA问答库。更新后，可通过API GenDocQaResult来解析QA。 更新QA问答库
 ///
 /// Build it with [`UpdateQaLibraryRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateQaLibraryRequest {
@@ -127,7 +128,8 @@ impl UpdateQaLibraryRequest {
 /// 问答解析的QA结果列表 (en: 问答解析的QA结果)
 ///
 /// Build it with [`ParseQaResult::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ParseQaResult {
     /// 问题
@@ -215,7 +217,8 @@ impl ParseQaResult {
 }
 
 /// `UpdateQaLibrary`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UpdateQaLibraryResponse {
@@ -268,7 +271,8 @@ pub struct UpdateQaLibraryResponse {
 }
 
 /// 响应数据
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct Data {
     /// QA库ID

@@ -22,7 +22,8 @@ const OPERATION: &str = "UploadDocument";
 /// 上传文档至文档库，会对文档进行解析、分块、构建索引等一系列操作。 上传文档到文档库
 ///
 /// Build it with [`UploadDocumentRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UploadDocumentRequest {
@@ -139,7 +140,8 @@ impl UploadDocumentRequest {
 }
 
 /// `UploadDocument`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct UploadDocumentResponse {

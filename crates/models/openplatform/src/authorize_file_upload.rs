@@ -21,7 +21,8 @@ const OPERATION: &str = "AuthorizeFileUpload";
 /// 获取文件上传凭证。Grants a short-lived OSS PostObject authorization (a policy, its signature and an object key) for uploading one file that a product then reads by URL.
 ///
 /// Build it with [`AuthorizeFileUploadRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AuthorizeFileUploadRequest {
     /// 产品码 (the product that reads the file)
@@ -88,7 +89,8 @@ impl AuthorizeFileUploadRequest {
 }
 
 /// `AuthorizeFileUpload`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct AuthorizeFileUploadResponse {

@@ -25,7 +25,8 @@ const OPERATION: &str = "RecognizeMessage";
 /// 識別用戶消息:定位場景、知識與建議回復。Recognises a buyer's message in an e-commerce chat: the scene, the matching knowledge, suggested replies and slots.
 ///
 /// Build it with [`RecognizeMessageRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct RecognizeMessageRequest {
@@ -442,7 +443,8 @@ impl RecognizeMessageRequest {
 /// 訂單列表 (a JSON string on the wire)
 ///
 /// Build it with [`Order::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct Order {
@@ -680,7 +682,8 @@ impl OrderBuilder {
 /// 期望槽位 (a JSON string on the wire)
 ///
 /// Build it with [`ExpectedSlot::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ExpectedSlot {
     /// 槽位key
@@ -722,7 +725,8 @@ impl ExpectedSlotBuilder {
 /// 商品列表 (a JSON string on the wire)
 ///
 /// Build it with [`Item::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct Item {
@@ -870,7 +874,8 @@ impl ItemBuilder {
 /// 調用知識包指令 (a JSON string on the wire)
 ///
 /// Build it with [`Package::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct Package {
@@ -926,7 +931,8 @@ impl PackageBuilder {
 /// 客戶端信息 (a JSON string on the wire)
 ///
 /// Build it with [`ClientInfo::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct ClientInfo {
@@ -993,7 +999,8 @@ impl ClientInfoBuilder {
 }
 
 /// `RecognizeMessage`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct RecognizeMessageResponse {
@@ -1027,7 +1034,8 @@ pub struct RecognizeMessageResponse {
 }
 
 /// 問答返回結果
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct Data {
@@ -1054,7 +1062,8 @@ pub struct Data {
 }
 
 /// 定位到的場景
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct Scene {
@@ -1094,7 +1103,8 @@ pub struct Scene {
 }
 
 /// 場景識別
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct SceneDto {
@@ -1120,7 +1130,8 @@ pub struct SceneDto {
 }
 
 /// 定位到的知識
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct Knowledge {
@@ -1149,7 +1160,8 @@ pub struct Knowledge {
 }
 
 /// 知識答案
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct Solution {
@@ -1204,7 +1216,8 @@ pub struct Solution {
 }
 
 /// 答案限定條件
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct Condition {
@@ -1221,7 +1234,8 @@ pub struct Condition {
 }
 
 /// 答案變量
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct SolutionVariable {
@@ -1238,7 +1252,8 @@ pub struct SolutionVariable {
 }
 
 /// 建議的回復內容,為數組類型。每個元素表示一條消息。
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct OutputMessage {
@@ -1261,7 +1276,8 @@ pub struct OutputMessage {
 }
 
 /// 識別到的槽位信息
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct UnitSlots {
     /// 槽位列表
@@ -1275,7 +1291,8 @@ pub struct UnitSlots {
 }
 
 /// 槽位列表
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct UnitSpan {
@@ -1320,7 +1337,8 @@ pub struct UnitSpan {
 }
 
 /// 槽位值 (numeric)
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct NumericSlotValue {
@@ -1335,7 +1353,8 @@ pub struct NumericSlotValue {
 }
 
 /// 單位部分
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct Unit {

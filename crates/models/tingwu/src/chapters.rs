@@ -4,10 +4,10 @@
 //! A result document; decode it into [`Chapters`].
 
 use serde::Deserialize;
-use serde::Serialize;
 
 /// 章节速览结果 (`Data.Result.AutoChapters`): chapters in time order.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct Chapter {

@@ -4,10 +4,10 @@
 //! A result document; decode it into [`ContentExtractionResults`].
 
 use serde::Deserialize;
-use serde::Serialize;
 
 /// 对话内容提取结果 (`Data.Result.ContentExtraction`): one entry per `ExtractionContents` item. The shape is **unconfirmed** for this API (the fields of the customer-profile file of the same name).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct ContentExtractionResult {

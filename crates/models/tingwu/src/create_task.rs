@@ -25,7 +25,8 @@ const OPERATION: &str = "CreateTask";
 /// 创建听悟任务，包括创建离线转写任务和实时会议任务。 创建听悟任务
 ///
 /// Build it with [`CreateTaskRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct CreateTaskRequest {
@@ -144,7 +145,8 @@ impl CreateTaskRequest {
 /// - 当type=realtime，也即实时会议任务时，您必须额外设置SourceLanguage、Format、SampleRate参数；
 ///
 /// Build it with [`Input::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct Input {
@@ -339,7 +341,8 @@ impl InputBuilder {
 /// 创建任务时设置的算法相关参数。您可以按需设置。
 ///
 /// Build it with [`Parameters::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct Parameters {
@@ -680,7 +683,8 @@ impl Parameters {
 /// 音视频或音频流转码转换模块
 ///
 /// Build it with [`Transcoding::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct Transcoding {
@@ -762,7 +766,8 @@ impl TranscodingBuilder {
 /// 语音转写控制参数。 (en: 语音识别功能控制参数)
 ///
 /// Build it with [`Transcription::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct Transcription {
@@ -928,7 +933,8 @@ impl TranscriptionBuilder {
 /// 说话人分离功能参数
 ///
 /// Build it with [`Diarization::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Diarization {
     /// 设置说话人分离参数。
@@ -980,7 +986,8 @@ impl DiarizationBuilder {
 /// 翻译功能控制参数。 (en: 语言翻译功能控制参数)
 ///
 /// Build it with [`Translation::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct Translation {
@@ -1061,7 +1068,8 @@ impl TranslationBuilder {
 /// 服务质检参数对象。
 ///
 /// Build it with [`ServiceInspection::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct ServiceInspection {
@@ -1157,7 +1165,8 @@ impl ServiceInspectionBuilder {
 /// 服务质检的质检维度列表，包含质检维度名称和定义，即需要大模型以什么样的标准判断该维度是否命中。
 ///
 /// Build it with [`InspectionContent::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct InspectionContent {
@@ -1213,7 +1222,8 @@ impl InspectionContentBuilder {
 /// 自定义Prompt控制参数对象。 (en: 自定义Prompt的主要参数。)
 ///
 /// Build it with [`CustomPrompt::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct CustomPrompt {
     /// 自定义Prompt的参数列表。
@@ -1271,7 +1281,8 @@ impl CustomPrompt {
 /// 自定义Prompt的参数列表。
 ///
 /// Build it with [`Content::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct Content {
@@ -1380,7 +1391,8 @@ impl Content {
 /// 扩展参数，通常情况无须设置。 (en: 用以设置某些特殊场景或特殊配置参数，通常情况无须设置。)
 ///
 /// Build it with [`ExtraParams::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct ExtraParams {
@@ -1488,7 +1500,8 @@ impl ExtraParamsBuilder {
 /// 对话内容提取参数对象。
 ///
 /// Build it with [`ContentExtraction::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct ContentExtraction {
@@ -1571,7 +1584,8 @@ impl ContentExtractionBuilder {
 /// 对话内容提取的提取维度列表，包含提取项的名称和定义。
 ///
 /// Build it with [`ExtractionContent::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct ExtractionContent {
@@ -1640,7 +1654,8 @@ impl ExtractionContentBuilder {
 /// 身份识别参数对象。
 ///
 /// Build it with [`IdentityRecognition::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct IdentityRecognition {
@@ -1700,7 +1715,8 @@ impl IdentityRecognitionBuilder {
 /// 身份识别的内容列表，包含身份名称和描述。
 ///
 /// Build it with [`IdentityContent::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct IdentityContent {
@@ -1756,7 +1772,8 @@ impl IdentityContentBuilder {
 /// `Parameters.AutoChapters`.
 ///
 /// Build it with [`AutoChapters::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct AutoChapters {
     /// `ChapterGranularity`.
@@ -1800,7 +1817,8 @@ impl AutoChaptersBuilder {
 }
 
 /// `CreateTask`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct CreateTaskResponse {
@@ -1825,7 +1843,8 @@ pub struct CreateTaskResponse {
 }
 
 /// 返回对象。
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct Data {

@@ -21,7 +21,8 @@ const OPERATION: &str = "CreateTranscriptionPhrases";
 /// 创建热词词表。 创建热词词表
 ///
 /// Build it with [`CreateTranscriptionPhrasesRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct CreateTranscriptionPhrasesRequest {
@@ -109,7 +110,8 @@ impl CreateTranscriptionPhrasesRequest {
 }
 
 /// `CreateTranscriptionPhrases`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct CreateTranscriptionPhrasesResponse {
@@ -134,7 +136,8 @@ pub struct CreateTranscriptionPhrasesResponse {
 }
 
 /// 返回对象。
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct Data {

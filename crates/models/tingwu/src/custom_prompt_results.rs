@@ -4,10 +4,10 @@
 //! A result document; decode it into [`CustomPromptResults`].
 
 use serde::Deserialize;
-use serde::Serialize;
 
 /// 自定义Prompt结果 (`Data.Result.CustomPrompt`): one entry per `CustomPrompt.Contents` item.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct CustomPromptResult {

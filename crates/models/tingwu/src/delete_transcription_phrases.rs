@@ -21,7 +21,8 @@ const OPERATION: &str = "DeleteTranscriptionPhrases";
 /// 删除词表。 删除词表
 ///
 /// Build it with [`DeleteTranscriptionPhrasesRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct DeleteTranscriptionPhrasesRequest {
     /// 词表ID。
@@ -70,7 +71,8 @@ impl DeleteTranscriptionPhrasesRequestBuilder {
 }
 
 /// `DeleteTranscriptionPhrases`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct DeleteTranscriptionPhrasesResponse {

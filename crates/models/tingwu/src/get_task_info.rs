@@ -22,7 +22,8 @@ const OPERATION: &str = "GetTaskInfo";
 /// 查询任务状态和任务结果。 查询听悟任务信息
 ///
 /// Build it with [`GetTaskInfoRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetTaskInfoRequest {
     /// 创建任务时返回的TaskId。 (en: 创建任务时生成的TaskId)
@@ -71,7 +72,8 @@ impl GetTaskInfoRequestBuilder {
 }
 
 /// `GetTaskInfo`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct GetTaskInfoResponse {
@@ -96,7 +98,8 @@ pub struct GetTaskInfoResponse {
 }
 
 /// 返回对象。
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct Data {
@@ -155,7 +158,8 @@ pub struct Data {
 }
 
 /// 各类算法处理的结果集合。该结果以http链接的形式返回，用户可基于该链接解析原生结果。
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct DataResult {

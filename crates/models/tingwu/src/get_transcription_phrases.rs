@@ -21,7 +21,8 @@ const OPERATION: &str = "GetTranscriptionPhrases";
 /// 查询热词词表信息。 查询热词词表信息
 ///
 /// Build it with [`GetTranscriptionPhrasesRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct GetTranscriptionPhrasesRequest {
     /// 词表ID。
@@ -70,7 +71,8 @@ impl GetTranscriptionPhrasesRequestBuilder {
 }
 
 /// `GetTranscriptionPhrases`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct GetTranscriptionPhrasesResponse {
@@ -95,7 +97,8 @@ pub struct GetTranscriptionPhrasesResponse {
 }
 
 /// 返回对象。
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct Data {
@@ -124,7 +127,8 @@ pub struct Data {
 }
 
 /// 热词对象，
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct Phrase {

@@ -4,10 +4,10 @@
 //! A result document; decode it into [`IdentityRecognitionResult`].
 
 use serde::Deserialize;
-use serde::Serialize;
 
 /// 身份识别结果 (`Data.Result.IdentityRecognition`): who each speaker is, among the request's `IdentityContents`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct IdentityRecognitionResult {
     /// 每个发言人的身份 (one per speaker)
@@ -24,7 +24,8 @@ pub struct IdentityRecognitionResult {
 }
 
 /// 每个发言人的身份 (one per speaker)
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct IdentityResult {

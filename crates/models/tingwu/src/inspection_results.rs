@@ -4,10 +4,10 @@
 //! A result document; decode it into [`InspectionResults`].
 
 use serde::Deserialize;
-use serde::Serialize;
 
 /// 服务质检结果 (`Data.Result.ServiceInspection`): one entry per `InspectionContents` item. The shape is **unconfirmed** for this API (the sheet's hypothesis from the DashScope service-insights sibling).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct InspectionResult {

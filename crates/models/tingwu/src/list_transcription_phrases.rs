@@ -17,7 +17,8 @@ use serde::Serialize;
 /// 列举用户所有热词词表信息。 列举用户所有热词词表信息
 ///
 /// Build it with [`ListTranscriptionPhrasesRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct ListTranscriptionPhrasesRequest {}
 
@@ -41,7 +42,8 @@ impl ListTranscriptionPhrasesRequestBuilder {
 }
 
 /// `ListTranscriptionPhrases`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct ListTranscriptionPhrasesResponse {
@@ -66,7 +68,8 @@ pub struct ListTranscriptionPhrasesResponse {
 }
 
 /// 返回对象。
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct Data {
@@ -95,7 +98,8 @@ pub struct Data {
 }
 
 /// 热词对象，
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct Phrase {

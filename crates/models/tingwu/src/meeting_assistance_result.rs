@@ -5,10 +5,10 @@
 
 use crate::types::TimedText;
 use serde::Deserialize;
-use serde::Serialize;
 
 /// 智能纪要结果 (`Data.Result.MeetingAssistance`): keywords, key sentences, to-dos and scene scores; which keys are present follows `MeetingAssistance.Types`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct MeetingAssistanceResult {
@@ -49,7 +49,8 @@ pub struct MeetingAssistanceResult {
 }
 
 /// 场景分类得分 (scene scores)
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct Classifications {

@@ -4,10 +4,10 @@
 //! A result document; decode it into [`PolishedParagraphs`].
 
 use serde::Deserialize;
-use serde::Serialize;
 
 /// 口语书面化结果 (`Data.Result.TextPolish`): polished paragraphs.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct PolishedParagraph {

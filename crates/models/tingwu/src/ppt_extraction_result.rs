@@ -5,10 +5,10 @@
 
 use aliyun_ai_core::SignedUrl;
 use serde::Deserialize;
-use serde::Serialize;
 
 /// PPT抽取结果 (`Data.Result.PptExtraction`, video input only). The PascalCase names of `Id` and `AvailableForSummary` are unconfirmed (the DashScope sibling spells them camelCase: both are accepted).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct PptExtractionResult {
@@ -34,7 +34,8 @@ pub struct PptExtractionResult {
 }
 
 /// 每页PPT (one per detected slide)
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct KeyFrame {

@@ -4,11 +4,11 @@
 //! A result document; decode it into [`SummarizationResult`].
 
 use serde::Deserialize;
-use serde::Serialize;
 use serde_json::Value;
 
 /// 大模型摘要结果 (`Data.Result.Summarization`): one file for every requested `Summarization.Types`, each filling its own key (`Paragraph`, `Conversational`, `QuestionsAnswering`, `MindMap`). `ParagraphSummary` is kept raw (whether it uses the `@#` split is unconfirmed).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct SummarizationResult {
@@ -63,7 +63,8 @@ pub struct SummarizationResult {
 }
 
 /// 发言总结 (one per speaker)
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct SpeakerSummary {
@@ -89,7 +90,8 @@ pub struct SpeakerSummary {
 }
 
 /// 问答回顾 (Q&A pairs)
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct QuestionAnswer {
@@ -124,7 +126,8 @@ pub struct QuestionAnswer {
 }
 
 /// 思维导图顶层节点 (top-level nodes; at most 4 levels)
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct MindMapNode {

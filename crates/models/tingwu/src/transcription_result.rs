@@ -5,11 +5,11 @@
 
 use crate::types::TimedText;
 use serde::Deserialize;
-use serde::Serialize;
 use serde_json::Value;
 
 /// 语音转写结果 (`Data.Result.Transcription`): paragraphs of words, one speaker each; sentences are the words grouped by `SentenceId`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct TranscriptionResult {
@@ -40,7 +40,8 @@ pub struct TranscriptionResult {
 }
 
 /// 媒体信息 (media facts)
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct AudioInfo {
@@ -67,7 +68,8 @@ pub struct AudioInfo {
 }
 
 /// 段落列表 (paragraphs)
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct Paragraph {

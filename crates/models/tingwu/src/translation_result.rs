@@ -4,10 +4,10 @@
 //! A result document; decode it into [`TranslationResult`].
 
 use serde::Deserialize;
-use serde::Serialize;
 
 /// 翻译结果 (`Data.Result.Translation`): the transcription's paragraphs, sentence by sentence, translated. How several target languages share one file is unconfirmed.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct TranslationResult {
     /// 段落列表 (paragraphs)
@@ -24,7 +24,8 @@ pub struct TranslationResult {
 }
 
 /// 段落列表 (paragraphs)
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct Paragraph {
@@ -50,7 +51,8 @@ pub struct Paragraph {
 }
 
 /// 译文句子 (translated sentences)
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct Sentence {

@@ -9,7 +9,8 @@ use serde::Serialize;
 /// The kinds of summary or meeting minutes a task asks for: `Parameters.Summarization.Types` (`Paragraph`, `Conversational`, `QuestionsAnswering`, `MindMap`) and `Parameters.MeetingAssistance.Types` (`Actions`, `KeyInformation`; both when none is given). The metadata lacks `MindMap`, which the help page lists (a tree at most 4 levels deep; \[docs/vendor/tingwu.md\](<https://github.com/aliyun-ai/aliyun-ai-rs/blob/main/docs/vendor/tingwu.md)> §1.3), so the shape is written here and the imported operations refer to it.
 ///
 /// Build it with [`Summarization::builder`].
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[non_exhaustive]
 pub struct Summarization {
     /// 需要的功能类型。The kinds to produce: Actions and KeyInformation for meeting minutes; Paragraph, Conversational, QuestionsAnswering and MindMap for summaries.
@@ -51,7 +52,8 @@ impl SummarizationBuilder {
 }
 
 /// A piece of a recording's text with its time span: a transcription word, a meeting's key sentence or to-do (\[docs/vendor/tingwu.md\](<https://github.com/aliyun-ai/aliyun-ai-rs/blob/main/docs/vendor/tingwu.md)> §3.1, §3.4). Keys are PascalCase; the camelCase spelling of the DashScope siblings is accepted too (§3.13).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct TimedText {
@@ -83,7 +85,8 @@ pub struct TimedText {
 }
 
 /// 返回对象。 Used by UpdateTranscriptionPhrases `Data`, DeleteTranscriptionPhrases `Data` (`docs/openmeta/tingwu-2023-09-30.zh_cn.json`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct TranscriptionPhrases {

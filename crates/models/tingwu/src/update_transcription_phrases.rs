@@ -23,7 +23,8 @@ const OPERATION: &str = "UpdateTranscriptionPhrases";
 /// 更新热词词表。 更新热词词表
 ///
 /// Build it with [`UpdateTranscriptionPhrasesRequest::builder`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "serde-deserialize", derive(serde::Deserialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct UpdateTranscriptionPhrasesRequest {
@@ -126,7 +127,8 @@ impl UpdateTranscriptionPhrasesRequest {
 }
 
 /// `UpdateTranscriptionPhrases`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[cfg_attr(feature = "serde-serialize", derive(serde::Serialize))]
 #[serde(rename_all = "PascalCase")]
 #[non_exhaustive]
 pub struct UpdateTranscriptionPhrasesResponse {
