@@ -91,7 +91,25 @@ fn snapshots() -> Result<(), String> {
     // insta writes `.snap` files directly with INSTA_UPDATE=always; INSTA_FORCE_PASS
     // lets every test run to the end so all snapshots are rewritten in one pass.
     // CI is removed because insta never writes snapshots when it sees CI.
-    let status = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+    let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    // `cargo run` (the `xtask` alias) gives this process xtask's own
+    // CARGO_PKG_* and CARGO_MANIFEST_* variables. Build scripts that rerun
+    // when those change (ring's, through `rerun-if-env-changed`) would then
+    // rebuild, and everything above them, for a test run the plain
+    // `cargo test --workspace` before it has already built.
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        if name.starts_with("CARGO_PKG_")
+            || name.starts_with("CARGO_MANIFEST_")
+            || matches!(
+                name.as_ref(),
+                "CARGO_CRATE_NAME" | "CARGO_BIN_NAME" | "CARGO_PRIMARY_PACKAGE"
+            )
+        {
+            command.env_remove(name.as_ref());
+        }
+    }
+    let status = command
         // Not `--all-targets`: it overrides the fuzz binaries' `test = false`
         // and would start libFuzzer, which never ends (issue 21 #7).
         .args(["test", "--workspace"])
