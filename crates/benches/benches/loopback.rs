@@ -553,6 +553,26 @@ fn async_dashscope_param()
         .expect("a request")
 }
 
+/// The limit: hyper's pooled client as `HyperTransport` sets it up
+/// (TCP_NODELAY on), with nothing on top.
+fn bare_hyper_client() -> hyper_util::client::legacy::Client<
+    hyper_util::client::legacy::connect::HttpConnector,
+    Full<Bytes>,
+> {
+    let mut connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    connector.set_nodelay(true);
+    hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .build(connector)
+}
+
+/// The facade's getTask request, built anew for each call as a caller would.
+fn get_task_request() -> aliyun_ai::customerprofile::GetTaskRequest {
+    aliyun_ai::customerprofile::GetTaskRequest::builder()
+        .input(aliyun_ai::customerprofile::get_task::Input::new(DATA_ID))
+        .build()
+        .expect("a request")
+}
+
 /// The facade's own DashScope getTask request (captured once through a
 /// recording transport), for the bare hyper row: same URL, headers and body.
 fn facade_dashscope_request(base: &str) -> http::Request<Bytes> {
@@ -568,19 +588,19 @@ fn facade_dashscope_request(base: &str) -> http::Request<Bytes> {
             .transport(Arc::new(mock.clone()))
             .build()
             .expect("config");
-        let request = aliyun_ai::customerprofile::GetTaskRequest::builder()
-            .input(aliyun_ai::customerprofile::get_task::Input::new(DATA_ID))
-            .build()
-            .expect("a request");
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .expect("runtime");
         runtime
-            .block_on(Client::new(config).customer_profile().get_task(request))
+            .block_on(
+                Client::new(config)
+                    .customer_profile()
+                    .get_task(get_task_request()),
+            )
             .expect("the canned answer decodes");
         let recorded = mock.last_request().expect("a request");
-        let mut request = http::Request::post(format!("{base}{DASHSCOPE_PATH}"))
+        let mut request = http::Request::post(recorded.uri)
             .body(recorded.body)
             .expect("valid");
         *request.headers_mut() = recorded.headers;
@@ -604,17 +624,9 @@ impl Caller {
         let url = format!("{base}{}", request.path());
         match kind {
             Bare::Hyper => {
-                // The limit: hyper's pooled client as `HyperTransport` sets it
-                // up (TCP_NODELAY on), with nothing on top.
-                let mut connector = hyper_util::client::legacy::connect::HttpConnector::new();
-                connector.set_nodelay(true);
-                let client = hyper_util::client::legacy::Client::builder(
-                    hyper_util::rt::TokioExecutor::new(),
-                )
-                .build(connector);
                 let mut prebuilt = http::Request::post(&url).body(body).expect("valid");
                 *prebuilt.headers_mut() = headers;
-                Caller::Hyper(client, prebuilt)
+                Caller::Hyper(bare_hyper_client(), prebuilt)
             }
             Bare::Reqwest => {
                 let _ = rustls::crypto::ring::default_provider().install_default();
@@ -714,13 +726,7 @@ impl Caller {
     fn dashscope(kind: Bare, base: &str) -> Option<Self> {
         Some(match kind {
             Bare::DashScopeHyper => {
-                let mut connector = hyper_util::client::legacy::connect::HttpConnector::new();
-                connector.set_nodelay(true);
-                let client = hyper_util::client::legacy::Client::builder(
-                    hyper_util::rt::TokioExecutor::new(),
-                )
-                .build(connector);
-                Caller::Hyper(client, facade_dashscope_request(base))
+                Caller::Hyper(bare_hyper_client(), facade_dashscope_request(base))
             }
             Bare::DashScopeTransport => Caller::Transport(
                 Arc::new(aliyun_ai::transport::HyperTransport::new().expect("transport")),
@@ -809,13 +815,9 @@ impl Caller {
                 assert!(!answer.output.choices.is_empty());
             }
             Caller::CustomerProfile(client) => {
-                let request = aliyun_ai::customerprofile::GetTaskRequest::builder()
-                    .input(aliyun_ai::customerprofile::get_task::Input::new(DATA_ID))
-                    .build()
-                    .expect("a request");
                 let answer = client
                     .customer_profile()
-                    .get_task(request)
+                    .get_task(get_task_request())
                     .await
                     .expect("answered");
                 assert!(
