@@ -422,7 +422,7 @@ pub fn cargo_toml(service: &Service) -> String {
     );
     let _ = write!(
         out,
-        "[package]\nname = \"{}\"\ndescription = \"{}\"\nversion.workspace = true\nedition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\nrepository.workspace = true\nhomepage.workspace = true\ndocumentation = \"https://docs.rs/{}\"\nkeywords.workspace = true\ncategories.workspace = true\nreadme = \"README.md\"\n\n[features]\n{features}\n[dependencies]\naliyun-ai-core.workspace = true\nserde.workspace = true\nserde_json.workspace = true\n{shared_deps}\n[package.metadata.docs.rs]\n# docs.rs shows the `server` feature too, badged.\nall-features = true\nrustdoc-args = [\"--cfg\", \"docsrs\"]\n\n[lints]\nworkspace = true\n",
+        "[package]\nname = \"{}\"\ndescription = \"{}\"\nversion.workspace = true\nedition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\nrepository.workspace = true\nhomepage.workspace = true\ndocumentation = \"https://docs.rs/{}\"\nkeywords.workspace = true\ncategories.workspace = true\nreadme = \"README.md\"\n\n[features]\n{features}\n[dependencies]\naliyun-ai-core.workspace = true\nserde.workspace = true\nserde_json.workspace = true\n{shared_deps}\n[package.metadata.docs.rs]\n# docs.rs shows the features too, badged.\nall-features = true\nrustdoc-args = [\"--cfg\", \"docsrs\"]\n\n[lints]\nworkspace = true\n",
         crate_name(service),
         description.replace('"', "'"),
         crate_name(service)
